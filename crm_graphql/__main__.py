@@ -1,0 +1,3 @@
+from crm_graphql.cli import main
+
+raise SystemExit(main())

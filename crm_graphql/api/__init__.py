@@ -1,0 +1,1 @@
+"""The GraphQL layer: decode, call one service, map."""

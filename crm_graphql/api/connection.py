@@ -1,0 +1,239 @@
+"""Keyset-cursor connections (Relay): ``edges``, ``nodes``, ``pageInfo``, ``totalCount``.
+
+A cursor encodes the sort-key values of its row plus the id, so a page stays stable when
+rows are inserted before it. Nullable sort keys sort last in both directions; the id
+breaks ties. ``first``/``last`` default to 20 and are refused above 100 (never clamped).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from tortoise import fields as tf
+from tortoise.expressions import Case, Q, When
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from crm_graphql.api.filters import SPECS, FilterSpec, OrderDirection
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="Where a page sits in its list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More rows follow this page.")
+    has_previous_page: bool = strawberry.field(description="Rows come before this page.")
+    start_cursor: str | None = strawberry.field(description="Cursor of the first row of the page.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the last row of the page.")
+
+
+@strawberry.type(description="A row of a list with its cursor.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Pass as `after`/`before` to page from here.")
+    node: T = strawberry.field(description="The row.")
+
+
+@strawberry.type(description="A page of a list, with keyset cursors.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The rows of the page with their cursors.")
+    page_info: PageInfo = strawberry.field(description="Paging state.")
+    _count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="The rows of the page.")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(description="How many rows match the filter, across all pages.")
+    async def total_count(self) -> int:
+        return await self._count()
+
+
+class PaginationError(GraphQLError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": "INVALID_PAGINATION"})
+
+
+@dataclass(frozen=True)
+class Page:
+    """Validated paging arguments."""
+
+    limit: int
+    backward: bool
+    cursor: tuple[Any, ...] | None
+
+    @classmethod
+    def from_args(cls, first: int | None, after: str | None, last: int | None, before: str | None) -> Page:
+        if first is not None and last is not None:
+            raise PaginationError("Pass either `first` or `last`, not both.")
+        for name, value in (("first", first), ("last", last)):
+            if value is not None and not 0 <= value <= MAX_PAGE:
+                raise PaginationError(f"`{name}` must be between 0 and {MAX_PAGE}; got {value}.")
+        backward = last is not None or (before is not None and first is None)
+        if backward and after is not None:
+            raise PaginationError("`after` goes with `first`; use `before` with `last`.")
+        if not backward and before is not None:
+            raise PaginationError("`before` goes with `last`; use `after` with `first`.")
+        limit = (last if backward else first) if (last if backward else first) is not None else DEFAULT_PAGE
+        raw = before if backward else after
+        return cls(limit=limit or 0, backward=backward, cursor=tuple(_decode_cursor(raw)) if raw else None)
+
+
+def _decode_cursor(cursor: str) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")).decode("utf-8"))
+    except (binascii.Error, UnicodeError, ValueError):
+        raise PaginationError("Malformed cursor.") from None
+    if not isinstance(values, list) or not values:
+        raise PaginationError("Malformed cursor.")
+    return values
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if hasattr(value, "value") and not isinstance(value, bool | int | str):
+        return value.value
+    return value
+
+
+def _parse_value(field: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        if isinstance(field, tf.DatetimeField):
+            return dt.datetime.fromisoformat(value)
+        if isinstance(field, tf.DateField):
+            return dt.date.fromisoformat(value)
+        if isinstance(field, tf.BigIntField) and hasattr(field, "places"):
+            return Decimal(value)
+        if isinstance(field, tf.IntField | tf.BigIntField):
+            return int(value)
+        if isinstance(field, tf.BooleanField):
+            return bool(value)
+        return str(value)
+    except (TypeError, ValueError, ArithmeticError):
+        raise PaginationError("Malformed cursor.") from None
+
+
+@dataclass(frozen=True)
+class SortKey:
+    column: str
+    descending: bool
+    nullable: bool
+
+
+def sort_keys(spec: FilterSpec, order_by: Sequence[Any] | None) -> list[SortKey]:
+    fields_map = spec.model._meta.fields_map
+    pairs: list[tuple[str, bool]] = (
+        [(spec.order[o.field.value], o.direction == OrderDirection.DESC) for o in order_by]
+        if order_by
+        else list(spec.default_order)
+    )
+    keys = [SortKey(c, d, bool(getattr(fields_map.get(c), "null", False))) for c, d in pairs if c != "id"]
+    last_desc = next((d for c, d in pairs if c == "id"), False)
+    return [*keys, SortKey("id", last_desc, False)]
+
+
+def _after(key: SortKey, value: Any, forward: bool) -> Q | None:
+    """Rows strictly after ``value`` on ``key`` in traversal order (None: no such row)."""
+    greater = key.descending != (not forward)
+    op = "gt" if greater else "lt"
+    if forward:
+        if value is None:
+            return None
+        q = Q(**{f"{key.column}__{op}": value})
+        return q | Q(**{f"{key.column}__isnull": True}) if key.nullable else q
+    # backward traversal visits nulls first
+    if value is None:
+        return Q(**{f"{key.column}__isnull": False})
+    return Q(**{f"{key.column}__{op}": value})
+
+
+def _equal(key: SortKey, value: Any) -> Q:
+    return Q(**{f"{key.column}__isnull": True}) if value is None else Q(**{key.column: value})
+
+
+def keyset_q(model: type[Model], keys: list[SortKey], cursor: Sequence[Any], forward: bool) -> Q:
+    if len(cursor) != len(keys):
+        raise PaginationError("This cursor belongs to another ordering.")
+    values = [_parse_value(model._meta.fields_map.get(k.column), v) for k, v in zip(keys, cursor, strict=True)]
+    alternatives: list[Q] = []
+    for i, key in enumerate(keys):
+        step = _after(key, values[i], forward)
+        if step is None:
+            continue
+        alternatives.append(Q(*[_equal(keys[j], values[j]) for j in range(i)], step))
+    if not alternatives:
+        return Q(id__in=[])
+    result = alternatives[0]
+    for alt in alternatives[1:]:
+        result = result | alt
+    return result
+
+
+def ordered(qs: QuerySet[Any], keys: list[SortKey], forward: bool) -> QuerySet[Any]:
+    terms: list[str] = []
+    annotations: dict[str, Any] = {}
+    for i, key in enumerate(keys):
+        desc = key.descending != (not forward)
+        if key.nullable:
+            name = f"_nulls_{i}"
+            annotations[name] = Case(When(Q(**{f"{key.column}__isnull": True}), then=1), default=0)
+            terms.append(name if forward else f"-{name}")
+        terms.append(f"-{key.column}" if desc else key.column)
+    if annotations:
+        qs = qs.annotate(**annotations)
+    return qs.order_by(*terms)
+
+
+def cursor_of(row: Any, keys: list[SortKey]) -> str:
+    payload = json.dumps([_encode_value(getattr(row, k.column)) for k in keys], separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode("utf-8")).decode("ascii")
+
+
+def make_connection(rows: list[Any], page: Page, keys: list[SortKey], count: Callable[[], Awaitable[int]]) -> Any:
+    """Build the page from up to ``limit + 1`` rows fetched in traversal order."""
+    has_more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    if page.backward:
+        rows.reverse()
+    edges = [Edge(cursor=cursor_of(r, keys), node=r) for r in rows]
+    info = PageInfo(
+        has_next_page=has_more if not page.backward else page.cursor is not None,
+        has_previous_page=has_more if page.backward else page.cursor is not None,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+    return Connection(edges=edges, page_info=info, _count=count)
+
+
+async def paginate(qs: QuerySet[Any], spec_name: str, page: Page, order_by: Sequence[Any] | None) -> Any:
+    """One SELECT for the page (``limit + 1`` rows); ``totalCount`` runs a COUNT when asked."""
+    spec = SPECS[spec_name]
+    keys = sort_keys(spec, order_by)
+    forward = not page.backward
+    page_qs = qs
+    if page.cursor is not None:
+        page_qs = page_qs.filter(keyset_q(spec.model, keys, page.cursor, forward))
+    rows = list(await ordered(page_qs, keys, forward).limit(page.limit + 1)) if page.limit else []
+    if page.limit == 0:
+        rows = []
+
+    async def count() -> int:
+        return await qs.count()
+
+    return make_connection(rows, page, keys, count)

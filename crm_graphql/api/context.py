@@ -1,0 +1,120 @@
+"""Per-request context and DataLoaders: one batched query per relation and level."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info as StrawberryInfo
+from tortoise.functions import Count
+from tortoise.models import Model
+
+from crm_graphql.api import connection as conn
+from crm_graphql.api.filters import SPECS, to_q
+from crm_graphql.services import access
+from crm_graphql.settings import Settings
+
+
+@dataclass
+class Context:
+    settings: Settings
+    user: Any
+    request: Any = None
+    _loaders: dict[Hashable, DataLoader[Any, Any]] = field(default_factory=dict)
+
+    def by_id(self, model: type[Model], *, include_deleted: bool = False) -> DataLoader[int, Any]:
+        """Visible rows of ``model`` by primary key (None where missing or hidden).
+
+        Relations resolve soft-deleted targets too (``include_deleted``): an order keeps
+        showing its deleted account, flagged ``isDeleted``.
+        """
+        key = ("by_id", model, include_deleted)
+        loader = self._loaders.get(key)
+        if loader is None:
+            user = self.user
+
+            async def load(ids: Sequence[int]) -> list[Any]:
+                qs = access.scoped(model, user, include_deleted=include_deleted)
+                rows = await qs.filter(id__in=list(set(ids)))
+                found = {row.id: row for row in rows}
+                return [found.get(i) for i in ids]
+
+            loader = self._loaders[key] = DataLoader(load_fn=load)
+        return loader
+
+    async def load(self, model: type[Model], pk: int | None) -> Any:
+        """The related row behind a foreign key (deleted rows included)."""
+        if pk is None:
+            return None
+        return await self.by_id(model, include_deleted=True).load(pk)
+
+    def children(self, spec_name: str, fk: str, args: conn.Page, flt: Any, order_by: Any) -> DataLoader[int, Any]:
+        """A page of ``spec_name`` rows per parent id, all parents in one query."""
+        key = ("children", spec_name, fk, args, _freeze(flt), _freeze(order_by))
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = DataLoader(
+                load_fn=lambda ids: self._load_children(spec_name, fk, args, flt, order_by, ids)
+            )
+        return loader
+
+    async def _load_children(
+        self, spec_name: str, fk: str, page: conn.Page, flt: Any, order_by: Any, parent_ids: Sequence[int]
+    ) -> list[Any]:
+        spec = SPECS[spec_name]
+        keys = conn.sort_keys(spec, order_by)
+        forward = not page.backward
+        base = access.scoped(spec.model, self.user).filter(to_q(spec_name, flt, self.user))
+        qs = base.filter(**{f"{fk}__in": list(set(parent_ids))})
+        if page.cursor is not None:
+            qs = qs.filter(conn.keyset_q(spec.model, keys, page.cursor, forward))
+        grouped: dict[int, list[Any]] = defaultdict(list)
+        if page.limit:
+            for row in await conn.ordered(qs, keys, forward):
+                group = grouped[getattr(row, fk)]
+                if len(group) <= page.limit:
+                    group.append(row)
+        counter = self._counter(spec_name, fk, base)
+        result = []
+        for pid in parent_ids:
+
+            async def count(pid: int = pid) -> int:
+                return int(await counter.load(pid))
+
+            result.append(conn.make_connection(grouped.get(pid, []), page, keys, count))
+        return result
+
+    def _counter(self, spec_name: str, fk: str, base: Any) -> DataLoader[int, int]:
+        key = ("count", spec_name, fk, id(base))
+        loader = self._loaders.get(key)
+        if loader is None:
+
+            async def load(ids: Sequence[int]) -> list[int]:
+                rows = (
+                    await base.filter(**{f"{fk}__in": list(set(ids))})
+                    .annotate(n=Count("id"))
+                    .group_by(fk)
+                    .values(fk, "n")
+                )
+                counts = {r[fk]: r["n"] for r in rows}
+                return [counts.get(i, 0) for i in ids]
+
+            loader = self._loaders[key] = DataLoader(load_fn=load)
+        return loader
+
+
+def _freeze(value: Any) -> Hashable:
+    """A hashable, order-preserving image of filter/order inputs (loader cache keys)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    if hasattr(value, "__dict__"):
+        return (type(value).__name__, tuple((k, _freeze(v)) for k, v in sorted(vars(value).items())))
+    return repr(value)
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,350 @@
+"""One filter vocabulary for every type, translated into Tortoise ``Q`` objects (SQL).
+
+``StringFilter { eq ne in contains startsWith isNull }``, ``DecimalFilter``/``IntFilter``/
+``DateFilter``/``DateTimeFilter { eq ne in gt gte lt lte isNull }``, ``IDFilter { eq in }``,
+enum filters ``{ eq in }``, ``BooleanFilter { eq isNull }``; every ``XFilter`` combines them
+with ``and``/``or``/``not``, nests the filter of a to-one relation and takes
+``{ some every none }`` for a to-many relation (a subquery that only sees rows the user
+may see). ``XFilter`` and ``XOrder`` inputs are generated from a spec per entity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Optional
+
+import strawberry
+from graphql import GraphQLError
+from tortoise.expressions import Q, Subquery
+from tortoise.models import Model
+
+from crm_graphql import money
+from crm_graphql.api.relay import MalformedId, from_global_id
+from crm_graphql.services import access
+
+_NEVER = Q(id__in=[])
+
+
+def _in_field(annotation: Any, description: str) -> Any:
+    return strawberry.field(name="in", description=description, default=None)
+
+
+@strawberry.input(description="Conditions on a text field. `contains` and `startsWith` ignore case.")
+class StringFilter:
+    eq: str | None = strawberry.field(default=None, description="Equal (case-sensitive).")
+    ne: str | None = strawberry.field(default=None, description="Not equal (null counts as not equal).")
+    in_: list[str] | None = _in_field(list[str], "One of these values.")
+    contains: str | None = strawberry.field(default=None, description="Contains, ignoring case.")
+    starts_with: str | None = strawberry.field(default=None, description="Starts with, ignoring case.")
+    is_null: bool | None = strawberry.field(default=None, description="Is (true) or is not (false) empty.")
+
+
+def _comparable(name: str, py_type: Any, what: str) -> type:
+    ns: dict[str, Any] = {
+        "__annotations__": {
+            "eq": Optional[py_type],
+            "ne": Optional[py_type],
+            "in_": Optional[list[py_type]],
+            "gt": Optional[py_type],
+            "gte": Optional[py_type],
+            "lt": Optional[py_type],
+            "lte": Optional[py_type],
+            "is_null": Optional[bool],
+        },
+        "eq": strawberry.field(default=None, description="Equal."),
+        "ne": strawberry.field(default=None, description="Not equal (null counts as not equal)."),
+        "in_": strawberry.field(name="in", default=None, description="One of these values."),
+        "gt": strawberry.field(default=None, description="Greater than."),
+        "gte": strawberry.field(default=None, description="Greater than or equal."),
+        "lt": strawberry.field(default=None, description="Less than."),
+        "lte": strawberry.field(default=None, description="Less than or equal."),
+        "is_null": strawberry.field(default=None, description="Is (true) or is not (false) empty."),
+    }
+    cls = type(name, (), ns)
+    cls.__module__ = __name__
+    return strawberry.input(cls, name=name, description=f"Conditions on {what}.")
+
+
+DecimalFilter = _comparable("DecimalFilter", Decimal, "an exact decimal (an amount compares in its own currency)")
+IntFilter = _comparable("IntFilter", int, "an integer")
+DateFilter = _comparable("DateFilter", dt.date, "a date")
+DateTimeFilter = _comparable("DateTimeFilter", dt.datetime, "a date and time")
+
+
+@strawberry.input(description="Conditions on an ID (global IDs).")
+class IDFilter:
+    eq: strawberry.ID | None = strawberry.field(default=None, description="Equal.")
+    in_: list[strawberry.ID] | None = _in_field(list[strawberry.ID], "One of these IDs.")
+
+
+@strawberry.input(description="Conditions on a yes/no field.")
+class BooleanFilter:
+    eq: bool | None = strawberry.field(default=None, description="Equal.")
+    is_null: bool | None = strawberry.field(default=None, description="Is (true) or is not (false) empty.")
+
+
+@strawberry.enum(description="Sort direction; nulls sort last in both directions.")
+class OrderDirection(enum.Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+# --- specs -----------------------------------------------------------------------------
+
+
+class Kind(enum.Enum):
+    STRING = "string"
+    DECIMAL = "decimal"
+    INT = "int"
+    DATE = "date"
+    DATETIME = "datetime"
+    ID = "id"
+    BOOL = "bool"
+    ENUM = "enum"
+
+
+_FILTER_TYPES: dict[Kind, Any] = {
+    Kind.STRING: StringFilter,
+    Kind.DECIMAL: DecimalFilter,
+    Kind.INT: IntFilter,
+    Kind.DATE: DateFilter,
+    Kind.DATETIME: DateTimeFilter,
+    Kind.ID: IDFilter,
+    Kind.BOOL: BooleanFilter,
+}
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """A column filter. ``column`` defaults to the field name; for ``Kind.ID`` the column
+    holds the primary key of ``target`` (``id`` or a foreign key column)."""
+
+    name: str
+    kind: Kind
+    column: str | None = None
+    enum: type[enum.Enum] | None = None
+    target: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ToOne:
+    name: str
+    target: str
+    relation: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class ToMany:
+    """Rows of ``target`` whose ``fk`` column points at this row."""
+
+    name: str
+    target: str
+    fk: str
+    description: str | None = None
+
+
+FilterField = Scalar | ToOne | ToMany
+
+
+@dataclass
+class FilterSpec:
+    name: str
+    model: type[Model]
+    fields: list[FilterField]
+    #: Order field enum member -> column (nullable columns sort last both ways).
+    order: dict[str, str] = field(default_factory=dict)
+    default_order: list[tuple[str, bool]] = field(default_factory=lambda: [("id", False)])
+    filter_input: Any = None
+    list_filter_input: Any = None
+    order_input: Any = None
+    order_enum: Any = None
+
+
+SPECS: dict[str, FilterSpec] = {}
+_ENUM_FILTERS: dict[type[enum.Enum], Any] = {}
+
+
+def _enum_filter(enum_cls: type[enum.Enum]) -> Any:
+    if enum_cls in _ENUM_FILTERS:
+        return _ENUM_FILTERS[enum_cls]
+    name = f"{enum_cls.__name__}Filter"
+    ns: dict[str, Any] = {
+        "__annotations__": {"eq": Optional[enum_cls], "in_": Optional[list[enum_cls]]},  # type: ignore[valid-type]
+        "eq": strawberry.field(default=None, description="Equal."),
+        "in_": strawberry.field(name="in", default=None, description="One of these values."),
+    }
+    cls = type(name, (), ns)
+    cls.__module__ = __name__
+    _ENUM_FILTERS[enum_cls] = strawberry.input(cls, name=name, description=f"Conditions on a {enum_cls.__name__}.")
+    return _ENUM_FILTERS[enum_cls]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+def build_inputs(spec: FilterSpec) -> None:
+    """Create ``XFilter``, ``XListFilter``, ``XOrderField`` and ``XOrder`` for ``spec``."""
+    filter_name, list_name = f"{spec.name}Filter", f"{spec.name}ListFilter"
+    annotations: dict[str, Any] = {}
+    ns: dict[str, Any] = {}
+    for f in spec.fields:
+        if isinstance(f, Scalar):
+            ann: Any = _enum_filter(f.enum) if f.kind is Kind.ENUM and f.enum else _FILTER_TYPES[f.kind]
+            annotations[f.name] = Optional[ann]
+        elif isinstance(f, ToOne):
+            annotations[f.name] = f"Optional[{f.target}Filter]"
+        else:
+            annotations[f.name] = f"Optional[{f.target}ListFilter]"
+        ns[f.name] = strawberry.field(default=None, description=f.description)
+    annotations |= {"and_": f"Optional[List[{filter_name}]]", "or_": f"Optional[List[{filter_name}]]",
+                    "not_": f"Optional[{filter_name}]"}  # fmt: skip
+    ns["and_"] = strawberry.field(name="and", default=None, description="Every one of these holds.")
+    ns["or_"] = strawberry.field(name="or", default=None, description="At least one of these holds.")
+    ns["not_"] = strawberry.field(name="not", default=None, description="This does not hold.")
+    ns["__annotations__"] = annotations
+    cls = type(filter_name, (), ns)
+    cls.__module__ = __name__
+    spec.filter_input = strawberry.input(
+        cls, name=filter_name, description=f"Conditions on {spec.name} records, combinable with and/or/not."
+    )
+    globals()[filter_name] = spec.filter_input
+
+    list_ns: dict[str, Any] = {
+        "__annotations__": {k: f"Optional[{filter_name}]" for k in ("some", "every", "none")},
+        "some": strawberry.field(default=None, description="At least one related record matches."),
+        "every": strawberry.field(default=None, description="Every related record matches."),
+        "none": strawberry.field(default=None, description="No related record matches."),
+    }
+    list_cls = type(list_name, (), list_ns)
+    list_cls.__module__ = __name__
+    spec.list_filter_input = strawberry.input(
+        list_cls, name=list_name, description=f"Conditions on a list of related {spec.name} records."
+    )
+    globals()[list_name] = spec.list_filter_input
+
+    order_enum = enum.Enum(f"{spec.name}OrderField", {k: k for k in spec.order})  # type: ignore[misc]
+    spec.order_enum = strawberry.enum(order_enum, description=f"Fields {spec.name} lists sort by.")
+    order_ns: dict[str, Any] = {
+        "__annotations__": {"field": spec.order_enum, "direction": OrderDirection},
+        "field": strawberry.field(description="The field to sort by."),
+        "direction": strawberry.field(default=OrderDirection.ASC, description="Sort direction."),
+    }
+    order_cls = type(f"{spec.name}Order", (), order_ns)
+    order_cls.__module__ = __name__
+    spec.order_input = strawberry.input(
+        order_cls, name=f"{spec.name}Order", description=f"One sort key for {spec.name} lists; the id breaks ties."
+    )
+    SPECS[spec.name] = spec
+
+
+# --- translation -------------------------------------------------------------------------
+
+
+class FilterError(GraphQLError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, extensions={"code": "INVALID_FILTER"})
+
+
+def _decode_ids(values: list[str], target: str) -> list[int]:
+    ids = []
+    for value in values:
+        try:
+            type_name, pk = from_global_id(value)
+        except MalformedId:
+            continue  # a malformed id matches nothing, as node(id:) answers null
+        if type_name == target:
+            ids.append(pk)
+    return ids
+
+
+def _check_decimal(value: Any) -> Any:
+    if isinstance(value, Decimal) and money.decimal_places(value) > money.STORAGE_PLACES:
+        raise FilterError(f"{value} has more than {money.STORAGE_PLACES} decimal places")
+    return value
+
+
+def _scalar_q(f: Scalar, column: str, cond: Any, nullable: bool) -> list[Q]:
+    parts: list[Q] = []
+    if f.kind is Kind.ID:
+        target = f.target or ""
+        if cond.eq is not None:
+            ids = _decode_ids([cond.eq], target)
+            parts.append(Q(**{column: ids[0]}) if ids else _NEVER)
+        if cond.in_ is not None:
+            parts.append(Q(**{f"{column}__in": _decode_ids(cond.in_, target)}))
+        return parts
+    prep: Callable[[Any], Any] = _check_decimal if f.kind is Kind.DECIMAL else (lambda v: v)
+    if getattr(cond, "eq", None) is not None:
+        parts.append(Q(**{column: prep(cond.eq)}))
+    if getattr(cond, "ne", None) is not None:
+        ne = ~Q(**{column: prep(cond.ne)})
+        parts.append(ne | Q(**{f"{column}__isnull": True}) if nullable else ne)
+    if getattr(cond, "in_", None) is not None:
+        parts.append(Q(**{f"{column}__in": [prep(v) for v in cond.in_]}))
+    for op in ("gt", "gte", "lt", "lte"):
+        if getattr(cond, op, None) is not None:
+            parts.append(Q(**{f"{column}__{op}": prep(getattr(cond, op))}))
+    if getattr(cond, "contains", None) is not None:
+        parts.append(Q(**{f"{column}__icontains": cond.contains}))
+    if getattr(cond, "starts_with", None) is not None:
+        parts.append(Q(**{f"{column}__istartswith": cond.starts_with}))
+    if getattr(cond, "is_null", None) is not None:
+        parts.append(Q(**{f"{column}__isnull": cond.is_null}))
+    return parts
+
+
+def to_q(spec_name: str, flt: Any, user: Any, prefix: str = "") -> Q:
+    """Translate a filter input into a ``Q`` rooted at ``prefix`` (``account__`` ...)."""
+    if flt is None:
+        return Q()
+    spec = SPECS[spec_name]
+    parts: list[Q] = []
+    for f in spec.fields:
+        cond = getattr(flt, f.name, None)
+        if cond is None:
+            continue
+        if isinstance(f, Scalar):
+            column = f.column or f.name
+            model_field = spec.model._meta.fields_map.get(column.removesuffix("_id"))
+            nullable = bool(getattr(model_field, "null", False))
+            parts.extend(_scalar_q(f, prefix + column, cond, nullable))
+        elif isinstance(f, ToOne):
+            parts.append(to_q(f.target, cond, user, f"{prefix}{f.relation or f.name}__"))
+        else:
+            parts.extend(_to_many_q(f, cond, user, prefix))
+    for sub in flt.and_ or []:
+        parts.append(to_q(spec_name, sub, user, prefix))
+    if flt.or_:
+        any_q = Q()
+        for i, sub in enumerate(flt.or_):
+            q = to_q(spec_name, sub, user, prefix)
+            any_q = q if i == 0 else any_q | q
+        parts.append(any_q)
+    if flt.not_ is not None:
+        parts.append(~to_q(spec_name, flt.not_, user, prefix))
+    return Q(*parts) if parts else Q()
+
+
+def _to_many_q(f: ToMany, cond: Any, user: Any, prefix: str) -> list[Q]:
+    child = SPECS[f.target].model
+
+    def ids_where(q: Q) -> Subquery:
+        return Subquery(child.filter(q & access.visible(child, user)).values(f.fk))
+
+    key = f"{prefix}id__in"
+    parts = []
+    if cond.some is not None:
+        parts.append(Q(**{key: ids_where(to_q(f.target, cond.some, user))}))
+    if cond.none is not None:
+        parts.append(~Q(**{key: ids_where(to_q(f.target, cond.none, user))}))
+    if cond.every is not None:
+        parts.append(~Q(**{key: ids_where(~to_q(f.target, cond.every, user))}))
+    return parts

@@ -1,0 +1,1 @@
+"""Mutations: one module per services/ module; each resolver decodes, calls one service, maps."""

@@ -1,0 +1,96 @@
+"""The Query root: node, nodes, viewer, one connection and one singular field per entity."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import strawberry
+
+from crm_graphql import models as m
+from crm_graphql.api.context import Info
+from crm_graphql.api.relay import MODELS, MalformedId, Node, from_global_id
+from crm_graphql.api.types.catalog import ExchangeRateType
+from crm_graphql.api.types.common import lazy, list_field
+from crm_graphql.api.types.pipeline import StageType
+from crm_graphql.api.types.quotes import QuoteType
+from crm_graphql.api.types.users import UserType
+from crm_graphql.services import access
+
+
+async def load_node(info: Info, global_id: str, expected: str | None = None) -> Any:
+    """The visible, live record behind a global ID, or None (never an error)."""
+    try:
+        type_name, pk = from_global_id(global_id)
+    except MalformedId:
+        return None
+    if expected is not None and type_name != expected:
+        return None
+    return await info.context.by_id(MODELS[type_name]).load(pk)
+
+
+def singular(type_name: str, description: str) -> Any:
+    async def resolver(info: Info, id: strawberry.ID) -> Any:
+        return await load_node(info, id, type_name)
+
+    resolver.__annotations__ = {"info": Info, "id": strawberry.ID, "return": Optional[lazy(type_name)]}
+    return strawberry.field(resolver=resolver, description=description)
+
+
+@strawberry.type(description="Read the CRM graph.")
+class Query:
+    @strawberry.field(description="Any record by its global ID; null when unknown, hidden, deleted or malformed.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await load_node(info, id)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Several records by global ID, in the order asked; null for each one not found.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        return [await load_node(info, i) for i in ids]
+
+    @strawberry.field(description="The signed-in user.")
+    def viewer(self, info: Info) -> UserType | None:
+        return info.context.user  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The pipeline's stages, in pipeline order.")
+    async def stages(self, info: Info) -> list[StageType]:
+        return await m.Stage.all().order_by("position", "id")  # type: ignore[return-value]
+
+    @strawberry.field(description="A quote by its human-readable number (its latest revision).")
+    async def quote_by_number(self, info: Info, number: str) -> QuoteType | None:
+        qs = access.scoped(m.Quote, info.context.user).filter(number=number)
+        return await qs.order_by("-revision").first()  # type: ignore[return-value]
+
+    @strawberry.field(description="Exchange rates to the base currency.")
+    async def exchange_rates(self, info: Info) -> list[ExchangeRateType]:
+        return await m.ExchangeRate.all().order_by("currency")  # type: ignore[return-value]
+
+    accounts = list_field("Account", description="Accounts (customers).")
+    contacts = list_field("Contact", description="Contacts.")
+    leads = list_field("Lead", description="Leads.")
+    opportunities = list_field("Opportunity", description="Opportunities (deals).")
+    quotes = list_field("Quote", description="Quotes.")
+    sales_orders = list_field("SalesOrder", description="Sales orders.")
+    invoices = list_field("Invoice", description="Invoices.")
+    contracts = list_field("Contract", description="Contracts.")
+    products = list_field("Product", description="Products.")
+    pricebooks = list_field("Pricebook", description="Price books.")
+    bundles = list_field("Bundle", description="Bundles.")
+    activities = list_field("Activity", description="Activities.")
+    users = list_field("User", description="Users.")
+
+    account = singular("Account", "An account by ID.")
+    contact = singular("Contact", "A contact by ID.")
+    lead = singular("Lead", "A lead by ID.")
+    stage = singular("Stage", "A stage by ID.")
+    opportunity = singular("Opportunity", "An opportunity by ID.")
+    opportunity_item = singular("OpportunityItem", "An opportunity item by ID.")
+    product = singular("Product", "A product by ID.")
+    pricebook = singular("Pricebook", "A price book by ID.")
+    pricebook_entry = singular("PricebookEntry", "A price book entry by ID.")
+    bundle = singular("Bundle", "A bundle by ID.")
+    quote = singular("Quote", "A quote by ID.")
+    quote_item = singular("QuoteItem", "A quote line by ID.")
+    sales_order = singular("SalesOrder", "A sales order by ID.")
+    invoice = singular("Invoice", "An invoice by ID.")
+    contract = singular("Contract", "A contract by ID.")
+    activity = singular("Activity", "An activity by ID.")
+    user = singular("User", "A user by ID.")

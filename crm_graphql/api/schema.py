@@ -1,0 +1,83 @@
+"""The schema: Query, Mutation, extensions (limits, masking, caches)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+
+from crm_graphql.api import mutations as mutations_pkg
+from crm_graphql.api.mutations.crud import CrudMutation
+from crm_graphql.api.queries import Query
+from crm_graphql.api.scalars import SCALAR_MAP
+
+MAX_DEPTH = 20
+MAX_TOKENS = 20_000
+MAX_ALIASES = 100
+
+#: Our own client-facing error codes: kept readable by MaskErrors.
+CLIENT_CODES = frozenset(
+    {"INVALID_PAGINATION", "INVALID_FILTER", "MAX_DEPTH_EXCEEDED", "MAX_NODES_EXCEEDED", "MAX_ALIASES_EXCEEDED",
+     "MAX_TOKENS_EXCEEDED", "UNAUTHENTICATED", "BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"}
+)  # fmt: skip
+
+
+def should_mask_error(error: GraphQLError) -> bool:
+    """Mask unexpected errors only: validation errors (no original error) and our own
+    client-facing errors stay readable."""
+    original = error.original_error
+    if original is None:
+        return False
+    if isinstance(original, GraphQLError):
+        return (original.extensions or {}).get("code") not in CLIENT_CODES
+    return not isinstance(original, ValueError | TypeError) or error.path is not None
+
+
+def _collect(attribute: str) -> list[Any]:
+    """``Mutation`` / ``Query`` / ``Subscription`` classes of every ``api.mutations`` module,
+    so each domain module adds its operations without editing this one."""
+    found = []
+    for info in sorted(pkgutil.iter_modules(mutations_pkg.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"{mutations_pkg.__name__}.{info.name}")
+        cls = getattr(module, attribute, None)
+        if cls is not None:
+            found.append(cls)
+    return found
+
+
+def _root(name: str, parts: list[Any], description: str) -> Any:
+    if not parts:
+        return None
+    return strawberry.type(type(name, tuple(parts), {}), name=name, description=description)
+
+
+def build_schema() -> strawberry.Schema:
+    query = _root("Query", [Query, *_collect("Query")], "Read the CRM graph.")
+    mutation = _root("Mutation", [CrudMutation, *_collect("Mutation")], "Change the CRM: CRUD and domain operations.")
+    subscription = _root("Subscription", _collect("Subscription"), "Live updates over graphql-transport-ws.")
+    return strawberry.Schema(
+        query=query,
+        mutation=mutation,
+        subscription=subscription,
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            lambda: MaskErrors(should_mask_error=should_mask_error),
+        ],
+    )

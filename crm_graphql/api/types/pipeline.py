@@ -1,0 +1,83 @@
+"""Stage, Opportunity and OpportunityItem."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+
+from crm_graphql import enums as e
+from crm_graphql import models as m
+from crm_graphql.api.relay import model_type
+from crm_graphql.api.types.activity import Convertible, timeline_field
+from crm_graphql.api.types.common import (
+    Entity,
+    LineItem,
+    amount_field,
+    child_ref_field,
+    is_deleted,
+    list_field,
+    ref_field,
+)
+
+
+@strawberry.type(name="Stage", description="A step of the sales pipeline.")
+class StageType(Entity):
+    name: str = strawberry.field(description="Stage name.")
+    position: int = strawberry.field(description="Pipeline order, ascending.")
+    probability: int = strawberry.field(description="Win probability (0-100) an opportunity takes when moved here.")
+    kind: e.StageKind = strawberry.field(description="OPEN, WON or LOST.")
+    is_default: bool = strawberry.field(description="New opportunities start here.")
+    opportunities = list_field("Opportunity", fk="stage_id", description="Opportunities in this stage.")
+    is_type_of = model_type(m.Stage)
+
+
+@strawberry.type(name="Opportunity", description="A deal in the pipeline with one account.")
+class OpportunityType(Entity, Convertible):
+    title: str = strawberry.field(description="What the deal is about.")
+    status: e.OpportunityStatus = strawberry.field(description="OPEN, WON or LOST (after the stage's kind).")
+    probability: int = strawberry.field(description="Win probability, 0-100.")
+    currency: str = strawberry.field(description="ISO 4217 currency code.")
+    amount_source: e.AmountSource = strawberry.field(description="Where `amount` comes from.")
+    close_date: dt.date | None = strawberry.field(description="Expected (or actual, once closed) close date.")
+    closed_at: dt.datetime | None = strawberry.field(description="When it was won or lost.")
+    source: str | None = strawberry.field(description="Lead source.")
+    competitors: str | None = strawberry.field(description="Competitors in the deal.")
+    description: str | None = strawberry.field(description="Notes.")
+    lost_reason: str | None = strawberry.field(description="Why it was lost.")
+    is_restricted: bool = strawberry.field(description="Visible only to its owner and the users granted access.")
+    is_deleted: bool = strawberry.field(resolver=is_deleted, description="Soft-deleted (restorable).")
+    amount = amount_field(
+        "amount",
+        "Net total of the active quote (converted into this currency), else of the items, else the manual budget.",
+        nullable=True,
+    )
+    manual_amount = amount_field("manual_amount", "The budget entered by hand.", nullable=True)
+    expected_revenue = amount_field("expected_revenue", "amount x probability / 100, rounded.", nullable=True)
+    account = ref_field("Account", "account_id", description="The customer.", required=True)
+    contact = ref_field("Contact", "contact_id", description="The primary contact.")
+    owner = ref_field("User", "owner_id", description="The salesperson.")
+    stage = ref_field("Stage", "stage_id", description="Pipeline stage.", required=True)
+    pricebook = ref_field("Pricebook", "pricebook_id", description="Price book its items are priced from.")
+    items = list_field("OpportunityItem", fk="opportunity_id", description="Products of interest.")
+    quotes = list_field("Quote", fk="opportunity_id", description="Quotes made for this deal.")
+    contracts = list_field("Contract", fk="opportunity_id", description="Contracts created when it was won.")
+    activities = list_field("Activity", fk="opportunity_id", description="Activities logged on this deal.")
+    timeline = timeline_field("Opportunity")
+    is_type_of = model_type(m.Opportunity)
+
+    @strawberry.field(description="Won or lost deals are read-only until reopened.")
+    def is_locked(root) -> bool:  # type: ignore[no-untyped-def]
+        return root.status != e.OpportunityStatus.OPEN
+
+    active_quote = child_ref_field(
+        "Quote", "opportunity_id", {"is_active": True}, description="The active quote: its net total is the amount."
+    )
+
+
+@strawberry.type(
+    name="OpportunityItem", description="A product of interest on an opportunity, priced like a quote line."
+)
+class OpportunityItemType(LineItem):
+    opportunity = ref_field("Opportunity", "opportunity_id", description="The opportunity.", required=True)
+    is_type_of = model_type(m.OpportunityItem)

@@ -1,0 +1,117 @@
+"""Tortoise configuration from a URL, start-up and shutdown, and a statement counter."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from tortoise import Tortoise, connections
+
+MODELS_MODULE = "crm_graphql.models"
+
+
+def normalize_url(url: str) -> str:
+    """Accept ``postgresql://`` and ``postgres://`` alike (tortoise wants the latter)."""
+    if url.startswith("postgresql://"):
+        return "postgres://" + url.removeprefix("postgresql://")
+    return url
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite:")
+
+
+def tortoise_config(url: str, *, pool_max: int = 10) -> dict[str, Any]:
+    url = normalize_url(url)
+    if is_sqlite(url):
+        credentials: dict[str, Any] = {"file_path": url.removeprefix("sqlite://") or ":memory:"}
+        connection: dict[str, Any] = {
+            "engine": "tortoise.backends.sqlite",
+            "credentials": {**credentials, "journal_mode": "WAL", "foreign_keys": "ON"},
+        }
+    else:
+        connection = url
+        sep = "&" if "?" in url else "?"
+        if "maxsize=" not in url:
+            connection = f"{url}{sep}minsize=1&maxsize={pool_max}"
+    return {
+        "connections": {"default": connection},
+        "apps": {"models": {"models": [MODELS_MODULE], "default_connection": "default"}},
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def init(url: str, *, create: bool = True, pool_max: int = 10) -> None:
+    """Connect, and create the tables of a new database (safe on an existing one)."""
+    await Tortoise.init(config=tortoise_config(url, pool_max=pool_max), _enable_global_fallback=True)
+    if create:
+        await Tortoise.generate_schemas(safe=True)
+
+
+async def close() -> None:
+    await connections.close_all()
+
+
+async def ping() -> bool:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:
+        return False
+    return True
+
+
+class StatementCounter(logging.Handler):
+    """Counts data statements that tortoise logs (BEGIN/COMMIT and connection lines excluded)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().lstrip()
+        head = message.split(None, 1)[0].upper() if message else ""
+        if head in {"SELECT", "INSERT", "UPDATE", "DELETE", "WITH"}:
+            self.statements.append(message)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def count_statements() -> Iterator[StatementCounter]:
+    logger = logging.getLogger("tortoise.db_client")
+    handler = StatementCounter()
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
+
+
+DEFAULT_STAGES = [
+    ("Prospecting", 10, "OPEN", True),
+    ("Qualification", 20, "OPEN", False),
+    ("Proposal", 50, "OPEN", False),
+    ("Negotiation", 75, "OPEN", False),
+    ("Closed Won", 100, "WON", False),
+    ("Closed Lost", 0, "LOST", False),
+]
+SEQUENCES = ("Q", "SO", "INV", "C")
+
+
+async def ensure_reference_data() -> None:
+    """Default stages on a new database, and the document-number counters."""
+    from crm_graphql import models as m
+
+    if not await m.Stage.exists():
+        for position, (name, probability, kind, default) in enumerate(DEFAULT_STAGES, start=1):
+            await m.Stage.create(name=name, probability=probability, kind=kind, position=position, is_default=default)
+    for name in SEQUENCES:
+        await m.Sequence.get_or_create(name=name, defaults={"value": 0})

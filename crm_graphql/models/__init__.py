@@ -1,0 +1,58 @@
+"""Tortoise models, one module per aggregate; this module is the Tortoise app."""
+
+from crm_graphql.models.accounts import Account, AccountLink, Contact
+from crm_graphql.models.activity import Activity, IdempotencyKey, LineageLink, Sequence, TimelineEvent
+from crm_graphql.models.catalog import (
+    Bundle,
+    BundleItem,
+    BundlePrice,
+    ExchangeRate,
+    Pricebook,
+    PricebookEntry,
+    Product,
+)
+from crm_graphql.models.contracts import Contract
+from crm_graphql.models.leads import Lead
+from crm_graphql.models.orders import Invoice, InvoiceItem, SalesOrder, SalesOrderItem
+from crm_graphql.models.pipeline import Opportunity, OpportunityAccess, OpportunityItem, Stage
+from crm_graphql.models.quotes import Quote, QuoteItem
+from crm_graphql.models.users import ApiToken, User
+
+__models__ = [
+    Account, AccountLink, Activity, ApiToken, Bundle, BundleItem, BundlePrice, Contact,
+    Contract, ExchangeRate, IdempotencyKey, Invoice, InvoiceItem, Lead, LineageLink,
+    Opportunity, OpportunityAccess, OpportunityItem, Pricebook, PricebookEntry, Product,
+    Quote, QuoteItem, SalesOrder, SalesOrderItem, Sequence, Stage, TimelineEvent, User,
+]  # fmt: skip
+
+__all__ = [
+    "Account",
+    "AccountLink",
+    "Activity",
+    "ApiToken",
+    "Bundle",
+    "BundleItem",
+    "BundlePrice",
+    "Contact",
+    "Contract",
+    "ExchangeRate",
+    "IdempotencyKey",
+    "Invoice",
+    "InvoiceItem",
+    "Lead",
+    "LineageLink",
+    "Opportunity",
+    "OpportunityAccess",
+    "OpportunityItem",
+    "Pricebook",
+    "PricebookEntry",
+    "Product",
+    "Quote",
+    "QuoteItem",
+    "SalesOrder",
+    "SalesOrderItem",
+    "Sequence",
+    "Stage",
+    "TimelineEvent",
+    "User",
+]

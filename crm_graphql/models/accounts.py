@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from tortoise import fields
+
+from crm_graphql.enums import AccountType
+from crm_graphql.models.base import SoftDeletable
+
+
+class Account(SoftDeletable):
+    type = fields.CharEnumField(AccountType, max_length=16, default=AccountType.ORGANIZATION)
+    #: Organisation name, or "First Last" for a person account.
+    name = fields.CharField(max_length=200, db_index=True)
+    first_name = fields.CharField(max_length=100, null=True)
+    last_name = fields.CharField(max_length=100, null=True)
+    email = fields.CharField(max_length=254, null=True)
+    phone = fields.CharField(max_length=50, null=True)
+    street = fields.CharField(max_length=200, null=True)
+    city = fields.CharField(max_length=100, null=True)
+    postal_code = fields.CharField(max_length=20, null=True)
+    country = fields.CharField(max_length=100, null=True)
+    registration_number = fields.CharField(max_length=50, null=True)
+    vat_number = fields.CharField(max_length=50, null=True)
+    industry = fields.CharField(max_length=100, null=True)
+    website = fields.CharField(max_length=200, null=True)
+    #: Visible to its owner alone when set (and so is everything under it).
+    is_private = fields.BooleanField(default=False)
+    owner = fields.ForeignKeyField("models.User", null=True, related_name=False)
+    parent = fields.ForeignKeyField("models.Account", null=True, related_name="children", on_delete=fields.SET_NULL)
+
+    class Meta:
+        table = "accounts"
+
+
+class AccountLink(SoftDeletable):
+    """A symmetric link between two accounts (partner, affiliate, ...)."""
+
+    account = fields.ForeignKeyField("models.Account", related_name=False)
+    linked = fields.ForeignKeyField("models.Account", related_name=False)
+    note = fields.CharField(max_length=200, null=True)
+
+    class Meta:
+        table = "account_links"
+        unique_together = (("account", "linked"),)
+
+
+class Contact(SoftDeletable):
+    first_name = fields.CharField(max_length=100, null=True)
+    last_name = fields.CharField(max_length=100, db_index=True)
+    email = fields.CharField(max_length=254, null=True)
+    phone = fields.CharField(max_length=50, null=True)
+    title = fields.CharField(max_length=100, null=True)
+    account = fields.ForeignKeyField("models.Account", null=True, related_name="contacts")
+    owner = fields.ForeignKeyField("models.User", null=True, related_name=False)
+
+    class Meta:
+        table = "contacts"

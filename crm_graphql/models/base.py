@@ -1,0 +1,73 @@
+"""Shared model pieces: the Entity base, soft deletes, exact decimal storage."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tortoise import fields
+from tortoise.models import Model
+
+from crm_graphql import money
+
+
+class FixedDecimalField(fields.BigIntField):
+    """A Decimal stored as an integer count of ``10**-places`` (exact on every database).
+
+    Four places for money, quantities and percents (``money.STORAGE_PLACES``); ten for
+    exchange rates. Filters go through ``to_db_value`` too, so ``amount__gte=Decimal(...)``
+    compares integers in SQL.
+    """
+
+    def __init__(self, places: int = money.STORAGE_PLACES, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.places = places
+        self._scale = 10**places
+        self._quantum = Decimal(1).scaleb(-places)
+
+    def to_db_value(self, value: Any, instance: Any) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = Decimal(value)
+        if not isinstance(value, Decimal):
+            raise TypeError(f"{self.model_field_name} takes a Decimal, not {type(value).__name__}")
+        scaled = value * self._scale
+        if scaled != scaled.to_integral_value():
+            raise money.MoneyError(f"{value} has more than {self.places} decimal places")
+        return int(scaled)
+
+    def to_python_value(self, value: Any) -> Decimal | None:
+        if value is None or isinstance(value, Decimal):
+            return value
+        return (Decimal(int(value)) / self._scale).quantize(self._quantum)
+
+
+def MoneyField(**kwargs: Any) -> Any:
+    """Money, quantity or percent: exact, four decimals."""
+    return FixedDecimalField(money.STORAGE_PLACES, **kwargs)
+
+
+class Entity(Model):
+    """Every entity: integer key, optimistic-concurrency ``version``, timestamps."""
+
+    id = fields.IntField(primary_key=True)
+    #: Incremented by every write; a stale ``version`` in an update is a CONFLICT.
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class SoftDeletable(Entity):
+    """Deleted rows stay, hidden from every read, until restored or purged."""
+
+    deleted_at = fields.DatetimeField(null=True, db_index=True)
+    #: Rows deleted together (an account with its contacts...) share one batch id, so
+    #: restoring the account restores exactly what its delete took.
+    deletion_batch = fields.CharField(max_length=36, null=True)
+
+    class Meta:
+        abstract = True

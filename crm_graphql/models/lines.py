@@ -1,0 +1,53 @@
+"""Abstract pieces shared by the four line-item tables and the three sales documents."""
+
+from __future__ import annotations
+
+from tortoise import fields
+
+from crm_graphql.enums import LineItemSource
+from crm_graphql.models.base import Entity, MoneyField, SoftDeletable
+
+
+class LineItem(Entity):
+    """A priced line: what ``LineItem`` in the API shows, copied between documents."""
+
+    position = fields.IntField(default=0)
+    #: The document's currency, copied so amounts format without loading the document.
+    currency = fields.CharField(max_length=3)
+    product = fields.ForeignKeyField("models.Product", null=True, related_name=False)
+    name = fields.CharField(max_length=200)
+    description = fields.TextField(null=True)
+    quantity = MoneyField()
+    unit = fields.CharField(max_length=20, default="pcs")
+    #: Up to four decimals; for bundle lines lineTotal / quantity shown to 4 places.
+    unit_price = MoneyField()
+    discount_percent = MoneyField(default=0)
+    tax_rate = MoneyField(default=0)
+    #: Rounded to the currency's minor units; authoritative for bundle lines.
+    line_total = MoneyField()
+    source = fields.CharEnumField(LineItemSource, max_length=16, default=LineItemSource.MANUAL)
+    bundle = fields.ForeignKeyField("models.Bundle", null=True, related_name=False)
+    #: Lines added by one addBundleToQuote call share a group id.
+    bundle_group = fields.CharField(max_length=36, null=True)
+    #: The component weight the bundle split used.
+    weight = MoneyField(null=True)
+
+    class Meta:
+        abstract = True
+
+
+class DocumentTotals(SoftDeletable):
+    """Totals stored on the document (recomputed from items on every change) so they
+    filter and sort in SQL."""
+
+    currency = fields.CharField(max_length=3)
+    #: The document discount, in percent.
+    discount_percent = MoneyField(default=0)
+    subtotal = MoneyField(default=0)
+    discount_total = MoneyField(default=0)
+    net_total = MoneyField(default=0)
+    tax_total = MoneyField(default=0)
+    total = MoneyField(default=0)
+
+    class Meta:
+        abstract = True

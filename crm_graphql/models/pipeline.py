@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from tortoise import fields
+
+from crm_graphql.enums import AmountSource, OpportunityStatus, StageKind
+from crm_graphql.models.base import Entity, MoneyField, SoftDeletable
+from crm_graphql.models.lines import LineItem
+
+
+class Stage(Entity):
+    name = fields.CharField(max_length=100)
+    #: Pipeline order, ascending.
+    position = fields.IntField(default=0)
+    probability = fields.IntField(default=0)
+    kind = fields.CharEnumField(StageKind, max_length=8, default=StageKind.OPEN)
+    #: The open stage new opportunities start in.
+    is_default = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "stages"
+
+
+class Opportunity(SoftDeletable):
+    title = fields.CharField(max_length=200, db_index=True)
+    account = fields.ForeignKeyField("models.Account", related_name="opportunities")
+    contact = fields.ForeignKeyField("models.Contact", null=True, related_name="opportunities")
+    owner = fields.ForeignKeyField("models.User", null=True, related_name=False)
+    stage = fields.ForeignKeyField("models.Stage", related_name="opportunities")
+    status = fields.CharEnumField(OpportunityStatus, max_length=8, default=OpportunityStatus.OPEN)
+    probability = fields.IntField(default=0)
+    currency = fields.CharField(max_length=3)
+    pricebook = fields.ForeignKeyField("models.Pricebook", null=True, related_name=False)
+    #: The budget entered by hand; kept but ignored while items or an active quote exist.
+    manual_amount = MoneyField(null=True)
+    #: Derived (see services), stored so that filters and sorts run in SQL.
+    amount = MoneyField(null=True, db_index=True)
+    amount_source = fields.CharEnumField(AmountSource, max_length=8, default=AmountSource.MANUAL)
+    expected_revenue = MoneyField(null=True)
+    close_date = fields.DateField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    source = fields.CharField(max_length=100, null=True)
+    competitors = fields.CharField(max_length=500, null=True)
+    description = fields.TextField(null=True)
+    lost_reason = fields.CharField(max_length=500, null=True)
+    #: Visible only to the users listed in OpportunityAccess (and the owner) when set.
+    is_restricted = fields.BooleanField(default=False)
+    #: The contract an upsell opportunity came from (a plain id: quotes and contracts
+    #: already point at opportunities, and a foreign key back would make a cycle).
+    origin_contract_id = fields.IntField(null=True)
+
+    class Meta:
+        table = "opportunities"
+
+
+class OpportunityAccess(Entity):
+    opportunity = fields.ForeignKeyField("models.Opportunity", related_name="access")
+    user = fields.ForeignKeyField("models.User", related_name=False)
+
+    class Meta:
+        table = "opportunity_access"
+        unique_together = (("opportunity", "user"),)
+
+
+class OpportunityItem(LineItem):
+    opportunity = fields.ForeignKeyField("models.Opportunity", related_name="items")
+    pricebook_entry = fields.ForeignKeyField("models.PricebookEntry", null=True, related_name=False)
+
+    class Meta:
+        table = "opportunity_items"
+
+
+__all__ = ["Opportunity", "OpportunityAccess", "OpportunityItem", "Stage"]

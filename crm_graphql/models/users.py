@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from tortoise import fields
+
+from crm_graphql.enums import Role
+from crm_graphql.models.base import Entity
+
+
+class User(Entity):
+    email = fields.CharField(max_length=254, unique=True)
+    name = fields.CharField(max_length=200)
+    role = fields.CharEnumField(Role, max_length=16, default=Role.SALES_REP)
+    is_active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "users"
+
+
+class ApiToken(Entity):
+    """An API token, stored as its SHA-256 digest; the clear token is shown once."""
+
+    user = fields.ForeignKeyField("models.User", related_name="tokens", on_delete=fields.CASCADE)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    #: Last characters of the clear token, to tell tokens apart in listings.
+    hint = fields.CharField(max_length=8)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_tokens"

@@ -1,0 +1,1 @@
+"""Domain operations. Services know Tortoise and Decimal, never strawberry."""

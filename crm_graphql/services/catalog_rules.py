@@ -1,0 +1,57 @@
+"""Catalog rules applied to plain CRUD writes: products, price book entries, bundles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from crm_graphql import models as m
+from crm_graphql.enums import ProductKind
+from crm_graphql.errors import Duplicate, InUse, Invalid, Required
+
+Data = dict[str, Any]
+
+
+def _check_term(kind: Any, term: Any) -> None:
+    if kind == ProductKind.TIME_BASED and not term:
+        raise Required("A TIME_BASED product needs termMonths.", ("input", "termMonths"))
+
+
+async def product_check(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+    _check_term(data.get("kind", ProductKind.ONE_TIME), data.get("term_months"))
+
+
+async def product_check_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+    _check_term(data.get("kind", row.kind), data.get("term_months", row.term_months))
+
+
+async def entry_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+    data["unit"] = data.get("unit") or "pcs"
+    taken = m.PricebookEntry.filter(
+        pricebook_id=data["pricebook_id"], product_id=data["product_id"], currency=data["currency"],
+        unit=data["unit"],
+    ).using_db(conn)  # fmt: skip
+    if await taken.exists():
+        raise Duplicate(
+            "This price book already prices this product in this currency and unit.", ("input", "productId")
+        )
+
+
+async def entry_in_use(conn: BaseDBAsyncClient, entry_id: int) -> bool:
+    return (
+        await m.QuoteItem.filter(pricebook_entry_id=entry_id).using_db(conn).exists()
+        or await m.OpportunityItem.filter(pricebook_entry_id=entry_id).using_db(conn).exists()
+    )
+
+
+async def entry_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+    if await entry_in_use(conn, row.id):
+        raise InUse("Quotes use this price: deactivate it (isActive: false) instead.", ("input", "id"))
+
+
+async def bundle_item_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+    if data.get("weight") is None:
+        data["weight"] = 1
+    if data["weight"] < 0:
+        raise Invalid("weight cannot be negative.", ("input", "weight"))

@@ -1,0 +1,326 @@
+"""Generic create / update / delete / restore with validation and optimistic concurrency.
+
+Each entity declares its writable fields as ``Rule``s; domain modules add ``Hooks`` that
+fill defaults and enforce their rules inside the same transaction. Every write bumps
+``version``, lands on the timeline, and raises ``DomainError``s (nothing is written then).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from crm_graphql import money
+from crm_graphql.errors import Conflict, DomainError, Duplicate, Invalid, NotFound, Required, raise_all
+from crm_graphql.services import access, idempotency, timeline
+
+
+class K(enum.Enum):
+    """How a field is validated."""
+
+    STR = "str"
+    TEXT = "text"
+    EMAIL = "email"
+    CURRENCY = "currency"
+    MONEY = "money"  # an amount or price: at most 4 decimals
+    AMOUNT = "amount"  # a budget: >= 0, at most 4 decimals
+    QUANTITY = "quantity"  # > 0
+    PERCENT = "percent"  # 0..100
+    RATE = "rate"  # exchange rate: > 0, at most 10 decimals
+    PROBABILITY = "probability"  # int 0..100
+    POSITIVE_INT = "positive_int"
+    INT = "int"
+    BOOL = "bool"
+    ENUM = "enum"
+    DATE = "date"
+    DATETIME = "datetime"
+    REF = "ref"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: K
+    required: bool = False
+    target: type[Model] | None = None
+    enum: type[enum.Enum] | None = None
+    unique: bool = False
+    #: Not settable by update (e.g. a quote's account).
+    create_only: bool = False
+    description: str | None = None
+
+    @property
+    def api_name(self) -> str:
+        return camel(self.name)
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+Data = dict[str, Any]
+
+
+@dataclass
+class Hooks:
+    """Domain rules plugged into the generic writes; all run inside the transaction."""
+
+    before_create: Callable[[BaseDBAsyncClient, Any, Data], Awaitable[None]] | None = None
+    after_create: Callable[[BaseDBAsyncClient, Any, Any], Awaitable[None]] | None = None
+    before_update: Callable[[BaseDBAsyncClient, Any, Any, Data], Awaitable[None]] | None = None
+    after_update: Callable[[BaseDBAsyncClient, Any, Any, Data], Awaitable[None]] | None = None
+    before_delete: Callable[[BaseDBAsyncClient, Any, Any], Awaitable[None]] | None = None
+    #: Other rows deleted (and restored) with this one: (model, fk column) pairs.
+    cascade: list[tuple[type[Model], str]] = field(default_factory=list)
+
+
+@dataclass
+class EntityRules:
+    model: type[Model]
+    rules: list[Rule]
+    hooks: Hooks = field(default_factory=Hooks)
+
+    @property
+    def type_name(self) -> str:
+        return self.model.__name__
+
+    @property
+    def soft(self) -> bool:
+        return "deleted_at" in self.model._meta.fields_map
+
+
+REGISTRY: dict[str, EntityRules] = {}
+
+
+def register(rules: EntityRules) -> EntityRules:
+    REGISTRY[rules.type_name] = rules
+    return rules
+
+
+def _path(rule: Rule) -> tuple[str, ...]:
+    return ("input", rule.api_name)
+
+
+def _max_length(model: type[Model], name: str) -> int | None:
+    f = model._meta.fields_map.get(name)
+    return getattr(f, "max_length", None)
+
+
+def _validate_value(model: type[Model], rule: Rule, value: Any) -> tuple[Any, DomainError | None]:
+    path = _path(rule)
+    label = rule.api_name
+    if rule.kind in (K.STR, K.TEXT, K.EMAIL, K.CURRENCY):
+        value = value.strip()
+        if not value:
+            return None, None
+        limit = _max_length(model, rule.name) or (100_000 if rule.kind is K.TEXT else None)
+        if limit is not None and len(value) > limit:
+            return value, Invalid(f"{label} is too long (at most {limit} characters).", path)
+        if rule.kind is K.EMAIL and ("@" not in value or value.startswith("@") or value.endswith("@")):
+            return value, Invalid(f"{value!r} is not an e-mail address.", path)
+        if rule.kind is K.CURRENCY and not money.is_currency(value):
+            return value, Invalid(f"{value!r} is not an ISO 4217 currency code.", path)
+        return value, None
+    if rule.kind in (K.MONEY, K.AMOUNT, K.QUANTITY, K.PERCENT):
+        if money.decimal_places(value) > money.STORAGE_PLACES:
+            return value, Invalid(f"{label} has more than {money.STORAGE_PLACES} decimal places.", path)
+        if abs(value) >= Decimal("100000000000000"):
+            return value, Invalid(f"{label} is too large.", path)
+        if rule.kind is K.QUANTITY and value <= 0:
+            return value, Invalid(f"{label} must be greater than 0.", path)
+        if rule.kind is K.AMOUNT and value < 0:
+            return value, Invalid(f"{label} cannot be negative.", path)
+        if rule.kind is K.PERCENT and not 0 <= value <= 100:
+            return value, Invalid(f"{label} must be between 0 and 100.", path)
+        return value, None
+    if rule.kind is K.RATE:
+        if money.decimal_places(value) > 10 or value <= 0 or value >= 100_000_000:
+            return value, Invalid(f"{label} must be positive, with at most 10 decimal places.", path)
+        return value, None
+    if rule.kind is K.PROBABILITY and not 0 <= value <= 100:
+        return value, Invalid(f"{label} must be between 0 and 100.", path)
+    if rule.kind is K.POSITIVE_INT and not 0 < value <= 10_000:
+        return value, Invalid(f"{label} must be a positive whole number.", path)
+    if rule.kind is K.INT and not -(2**31) < value < 2**31:
+        return value, Invalid(f"{label} is out of range.", path)
+    return value, None
+
+
+async def clean(
+    conn: BaseDBAsyncClient, actor: Any, spec: EntityRules, raw: Data, *, creating: bool, row: Any = None
+) -> Data:
+    """Validate ``raw`` (API field names in snake_case, refs as ints) into model values.
+
+    Collects every field error before raising, so a client sees them all at once.
+    """
+    errors: list[DomainError] = []
+    data: Data = {}
+    for rule in spec.rules:
+        if rule.name not in raw:
+            if creating and rule.required:
+                errors.append(Required(f"{rule.api_name} is required.", _path(rule)))
+            continue
+        if not creating and rule.create_only:
+            errors.append(Invalid(f"{rule.api_name} cannot be changed.", _path(rule)))
+            continue
+        value = raw[rule.name]
+        error = None
+        if value is not None:
+            value, error = _validate_value(spec.model, rule, value)
+        if error is not None:
+            errors.append(error)
+            continue
+        if value is None and rule.required:
+            errors.append(Required(f"{rule.api_name} is required.", _path(rule)))
+            continue
+        if value is not None and rule.kind is K.REF:
+            assert rule.target is not None
+            if await access.get_visible(rule.target, actor, value, conn) is None:
+                errors.append(NotFound(f"No {rule.target.__name__} with this id.", _path(rule)))
+                continue
+        if value is not None and rule.unique:
+            taken = spec.model.filter(**{rule.name: value}).using_db(conn)
+            if row is not None:
+                taken = taken.exclude(id=row.id)
+            if await taken.exists():
+                errors.append(Duplicate(f"{rule.api_name} {value!r} is already taken.", _path(rule)))
+                continue
+        data[rule.name] = value
+    raise_all(errors)
+    return data
+
+
+def snapshot(row: Model, names: Any) -> Data:
+    return {n: getattr(row, n, None) for n in names}
+
+
+async def create(actor: Any, type_name: str, raw: Data, *, idempotency_key: str | None = None) -> Any:
+    """Create a row from validated input; raises DomainError (nothing written)."""
+    spec = REGISTRY[type_name]
+    async with in_transaction() as conn:
+        operation = f"create{type_name}"
+        prior = await idempotency.replay(conn, actor, operation, idempotency_key, raw)
+        if prior is not None:
+            return await spec.model.filter(id=prior["id"]).using_db(conn).first()
+        data = await clean(conn, actor, spec, raw, creating=True)
+        if spec.hooks.before_create:
+            await spec.hooks.before_create(conn, actor, data)
+        try:
+            row = await spec.model.create(using_db=conn, **data)
+        except IntegrityError:
+            raise Duplicate("A record with these values already exists.", ("input",)) from None
+        if spec.hooks.after_create:
+            await spec.hooks.after_create(conn, actor, row)
+        if type_name in timeline.TIMELINED:
+            await timeline.record(conn, row, "CREATED", actor)
+        await idempotency.remember(conn, actor, operation, idempotency_key, raw, {"id": row.pk})
+    return row
+
+
+async def load_for_write(
+    conn: BaseDBAsyncClient, actor: Any, model: type[Model], pk: int, path: tuple[str, ...] = ("input", "id"),
+    *, include_deleted: bool = False,
+) -> Any:  # fmt: skip
+    row = await access.scoped(model, actor, conn, include_deleted=include_deleted).filter(id=pk).first()
+    if row is None:
+        raise NotFound(f"No {model.__name__} with this id.", path)
+    return row
+
+
+def check_version(row: Any, version: int | None) -> None:
+    if version is not None and version != row.version:
+        raise Conflict(
+            f"This {type(row).__name__} changed since you read it (version {row.version}, you sent {version}).",
+            ("input", "version"),
+        )
+
+
+async def save(conn: BaseDBAsyncClient, row: Any, values: Data) -> None:
+    """Write ``values`` if the row is still at the version we read (else CONFLICT)."""
+    now = dt.datetime.now(dt.UTC)
+    claimed = (
+        await type(row)
+        .filter(id=row.id, version=row.version)
+        .using_db(conn)
+        .update(**values, version=row.version + 1, updated_at=now)
+    )
+    if not claimed:
+        raise Conflict(f"This {type(row).__name__} was changed by someone else; read it again.", ("input", "id"))
+    for k, v in values.items():
+        setattr(row, k, v)
+    row.version += 1
+    row.updated_at = now
+
+
+async def update(actor: Any, type_name: str, pk: int, raw: Data, *, version: int | None = None) -> Any:
+    """Change the given fields of a row; raises DomainError (nothing written)."""
+    spec = REGISTRY[type_name]
+    async with in_transaction() as conn:
+        row = await load_for_write(conn, actor, spec.model, pk)
+        check_version(row, version)
+        data = await clean(conn, actor, spec, raw, creating=False, row=row)
+        if spec.hooks.before_update:
+            await spec.hooks.before_update(conn, actor, row, data)
+        before = snapshot(row, data)
+        diff = timeline.changes(before, data)
+        if diff or not data:
+            try:
+                await save(conn, row, data)
+            except IntegrityError:
+                raise Duplicate("A record with these values already exists.", ("input",)) from None
+        if spec.hooks.after_update:
+            await spec.hooks.after_update(conn, actor, row, data)
+        if diff and type_name in timeline.TIMELINED:
+            await timeline.record(conn, row, "UPDATED", actor, {"changes": {camel(k): v for k, v in diff.items()}})
+    return row
+
+
+async def delete(actor: Any, type_name: str, pk: int) -> Any:
+    """Soft-delete a row and what its delete takes along (hard delete where not soft)."""
+    spec = REGISTRY[type_name]
+    async with in_transaction() as conn:
+        row = await load_for_write(conn, actor, spec.model, pk)
+        if spec.hooks.before_delete:
+            await spec.hooks.before_delete(conn, actor, row)
+        if not spec.soft:
+            await row.delete(using_db=conn)
+            return row
+        batch = str(uuid.uuid4())
+        now = dt.datetime.now(dt.UTC)
+        await save(conn, row, {"deleted_at": now, "deletion_batch": batch})
+        for model, fk in spec.hooks.cascade:
+            await (
+                model.filter(**{fk: row.id, "deleted_at__isnull": True})
+                .using_db(conn)
+                .update(deleted_at=now, deletion_batch=batch)
+            )
+        if type_name in timeline.TIMELINED:
+            await timeline.record(conn, row, "DELETED", actor)
+    return row
+
+
+async def restore(actor: Any, type_name: str, pk: int) -> Any:
+    """Bring back a soft-deleted row with exactly what its delete took along."""
+    spec = REGISTRY[type_name]
+    async with in_transaction() as conn:
+        row = await load_for_write(conn, actor, spec.model, pk, include_deleted=True)
+        if row.deleted_at is None:
+            return row
+        batch = row.deletion_batch
+        await save(conn, row, {"deleted_at": None, "deletion_batch": None})
+        for model, _fk in spec.hooks.cascade:
+            await model.filter(deletion_batch=batch).using_db(conn).update(deleted_at=None, deletion_batch=None)
+        if type_name in timeline.TIMELINED:
+            await timeline.record(conn, row, "RESTORED", actor)
+    return row

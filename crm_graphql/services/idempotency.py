@@ -1,0 +1,63 @@
+"""Idempotency keys for creating and converting mutations.
+
+The same key with the same input returns the first result; with other input it is refused
+(``IDEMPOTENCY_KEY_REUSED``). Keys are scoped to the user and the operation and kept at
+least 24 hours; an attempt that ended in user errors rolls back and is not remembered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+
+from crm_graphql import models as m
+from crm_graphql.errors import Conflict, IdempotencyKeyReused, Invalid
+
+RETENTION = dt.timedelta(hours=24)
+
+
+def input_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+async def replay(
+    conn: BaseDBAsyncClient, actor: Any, operation: str, key: str | None, payload: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The remembered result for ``key``, or None when the key is new (or absent)."""
+    if key is None:
+        return None
+    if not key or len(key) > 200:
+        raise Invalid("An idempotency key has 1 to 200 characters.", ("input", "idempotencyKey"))
+    row = await m.IdempotencyKey.filter(user_id=actor.id, operation=operation, key=key).using_db(conn).first()
+    if row is None:
+        return None
+    if row.input_hash != input_hash(payload):
+        raise IdempotencyKeyReused("This idempotency key was used with other input.", ("input", "idempotencyKey"))
+    return dict(row.result)
+
+
+async def remember(
+    conn: BaseDBAsyncClient, actor: Any, operation: str, key: str | None, payload: dict[str, Any],
+    result: dict[str, Any],
+) -> None:  # fmt: skip
+    if key is None:
+        return
+    try:
+        await m.IdempotencyKey.create(
+            using_db=conn, user_id=actor.id, operation=operation, key=key,
+            input_hash=input_hash(payload), result=result,
+        )  # fmt: skip
+    except IntegrityError:
+        # A concurrent request with the same key won; ours rolls back.
+        raise Conflict("A request with this idempotency key is in progress.", ("input", "idempotencyKey")) from None
+
+
+async def purge_expired(conn: BaseDBAsyncClient | None = None) -> int:
+    cutoff = dt.datetime.now(dt.UTC) - RETENTION * 7
+    qs = m.IdempotencyKey.filter(created_at__lt=cutoff)
+    return await (qs.using_db(conn) if conn else qs).delete()

@@ -1,0 +1,33 @@
+"""Role permissions (DOMAIN.md 8): which roles may run which mutations.
+
+Admins and managers manage stages, price books, products, bundles, exchange rates and
+users; sales reps create and edit sales records (accounts, contacts, leads, opportunities,
+quotes, activities...); read-only users read. Record-level visibility is services.access.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm_graphql.enums import Role
+from crm_graphql.errors import Forbidden
+
+#: Types whose writes need ADMIN or MANAGER.
+CATALOG_TYPES = frozenset(
+    {"Stage", "Pricebook", "PricebookEntry", "Product", "Bundle", "BundleItem", "BundlePrice", "ExchangeRate", "User"}
+)
+#: Operations only an ADMIN may run.
+ADMIN_OPERATIONS = frozenset({"purge", "createUser", "updateUser", "deleteUser"})
+
+
+def authorize(actor: Any, operation: str, type_name: str | None = None) -> None:
+    """Raise Forbidden unless ``actor``'s role may run ``operation`` (on ``type_name``)."""
+    role = getattr(actor, "role", None)
+    if role is None or role == Role.READ_ONLY:
+        raise Forbidden("Your role may only read.", ("input",))
+    if role == Role.ADMIN:
+        return
+    if operation in ADMIN_OPERATIONS or operation.startswith("purge"):
+        raise Forbidden("Only an admin may do this.", ("input",))
+    if type_name in CATALOG_TYPES and role != Role.MANAGER:
+        raise Forbidden("Only admins and managers manage the catalog, stages and users.", ("input",))

@@ -1,0 +1,181 @@
+"""Pipeline rules applied to plain CRUD writes: stages, opportunities, leads, activities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.functions import Max
+
+from crm_graphql import models as m
+from crm_graphql import money
+from crm_graphql.enums import AmountSource, LeadStatus, OpportunityStatus, StageKind
+from crm_graphql.errors import InUse, Invalid, InvalidTransition, Locked, NotFound
+from crm_graphql.services import config, pricing, timeline
+
+Data = dict[str, Any]
+
+
+# --- stages ----------------------------------------------------------------------------------
+
+
+async def default_stage(conn: BaseDBAsyncClient) -> m.Stage:
+    stage = await m.Stage.filter(is_default=True, kind=StageKind.OPEN).using_db(conn).first()
+    stage = stage or await m.Stage.filter(kind=StageKind.OPEN).order_by("position", "id").using_db(conn).first()
+    if stage is None:
+        raise InvalidTransition("The pipeline has no open stage.", ("input", "stageId"))
+    return stage
+
+
+async def stage_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+    if "position" not in data:
+        top = await m.Stage.filter(kind=StageKind.OPEN).using_db(conn).annotate(p=Max("position")).values("p")
+        data["position"] = (top[0]["p"] or 0) + 1 if top else 1
+    if data.get("is_default"):
+        await m.Stage.filter(is_default=True).using_db(conn).update(is_default=False)
+
+
+async def stage_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+    if row.kind != StageKind.OPEN:
+        raise Locked("The WON and LOST stages cannot be edited.", ("input", "id"))
+    if data.get("is_default"):
+        await m.Stage.filter(is_default=True).exclude(id=row.id).using_db(conn).update(is_default=False)
+
+
+async def stage_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+    if row.kind != StageKind.OPEN:
+        raise Locked("The WON and LOST stages cannot be deleted.", ("input", "id"))
+    if await m.Opportunity.filter(stage_id=row.id).using_db(conn).exists():
+        raise InUse("Opportunities use this stage: name a replacement stage.", ("input", "replacementStageId"))
+
+
+# --- opportunities -------------------------------------------------------------------------
+
+
+def derive_amounts(opportunity: Any) -> Data:
+    """``amount``/``expectedRevenue`` from the manual budget (quote and items override it)."""
+    values: Data = {}
+    if opportunity.amount_source == AmountSource.MANUAL:
+        values["amount"] = (
+            None if opportunity.manual_amount is None
+            else money.round_money(opportunity.manual_amount, opportunity.currency)
+        )  # fmt: skip
+    amount = values.get("amount", opportunity.amount)
+    values["expected_revenue"] = (
+        None if amount is None else pricing.expected_revenue(amount, opportunity.probability, opportunity.currency)
+    )
+    return values
+
+
+async def opportunity_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+    stage = await m.Stage.get(id=data["stage_id"]).using_db(conn) if data.get("stage_id") else await default_stage(conn)
+    if stage.kind != StageKind.OPEN:
+        raise InvalidTransition(
+            "A new opportunity starts in an open stage; win or lose it afterwards.", ("input", "stageId")
+        )
+    data["stage_id"] = stage.id
+    data.setdefault("probability", stage.probability)
+    if data.get("probability") is None:
+        data["probability"] = stage.probability
+    data["currency"] = data.get("currency") or config.BASE_CURRENCY
+    data.setdefault("owner_id", getattr(actor, "id", None))
+    await _check_contact(conn, data.get("contact_id"), data["account_id"])
+    data["amount_source"] = AmountSource.MANUAL
+    data.update(derive_amounts(_Proxy(data)))
+
+
+async def _check_contact(conn: BaseDBAsyncClient, contact_id: int | None, account_id: int) -> None:
+    if contact_id is None:
+        return
+    contact = await m.Contact.get(id=contact_id).using_db(conn)
+    if contact.account_id not in (None, account_id):
+        raise Invalid("The contact does not belong to the opportunity's account.", ("input", "contactId"))
+
+
+class _Proxy:
+    def __init__(self, data: Data) -> None:
+        self.__dict__.update({"amount": None, "manual_amount": None, **data})
+
+
+async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+    if row.status != OpportunityStatus.OPEN:
+        raise Locked("This opportunity is closed: reopen it to edit.", ("input", "id"))
+    if "stage_id" in data and data["stage_id"] != row.stage_id:
+        stage = await m.Stage.get(id=data["stage_id"]).using_db(conn)
+        if stage.kind != StageKind.OPEN:
+            raise InvalidTransition(
+                "Use winOpportunity or loseOpportunity (or moveOpportunityToStage) to close a deal.",
+                ("input", "stageId"),
+            )
+        if "probability" not in data:
+            data["probability"] = stage.probability
+    if "currency" in data and data["currency"] is None:
+        data.pop("currency")
+    if "account_id" in data or "contact_id" in data:
+        await _check_contact(conn, data.get("contact_id", row.contact_id), data.get("account_id", row.account_id))
+    merged = _Proxy({**{k: getattr(row, k) for k in ("amount", "manual_amount", "amount_source", "probability",
+                                                     "currency")}, **data})  # fmt: skip
+    data.update(derive_amounts(merged))
+
+
+async def opportunity_after_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+    if "stage_id" in data:
+        await timeline.record(conn, row, "STAGE_CHANGED", actor, {"stageId": row.stage_id})
+
+
+async def check_account_parent(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+    parent_id = data.get("parent_id")
+    seen = {row.id}
+    while parent_id is not None:
+        if parent_id in seen:
+            raise Invalid("An account cannot be its own ancestor.", ("input", "parentId"))
+        seen.add(parent_id)
+        parent = await m.Account.filter(id=parent_id).using_db(conn).first()
+        parent_id = parent.parent_id if parent else None
+
+
+# --- leads -----------------------------------------------------------------------------------
+
+
+async def lead_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+    if data.get("status") in (LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED):
+        raise InvalidTransition("Use qualifyLead or disqualifyLead.", ("input", "status"))
+    data.setdefault("owner_id", getattr(actor, "id", None))
+
+
+async def lead_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+    if row.status == LeadStatus.QUALIFIED:
+        raise Locked("A qualified lead is read-only.", ("input", "id"))
+    if row.anonymized_at is not None:
+        raise Locked("An anonymized lead is read-only.", ("input", "id"))
+    if data.get("status") in (LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED):
+        raise InvalidTransition("Use qualifyLead or disqualifyLead.", ("input", "status"))
+
+
+# --- activities ------------------------------------------------------------------------------
+
+_ACTIVITY_PARENTS = ("lead_id", "opportunity_id", "account_id", "contact_id", "quote_id")
+
+
+async def activity_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+    if not any(data.get(k) for k in _ACTIVITY_PARENTS):
+        raise Invalid(
+            "Attach the activity to a lead, opportunity, account, contact or quote.", ("input", "opportunityId")
+        )
+    data.setdefault("assignee_id", getattr(actor, "id", None))
+    if data.get("opportunity_id") and not data.get("account_id"):
+        opp = await m.Opportunity.get(id=data["opportunity_id"]).using_db(conn)
+        data["account_id"] = opp.account_id
+
+
+async def activity_after_create(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+    for key, model in (("lead_id", m.Lead), ("opportunity_id", m.Opportunity), ("contact_id", m.Contact),
+                       ("quote_id", m.Quote), ("account_id", m.Account)):  # fmt: skip
+        pk = getattr(row, key)
+        if pk:
+            subject = await model.filter(id=pk).using_db(conn).first()
+            if subject is None:
+                raise NotFound("The record the activity belongs to is gone.", ("input", key))
+            await timeline.record(conn, subject, "ACTIVITY", actor,
+                                  {"activityId": row.id, "type": row.type, "subject": row.subject})  # fmt: skip
+            return

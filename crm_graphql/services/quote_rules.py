@@ -1,0 +1,79 @@
+"""Quote rules applied to plain CRUD writes (the pricing services build on these)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from crm_graphql import models as m
+from crm_graphql.enums import OpportunityStatus, QuoteStatus
+from crm_graphql.errors import InUse, Invalid, Locked, Required
+from crm_graphql.services import config, numbering
+
+Data = dict[str, Any]
+
+
+async def quote_lock_reason(conn: BaseDBAsyncClient, quote: Any) -> str | None:
+    """Why ``quote`` is read-only, or None when it may be edited."""
+    if quote.status == QuoteStatus.ACCEPTED:
+        return "An accepted quote is read-only."
+    if quote.superseded_at is not None:
+        return "A superseded revision is read-only."
+    if quote.opportunity_id is not None:
+        opp = await m.Opportunity.filter(id=quote.opportunity_id).using_db(conn).first()
+        if opp is not None and opp.status != OpportunityStatus.OPEN:
+            return "The quote's opportunity is closed: reopen it to edit."
+    return None
+
+
+async def ensure_editable(conn: BaseDBAsyncClient, quote: Any, path: tuple[str, ...] = ("input", "id")) -> None:
+    reason = await quote_lock_reason(conn, quote)
+    if reason:
+        raise Locked(reason, path)
+
+
+async def quote_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+    opp = None
+    if data.get("opportunity_id"):
+        opp = await m.Opportunity.get(id=data["opportunity_id"]).using_db(conn)
+        if opp.status != OpportunityStatus.OPEN:
+            raise Locked("The opportunity is closed: reopen it to add quotes.", ("input", "opportunityId"))
+        if data.get("account_id") not in (None, opp.account_id):
+            raise Invalid("The quote's account must be the opportunity's account.", ("input", "accountId"))
+        data["account_id"] = opp.account_id
+        data.setdefault("contact_id", opp.contact_id)
+        data.setdefault("pricebook_id", opp.pricebook_id)
+    if not data.get("account_id"):
+        raise Required("accountId is required (or an opportunityId).", ("input", "accountId"))
+    data["currency"] = data.get("currency") or (opp.currency if opp else config.BASE_CURRENCY)
+    data["number"] = await numbering.next_number(conn, "Q")
+    data["name"] = data.get("name") or (opp.title if opp else data["number"])
+    data.setdefault("owner_id", getattr(actor, "id", None))
+    if opp is not None:
+        has_active = await m.Quote.filter(opportunity_id=opp.id, is_active=True).using_db(conn).exists()
+        data["is_active"] = not has_active
+
+
+async def quote_after_create(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+    from crm_graphql.services import amounts
+
+    if row.opportunity_id is not None:
+        await amounts.refresh_opportunity(conn, row.opportunity_id)
+
+
+async def quote_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+    await ensure_editable(conn, row)
+
+
+async def quote_after_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+    from crm_graphql.services import amounts
+
+    if "discount_percent" in data:
+        await amounts.recompute_quote(conn, row)
+
+
+async def quote_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+    if row.is_active:
+        raise InUse("The active quote cannot be deleted: make another quote active first.", ("input", "id"))
+    await ensure_editable(conn, row)

@@ -1,0 +1,95 @@
+"""Users and API tokens (stored as SHA-256 digests, compared by digest lookup)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import time
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from crm_graphql import models as m
+from crm_graphql.enums import Role
+from crm_graphql.errors import Duplicate, Invalid, Required
+
+DEMO_EMAIL = "demo@crm.example"
+_CACHE_SECONDS = 5.0
+_cache: dict[str, tuple[float, Any]] = {}
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return "crm_" + secrets.token_urlsafe(32)
+
+
+async def issue_token(user: m.User, token: str | None = None) -> str:
+    token = token or new_token()
+    await m.ApiToken.get_or_create(token_hash=digest(token), defaults={"user_id": user.id, "hint": token[-4:]})
+    return token
+
+
+async def create_user(email: str, name: str, role: Role) -> tuple[m.User, str]:
+    """Create a user and return it with a fresh API token (shown once)."""
+    email, name = email.strip(), name.strip()
+    if not email or not name:
+        raise Required("email and name are required.", ("email",))
+    if "@" not in email:
+        raise Invalid(f"{email!r} is not an e-mail address.", ("email",))
+    async with in_transaction():
+        if await m.User.filter(email=email).exists():
+            raise Duplicate(f"A user with e-mail {email} exists.", ("email",))
+        user = await m.User.create(email=email, name=name, role=role)
+        token = await issue_token(user)
+    return user, token
+
+
+async def ensure_admin(token: str) -> m.User:
+    """Make sure an ADMIN user owns ``token`` (CRM_ADMIN_TOKEN at start-up)."""
+    existing = await m.ApiToken.filter(token_hash=digest(token), revoked_at__isnull=True).first()
+    if existing is not None:
+        return await m.User.get(id=existing.user_id)
+    user, _ = await m.User.get_or_create(
+        email="admin@crm.local", defaults={"name": "Administrator", "role": Role.ADMIN}
+    )
+    await issue_token(user, token)
+    return user
+
+
+async def demo_user() -> m.User:
+    user, _ = await m.User.get_or_create(email=DEMO_EMAIL, defaults={"name": "Demo Admin", "role": Role.ADMIN})
+    return user
+
+
+async def authenticate(token: str) -> m.User | None:
+    """The active user owning an unrevoked ``token``, or None (cached briefly)."""
+    key = digest(token)
+    hit = _cache.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < _CACHE_SECONDS:
+        return hit[1]  # type: ignore[no-any-return]
+    row = await m.ApiToken.filter(token_hash=key, revoked_at__isnull=True).first()
+    user = None
+    if row is not None and hmac.compare_digest(row.token_hash, key):
+        user = await m.User.filter(id=row.user_id, is_active=True).first()
+    if len(_cache) > 10_000:
+        _cache.clear()
+    _cache[key] = (now, user)
+    return user
+
+
+async def revoke_token(token: str) -> bool:
+    updated = await m.ApiToken.filter(token_hash=digest(token), revoked_at__isnull=True).update(
+        revoked_at=dt.datetime.now(dt.UTC)
+    )
+    _cache.pop(digest(token), None)
+    return bool(updated)
+
+
+def clear_cache() -> None:
+    _cache.clear()

@@ -1,0 +1,40 @@
+"""Settings: command-line flags > ``CRM_*`` environment variables > defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from typing import Any
+
+DEFAULT_DATABASE_URL = "sqlite://crm.sqlite3"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    demo: bool = False
+    admin_token: str | None = None
+    base_currency: str = "EUR"
+    #: Production hides field suggestions in validation errors.
+    debug: bool = False
+    cors_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 1_000_000
+    request_timeout_seconds: float = 30.0
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        env = os.environ
+        settings = cls(
+            database_url=env.get("CRM_DATABASE_URL", DEFAULT_DATABASE_URL),
+            host=env.get("CRM_HOST", "127.0.0.1"),
+            port=int(env.get("CRM_PORT", "8000")),
+            admin_token=env.get("CRM_ADMIN_TOKEN") or None,
+            demo=env.get("CRM_DEMO", "") in {"1", "true", "yes"},
+            base_currency=env.get("CRM_BASE_CURRENCY", "EUR"),
+            debug=env.get("CRM_DEBUG", "") in {"1", "true", "yes"},
+            cors_origins=tuple(o for o in env.get("CRM_CORS_ORIGINS", "").split(",") if o),
+        )
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

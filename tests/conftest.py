@@ -1,0 +1,120 @@
+"""Fixtures: a fresh database per test (SQLite in memory, or CRM_TEST_DATABASE_URL),
+the app over httpx's ASGI transport on the test's own loop, tokens per role, and gql()."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from tortoise import Tortoise, connections
+
+from crm_graphql import db
+from crm_graphql.app import create_app, startup
+from crm_graphql.enums import Role
+from crm_graphql.services import users
+from crm_graphql.settings import Settings
+
+TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "sqlite://:memory:")
+_pg_schema_ready = False
+
+
+async def _reset_postgres() -> None:
+    global _pg_schema_ready
+    conn = connections.get("default")
+    if not _pg_schema_ready:
+        await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        await Tortoise.generate_schemas(safe=False)
+        _pg_schema_ready = True
+        return
+    tables = [m._meta.db_table for m in Tortoise.apps["models"].values()]
+    await conn.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE;")
+
+
+@pytest.fixture
+async def database() -> AsyncIterator[str]:
+    users.clear_cache()
+    if db.is_sqlite(TEST_DATABASE_URL):
+        await db.init(TEST_DATABASE_URL)
+    else:
+        await db.init(TEST_DATABASE_URL, create=False)
+        await _reset_postgres()
+    try:
+        yield TEST_DATABASE_URL
+    finally:
+        await db.close()
+
+
+@pytest.fixture
+def settings(database: str) -> Settings:
+    return Settings(database_url=database)
+
+
+@pytest.fixture
+async def app(settings: Settings) -> Any:
+    application = create_app(settings, manage_db=False)
+    await startup(settings, connect=False)
+    return application
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@dataclass
+class Actor:
+    user: Any
+    token: str
+
+
+@pytest.fixture
+async def actors(app: Any) -> dict[Role, Actor]:
+    out = {}
+    for role in Role:
+        user, token = await users.create_user(f"{role.value.lower()}@example.com", role.value.title(), role)
+        out[role] = Actor(user, token)
+    return out
+
+
+@pytest.fixture
+def admin(actors: dict[Role, Actor]) -> Actor:
+    return actors[Role.ADMIN]
+
+
+class GQL:
+    def __init__(self, client: httpx.AsyncClient, token: str) -> None:
+        self.client = client
+        self.token = token
+
+    async def raw(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Any:
+        response = await self.client.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {token or self.token}"},
+        )
+        return response
+
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None, errors: bool = False
+    ) -> Any:
+        response = await self.raw(query, variables, token)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        if errors:
+            return body
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+    def as_(self, actor: Actor) -> GQL:
+        return GQL(self.client, actor.token)
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient, admin: Actor) -> GQL:
+    return GQL(client, admin.token)
