@@ -204,7 +204,7 @@ def build_inputs(spec: FilterSpec) -> None:
         else:
             annotations[f.name] = f"Optional[{f.target}ListFilter]"
         ns[f.name] = strawberry.field(default=None, description=f.description)
-    annotations |= {"and_": f"Optional[List[{filter_name}]]", "or_": f"Optional[List[{filter_name}]]",
+    annotations |= {"and_": f"Optional[list[{filter_name}]]", "or_": f"Optional[list[{filter_name}]]",
                     "not_": f"Optional[{filter_name}]"}  # fmt: skip
     ns["and_"] = strawberry.field(name="and", default=None, description="Every one of these holds.")
     ns["or_"] = strawberry.field(name="or", default=None, description="At least one of these holds.")
