@@ -19,7 +19,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from graphql import GraphQLError
 from tortoise import fields as tf
-from tortoise.expressions import Case, Q, When
+from tortoise.expressions import Q, RawSQL
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -188,11 +188,14 @@ def keyset_q(model: type[Model], keys: list[SortKey], cursor: Sequence[Any], for
 def ordered(qs: QuerySet[Any], keys: list[SortKey], forward: bool) -> QuerySet[Any]:
     terms: list[str] = []
     annotations: dict[str, Any] = {}
+    meta = qs.model._meta
     for i, key in enumerate(keys):
         desc = key.descending != (not forward)
         if key.nullable:
             name = f"_nulls_{i}"
-            annotations[name] = Case(When(Q(**{f"{key.column}__isnull": True}), then=1), default=0)
+            column = getattr(meta.fields_map[key.column], "source_field", None) or key.column
+            # Literal SQL: a bound CASE parameter has no type on PostgreSQL.
+            annotations[name] = RawSQL(f'CASE WHEN "{meta.db_table}"."{column}" IS NULL THEN 1 ELSE 0 END')
             terms.append(name if forward else f"-{name}")
         terms.append(f"-{key.column}" if desc else key.column)
     if annotations:
