@@ -52,7 +52,8 @@ async def init(url: str, *, create: bool = True, pool_max: int = 10) -> None:
 
 
 async def close() -> None:
-    await connections.close_all()
+    """Close the connections and release the global context (so a new init can follow)."""
+    await Tortoise.close_connections()
 
 
 async def ping() -> bool:

@@ -23,6 +23,8 @@ class Context:
     settings: Settings
     user: Any
     request: Any = None
+    #: graphql-transport-ws ``connection_init`` payload (subscriptions authenticate with it).
+    connection_params: Any = None
     _loaders: dict[Hashable, DataLoader[Any, Any]] = field(default_factory=dict)
 
     def by_id(self, model: type[Model], *, include_deleted: bool = False) -> DataLoader[int, Any]:
