@@ -23,6 +23,7 @@ from crm_graphql.api.types.activity import TimelineEventType
 from crm_graphql.api.types.pipeline import OpportunityType
 from crm_graphql.services import access, users
 
+OpportunityFilter = SPECS["Opportunity"].filter_input
 POLL_SECONDS = 0.25
 BATCH = 200
 
@@ -83,7 +84,7 @@ class Subscription:
     async def opportunity_changed(
         self,
         info: Info,
-        filter: SPECS["Opportunity"].filter_input | None = None,  # noqa: A002
+        filter: OpportunityFilter | None = None,
     ) -> AsyncGenerator[OpportunityType, None]:
         user = await _user(info)
         last = await _last_event_id()
