@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import strawberry
 from strawberry.schema.types.base_scalars import wrap_parser
+
+from crm_graphql import money
 
 
 def _serialize(value: Decimal) -> str:
@@ -15,19 +17,11 @@ def _serialize(value: Decimal) -> str:
 
 
 def _parse(value: object) -> Decimal:
-    # Only strings: JSON numbers lose exactness before they reach us.
+    # Only strings: JSON numbers lose exactness before they reach us. Places are checked
+    # by the services (more than four is an INVALID user error, not a GraphQL error).
     if not isinstance(value, str):
         raise ValueError('Decimal values are strings, e.g. "1234.50"')
-    text = value.strip()
-    if not text or len(text) > 40 or any(c in text for c in "eE_ "):
-        raise ValueError(f"{value[:40]!r} is not a plain decimal number")
-    try:
-        parsed = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"{value[:40]!r} is not a decimal number") from None
-    if not parsed.is_finite():
-        raise ValueError("NaN and Infinity are not decimal numbers")
-    return parsed
+    return money.parse_decimal(value[:41], max_places=40)
 
 
 DecimalScalar = strawberry.scalar(

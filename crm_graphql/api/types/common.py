@@ -8,6 +8,7 @@ keyset connections built by ``list_field``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any, Optional
 
@@ -145,41 +146,28 @@ def child_ref_field(type_name: str, fk: str, where: dict[str, Any], *, descripti
     return strawberry.field(resolver=resolver, description=description)
 
 
-def _currency_of(root: Any) -> str:
-    return str(root.currency)
+def _decimal_field(attr: str, description: str, nullable: bool, shape: Callable[[Decimal, Any], Decimal]) -> Any:
+    def resolver(root: Any) -> Any:
+        value = getattr(root, attr)
+        return None if value is None else shape(value, root)
+
+    resolver.__annotations__ = {"root": Any, "return": Optional[Decimal] if nullable else Decimal}
+    return strawberry.field(resolver=resolver, description=description)
 
 
 def amount_field(attr: str, description: str, *, nullable: bool = False) -> Any:
     """A total in the row's currency, rounded to its minor units ("100.00")."""
-
-    def resolver(root: Any) -> Any:
-        value = getattr(root, attr)
-        return None if value is None else money.round_money(value, _currency_of(root))
-
-    resolver.__annotations__ = {"root": Any, "return": Optional[Decimal] if nullable else Decimal}
-    return strawberry.field(resolver=resolver, description=description)
+    return _decimal_field(attr, description, nullable, lambda v, row: money.round_money(v, row.currency))
 
 
 def price_field(attr: str, description: str, *, nullable: bool = False) -> Any:
     """A unit price: the currency's places, up to four ("12.50", "0.1234")."""
-
-    def resolver(root: Any) -> Any:
-        value = getattr(root, attr)
-        return None if value is None else Decimal(money.format_price(value, _currency_of(root)))
-
-    resolver.__annotations__ = {"root": Any, "return": Optional[Decimal] if nullable else Decimal}
-    return strawberry.field(resolver=resolver, description=description)
+    return _decimal_field(attr, description, nullable, lambda v, row: Decimal(money.format_price(v, row.currency)))
 
 
 def number_field(attr: str, description: str, *, nullable: bool = False) -> Any:
     """A quantity, weight or percent, without trailing zeros ("2", "7.5")."""
-
-    def resolver(root: Any) -> Any:
-        value = getattr(root, attr)
-        return None if value is None else Decimal(money.plain(value))
-
-    resolver.__annotations__ = {"root": Any, "return": Optional[Decimal] if nullable else Decimal}
-    return strawberry.field(resolver=resolver, description=description)
+    return _decimal_field(attr, description, nullable, lambda v, _row: Decimal(money.plain(v)))
 
 
 def is_deleted(root: Any) -> bool:
