@@ -58,10 +58,7 @@ def make_payload(name: str, fields: dict[str, tuple[Any, str]], description: str
 
 def make_input(name: str, fields: dict[str, tuple[Any, str]], description: str, one_of: bool = False) -> Any:
     annotations = {k: Optional[t] for k, (t, _) in fields.items()}
-    ns: dict[str, Any] = {
-        k: strawberry.field(default=strawberry.UNSET, description=d)
-        for k, (_, d) in fields.items()
-    }
+    ns: dict[str, Any] = {k: strawberry.field(default=strawberry.UNSET, description=d) for k, (_, d) in fields.items()}
     ns["__annotations__"] = annotations
     cls = type(name, (), ns)
     cls.__module__ = __name__
