@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
@@ -208,13 +209,15 @@ def _edge(link: Any) -> LineageEdge:
     )  # fmt: skip
 
 
+def _end(link: Any, side: str) -> tuple[str, int]:
+    return (link.source_type, link.source_id) if side == "source" else (link.target_type, link.target_id)
+
+
 async def _visible_edges(info: Info, links: Sequence[Any], side: str) -> list[Any]:
-    out = []
-    for link in links:
-        type_name, pk = (link.source_type, link.source_id) if side == "source" else (link.target_type, link.target_id)
-        if await info.context.load(MODELS[type_name], pk) is not None:
-            out.append(link)
-    return out
+    """The links whose ``side`` end the user may see (loads gathered: one query per type)."""
+    ends = [_end(link, side) for link in links]
+    rows = await asyncio.gather(*(info.context.load(MODELS[t], pk) for t, pk in ends))
+    return [link for link, row in zip(links, rows, strict=True) if row is not None]
 
 
 @strawberry.interface(description="A record that conversions create or consume: it knows its lineage.")
@@ -229,7 +232,9 @@ class Convertible:
     async def derivatives(root: Any, info: Info) -> list[Node]:
         links = await _links_loader(info, "out").load((type_name_of(root), root.id))
         links = await _visible_edges(info, links, "target")
-        return [await info.context.load(MODELS[link.target_type], link.target_id) for link in links]
+        return list(
+            await asyncio.gather(*(info.context.load(MODELS[t], pk) for t, pk in (_end(lk, "target") for lk in links)))
+        )
 
     @strawberry.field(description="Every conversion upstream and downstream of this record, oldest first.")
     async def lineage(root: Any, info: Info) -> list[LineageEdge]:
@@ -242,7 +247,7 @@ class Convertible:
                 frontier = []
                 for link in await _visible_edges(info, [lk for batch in batches for lk in batch], side):
                     seen_links[link.id] = link
-                    nxt = (link.source_type, link.source_id) if side == "source" else (link.target_type, link.target_id)
+                    nxt = _end(link, side)
                     if nxt not in visited:
                         visited.add(nxt)
                         frontier.append(nxt)
