@@ -21,7 +21,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from crm_graphql import money
-from crm_graphql.errors import Conflict, DomainError, Duplicate, Invalid, NotFound, Required, raise_all
+from crm_graphql.errors import Conflict, DomainError, Duplicate, InUse, Invalid, NotFound, Required, raise_all
 from crm_graphql.services import access, idempotency, timeline
 
 
@@ -324,3 +324,34 @@ async def restore(actor: Any, type_name: str, pk: int) -> Any:
         if type_name in timeline.TIMELINED:
             await timeline.record(conn, row, "RESTORED", actor)
     return row
+
+
+#: What a purge must not destroy: documents keep pointing at what they were made for.
+_KEPT_REFERENCES: dict[str, list[tuple[str, str]]] = {
+    "Account": [("SalesOrder", "account_id"), ("Invoice", "account_id"), ("Contract", "account_id")],
+    "Opportunity": [("SalesOrder", "opportunity_id"), ("Invoice", "opportunity_id"), ("Contract", "opportunity_id")],
+    "Quote": [("SalesOrder", "quote_id"), ("Invoice", "quote_id")],
+    "Product": [("SalesOrderItem", "product_id"), ("InvoiceItem", "product_id"), ("Contract", "product_id"),
+                ("QuoteItem", "product_id"), ("OpportunityItem", "product_id"), ("PricebookEntry", "product_id"),
+                ("BundleItem", "product_id")],
+    "Contact": [("SalesOrder", "contact_id"), ("Invoice", "contact_id")],
+    "Pricebook": [("Quote", "pricebook_id"), ("Opportunity", "pricebook_id")],
+}  # fmt: skip
+
+
+async def purge(actor: Any, type_name: str, pk: int) -> int:
+    """Erase a row for good (admins only; checked by the caller). Refused with IN_USE while
+    orders, invoices, contracts or document lines point at it; nothing is written then."""
+    from crm_graphql import models as m
+
+    spec = REGISTRY[type_name]
+    async with in_transaction() as conn:
+        row = await load_for_write(conn, actor, spec.model, pk, include_deleted=True)
+        for ref_type, column in _KEPT_REFERENCES.get(type_name, []):
+            if await getattr(m, ref_type).filter(**{column: row.id}).using_db(conn).exists():
+                raise InUse(f"A {ref_type} still points at this {type_name}; it cannot be purged.", ("input", "id"))
+        try:
+            await row.delete(using_db=conn)
+        except IntegrityError:
+            raise InUse(f"Other records still point at this {type_name}.", ("input", "id")) from None
+    return pk

@@ -135,6 +135,18 @@ def crud_fields(type_name: str) -> dict[str, Any]:
 
         add("restore", restore_input, restore_payload, do_restore,
             f"Bring back a deleted {type_name} with what its delete took along.")  # fmt: skip
+
+        purge_input = make_input(f"Purge{type_name}Input", id_input, f"The {type_name} to erase for good.")
+        purge_payload = make_payload(f"Purge{type_name}Payload", {"purged_id": (strawberry.ID, "Global ID of the erased record.")},
+                                     f"Result of purge{type_name}.")  # fmt: skip
+
+        async def do_purge(actor: Any, input: Any) -> dict[str, Any]:
+            pk = decode_id(input.id, type_name, ("input", "id"))
+            await crud.purge(actor, type_name, pk)
+            return {"purged_id": input.id}
+
+        add("purge", purge_input, purge_payload, do_purge,
+            f"Erase a {type_name} for good (admins only; refused while documents point at it).")  # fmt: skip
     return fields
 
 
