@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+import crm_graphql.api.enums  # noqa: F401 - registers ErrorCode as UserErrorCode
 from crm_graphql.errors import DomainError, ErrorCode
 
 

@@ -190,6 +190,14 @@ def _camel(name: str) -> str:
     return head + "".join(p.title() for p in rest)
 
 
+def _describe(f: FilterField) -> str:
+    if isinstance(f, Scalar):
+        return f"Conditions on `{_camel(f.name)}`."
+    if isinstance(f, ToOne):
+        return f"Conditions on the related {f.target} (nests at any depth)."
+    return f"Conditions on the related {f.target} records: some, every or none match."
+
+
 def build_inputs(spec: FilterSpec) -> None:
     """Create ``XFilter``, ``XListFilter``, ``XOrderField`` and ``XOrder`` for ``spec``."""
     filter_name, list_name = f"{spec.name}Filter", f"{spec.name}ListFilter"
@@ -203,7 +211,7 @@ def build_inputs(spec: FilterSpec) -> None:
             annotations[f.name] = f"Optional[{f.target}Filter]"
         else:
             annotations[f.name] = f"Optional[{f.target}ListFilter]"
-        ns[f.name] = strawberry.field(default=None, description=f.description)
+        ns[f.name] = strawberry.field(default=None, description=f.description or _describe(f))
     annotations |= {"and_": f"Optional[list[{filter_name}]]", "or_": f"Optional[list[{filter_name}]]",
                     "not_": f"Optional[{filter_name}]"}  # fmt: skip
     ns["and_"] = strawberry.field(name="and", default=None, description="Every one of these holds.")

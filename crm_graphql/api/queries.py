@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import strawberry
 
@@ -16,6 +16,8 @@ from crm_graphql.api.types.pipeline import StageType
 from crm_graphql.api.types.quotes import QuoteType
 from crm_graphql.api.types.users import UserType
 from crm_graphql.services import access
+
+GlobalIdArg = Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
 
 
 async def load_node(info: Info, global_id: str, expected: str | None = None) -> Any:
@@ -33,18 +35,20 @@ def singular(type_name: str, description: str) -> Any:
     async def resolver(info: Info, id: strawberry.ID) -> Any:
         return await load_node(info, id, type_name)
 
-    resolver.__annotations__ = {"info": Info, "id": strawberry.ID, "return": Optional[lazy(type_name)]}
+    resolver.__annotations__ = {"info": Info, "id": GlobalIdArg, "return": Optional[lazy(type_name)]}
     return strawberry.field(resolver=resolver, description=description)
 
 
 @strawberry.type(description="Read the CRM graph.")
 class Query:
     @strawberry.field(description="Any record by its global ID; null when unknown, hidden, deleted or malformed.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(self, info: Info, id: GlobalIdArg) -> Node | None:
         return await load_node(info, id)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Several records by global ID, in the order asked; null for each one not found.")
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self, info: Info, ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs.")]
+    ) -> list[Node | None]:
         # gathered, so the DataLoaders batch one query per type
         return list(await asyncio.gather(*(load_node(info, i) for i in ids)))
 
@@ -57,7 +61,9 @@ class Query:
         return await m.Stage.all().order_by("position", "id")  # type: ignore[return-value]
 
     @strawberry.field(description="A quote by its human-readable number (its latest revision).")
-    async def quote_by_number(self, info: Info, number: str) -> QuoteType | None:
+    async def quote_by_number(
+        self, info: Info, number: Annotated[str, strawberry.argument(description='The quote number, e.g. "Q-00042".')]
+    ) -> QuoteType | None:
         qs = access.scoped(m.Quote, info.context.user).filter(number=number)
         return await qs.order_by("-revision").first()  # type: ignore[return-value]
 

@@ -73,7 +73,11 @@ def crud_fields(type_name: str) -> dict[str, Any]:
 
             return await run(payload_cls, execute)
 
-        resolver.__annotations__ = {"info": Info, "input": input_cls, "return": payload_cls}
+        resolver.__annotations__ = {
+            "info": Info,
+            "input": Annotated[input_cls, strawberry.argument(description="The input.")],
+            "return": payload_cls,
+        }
         fields[_lower(name)] = strawberry.mutation(resolver=resolver, description=description)
 
     create_fields = _input_fields(spec, True) | {
@@ -158,4 +162,3 @@ def all_crud_fields() -> dict[str, Any]:
 
 
 CrudMutation = strawberry.type(type("CrudMutation", (), all_crud_fields()), description="Plain CRUD.")
-_ = Annotated

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
@@ -58,7 +58,14 @@ class Subscription:
         description="New timeline events, of one record (and, for an account, of its deals and documents) or of all."
     )
     async def timeline_event(
-        self, info: Info, subject_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        subject_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only events of this record (an account includes its deals and documents)."
+            ),
+        ] = None,
     ) -> AsyncGenerator[TimelineEventType, None]:
         user = await _user(info)
         where = Q()
@@ -84,7 +91,9 @@ class Subscription:
     async def opportunity_changed(
         self,
         info: Info,
-        filter: OpportunityFilter | None = None,
+        filter: Annotated[
+            OpportunityFilter | None, strawberry.argument(description="Only opportunities matching this.")
+        ] = None,
     ) -> AsyncGenerator[OpportunityType, None]:
         user = await _user(info)
         last = await _last_event_id()
