@@ -213,18 +213,25 @@ async def create(actor: Any, type_name: str, raw: Data, *, idempotency_key: str 
         prior = await idempotency.replay(conn, actor, operation, idempotency_key, raw)
         if prior is not None:
             return await spec.model.filter(id=prior["id"]).using_db(conn).first()
-        data = await clean(conn, actor, spec, raw, creating=True)
-        if spec.hooks.before_create:
-            await spec.hooks.before_create(conn, actor, data)
-        try:
-            row = await spec.model.create(using_db=conn, **data)
-        except IntegrityError:
-            raise Duplicate("A record with these values already exists.", ("input",)) from None
-        if spec.hooks.after_create:
-            await spec.hooks.after_create(conn, actor, row)
-        if type_name in timeline.TIMELINED:
-            await timeline.record(conn, row, "CREATED", actor)
+        row = await create_in(conn, actor, type_name, raw)
         await idempotency.remember(conn, actor, operation, idempotency_key, raw, {"id": row.pk})
+    return row
+
+
+async def create_in(conn: BaseDBAsyncClient, actor: Any, type_name: str, raw: Data) -> Any:
+    """Validate and insert one row inside the caller's transaction (hooks and timeline included)."""
+    spec = REGISTRY[type_name]
+    data = await clean(conn, actor, spec, raw, creating=True)
+    if spec.hooks.before_create:
+        await spec.hooks.before_create(conn, actor, data)
+    try:
+        row = await spec.model.create(using_db=conn, **data)
+    except IntegrityError:
+        raise Duplicate("A record with these values already exists.", ("input",)) from None
+    if spec.hooks.after_create:
+        await spec.hooks.after_create(conn, actor, row)
+    if type_name in timeline.TIMELINED:
+        await timeline.record(conn, row, "CREATED", actor)
     return row
 
 

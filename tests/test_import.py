@@ -1,0 +1,58 @@
+"""`crm-graphql import KIND FILE.csv`: all rows land, or none and every error is reported."""
+
+from __future__ import annotations
+
+import asyncio
+
+from crm_graphql import cli, db
+from crm_graphql import models as m
+
+
+def _count(url: str, model) -> int:
+    async def work() -> int:
+        await db.init(url)
+        try:
+            return await model.all().count()
+        finally:
+            await db.close()
+
+    return asyncio.run(work())
+
+
+def test_import_accounts_then_contacts_by_account_name(tmp_path, capsys) -> None:
+    # given a fresh database and two CSV files
+    url = f"sqlite://{tmp_path / 'crm.sqlite3'}"
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("name,city,type,isPrivate\nAcme,Paris,organization,no\nGlobex,Lyon,ORGANIZATION,yes\n")
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("firstName,lastName,email,account\nAda,Lovelace,ada@acme.test,Acme\n")
+    # when both are imported
+    assert cli.main(["import", "accounts", str(accounts), "--database", url]) == 0
+    assert cli.main(["import", "contacts", str(contacts), "--database", url]) == 0
+    # then every row landed
+    assert "Imported 2 accounts." in capsys.readouterr().out
+    assert _count(url, m.Account) == 2
+    assert _count(url, m.Contact) == 1
+
+
+def test_import_reports_every_bad_row_and_writes_nothing(tmp_path, capsys) -> None:
+    # given a file with one good row and three bad ones
+    url = f"sqlite://{tmp_path / 'crm.sqlite3'}"
+    products = tmp_path / "products.csv"
+    products.write_text(
+        "name,code,kind,termMonths\n"
+        "Laptop,LAP-1,ONE_TIME,\n"
+        ",LAP-2,ONE_TIME,\n"
+        "Support,SUP-1,TIME_BASED,twelve\n"
+        "Laptop again,LAP-1,ONE_TIME,\n"
+    )
+    # when imported
+    code = cli.main(["import", "products", str(products), "--database", url])
+    # then it fails, names row and column of each error, and nothing landed
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "row 3, column name: name is required." in err
+    assert "row 4, column termMonths" in err
+    assert "row 5, column code: code 'LAP-1' is already taken." in err
+    assert "Nothing was imported." in err
+    assert _count(url, m.Product) == 0
