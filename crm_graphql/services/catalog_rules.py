@@ -8,7 +8,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from crm_graphql import models as m
 from crm_graphql.enums import ProductKind
-from crm_graphql.errors import Duplicate, InUse, Invalid, Required
+from crm_graphql.errors import Duplicate, Invalid, Required
+from crm_graphql.services.crud import DEACTIVATE
 
 Data = dict[str, Any]
 
@@ -45,9 +46,18 @@ async def entry_in_use(conn: BaseDBAsyncClient, entry_id: int) -> bool:
     )
 
 
-async def entry_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
-    if await entry_in_use(conn, row.id):
-        raise InUse("Quotes use this price: deactivate it (isActive: false) instead.", ("input", "id"))
+async def entry_used_by_bundle(conn: BaseDBAsyncClient, entry: Any) -> bool:
+    """A live bundle of the entry's price book has the entry's product as a component."""
+    return await m.BundleItem.filter(
+        product_id=entry.product_id, bundle__pricebook_id=entry.pricebook_id, bundle__deleted_at__isnull=True
+    ).using_db(conn).exists()  # fmt: skip
+
+
+async def entry_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> str | None:
+    """DOMAIN.md 4: a price that a quote or bundle uses is deactivated, not deleted."""
+    if await entry_in_use(conn, row.id) or await entry_used_by_bundle(conn, row):
+        return DEACTIVATE
+    return None
 
 
 async def bundle_item_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:

@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 
 from crm_graphql import money
 from crm_graphql.errors import Conflict, DomainError, Duplicate, InUse, Invalid, NotFound, Required, raise_all
-from crm_graphql.services import access, idempotency, timeline
+from crm_graphql.services import access, idempotency, permissions, timeline
 
 
 class K(enum.Enum):
@@ -80,7 +80,8 @@ class Hooks:
     after_create: Callable[[BaseDBAsyncClient, Any, Any], Awaitable[None]] | None = None
     before_update: Callable[[BaseDBAsyncClient, Any, Any, Data], Awaitable[None]] | None = None
     after_update: Callable[[BaseDBAsyncClient, Any, Any, Data], Awaitable[None]] | None = None
-    before_delete: Callable[[BaseDBAsyncClient, Any, Any], Awaitable[None]] | None = None
+    #: May refuse (raise) or answer ``DEACTIVATE``: the row is switched off instead of deleted.
+    before_delete: Callable[[BaseDBAsyncClient, Any, Any], Awaitable[str | None]] | None = None
     #: Other rows deleted (and restored) with this one: (model, fk column) pairs.
     cascade: list[tuple[type[Model], str]] = field(default_factory=list)
 
@@ -101,6 +102,7 @@ class EntityRules:
 
 
 REGISTRY: dict[str, EntityRules] = {}
+DEACTIVATE = "deactivate"
 
 
 def register(rules: EntityRules) -> EntityRules:
@@ -125,7 +127,7 @@ def _validate_value(model: type[Model], rule: Rule, value: Any) -> tuple[Any, Do
         if not value:
             return None, None
         limit = _max_length(model, rule.name) or (100_000 if rule.kind is K.TEXT else None)
-        if limit is not None and len(value) > limit:
+        if limit is not None and len(value) > limit and rule.kind is not K.CURRENCY:
             return value, Invalid(f"{label} is too long (at most {limit} characters).", path)
         if rule.kind is K.EMAIL and ("@" not in value or value.startswith("@") or value.endswith("@")):
             return value, Invalid(f"{value!r} is not an e-mail address.", path)
@@ -275,6 +277,7 @@ async def update(actor: Any, type_name: str, pk: int, raw: Data, *, version: int
     spec = REGISTRY[type_name]
     async with in_transaction() as conn:
         row = await load_for_write(conn, actor, spec.model, pk)
+        permissions.authorize_row(actor, row)
         check_version(row, version)
         data = await clean(conn, actor, spec, raw, creating=False, row=row)
         if spec.hooks.before_update:
@@ -298,8 +301,10 @@ async def delete(actor: Any, type_name: str, pk: int) -> Any:
     spec = REGISTRY[type_name]
     async with in_transaction() as conn:
         row = await load_for_write(conn, actor, spec.model, pk)
-        if spec.hooks.before_delete:
-            await spec.hooks.before_delete(conn, actor, row)
+        permissions.authorize_row(actor, row)
+        if spec.hooks.before_delete and await spec.hooks.before_delete(conn, actor, row) == DEACTIVATE:
+            await save(conn, row, {"is_active": False})
+            return row
         if not spec.soft:
             await row.delete(using_db=conn)
             return row
@@ -322,6 +327,7 @@ async def restore(actor: Any, type_name: str, pk: int) -> Any:
     spec = REGISTRY[type_name]
     async with in_transaction() as conn:
         row = await load_for_write(conn, actor, spec.model, pk, include_deleted=True)
+        permissions.authorize_row(actor, row)
         if row.deleted_at is None:
             return row
         batch = row.deletion_batch

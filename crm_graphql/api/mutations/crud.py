@@ -116,14 +116,15 @@ def crud_fields(type_name: str) -> dict[str, Any]:
     delete_payload = make_payload(
         f"Delete{type_name}Payload",
         {key: (node, f"The deleted {type_name}" + (" (isDeleted: true)." if spec.soft else ".")),
-         "deleted_id": (strawberry.ID, "Global ID of the deleted record.")},
+         "deleted_id": (strawberry.ID, "Global ID of the deleted record (null when it was deactivated instead).")},
         f"Result of delete{type_name}.",
     )  # fmt: skip
 
     async def do_delete(actor: Any, input: Any) -> dict[str, Any]:
         pk = decode_id(input.id, type_name, ("input", "id"))
         row = await crud.delete(actor, type_name, pk)
-        return {key: row, "deleted_id": input.id}
+        deactivated = getattr(row, "is_active", None) is False and not spec.soft
+        return {key: row, "deleted_id": None if deactivated else input.id}
 
     add("delete", delete_input, delete_payload, do_delete,
         f"Delete a {type_name}" + (" (soft: restoreX brings it back)." if spec.soft else "."))  # fmt: skip

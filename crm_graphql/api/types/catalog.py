@@ -82,5 +82,7 @@ class BundlePriceType(Entity):
 @strawberry.type(name="ExchangeRate", description="1 unit of `currency` = `rate` units of the base currency.")
 class ExchangeRateType(Entity):
     currency: str = strawberry.field(description="ISO 4217 currency code.")
-    rate = number_field("rate", "Units of the base currency one unit of `currency` buys.")
+    rate = number_field(
+        "rate", "Units of the base currency one unit of `currency` buys (up to 10 decimals).", places=10
+    )
     is_type_of = model_type(m.ExchangeRate)

@@ -165,9 +165,9 @@ def price_field(attr: str, description: str, *, nullable: bool = False) -> Any:
     return _decimal_field(attr, description, nullable, lambda v, row: Decimal(money.format_price(v, row.currency)))
 
 
-def number_field(attr: str, description: str, *, nullable: bool = False) -> Any:
-    """A quantity, weight or percent, without trailing zeros ("2", "7.5")."""
-    return _decimal_field(attr, description, nullable, lambda v, _row: Decimal(money.plain(v)))
+def number_field(attr: str, description: str, *, nullable: bool = False, places: int = money.STORAGE_PLACES) -> Any:
+    """A quantity, weight, percent or rate, without trailing zeros ("2", "7.5")."""
+    return _decimal_field(attr, description, nullable, lambda v, _row: Decimal(money.plain(v, max_places=places)))
 
 
 def is_deleted(root: Any) -> bool:

@@ -1,0 +1,422 @@
+"""Quotes through the HTTP API: totals to the cent, life cycle, currency, duplicate, revise,
+the active quote and the opportunity amount. Helpers here are reused by the other
+pricing test modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LINE = "id name quantity unitPrice discountPercent taxRate lineTotal source weight currency version"
+QUOTE = f"""id version number revision status isActive isLocked currency discountPercent
+  subtotal discountTotal netTotal taxTotal total items(first: 100) {{ totalCount nodes {{ {LINE} }} }}"""
+ERR = "userErrors { field message code }"
+
+READ_QUOTE = f"query($id: ID!) {{ quote(id: $id) {{ {QUOTE} }} }}"
+READ_OPP = """query($id: ID!) { opportunity(id: $id) { id version amount amountSource expectedRevenue
+  activeQuote { id } items(first: 100) { totalCount nodes { id lineTotal quantity unitPrice source } } } }"""
+ADD_ITEMS = f"""mutation($input: AddQuoteItemsInput!) {{ addQuoteItems(input: $input) {{
+  quote {{ {QUOTE} }} items {{ {LINE} }} {ERR} }} }}"""
+ADD_MANUAL = f"""mutation($input: AddManualQuoteItemInput!) {{ addManualQuoteItem(input: $input) {{
+  quote {{ {QUOTE} }} item {{ {LINE} }} {ERR} }} }}"""
+ADD_BUNDLE = f"""mutation($input: AddBundleToQuoteInput!) {{ addBundleToQuote(input: $input) {{
+  quote {{ {QUOTE} }} items {{ {LINE} }} {ERR} }} }}"""
+UPDATE_ITEM = f"""mutation($input: UpdateQuoteItemInput!) {{ updateQuoteItem(input: $input) {{
+  quote {{ {QUOTE} }} item {{ {LINE} }} {ERR} }} }}"""
+REMOVE_ITEM = f"""mutation($input: RemoveQuoteItemInput!) {{ removeQuoteItem(input: $input) {{
+  quote {{ {QUOTE} }} {ERR} }} }}"""
+ROUND = f"""mutation($input: RoundQuoteTotalInput!) {{ roundQuoteTotal(input: $input) {{
+  quote {{ {QUOTE} }} item {{ {LINE} }} {ERR} }} }}"""
+CHANGE_CURRENCY = f"""mutation($input: ChangeQuoteCurrencyInput!) {{ changeQuoteCurrency(input: $input) {{
+  quote {{ {QUOTE} }} {ERR} }} }}"""
+DUPLICATE = f"""mutation($input: DuplicateQuoteInput!) {{ duplicateQuote(input: $input) {{
+  quote {{ {QUOTE} }} {ERR} }} }}"""
+REVISE = f"""mutation($input: ReviseQuoteInput!) {{ reviseQuote(input: $input) {{
+  quote {{ {QUOTE} }} previous {{ {QUOTE} }} {ERR} }} }}"""
+SET_ACTIVE = f"""mutation($input: SetActiveQuoteInput!) {{ setActiveQuote(input: $input) {{
+  quote {{ {QUOTE} }} opportunity {{ id amount amountSource }} {ERR} }} }}"""
+FROM_OPP = f"""mutation($input: CreateQuoteFromOpportunityInput!) {{ createQuoteFromOpportunity(input: $input) {{
+  quote {{ {QUOTE} }} opportunity {{ id amount amountSource }} {ERR} }} }}"""
+SEND = f"mutation($input: SendQuoteInput!) {{ sendQuote(input: $input) {{ quote {{ {QUOTE} }} {ERR} }} }}"
+ACCEPT = f"mutation($input: AcceptQuoteInput!) {{ acceptQuote(input: $input) {{ quote {{ {QUOTE} }} {ERR} }} }}"
+REJECT = f"mutation($input: RejectQuoteInput!) {{ rejectQuote(input: $input) {{ quote {{ {QUOTE} }} {ERR} }} }}"
+UPDATE_QUOTE = f"""mutation($input: UpdateQuoteInput!) {{ updateQuote(input: $input) {{
+  quote {{ {QUOTE} }} {ERR} }} }}"""
+DELETE_QUOTE = f"mutation($input: DeleteQuoteInput!) {{ deleteQuote(input: $input) {{ {ERR} }} }}"
+SET_RATE = f"""mutation($input: SetExchangeRateInput!) {{ setExchangeRate(input: $input) {{
+  exchangeRate {{ currency rate }} {ERR} }} }}"""
+SET_BUNDLE_PRICE = f"""mutation($input: SetBundlePriceInput!) {{ setBundlePrice(input: $input) {{
+  bundle {{ id }} {ERR} }} }}"""
+
+
+def lower(name: str) -> str:
+    return name[0].lower() + name[1:]
+
+
+async def create(gql: Any, type_name: str, values: dict[str, Any]) -> str:
+    """Create a row with the generic CRUD mutation; its global id."""
+    key = lower(type_name)
+    query = (
+        f"mutation($input: Create{type_name}Input!) {{ create{type_name}(input: $input) {{ {key} {{ id }} {ERR} }} }}"
+    )
+    data = (await gql(query, {"input": values}))[f"create{type_name}"]
+    assert data["userErrors"] == [], data["userErrors"]
+    return data[key]["id"]
+
+
+async def call(gql: Any, query: str, values: dict[str, Any], errors: list[dict[str, Any]] | None = None) -> Any:
+    """Run a domain mutation; assert its userErrors (none unless given); the payload."""
+    data = await gql(query, {"input": values})
+    payload = next(iter(data.values()))
+    assert payload["userErrors"] == (errors or []), payload["userErrors"]
+    return payload
+
+
+async def read_quote(gql: Any, quote_id: str) -> Any:
+    return (await gql(READ_QUOTE, {"id": quote_id}))["quote"]
+
+
+async def read_opp(gql: Any, opp_id: str) -> Any:
+    return (await gql(READ_OPP, {"id": opp_id}))["opportunity"]
+
+
+async def world(gql: Any) -> dict[str, str]:
+    """An account, a price book with products A (100.00 EUR / 110.00 USD), B (0.125 EUR, no
+    USD), C (2.675 EUR / 3 USD) and J (1000 JPY), a quote in EUR, and an opportunity."""
+    w: dict[str, str] = {}
+    w["account"] = await create(gql, "Account", {"name": "Acme"})
+    w["book"] = await create(gql, "Pricebook", {"name": "Standard"})
+    w["other_book"] = await create(gql, "Pricebook", {"name": "Other"})
+    prices = {"A": [("EUR", "100.00"), ("USD", "110.00")], "B": [("EUR", "0.125")],
+              "C": [("EUR", "2.675"), ("USD", "3")], "J": [("JPY", "1000")]}  # fmt: skip
+    for code, entries in prices.items():
+        w[code] = await create(gql, "Product", {"name": f"Product {code}", "code": code})
+        for currency, price in entries:
+            await create(gql, "PricebookEntry", {"pricebookId": w["book"], "productId": w[code],
+                                                 "currency": currency, "unitPrice": price})  # fmt: skip
+    w["opp"] = await create(gql, "Opportunity", {"title": "Deal", "accountId": w["account"], "currency": "EUR",
+                                                 "pricebookId": w["book"]})  # fmt: skip
+    w["quote"] = await create(gql, "Quote", {"accountId": w["account"], "pricebookId": w["book"], "currency": "EUR"})
+    return w
+
+
+def totals(quote: dict[str, Any]) -> dict[str, str]:
+    keys = ("subtotal", "discountTotal", "netTotal", "taxTotal", "total")
+    return {k: quote[k] for k in keys}
+
+
+async def test_worked_example_from_domain(gql) -> None:
+    # given a quote with one 100.00 line at 21 % tax
+    w = await world(gql)
+    await call(gql, ADD_ITEMS, {"quoteId": w["quote"], "items": [{"productId": w["A"], "taxRate": "21"}]})
+    # when a 10 % document discount is set through the plain updateQuote
+    quote = (await call(gql, UPDATE_QUOTE, {"id": w["quote"], "discountPercent": "10"}))["quote"]
+    # then the totals follow DOMAIN.md 1 exactly, and are stored
+    expected = {"subtotal": "100.00", "discountTotal": "10.00", "netTotal": "90.00", "taxTotal": "18.90",
+                "total": "108.90"}  # fmt: skip
+    assert totals(quote) == expected
+    assert totals(await read_quote(gql, w["quote"])) == expected
+    filtered = await gql('{ quotes(filter: { total: { eq: "108.90" } }) { totalCount } }')
+    assert filtered["quotes"]["totalCount"] == 1
+
+
+async def test_half_cents_round_half_up(gql) -> None:
+    # given price-book prices 0.125 and 2.675 and a manual 1.005 line (as quantity x price)
+    w = await world(gql)
+    payload = await call(gql, ADD_ITEMS, {"quoteId": w["quote"], "items": [
+        {"productId": w["B"]}, {"productId": w["C"]},
+        {"name": "Odd", "quantity": "0.5", "unitPrice": "2.01"},
+    ]})  # fmt: skip
+    # then each line rounds half-up
+    assert [i["lineTotal"] for i in payload["items"]] == ["0.13", "2.68", "1.01"]
+    assert [i["unitPrice"] for i in payload["items"]] == ["0.125", "2.675", "2.01"]
+    assert payload["quote"]["subtotal"] == "3.82"
+    assert payload["quote"]["total"] == "3.82"
+
+
+async def test_jpy_quote_has_no_minor_units(gql) -> None:
+    w = await world(gql)
+    quote = await create(gql, "Quote", {"accountId": w["account"], "pricebookId": w["book"], "currency": "JPY"})
+    payload = await call(gql, ADD_ITEMS, {"quoteId": quote, "items": [
+        {"productId": w["J"], "quantity": "3", "taxRate": "10", "discountPercent": "12.5"}]})  # fmt: skip
+    # 3 x 1000 x 0.875 = 2625; tax 262.5 -> 263
+    assert payload["items"][0]["lineTotal"] == "2625"
+    assert totals(payload["quote"]) == {"subtotal": "2625", "discountTotal": "0", "netTotal": "2625",
+                                        "taxTotal": "263", "total": "2888"}  # fmt: skip
+
+
+async def test_three_decimal_unit_price(gql) -> None:
+    w = await world(gql)
+    payload = await call(gql, ADD_ITEMS, {"quoteId": w["quote"], "items": [
+        {"productId": w["A"], "unitPrice": "19.995", "quantity": "3"}]})  # fmt: skip
+    assert payload["items"][0]["unitPrice"] == "19.995"
+    assert payload["items"][0]["lineTotal"] == "59.99"  # 59.985 -> 59.99
+    assert payload["items"][0]["source"] == "PRICEBOOK"
+
+
+async def test_lifecycle_and_accepted_quote_is_locked(gql) -> None:
+    w = await world(gql)
+    await call(gql, ADD_ITEMS, {"quoteId": w["quote"], "items": [{"productId": w["A"]}]})
+    # a draft cannot be... sent twice
+    assert (await call(gql, SEND, {"quoteId": w["quote"]}))["quote"]["status"] == "SENT"
+    await call(gql, SEND, {"quoteId": w["quote"]}, [{"field": ["input", "quoteId"], "code": "INVALID_TRANSITION",
+               "message": "The quote is SENT: only a DRAFT quote can be sent."}])  # fmt: skip
+    accepted = (await call(gql, ACCEPT, {"quoteId": w["quote"]}))["quote"]
+    assert accepted["status"] == "ACCEPTED" and accepted["isLocked"] is True
+    before = await read_quote(gql, w["quote"])
+    item = before["items"]["nodes"][0]["id"]
+    locked = [{"field": ["input", "quoteId"], "code": "LOCKED", "message": "An accepted quote is read-only."}]
+    await call(gql, ADD_ITEMS, {"quoteId": w["quote"], "items": [{"productId": w["A"]}]}, locked)
+    await call(
+        gql,
+        UPDATE_ITEM,
+        {"id": item, "quantity": "2"},
+        [{"field": ["input", "id"], "code": "LOCKED", "message": "An accepted quote is read-only."}],
+    )
+    await call(
+        gql,
+        UPDATE_QUOTE,
+        {"id": w["quote"], "discountPercent": "5"},
+        [{"field": ["input", "id"], "code": "LOCKED", "message": "An accepted quote is read-only."}],
+    )
+    await call(gql, REJECT, {"quoteId": w["quote"]}, [{"field": ["input", "quoteId"], "code": "INVALID_TRANSITION",
+               "message": "The quote is ACCEPTED: only a DRAFT or SENT quote can be rejected."}])  # fmt: skip
+    await call(gql, REVISE, {"quoteId": w["quote"]}, [{"field": ["input", "quoteId"], "code": "INVALID_TRANSITION",
+               "message": "An accepted quote cannot be revised."}])  # fmt: skip
+    assert await read_quote(gql, w["quote"]) == before
+
+
+async def test_change_currency_round_trip_restores_entry_prices(gql) -> None:
+    w = await world(gql)
+    await call(gql, SET_RATE, {"currency": "USD", "rate": "0.9"})
+    await call(
+        gql,
+        ADD_ITEMS,
+        {
+            "quoteId": w["quote"],
+            "items": [
+                {"productId": w["A"], "unitPrice": "95", "discountPercent": "10"},
+                {"productId": w["C"], "quantity": "2"},
+            ],
+        },
+    )
+    await call(gql, ADD_MANUAL, {"quoteId": w["quote"], "name": "Setup", "unitPrice": "9.00"})
+    usd = (await call(gql, CHANGE_CURRENCY, {"quoteId": w["quote"], "currency": "USD"}))["quote"]
+    lines = usd["items"]["nodes"]
+    assert usd["currency"] == "USD"
+    assert [(i["unitPrice"], i["lineTotal"], i["currency"]) for i in lines] == [
+        ("110.00", "99.00", "USD"),
+        ("3.00", "6.00", "USD"),
+        ("10.00", "10.00", "USD"),
+    ]  # 9 EUR / 0.9
+    assert lines[0]["discountPercent"] == "10"
+    eur = (await call(gql, CHANGE_CURRENCY, {"quoteId": w["quote"], "currency": "EUR"}))["quote"]
+    assert [(i["unitPrice"], i["lineTotal"]) for i in eur["items"]["nodes"]] == [
+        ("100.00", "90.00"),
+        ("2.675", "5.35"),
+        ("9.00", "9.00"),
+    ]
+    assert eur["subtotal"] == "104.35"
+
+
+async def test_change_currency_refusals_leave_quote_untouched(gql) -> None:
+    w = await world(gql)
+    await call(gql, ADD_ITEMS, {"quoteId": w["quote"], "items": [{"productId": w["A"]}, {"productId": w["B"]}]})
+    before = await read_quote(gql, w["quote"])
+    # B has no USD price
+    await call(
+        gql,
+        CHANGE_CURRENCY,
+        {"quoteId": w["quote"], "currency": "USD"},
+        [
+            {
+                "field": ["input", "currency"],
+                "code": "NOT_IN_PRICEBOOK",
+                "message": "No price in USD for: Product B (B).",
+            }
+        ],
+    )
+    # unknown code
+    await call(
+        gql,
+        CHANGE_CURRENCY,
+        {"quoteId": w["quote"], "currency": "XYZ"},
+        [{"field": ["input", "currency"], "code": "INVALID", "message": "'XYZ' is not an ISO 4217 currency code."}],
+    )
+    # manual line without an exchange rate
+    other = await create(gql, "Quote", {"accountId": w["account"], "pricebookId": w["book"], "currency": "EUR"})
+    await call(gql, ADD_MANUAL, {"quoteId": other, "name": "Setup", "unitPrice": "9.00"})
+    other_before = await read_quote(gql, other)
+    await call(gql, CHANGE_CURRENCY, {"quoteId": other, "currency": "GBP"}, [
+        {"field": ["input", "currency"], "code": "INVALID",
+         "message": "No exchange rate for GBP: set one with setExchangeRate first."}])  # fmt: skip
+    assert await read_quote(gql, w["quote"]) == before
+    assert await read_quote(gql, other) == other_before
+
+
+async def test_duplicate_and_revise_keep_totals(gql) -> None:
+    w = await world(gql)
+    quote = (await call(gql, FROM_OPP, {"opportunityId": w["opp"]}))["quote"]
+    await call(gql, ADD_ITEMS, {"quoteId": quote["id"], "items": [
+        {"productId": w["A"], "taxRate": "21"}, {"productId": w["C"], "quantity": "3"}]})  # fmt: skip
+    await call(gql, UPDATE_QUOTE, {"id": quote["id"], "discountPercent": "7.5"})
+    original = await read_quote(gql, quote["id"])
+    assert original["isActive"] is True
+    dup = (await call(gql, DUPLICATE, {"quoteId": quote["id"], "idempotencyKey": "k1"}))["quote"]
+    assert totals(dup) == totals(original)
+    assert dup["number"] != original["number"] and dup["status"] == "DRAFT" and dup["isActive"] is False
+    assert dup["items"]["totalCount"] == 2
+    again = (await call(gql, DUPLICATE, {"quoteId": quote["id"], "idempotencyKey": "k1"}))["quote"]
+    assert again["id"] == dup["id"]
+    await call(gql, SEND, {"quoteId": quote["id"]})
+    revised = await call(gql, REVISE, {"quoteId": quote["id"]})
+    new, previous = revised["quote"], revised["previous"]
+    assert totals(new) == totals(original)
+    assert (new["number"], new["revision"], new["status"], new["isActive"]) == (original["number"], 2, "DRAFT", True)
+    assert previous["isActive"] is False and previous["isLocked"] is True
+    # the superseded revision is read-only; the opportunity follows the new one
+    await call(
+        gql,
+        ADD_ITEMS,
+        {"quoteId": quote["id"], "items": [{"productId": w["A"]}]},
+        [{"field": ["input", "quoteId"], "code": "LOCKED", "message": "A superseded revision is read-only."}],
+    )
+    opp = await read_opp(gql, w["opp"])
+    assert opp["activeQuote"]["id"] == new["id"]
+    assert (opp["amount"], opp["amountSource"]) == (new["netTotal"], "QUOTE")
+    lineage = await gql('query($id: ID!) { quote(id: $id) { lineage { kind from { id } to { id } } } }',
+                        {"id": new["id"]})  # fmt: skip
+    assert {"kind": "QUOTE_REVISION", "from": {"id": quote["id"]}, "to": {"id": new["id"]}} in (
+        lineage["quote"]["lineage"]
+    )
+
+
+async def test_opportunity_amount_follows_items_then_active_quote(gql) -> None:
+    w = await world(gql)
+    add = f"""mutation($input: AddOpportunityItemsInput!) {{ addOpportunityItems(input: $input) {{
+      opportunity {{ id amount amountSource }} items {{ id lineTotal }} {ERR} }} }}"""
+    payload = await call(gql, add, {"opportunityId": w["opp"], "items": [{"productId": w["A"], "quantity": "2"}]})
+    assert (payload["opportunity"]["amount"], payload["opportunity"]["amountSource"]) == ("200.00", "ITEMS")
+    first = await call(gql, FROM_OPP, {"opportunityId": w["opp"], "name": "First"})
+    assert first["quote"]["isActive"] is True and first["quote"]["items"]["totalCount"] == 1
+    assert (first["opportunity"]["amount"], first["opportunity"]["amountSource"]) == ("200.00", "QUOTE")
+    second = (await call(gql, FROM_OPP, {"opportunityId": w["opp"], "name": "Second"}))["quote"]
+    assert second["isActive"] is False
+    await call(gql, ADD_ITEMS, {"quoteId": second["id"], "items": [{"productId": w["C"]}]})
+    active = await call(gql, SET_ACTIVE, {"quoteId": second["id"]})
+    assert (active["opportunity"]["amount"], active["opportunity"]["amountSource"]) == ("202.68", "QUOTE")
+    assert (await read_quote(gql, first["quote"]["id"]))["isActive"] is False
+    # deleting the active quote is refused
+    before = await read_quote(gql, second["id"])
+    await call(gql, DELETE_QUOTE, {"id": second["id"]}, [{"field": ["input", "id"], "code": "IN_USE",
+               "message": "The active quote cannot be deleted: make another quote active first."}])  # fmt: skip
+    assert await read_quote(gql, second["id"]) == before
+    # a quote without an opportunity cannot be active
+    await call(gql, SET_ACTIVE, {"quoteId": w["quote"]}, [{"field": ["input", "quoteId"],
+               "code": "INVALID_TRANSITION", "message": "This quote has no opportunity to be active for."}])  # fmt: skip
+    # an active quote in USD counts converted into the opportunity's EUR
+    await call(gql, SET_RATE, {"currency": "USD", "rate": "0.5"})
+    usd = (await call(gql, FROM_OPP, {"opportunityId": w["opp"], "currency": "USD"}))["quote"]
+    assert usd["currency"] == "USD" and usd["netTotal"] == "220.00"
+    active = await call(gql, SET_ACTIVE, {"quoteId": usd["id"]})
+    assert active["opportunity"]["amount"] == "110.00"
+
+
+async def test_quotes_of_a_closed_opportunity_are_locked(gql) -> None:
+    from crm_graphql import models as m
+    from crm_graphql.api.relay import from_global_id
+    from crm_graphql.enums import OpportunityStatus
+
+    w = await world(gql)
+    quote = (await call(gql, FROM_OPP, {"opportunityId": w["opp"]}))["quote"]
+    # the opportunity is lost (winOpportunity/loseOpportunity belong to the pipeline work)
+    await m.Opportunity.filter(id=from_global_id(w["opp"])[1]).update(status=OpportunityStatus.LOST)
+    before = await read_quote(gql, quote["id"])
+    await call(gql, FROM_OPP, {"opportunityId": w["opp"]}, [{"field": ["input", "opportunityId"], "code": "LOCKED",
+               "message": "The opportunity is closed: reopen it to edit it."}])  # fmt: skip
+    closed = [{"field": ["input", "quoteId"], "code": "LOCKED",
+               "message": "The quote's opportunity is closed: reopen it to edit."}]  # fmt: skip
+    await call(gql, ADD_ITEMS, {"quoteId": quote["id"], "items": [{"productId": w["A"]}]}, closed)
+    await call(gql, SEND, {"quoteId": quote["id"]}, closed)
+    add = f"""mutation($input: AddOpportunityItemsInput!) {{ addOpportunityItems(input: $input) {{ {ERR} }} }}"""
+    await call(gql, add, {"opportunityId": w["opp"], "items": [{"productId": w["A"]}]}, [
+        {"field": ["input", "opportunityId"], "code": "LOCKED",
+         "message": "The opportunity is closed: reopen it to edit it."}])  # fmt: skip
+    assert await read_quote(gql, quote["id"]) == before
+    assert (await read_opp(gql, w["opp"]))["items"]["totalCount"] == 0
+
+
+async def test_read_only_role_is_forbidden(gql, actors) -> None:
+    from crm_graphql.enums import Role
+
+    w = await world(gql)
+    ro = gql.as_(actors[Role.READ_ONLY])
+    await call(
+        ro,
+        ADD_ITEMS,
+        {"quoteId": w["quote"], "items": [{"productId": w["A"]}]},
+        [{"field": ["input"], "code": "FORBIDDEN", "message": "Your role may only read."}],
+    )
+    assert (await read_quote(gql, w["quote"]))["items"]["totalCount"] == 0
+
+
+async def test_quote_from_opportunity_copies_items_and_links(gql) -> None:
+    w = await world(gql)
+    add = f"""mutation($input: AddOpportunityItemsInput!) {{ addOpportunityItems(input: $input) {{ {ERR} }} }}"""
+    await call(
+        gql,
+        add,
+        {
+            "opportunityId": w["opp"],
+            "items": [{"productId": w["A"], "discountPercent": "5"}, {"name": "Consulting", "unitPrice": "80"}],
+        },
+    )
+    values = {"opportunityId": w["opp"], "name": "Offer", "validUntil": "2030-01-31", "idempotencyKey": "q-1"}
+    first = await call(gql, FROM_OPP, values)
+    quote = first["quote"]
+    assert [(i["name"], i["lineTotal"], i["source"]) for i in quote["items"]["nodes"]] == [
+        ("Product A", "95.00", "PRICEBOOK"),
+        ("Consulting", "80.00", "MANUAL"),
+    ]
+    assert (quote["status"], quote["isActive"], quote["netTotal"]) == ("DRAFT", True, "175.00")
+    # the same key returns the same quote; another input with it is refused
+    assert (await call(gql, FROM_OPP, values))["quote"]["id"] == quote["id"]
+    await call(
+        gql,
+        FROM_OPP,
+        {**values, "name": "Other"},
+        [
+            {
+                "field": ["input", "idempotencyKey"],
+                "code": "IDEMPOTENCY_KEY_REUSED",
+                "message": "This idempotency key was used with other input.",
+            }
+        ],
+    )
+    detail = await gql(
+        """query($id: ID!) { quote(id: $id) { name validUntil account { id } opportunity { id }
+           origin { id } timeline(first: 10) { nodes { kind } } } }""",
+        {"id": quote["id"]},
+    )
+    assert detail["quote"]["origin"] == {"id": w["opp"]}
+    assert (detail["quote"]["name"], detail["quote"]["validUntil"]) == ("Offer", "2030-01-31")
+    assert detail["quote"]["account"]["id"] == w["account"]
+    assert "CREATED" in {e["kind"] for e in detail["quote"]["timeline"]["nodes"]}
+    opp = await gql(
+        "query($id: ID!) { opportunity(id: $id) { timeline(first: 20) { nodes { kind } } } }", {"id": w["opp"]}
+    )
+    assert "QUOTE_CREATED" in {e["kind"] for e in opp["opportunity"]["timeline"]["nodes"]}
+    # a currency without prices for every line is refused as a whole
+    count = (await gql("{ quotes { totalCount } }"))["quotes"]["totalCount"]
+    await call(
+        gql,
+        FROM_OPP,
+        {"opportunityId": w["opp"], "currency": "JPY"},
+        [
+            {
+                "field": ["input", "currency"],
+                "code": "NOT_IN_PRICEBOOK",
+                "message": "No price in JPY for: Product A (A).",
+            }
+        ],
+    )
+    assert (await gql("{ quotes { totalCount } }"))["quotes"]["totalCount"] == count
