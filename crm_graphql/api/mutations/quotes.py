@@ -2,7 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import strawberry
 
@@ -66,188 +66,255 @@ def _lines(items: list[NewLineItemInput]) -> list[svc.NewLine]:
 
 @strawberry.input(description="Make a quote from an opportunity, copying its items, account and contact.")
 class CreateQuoteFromOpportunityInput:
-    opportunity_id: strawberry.ID
+    opportunity_id: strawberry.ID = strawberry.field(description="The opportunity to make the quote from.")
     pricebook_id: Optional[strawberry.ID] = strawberry.field(default=None, description="Default: the opportunity's.")
     currency: Optional[str] = strawberry.field(default=None, description="Default: the opportunity's currency.")
     name: Optional[str] = strawberry.field(default=None, description="Default: the opportunity's title.")
-    valid_until: Optional[dt.date] = None
-    idempotency_key: Optional[str] = None
+    valid_until: Optional[dt.date] = strawberry.field(
+        default=None, description="Last day the quote is valid (default: no end date); it is valid from today."
+    )
+    idempotency_key: Optional[str] = strawberry.field(
+        default=None,
+        description="1 to 200 characters; repeating a call with the same key and input returns the first result.",
+    )
 
 
 @strawberry.type(description="Result of createQuoteFromOpportunity.")
 class CreateQuoteFromOpportunityPayload:
-    quote: Optional[QuoteT] = None
-    opportunity: Optional[OpportunityT] = None
+    quote: Optional[QuoteT] = strawberry.field(
+        default=None, description="The new DRAFT quote with copies of the opportunity's items; null when refused."
+    )
+    opportunity: Optional[OpportunityT] = strawberry.field(
+        default=None, description="The opportunity after the quote was made from it; null when refused."
+    )
     user_errors: list[UserError] = _errors()
 
 
 @strawberry.input(description="Add price book lines (or manual lines without productId) to a quote.")
 class AddQuoteItemsInput:
-    quote_id: strawberry.ID
+    quote_id: strawberry.ID = strawberry.field(description="The quote to add the lines to.")
     items: list[NewLineItemInput] = strawberry.field(description="At most 250 lines.")
 
 
 @strawberry.type(description="Result of addQuoteItems.")
 class AddQuoteItemsPayload:
-    quote: Optional[QuoteT] = None
-    items: Optional[list[QuoteItemT]] = None
+    quote: Optional[QuoteT] = strawberry.field(
+        default=None, description="The quote after the lines were added, with its new totals; null when refused."
+    )
+    items: Optional[list[QuoteItemT]] = strawberry.field(
+        default=None, description="The new lines, in input order; null when refused."
+    )
     user_errors: list[UserError] = _errors()
 
 
 @strawberry.input(description="Add a line without a product to a quote.")
 class AddManualQuoteItemInput:
-    quote_id: strawberry.ID
-    name: str
-    unit_price: Decimal
+    quote_id: strawberry.ID = strawberry.field(description="The quote to add the line to.")
+    name: str = strawberry.field(description="Line name (at most 200 characters).")
+    unit_price: Decimal = strawberry.field(description="Price per unit; up to 4 decimals.")
     quantity: Optional[Decimal] = strawberry.field(default=None, description="Default 1.")
-    unit: Optional[str] = None
-    discount_percent: Optional[Decimal] = None
-    tax_rate: Optional[Decimal] = None
-    description: Optional[str] = None
+    unit: Optional[str] = strawberry.field(default=None, description='Unit (default "pcs").')
+    discount_percent: Optional[Decimal] = strawberry.field(
+        default=None, description="Line discount, 0..100 (default 0)."
+    )
+    tax_rate: Optional[Decimal] = strawberry.field(default=None, description="Tax rate in percent (default 0).")
+    description: Optional[str] = strawberry.field(default=None, description="Line description.")
 
 
 @strawberry.type(description="Result of addManualQuoteItem.")
 class AddManualQuoteItemPayload:
-    quote: Optional[QuoteT] = None
-    item: Optional[QuoteItemT] = None
+    quote: Optional[QuoteT] = strawberry.field(
+        default=None, description="The quote after the line was added, with its new totals; null when refused."
+    )
+    item: Optional[QuoteItemT] = strawberry.field(default=None, description="The new line; null when refused.")
     user_errors: list[UserError] = _errors()
 
 
 @strawberry.input(description="Put a bundle on a quote: its price split over its components by weight.")
 class AddBundleToQuoteInput:
-    quote_id: strawberry.ID
-    bundle_id: strawberry.ID
+    quote_id: strawberry.ID = strawberry.field(description="The quote to add the bundle to.")
+    bundle_id: strawberry.ID = strawberry.field(
+        description="An active bundle of the quote's price book with a price in the quote's currency."
+    )
     quantity: Optional[Decimal] = strawberry.field(default=None, description="How many bundles (default 1).")
     tax_rate: Optional[Decimal] = strawberry.field(default=None, description="Tax rate of the component lines.")
 
 
 @strawberry.type(description="Result of addBundleToQuote.")
 class AddBundleToQuotePayload:
-    quote: Optional[QuoteT] = None
-    items: Optional[list[QuoteItemT]] = None
+    quote: Optional[QuoteT] = strawberry.field(
+        default=None, description="The quote after the bundle was added, with its new totals; null when refused."
+    )
+    items: Optional[list[QuoteItemT]] = strawberry.field(
+        default=None, description="The new component lines, one per bundle component; null when refused."
+    )
     user_errors: list[UserError] = _errors()
 
 
 @strawberry.input(description="Change a line; omitted fields stay. Bundle lines: only taxRate, name, description.")
 class UpdateQuoteItemInput:
-    id: strawberry.ID
-    version: Optional[int] = _UNSET
-    quantity: Optional[Decimal] = _UNSET
-    unit_price: Optional[Decimal] = _UNSET
-    discount_percent: Optional[Decimal] = _UNSET
-    tax_rate: Optional[Decimal] = _UNSET
-    name: Optional[str] = _UNSET
-    description: Optional[str] = _UNSET
+    id: strawberry.ID = strawberry.field(description="The line to change.")
+    version: Optional[int] = strawberry.field(
+        default=_UNSET, description="The version you read; if the line changed since, CONFLICT (omit to skip)."
+    )
+    quantity: Optional[Decimal] = strawberry.field(default=_UNSET, description="New quantity, greater than 0.")
+    unit_price: Optional[Decimal] = strawberry.field(
+        default=_UNSET, description="New price per unit; up to 4 decimals."
+    )
+    discount_percent: Optional[Decimal] = strawberry.field(default=_UNSET, description="New line discount, 0..100.")
+    tax_rate: Optional[Decimal] = strawberry.field(default=_UNSET, description="New tax rate in percent.")
+    name: Optional[str] = strawberry.field(default=_UNSET, description="New line name; cannot be empty.")
+    description: Optional[str] = strawberry.field(default=_UNSET, description="New line description.")
 
 
 @strawberry.type(description="Result of updateQuoteItem.")
 class UpdateQuoteItemPayload:
-    quote: Optional[QuoteT] = None
-    item: Optional[QuoteItemT] = None
+    quote: Optional[QuoteT] = strawberry.field(
+        default=None, description="The quote after the change, with its new totals; null when refused."
+    )
+    item: Optional[QuoteItemT] = strawberry.field(
+        default=None, description="The line after the change; null when refused."
+    )
     user_errors: list[UserError] = _errors()
 
 
 @strawberry.input(description="Remove a line (a bundle line removes its whole bundle).")
 class RemoveQuoteItemInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The quote line to remove.")
 
 
 @strawberry.type(description="Result of removeQuoteItem.")
 class RemoveQuoteItemPayload:
-    quote: Optional[QuoteT] = None
+    quote: Optional[QuoteT] = strawberry.field(
+        default=None, description="The quote after the removal, with its new totals; null when refused."
+    )
     user_errors: list[UserError] = _errors()
 
 
 @strawberry.input(description="Add or replace the rounding line so the total is a multiple of roundTo.")
 class RoundQuoteTotalInput:
-    quote_id: strawberry.ID
-    round_to: Decimal
+    quote_id: strawberry.ID = strawberry.field(description="The quote whose total to round.")
+    round_to: Decimal = strawberry.field(
+        description='Round the total to the nearest multiple of this (half-up), e.g. "0.05" or "1".'
+    )
 
 
 @strawberry.type(description="Result of roundQuoteTotal; item is null when the total was already round.")
 class RoundQuoteTotalPayload:
-    quote: Optional[QuoteT] = None
-    item: Optional[QuoteItemT] = None
+    quote: Optional[QuoteT] = strawberry.field(
+        default=None, description="The quote after rounding, its total a multiple of roundTo; null when refused."
+    )
+    item: Optional[QuoteItemT] = strawberry.field(
+        default=None, description="The rounding line; null when the total was already round or when refused."
+    )
     user_errors: list[UserError] = _errors()
 
 
 @strawberry.input(description="Reprice a quote in another currency (all or nothing).")
 class ChangeQuoteCurrencyInput:
-    quote_id: strawberry.ID
-    currency: str
+    quote_id: strawberry.ID = strawberry.field(description="The quote to reprice.")
+    currency: str = strawberry.field(description='The new ISO 4217 currency code, e.g. "USD".')
 
 
 @strawberry.input(description="Copy a quote with all its items into a new DRAFT quote.")
 class DuplicateQuoteInput:
-    quote_id: strawberry.ID
-    idempotency_key: Optional[str] = None
+    quote_id: strawberry.ID = strawberry.field(description="The quote to copy.")
+    idempotency_key: Optional[str] = strawberry.field(
+        default=None,
+        description="1 to 200 characters; repeating a call with the same key and input returns the first copy.",
+    )
 
 
 @strawberry.input(description="The quote the operation applies to.")
 class QuoteIdInput:
-    quote_id: strawberry.ID
+    quote_id: strawberry.ID = strawberry.field(description="The quote's ID.")
 
 
 @strawberry.type(description="Result of a quote operation.")
 class QuotePayload:
-    quote: Optional[QuoteT] = None
+    quote: Optional[QuoteT] = strawberry.field(
+        default=None,
+        description="The quote after the operation (for duplicateQuote: the new copy); null when refused.",
+    )
     user_errors: list[UserError] = _errors()
 
 
 @strawberry.type(description="Result of reviseQuote: the new revision and the one it supersedes.")
 class ReviseQuotePayload:
-    quote: Optional[QuoteT] = None
-    previous: Optional[QuoteT] = None
+    quote: Optional[QuoteT] = strawberry.field(
+        default=None, description="The new DRAFT revision (same number, revision + 1); null when refused."
+    )
+    previous: Optional[QuoteT] = strawberry.field(
+        default=None, description="The revision it supersedes, now read-only; null when refused."
+    )
     user_errors: list[UserError] = _errors()
 
 
 @strawberry.type(description="Result of setActiveQuote.")
 class SetActiveQuotePayload:
-    quote: Optional[QuoteT] = None
-    opportunity: Optional[OpportunityT] = None
+    quote: Optional[QuoteT] = strawberry.field(
+        default=None, description="The quote, now its opportunity's active quote; null when refused."
+    )
+    opportunity: Optional[OpportunityT] = strawberry.field(
+        default=None, description="The opportunity after the change, its amount now from this quote; null when refused."
+    )
     user_errors: list[UserError] = _errors()
 
 
 @strawberry.input(description="Add products of interest (priced from the opportunity's price book) or manual lines.")
 class AddOpportunityItemsInput:
-    opportunity_id: strawberry.ID
+    opportunity_id: strawberry.ID = strawberry.field(description="The opportunity to add the items to.")
     items: list[NewLineItemInput] = strawberry.field(description="At most 250 lines.")
 
 
 @strawberry.type(description="Result of addOpportunityItems.")
 class AddOpportunityItemsPayload:
-    opportunity: Optional[OpportunityT] = None
-    items: Optional[list[OpportunityItemT]] = None
+    opportunity: Optional[OpportunityT] = strawberry.field(
+        default=None, description="The opportunity after the items were added, with its new amount; null when refused."
+    )
+    items: Optional[list[OpportunityItemT]] = strawberry.field(
+        default=None, description="The new items, in input order; null when refused."
+    )
     user_errors: list[UserError] = _errors()
 
 
 @strawberry.input(description="Change an opportunity item; omitted fields stay.")
 class UpdateOpportunityItemInput:
-    id: strawberry.ID
-    version: Optional[int] = _UNSET
-    quantity: Optional[Decimal] = _UNSET
-    unit_price: Optional[Decimal] = _UNSET
-    discount_percent: Optional[Decimal] = _UNSET
-    tax_rate: Optional[Decimal] = _UNSET
-    name: Optional[str] = _UNSET
-    description: Optional[str] = _UNSET
+    id: strawberry.ID = strawberry.field(description="The item to change.")
+    version: Optional[int] = strawberry.field(
+        default=_UNSET, description="The version you read; if the item changed since, CONFLICT (omit to skip)."
+    )
+    quantity: Optional[Decimal] = strawberry.field(default=_UNSET, description="New quantity, greater than 0.")
+    unit_price: Optional[Decimal] = strawberry.field(
+        default=_UNSET, description="New price per unit; up to 4 decimals."
+    )
+    discount_percent: Optional[Decimal] = strawberry.field(default=_UNSET, description="New line discount, 0..100.")
+    tax_rate: Optional[Decimal] = strawberry.field(default=_UNSET, description="New tax rate in percent.")
+    name: Optional[str] = strawberry.field(default=_UNSET, description="New line name; cannot be empty.")
+    description: Optional[str] = strawberry.field(default=_UNSET, description="New line description.")
 
 
 @strawberry.type(description="Result of updateOpportunityItem.")
 class UpdateOpportunityItemPayload:
-    opportunity: Optional[OpportunityT] = None
-    item: Optional[OpportunityItemT] = None
+    opportunity: Optional[OpportunityT] = strawberry.field(
+        default=None, description="The opportunity after the change, with its new amount; null when refused."
+    )
+    item: Optional[OpportunityItemT] = strawberry.field(
+        default=None, description="The item after the change; null when refused."
+    )
     user_errors: list[UserError] = _errors()
 
 
 @strawberry.input(description="Remove an opportunity item.")
 class RemoveOpportunityItemInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The opportunity item to remove.")
 
 
 @strawberry.type(description="Result of removeOpportunityItem.")
 class RemoveOpportunityItemPayload:
-    opportunity: Optional[OpportunityT] = None
+    opportunity: Optional[OpportunityT] = strawberry.field(
+        default=None, description="The opportunity after the removal, with its new amount; null when refused."
+    )
     user_errors: list[UserError] = _errors()
 
 
@@ -303,7 +370,12 @@ async def _transition(info: Info, input: Any, payload: Any, action: str) -> Any:
 class Mutation:
     @strawberry.mutation(description="Make a quote from an opportunity (its first quote becomes active).")
     async def create_quote_from_opportunity(
-        self, info: Info, input: CreateQuoteFromOpportunityInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateQuoteFromOpportunityInput,
+            strawberry.argument(description="The opportunity and the new quote's options."),
+        ],
     ) -> CreateQuoteFromOpportunityPayload:
         async def call() -> dict[str, Any]:
             actor = _auth(info, "createQuoteFromOpportunity")
@@ -318,7 +390,11 @@ class Mutation:
         return await run(CreateQuoteFromOpportunityPayload, call)
 
     @strawberry.mutation(description="Add lines priced from the quote's price book in its currency.")
-    async def add_quote_items(self, info: Info, input: AddQuoteItemsInput) -> AddQuoteItemsPayload:
+    async def add_quote_items(
+        self,
+        info: Info,
+        input: Annotated[AddQuoteItemsInput, strawberry.argument(description="The quote and the lines to add.")],
+    ) -> AddQuoteItemsPayload:
         async def call() -> dict[str, Any]:
             actor = _auth(info, "addQuoteItems")
             quote, items = await svc.add_quote_items(actor, _quote_id(input.quote_id), _lines(input.items))
@@ -327,7 +403,13 @@ class Mutation:
         return await run(AddQuoteItemsPayload, call)
 
     @strawberry.mutation(description="Add a line without a product.")
-    async def add_manual_quote_item(self, info: Info, input: AddManualQuoteItemInput) -> AddManualQuoteItemPayload:
+    async def add_manual_quote_item(
+        self,
+        info: Info,
+        input: Annotated[
+            AddManualQuoteItemInput, strawberry.argument(description="The quote and the manual line to add.")
+        ],
+    ) -> AddManualQuoteItemPayload:
         async def call() -> dict[str, Any]:
             actor = _auth(info, "addManualQuoteItem")
             line = svc.NewLine(
@@ -341,7 +423,11 @@ class Mutation:
         return await run(AddManualQuoteItemPayload, call)
 
     @strawberry.mutation(description="Add a bundle: component lines splitting its price exactly by weight.")
-    async def add_bundle_to_quote(self, info: Info, input: AddBundleToQuoteInput) -> AddBundleToQuotePayload:
+    async def add_bundle_to_quote(
+        self,
+        info: Info,
+        input: Annotated[AddBundleToQuoteInput, strawberry.argument(description="The quote, the bundle and how many.")],
+    ) -> AddBundleToQuotePayload:
         async def call() -> dict[str, Any]:
             actor = _auth(info, "addBundleToQuote")
             quote_id = _quote_id(input.quote_id)
@@ -352,7 +438,11 @@ class Mutation:
         return await run(AddBundleToQuotePayload, call)
 
     @strawberry.mutation(description="Change a quote line (bundle lines keep their split price: LOCKED).")
-    async def update_quote_item(self, info: Info, input: UpdateQuoteItemInput) -> UpdateQuoteItemPayload:
+    async def update_quote_item(
+        self,
+        info: Info,
+        input: Annotated[UpdateQuoteItemInput, strawberry.argument(description="The line and the fields to change.")],
+    ) -> UpdateQuoteItemPayload:
         async def call() -> dict[str, Any]:
             actor = _auth(info, "updateQuoteItem")
             raw, version = _item_raw(input)
@@ -364,7 +454,9 @@ class Mutation:
         return await run(UpdateQuoteItemPayload, call)
 
     @strawberry.mutation(description="Remove a quote line (a bundle line removes its whole bundle).")
-    async def remove_quote_item(self, info: Info, input: RemoveQuoteItemInput) -> RemoveQuoteItemPayload:
+    async def remove_quote_item(
+        self, info: Info, input: Annotated[RemoveQuoteItemInput, strawberry.argument(description="The line to remove.")]
+    ) -> RemoveQuoteItemPayload:
         async def call() -> dict[str, Any]:
             actor = _auth(info, "removeQuoteItem")
             return {"quote": await svc.remove_quote_item(actor, decode_id(input.id, "QuoteItem", ("input", "id")))}
@@ -372,7 +464,13 @@ class Mutation:
         return await run(RemoveQuoteItemPayload, call)
 
     @strawberry.mutation(description="Add or replace the rounding line (no tax, no discount).")
-    async def round_quote_total(self, info: Info, input: RoundQuoteTotalInput) -> RoundQuoteTotalPayload:
+    async def round_quote_total(
+        self,
+        info: Info,
+        input: Annotated[
+            RoundQuoteTotalInput, strawberry.argument(description="The quote and the multiple to round its total to.")
+        ],
+    ) -> RoundQuoteTotalPayload:
         async def call() -> dict[str, Any]:
             actor = _auth(info, "roundQuoteTotal")
             quote, item = await svc.round_quote_total(actor, _quote_id(input.quote_id), input.round_to)
@@ -381,7 +479,11 @@ class Mutation:
         return await run(RoundQuoteTotalPayload, call)
 
     @strawberry.mutation(description="Reprice the quote in another currency; refused as a whole if any price lacks.")
-    async def change_quote_currency(self, info: Info, input: ChangeQuoteCurrencyInput) -> ChangeQuoteCurrencyPayload:
+    async def change_quote_currency(
+        self,
+        info: Info,
+        input: Annotated[ChangeQuoteCurrencyInput, strawberry.argument(description="The quote and its new currency.")],
+    ) -> ChangeQuoteCurrencyPayload:
         async def call() -> dict[str, Any]:
             actor = _auth(info, "changeQuoteCurrency")
             return {"quote": await svc.change_quote_currency(actor, _quote_id(input.quote_id), input.currency)}
@@ -389,7 +491,9 @@ class Mutation:
         return await run(ChangeQuoteCurrencyPayload, call)
 
     @strawberry.mutation(description="Copy a quote into a new DRAFT quote with a new number.")
-    async def duplicate_quote(self, info: Info, input: DuplicateQuoteInput) -> DuplicateQuotePayload:
+    async def duplicate_quote(
+        self, info: Info, input: Annotated[DuplicateQuoteInput, strawberry.argument(description="The quote to copy.")]
+    ) -> DuplicateQuotePayload:
         async def call() -> dict[str, Any]:
             actor = _auth(info, "duplicateQuote")
             quote = await svc.duplicate_quote(actor, _quote_id(input.quote_id), idempotency_key=input.idempotency_key)
@@ -398,7 +502,9 @@ class Mutation:
         return await run(DuplicateQuotePayload, call)
 
     @strawberry.mutation(description="New DRAFT revision (same number); the old one becomes read-only.")
-    async def revise_quote(self, info: Info, input: ReviseQuoteInput) -> ReviseQuotePayload:
+    async def revise_quote(
+        self, info: Info, input: Annotated[ReviseQuoteInput, strawberry.argument(description="The quote to revise.")]
+    ) -> ReviseQuotePayload:
         async def call() -> dict[str, Any]:
             actor = _auth(info, "reviseQuote")
             quote, previous = await svc.revise_quote(actor, _quote_id(input.quote_id))
@@ -407,7 +513,11 @@ class Mutation:
         return await run(ReviseQuotePayload, call)
 
     @strawberry.mutation(description="Make the quote its opportunity's active quote (its net total is the amount).")
-    async def set_active_quote(self, info: Info, input: SetActiveQuoteInput) -> SetActiveQuotePayload:
+    async def set_active_quote(
+        self,
+        info: Info,
+        input: Annotated[SetActiveQuoteInput, strawberry.argument(description="The quote to make active.")],
+    ) -> SetActiveQuotePayload:
         async def call() -> dict[str, Any]:
             actor = _auth(info, "setActiveQuote")
             quote, opp = await svc.set_active_quote(actor, _quote_id(input.quote_id))
@@ -416,19 +526,31 @@ class Mutation:
         return await run(SetActiveQuotePayload, call)
 
     @strawberry.mutation(description="DRAFT -> SENT.")
-    async def send_quote(self, info: Info, input: SendQuoteInput) -> SendQuotePayload:
+    async def send_quote(
+        self, info: Info, input: Annotated[SendQuoteInput, strawberry.argument(description="The quote to send.")]
+    ) -> SendQuotePayload:
         return await _transition(info, input, SendQuotePayload, "send")
 
     @strawberry.mutation(description="DRAFT or SENT -> ACCEPTED (read-only from then on).")
-    async def accept_quote(self, info: Info, input: AcceptQuoteInput) -> AcceptQuotePayload:
+    async def accept_quote(
+        self, info: Info, input: Annotated[AcceptQuoteInput, strawberry.argument(description="The quote to accept.")]
+    ) -> AcceptQuotePayload:
         return await _transition(info, input, AcceptQuotePayload, "accept")
 
     @strawberry.mutation(description="DRAFT or SENT -> REJECTED.")
-    async def reject_quote(self, info: Info, input: RejectQuoteInput) -> RejectQuotePayload:
+    async def reject_quote(
+        self, info: Info, input: Annotated[RejectQuoteInput, strawberry.argument(description="The quote to reject.")]
+    ) -> RejectQuotePayload:
         return await _transition(info, input, RejectQuotePayload, "reject")
 
     @strawberry.mutation(description="Add products of interest to an opportunity (its amount follows them).")
-    async def add_opportunity_items(self, info: Info, input: AddOpportunityItemsInput) -> AddOpportunityItemsPayload:
+    async def add_opportunity_items(
+        self,
+        info: Info,
+        input: Annotated[
+            AddOpportunityItemsInput, strawberry.argument(description="The opportunity and the items to add.")
+        ],
+    ) -> AddOpportunityItemsPayload:
         async def call() -> dict[str, Any]:
             actor = _auth(info, "addOpportunityItems", "Opportunity")
             opp_id = decode_id(input.opportunity_id, "Opportunity", ("input", "opportunityId"))
@@ -439,7 +561,11 @@ class Mutation:
 
     @strawberry.mutation(description="Change an opportunity item.")
     async def update_opportunity_item(
-        self, info: Info, input: UpdateOpportunityItemInput
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateOpportunityItemInput, strawberry.argument(description="The item and the fields to change.")
+        ],
     ) -> UpdateOpportunityItemPayload:
         async def call() -> dict[str, Any]:
             actor = _auth(info, "updateOpportunityItem", "Opportunity")
@@ -452,7 +578,9 @@ class Mutation:
 
     @strawberry.mutation(description="Remove an opportunity item.")
     async def remove_opportunity_item(
-        self, info: Info, input: RemoveOpportunityItemInput
+        self,
+        info: Info,
+        input: Annotated[RemoveOpportunityItemInput, strawberry.argument(description="The item to remove.")],
     ) -> RemoveOpportunityItemPayload:
         async def call() -> dict[str, Any]:
             actor = _auth(info, "removeOpportunityItem", "Opportunity")
