@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
 from tortoise import Tortoise, connections
 
 from crm_graphql import db
@@ -17,6 +18,10 @@ from crm_graphql.app import create_app, startup
 from crm_graphql.enums import Role
 from crm_graphql.services import users
 from crm_graphql.settings import Settings
+
+# Timing-based deadlines fail on a busy 2-core machine without saying anything about the code.
+hypothesis_settings.register_profile("crm", deadline=None)
+hypothesis_settings.load_profile("crm")
 
 TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "sqlite://:memory:")
 _pg_schema_ready = False

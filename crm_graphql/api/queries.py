@@ -84,6 +84,7 @@ class Query:
     bundles = list_field("Bundle", description="Bundles.")
     activities = list_field("Activity", description="Activities.")
     users = list_field("User", description="Users.")
+    document_templates = list_field("DocumentTemplate", description="Templates quotes render into documents with.")
 
     account = singular("Account", "An account by ID.")
     contact = singular("Contact", "A contact by ID.")
@@ -102,3 +103,4 @@ class Query:
     contract = singular("Contract", "A contract by ID.")
     activity = singular("Activity", "An activity by ID.")
     user = singular("User", "A user by ID.")
+    document = singular("Document", "A rendered quote document by ID.")

@@ -9,7 +9,6 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -19,6 +18,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from crm_graphql.api import mutations as mutations_pkg
+from crm_graphql.api.limits import QueryLimits, RequestMaskErrors
 from crm_graphql.api.mutations.crud import CrudMutation
 from crm_graphql.api.queries import Query
 from crm_graphql.api.scalars import SCALAR_MAP
@@ -30,7 +30,7 @@ MAX_ALIASES = 100
 #: Our own client-facing error codes: kept readable by MaskErrors.
 CLIENT_CODES = frozenset(
     {"INVALID_PAGINATION", "INVALID_FILTER", "MAX_DEPTH_EXCEEDED", "MAX_NODES_EXCEEDED", "MAX_ALIASES_EXCEEDED",
-     "MAX_TOKENS_EXCEEDED", "UNAUTHENTICATED", "BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"}
+     "MAX_TOKENS_EXCEEDED", "UNAUTHENTICATED", "BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED", "TIMEOUT"}
 )  # fmt: skip
 
 
@@ -78,6 +78,7 @@ def build_schema() -> strawberry.Schema:
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
-            lambda: MaskErrors(should_mask_error=should_mask_error),
+            QueryLimits,
+            lambda: RequestMaskErrors(should_mask_error=should_mask_error),
         ],
     )

@@ -413,6 +413,27 @@ SPEC_LIST = [
         order={"CURRENCY": "currency"},
         default_order=[("currency", False)],
     ),
+    FilterSpec(
+        "DocumentTemplate",
+        m.DocumentTemplate,
+        [_id("DocumentTemplate"), Scalar("name", S), *_stamps()],
+        order={"NAME": "name", **_STAMP_ORDER},
+        default_order=[("name", False)],
+    ),
+    FilterSpec(
+        "Document",
+        m.Document,
+        [
+            _id("Document"),
+            Scalar("name", S),
+            Scalar("content_type", S),
+            *_stamps(),
+            ToOne("quote", "Quote"),
+            ToOne("opportunity", "Opportunity"),
+        ],
+        order={"NAME": "name", **_STAMP_ORDER},
+        default_order=[("created_at", True)],
+    ),
 ]
 
 for _spec in SPEC_LIST:

@@ -1,21 +1,55 @@
-"""The ``/graphql`` endpoint: bearer-token authentication, our context, GraphiQL page."""
+"""The ``/graphql`` endpoint: bearer-token authentication, our context, GraphiQL page, and
+HTTP status codes per the GraphQL-over-HTTP draft.
+
+- POST bodies must be ``application/json`` (else 415: no CSRF through simple forms), at
+  most ``settings.max_body_bytes`` (else 413, see ``app.BodyLimit``), a JSON object (not
+  JSON: 400; a batch array: 400).
+- A mutation over GET: 405. Timeouts (``settings.request_timeout_seconds``): a GraphQL
+  error ``TIMEOUT``.
+- Clients that accept ``application/graphql-response+json`` get that content type, 400 for
+  a document that does not parse and 422 for validation/variable errors; ``application/json``
+  clients get 200 for those as before.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
+from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
 
 from crm_graphql.api.context import Context
 from crm_graphql.api.graphiql import graphiql_page
 from crm_graphql.services import users
 from crm_graphql.settings import Settings
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def error_response(
+    message: str, status: int, code: str = "BAD_REQUEST", headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status, headers=headers
+    )
+
+
+def wants_graphql_response(request: Request) -> bool:
+    return GRAPHQL_RESPONSE in request.headers.get("accept", "").lower()
+
+
+def media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 def unauthenticated(message: str) -> JSONResponse:
@@ -59,6 +93,14 @@ class GraphQLView(GraphQL[Context, None]):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             request = Request(scope, receive)
+            if request.method == "POST" and media_type(request) != "application/json":
+                await error_response(
+                    "Send the request as application/json.",
+                    415,
+                    "UNSUPPORTED_MEDIA_TYPE",
+                    {"Accept-Post": "application/json"},
+                )(scope, receive, send)
+                return
             if not wants_ide(request):
                 client = request.client.host if request.client else None
                 user = await self.user_for(request.headers.get("authorization"), client)
@@ -71,7 +113,93 @@ class GraphQLView(GraphQL[Context, None]):
                     await unauthenticated(message)(scope, receive, send)
                     return
                 scope.setdefault("state", {})["user"] = user
+            if request.method == "POST":
+                refusal, receive = await self._read_body(receive)
+                if refusal is not None:
+                    await refusal(scope, receive, send)
+                    return
+            http_request = Request(scope, receive)
+            try:
+                response = await self.run(http_request)
+            except HTTPException as e:
+                allow = {"Allow": "POST"} if e.status_code == 405 else None
+                response = error_response(e.reason, e.status_code, headers=allow)
+            await response(scope, receive, send)
+            return
         await super().__call__(scope, receive, send)
+
+    async def _read_body(self, receive: Receive) -> tuple[Response | None, Receive]:
+        """Read the body (``app.BodyLimit`` caps its size) and refuse what is not one JSON
+        object; hand the body on to strawberry."""
+        chunks = []
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return error_response("The request body is not valid JSON.", 400), receive
+        if isinstance(data, list):
+            return error_response("Batched requests are not supported: send one operation per request.", 400), receive
+        if not isinstance(data, dict):
+            return error_response("The request body must be a JSON object with a `query`.", 400), receive
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return None, replay
+
+    async def execute_single(  # type: ignore[override]
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        timed_out = False
+        try:
+            result = await asyncio.wait_for(
+                super().execute_single(request, request_adapter, sub_response, context, root_value, request_data),
+                timeout=self.settings.request_timeout_seconds,
+            )
+        except HTTPException as e:
+            if request_adapter.method == "GET" and "not allowed when using GET" in e.reason:
+                raise HTTPException(405, e.reason) from e
+            raise
+        except TimeoutError:
+            timed_out = True
+            error = GraphQLError(
+                f"The request took longer than {self.settings.request_timeout_seconds:g} seconds and was stopped.",
+                extensions={"code": "TIMEOUT"},
+            )
+            result = ExecutionResult(data=None, errors=[error])
+        if wants_graphql_response(request):
+            sub_response.headers["x-crm-graphql-response"] = "1"
+            if result.data is None and result.errors and not timed_out:
+                if any(isinstance(e, GraphQLSyntaxError) for e in result.errors):
+                    sub_response.status_code = 400
+                elif all(e.path is None for e in result.errors):
+                    sub_response.status_code = 422
+        return result
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if response.headers.get("x-crm-graphql-response"):
+            del response.headers["x-crm-graphql-response"]
+            response.headers["content-type"] = GRAPHQL_RESPONSE
+        return response
 
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context:
         user = request.scope.get("state", {}).get("user")

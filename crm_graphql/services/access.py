@@ -82,6 +82,7 @@ _PARENTS: dict[type[Model], tuple[str, type[Model]]] = {
     m.QuoteItem: ("quote", m.Quote),
     m.SalesOrderItem: ("sales_order", m.SalesOrder),
     m.InvoiceItem: ("invoice", m.Invoice),
+    m.Document: ("quote", m.Quote),
 }
 
 

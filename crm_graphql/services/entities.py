@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crm_graphql import enums as e
 from crm_graphql import models as m
-from crm_graphql.services import catalog_rules, pipeline_rules, quote_rules
+from crm_graphql.services import catalog_rules, documents, pipeline_rules, quote_rules
 from crm_graphql.services.crud import EntityRules as E
 from crm_graphql.services.crud import Hooks, K, Rule, register
 
@@ -22,13 +22,13 @@ ACCOUNT = register(E(m.Account, [
     Rule("email", K.EMAIL), _s("phone"), _s("street"), _s("city"), _s("postal_code"), _s("country"),
     _s("registration_number"), _s("vat_number"), _s("industry"), _s("website"), Rule("is_private", K.BOOL),
     _ref("owner", m.User), _ref("parent", m.Account),
-], Hooks(before_update=pipeline_rules.check_account_parent,
+], Hooks(before_create=pipeline_rules.default_owner, before_update=pipeline_rules.check_account_parent,
          cascade=[(m.Contact, "account_id"), (m.Opportunity, "account_id"), (m.Quote, "account_id")])))  # fmt: skip
 
 CONTACT = register(E(m.Contact, [
     _s("first_name"), _s("last_name", required=True), Rule("email", K.EMAIL), _s("phone"), _s("title"),
     _ref("account", m.Account), _ref("owner", m.User),
-]))  # fmt: skip
+], Hooks(before_create=pipeline_rules.default_owner)))  # fmt: skip
 
 LEAD = register(E(m.Lead, [
     _s("first_name"), _s("last_name", required=True), _s("company"), _s("title"), Rule("email", K.EMAIL),
@@ -105,3 +105,7 @@ USER = register(E(m.User, [
 EXCHANGE_RATE = register(E(m.ExchangeRate, [
     Rule("currency", K.CURRENCY, required=True, unique=True, create_only=True), Rule("rate", K.RATE, required=True),
 ]))  # fmt: skip
+
+DOCUMENT_TEMPLATE = register(E(m.DocumentTemplate, [
+    _s("name", required=True), Rule("content_type", K.STR), Rule("body", K.TEXT, required=True),
+], Hooks(before_create=documents.template_before_create, before_update=documents.template_before_update)))  # fmt: skip

@@ -134,6 +134,12 @@ async def check_account_parent(conn: BaseDBAsyncClient, actor: Any, row: Any, da
         parent_id = parent.parent_id if parent else None
 
 
+async def default_owner(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+    """New accounts and contacts belong to their creator unless an owner is given."""
+    if data.get("owner_id") is None:
+        data["owner_id"] = getattr(actor, "id", None)
+
+
 # --- leads -----------------------------------------------------------------------------------
 
 

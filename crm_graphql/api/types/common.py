@@ -35,7 +35,7 @@ TYPE_MODULES = {
     "BundleItem": "catalog", "BundlePrice": "catalog", "ExchangeRate": "catalog",
     "Quote": "quotes", "QuoteItem": "quotes", "SalesOrder": "orders", "SalesOrderItem": "orders",
     "Invoice": "orders", "InvoiceItem": "orders", "Contract": "contracts", "Activity": "activity",
-    "TimelineEvent": "activity", "User": "users",
+    "TimelineEvent": "activity", "User": "users", "Document": "documents", "DocumentTemplate": "documents",
 }  # fmt: skip
 
 for _name in TYPE_MODULES:

@@ -63,6 +63,7 @@ class OpportunityType(Entity, Convertible):
     quotes = list_field("Quote", fk="opportunity_id", description="Quotes made for this deal.")
     contracts = list_field("Contract", fk="opportunity_id", description="Contracts created when it was won.")
     activities = list_field("Activity", fk="opportunity_id", description="Activities logged on this deal.")
+    documents = list_field("Document", fk="opportunity_id", description="Quote documents rendered for this deal.")
     timeline = timeline_field("Opportunity")
     is_type_of = model_type(m.Opportunity)
 

@@ -30,6 +30,7 @@ class QuoteType(SalesDocument, Convertible):
     owner = ref_field("User", "owner_id", description="The salesperson.")
     items = list_field("QuoteItem", fk="quote_id", description="The lines.")
     activities = list_field("Activity", fk="quote_id", description="Activities logged on this quote.")
+    documents = list_field("Document", fk="quote_id", description="Documents rendered from this quote.")
     timeline = timeline_field("Quote")
     is_type_of = model_type(m.Quote)
 

@@ -1,0 +1,272 @@
+"""Query limits checked before any SQL runs, and error hygiene.
+
+``QueryLimits`` runs at validation time (after graphql-core's own rules passed): it walks
+the operation once and refuses
+
+- a depth above ``MAX_DEPTH`` (every field level counts, introspection included, so a
+  circular introspection query is bounded too) -> ``MAX_DEPTH_EXCEEDED``;
+- ``first``/``last`` outside 0..100 on any connection, literal or variable ->
+  ``INVALID_PAGINATION``;
+- more than ``MAX_NODES`` requested nodes by GitHub's formula (sum over connections of
+  ``first`` (or ``last``, absent = 20) times the ``first``s of all enclosing connections)
+  -> ``MAX_NODES_EXCEEDED``.
+
+The cost lands in the response's ``extensions.cost`` on every response. The extension
+also gives stock limit errors (depth, tokens, aliases) their ``extensions.code`` and strips
+"Did you mean ...?" field suggestions unless ``settings.debug``.
+
+``RequestMaskErrors`` masks unexpected errors as "Unexpected error." with
+``INTERNAL_SERVER_ERROR`` and a request id, logged server side under that id.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+)
+from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
+from strawberry.extensions import MaskErrors, SchemaExtension
+
+MAX_DEPTH = 20
+MAX_NODES = 500_000
+MAX_PAGE = 100
+DEFAULT_PAGE = 20
+
+logger = logging.getLogger("crm_graphql.errors")
+
+_SUGGESTION = re.compile(r"\s*Did you mean .*\?\s*$", re.DOTALL)
+_STOCK_CODES = (
+    (re.compile(r"exceeds maximum operation depth|Maximum introspection depth exceeded"), "MAX_DEPTH_EXCEEDED"),
+    (re.compile(r"aliases found\. Allowed"), "MAX_ALIASES_EXCEEDED"),
+    (re.compile(r"Document contains more than \d+ tokens"), "MAX_TOKENS_EXCEEDED"),
+)
+
+
+def limit_error(message: str, code: str, nodes: Any = None) -> GraphQLError:
+    return GraphQLError(message, nodes, extensions={"code": code})
+
+
+@dataclass
+class Cost:
+    requested_nodes: int = 0
+    depth: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"requestedNodes": self.requested_nodes, "maxNodes": MAX_NODES, "depth": self.depth}
+
+
+class _Walker:
+    """One pass over an operation: depth, node budget and page-size checks."""
+
+    def __init__(
+        self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any]
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.cost = Cost()
+        self.errors: list[GraphQLError] = []
+
+    def _page_arg(self, node: FieldNode, name: str) -> tuple[bool, int | None]:
+        for arg in node.arguments or ():
+            if arg.name.value != name:
+                continue
+            value = arg.value
+            if isinstance(value, IntValueNode):
+                return True, int(value.value)
+            if isinstance(value, VariableNode):
+                raw = self.variables.get(value.name.value)
+                return True, raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+            return True, None
+        return False, None
+
+    def _page_size(self, node: FieldNode) -> int:
+        sizes = []
+        for name in ("first", "last"):
+            present, value = self._page_arg(node, name)
+            if present and value is not None:
+                if not 0 <= value <= MAX_PAGE:
+                    self.errors.append(
+                        limit_error(
+                            f"`{name}` on `{node.name.value}` must be between 0 and {MAX_PAGE}; got {value}.",
+                            "INVALID_PAGINATION",
+                            node,
+                        )
+                    )
+                sizes.append(max(value, 0))
+        return max(sizes) if sizes else DEFAULT_PAGE
+
+    def walk(
+        self, selection_set: SelectionSetNode, parent: Any, depth: int, multiplier: int, seen: frozenset[str]
+    ) -> None:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                self._field(selection, parent, depth + 1, multiplier, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                cond = selection.type_condition
+                target = self.schema.get_type(cond.name.value) if cond else parent
+                self.walk(selection.selection_set, target, depth, multiplier, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in seen:
+                    continue
+                target = self.schema.get_type(fragment.type_condition.name.value)
+                self.walk(fragment.selection_set, target, depth, multiplier, seen | {name})
+
+    def _field(self, node: FieldNode, parent: Any, depth: int, multiplier: int, seen: frozenset[str]) -> None:
+        self.cost.depth = max(self.cost.depth, depth)
+        name = node.name.value
+        field_type = None
+        if name == "__schema":
+            field_type = SchemaMetaFieldDef.type
+        elif name == "__type":
+            field_type = TypeMetaFieldDef.type
+        elif isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+            definition = parent.fields.get(name)
+            field_type = definition.type if definition is not None else None
+        named = get_named_type(field_type) if field_type is not None else None
+        if named is not None and named.name.endswith("Connection"):
+            size = self._page_size(node)
+            self.cost.requested_nodes += size * multiplier
+            multiplier *= max(size, 1)
+        if node.selection_set is not None:
+            self.walk(node.selection_set, named, depth, multiplier, seen)
+
+
+def analyse(
+    schema: GraphQLSchema, document: Any, operation_name: str | None, variables: dict[str, Any] | None
+) -> tuple[Cost, list[GraphQLError]]:
+    """The cost of the operation that will run, and the limit errors it breaks."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is not None:
+        operations = [o for o in operations if o.name is not None and o.name.value == operation_name]
+    if not operations:
+        return Cost(), []
+    operation = operations[0]
+    values = dict(variables or {})
+    for definition in operation.variable_definitions or ():
+        key = definition.variable.name.value
+        if key not in values and isinstance(definition.default_value, IntValueNode):
+            values[key] = int(definition.default_value.value)
+    root = {
+        OperationType.QUERY: schema.query_type,
+        OperationType.MUTATION: schema.mutation_type,
+        OperationType.SUBSCRIPTION: schema.subscription_type,
+    }[operation.operation]
+    walker = _Walker(schema, fragments, values)
+    walker.walk(operation.selection_set, root, 0, 1, frozenset())
+    errors = walker.errors
+    if walker.cost.depth > MAX_DEPTH:
+        errors.insert(
+            0,
+            limit_error(
+                f"The query is {walker.cost.depth} levels deep; at most {MAX_DEPTH} are allowed.",
+                "MAX_DEPTH_EXCEEDED",
+            ),
+        )
+    if walker.cost.requested_nodes > MAX_NODES:
+        errors.append(
+            limit_error(
+                f"The query may return {walker.cost.requested_nodes} nodes; at most {MAX_NODES} are allowed "
+                "(sum over connections of `first` times the `first`s of enclosing connections).",
+                "MAX_NODES_EXCEEDED",
+            )
+        )
+    return walker.cost, errors
+
+
+def tidy(error: GraphQLError, debug: bool) -> None:
+    """Give stock limit errors their code; hide field suggestions in production."""
+    if not debug and "Did you mean" in error.message:
+        error.message = _SUGGESTION.sub("", error.message)
+    if error.extensions and "code" in error.extensions:
+        return
+    for pattern, code in _STOCK_CODES:
+        if pattern.search(error.message):
+            error.extensions = {**(error.extensions or {}), "code": code}
+            return
+
+
+class QueryLimits(SchemaExtension):
+    """Depth, page size and node budget, before execution; the cost in ``extensions``."""
+
+    def __init__(self, *, execution_context: Any = None) -> None:
+        self.cost = Cost()
+
+    def _debug(self) -> bool:
+        settings = getattr(self.execution_context.context, "settings", None)
+        return bool(getattr(settings, "debug", False))
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        if ctx.pre_execution_errors is None and ctx.graphql_document is not None:
+            from strawberry.schema.schema import validate_document
+
+            ctx.pre_execution_errors = validate_document(
+                ctx.schema._schema, ctx.graphql_document, tuple(ctx.validation_rules)
+            )
+        if not ctx.pre_execution_errors and ctx.graphql_document is not None:
+            self.cost, errors = analyse(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables)
+            if errors:
+                ctx.pre_execution_errors = errors
+        yield
+
+    def on_operation(self) -> Iterator[None]:
+        try:
+            yield
+        except GraphQLError as error:  # ParserCache lets parse errors (tokens) escape the operation
+            tidy(error, self._debug())
+            raise
+        result = self.execution_context.result
+        debug = self._debug()
+        for error in getattr(result, "errors", None) or ():
+            tidy(error, debug)
+
+    def get_results(self) -> dict[str, Any]:
+        return {"cost": self.cost.as_dict()}
+
+
+class RequestMaskErrors(MaskErrors):
+    """Unexpected errors become "Unexpected error." with a request id, logged with it."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        request_id = uuid.uuid4().hex
+        original = error.original_error
+        logger.error(
+            "Unexpected error %s at %s: %r",
+            request_id,
+            error.path,
+            original,
+            exc_info=(type(original), original, original.__traceback__) if original is not None else None,
+        )
+        return GraphQLError(
+            message=self.error_message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
+        )

@@ -1,0 +1,96 @@
+"""Query limits are refused before any SQL runs, with a code, and the cost is reported."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import get_introspection_query
+
+from crm_graphql.db import count_statements
+
+OK = "{ accounts(first: 5) { totalCount nodes { name } } }"
+DEEP = "{ viewer { " + "id " * 0 + "__typename " + "}" + " }"
+
+
+def deep_query(levels: int) -> str:
+    # account -> parent -> parent ... : every level is one field
+    return "{ accounts(first: 1) { nodes { " + "parent { " * (levels - 3) + "name" + " }" * (levels - 3) + " } } }"
+
+
+def aliases(n: int) -> str:
+    return "{ " + " ".join(f"a{i}: viewer {{ id }}" for i in range(n)) + " }"
+
+
+BUDGET = """{ accounts(first: 100) { nodes { opportunities(first: 100) { nodes {
+  quotes(first: 100) { totalCount } } } } } }"""
+
+CIRCULAR_INTROSPECTION = "{ __schema { types { " + "fields { type { " * 12 + "name" + " } }" * 12 + " } } }"
+
+
+async def refused(gql: Any, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    await gql("{ viewer { id } }")  # authenticate once: the token cache serves the next request
+    with count_statements() as counter:
+        body = await gql(query, variables, errors=True)
+    assert counter.count == 0, counter.count
+    assert body.get("data") is None, body
+    assert "cost" in body["extensions"], body
+    after = await gql(OK)
+    assert after["accounts"]["totalCount"] == 0
+    return body
+
+
+def codes(body: dict[str, Any]) -> set[str]:
+    return {e.get("extensions", {}).get("code") for e in body["errors"]}
+
+
+async def test_forty_levels_deep_is_refused(gql: Any) -> None:
+    body = await refused(gql, deep_query(40))
+    assert "MAX_DEPTH_EXCEEDED" in codes(body), body
+
+
+async def test_twenty_levels_are_allowed(gql: Any) -> None:
+    data = await gql(deep_query(20))
+    assert data == {"accounts": {"nodes": []}}
+
+
+async def test_three_hundred_aliases_are_refused(gql: Any) -> None:
+    body = await refused(gql, aliases(300))
+    assert codes(body) == {"MAX_ALIASES_EXCEEDED"}, body
+
+
+async def test_first_1000_is_refused_before_execution(gql: Any) -> None:
+    body = await refused(gql, "{ accounts(first: 1000) { nodes { name } } }")
+    assert codes(body) == {"INVALID_PAGINATION"}, body
+    body = await refused(gql, "query($n: Int) { accounts { nodes { contacts(last: $n) { totalCount } } } }", {"n": 101})
+    assert codes(body) == {"INVALID_PAGINATION"}, body
+
+
+async def test_node_budget(gql: Any) -> None:
+    body = await refused(gql, BUDGET)
+    assert codes(body) == {"MAX_NODES_EXCEEDED"}, body
+    assert body["extensions"]["cost"]["requestedNodes"] == 100 + 10_000 + 1_000_000
+
+
+async def test_too_many_tokens(gql: Any) -> None:
+    body = await refused(gql, "{ viewer { " + "id " * 25_000 + "} }")
+    assert codes(body) == {"MAX_TOKENS_EXCEEDED"}, body
+
+
+async def test_circular_introspection_is_refused(gql: Any) -> None:
+    body = await refused(gql, CIRCULAR_INTROSPECTION)
+    assert "MAX_DEPTH_EXCEEDED" in codes(body), body
+
+
+async def test_standard_introspection_is_allowed(gql: Any) -> None:
+    data = await gql(get_introspection_query(descriptions=True))
+    assert data["__schema"]["queryType"]["name"] == "Query"
+
+
+async def test_cost_is_reported(gql: Any) -> None:
+    body = await gql("{ accounts(first: 10) { nodes { contacts { totalCount } } } }", errors=True)
+    assert body["extensions"]["cost"] == {"requestedNodes": 10 + 200, "maxNodes": 500_000, "depth": 4}
+
+
+async def test_field_suggestions_are_hidden(gql: Any) -> None:
+    body = await gql("{ accounts { nodes { nam } } }", errors=True)
+    assert body["errors"][0]["message"] == "Cannot query field 'nam' on type 'Account'.", body
