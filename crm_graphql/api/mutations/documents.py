@@ -10,7 +10,7 @@ from crm_graphql.api.context import Info
 from crm_graphql.api.errors import UserError
 from crm_graphql.api.mutations.base import decode_id, decode_optional, run
 from crm_graphql.api.types.documents import DocumentType
-from crm_graphql.services import documents
+from crm_graphql.services import documents, permissions
 
 
 @strawberry.input(description="The quote to render, and the template to render it with.")
@@ -36,6 +36,7 @@ class Mutation:
         input: Annotated[RenderQuoteDocumentInput, strawberry.argument(description="What to render.")],
     ) -> RenderQuoteDocumentPayload:
         async def call() -> dict[str, Any]:
+            permissions.authorize(info.context.user, "renderQuoteDocument", "Quote")
             quote_id = decode_id(input.quote_id, "Quote", ("input", "quoteId"))
             template_id = decode_optional(input.template_id, "DocumentTemplate", ("input", "templateId"))
             document = await documents.render_quote_document(
