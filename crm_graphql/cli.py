@@ -77,9 +77,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
+    import dataclasses
+
     from crm_graphql.services import demo
 
-    settings = _settings(args)
+    # not demo mode at start-up: that would load the data set once more before `load`
+    settings = dataclasses.replace(_settings(args), demo=False)
 
     async def work() -> Any:
         return await demo.load(scale=args.scale)

@@ -150,7 +150,7 @@ def sort_keys(spec: FilterSpec, order_by: Sequence[Any] | None) -> list[SortKey]
 
 def _after(key: SortKey, value: Any, forward: bool) -> Q | None:
     """Rows strictly after ``value`` on ``key`` in traversal order (None: no such row)."""
-    greater = key.descending != (not forward)
+    greater = key.descending != forward
     op = "gt" if greater else "lt"
     if forward:
         if value is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
@@ -112,6 +113,8 @@ def _freeze(value: Any) -> Hashable:
     """A hashable, order-preserving image of filter/order inputs (loader cache keys)."""
     if value is None or isinstance(value, str | int | float | bool):
         return value
+    if isinstance(value, enum.Enum):  # members have a __dict__ that refers back to the class
+        return (type(value).__name__, value.name)
     if isinstance(value, list | tuple):
         return tuple(_freeze(v) for v in value)
     if hasattr(value, "__dict__"):

@@ -337,8 +337,17 @@ def to_q(spec_name: str, flt: Any, user: Any, prefix: str = "") -> Q:
             any_q = q if i == 0 else any_q | q
         parts.append(any_q)
     if flt.not_ is not None:
-        parts.append(~to_q(spec_name, flt.not_, user, prefix))
+        parts.append(_negate(spec.model, to_q(spec_name, flt.not_, user), prefix))
     return Q(*parts) if parts else Q()
+
+
+def _negate(model: type[Model], q: Q, prefix: str = "") -> Q:
+    """Rows for which ``q`` (rooted at ``model``) does not hold, NULLs included.
+
+    A plain ``NOT (...)`` drops rows where the condition is NULL (a missing parent, an
+    empty column), so ``not`` is "id NOT IN (rows matching)" instead.
+    """
+    return ~Q(**{f"{prefix}id__in": Subquery(model.filter(q).values("id"))})
 
 
 def _to_many_q(f: ToMany, cond: Any, user: Any, prefix: str) -> list[Q]:
@@ -354,5 +363,5 @@ def _to_many_q(f: ToMany, cond: Any, user: Any, prefix: str) -> list[Q]:
     if cond.none is not None:
         parts.append(~Q(**{key: ids_where(to_q(f.target, cond.none, user))}))
     if cond.every is not None:
-        parts.append(~Q(**{key: ids_where(~to_q(f.target, cond.every, user))}))
+        parts.append(~Q(**{key: ids_where(_negate(child, to_q(f.target, cond.every, user)))}))
     return parts

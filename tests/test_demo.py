@@ -1,0 +1,64 @@
+"""The demo data set loads, is consistent, and answers a connected query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crm_graphql import models as m
+from crm_graphql.services import amounts, demo
+
+QUERY = """
+{ accounts(first: 20) { totalCount nodes { name
+    opportunities(filter: {status: {eq: OPEN}}) { nodes { title amount
+      activeQuote { number total items { nodes { name lineTotal } } } } } } } }
+"""
+
+
+async def test_demo_counts_and_quote_totals(gql: Any) -> None:
+    counts = await demo.load()
+    assert counts["accounts"] == await m.Account.all().count() == 25
+    assert counts["contacts"] == 60
+    assert counts["leads"] == 20
+    assert counts["opportunities"] == 80
+    assert counts["products"] == 40
+    assert counts["pricebooks"] == 3
+    assert counts["bundles"] == 5
+    assert await m.Stage.filter(opportunities__id__isnull=False).distinct().count() == 6
+    currencies: set[Any] = set(await m.Opportunity.all().distinct().values_list("currency", flat=True))
+    assert currencies == {"EUR", "USD"}
+    assert await m.SalesOrder.all().count() > 0
+    assert await m.Invoice.all().count() > 0
+    assert await m.Contract.all().count() > 0
+    assert await m.Account.filter(is_private=True).count() == 1
+    assert await m.Account.filter(parent_id__isnull=False).count() >= 3
+
+    quotes = await m.Quote.all()
+    assert len(quotes) == counts["quotes"]
+    for quote in quotes:
+        items = await m.QuoteItem.filter(quote_id=quote.id).order_by("position", "id")
+        assert items, quote.number
+        totals = amounts.totals_of(items, quote.discount_percent, quote.currency)
+        assert (quote.subtotal, quote.net_total, quote.tax_total, quote.total) == (
+            totals.subtotal, totals.net_total, totals.tax_total, totals.total,
+        ), quote.number  # fmt: skip
+    # exactly one active quote per opportunity that has quotes
+    for opp_id in set(await m.Quote.all().values_list("opportunity_id", flat=True)):
+        assert await m.Quote.filter(opportunity_id=opp_id, is_active=True).count() == 1
+
+    data = await gql(QUERY)
+    assert data["accounts"]["totalCount"] == 24  # the private account belongs to another user
+    quoted = [o for a in data["accounts"]["nodes"] for o in a["opportunities"]["nodes"] if o["activeQuote"] is not None]
+    assert quoted and all(o["activeQuote"]["items"]["nodes"] for o in quoted)
+
+
+async def test_demo_is_deterministic_and_scales(database: str) -> None:
+    first = await demo.load(scale=2)
+    assert first["accounts"] == 50 and first["opportunities"] == 160
+    titles = await m.Opportunity.all().order_by("id").limit(5).values_list("title", flat=True)
+    assert all(" - " in t for t in titles)
+
+
+async def test_load_if_empty_loads_once(database: str) -> None:
+    await demo.load_if_empty()
+    await demo.load_if_empty()
+    assert await m.Account.all().count() == 25
