@@ -62,6 +62,8 @@ def cases(r: dict[str, Any]) -> dict[str, tuple[dict[str, Any], str, dict[str, A
                      {"subject": "Call again"}, "subject", "Call again"),
         "User": ({"email": "new@example.com", "name": "New"}, "email", {"name": "Newer"}, "name", "Newer"),
         "ExchangeRate": ({"currency": "GBP", "rate": "1.17"}, "currency", {"rate": "1.18"}, "rate", "1.18"),
+        "DocumentTemplate": ({"name": "Offer", "body": "Dear {{customer.name}}"}, "name",
+                             {"body": "Hello {{contact.name}}"}, "body", "Hello {{contact.name}}"),
     }  # fmt: skip
 
 

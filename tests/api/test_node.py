@@ -47,6 +47,8 @@ async def one_of_each() -> dict[str, Any]:
         "Activity": await m.Activity.create(type="CALL", subject="Call", account=account),
         "TimelineEvent": await m.TimelineEvent.create(subject_type="Account", subject_id=account.id, kind="NOTE"),
         "ExchangeRate": await m.ExchangeRate.create(currency="USD", rate=Decimal("0.92")),
+        "DocumentTemplate": await m.DocumentTemplate.create(name="T", body="{{quote.number}}"),
+        "Document": await m.Document.create(name="D", content_type="text/plain", content="Q-1", quote=quote),
     }  # fmt: skip
     return rows
 
