@@ -10,6 +10,7 @@ from typing import Any
 from tortoise import Tortoise, connections
 
 MODELS_MODULE = "crm_graphql.models"
+MIGRATIONS_MODULE = "crm_graphql.migrations"
 
 
 def normalize_url(url: str) -> str:
@@ -38,17 +39,31 @@ def tortoise_config(url: str, *, pool_max: int = 10) -> dict[str, Any]:
             connection = f"{url}{sep}minsize=1&maxsize={pool_max}"
     return {
         "connections": {"default": connection},
-        "apps": {"models": {"models": [MODELS_MODULE], "default_connection": "default"}},
+        "apps": {
+            "models": {"models": [MODELS_MODULE], "default_connection": "default", "migrations": MIGRATIONS_MODULE}
+        },
         "use_tz": True,
         "timezone": "UTC",
     }
 
 
 async def init(url: str, *, create: bool = True, pool_max: int = 10) -> None:
-    """Connect, and create the tables of a new database (safe on an existing one)."""
-    await Tortoise.init(config=tortoise_config(url, pool_max=pool_max), _enable_global_fallback=True)
+    """Connect, and bring the schema up to date with the migrations in crm_graphql/migrations."""
+    config = tortoise_config(url, pool_max=pool_max)
+    await Tortoise.init(config=config, _enable_global_fallback=True)
     if create:
-        await Tortoise.generate_schemas(safe=True)
+        await migrate(config)
+
+
+async def migrate(config: dict[str, Any]) -> None:
+    """Apply pending migrations (tortoise's built-in migrations, recorded in a table)."""
+    from tortoise.migrations.executor import MigrationExecutor  # noqa: PLC0415 - only at start-up
+
+    await MigrationExecutor(connections.get("default"), config["apps"]).migrate()
+
+
+#: For tortoise's own CLI: ``tortoise -c crm_graphql.db.TORTOISE_ORM makemigrations``.
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")
 
 
 async def close() -> None:

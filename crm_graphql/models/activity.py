@@ -25,7 +25,7 @@ class Activity(Entity):
 
 
 class TimelineEvent(Entity):
-    """One event on a record's history; ``account_id`` fans it out to the account."""
+    """One event on a record's history. ``account_id`` fans it out to the account."""
 
     subject_type = fields.CharField(max_length=32)
     subject_id = fields.IntField()

@@ -52,7 +52,7 @@ class Entity(Model):
     """Every entity: integer key, optimistic-concurrency ``version``, timestamps."""
 
     id = fields.IntField(primary_key=True)
-    #: Incremented by every write; a stale ``version`` in an update is a CONFLICT.
+    #: Incremented by every write. A stale ``version`` in an update is a CONFLICT.
     version = fields.IntField(default=1)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

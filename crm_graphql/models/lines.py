@@ -19,11 +19,11 @@ class LineItem(Entity):
     description = fields.TextField(null=True)
     quantity = MoneyField()
     unit = fields.CharField(max_length=20, default="pcs")
-    #: Up to four decimals; for bundle lines lineTotal / quantity shown to 4 places.
+    #: Up to four decimals. For bundle lines: lineTotal / quantity shown to 4 places.
     unit_price = MoneyField()
     discount_percent = MoneyField(default=0)
     tax_rate = MoneyField(default=0)
-    #: Rounded to the currency's minor units; authoritative for bundle lines.
+    #: Rounded to the currency minor units, authoritative for bundle lines.
     line_total = MoneyField()
     source = fields.CharEnumField(LineItemSource, max_length=16, default=LineItemSource.MANUAL)
     bundle = fields.ForeignKeyField("models.Bundle", null=True, related_name=False)

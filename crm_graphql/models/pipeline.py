@@ -30,7 +30,7 @@ class Opportunity(SoftDeletable):
     probability = fields.IntField(default=0)
     currency = fields.CharField(max_length=3)
     pricebook = fields.ForeignKeyField("models.Pricebook", null=True, related_name=False)
-    #: The budget entered by hand; kept but ignored while items or an active quote exist.
+    #: The budget entered by hand, kept but ignored while items or an active quote exist.
     manual_amount = MoneyField(null=True)
     #: Derived (see services), stored so that filters and sorts run in SQL.
     amount = MoneyField(null=True, db_index=True)

@@ -7,7 +7,7 @@ from crm_graphql.models.lines import DocumentTotals, LineItem
 
 
 class Quote(DocumentTotals):
-    #: Human-facing number ("Q-00042"), allocated by services.numbering; shared by revisions.
+    #: Human-facing number ("Q-00042"), allocated by services.numbering, shared by revisions.
     number = fields.CharField(max_length=32, db_index=True)
     revision = fields.IntField(default=1)
     name = fields.CharField(max_length=200)
