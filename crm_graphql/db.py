@@ -57,7 +57,7 @@ async def init(url: str, *, create: bool = True, pool_max: int = 10) -> None:
 
 async def migrate(config: dict[str, Any]) -> None:
     """Apply pending migrations (tortoise's built-in migrations, recorded in a table)."""
-    from tortoise.migrations.executor import MigrationExecutor  # noqa: PLC0415 - only at start-up
+    from tortoise.migrations.executor import MigrationExecutor
 
     await MigrationExecutor(connections.get("default"), config["apps"]).migrate()
 
