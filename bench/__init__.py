@@ -1,0 +1,1 @@
+"""Benchmark: data generator, operations, floor app and load driver (``python -m bench.run``)."""
