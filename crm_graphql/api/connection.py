@@ -208,18 +208,32 @@ def cursor_of(row: Any, keys: list[SortKey]) -> str:
     return base64.urlsafe_b64encode(payload.encode("utf-8")).decode("ascii")
 
 
+class LazyEdge:
+    """An edge whose cursor is only encoded when a client selects it."""
+
+    __slots__ = ("_keys", "node")
+
+    def __init__(self, node: Any, keys: list[SortKey]) -> None:
+        self.node = node
+        self._keys = keys
+
+    @property
+    def cursor(self) -> str:
+        return cursor_of(self.node, self._keys)
+
+
 def make_connection(rows: list[Any], page: Page, keys: list[SortKey], count: Callable[[], Awaitable[int]]) -> Any:
     """Build the page from up to ``limit + 1`` rows fetched in traversal order."""
     has_more = len(rows) > page.limit
     rows = rows[: page.limit]
     if page.backward:
         rows.reverse()
-    edges = [Edge(cursor=cursor_of(r, keys), node=r) for r in rows]
+    edges = [LazyEdge(r, keys) for r in rows]
     info = PageInfo(
         has_next_page=has_more if not page.backward else page.cursor is not None,
         has_previous_page=has_more if page.backward else page.cursor is not None,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+        start_cursor=cursor_of(rows[0], keys) if rows else None,
+        end_cursor=cursor_of(rows[-1], keys) if rows else None,
     )
     return Connection(edges=edges, page_info=info, _count=count)
 

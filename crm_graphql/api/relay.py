@@ -62,7 +62,7 @@ def resolve_model_type(obj: Any, *_: Any) -> str | None:
 
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
 class Node:
-    @strawberry.field(description="Opaque global ID.")
+    @strawberry.field(description="Opaque global ID.", metadata={"fast": global_id_of})
     def id(self) -> strawberry.ID:
         return strawberry.ID(global_id_of(self))  # type: ignore[arg-type]
 

@@ -7,7 +7,7 @@ import pkgutil
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLObjectType
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -63,11 +63,46 @@ def _root(name: str, parts: list[Any], description: str) -> Any:
     return strawberry.type(type(name, tuple(parts), {}), name=name, description=description)
 
 
+def _fast_path(schema: strawberry.Schema) -> None:
+    """Resolve the hottest fields straight from graphql-core, skipping strawberry's per-field
+    Info and extension wrapping (PITFALLS 10): global ids, money and number fields
+    (``metadata={"fast": fn(root)}``) and to-one relations through the DataLoaders
+    (``metadata={"fast_ref": (model, fk_attr)}``). Behaviour is the same; only the wrapping goes.
+    """
+    for gql_type in schema._schema.type_map.values():
+        if not isinstance(gql_type, GraphQLObjectType):
+            continue
+        for gql_field in gql_type.fields.values():
+            definition = (gql_field.extensions or {}).get("strawberry-definition")
+            metadata = getattr(definition, "metadata", None) or {}
+            if "fast" in metadata:
+                gql_field.resolve = _plain(metadata["fast"])
+            elif "fast_ref" in metadata:
+                gql_field.resolve = _ref(*metadata["fast_ref"])
+
+
+def _plain(fn: Any) -> Any:
+    def resolve(root: Any, _info: Any) -> Any:
+        return fn(root)
+
+    return resolve
+
+
+def _ref(model: Any, attr: str) -> Any:
+    def resolve(root: Any, info: Any) -> Any:
+        pk = getattr(root, attr)
+        if pk is None:
+            return None
+        return info.context.by_id(model, include_deleted=True).load(pk)
+
+    return resolve
+
+
 def build_schema() -> strawberry.Schema:
     query = _root("Query", [Query, *_collect("Query")], "Read the CRM graph.")
     mutation = _root("Mutation", [CrudMutation, *_collect("Mutation")], "Change the CRM: CRUD and domain operations.")
     subscription = _root("Subscription", _collect("Subscription"), "Live updates over graphql-transport-ws.")
-    return strawberry.Schema(
+    schema = strawberry.Schema(
         query=query,
         mutation=mutation,
         subscription=subscription,
@@ -82,3 +117,5 @@ def build_schema() -> strawberry.Schema:
             lambda: RequestMaskErrors(should_mask_error=should_mask_error),
         ],
     )
+    _fast_path(schema)
+    return schema

@@ -24,8 +24,10 @@ class Account(SoftDeletable):
     website = fields.CharField(max_length=200, null=True)
     #: Visible to its owner alone when set (and so is everything under it).
     is_private = fields.BooleanField(default=False)
-    owner = fields.ForeignKeyField("models.User", null=True, related_name=False)
-    parent = fields.ForeignKeyField("models.Account", null=True, related_name="children", on_delete=fields.SET_NULL)
+    owner = fields.ForeignKeyField("models.User", db_index=True, null=True, related_name=False)
+    parent = fields.ForeignKeyField(
+        "models.Account", db_index=True, null=True, related_name="children", on_delete=fields.SET_NULL
+    )
 
     class Meta:
         table = "accounts"
@@ -34,8 +36,8 @@ class Account(SoftDeletable):
 class AccountLink(SoftDeletable):
     """A symmetric link between two accounts (partner, affiliate, ...)."""
 
-    account = fields.ForeignKeyField("models.Account", related_name=False)
-    linked = fields.ForeignKeyField("models.Account", related_name=False)
+    account = fields.ForeignKeyField("models.Account", db_index=True, related_name=False)
+    linked = fields.ForeignKeyField("models.Account", db_index=True, related_name=False)
     note = fields.CharField(max_length=200, null=True)
 
     class Meta:
@@ -49,8 +51,8 @@ class Contact(SoftDeletable):
     email = fields.CharField(max_length=254, null=True)
     phone = fields.CharField(max_length=50, null=True)
     title = fields.CharField(max_length=100, null=True)
-    account = fields.ForeignKeyField("models.Account", null=True, related_name="contacts")
-    owner = fields.ForeignKeyField("models.User", null=True, related_name=False)
+    account = fields.ForeignKeyField("models.Account", db_index=True, null=True, related_name="contacts")
+    owner = fields.ForeignKeyField("models.User", db_index=True, null=True, related_name=False)
 
     class Meta:
         table = "contacts"

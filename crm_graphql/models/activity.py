@@ -11,14 +11,14 @@ class Activity(Entity):
     subject = fields.CharField(max_length=200)
     description = fields.TextField(null=True)
     due_at = fields.DatetimeField(null=True)
-    assignee = fields.ForeignKeyField("models.User", null=True, related_name=False)
+    assignee = fields.ForeignKeyField("models.User", db_index=True, null=True, related_name=False)
     is_done = fields.BooleanField(default=False)
     done_at = fields.DatetimeField(null=True)
-    lead = fields.ForeignKeyField("models.Lead", null=True, related_name="activities")
-    opportunity = fields.ForeignKeyField("models.Opportunity", null=True, related_name="activities")
-    account = fields.ForeignKeyField("models.Account", null=True, related_name="activities")
-    contact = fields.ForeignKeyField("models.Contact", null=True, related_name="activities")
-    quote = fields.ForeignKeyField("models.Quote", null=True, related_name="activities")
+    lead = fields.ForeignKeyField("models.Lead", db_index=True, null=True, related_name="activities")
+    opportunity = fields.ForeignKeyField("models.Opportunity", db_index=True, null=True, related_name="activities")
+    account = fields.ForeignKeyField("models.Account", db_index=True, null=True, related_name="activities")
+    contact = fields.ForeignKeyField("models.Contact", db_index=True, null=True, related_name="activities")
+    quote = fields.ForeignKeyField("models.Quote", db_index=True, null=True, related_name="activities")
 
     class Meta:
         table = "activities"
@@ -33,7 +33,7 @@ class TimelineEvent(Entity):
     account_id = fields.IntField(null=True, db_index=True)
     #: CREATED, UPDATED, DELETED, RESTORED, STAGE_CHANGED, CONVERTED, WON, ...
     kind = fields.CharField(max_length=32)
-    actor = fields.ForeignKeyField("models.User", null=True, related_name=False)
+    actor = fields.ForeignKeyField("models.User", db_index=True, null=True, related_name=False)
     #: {"changes": {"field": {"old": ..., "new": ...}}, ...}
     data = fields.JSONField(default=dict)
 
@@ -67,7 +67,7 @@ class Sequence(Entity):
 
 
 class IdempotencyKey(Entity):
-    user = fields.ForeignKeyField("models.User", related_name=False)
+    user = fields.ForeignKeyField("models.User", db_index=True, related_name=False)
     operation = fields.CharField(max_length=64)
     key = fields.CharField(max_length=200)
     input_hash = fields.CharField(max_length=64)

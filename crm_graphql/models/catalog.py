@@ -26,15 +26,17 @@ class Pricebook(SoftDeletable):
     description = fields.TextField(null=True)
     is_active = fields.BooleanField(default=True)
     version_label = fields.CharField(max_length=50, null=True)
-    supersedes = fields.ForeignKeyField("models.Pricebook", null=True, related_name=False, on_delete=fields.SET_NULL)
+    supersedes = fields.ForeignKeyField(
+        "models.Pricebook", db_index=True, null=True, related_name=False, on_delete=fields.SET_NULL
+    )
 
     class Meta:
         table = "pricebooks"
 
 
 class PricebookEntry(Entity):
-    pricebook = fields.ForeignKeyField("models.Pricebook", related_name="entries")
-    product = fields.ForeignKeyField("models.Product", related_name="prices")
+    pricebook = fields.ForeignKeyField("models.Pricebook", db_index=True, related_name="entries")
+    product = fields.ForeignKeyField("models.Product", db_index=True, related_name="prices")
     currency = fields.CharField(max_length=3)
     unit = fields.CharField(max_length=20, default="pcs")
     unit_price = MoneyField()
@@ -47,7 +49,7 @@ class PricebookEntry(Entity):
 
 
 class Bundle(SoftDeletable):
-    pricebook = fields.ForeignKeyField("models.Pricebook", related_name="bundles")
+    pricebook = fields.ForeignKeyField("models.Pricebook", db_index=True, related_name="bundles")
     name = fields.CharField(max_length=200)
     code = fields.CharField(max_length=64, unique=True)
     description = fields.TextField(null=True)
@@ -58,8 +60,8 @@ class Bundle(SoftDeletable):
 
 
 class BundleItem(Entity):
-    bundle = fields.ForeignKeyField("models.Bundle", related_name="items")
-    product = fields.ForeignKeyField("models.Product", related_name=False)
+    bundle = fields.ForeignKeyField("models.Bundle", db_index=True, related_name="items")
+    product = fields.ForeignKeyField("models.Product", db_index=True, related_name=False)
     position = fields.IntField(default=0)
     quantity = MoneyField()
     #: Share of the bundle price this component carries, relative to the others.
@@ -70,7 +72,7 @@ class BundleItem(Entity):
 
 
 class BundlePrice(Entity):
-    bundle = fields.ForeignKeyField("models.Bundle", related_name="prices")
+    bundle = fields.ForeignKeyField("models.Bundle", db_index=True, related_name="prices")
     currency = fields.CharField(max_length=3)
     price = MoneyField()
 

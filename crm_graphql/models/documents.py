@@ -23,9 +23,9 @@ class Document(Entity):
     name = fields.CharField(max_length=200)
     content_type = fields.CharField(max_length=50)
     content = fields.TextField()
-    quote = fields.ForeignKeyField("models.Quote", related_name="documents")
-    opportunity = fields.ForeignKeyField("models.Opportunity", null=True, related_name="documents")
-    template = fields.ForeignKeyField("models.DocumentTemplate", null=True, related_name=False,
+    quote = fields.ForeignKeyField("models.Quote", db_index=True, related_name="documents")
+    opportunity = fields.ForeignKeyField("models.Opportunity", db_index=True, null=True, related_name="documents")
+    template = fields.ForeignKeyField("models.DocumentTemplate", db_index=True, null=True, related_name=False,
                                       on_delete=fields.SET_NULL)  # fmt: skip
 
     class Meta:

@@ -21,10 +21,10 @@ class Lead(SoftDeletable):
     #: Set by anonymizeLead: personal fields are erased for good.
     anonymized_at = fields.DatetimeField(null=True)
     qualified_at = fields.DatetimeField(null=True)
-    owner = fields.ForeignKeyField("models.User", null=True, related_name=False)
-    converted_account = fields.ForeignKeyField("models.Account", null=True, related_name=False)
-    converted_contact = fields.ForeignKeyField("models.Contact", null=True, related_name=False)
-    converted_opportunity = fields.ForeignKeyField("models.Opportunity", null=True, related_name=False)
+    owner = fields.ForeignKeyField("models.User", db_index=True, null=True, related_name=False)
+    converted_account = fields.ForeignKeyField("models.Account", db_index=True, null=True, related_name=False)
+    converted_contact = fields.ForeignKeyField("models.Contact", db_index=True, null=True, related_name=False)
+    converted_opportunity = fields.ForeignKeyField("models.Opportunity", db_index=True, null=True, related_name=False)
 
     class Meta:
         table = "leads"

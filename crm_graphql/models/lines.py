@@ -14,7 +14,7 @@ class LineItem(Entity):
     position = fields.IntField(default=0)
     #: The document's currency, copied so amounts format without loading the document.
     currency = fields.CharField(max_length=3)
-    product = fields.ForeignKeyField("models.Product", null=True, related_name=False)
+    product = fields.ForeignKeyField("models.Product", db_index=True, null=True, related_name=False)
     name = fields.CharField(max_length=200)
     description = fields.TextField(null=True)
     quantity = MoneyField()
@@ -26,7 +26,7 @@ class LineItem(Entity):
     #: Rounded to the currency minor units, authoritative for bundle lines.
     line_total = MoneyField()
     source = fields.CharEnumField(LineItemSource, max_length=16, default=LineItemSource.MANUAL)
-    bundle = fields.ForeignKeyField("models.Bundle", null=True, related_name=False)
+    bundle = fields.ForeignKeyField("models.Bundle", db_index=True, null=True, related_name=False)
     #: Lines added by one addBundleToQuote call share a group id.
     bundle_group = fields.CharField(max_length=36, null=True)
     #: The component weight the bundle split used.

@@ -22,14 +22,14 @@ class Stage(Entity):
 
 class Opportunity(SoftDeletable):
     title = fields.CharField(max_length=200, db_index=True)
-    account = fields.ForeignKeyField("models.Account", related_name="opportunities")
-    contact = fields.ForeignKeyField("models.Contact", null=True, related_name="opportunities")
-    owner = fields.ForeignKeyField("models.User", null=True, related_name=False)
-    stage = fields.ForeignKeyField("models.Stage", related_name="opportunities")
+    account = fields.ForeignKeyField("models.Account", db_index=True, related_name="opportunities")
+    contact = fields.ForeignKeyField("models.Contact", db_index=True, null=True, related_name="opportunities")
+    owner = fields.ForeignKeyField("models.User", db_index=True, null=True, related_name=False)
+    stage = fields.ForeignKeyField("models.Stage", db_index=True, related_name="opportunities")
     status = fields.CharEnumField(OpportunityStatus, max_length=8, default=OpportunityStatus.OPEN)
     probability = fields.IntField(default=0)
     currency = fields.CharField(max_length=3)
-    pricebook = fields.ForeignKeyField("models.Pricebook", null=True, related_name=False)
+    pricebook = fields.ForeignKeyField("models.Pricebook", db_index=True, null=True, related_name=False)
     #: The budget entered by hand, kept but ignored while items or an active quote exist.
     manual_amount = MoneyField(null=True)
     #: Derived (see services), stored so that filters and sorts run in SQL.
@@ -53,8 +53,8 @@ class Opportunity(SoftDeletable):
 
 
 class OpportunityAccess(Entity):
-    opportunity = fields.ForeignKeyField("models.Opportunity", related_name="access")
-    user = fields.ForeignKeyField("models.User", related_name=False)
+    opportunity = fields.ForeignKeyField("models.Opportunity", db_index=True, related_name="access")
+    user = fields.ForeignKeyField("models.User", db_index=True, related_name=False)
 
     class Meta:
         table = "opportunity_access"
@@ -62,8 +62,8 @@ class OpportunityAccess(Entity):
 
 
 class OpportunityItem(LineItem):
-    opportunity = fields.ForeignKeyField("models.Opportunity", related_name="items")
-    pricebook_entry = fields.ForeignKeyField("models.PricebookEntry", null=True, related_name=False)
+    opportunity = fields.ForeignKeyField("models.Opportunity", db_index=True, related_name="items")
+    pricebook_entry = fields.ForeignKeyField("models.PricebookEntry", db_index=True, null=True, related_name=False)
 
     class Meta:
         table = "opportunity_items"

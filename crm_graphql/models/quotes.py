@@ -11,11 +11,11 @@ class Quote(DocumentTotals):
     number = fields.CharField(max_length=32, db_index=True)
     revision = fields.IntField(default=1)
     name = fields.CharField(max_length=200)
-    account = fields.ForeignKeyField("models.Account", related_name="quotes")
-    contact = fields.ForeignKeyField("models.Contact", null=True, related_name=False)
-    opportunity = fields.ForeignKeyField("models.Opportunity", null=True, related_name="quotes")
-    pricebook = fields.ForeignKeyField("models.Pricebook", null=True, related_name=False)
-    owner = fields.ForeignKeyField("models.User", null=True, related_name=False)
+    account = fields.ForeignKeyField("models.Account", db_index=True, related_name="quotes")
+    contact = fields.ForeignKeyField("models.Contact", db_index=True, null=True, related_name=False)
+    opportunity = fields.ForeignKeyField("models.Opportunity", db_index=True, null=True, related_name="quotes")
+    pricebook = fields.ForeignKeyField("models.Pricebook", db_index=True, null=True, related_name=False)
+    owner = fields.ForeignKeyField("models.User", db_index=True, null=True, related_name=False)
     status = fields.CharEnumField(QuoteStatus, max_length=10, default=QuoteStatus.DRAFT)
     #: The opportunity's active quote (at most one per opportunity).
     is_active = fields.BooleanField(default=False)
@@ -34,8 +34,8 @@ class Quote(DocumentTotals):
 
 
 class QuoteItem(LineItem):
-    quote = fields.ForeignKeyField("models.Quote", related_name="items")
-    pricebook_entry = fields.ForeignKeyField("models.PricebookEntry", null=True, related_name=False)
+    quote = fields.ForeignKeyField("models.Quote", db_index=True, related_name="items")
+    pricebook_entry = fields.ForeignKeyField("models.PricebookEntry", db_index=True, null=True, related_name=False)
 
     class Meta:
         table = "quote_items"

@@ -119,7 +119,7 @@ def ref_field(type_name: str, attr: str, *, description: str, required: bool = F
 
     target = lazy(type_name)
     resolver.__annotations__ = {"root": Any, "info": Info, "return": target if required else Optional[target]}
-    return strawberry.field(resolver=resolver, description=description)
+    return strawberry.field(resolver=resolver, description=description, metadata={"fast_ref": (model, attr)})
 
 
 def child_ref_field(type_name: str, fk: str, where: dict[str, Any], *, description: str) -> Any:
@@ -152,7 +152,7 @@ def _decimal_field(attr: str, description: str, nullable: bool, shape: Callable[
         return None if value is None else shape(value, root)
 
     resolver.__annotations__ = {"root": Any, "return": Optional[Decimal] if nullable else Decimal}
-    return strawberry.field(resolver=resolver, description=description)
+    return strawberry.field(resolver=resolver, description=description, metadata={"fast": resolver})
 
 
 def amount_field(attr: str, description: str, *, nullable: bool = False) -> Any:
