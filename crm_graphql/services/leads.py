@@ -1,0 +1,276 @@
+"""Lead lifecycle: qualify (into account, contact, opportunity), disqualify, archive, anonymize.
+
+Every writing service opens one transaction; nothing is written when it raises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from crm_graphql import models as m
+from crm_graphql.enums import AccountType, ConversionKind, LeadStatus
+from crm_graphql.errors import (
+    AlreadyConverted,
+    DomainError,
+    Invalid,
+    InvalidTransition,
+    Locked,
+    NotFound,
+    Required,
+)
+from crm_graphql.services import access, crud, idempotency, lineage, permissions, timeline
+
+_LEAD = ("input", "leadId")
+#: Erased by anonymizeLead; company and source stay for statistics.
+PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "title", "description")
+
+
+@dataclass
+class Choice:
+    """Link an existing record (``existing_id``) or create one from ``create`` (fields default from the lead)."""
+
+    existing_id: int | None = None
+    create: dict[str, Any] | None = None
+
+
+@dataclass
+class Qualification:
+    account: Choice | None = None
+    contact: Choice | None = None
+    #: None: no opportunity; a dict (possibly empty): create one, its fields defaulting from the lead.
+    opportunity: dict[str, Any] | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@contextmanager
+def _nested(*prefix: str) -> Iterator[None]:
+    """Re-root the ``["input", ...]`` paths of errors raised by a nested create."""
+    try:
+        yield
+    except DomainError as exc:
+        for error in exc.errors:
+            if error.field and error.field[0] == "input":
+                error.field = ["input", *prefix, *error.field[1:]]
+        raise
+
+
+async def _lead_for_write(conn: BaseDBAsyncClient, actor: Any, lead_id: int) -> Any:
+    lead = await crud.load_for_write(conn, actor, m.Lead, lead_id, _LEAD)
+    permissions.authorize_row(actor, lead)
+    return lead
+
+
+def _person_name(lead: Any) -> str:
+    return " ".join(p for p in (lead.first_name, lead.last_name) if p) or "Unnamed"
+
+
+async def _fill_empty(conn: BaseDBAsyncClient, actor: Any, row: Any, values: dict[str, Any]) -> None:
+    """Set the fields of ``row`` that are empty from ``values``; never overwrite."""
+    fill = {k: v for k, v in values.items() if v not in (None, "") and getattr(row, k) in (None, "")}
+    if not fill:
+        return
+    changes = timeline.changes(crud.snapshot(row, fill), fill)
+    await crud.save(conn, row, fill)
+    await timeline.record(conn, row, "UPDATED", actor, {"changes": {crud.camel(k): v for k, v in changes.items()}})
+
+
+async def _account(conn: BaseDBAsyncClient, actor: Any, lead: Any, choice: Choice) -> Any:
+    person = not lead.company
+    if choice.existing_id is not None:
+        account = await access.get_visible(m.Account, actor, choice.existing_id, conn)
+        if account is None:
+            raise NotFound("No Account with this id.", ("input", "account", "existingId"))
+        await _fill_empty(conn, actor, account, {"email": lead.email, "phone": lead.phone} if person else {})
+        return account
+    raw = {k: v for k, v in (choice.create or {}).items() if v is not None}
+    kind = raw.get("type") or (AccountType.PERSON if person else AccountType.ORGANIZATION)
+    defaults: dict[str, Any] = {"type": kind, "name": lead.company or _person_name(lead),
+                                "owner_id": lead.owner_id or actor.id}  # fmt: skip
+    if kind == AccountType.PERSON:
+        defaults |= {"first_name": lead.first_name, "last_name": lead.last_name, "email": lead.email,
+                     "phone": lead.phone}  # fmt: skip
+    with _nested("account", "create"):
+        return await crud.create_in(conn, actor, "Account", {**{k: v for k, v in defaults.items() if v}, **raw})
+
+
+async def _contact(conn: BaseDBAsyncClient, actor: Any, lead: Any, choice: Choice, account: Any) -> Any:
+    from_lead = {"first_name": lead.first_name, "last_name": lead.last_name, "email": lead.email,
+                 "phone": lead.phone, "title": lead.title}  # fmt: skip
+    if choice.existing_id is not None:
+        path = ("input", "contact", "existingId")
+        contact = await access.get_visible(m.Contact, actor, choice.existing_id, conn)
+        if contact is None:
+            raise NotFound("No Contact with this id.", path)
+        if account is not None and contact.account_id not in (None, account.id):
+            raise Invalid("The contact does not belong to the linked account.", path)
+        fill = dict(from_lead)
+        if account is not None:
+            fill["account_id"] = account.id
+        await _fill_empty(conn, actor, contact, fill)
+        return contact
+    raw = {k: v for k, v in (choice.create or {}).items() if v is not None}
+    defaults = {k: v for k, v in from_lead.items() if v}
+    defaults.setdefault("last_name", _person_name(lead))
+    if account is not None:
+        defaults["account_id"] = account.id
+    defaults["owner_id"] = lead.owner_id or actor.id
+    with _nested("contact", "create"):
+        return await crud.create_in(conn, actor, "Contact", {**defaults, **raw})
+
+
+async def _opportunity(
+    conn: BaseDBAsyncClient, actor: Any, lead: Any, given: dict[str, Any], account: Any, contact: Any
+) -> Any:
+    if account is None:
+        raise Required("An opportunity needs an account: choose one.", ("input", "account"))
+    raw = {k: v for k, v in given.items() if v is not None}
+    raw.setdefault("title", f"{lead.company or account.name} opportunity")
+    raw["account_id"] = account.id
+    if contact is not None and contact.account_id == account.id:
+        raw.setdefault("contact_id", contact.id)
+    if lead.source:
+        raw.setdefault("source", lead.source)
+    raw.setdefault("owner_id", lead.owner_id or actor.id)
+    with _nested("opportunity"):
+        return await crud.create_in(conn, actor, "Opportunity", raw)
+
+
+async def qualify_lead(
+    actor: Any, lead_id: int, q: Qualification, *, idempotency_key: str | None = None
+) -> dict[str, Any]:
+    """Qualify a lead: create or link an account and a contact, optionally create an opportunity.
+
+    The lead becomes QUALIFIED (read-only) and points at what it became; lineage links
+    LEAD_TO_ACCOUNT / LEAD_TO_CONTACT / LEAD_TO_OPPORTUNITY. Raises NotFound, Required,
+    Invalid (contact of another account), AlreadyConverted (qualified already),
+    InvalidTransition (disqualified), Locked (anonymized), IdempotencyKeyReused;
+    nothing is written when it raises.
+    """
+    raw = {"leadId": lead_id, **q.payload}
+    async with in_transaction() as conn:
+        prior = await idempotency.replay(conn, actor, "qualifyLead", idempotency_key, raw)
+        if prior is not None:
+            return {
+                "lead": await m.Lead.get(id=prior["lead"]).using_db(conn),
+                "account": await _get(conn, m.Account, prior.get("account")),
+                "contact": await _get(conn, m.Contact, prior.get("contact")),
+                "opportunity": await _get(conn, m.Opportunity, prior.get("opportunity")),
+            }
+        lead = await _lead_for_write(conn, actor, lead_id)
+        if lead.status == LeadStatus.QUALIFIED:
+            raise AlreadyConverted("This lead is qualified already.", _LEAD)
+        if lead.status == LeadStatus.DISQUALIFIED:
+            raise InvalidTransition("A disqualified lead cannot be qualified.", _LEAD)
+        if lead.anonymized_at is not None:
+            raise Locked("An anonymized lead cannot be qualified.", _LEAD)
+        if q.account is None and q.contact is None:
+            raise Required("Choose an account or a contact (existing or new).", ("input", "account"))
+        now = dt.datetime.now(dt.UTC)
+        claimed = await (
+            m.Lead.filter(id=lead.id, status__in=[LeadStatus.NEW, LeadStatus.WORKING])
+            .using_db(conn)
+            .update(status=LeadStatus.QUALIFIED, qualified_at=now, version=F("version") + 1, updated_at=now)
+        )
+        if not claimed:
+            raise AlreadyConverted("This lead is qualified already.", _LEAD)
+        account = await _account(conn, actor, lead, q.account) if q.account else None
+        contact = await _contact(conn, actor, lead, q.contact, account) if q.contact else None
+        opportunity = (
+            await _opportunity(conn, actor, lead, q.opportunity, account, contact)
+            if q.opportunity is not None else None
+        )  # fmt: skip
+        await (
+            m.Lead.filter(id=lead.id)
+            .using_db(conn)
+            .update(
+                converted_account_id=account.id if account else None,
+                converted_contact_id=contact.id if contact else None,
+                converted_opportunity_id=opportunity.id if opportunity else None,
+            )
+        )
+        made = [(account, ConversionKind.LEAD_TO_ACCOUNT), (contact, ConversionKind.LEAD_TO_CONTACT),
+                (opportunity, ConversionKind.LEAD_TO_OPPORTUNITY)]  # fmt: skip
+        for row, kind in made:
+            if row is not None:
+                await lineage.link(conn, lead, row, kind)
+                await timeline.record(conn, row, "CREATED_FROM_LEAD", actor, {"lead": lead.id})
+        result = {"lead": lead.id, "account": account.id if account else None,
+                  "contact": contact.id if contact else None,
+                  "opportunity": opportunity.id if opportunity else None}  # fmt: skip
+        await timeline.record(conn, lead, "QUALIFIED", actor, {k: v for k, v in result.items() if k != "lead"})
+        await idempotency.remember(conn, actor, "qualifyLead", idempotency_key, raw, result)
+        lead = await m.Lead.get(id=lead.id).using_db(conn)
+    return {"lead": lead, "account": account, "contact": contact, "opportunity": opportunity}
+
+
+async def _get(conn: BaseDBAsyncClient, model: Any, pk: int | None) -> Any:
+    return None if pk is None else await model.filter(id=pk).using_db(conn).first()
+
+
+def _ensure_not_qualified(lead: Any) -> None:
+    if lead.status == LeadStatus.QUALIFIED:
+        raise Locked("A qualified lead is read-only.", _LEAD)
+
+
+async def disqualify_lead(actor: Any, lead_id: int, reason: str | None) -> Any:
+    """NEW/WORKING -> DISQUALIFIED with a reason. Raises NotFound, InvalidTransition, Invalid."""
+    async with in_transaction() as conn:
+        lead = await _lead_for_write(conn, actor, lead_id)
+        if lead.status in (LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED):
+            raise InvalidTransition(f"A {lead.status} lead cannot be disqualified.", _LEAD)
+        if reason is not None and len(reason) > 500:
+            raise Invalid("reason is too long (at most 500 characters).", ("input", "reason"))
+        await crud.save(conn, lead, {"status": LeadStatus.DISQUALIFIED, "disqualified_reason": reason or None})
+        await timeline.record(conn, lead, "DISQUALIFIED", actor, {"reason": reason})
+        return lead
+
+
+async def set_archived(actor: Any, lead_id: int, archived: bool) -> Any:
+    """Archive or unarchive a lead (no-op when it is so already). Raises NotFound, Locked (qualified)."""
+    async with in_transaction() as conn:
+        lead = await _lead_for_write(conn, actor, lead_id)
+        _ensure_not_qualified(lead)
+        if lead.is_archived != archived:
+            await crud.save(conn, lead, {"is_archived": archived})
+            await timeline.record(conn, lead, "ARCHIVED" if archived else "UNARCHIVED", actor)
+        return lead
+
+
+def _scrub(value: Any, secrets: set[str]) -> Any:
+    if isinstance(value, str):
+        return None if any(s in value for s in secrets) else value
+    if isinstance(value, dict):
+        return {k: _scrub(v, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, secrets) for v in value]
+    return value
+
+
+async def anonymize_lead(actor: Any, lead_id: int) -> Any:
+    """Erase the lead's personal fields for good, on its timeline too (company and source stay
+    for statistics). Raises NotFound, Locked (qualified: its data lives on in the contact)."""
+    async with in_transaction() as conn:
+        lead = await _lead_for_write(conn, actor, lead_id)
+        _ensure_not_qualified(lead)
+        if lead.anonymized_at is not None:
+            return lead
+        secrets = {str(getattr(lead, f)) for f in PERSONAL_FIELDS if getattr(lead, f)}
+        personal_api = {crud.camel(f) for f in PERSONAL_FIELDS}
+        for event in await m.TimelineEvent.filter(subject_type="Lead", subject_id=lead.id).using_db(conn):
+            data = _scrub(dict(event.data or {}), secrets)
+            for name, change in (data.get("changes") or {}).items():
+                if name in personal_api and isinstance(change, dict):
+                    change.update(old=None, new=None)
+            if data != event.data:
+                await m.TimelineEvent.filter(id=event.id).using_db(conn).update(data=data)
+        await crud.save(conn, lead, {**dict.fromkeys(PERSONAL_FIELDS), "anonymized_at": dt.datetime.now(dt.UTC)})
+        await timeline.record(conn, lead, "ANONYMIZED", actor)
+        return lead

@@ -1,0 +1,468 @@
+"""Conversions end to end over HTTP: items and totals copied to the cent, lineage from both
+ends, timelines (and the account's), atomicity, idempotency, status changes. The helpers
+here are reused by the other pipeline test modules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from crm_graphql import models as m
+from crm_graphql.api.relay import from_global_id, to_global_id
+from crm_graphql.enums import LineItemSource, ProductKind
+from crm_graphql.services import amounts, pricing
+
+ERR = "userErrors { field message code }"
+LINE = "name quantity unitPrice discountPercent taxRate lineTotal source currency position product { id }"
+TOTALS = "currency discountPercent subtotal discountTotal netTotal taxTotal total"
+LINEAGE = "origin { id } derivatives { id } lineage { from { id } to { id } kind }"
+TIMELINE = "timeline(first: 50) { nodes { kind } }"
+DOC = f"id number {TOTALS} items(first: 100) {{ nodes {{ {LINE} }} }} {LINEAGE} {TIMELINE}"
+
+CREATE = "mutation($input: Create{t}Input!) {{ create{t}(input: $input) {{ {k} {{ id }} userErrors {{ field message code }} }} }}"
+CONVERT_QUOTE_TO_ORDER = f"""mutation ConvertQuoteToOrder($input: ConvertQuoteToOrderInput!) {{
+  convertQuoteToOrder(input: $input) {{ salesOrder {{ {DOC} status quote {{ id }} }} quote {{ id status version }}
+  {ERR} }} }}"""
+CONVERT_QUOTE_TO_INVOICE = f"""mutation ConvertQuoteToInvoice($input: ConvertQuoteToInvoiceInput!) {{
+  convertQuoteToInvoice(input: $input) {{ invoice {{ {DOC} status dueDate }} quote {{ id status }} {ERR} }} }}"""
+CONVERT_ORDER_TO_INVOICE = f"""mutation ConvertOrderToInvoice($input: ConvertOrderToInvoiceInput!) {{
+  convertOrderToInvoice(input: $input) {{ invoice {{ {DOC} status salesOrder {{ id }} }} salesOrder {{ id }} {ERR} }} }}"""
+CREATE_INVOICE_FROM_OPPORTUNITY = f"""mutation CreateInvoiceFromOpportunity($input: CreateInvoiceFromOpportunityInput!) {{
+  createInvoiceFromOpportunity(input: $input) {{ invoice {{ {DOC} }} opportunity {{ id }} {ERR} }} }}"""
+CREATE_OPPORTUNITY_FROM_QUOTE = f"""mutation CreateOpportunityFromQuote($input: CreateOpportunityFromQuoteInput!) {{
+  createOpportunityFromQuote(input: $input) {{ opportunity {{ id title amount amountSource activeQuote {{ id }}
+  {LINEAGE} {TIMELINE} }} quote {{ id isActive opportunity {{ id }} }} {ERR} }} }}"""
+CREATE_UPSELL_OPPORTUNITY = f"""mutation CreateUpsellOpportunity($input: CreateUpsellOpportunityInput!) {{
+  createUpsellOpportunity(input: $input) {{ opportunity {{ id title account {{ id }} {LINEAGE} }}
+  contract {{ id {LINEAGE} }} {ERR} }} }}"""
+WIN = f"""mutation WinOpportunity($input: WinOpportunityInput!) {{ winOpportunity(input: $input) {{
+  opportunity {{ id status probability closeDate closedAt isLocked stage {{ name }} }}
+  contracts {{ id number kind status startDate endDate value quantity currency product {{ id }} }} {ERR} }} }}"""
+STATUS = {
+    "fulfillOrder": ("SalesOrderIdInput", "salesOrder"), "cancelOrder": ("SalesOrderIdInput", "salesOrder"),
+    "issueInvoice": ("InvoiceIdInput", "invoice"), "markInvoicePaid": ("InvoiceIdInput", "invoice"),
+    "voidInvoice": ("InvoiceIdInput", "invoice"), "cancelContract": ("ContractIdInput", "contract"),
+}  # fmt: skip
+READ_ACCOUNT_TIMELINE = (
+    "query($id: ID!) { account(id: $id) { timeline(first: 100) { nodes { kind subject { id } } } } }"
+)
+
+
+async def create(gql: Any, type_name: str, values: dict[str, Any]) -> str:
+    key = type_name[0].lower() + type_name[1:]
+    data = (await gql(CREATE.format(t=type_name, k=key), {"input": values}))[f"create{type_name}"]
+    assert data["userErrors"] == [], data["userErrors"]
+    return str(data[key]["id"])
+
+
+async def call(gql: Any, query: str, values: dict[str, Any], errors: list[dict[str, Any]] | None = None) -> Any:
+    data = await gql(query, {"input": values})
+    payload = next(iter(data.values()))
+    assert payload["userErrors"] == (errors or []), payload["userErrors"]
+    return payload
+
+
+def pk(global_id: str) -> int:
+    return from_global_id(global_id)[1]
+
+
+async def product(code: str, kind: ProductKind = ProductKind.ONE_TIME, term: int | None = None) -> m.Product:
+    found = await m.Product.filter(code=code).first()
+    return found or await m.Product.create(name=code.title(), code=code, kind=kind, term_months=term)
+
+
+async def add_lines(quote_gid: str, lines: list[tuple[m.Product | None, str, str]], discount: str = "0") -> None:
+    """Add (product, quantity, unit price) lines to a quote through the ORM and store its totals."""
+    async with in_transaction() as conn:
+        quote = await m.Quote.get(id=pk(quote_gid)).using_db(conn)
+        quote.discount_percent = Decimal(discount)
+        await m.Quote.filter(id=quote.id).using_db(conn).update(discount_percent=Decimal(discount))
+        for position, (prod, qty, price) in enumerate(lines):
+            await m.QuoteItem.create(
+                using_db=conn, quote_id=quote.id, position=position, currency=quote.currency,
+                product_id=prod.id if prod else None, name=prod.name if prod else "Manual work",
+                quantity=Decimal(qty), unit_price=Decimal(price), tax_rate=Decimal("19"),
+                line_total=pricing.line_total(Decimal(qty), Decimal(price), Decimal(0), quote.currency),
+                source=LineItemSource.PRICEBOOK if prod else LineItemSource.MANUAL,
+            )  # fmt: skip
+        await amounts.recompute_quote(conn, quote)
+
+
+async def deal(
+    gql: Any, lines: list[tuple[m.Product | None, str, str]] | None = None, discount: str = "0"
+) -> dict[str, str]:
+    """An account, an opportunity and its (active) quote with lines; their global ids."""
+    account = await create(gql, "Account", {"name": "Acme"})
+    opportunity = await create(gql, "Opportunity", {"title": "Big deal", "accountId": account})
+    quote = await create(gql, "Quote", {"opportunityId": opportunity})
+    if lines is None:
+        lines = [(await product("laptop"), "2", "999.99"), (await product("mouse"), "3", "19.99"), (None, "1", "0.01")]
+    await add_lines(quote, lines, discount)
+    return {"account": account, "opportunity": opportunity, "quote": quote}
+
+
+async def counts() -> dict[str, int]:
+    return {
+        "orders": await m.SalesOrder.all().count(), "order_items": await m.SalesOrderItem.all().count(),
+        "invoices": await m.Invoice.all().count(), "invoice_items": await m.InvoiceItem.all().count(),
+        "events": await m.TimelineEvent.all().count(), "links": await m.LineageLink.all().count(),
+        "opportunities": await m.Opportunity.all().count(), "contracts": await m.Contract.all().count(),
+    }  # fmt: skip
+
+
+def strip_items(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(doc["items"]["nodes"])
+
+
+def totals(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: doc[k] for k in TOTALS.split()}
+
+
+READ_QUOTE = f"query($id: ID!) {{ quote(id: $id) {{ {DOC} status version }} }}"
+
+
+async def read_quote(gql: Any, gid: str) -> Any:
+    return (await gql(READ_QUOTE, {"id": gid}))["quote"]
+
+
+async def account_events(gql: Any, account: str) -> list[tuple[str, str]]:
+    nodes = (await gql(READ_ACCOUNT_TIMELINE, {"id": account}))["account"]["timeline"]["nodes"]
+    return [(n["kind"], n["subject"]["id"] if n["subject"] else None) for n in nodes]
+
+
+# --- quote -> order ------------------------------------------------------------------------------
+
+
+async def test_quote_to_order_copies_items_totals_lineage_and_timelines(gql: Any) -> None:
+    # given
+    ids = await deal(gql, discount="10")
+    quote = await read_quote(gql, ids["quote"])
+    # when
+    payload = await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": ids["quote"]})
+    # then
+    order = payload["salesOrder"]
+    assert order["number"] == "SO-00001" and order["status"] == "CONFIRMED"
+    assert strip_items(order) == strip_items(quote) and len(strip_items(order)) == 3
+    assert totals(order) == totals(quote)
+    assert order["netTotal"] == "1853.96"  # (1999.98 + 59.97 + 0.01) - 10 %
+    assert payload["quote"]["status"] == "ACCEPTED"
+    assert order["origin"] == {"id": ids["quote"]} and order["quote"] == {"id": ids["quote"]}
+    after = await read_quote(gql, ids["quote"])
+    assert after["derivatives"] == [{"id": order["id"]}]
+    edge = {"from": {"id": ids["quote"]}, "to": {"id": order["id"]}, "kind": "QUOTE_TO_ORDER"}
+    assert edge in order["lineage"] and edge in after["lineage"]
+    assert {"kind": "CREATED"} in order["timeline"]["nodes"]
+    assert {"kind": "CONVERTED"} in after["timeline"]["nodes"]
+    events = await account_events(gql, ids["account"])
+    assert ("CREATED", order["id"]) in events and ("CONVERTED", ids["quote"]) in events
+
+
+async def test_quote_to_order_twice_is_already_converted_and_changes_nothing(gql: Any) -> None:
+    # given
+    ids = await deal(gql)
+    await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": ids["quote"]})
+    before, quote = await counts(), await read_quote(gql, ids["quote"])
+    # when
+    payload = await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": ids["quote"]}, [
+        {"field": ["input", "quoteId"], "message": "This quote was converted to an order already.",
+         "code": "ALREADY_CONVERTED"}])  # fmt: skip
+    # then
+    assert payload["salesOrder"] is None
+    assert await counts() == before
+    assert (await read_quote(gql, ids["quote"]))["version"] == quote["version"]
+
+
+async def test_rejected_quote_is_invalid_transition(gql: Any) -> None:
+    ids = await deal(gql)
+    await m.Quote.filter(id=pk(ids["quote"])).update(status="REJECTED")
+    before = await counts()
+    for query, values in ((CONVERT_QUOTE_TO_ORDER, {}), (CONVERT_QUOTE_TO_INVOICE, {})):
+        await call(gql, query, {"quoteId": ids["quote"], **values}, [
+            {"field": ["input", "quoteId"], "message": "A REJECTED quote cannot be converted.",
+             "code": "INVALID_TRANSITION"}])  # fmt: skip
+    assert await counts() == before
+
+
+async def test_unknown_and_malformed_quote_ids(gql: Any) -> None:
+    await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": to_global_id("Quote", 999)}, [
+        {"field": ["input", "quoteId"], "message": "No Quote with this id.", "code": "NOT_FOUND"}])  # fmt: skip
+    await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": "nope"}, [
+        {"field": ["input", "quoteId"], "message": "Malformed id.", "code": "INVALID"}])  # fmt: skip
+
+
+# --- atomicity -----------------------------------------------------------------------------------
+
+
+async def test_failure_after_the_first_insert_leaves_no_trace(gql: Any, monkeypatch: Any) -> None:
+    # given
+    from crm_graphql.services import lineage
+
+    ids = await deal(gql)
+    before, quote = await counts(), await read_quote(gql, ids["quote"])
+
+    async def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(lineage, "link", boom)
+    # when
+    body = await gql(CONVERT_QUOTE_TO_ORDER, {"input": {"quoteId": ids["quote"]}}, errors=True)
+    # then
+    assert body["errors"][0]["message"] == "Unexpected error."
+    assert await counts() == before
+    after = await read_quote(gql, ids["quote"])
+    assert (after["status"], after["version"]) == (quote["status"], quote["version"])
+    assert await m.Sequence.filter(name="SO", value__gt=0).count() == 0
+    monkeypatch.undo()
+    payload = await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": ids["quote"]})
+    assert payload["salesOrder"]["number"] == "SO-00001"
+
+
+async def test_timeline_failure_rolls_back_an_invoice(gql: Any, monkeypatch: Any) -> None:
+    from crm_graphql.services import timeline
+
+    ids = await deal(gql)
+    before = await counts()
+
+    async def boom(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(timeline, "record", boom)
+    body = await gql(CONVERT_QUOTE_TO_INVOICE, {"input": {"quoteId": ids["quote"]}}, errors=True)
+    assert body["errors"][0]["message"] == "Unexpected error."
+    assert await counts() == before
+    assert (await m.Quote.get(id=pk(ids["quote"]))).invoiced_at is None
+
+
+# --- idempotency ---------------------------------------------------------------------------------
+
+
+async def test_idempotency_key_replays_refuses_other_input_and_no_key_is_already_converted(gql: Any) -> None:
+    ids = await deal(gql)
+    other = await deal(gql)
+    first = await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": ids["quote"], "idempotencyKey": "k1"})
+    before = await counts()
+    again = await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": ids["quote"], "idempotencyKey": "k1"})
+    assert again["salesOrder"]["id"] == first["salesOrder"]["id"]
+    assert await counts() == before
+    await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": other["quote"], "idempotencyKey": "k1"}, [
+        {"field": ["input", "idempotencyKey"], "message": "This idempotency key was used with other input.",
+         "code": "IDEMPOTENCY_KEY_REUSED"}])  # fmt: skip
+    await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": ids["quote"]}, [
+        {"field": ["input", "quoteId"], "message": "This quote was converted to an order already.",
+         "code": "ALREADY_CONVERTED"}])  # fmt: skip
+    assert await counts() == before
+
+
+# --- quote -> invoice, order -> invoice, opportunity -> invoice ----------------------------------
+
+
+async def test_quote_to_invoice(gql: Any) -> None:
+    ids = await deal(gql, discount="5")
+    quote = await read_quote(gql, ids["quote"])
+    payload = await call(gql, CONVERT_QUOTE_TO_INVOICE, {"quoteId": ids["quote"], "dueDate": "2026-12-31"})
+    invoice = payload["invoice"]
+    assert (invoice["number"], invoice["status"], invoice["dueDate"]) == ("INV-00001", "DRAFT", "2026-12-31")
+    assert strip_items(invoice) == strip_items(quote) and totals(invoice) == totals(quote)
+    assert invoice["origin"] == {"id": ids["quote"]}
+    after = await read_quote(gql, ids["quote"])
+    assert after["status"] == "ACCEPTED" and after["derivatives"] == [{"id": invoice["id"]}]
+    assert {"from": {"id": ids["quote"]}, "to": {"id": invoice["id"]}, "kind": "QUOTE_TO_INVOICE"} in after["lineage"]
+    assert {"kind": "CREATED"} in invoice["timeline"]["nodes"]
+    assert ("CREATED", invoice["id"]) in await account_events(gql, ids["account"])
+    before = await counts()
+    await call(gql, CONVERT_QUOTE_TO_INVOICE, {"quoteId": ids["quote"]}, [
+        {"field": ["input", "quoteId"], "message": "This quote was converted to an invoice already.",
+         "code": "ALREADY_CONVERTED"}])  # fmt: skip
+    assert await counts() == before
+
+
+async def test_order_to_invoice_and_cancelled_order(gql: Any) -> None:
+    ids = await deal(gql, discount="2.5")
+    order = (await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": ids["quote"]}))["salesOrder"]
+    payload = await call(gql, CONVERT_ORDER_TO_INVOICE, {"salesOrderId": order["id"]})
+    invoice = payload["invoice"]
+    assert strip_items(invoice) == strip_items(order) and totals(invoice) == totals(order)
+    assert invoice["origin"] == {"id": order["id"]} and invoice["salesOrder"] == {"id": order["id"]}
+    edge = {"from": {"id": order["id"]}, "to": {"id": invoice["id"]}, "kind": "ORDER_TO_INVOICE"}
+    assert edge in invoice["lineage"]
+    assert {"from": {"id": ids["quote"]}, "to": {"id": order["id"]}, "kind": "QUOTE_TO_ORDER"} in invoice["lineage"]
+    read = await gql(f"query($id: ID!) {{ salesOrder(id: $id) {{ {LINEAGE} {TIMELINE} }} }}", {"id": order["id"]})
+    assert read["salesOrder"]["derivatives"] == [{"id": invoice["id"]}]
+    assert {"kind": "CONVERTED"} in read["salesOrder"]["timeline"]["nodes"]
+    before = await counts()
+    await call(gql, CONVERT_ORDER_TO_INVOICE, {"salesOrderId": order["id"]}, [
+        {"field": ["input", "salesOrderId"], "message": "This order was invoiced already.",
+         "code": "ALREADY_CONVERTED"}])  # fmt: skip
+    assert await counts() == before
+    # a cancelled order cannot be invoiced
+    other = await deal(gql)
+    order2 = (await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": other["quote"]}))["salesOrder"]
+    q = f"mutation($input: SalesOrderIdInput!) {{ cancelOrder(input: $input) {{ salesOrder {{ status }} {ERR} }} }}"
+    assert (await call(gql, q, {"salesOrderId": order2["id"]}))["salesOrder"]["status"] == "CANCELLED"
+    before = await counts()
+    await call(gql, CONVERT_ORDER_TO_INVOICE, {"salesOrderId": order2["id"]}, [
+        {"field": ["input", "salesOrderId"], "message": "A cancelled order cannot be invoiced.",
+         "code": "INVALID_TRANSITION"}])  # fmt: skip
+    assert await counts() == before
+
+
+async def test_invoice_from_opportunity_is_repeatable_from_active_quote(gql: Any) -> None:
+    ids = await deal(gql, discount="10")
+    quote = await read_quote(gql, ids["quote"])
+    first = (await call(gql, CREATE_INVOICE_FROM_OPPORTUNITY, {"opportunityId": ids["opportunity"]}))["invoice"]
+    second = (await call(gql, CREATE_INVOICE_FROM_OPPORTUNITY, {"opportunityId": ids["opportunity"]}))["invoice"]
+    assert first["id"] != second["id"]
+    for invoice in (first, second):
+        assert strip_items(invoice) == strip_items(quote) and totals(invoice) == totals(quote)
+        assert invoice["origin"] == {"id": ids["opportunity"]}
+    read = await gql(
+        f"query($id: ID!) {{ opportunity(id: $id) {{ {LINEAGE} {TIMELINE} }} }}", {"id": ids["opportunity"]}
+    )
+    assert {"id": first["id"]} in read["opportunity"]["derivatives"]
+    assert {"kind": "CONVERTED"} in read["opportunity"]["timeline"]["nodes"]
+
+
+async def test_invoice_from_opportunity_items_without_quote(gql: Any) -> None:
+    account = await create(gql, "Account", {"name": "Solo"})
+    opp = await create(gql, "Opportunity", {"title": "Items only", "accountId": account})
+    laptop = await product("laptop")
+    await m.OpportunityItem.create(
+        opportunity_id=pk(opp), position=0, currency="EUR", product_id=laptop.id, name="Laptop",
+        quantity=Decimal(3), unit_price=Decimal("333.33"), line_total=Decimal("999.99"),
+        tax_rate=Decimal(19), source=LineItemSource.PRICEBOOK,
+    )  # fmt: skip
+    invoice = (await call(gql, CREATE_INVOICE_FROM_OPPORTUNITY, {"opportunityId": opp}))["invoice"]
+    assert (invoice["netTotal"], invoice["taxTotal"], invoice["total"]) == ("999.99", "190.00", "1189.99")
+    assert [i["lineTotal"] for i in strip_items(invoice)] == ["999.99"]
+    empty = await create(gql, "Opportunity", {"title": "Nothing", "accountId": account})
+    await call(gql, CREATE_INVOICE_FROM_OPPORTUNITY, {"opportunityId": empty}, [
+        {"field": ["input", "opportunityId"], "message": "The opportunity has no items and no active quote to invoice.",
+         "code": "INVALID_TRANSITION"}])  # fmt: skip
+
+
+# --- quote -> opportunity, contract -> upsell -----------------------------------------------------
+
+
+async def test_opportunity_from_quote_once(gql: Any) -> None:
+    account = await create(gql, "Account", {"name": "Loose"})
+    quote = await create(gql, "Quote", {"accountId": account, "name": "Loose quote"})
+    await add_lines(quote, [(await product("laptop"), "1", "1000")])
+    payload = await call(gql, CREATE_OPPORTUNITY_FROM_QUOTE, {"quoteId": quote})
+    opp = payload["opportunity"]
+    assert (opp["title"], opp["amount"], opp["amountSource"]) == ("Loose quote", "1000.00", "QUOTE")
+    assert opp["activeQuote"] == {"id": quote} and opp["origin"] == {"id": quote}
+    assert payload["quote"] == {"id": quote, "isActive": True, "opportunity": {"id": opp["id"]}}
+    assert {"kind": "CREATED_FROM_QUOTE"} in opp["timeline"]["nodes"]
+    assert (await read_quote(gql, quote))["derivatives"] == [{"id": opp["id"]}]
+    before = await counts()
+    await call(gql, CREATE_OPPORTUNITY_FROM_QUOTE, {"quoteId": quote}, [
+        {"field": ["input", "quoteId"], "message": "This quote belongs to an opportunity already.",
+         "code": "ALREADY_CONVERTED"}])  # fmt: skip
+    assert await counts() == before
+
+
+async def test_upsell_from_time_based_contract_only(gql: Any) -> None:
+    support = await product("support", ProductKind.TIME_BASED, 12)
+    laptop = await product("laptop")
+    ids = await deal(gql, [(support, "1", "1200"), (laptop, "1", "800")])
+    won = await call(gql, WIN, {"opportunityId": ids["opportunity"], "closeDate": "2026-01-15"})
+    by_kind = {c["kind"]: c for c in won["contracts"]}
+    payload = await call(gql, CREATE_UPSELL_OPPORTUNITY, {"contractId": by_kind["TIME_BASED"]["id"]})
+    opp = payload["opportunity"]
+    assert opp["title"] == "Upsell: Support" and opp["account"] == {"id": ids["account"]}
+    assert opp["origin"] == {"id": by_kind["TIME_BASED"]["id"]}
+    assert payload["contract"]["derivatives"] == [{"id": opp["id"]}]
+    assert {"from": {"id": by_kind["TIME_BASED"]["id"]}, "to": {"id": opp["id"]},
+            "kind": "CONTRACT_TO_OPPORTUNITY"} in opp["lineage"]  # fmt: skip
+    again = await call(gql, CREATE_UPSELL_OPPORTUNITY, {"contractId": by_kind["TIME_BASED"]["id"], "title": "More"})
+    assert again["opportunity"]["title"] == "More"
+    before = await counts()
+    await call(gql, CREATE_UPSELL_OPPORTUNITY, {"contractId": by_kind["ONE_TIME"]["id"]}, [
+        {"field": ["input", "contractId"], "message": "Only a time-based contract can be upsold.",
+         "code": "INVALID_TRANSITION"}])  # fmt: skip
+    assert await counts() == before
+
+
+# --- status changes ------------------------------------------------------------------------------
+
+
+async def status(gql: Any, op: str, gid: str, errors: list[dict[str, Any]] | None = None) -> Any:
+    input_type, field = STATUS[op]
+    id_field = {"salesOrder": "salesOrderId", "invoice": "invoiceId", "contract": "contractId"}[field]
+    q = f"mutation($input: {input_type}!) {{ {op}(input: $input) {{ {field} {{ id status }} {ERR} }} }}"
+    return (await call(gql, q, {id_field: gid}, errors))[field]
+
+
+async def test_order_invoice_and_contract_status_changes(gql: Any) -> None:
+    ids = await deal(gql)
+    order = (await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": ids["quote"]}))["salesOrder"]
+    assert (await status(gql, "fulfillOrder", order["id"]))["status"] == "FULFILLED"
+    await status(
+        gql,
+        "cancelOrder",
+        order["id"],
+        [
+            {
+                "field": ["input", "salesOrderId"],
+                "code": "INVALID_TRANSITION",
+                "message": "A FULFILLED SalesOrder cannot become CANCELLED.",
+            }
+        ],
+    )
+    invoice = (await call(gql, CONVERT_ORDER_TO_INVOICE, {"salesOrderId": order["id"]}))["invoice"]
+    await status(
+        gql,
+        "markInvoicePaid",
+        invoice["id"],
+        [
+            {
+                "field": ["input", "invoiceId"],
+                "code": "INVALID_TRANSITION",
+                "message": "A DRAFT Invoice cannot become PAID.",
+            }
+        ],
+    )
+    assert (await status(gql, "issueInvoice", invoice["id"]))["status"] == "ISSUED"
+    assert (await status(gql, "markInvoicePaid", invoice["id"]))["status"] == "PAID"
+    await status(
+        gql,
+        "voidInvoice",
+        invoice["id"],
+        [
+            {
+                "field": ["input", "invoiceId"],
+                "code": "INVALID_TRANSITION",
+                "message": "A PAID Invoice cannot become VOID.",
+            }
+        ],
+    )
+    row = await m.Invoice.get(id=pk(invoice["id"]))
+    assert row.issued_at is not None and row.paid_at is not None
+    other = await deal(gql, [(await product("pc"), "1", "10")])
+    won = await call(gql, WIN, {"opportunityId": other["opportunity"]})
+    contract = won["contracts"][0]["id"]
+    assert (await status(gql, "cancelContract", contract))["status"] == "CANCELLED"
+    await status(
+        gql,
+        "cancelContract",
+        contract,
+        [
+            {
+                "field": ["input", "contractId"],
+                "code": "INVALID_TRANSITION",
+                "message": "A CANCELLED contract cannot be cancelled.",
+            }
+        ],
+    )
+
+
+async def test_read_only_user_cannot_convert(gql: Any, actors: Any) -> None:
+    from crm_graphql.enums import Role
+
+    ids = await deal(gql)
+    before = await counts()
+    await call(gql.as_(actors[Role.READ_ONLY]), CONVERT_QUOTE_TO_ORDER, {"quoteId": ids["quote"]}, [
+        {"field": ["input"], "message": "Your role may only read.", "code": "FORBIDDEN"}])  # fmt: skip
+    assert await counts() == before

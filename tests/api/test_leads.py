@@ -1,0 +1,162 @@
+"""Leads: qualify (create or link, @oneOf), disqualify, archive, anonymize; qualified leads are locked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from test_conversions import ERR, call, counts, create, pk
+
+from crm_graphql import models as m
+
+LEAD_FIELDS = "id status qualifiedAt isLocked firstName lastName email phone title company anonymizedAt isArchived"
+QUALIFY = f"""mutation QualifyLead($input: QualifyLeadInput!) {{ qualifyLead(input: $input) {{
+  lead {{ {LEAD_FIELDS} convertedAccount {{ id }} convertedContact {{ id }} convertedOpportunity {{ id }}
+    derivatives {{ id }} }}
+  account {{ id name type email phone origin {{ id }} }}
+  contact {{ id firstName lastName email phone title account {{ id }} origin {{ id }} }}
+  opportunity {{ id title currency stage {{ name }} account {{ id }} contact {{ id }} origin {{ id }} }} {ERR} }} }}"""
+DISQUALIFY = f"""mutation($input: DisqualifyLeadInput!) {{ disqualifyLead(input: $input) {{
+  lead {{ {LEAD_FIELDS} disqualifiedReason }} {ERR} }} }}"""
+ARCHIVE = f"mutation($input: LeadIdInput!) {{ archiveLead(input: $input) {{ lead {{ {LEAD_FIELDS} }} {ERR} }} }}"
+UNARCHIVE = f"mutation($input: LeadIdInput!) {{ unarchiveLead(input: $input) {{ lead {{ {LEAD_FIELDS} }} {ERR} }} }}"
+ANONYMIZE = f"mutation($input: LeadIdInput!) {{ anonymizeLead(input: $input) {{ lead {{ {LEAD_FIELDS} }} {ERR} }} }}"
+UPDATE_LEAD = f"mutation($input: UpdateLeadInput!) {{ updateLead(input: $input) {{ lead {{ id }} {ERR} }} }}"
+
+
+async def lead(gql: Any, **values: Any) -> str:
+    base = {"firstName": "Ada", "lastName": "Lovelace", "company": "Analytical Ltd", "email": "ada@example.com",
+            "phone": "+44 1", "title": "CTO", "source": "Web"}  # fmt: skip
+    return await create(gql, "Lead", {**base, **values})
+
+
+async def test_qualify_creates_everything_from_the_lead(gql: Any) -> None:
+    lid = await lead(gql)
+    p = await call(gql, QUALIFY, {"leadId": lid, "account": {"create": {}}, "contact": {"create": {}},
+                                  "opportunity": {}})  # fmt: skip
+    assert p["account"]["name"] == "Analytical Ltd" and p["account"]["type"] == "ORGANIZATION"
+    assert p["contact"] | {"id": None} == {"id": None, "firstName": "Ada", "lastName": "Lovelace",
+        "email": "ada@example.com", "phone": "+44 1", "title": "CTO", "account": {"id": p["account"]["id"]},
+        "origin": {"id": lid}}  # fmt: skip
+    opp = p["opportunity"]
+    assert (opp["title"], opp["currency"], opp["stage"]["name"]) == ("Analytical Ltd opportunity", "EUR", "Prospecting")
+    assert opp["account"] == {"id": p["account"]["id"]} and opp["contact"] == {"id": p["contact"]["id"]}
+    assert p["lead"]["status"] == "QUALIFIED" and p["lead"]["qualifiedAt"] and p["lead"]["isLocked"]
+    assert p["lead"]["convertedOpportunity"] == {"id": opp["id"]}
+    assert {d["id"] for d in p["lead"]["derivatives"]} == {p["account"]["id"], p["contact"]["id"], opp["id"]}
+    assert p["account"]["origin"] == {"id": lid} and opp["origin"] == {"id": lid}
+    # second qualification; writes to a qualified lead
+    before = await counts()
+    await call(
+        gql,
+        QUALIFY,
+        {"leadId": lid, "account": {"create": {}}},
+        [{"field": ["input", "leadId"], "message": "This lead is qualified already.", "code": "ALREADY_CONVERTED"}],
+    )
+    await call(gql, DISQUALIFY, {"leadId": lid}, [
+        {"field": ["input", "leadId"], "message": "A QUALIFIED lead cannot be disqualified.",
+         "code": "INVALID_TRANSITION"}])  # fmt: skip
+    for query in (ARCHIVE, ANONYMIZE):
+        await call(
+            gql,
+            query,
+            {"leadId": lid},
+            [{"field": ["input", "leadId"], "message": "A qualified lead is read-only.", "code": "LOCKED"}],
+        )
+    await call(
+        gql,
+        UPDATE_LEAD,
+        {"id": lid, "title": "CEO"},
+        [{"field": ["input", "id"], "message": "A qualified lead is read-only.", "code": "LOCKED"}],
+    )
+    assert await counts() == before
+
+
+async def test_qualify_without_opportunity_and_person_account(gql: Any) -> None:
+    lid = await lead(gql, company=None)
+    p = await call(gql, QUALIFY, {"leadId": lid, "account": {"create": {}}, "opportunity": None})
+    assert p["opportunity"] is None and p["contact"] is None
+    assert (p["account"]["name"], p["account"]["type"], p["account"]["email"]) == (
+        "Ada Lovelace",
+        "PERSON",
+        "ada@example.com",
+    )
+
+
+async def test_link_existing_fills_only_empty_fields(gql: Any) -> None:
+    account = await create(gql, "Account", {"name": "Existing"})
+    contact = await create(gql, "Contact", {"lastName": "Byron", "email": "keep@example.com", "accountId": account})
+    lid = await lead(gql)
+    p = await call(gql, QUALIFY, {"leadId": lid, "account": {"existingId": account},
+                                  "contact": {"existingId": contact}, "opportunity": {"title": "Linked"}})  # fmt: skip
+    assert p["account"]["name"] == "Existing"
+    c = p["contact"]
+    assert (c["lastName"], c["email"], c["firstName"], c["phone"], c["title"]) == (
+        "Byron",
+        "keep@example.com",
+        "Ada",
+        "+44 1",
+        "CTO",
+    )
+    assert p["opportunity"]["title"] == "Linked"
+
+
+async def test_contact_of_another_account_is_invalid(gql: Any) -> None:
+    account = await create(gql, "Account", {"name": "A"})
+    other = await create(gql, "Account", {"name": "B"})
+    contact = await create(gql, "Contact", {"lastName": "X", "accountId": other})
+    lid = await lead(gql)
+    before = await counts()
+    await call(gql, QUALIFY, {"leadId": lid, "account": {"existingId": account}, "contact": {"existingId": contact}}, [
+        {"field": ["input", "contact", "existingId"], "message": "The contact does not belong to the linked account.",
+         "code": "INVALID"}])  # fmt: skip
+    assert await counts() == before
+    assert (await m.Lead.get(id=pk(lid))).status == "NEW"
+
+
+async def test_one_of_violation_is_a_validation_error(gql: Any) -> None:
+    lid = await lead(gql)
+    account = await create(gql, "Account", {"name": "A"})
+    body = await gql(QUALIFY, {"input": {"leadId": lid, "account": {"existingId": account, "create": {}}}},
+                     errors=True)  # fmt: skip
+    assert body.get("data") is None and "exactly one" in body["errors"][0]["message"].lower()
+
+
+async def test_opportunity_needs_an_account(gql: Any) -> None:
+    lid = await lead(gql)
+    await call(gql, QUALIFY, {"leadId": lid, "contact": {"create": {}}, "opportunity": {}}, [
+        {"field": ["input", "account"], "message": "An opportunity needs an account: choose one.",
+         "code": "REQUIRED"}])  # fmt: skip
+    assert await m.Contact.all().count() == 0
+
+
+async def test_disqualified_lead_cannot_be_qualified(gql: Any) -> None:
+    lid = await lead(gql)
+    p = await call(gql, DISQUALIFY, {"leadId": lid, "reason": "No budget"})
+    assert (p["lead"]["status"], p["lead"]["disqualifiedReason"]) == ("DISQUALIFIED", "No budget")
+    await call(gql, QUALIFY, {"leadId": lid, "account": {"create": {}}}, [
+        {"field": ["input", "leadId"], "message": "A disqualified lead cannot be qualified.",
+         "code": "INVALID_TRANSITION"}])  # fmt: skip
+
+
+async def test_qualify_idempotency(gql: Any) -> None:
+    lid = await lead(gql)
+    values = {"leadId": lid, "account": {"create": {}}, "idempotencyKey": "q1"}
+    first = await call(gql, QUALIFY, values)
+    again = await call(gql, QUALIFY, values)
+    assert again["account"]["id"] == first["account"]["id"]
+    await call(gql, QUALIFY, {**values, "account": {"create": {"name": "Other"}}}, [
+        {"field": ["input", "idempotencyKey"], "message": "This idempotency key was used with other input.",
+         "code": "IDEMPOTENCY_KEY_REUSED"}])  # fmt: skip
+
+
+async def test_archive_and_anonymize(gql: Any) -> None:
+    lid = await lead(gql)
+    await call(gql, UPDATE_LEAD, {"id": lid, "phone": "+44 2"})
+    assert (await call(gql, ARCHIVE, {"leadId": lid}))["lead"]["isArchived"] is True
+    assert (await call(gql, UNARCHIVE, {"leadId": lid}))["lead"]["isArchived"] is False
+    p = (await call(gql, ANONYMIZE, {"leadId": lid}))["lead"]
+    assert [p[k] for k in ("firstName", "lastName", "email", "phone", "title")] == [None] * 5
+    assert p["company"] == "Analytical Ltd" and p["anonymizedAt"] is not None
+    events = await m.TimelineEvent.filter(subject_type="Lead", subject_id=pk(lid))
+    text = str([e.data for e in events])
+    assert "+44" not in text and "Ada" not in text and "ada@" not in text

@@ -1,0 +1,49 @@
+"""pipelineSummary: grouping, currency conversion, filters and visibility."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from test_conversions import create, pk
+
+from crm_graphql import models as m
+from crm_graphql.enums import Role
+
+SUMMARY = """query($by: PipelineGroupBy!, $filter: OpportunityFilter, $currency: String) {
+  pipelineSummary(groupBy: $by, filter: $filter, currency: $currency) { key label count amount weightedAmount } }"""
+
+
+async def test_summary_by_stage_converts_currencies(gql: Any) -> None:
+    await m.ExchangeRate.create(currency="USD", rate=Decimal("0.5"))
+    account = await create(gql, "Account", {"name": "Acme"})
+    await create(gql, "Opportunity", {"title": "A", "accountId": account, "manualAmount": "1000"})
+    await create(gql, "Opportunity", {"title": "B", "accountId": account, "manualAmount": "1000", "currency": "USD",
+                                      "closeDate": "2026-05-03"})  # fmt: skip
+    rows = (await gql(SUMMARY, {"by": "STAGE"}))["pipelineSummary"]
+    assert [(r["label"], r["count"], r["amount"], r["weightedAmount"]) for r in rows] == [
+        ("Prospecting", 2, "1500.00", "150.00")
+    ]
+    rows = (await gql(SUMMARY, {"by": "STAGE", "currency": "USD"}))["pipelineSummary"]
+    assert (rows[0]["amount"], rows[0]["weightedAmount"]) == ("3000.00", "300.00")
+    months = (await gql(SUMMARY, {"by": "CLOSE_MONTH"}))["pipelineSummary"]
+    assert {(r["key"], r["count"]) for r in months} == {("2026-05", 1), (None, 1)}
+    accounts = (await gql(SUMMARY, {"by": "ACCOUNT", "filter": {"title": {"eq": "A"}}}))["pipelineSummary"]
+    assert [(r["key"], r["label"], r["amount"]) for r in accounts] == [(account, "Acme", "1000.00")]
+    owners = (await gql(SUMMARY, {"by": "OWNER"}))["pipelineSummary"]
+    assert [(r["label"], r["count"]) for r in owners] == [("Admin", 2)]
+
+
+async def test_summary_hides_what_the_user_cannot_see(gql: Any, actors: Any) -> None:
+    account = await create(gql, "Account", {"name": "Secret", "isPrivate": True})
+    await create(gql, "Opportunity", {"title": "Hidden", "accountId": account, "manualAmount": "5"})
+    rows = (await gql.as_(actors[Role.SALES_REP])(SUMMARY, {"by": "STAGE"}))["pipelineSummary"]
+    assert rows == []
+    assert pk(account) > 0
+
+
+async def test_summary_missing_rate_is_an_error(gql: Any) -> None:
+    account = await create(gql, "Account", {"name": "Acme"})
+    await create(gql, "Opportunity", {"title": "A", "accountId": account, "manualAmount": "1"})
+    body = await gql(SUMMARY, {"by": "STAGE", "currency": "JPY"}, errors=True)
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
