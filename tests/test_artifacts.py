@@ -46,3 +46,24 @@ def test_example_operation_is_valid(path) -> None:
     assert validate(schema, document) == []
     names = [d.name.value for d in document.definitions if getattr(d, "name", None)]
     assert names == [path.stem], "one operation per file, named after the file"
+
+
+async def test_example_queries_run_on_the_demo_data(gql) -> None:
+    from crm_graphql.services import demo
+
+    # given the demo data set
+    await demo.load()
+    first_account = (await gql("{ accounts(first: 1) { nodes { id } } }"))["accounts"]["nodes"][0]["id"]
+    # when every example query runs (mutations are only validated: they change the data)
+    for path in EXAMPLES:
+        document = parse(path.read_text())
+        operation = document.definitions[0]
+        if operation.operation.value != "query":
+            continue
+        variables = {"id": first_account} if operation.variable_definitions else {}
+        if path.stem == "InvoiceLineage":
+            invoice = await gql("{ invoices(first: 1) { nodes { id } } }")
+            variables = {"id": invoice["invoices"]["nodes"][0]["id"]}
+        data = await gql(path.read_text(), variables)
+        # then each answers data without errors
+        assert data and all(value is not None for value in data.values()), path.stem
