@@ -8,6 +8,7 @@ from typing import Annotated, Any, Optional
 import strawberry
 
 from crm_graphql import models as m
+from crm_graphql.api.connection import MAX_PAGE, PaginationError
 from crm_graphql.api.context import Info
 from crm_graphql.api.relay import MODELS, MalformedId, Node, from_global_id
 from crm_graphql.api.types.catalog import ExchangeRateType
@@ -47,8 +48,12 @@ class Query:
 
     @strawberry.field(description="Several records by global ID, in the order asked; null for each one not found.")
     async def nodes(
-        self, info: Info, ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs.")]
+        self,
+        info: Info,
+        ids: Annotated[list[strawberry.ID], strawberry.argument(description="Global IDs (at most 100).")],
     ) -> list[Node | None]:
+        if len(ids) > MAX_PAGE:
+            raise PaginationError(f"`nodes` takes at most {MAX_PAGE} ids; got {len(ids)}.")
         # gathered, so the DataLoaders batch one query per type
         return list(await asyncio.gather(*(load_node(info, i) for i in ids)))
 

@@ -117,3 +117,10 @@ async def test_deleted_target_resolves_from_documents(gql: Any) -> None:
     assert data["node"]["account"] == {"name": "Acme", "isDeleted": True}
     assert (await gql(NODE.replace(" ... on Versioned { version }", ""),
                       {"id": to_global_id("Account", rows["Account"].id)}))["node"] is None  # fmt: skip
+
+
+async def test_nodes_refuses_more_than_100_ids(gql: Any) -> None:
+    ids = [to_global_id("Account", i) for i in range(1, 102)]
+    body = await gql("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids}, errors=True)
+    assert body["errors"][0]["extensions"]["code"] == "INVALID_PAGINATION"
+    assert "at most 100 ids" in body["errors"][0]["message"]
