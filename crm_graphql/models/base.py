@@ -23,7 +23,6 @@ class FixedDecimalField(fields.BigIntField):
         super().__init__(**kwargs)
         self.places = places
         self._scale = 10**places
-        self._quantum = Decimal(1).scaleb(-places)
 
     def to_db_value(self, value: Any, instance: Any) -> int | None:
         if value is None:
@@ -40,7 +39,8 @@ class FixedDecimalField(fields.BigIntField):
     def to_python_value(self, value: Any) -> Decimal | None:
         if value is None or isinstance(value, Decimal):
             return value
-        return (Decimal(int(value)) / self._scale).quantize(self._quantum)
+        # scaleb keeps every digit: 12345 -> Decimal("1.2345"), 10000 -> Decimal("1.0000")
+        return Decimal(int(value)).scaleb(-self.places)
 
 
 def MoneyField(**kwargs: Any) -> Any:
