@@ -22,6 +22,7 @@ from graphql import GraphQLError
 from tortoise.expressions import Q, Subquery
 from tortoise.models import Model
 
+import crm_graphql.api.enums  # noqa: F401 - GraphQL enums are registered before filters use them
 from crm_graphql import money
 from crm_graphql.api.relay import MalformedId, from_global_id
 from crm_graphql.services import access

@@ -31,6 +31,8 @@ class Account(SoftDeletable):
 
     class Meta:
         table = "accounts"
+        #: Keyset pages in the default order walk this index instead of sorting the table.
+        indexes = (("deleted_at", "name", "id"),)
 
 
 class AccountLink(SoftDeletable):
@@ -56,3 +58,5 @@ class Contact(SoftDeletable):
 
     class Meta:
         table = "contacts"
+        #: Keyset pages in the default order walk this index instead of sorting the table.
+        indexes = (("deleted_at", "last_name", "first_name", "id"),)

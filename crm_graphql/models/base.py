@@ -20,6 +20,9 @@ class FixedDecimalField(fields.BigIntField):
     """
 
     def __init__(self, places: int = money.STORAGE_PLACES, **kwargs: Any) -> None:
+        if isinstance(kwargs.get("default"), int) and not isinstance(kwargs["default"], bool):
+            # an int default would reach resolvers as an int before the row is reloaded
+            kwargs["default"] = Decimal(kwargs["default"])
         super().__init__(**kwargs)
         self.places = places
         self._scale = 10**places

@@ -19,6 +19,8 @@ class Product(SoftDeletable):
 
     class Meta:
         table = "products"
+        #: Keyset pages in the default order walk this index instead of sorting the table.
+        indexes = (("deleted_at", "name", "id"),)
 
 
 class Pricebook(SoftDeletable):

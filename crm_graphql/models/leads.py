@@ -28,3 +28,5 @@ class Lead(SoftDeletable):
 
     class Meta:
         table = "leads"
+        #: Keyset pages in the default order walk this index instead of sorting the table.
+        indexes = (("deleted_at", "created_at", "id"),)

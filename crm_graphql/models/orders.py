@@ -20,6 +20,8 @@ class SalesOrder(DocumentTotals):
 
     class Meta:
         table = "sales_orders"
+        #: Keyset pages in the default order walk this index instead of sorting the table.
+        indexes = (("deleted_at", "created_at", "id"),)
 
 
 class SalesOrderItem(LineItem):
@@ -45,6 +47,8 @@ class Invoice(DocumentTotals):
 
     class Meta:
         table = "invoices"
+        #: Keyset pages in the default order walk this index instead of sorting the table.
+        indexes = (("deleted_at", "created_at", "id"),)
 
 
 class InvoiceItem(LineItem):

@@ -50,6 +50,8 @@ class Opportunity(SoftDeletable):
 
     class Meta:
         table = "opportunities"
+        #: Keyset pages in the default order walk this index instead of sorting the table.
+        indexes = (("deleted_at", "created_at", "id"),)
 
 
 class OpportunityAccess(Entity):

@@ -31,6 +31,8 @@ class Quote(DocumentTotals):
     class Meta:
         table = "quotes"
         unique_together = (("number", "revision"),)
+        #: Keyset pages in the default order walk this index instead of sorting the table.
+        indexes = (("deleted_at", "created_at", "id"),)
 
 
 class QuoteItem(LineItem):
