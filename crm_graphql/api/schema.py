@@ -41,6 +41,8 @@ def should_mask_error(error: GraphQLError) -> bool:
     if original is None:
         return False
     if isinstance(original, GraphQLError):
+        if error.path is None and original.original_error is None:
+            return False  # variable coercion (a Decimal sent as a JSON number, an unknown field): client input
         return (original.extensions or {}).get("code") not in CLIENT_CODES
     return not isinstance(original, ValueError | TypeError) or error.path is not None
 

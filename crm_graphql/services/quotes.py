@@ -175,17 +175,25 @@ async def _items(conn: BaseDBAsyncClient, model: Any, **parent: int) -> list[Any
 
 async def price_lines(
     conn: BaseDBAsyncClient, actor: Any, pricebook_id: int | None, currency: str, lines: Sequence[NewLine],
-    base: Path = ("input", "items"),
+    base: Path = ("input", "items"), *, single: bool = False,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """Values of new lines priced from ``pricebook_id`` in ``currency``; all errors at once."""
+    """Values of new lines priced from ``pricebook_id`` in ``currency``; all errors at once.
+
+    ``single``: one line given as the input itself (addManualQuoteItem): paths have no index.
+    """
     if not lines:
         raise Required("items needs at least one line.", base)
     if len(lines) > MAX_ITEMS:
         raise Invalid(f"At most {MAX_ITEMS} items per call.", base)
+    no_book = "There is no price book to price products from."
+    if pricebook_id is not None and any(line.product_id is not None for line in lines):
+        book = await m.Pricebook.filter(id=pricebook_id).using_db(conn).first()
+        if book is None or not book.is_active:
+            pricebook_id, no_book = None, "The price book is not active: it prices no new lines."
     errors: list[DomainError] = []
     out: list[dict[str, Any]] = []
     for i, line in enumerate(lines):
-        path = (*base, str(i))
+        path = base if single else (*base, str(i))
         line_errors = _numbers(line, path)
         values: dict[str, Any] = {
             "currency": currency,
@@ -213,7 +221,7 @@ async def price_lines(
             if product is None:
                 line_errors.append(NotFound("No Product with this id.", product_path))
             elif pricebook_id is None:
-                line_errors.append(NotInPricebook("There is no price book to price products from.", product_path))
+                line_errors.append(NotInPricebook(no_book, product_path))
             elif not product.is_active:
                 line_errors.append(NotInPricebook(f"{_product_label(product)} is not active.", product_path))
             else:
@@ -536,7 +544,7 @@ async def add_manual_quote_item(actor: Any, quote_id: int, line: NewLine) -> tup
     line.product_id = None
     async with in_transaction() as conn:
         quote = await _quote_for_write(conn, actor, quote_id)
-        values = await price_lines(conn, actor, quote.pricebook_id, quote.currency, [line], ("input",))
+        values = await price_lines(conn, actor, quote.pricebook_id, quote.currency, [line], ("input",), single=True)
         (item,) = await _create_lines(conn, m.QuoteItem, values, quote_id=quote.id)
         await amounts.recompute_quote(conn, quote)
         await timeline.record(conn, quote, "ITEMS_ADDED", actor, {"count": 1, "name": item.name})
