@@ -151,8 +151,10 @@ class AddBundleToQuotePayload:
     user_errors: list[UserError] = _errors()
 
 
-@strawberry.input(description="Change a line; omitted fields stay. Bundle lines: only taxRate, name, description.")
-class UpdateQuoteItemInput:
+@strawberry.input(name="LineChanges", description="The changeable fields of a priced line.")
+class _LineChanges:
+    """Shared by UpdateQuoteItemInput and UpdateOpportunityItemInput (not itself in the schema)."""
+
     id: strawberry.ID = strawberry.field(description="The line to change.")
     version: Optional[int] = strawberry.field(
         default=_UNSET, description="The version you read; if the line changed since, CONFLICT (omit to skip)."
@@ -165,6 +167,11 @@ class UpdateQuoteItemInput:
     tax_rate: Optional[Decimal] = strawberry.field(default=_UNSET, description="New tax rate in percent.")
     name: Optional[str] = strawberry.field(default=_UNSET, description="New line name; cannot be empty.")
     description: Optional[str] = strawberry.field(default=_UNSET, description="New line description.")
+
+
+@strawberry.input(description="Change a line; omitted fields stay. Bundle lines: only taxRate, name, description.")
+class UpdateQuoteItemInput(_LineChanges):
+    pass
 
 
 @strawberry.type(description="Result of updateQuoteItem.")
@@ -279,19 +286,8 @@ class AddOpportunityItemsPayload:
 
 
 @strawberry.input(description="Change an opportunity item; omitted fields stay.")
-class UpdateOpportunityItemInput:
-    id: strawberry.ID = strawberry.field(description="The item to change.")
-    version: Optional[int] = strawberry.field(
-        default=_UNSET, description="The version you read; if the item changed since, CONFLICT (omit to skip)."
-    )
-    quantity: Optional[Decimal] = strawberry.field(default=_UNSET, description="New quantity, greater than 0.")
-    unit_price: Optional[Decimal] = strawberry.field(
-        default=_UNSET, description="New price per unit; up to 4 decimals."
-    )
-    discount_percent: Optional[Decimal] = strawberry.field(default=_UNSET, description="New line discount, 0..100.")
-    tax_rate: Optional[Decimal] = strawberry.field(default=_UNSET, description="New tax rate in percent.")
-    name: Optional[str] = strawberry.field(default=_UNSET, description="New line name; cannot be empty.")
-    description: Optional[str] = strawberry.field(default=_UNSET, description="New line description.")
+class UpdateOpportunityItemInput(_LineChanges):
+    pass
 
 
 @strawberry.type(description="Result of updateOpportunityItem.")
