@@ -73,6 +73,7 @@ def visible(model: type[Model], user: Any, prefix: str = "", *, include_deleted:
             & _opportunity_q(uid, f"{prefix}opportunity__", True)
             & _account_q(uid, f"{prefix}contact__account__", True)
             & _account_q(uid, f"{prefix}quote__account__", True)
+            & _opportunity_q(uid, f"{prefix}quote__opportunity__", True)
         )
     return q
 

@@ -312,11 +312,10 @@ async def delete(actor: Any, type_name: str, pk: int) -> Any:
         now = dt.datetime.now(dt.UTC)
         await save(conn, row, {"deleted_at": now, "deletion_batch": batch})
         for model, fk in spec.hooks.cascade:
-            await (
-                model.filter(**{fk: row.id, "deleted_at__isnull": True})
-                .using_db(conn)
-                .update(deleted_at=now, deletion_batch=batch)
-            )
+            taken = await model.filter(**{fk: row.id, "deleted_at__isnull": True}).using_db(conn)
+            await model.filter(id__in=[t.id for t in taken]).using_db(conn).update(deleted_at=now, deletion_batch=batch)
+            for child in taken if model.__name__ in timeline.TIMELINED else ():
+                await timeline.record(conn, child, "DELETED", actor, {"with": type_name, "withId": row.id})
         if type_name in timeline.TIMELINED:
             await timeline.record(conn, row, "DELETED", actor)
     return row
@@ -333,7 +332,10 @@ async def restore(actor: Any, type_name: str, pk: int) -> Any:
         batch = row.deletion_batch
         await save(conn, row, {"deleted_at": None, "deletion_batch": None})
         for model, _fk in spec.hooks.cascade:
+            brought = await model.filter(deletion_batch=batch).using_db(conn)
             await model.filter(deletion_batch=batch).using_db(conn).update(deleted_at=None, deletion_batch=None)
+            for child in brought if model.__name__ in timeline.TIMELINED else ():
+                await timeline.record(conn, child, "RESTORED", actor, {"with": type_name, "withId": row.id})
         if type_name in timeline.TIMELINED:
             await timeline.record(conn, row, "RESTORED", actor)
     return row

@@ -18,11 +18,11 @@ def _ref(name: str, target: type, *, required: bool = False, create_only: bool =
 
 
 ACCOUNT = register(E(m.Account, [
-    Rule("type", K.ENUM, enum=e.AccountType), _s("name", required=True), _s("first_name"), _s("last_name"),
+    Rule("type", K.ENUM, enum=e.AccountType), _s("name"), _s("first_name"), _s("last_name"),
     Rule("email", K.EMAIL), _s("phone"), _s("street"), _s("city"), _s("postal_code"), _s("country"),
     _s("registration_number"), _s("vat_number"), _s("industry"), _s("website"), Rule("is_private", K.BOOL),
     _ref("owner", m.User), _ref("parent", m.Account),
-], Hooks(before_create=pipeline_rules.default_owner, before_update=pipeline_rules.check_account_parent,
+], Hooks(before_create=pipeline_rules.account_before_create, before_update=pipeline_rules.account_before_update,
          cascade=[(m.Contact, "account_id"), (m.Opportunity, "account_id"), (m.Quote, "account_id")])))  # fmt: skip
 
 CONTACT = register(E(m.Contact, [

@@ -160,7 +160,8 @@ async def move_opportunity_to_stage(actor: Any, opportunity_id: int, stage_id: i
             await crud.save(conn, opp, {"stage_id": stage.id, "probability": stage.probability,
                                         "expected_revenue": expected})  # fmt: skip
             if old != stage.id:
-                await timeline.record(conn, opp, "STAGE_CHANGED", actor, {"stageId": stage.id, "from": old})
+                data = await pipeline_rules.stage_change_data(conn, old, stage.id)
+                await timeline.record(conn, opp, "STAGE_CHANGED", actor, data)
         return await m.Opportunity.get(id=opp.id).using_db(conn)
 
 

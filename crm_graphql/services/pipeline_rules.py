@@ -9,8 +9,8 @@ from tortoise.functions import Max
 
 from crm_graphql import models as m
 from crm_graphql import money
-from crm_graphql.enums import AmountSource, LeadStatus, OpportunityStatus, StageKind
-from crm_graphql.errors import InUse, Invalid, InvalidTransition, Locked, NotFound
+from crm_graphql.enums import AccountType, AmountSource, LeadStatus, OpportunityStatus, StageKind
+from crm_graphql.errors import InUse, Invalid, InvalidTransition, Locked, NotFound, Required
 from crm_graphql.services import config, pricing, timeline
 
 Data = dict[str, Any]
@@ -100,6 +100,7 @@ class _Proxy:
 async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
     if row.status != OpportunityStatus.OPEN:
         raise Locked("This opportunity is closed: reopen it to edit.", ("input", "id"))
+    row._stage_before_update = row.stage_id
     if "stage_id" in data and data["stage_id"] != row.stage_id:
         stage = await m.Stage.get(id=data["stage_id"]).using_db(conn)
         if stage.kind != StageKind.OPEN:
@@ -118,9 +119,18 @@ async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Any, row: An
     data.update(derive_amounts(merged))
 
 
+async def stage_change_data(conn: BaseDBAsyncClient, old_id: int | None, new_id: int) -> Data:
+    """Data of a STAGE_CHANGED event: the stage ids and the old and new stage names as a change."""
+    names = {s.id: s.name for s in await m.Stage.filter(id__in=[old_id, new_id]).using_db(conn)}
+    return {"stageId": new_id, "from": old_id,
+            "changes": {"stage": {"old": names.get(old_id), "new": names.get(new_id)}}}  # fmt: skip
+
+
 async def opportunity_after_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
-    if "stage_id" in data:
-        await timeline.record(conn, row, "STAGE_CHANGED", actor, {"stageId": row.stage_id})
+    old = getattr(row, "_stage_before_update", None)
+    if "stage_id" in data and old is not None and old != row.stage_id:
+        await timeline.record(conn, row, "STAGE_CHANGED", actor, await stage_change_data(conn, old, row.stage_id))
+    row._stage_before_update = None
 
 
 async def check_account_parent(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
@@ -138,6 +148,23 @@ async def default_owner(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None
     """New accounts and contacts belong to their creator unless an owner is given."""
     if data.get("owner_id") is None:
         data["owner_id"] = getattr(actor, "id", None)
+
+
+async def account_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+    """A person account may be created from first and last name alone: they make its name."""
+    if not data.get("name"):
+        person = " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p)
+        if not person or data.get("type") not in (None, AccountType.PERSON):
+            raise Required("name is required.", ("input", "name"))
+        data["name"] = person
+        data["type"] = AccountType.PERSON
+    await default_owner(conn, actor, data)
+
+
+async def account_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+    if "name" in data and not data["name"]:
+        raise Required("name is required.", ("input", "name"))
+    await check_account_parent(conn, actor, row, data)
 
 
 # --- leads -----------------------------------------------------------------------------------
@@ -165,7 +192,7 @@ _ACTIVITY_PARENTS = ("lead_id", "opportunity_id", "account_id", "contact_id", "q
 
 async def activity_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
     if not any(data.get(k) for k in _ACTIVITY_PARENTS):
-        raise Invalid(
+        raise Required(
             "Attach the activity to a lead, opportunity, account, contact or quote.", ("input", "opportunityId")
         )
     data.setdefault("assignee_id", getattr(actor, "id", None))
