@@ -9,6 +9,7 @@ hand-written SQL; its JSON carries the same counts.
 from __future__ import annotations
 
 import base64
+import itertools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -229,7 +230,10 @@ def operations(sizes: Sizes, schema_sdl: str) -> tuple[list[Operation], list[str
             Operation(
                 "M1 ConvertQuoteToOrder",
                 CONVERT_QUOTE_TO_ORDER,
-                lambda i: {"quoteId": gid("Quote", orders_pool[i % len(orders_pool)])},
+                # one counter across warm-up and every concurrency level: each quote converts once
+                lambda i, taken=itertools.count(): {
+                    "quoteId": gid("Quote", orders_pool[next(taken) % len(orders_pool)])
+                },
                 1,
                 lambda d: 0 if d["convertQuoteToOrder"]["userErrors"] else 1,
                 mutation=True,

@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError, GraphQLObjectType
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -45,6 +46,14 @@ def should_mask_error(error: GraphQLError) -> bool:
             return False  # variable coercion (a Decimal sent as a JSON number, an unknown field): client input
         return (original.extensions or {}).get("code") not in CLIENT_CODES
     return not isinstance(original, ValueError | TypeError) or error.path is not None
+
+
+#: The depth and alias rules, built once: strawberry's limiter extensions create a new rule
+#: class per instance, and a new class per request made every ValidationCache lookup miss.
+_LIMIT_RULES = (
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+)
 
 
 def _collect(attribute: str) -> list[Any]:
@@ -110,9 +119,8 @@ def build_schema() -> strawberry.Schema:
         subscription=subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: AddValidationRules(list(_LIMIT_RULES)),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             QueryLimits,

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from crm_graphql import enums as e
 from crm_graphql import models as m
+from crm_graphql.api.context import Info
 from crm_graphql.api.relay import model_type
 from crm_graphql.api.types.activity import Convertible, timeline_field
 from crm_graphql.api.types.common import (
@@ -19,6 +25,9 @@ from crm_graphql.api.types.common import (
     list_field,
     ref_field,
 )
+
+if TYPE_CHECKING:
+    from crm_graphql.api.types.users import UserType
 
 
 @strawberry.type(name="Stage", description="A step of the sales pipeline.")
@@ -67,6 +76,15 @@ class OpportunityType(Entity, Convertible):
     timeline = timeline_field("Opportunity")
     is_type_of = model_type(m.Opportunity)
 
+    @strawberry.field(description="Users granted access to this restricted opportunity (besides its owner).")
+    async def access_users(  # type: ignore[no-untyped-def]
+        root,
+        info: Info,
+    ) -> list[Annotated[UserType, strawberry.lazy("crm_graphql.api.types.users")]]:
+        user_ids = await _access_loader(info).load(root.id)
+        users = await asyncio.gather(*(info.context.load(m.User, uid) for uid in user_ids))
+        return [u for u in users if u is not None]
+
     @strawberry.field(description="Won or lost deals are read-only until reopened.")
     def is_locked(root) -> bool:  # type: ignore[no-untyped-def]
         return root.status != e.OpportunityStatus.OPEN
@@ -74,6 +92,22 @@ class OpportunityType(Entity, Convertible):
     active_quote = child_ref_field(
         "Quote", "opportunity_id", {"is_active": True}, description="The active quote: its net total is the amount."
     )
+
+
+def _access_loader(info: Info) -> DataLoader[int, list[int]]:
+    """User ids granted on each opportunity, all opportunities of a level in one query."""
+    loader = info.context._loaders.get("opportunity_access")
+    if loader is None:
+
+        async def load(ids: Sequence[int]) -> list[list[int]]:
+            rows = await m.OpportunityAccess.filter(opportunity_id__in=list(set(ids))).order_by("id")
+            grouped: dict[int, list[int]] = defaultdict(list)
+            for row in rows:
+                grouped[row.opportunity_id].append(row.user_id)
+            return [grouped.get(i, []) for i in ids]
+
+        loader = info.context._loaders["opportunity_access"] = DataLoader(load_fn=load)
+    return loader
 
 
 @strawberry.type(
