@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.functions import Count, Sum
 
 from crm_graphql import models as m
 from crm_graphql import money
@@ -34,6 +35,13 @@ class Group:
     order: tuple[Any, ...] = ()
 
 
+class _UnitsSum(Sum):
+    """SUM of a money column as stored (integer ten-thousandths), without the field's
+    conversion, which tortoise applies on SQLite but not to PostgreSQL's numeric sums."""
+
+    populate_field_object = False
+
+
 _COLUMN = {GroupBy.STAGE: "stage_id", GroupBy.OWNER: "owner_id", GroupBy.ACCOUNT: "account_id",
            GroupBy.CLOSE_MONTH: "close_date"}  # fmt: skip
 
@@ -49,8 +57,14 @@ async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str
     if not money.is_currency(target):
         raise Invalid(f"{currency!r} is not an ISO 4217 currency code.", ("currency",))
     column = _COLUMN[group_by]
+    # Counted and summed in SQL, per group and currency: money is stored as integers, so the
+    # sums are exact on both databases; only the per-currency conversion happens here.
     rows = (
-        await access.scoped(m.Opportunity, user).filter(where).values(column, "currency", "amount", "expected_revenue")
+        await access.scoped(m.Opportunity, user)
+        .filter(where)
+        .annotate(n=Count("id"), amount_sum=_UnitsSum("amount"), expected_sum=_UnitsSum("expected_revenue"))
+        .group_by(column, "currency")
+        .values(column, "currency", "n", "amount_sum", "expected_sum")
     )
     counts: dict[Any, int] = defaultdict(int)
     sums: dict[Any, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), Decimal(0)]))
@@ -58,11 +72,10 @@ async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str
         key = row[column]
         if group_by is GroupBy.CLOSE_MONTH and key is not None:
             key = f"{key.year:04d}-{key.month:02d}"
-        counts[key] += 1
+        counts[key] += int(row["n"])
         bucket = sums[key][row["currency"]]
-        amount, expected = _decimal(row["amount"]), _decimal(row["expected_revenue"])
-        bucket[0] += amount
-        bucket[1] += expected
+        bucket[0] += _units(row["amount_sum"])
+        bucket[1] += _units(row["expected_sum"])
     rates = {r.currency: r.rate for r in await m.ExchangeRate.all()}
     places = money.minor_units(target)
     labels, order = await _labels(group_by, list(counts))
@@ -81,13 +94,11 @@ async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str
     return sorted(groups, key=lambda g: g.order)
 
 
-def _decimal(value: Any) -> Decimal:
-    """``values()`` bypasses the field's conversion on some paths: accept both forms."""
+def _units(value: Any) -> Decimal:
+    """A SQL sum of ten-thousandths (int on SQLite, Decimal or int on PostgreSQL) as money."""
     if value is None:
         return Decimal(0)
-    if isinstance(value, Decimal):
-        return value
-    return m.Opportunity._meta.fields_map["amount"].to_python_value(value)  # type: ignore[no-any-return]
+    return money.from_units(int(value))
 
 
 async def _labels(group_by: GroupBy, keys: list[Any]) -> tuple[dict[Any, str], dict[Any, tuple[Any, ...]]]:
