@@ -14,8 +14,18 @@ from crm_graphql.errors import Forbidden
 
 #: Types whose writes need ADMIN or MANAGER.
 CATALOG_TYPES = frozenset(
-    {"Stage", "Pricebook", "PricebookEntry", "Product", "Bundle", "BundleItem", "BundlePrice", "ExchangeRate", "User",
-     "DocumentTemplate"}
+    {
+        "Stage",
+        "Pricebook",
+        "PricebookEntry",
+        "Product",
+        "Bundle",
+        "BundleItem",
+        "BundlePrice",
+        "ExchangeRate",
+        "User",
+        "DocumentTemplate",
+    }
 )
 #: Operations only an ADMIN may run.
 ADMIN_OPERATIONS = frozenset({"purge", "createUser", "updateUser", "deleteUser"})

@@ -23,7 +23,9 @@ fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { 
 } }
 """
 
-CATALOG = re.compile(r"(Product|Pricebook|Bundle|(?<!To)Stage|Stages|ExchangeRate|User|DocumentTemplate)(Entry|Item|Price)?$")
+CATALOG = re.compile(
+    r"(Product|Pricebook|Bundle|(?<!To)Stage|Stages|ExchangeRate|User|DocumentTemplate)(Entry|Item|Price)?$"
+)
 ADMIN_ONLY = re.compile(r"^purge|^(create|update|delete)User$")
 
 SCALARS = {"ID": to_global_id("Account", 1), "String": "x", "Int": 1, "Float": 1.0, "Boolean": True,
