@@ -28,7 +28,7 @@ async def set_opportunity_access(
         opportunity = await crud.load_for_write(conn, actor, m.Opportunity, opportunity_id, ("input", "opportunityId"))
         permissions.authorize_row(actor, opportunity)
         wanted = list(dict.fromkeys(user_ids))
-        found = set(await m.User.filter(id__in=wanted).using_db(conn).values_list("id", flat=True))
+        found: set[Any] = set(await m.User.filter(id__in=wanted).using_db(conn).values_list("id", flat=True))
         raise_all([
             NotFound("No User with this id.", ("input", "userIds", str(i)))
             for i, uid in enumerate(wanted) if uid not in found
