@@ -89,7 +89,7 @@ async def cancel_contract(actor: Any, contract_id: int) -> m.Contract:
         contract = await access.scoped(m.Contract, actor, conn).filter(id=contract_id).first()
         if contract is None:
             raise NotFound("No Contract with this id.", ("input", "contractId"))
-        permissions.authorize_row(actor, contract)
+        permissions.authorize_row(actor, contract, path=("input", "contractId"))
         claimed = await (
             m.Contract.filter(id=contract.id, status=ContractStatus.ACTIVE)
             .using_db(conn)

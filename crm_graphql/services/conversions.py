@@ -61,7 +61,7 @@ async def _visible(conn: BaseDBAsyncClient, actor: Any, model: type[Model], pk: 
     row = await access.scoped(model, actor, conn).filter(id=pk).first()
     if row is None:
         raise NotFound(f"No {model.__name__} with this id.", path)
-    permissions.authorize_row(actor, row)
+    permissions.authorize_row(actor, row, path=path)
     return row
 
 

@@ -64,7 +64,7 @@ def _nested(*prefix: str) -> Iterator[None]:
 
 async def _lead_for_write(conn: BaseDBAsyncClient, actor: Any, lead_id: int) -> Any:
     lead = await crud.load_for_write(conn, actor, m.Lead, lead_id, _LEAD)
-    permissions.authorize_row(actor, lead)
+    permissions.authorize_row(actor, lead, path=_LEAD)
     return lead
 
 

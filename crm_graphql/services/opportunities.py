@@ -24,7 +24,7 @@ _OPP = ("input", "opportunityId")
 
 async def _load(conn: BaseDBAsyncClient, actor: Any, opportunity_id: int) -> Any:
     opp = await crud.load_for_write(conn, actor, m.Opportunity, opportunity_id, _OPP)
-    permissions.authorize_row(actor, opp)
+    permissions.authorize_row(actor, opp, path=_OPP)
     return opp
 
 

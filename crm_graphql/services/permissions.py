@@ -48,7 +48,7 @@ def authorize(actor: Any, operation: str, type_name: str | None = None) -> None:
 OWNED_TYPES = frozenset({"Account", "Contact", "Lead", "Opportunity", "Quote"})
 
 
-def authorize_row(actor: Any, row: Any, granted: bool = False) -> None:
+def authorize_row(actor: Any, row: Any, granted: bool = False, path: tuple[str, ...] = ("input", "id")) -> None:
     """Raise Forbidden when a SALES_REP changes a sales record owned by someone else.
 
     DOMAIN.md 8: "sales reps create and edit the records they own or are assigned": a rep
@@ -61,4 +61,4 @@ def authorize_row(actor: Any, row: Any, granted: bool = False) -> None:
     owner_id = getattr(row, "owner_id", None)
     if owner_id is None or owner_id == actor.id or granted:
         return
-    raise Forbidden("Sales reps may only change records they own.", ("input", "id"))
+    raise Forbidden("Sales reps may only change records they own.", path)

@@ -26,7 +26,7 @@ async def set_opportunity_access(
     permissions.authorize(actor, "setOpportunityAccess", "Opportunity")
     async with in_transaction() as conn:
         opportunity = await crud.load_for_write(conn, actor, m.Opportunity, opportunity_id, ("input", "opportunityId"))
-        permissions.authorize_row(actor, opportunity)
+        permissions.authorize_row(actor, opportunity, path=("input", "opportunityId"))
         wanted = list(dict.fromkeys(user_ids))
         found: set[Any] = set(await m.User.filter(id__in=wanted).using_db(conn).values_list("id", flat=True))
         raise_all([

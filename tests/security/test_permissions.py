@@ -172,3 +172,27 @@ async def test_sales_reps_change_only_what_they_own(gql: Any, actors: Any) -> No
     body = await gql.as_(actors[Role.MANAGER])(UPDATE_OPP, {"i": {"id": opp_id, "title": "Manager edit"}})
     assert body["updateOpportunity"] == {"opportunity": {"title": "Manager edit", "version": 3}, "userErrors": []}
     assert b_user.id != rep_a.user.id
+
+
+async def test_domain_operations_name_their_own_target_when_forbidden(gql: Any, actors: Any) -> None:
+    # given rep A's deal and rep B
+    rep_a = actors[Role.SALES_REP]
+    _b_user, b_token = await users.create_user("b2@example.com", "Rep B", Role.SALES_REP)
+    stage = await m.Stage.filter(is_default=True).first()
+    account = await m.Account.create(name="Shared", owner_id=rep_a.user.id)
+    opp = await m.Opportunity.create(title="A's deal", account=account, stage=stage, currency="EUR",
+                                     owner_id=rep_a.user.id)  # fmt: skip
+    as_b = gql.as_(rep_a)
+    as_b.token = b_token
+    # when rep B tries to win it
+    body = await as_b(
+        "mutation($i: WinOpportunityInput!) { winOpportunity(input: $i) { userErrors { field message code } } }",
+        {"i": {"opportunityId": to_global_id("Opportunity", opp.id)}},
+    )
+    # then FORBIDDEN names the opportunityId input, and the deal is still open
+    assert body["winOpportunity"]["userErrors"] == [
+        {"field": ["input", "opportunityId"], "message": "Sales reps may only change records they own.",
+         "code": "FORBIDDEN"}
+    ]  # fmt: skip
+    await opp.refresh_from_db()
+    assert (opp.status, opp.version) == ("OPEN", 1)
