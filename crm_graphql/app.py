@@ -17,7 +17,7 @@ from crm_graphql import db
 from crm_graphql.api import graphiql
 from crm_graphql.api.schema import build_schema
 from crm_graphql.api.view import GraphQLView
-from crm_graphql.services import config, users
+from crm_graphql.services import config, idempotency, users
 from crm_graphql.settings import Settings
 
 
@@ -27,6 +27,7 @@ async def startup(settings: Settings, *, connect: bool = True) -> None:
     if connect:
         await db.init(settings.database_url)
     await db.ensure_reference_data()
+    await idempotency.purge_expired()
     if settings.admin_token:
         await users.ensure_admin(settings.admin_token)
     if settings.demo:

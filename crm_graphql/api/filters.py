@@ -30,7 +30,7 @@ from crm_graphql.services import access
 _NEVER = Q(id__in=[])
 
 
-def _in_field(annotation: Any, description: str) -> Any:
+def _in_field(description: str) -> Any:
     return strawberry.field(name="in", description=description, default=None)
 
 
@@ -38,7 +38,7 @@ def _in_field(annotation: Any, description: str) -> Any:
 class StringFilter:
     eq: str | None = strawberry.field(default=None, description="Equal (case-sensitive).")
     ne: str | None = strawberry.field(default=None, description="Not equal (null counts as not equal).")
-    in_: list[str] | None = _in_field(list[str], "One of these values.")
+    in_: list[str] | None = _in_field("One of these values.")
     contains: str | None = strawberry.field(default=None, description="Contains, ignoring case.")
     starts_with: str | None = strawberry.field(default=None, description="Starts with, ignoring case.")
     is_null: bool | None = strawberry.field(default=None, description="Is (true) or is not (false) empty.")
@@ -79,7 +79,7 @@ DateTimeFilter = _comparable("DateTimeFilter", dt.datetime, "a date and time")
 @strawberry.input(description="Conditions on an ID (global IDs).")
 class IDFilter:
     eq: strawberry.ID | None = strawberry.field(default=None, description="Equal.")
-    in_: list[strawberry.ID] | None = _in_field(list[strawberry.ID], "One of these IDs.")
+    in_: list[strawberry.ID] | None = _in_field("One of these IDs.")
 
 
 @strawberry.input(description="Conditions on a yes/no field.")

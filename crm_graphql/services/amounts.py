@@ -17,8 +17,6 @@ from crm_graphql import money
 from crm_graphql.enums import AmountSource, LineItemSource
 from crm_graphql.services import config, pricing
 
-BUNDLE_FIXED = LineItemSource.BUNDLE
-
 
 def to_line(item: Any) -> pricing.Line:
     rounding = item.source == LineItemSource.ROUNDING

@@ -58,6 +58,7 @@ async def remember(
 
 
 async def purge_expired(conn: BaseDBAsyncClient | None = None) -> int:
+    """Drop keys older than a week (well past the promised 24 hours); run at start-up."""
     cutoff = dt.datetime.now(dt.UTC) - RETENTION * 7
     qs = m.IdempotencyKey.filter(created_at__lt=cutoff)
     return await (qs.using_db(conn) if conn else qs).delete()

@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Optional
 
 import strawberry
-from strawberry.types.base import StrawberryObjectDefinition
 
 from crm_graphql.api.errors import UserError, user_errors
 from crm_graphql.api.relay import MalformedId, from_global_id
@@ -72,8 +71,3 @@ async def run(payload_cls: Any, call: Callable[[], Awaitable[dict[str, Any]]]) -
     except DomainError as exc:
         return payload_cls(user_errors=user_errors(exc))
     return payload_cls(**result)
-
-
-def payload_fields(payload_cls: Any) -> list[str]:
-    definition: StrawberryObjectDefinition = payload_cls.__strawberry_definition__
-    return [f.python_name for f in definition.fields]
