@@ -14,7 +14,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_graphql import db
-from crm_graphql.api import graphiql
+from crm_graphql.api import downloads, graphiql
 from crm_graphql.api.schema import build_schema
 from crm_graphql.api.view import GraphQLView
 from crm_graphql.services import config, idempotency, users
@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/readyz", readyz),
             *graphiql.routes,
             Route("/graphql", view, methods=["GET", "POST"]),
+            downloads.route(view.user_for),
         ],
         lifespan=lifespan,
         middleware=[

@@ -108,3 +108,10 @@ class ConversionKind(enum.StrEnum):
     CONTRACT_TO_OPPORTUNITY = "CONTRACT_TO_OPPORTUNITY"
     QUOTE_DUPLICATE = "QUOTE_DUPLICATE"
     QUOTE_REVISION = "QUOTE_REVISION"
+
+
+class DocumentFormat(enum.StrEnum):
+    MARKDOWN = "MARKDOWN"
+    HTML = "HTML"
+    TEXT = "TEXT"
+    PDF = "PDF"

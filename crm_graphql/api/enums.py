@@ -23,6 +23,10 @@ _DESCRIPTIONS = {
     e.LineItemSource: "Where a line's price came from.",
     e.Role: "What a user may do.",
     e.ConversionKind: "Which conversion created a record from another.",
+    e.DocumentFormat: (
+        "The file format of a rendered document: MARKDOWN (text/markdown), HTML (text/html), "
+        "TEXT (text/plain) or PDF (application/pdf)."
+    ),
     ErrorCode: "Why a mutation refused its input.",
 }
 

@@ -12,7 +12,7 @@ from crm_graphql.models.catalog import (
     Product,
 )
 from crm_graphql.models.contracts import Contract
-from crm_graphql.models.documents import Document, DocumentTemplate
+from crm_graphql.models.documents import Document, DocumentFile, DocumentTemplate
 from crm_graphql.models.leads import Lead
 from crm_graphql.models.orders import Invoice, InvoiceItem, SalesOrder, SalesOrderItem
 from crm_graphql.models.pipeline import Opportunity, OpportunityAccess, OpportunityItem, Stage
@@ -21,7 +21,7 @@ from crm_graphql.models.users import ApiToken, User
 
 __models__ = [
     Account, AccountLink, Activity, ApiToken, Bundle, BundleItem, BundlePrice, Contact,
-    Contract, Document, DocumentTemplate, ExchangeRate, IdempotencyKey, Invoice, InvoiceItem, Lead, LineageLink,
+    Contract, Document, DocumentFile, DocumentTemplate, ExchangeRate, IdempotencyKey, Invoice, InvoiceItem, Lead, LineageLink,
     Opportunity, OpportunityAccess, OpportunityItem, Pricebook, PricebookEntry, Product,
     Quote, QuoteItem, SalesOrder, SalesOrderItem, Sequence, Stage, TimelineEvent, User,
 ]  # fmt: skip
@@ -37,6 +37,7 @@ __all__ = [
     "Contact",
     "Contract",
     "Document",
+    "DocumentFile",
     "DocumentTemplate",
     "ExchangeRate",
     "IdempotencyKey",
