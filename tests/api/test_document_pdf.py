@@ -8,9 +8,11 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import pytest
 from factories import mutate, quote_with_lines
 from pypdf import PdfReader
 
+from crm_graphql import models as m
 from crm_graphql.services import demo
 
 CENT = Decimal("0.01")
@@ -188,3 +190,42 @@ async def test_pdf_of_a_demo_quote(gql, client) -> None:
     assert f"Rounding {rounding}" in text and f"Total {quote['total']}" in text
     assert net + Decimal(quote["taxTotal"]) + Decimal(rounding) == Decimal(quote["total"])
     assert Decimal(quote["total"]) % 5 == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        # images would make the server read files or fetch URLs: ignored
+        ('<p>{{ customer.name }}</p><img src="/etc/passwd"><table><tr><td><img src="http://127.0.0.1:1/"></td></tr>'
+         "</table>", None),
+        # font sizes and faces are ours (a 999 pt font sent fpdf2 into endless page breaks)
+        ('<p>{{ customer.name }}</p><font size="999" face="Courier">€</font><p style="font-size: 999">x</p>', None),
+        # what fpdf2 cannot lay out is the template's problem, said as such
+        ("<table><tr><td><b>{{ customer.name }}</b> x</td></tr></table>",
+         "The document cannot be typeset as PDF: Unsupported nested HTML tags inside <td> element"),
+        ("{% for item in items %}" + "<p>" + "x" * 60_000 + "</p>{% endfor %}",
+         "The document is too long for a PDF (120"),
+    ],
+)  # fmt: skip
+async def test_pdf_of_hostile_html_is_bounded(gql, client, body, error) -> None:
+    # given a quote with two lines and an HTML template
+    ids = await quote_with_lines(gql, LINES[:2], account={"name": "Müller"})
+    created = await gql(
+        "mutation($input: CreateDocumentTemplateInput!) { createDocumentTemplate(input: $input) {"
+        " documentTemplate { id } userErrors { code } } }",
+        {"input": {"name": "Hostile", "contentType": "text/html", "body": body}},
+    )
+    template_id = created["createDocumentTemplate"]["documentTemplate"]["id"]
+    # when it is rendered as PDF
+    data = await gql(RENDER, {"input": {"quoteId": ids["quote"], "templateId": template_id, "format": "PDF"}})
+    payload = data["renderQuoteDocument"]
+    # then it is a PDF without the hostile parts, or a user error on the template
+    if error is None:
+        assert payload["userErrors"] == []
+        response = await client.get(payload["document"]["url"], headers={"Authorization": f"Bearer {gql.token}"})
+        assert "Müller" in _text(response.content)
+    else:
+        assert payload["document"] is None
+        assert [(e["field"], e["code"]) for e in payload["userErrors"]] == [(["input", "templateId"], "INVALID")]
+        assert payload["userErrors"][0]["message"].startswith(error), payload["userErrors"]
+        assert await m.Document.all().count() == 0
