@@ -150,13 +150,21 @@ def _check_size(text: str) -> None:
         )
 
 
+def _close_fonts(pdf: _Pdf) -> None:
+    """fontTools keeps each font file open (lazy loading) until garbage collection."""
+    for font in pdf.fonts.values():
+        ttfont = getattr(font, "ttfont", None)
+        if ttfont is not None:
+            ttfont.close()
+
+
 def from_html(html: str, title: str) -> bytes:
     """A PDF typeset from HTML (headings, paragraphs, bold/italic, lists, tables)."""
     _check_size(html)
     pdf = _Pdf(title)
-    pdf.set_font(SANS, "B", 9)  # table headings look for the bold face without setting it
-    pdf.set_font(SANS, "", 9)
     try:
+        pdf.set_font(SANS, "B", 9)  # table headings look for the bold face without setting it
+        pdf.set_font(SANS, "", 9)
         pdf.write_html(html, font_family=SANS, tag_styles=_TAG_STYLES, warn_on_tags_not_matching=False)
         return _output(pdf)
     except Invalid:
@@ -165,17 +173,22 @@ def from_html(html: str, title: str) -> bytes:
         _log.info("PDF typesetting failed", exc_info=True)
         detail = f": {exc}" if isinstance(exc, (FPDFException, NotImplementedError)) else ""
         raise Invalid(f"The document cannot be typeset as PDF{detail}", ("input", "templateId")) from None
+    finally:
+        _close_fonts(pdf)
 
 
 def from_text(text: str, title: str) -> bytes:
     """A PDF of plain text in a monospaced font, lines kept as they are (long ones wrap)."""
     _check_size(text)
     pdf = _Pdf(title)
-    pdf.set_font(MONO, "", 9)
-    for line in text.splitlines():
-        _check_time(pdf)
-        if line.strip():
-            pdf.multi_cell(0, 4.5, line, new_x="LMARGIN", new_y="NEXT")
-        else:
-            pdf.ln(4.5)
-    return _output(pdf)
+    try:
+        pdf.set_font(MONO, "", 9)
+        for line in text.splitlines():
+            _check_time(pdf)
+            if line.strip():
+                pdf.multi_cell(0, 4.5, line, new_x="LMARGIN", new_y="NEXT")
+            else:
+                pdf.ln(4.5)
+        return _output(pdf)
+    finally:
+        _close_fonts(pdf)
