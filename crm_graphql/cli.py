@@ -1,4 +1,4 @@
-"""Command line: ``crm-graphql serve | migrate | seed | export-schema | export-models | import | user``."""
+"""Command line: ``crm-graphql serve | migrate | seed | export-schema | export-models | import | export | user``."""
 
 from __future__ import annotations
 
@@ -171,13 +171,23 @@ def cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(total: int | None, description: str) -> Any:
+    """A progress bar on standard error when it is a terminal; silent when piped."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=description, unit=" rows", file=sys.stderr, disable=not sys.stderr.isatty())
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from crm_graphql.services import importer
 
     settings = _settings(args)
 
     async def work() -> Any:
-        return await importer.import_file(args.kind, Path(args.file))
+        rows = importer.read_rows(Path(args.file))
+        with _progress(len(rows), f"import {args.kind}") as bar:
+            actor = await importer.import_actor()
+            return await importer.import_rows(importer.KINDS[args.kind], rows, actor, bar.update)
 
     report = asyncio.run(_with_db(settings, work))
     if report.errors:
@@ -186,6 +196,25 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("Nothing was imported.", file=sys.stderr)
         return 1
     print(f"Imported {report.count} {args.kind}.")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import csv
+
+    from crm_graphql.services import exporter
+
+    settings = _settings(args)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+
+    async def work() -> None:
+        with _progress(await exporter.count(args.kind), f"export {args.kind}") as bar:
+            writer.writerow(exporter.header(args.kind))
+            async for rows in exporter.export_rows(args.kind, progress=bar.update):
+                writer.writerows(rows)
+
+    asyncio.run(_with_db(settings, work))
+    sys.stdout.flush()
     return 0
 
 
@@ -221,13 +250,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--write", action="store_true", help=f"Write {what}")
         p.set_defaults(func=func)
 
+    kinds = ["accounts", "contacts", "leads", "opportunities", "products", "pricebook-entries"]
     imp = sub.add_parser("import", help="Import a CSV file: every row lands or none does")
-    imp.add_argument(
-        "kind", choices=["accounts", "contacts", "leads", "opportunities", "products", "pricebook-entries"]
-    )
+    imp.add_argument("kind", choices=kinds)
     imp.add_argument("file")
     db_flag(imp)
     imp.set_defaults(func=cmd_import)
+
+    exp = sub.add_parser("export", help="Write KIND as CSV to standard output, in the columns `import KIND` reads")
+    exp.add_argument("kind", choices=kinds)
+    db_flag(exp)
+    exp.set_defaults(func=cmd_export)
 
     user = sub.add_parser("user", help="Manage users")
     user_sub = user.add_subparsers(dest="user_command", required=True)
