@@ -59,10 +59,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(
             f"Demo mode: open http://{settings.host}:{settings.port}/graphql (loopback requests act as the demo admin)"
         )
-    uvicorn.run(
-        "crm_graphql.app:create_app", factory=True, host=settings.host, port=settings.port,
-        workers=settings.workers, log_level="info", proxy_headers=False,
-    )  # fmt: skip
+    from crm_graphql.api.transport import logs, metrics
+
+    clean_up = metrics.prepare_workers(settings.workers)
+    try:
+        uvicorn.run(
+            "crm_graphql.app:create_app", factory=True, host=settings.host, port=settings.port,
+            workers=settings.workers, log_level="info", proxy_headers=False,
+            log_config=logs.uvicorn_log_config(), access_log=False,
+        )  # fmt: skip
+    finally:
+        clean_up()
     return 0
 
 
