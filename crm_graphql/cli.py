@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -51,8 +52,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.workers > 1 or settings.demo:
         # Prepare the database once, before workers start (schema, reference data, demo data).
         asyncio.run(_with_db(settings, _noop))
-    import os
-
     os.environ["CRM_DATABASE_URL"] = settings.database_url
     if settings.demo:
         os.environ["CRM_DEMO"] = "1"
@@ -220,8 +219,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             async for rows in exporter.export_rows(args.kind, progress=bar.update):
                 writer.writerows(rows)
 
-    asyncio.run(_with_db(settings, work))
-    sys.stdout.flush()
+    try:
+        asyncio.run(_with_db(settings, work))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `crm-graphql export ... | head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 
