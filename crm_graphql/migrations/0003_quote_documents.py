@@ -67,7 +67,7 @@ async def to_jinja(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0001_initial')]
+    dependencies = [('models', '0002_persisted_queries')]
 
     initial = False
 
