@@ -19,7 +19,7 @@ from tortoise.transactions import in_transaction
 from crm_graphql import models as m
 from crm_graphql import money
 from crm_graphql.errors import Invalid, NotFound, NotInPricebook
-from crm_graphql.services import access, config, crud
+from crm_graphql.services import access, amounts, config, crud
 from crm_graphql.services.quotes import check_currency, check_number
 
 _CODE_LENGTH = 64
@@ -128,4 +128,6 @@ async def set_exchange_rate(actor: Any, currency: str | None, rate: Decimal | No
             row = await m.ExchangeRate.create(using_db=conn, currency=code, rate=rate)
         else:
             await crud.save(conn, row, {"rate": rate})
+        # open deals whose amount converts an active quote through this rate follow it at once
+        await amounts.refresh_converted(conn, code, actor)
     return row

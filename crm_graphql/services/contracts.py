@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 from crm_graphql import models as m
 from crm_graphql.enums import ContractKind, ContractStatus, ConversionKind, LineItemSource, ProductKind
 from crm_graphql.errors import InvalidTransition, NotFound
-from crm_graphql.services import access, amounts, lineage, numbering, permissions, pricing
+from crm_graphql.services import access, amounts, lineage, numbering, permissions, pricing, timeline
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
@@ -97,4 +97,7 @@ async def cancel_contract(actor: Any, contract_id: int) -> m.Contract:
         )
         if not claimed:
             raise InvalidTransition(f"A {contract.status} contract cannot be cancelled.", ("input", "contractId"))
+        opportunity = await m.Opportunity.filter(id=contract.opportunity_id).using_db(conn).first()
+        if opportunity is not None:  # DOMAIN.md 9: every write is on a timeline, with who did it
+            await timeline.record(conn, opportunity, "CONTRACT_CANCELLED", actor, {"contract": contract.number})
         return await m.Contract.get(id=contract.id).using_db(conn)

@@ -2,13 +2,18 @@
 and either every row lands or none does (one transaction).
 
 Columns are the API's field names (``name``, ``city``, ``termMonths``...). Relations use
-natural keys instead of global IDs: ``account`` (account name) for contacts and
-opportunities, ``stage`` (stage name) for opportunities, ``pricebook`` (price book name)
-and ``product`` (product code) for price book entries.
+natural keys: ``account`` (account name) for contacts and opportunities, ``stage`` (stage
+name) for opportunities, ``pricebook`` (price book name) and ``product`` (product code) for
+price book entries; a global ID in such a column names its record exactly. A name that
+matches several (live) records is an error for that row and column, never a guess. A row
+reports every error it has: its conversion errors and the validation errors of its other
+columns.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import datetime as dt
 import enum
@@ -87,19 +92,48 @@ def _convert(rule: crud.Rule, text: str) -> Any:
     return text
 
 
-async def _natural(conn: BaseDBAsyncClient, model: type[Model], key: str, value: str) -> int | None:
-    row = await model.filter(**{key: value}).using_db(conn).first()
-    return None if row is None else int(row.pk)
+def _global_pk(value: str, type_name: str) -> int | None:
+    """The key in a global ID (``base64("Type:pk")``) of ``type_name``, else None."""
+    try:
+        raw = base64.b64decode(value.encode("ascii"), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError):
+        return None
+    name, sep, pk = raw.partition(":")
+    if sep and name == type_name and pk.isdigit() and 0 < len(pk) <= 18:
+        return int(pk)
+    return None
+
+
+async def _natural(conn: BaseDBAsyncClient, model: type[Model], key: str, value: str) -> tuple[int | None, str]:
+    """The record a reference column names (by global ID, or by its natural key when exactly
+    one live record has it), or None and why not."""
+    name = model.__name__
+    live = model.all().using_db(conn)
+    if "deleted_at" in model._meta.fields_map:
+        live = live.filter(deleted_at__isnull=True)
+    pk = _global_pk(value, name)
+    if pk is not None:
+        row = await live.filter(id=pk).first()
+        return (int(row.pk), "") if row is not None else (None, f"No {name} with id {value!r}.")
+    found = await live.filter(**{key: value}).count()
+    if found == 1:
+        row = await live.filter(**{key: value}).first()
+        assert row is not None
+        return int(row.pk), ""
+    if found == 0:
+        return None, f"No {name} with {key} {value!r}."
+    return None, f"{found} {name}s have {key} {value!r}: name one by its global ID."
 
 
 async def _row_input(
     conn: BaseDBAsyncClient, type_name: str, record: dict[str, str], line: int, report: Report
-) -> dict[str, Any] | None:
+) -> tuple[dict[str, Any], set[str]]:
+    """The row as create input, and the columns that already have an error (reported)."""
     spec = crud.REGISTRY[type_name]
     rules = {rule.api_name: rule for rule in spec.rules if rule.kind is not K.REF}
     natural = NATURAL_KEYS.get(type_name, {})
     raw: dict[str, Any] = {}
-    ok = True
+    failed: set[str] = set()
     for column, text in record.items():
         if column is None or column == "":
             continue
@@ -107,23 +141,34 @@ async def _row_input(
         if column in natural:
             fk, model, key = natural[column]
             if value:
-                pk = await _natural(conn, model, key, value)
+                pk, why = await _natural(conn, model, key, value)
                 if pk is None:
-                    report.errors.append(RowError(line, column, f"No {model.__name__} with {key} {value!r}."))
-                    ok = False
+                    report.errors.append(RowError(line, column, why))
+                    failed.add(column)
+                    continue
                 raw[fk] = pk
             continue
         rule = rules.get(column)
         if rule is None:
             report.errors.append(RowError(line, column, f"Unknown column {column!r}."))
-            ok = False
+            failed.add(column)
             continue
         try:
             raw[rule.name] = _convert(rule, value)
         except (ValueError, ArithmeticError) as exc:
             report.errors.append(RowError(line, column, str(exc) or f"Bad value {value!r}."))
-            ok = False
-    return raw if ok else None
+            failed.add(column)
+    return raw, failed
+
+
+def _report(report: Report, line: int, type_name: str, exc: DomainError, failed: set[str]) -> None:
+    """Add a row's validation errors, by CSV column, except on columns already reported."""
+    columns = {crud.camel(fk): column for column, (fk, _, _) in NATURAL_KEYS.get(type_name, {}).items()}
+    for error in exc.errors:
+        field_name = error.field[-1] if error.field else ""
+        column = columns.get(field_name, field_name)
+        if column not in failed:
+            report.errors.append(RowError(line, column, error.message))
 
 
 async def import_rows(type_name: str, rows: list[dict[str, str]], actor: Any) -> Report:
@@ -132,19 +177,24 @@ async def import_rows(type_name: str, rows: list[dict[str, str]], actor: Any) ->
     if len(rows) > MAX_ROWS:
         report.errors.append(RowError(0, "", f"At most {MAX_ROWS} rows per file."))
         return report
+    spec = crud.REGISTRY[type_name]
     try:
         async with in_transaction() as conn:
             for line, record in enumerate(rows, start=2):  # line 1 is the header
-                raw = await _row_input(conn, type_name, record, line, report)
-                if raw is None:
+                raw, failed = await _row_input(conn, type_name, record, line, report)
+                if failed:
+                    # the row cannot land; still validate its other columns (nothing is written)
+                    usable = {k: v for k, v in raw.items() if crud.camel(k) not in failed}
+                    try:
+                        await crud.clean(conn, actor, spec, usable, creating=True)
+                    except DomainError as exc:
+                        _report(report, line, type_name, exc, failed)
                     continue
                 try:
                     await crud.create_in(conn, actor, type_name, raw)
                     report.count += 1
                 except DomainError as exc:
-                    for error in exc.errors:
-                        column = error.field[-1] if error.field else ""
-                        report.errors.append(RowError(line, column, error.message))
+                    _report(report, line, type_name, exc, failed)
             if report.errors:
                 raise _RollBack
     except _RollBack:

@@ -126,11 +126,24 @@ async def _contact(conn: BaseDBAsyncClient, actor: Any, lead: Any, choice: Choic
         return await crud.create_in(conn, actor, "Contact", {**defaults, **raw})
 
 
+async def _deal_account(conn: BaseDBAsyncClient, actor: Any, lead: Any, contact: Choice) -> Any:
+    """The account of a deal qualified with a contact but no account (DOMAIN.md 3, Bitrix
+    "deal + contact"): the linked contact's own account when it has one, else a new PERSON
+    account made from the lead's person."""
+    if contact.existing_id is not None:
+        existing = await access.get_visible(m.Contact, actor, contact.existing_id, conn)
+        if existing is not None and existing.account_id is not None:
+            own = await access.get_visible(m.Account, actor, existing.account_id, conn)
+            if own is not None:
+                return own
+    return await _account(conn, actor, lead, Choice(create={"type": AccountType.PERSON, "name": _person_name(lead)}))
+
+
 async def _opportunity(
     conn: BaseDBAsyncClient, actor: Any, lead: Any, given: dict[str, Any], account: Any, contact: Any
 ) -> Any:
     if account is None:
-        raise Required("An opportunity needs an account: choose one.", ("input", "account"))
+        raise Required("An opportunity needs an account or a contact: choose one.", ("input", "account"))
     raw = {k: v for k, v in given.items() if v is not None}
     raw.setdefault("title", f"{lead.company or account.name} opportunity")
     raw["account_id"] = account.id
@@ -147,6 +160,10 @@ async def qualify_lead(
     actor: Any, lead_id: int, q: Qualification, *, idempotency_key: str | None = None
 ) -> dict[str, Any]:
     """Qualify a lead: create or link an account and a contact, optionally create an opportunity.
+
+    With a contact and an opportunity but no account, the deal's account is the linked
+    contact's own account, else a new PERSON account made from the lead's person (the
+    contact joins it).
 
     The lead becomes QUALIFIED (read-only) and points at what it became; lineage links
     LEAD_TO_ACCOUNT / LEAD_TO_CONTACT / LEAD_TO_OPPORTUNITY. Raises NotFound, Required,
@@ -182,6 +199,8 @@ async def qualify_lead(
         if not claimed:
             raise AlreadyConverted("This lead is qualified already.", _LEAD)
         account = await _account(conn, actor, lead, q.account) if q.account else None
+        if account is None and q.contact is not None and q.opportunity is not None:
+            account = await _deal_account(conn, actor, lead, q.contact)
         contact = await _contact(conn, actor, lead, q.contact, account) if q.contact else None
         opportunity = (
             await _opportunity(conn, actor, lead, q.opportunity, account, contact)

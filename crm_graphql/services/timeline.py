@@ -16,9 +16,22 @@ from crm_graphql import models as m
 _FANS_OUT = {"Contact", "Opportunity", "Quote", "SalesOrder", "Invoice", "Contract"}
 
 
+_CENTS = Decimal("0.01")
+
+
+def _decimal_text(value: Decimal) -> str:
+    """One spelling per number: trailing zeros dropped down to two places ("1378.0000" and
+    "1378.00" are both "1378.00"; "0.1250" is "0.125")."""
+    normal = value.normalize()
+    exponent = normal.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        return str(value.quantize(_CENTS))
+    return str(normal)
+
+
 def _json(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return _decimal_text(value)
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, enum.Enum):
@@ -26,9 +39,27 @@ def _json(value: Any) -> Any:
     return value
 
 
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, Decimal):
+        return value if value.is_finite() else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    return None
+
+
+def same(old: Any, new: Any) -> bool:
+    """Equal as values: numbers compare as numbers ("1378.0000" == "1378.00"), the rest by
+    their recorded form."""
+    a, b = _number(old), _number(new)
+    if a is not None and b is not None:
+        return a == b
+    return bool(_json(old) == _json(new))
+
+
 def changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Field -> {old, new} for the fields whose value differs."""
-    return {k: {"old": _json(old.get(k)), "new": _json(v)} for k, v in new.items() if _json(old.get(k)) != _json(v)}
+    """Field -> {old, new} for the fields whose value differs (a number rewritten with other
+    trailing zeros is no change)."""
+    return {k: {"old": _json(old.get(k)), "new": _json(v)} for k, v in new.items() if not same(old.get(k), v)}
 
 
 async def record(
