@@ -186,6 +186,12 @@ async def clean(
         if value is None and rule.required:
             errors.append(Required(f"{rule.api_name} is required.", _path(rule)))
             continue
+        if value is None and not _nullable(spec.model, rule.name):
+            # API.md: an explicit null is "not given" on create (the default applies) and
+            # REQUIRED on update for a field that cannot be empty; never a database error
+            if not creating:
+                errors.append(Required(f"{rule.api_name} cannot be empty.", _path(rule)))
+            continue
         if value is not None and rule.kind is K.REF:
             assert rule.target is not None
             if await access.get_visible(rule.target, actor, value, conn) is None:
@@ -201,6 +207,11 @@ async def clean(
         data[rule.name] = value
     raise_all(errors)
     return data
+
+
+def _nullable(model: type[Model], name: str) -> bool:
+    field = model._meta.fields_map.get(name)
+    return field is None or bool(field.null)
 
 
 def snapshot(row: Model, names: Any) -> Data:
