@@ -94,7 +94,7 @@ def test_import_refuses_an_ambiguous_name_and_reports_every_error_of_a_row(tmp_p
     err = capsys.readouterr().err.splitlines()
     assert code == 1
     assert err == [
-        "row 2, column pricebook: 2 Pricebooks have name 'Standard': name one by its global ID.",
+        "row 2, column pricebook: Several Pricebook records have name 'Standard': name one by its global ID.",
         "row 3, column product: No Product with code 'NOPE'.",
         "row 3, column unitPrice: 'abc' is not a decimal number",
         "row 3, column currency: 'XYZ' is not an ISO 4217 currency code.",
@@ -122,3 +122,38 @@ def test_import_reference_by_global_id_is_exact(tmp_path, capsys) -> None:
             await db.close()
 
     assert asyncio.run(book_of_entry()) == books["standard"]
+
+
+def test_a_name_that_matches_several_records_is_an_error_not_a_guess(tmp_path, capsys) -> None:
+    # given two accounts called Acme
+    url = f"sqlite://{tmp_path / 'crm.sqlite3'}"
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("name,city\nAcme,Paris\nAcme,Lyon\nGlobex,Rome\n")
+    assert cli.main(["import", "accounts", str(accounts), "--database", url]) == 0
+    # when contacts refer to Acme by name
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("lastName,account\nByron,Globex\nLovelace,Acme\n")
+    code = cli.main(["import", "contacts", str(contacts), "--database", url])
+    # then the row is refused for that column, and nothing landed
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "row 3, column account: Several Account records have name 'Acme': name one by its global ID." in err
+    assert _count(url, m.Contact) == 0
+
+
+def test_an_empty_cell_means_not_given(tmp_path, capsys) -> None:
+    # given a lead whose status and first name cells are empty
+    url = f"sqlite://{tmp_path / 'crm.sqlite3'}"
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lastName,firstName,status\nDoe,,\n")
+    # when imported, the defaults apply (no error for an empty enum cell)
+    assert cli.main(["import", "leads", str(leads), "--database", url]) == 0
+
+    async def status() -> list:
+        await db.init(url)
+        try:
+            return await m.Lead.all().values_list("status", "first_name")
+        finally:
+            await db.close()
+
+    assert [(str(s), f) for s, f in asyncio.run(status())] == [("NEW", None)]

@@ -23,6 +23,8 @@ from crm_graphql.api.limits import QueryLimits, RequestMaskErrors
 from crm_graphql.api.mutations.crud import CrudMutation
 from crm_graphql.api.queries import Query
 from crm_graphql.api.scalars import SCALAR_MAP
+from crm_graphql.api.transport import tracing
+from crm_graphql.api.transport.request import ObserveOperation
 
 MAX_DEPTH = 20
 MAX_TOKENS = 20_000
@@ -126,6 +128,8 @@ def build_schema() -> strawberry.Schema:
             lambda: ValidationCache(maxsize=512),
             QueryLimits,
             lambda: RequestMaskErrors(should_mask_error=should_mask_error),
+            ObserveOperation,
+            *tracing.schema_extensions(),
         ],
     )
     _fast_path(schema)

@@ -17,6 +17,9 @@ import binascii
 import csv
 import datetime as dt
 import enum
+import functools
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +53,9 @@ NATURAL_KEYS: dict[str, dict[str, tuple[str, type[Model], str]]] = {
         "product": ("product_id", m.Product, "code"),
     },
 }
-MAX_ROWS = 50_000
+MAX_ROWS = 100_000
+#: The progress callback hears about every this many rows.
+PROGRESS_EVERY = 500
 
 
 @dataclass(frozen=True)
@@ -104,33 +109,47 @@ def _global_pk(value: str, type_name: str) -> int | None:
     return None
 
 
-async def _natural(conn: BaseDBAsyncClient, model: type[Model], key: str, value: str) -> tuple[int | None, str]:
+#: (model, key, value) -> (the one matching id, or None and why not), per import.
+NaturalCache = dict[tuple[type[Model], str, str], tuple[int | None, str]]
+
+
+async def _natural(
+    conn: BaseDBAsyncClient, model: type[Model], key: str, value: str, cache: NaturalCache
+) -> tuple[int | None, str]:
     """The record a reference column names (by global ID, or by its natural key when exactly
     one live record has it), or None and why not."""
-    name = model.__name__
-    live = model.all().using_db(conn)
-    if "deleted_at" in model._meta.fields_map:
-        live = live.filter(deleted_at__isnull=True)
-    pk = _global_pk(value, name)
-    if pk is not None:
-        row = await live.filter(id=pk).first()
-        return (int(row.pk), "") if row is not None else (None, f"No {name} with id {value!r}.")
-    found = await live.filter(**{key: value}).count()
-    if found == 1:
-        row = await live.filter(**{key: value}).first()
-        assert row is not None
-        return int(row.pk), ""
-    if found == 0:
-        return None, f"No {name} with {key} {value!r}."
-    return None, f"{found} {name}s have {key} {value!r}: name one by its global ID."
+    cache_key = (model, key, value)
+    if cache_key not in cache:
+        name = model.__name__
+        live = model.all().using_db(conn)
+        if "deleted_at" in model._meta.fields_map:
+            live = live.filter(deleted_at__isnull=True)
+        pk = _global_pk(value, name)
+        if pk is not None:
+            found = await live.filter(id=pk).values_list("id", flat=True)
+            cache[cache_key] = (int(found[0]), "") if found else (None, f"No {name} with id {value!r}.")
+        else:
+            ids = await live.filter(**{key: value}).limit(2).values_list("id", flat=True)
+            if len(ids) == 1:
+                cache[cache_key] = int(ids[0]), ""
+            elif not ids:
+                cache[cache_key] = None, f"No {name} with {key} {value!r}."
+            else:
+                cache[cache_key] = None, f"Several {name} records have {key} {value!r}: name one by its global ID."
+    return cache[cache_key]
+
+
+@functools.cache
+def _importable(type_name: str) -> dict[str, crud.Rule]:
+    """Column -> field rule (relations come by natural key instead)."""
+    return {rule.api_name: rule for rule in crud.REGISTRY[type_name].rules if rule.kind is not K.REF}
 
 
 async def _row_input(
-    conn: BaseDBAsyncClient, type_name: str, record: dict[str, str], line: int, report: Report
+    conn: BaseDBAsyncClient, type_name: str, record: dict[str, str], line: int, report: Report, cache: NaturalCache
 ) -> tuple[dict[str, Any], set[str]]:
     """The row as create input, and the columns that already have an error (reported)."""
-    spec = crud.REGISTRY[type_name]
-    rules = {rule.api_name: rule for rule in spec.rules if rule.kind is not K.REF}
+    rules = _importable(type_name)
     natural = NATURAL_KEYS.get(type_name, {})
     raw: dict[str, Any] = {}
     failed: set[str] = set()
@@ -141,7 +160,7 @@ async def _row_input(
         if column in natural:
             fk, model, key = natural[column]
             if value:
-                pk, why = await _natural(conn, model, key, value)
+                pk, why = await _natural(conn, model, key, value, cache)
                 if pk is None:
                     report.errors.append(RowError(line, column, why))
                     failed.add(column)
@@ -153,6 +172,8 @@ async def _row_input(
             report.errors.append(RowError(line, column, f"Unknown column {column!r}."))
             failed.add(column)
             continue
+        if value == "":
+            continue  # an empty cell is "not given": the field's default applies (REQUIRED if it has none)
         try:
             raw[rule.name] = _convert(rule, value)
         except (ValueError, ArithmeticError) as exc:
@@ -171,17 +192,25 @@ def _report(report: Report, line: int, type_name: str, exc: DomainError, failed:
             report.errors.append(RowError(line, column, error.message))
 
 
-async def import_rows(type_name: str, rows: list[dict[str, str]], actor: Any) -> Report:
-    """Validate and insert ``rows``; on any error nothing is written and every error is reported."""
+async def import_rows(
+    type_name: str, rows: list[dict[str, str]], actor: Any, progress: Callable[[int], None] | None = None
+) -> Report:
+    """Validate and insert ``rows``; on any error nothing is written and every error is reported.
+
+    ``progress`` hears the number of rows done since its last call, every ``PROGRESS_EVERY``.
+    """
     report = Report()
     if len(rows) > MAX_ROWS:
         report.errors.append(RowError(0, "", f"At most {MAX_ROWS} rows per file."))
         return report
     spec = crud.REGISTRY[type_name]
+    cache: NaturalCache = {}
     try:
         async with in_transaction() as conn:
             for line, record in enumerate(rows, start=2):  # line 1 is the header
-                raw, failed = await _row_input(conn, type_name, record, line, report)
+                if progress is not None and line > 2 and (line - 2) % PROGRESS_EVERY == 0:
+                    progress(PROGRESS_EVERY)  # the rows before this one are done
+                raw, failed = await _row_input(conn, type_name, record, line, report, cache)
                 if failed:
                     # the row cannot land; still validate its other columns (nothing is written)
                     usable = {k: v for k, v in raw.items() if crud.camel(k) not in failed}
@@ -195,6 +224,8 @@ async def import_rows(type_name: str, rows: list[dict[str, str]], actor: Any) ->
                     report.count += 1
                 except DomainError as exc:
                     _report(report, line, type_name, exc, failed)
+            if progress is not None:
+                progress(len(rows) - (len(rows) - 1) // PROGRESS_EVERY * PROGRESS_EVERY if rows else 0)
             if report.errors:
                 raise _RollBack
     except _RollBack:
@@ -202,8 +233,13 @@ async def import_rows(type_name: str, rows: list[dict[str, str]], actor: Any) ->
     return report
 
 
-async def import_file(kind: str, path: Path) -> Report:
-    actor, _ = await m.User.get_or_create(email="import@crm.local", defaults={"name": "CSV import", "role": Role.ADMIN})
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """The file's rows, reading at most one past ``MAX_ROWS`` (``import_rows`` refuses that)."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
-    return await import_rows(KINDS[kind], rows, actor)
+        return list(itertools.islice(csv.DictReader(handle), MAX_ROWS + 1))
+
+
+async def import_actor() -> Any:
+    """The user that imports stand for (ADMIN, created on first use)."""
+    actor, _ = await m.User.get_or_create(email="import@crm.local", defaults={"name": "CSV import", "role": Role.ADMIN})
+    return actor

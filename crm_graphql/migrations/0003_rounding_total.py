@@ -4,7 +4,7 @@ from crm_graphql.models.base import FixedDecimalField
 from decimal import Decimal
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0001_initial')]
+    dependencies = [('models', '0002_persisted_queries')]
 
     initial = False
 
