@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 from crm_graphql import models as m
@@ -200,6 +201,7 @@ async def test_hidden_records_do_not_exist_for_rep_b(gql: Any, actors: Any) -> N
     rep_b = gql.as_(actors[Role.SALES_REP])
     rep_b.token = b_token
     await sales_world(actors[Role.ADMIN].user, await catalog())  # records rep B does see
+    await m.ExchangeRate.create(currency="USD", rate=Decimal(1))
     hidden, deleted = await hidden_world(actors[Role.SALES_REP].user, await catalog())
     by_type: dict[str, set[str]] = {}
     for gid in hidden:
@@ -217,7 +219,9 @@ async def test_hidden_records_do_not_exist_for_rep_b(gql: Any, actors: Any) -> N
         for start in range(0, len(ids), PAGE):
             found = await rep_b(NODES, {"ids": ids[start : start + PAGE]})
             visible.setdefault(type_name, []).extend(n["id"] for n in found["nodes"] if n)
-    # then nothing hidden came back, and rep A sees their hidden live records
+    # then nothing hidden came back (while rep B sees some of every type), and rep A sees
+    # their hidden live records
+    assert [t for t in schema.nodes if not visible.get(t)] == []
     leaked = {i for ids in visible.values() for i in ids} & hidden
     assert leaked == set(), sorted(from_global_id(i) for i in leaked)
     live = sorted(hidden - deleted)
