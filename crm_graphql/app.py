@@ -16,6 +16,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from crm_graphql import db
 from crm_graphql.api import graphiql
 from crm_graphql.api.schema import build_schema
+from crm_graphql.api.transport import metrics
+from crm_graphql.api.transport.http_cache import GetCache
+from crm_graphql.api.transport.request import ObserveRequests, install_statement_meter
 from crm_graphql.api.view import GraphQLView
 from crm_graphql.services import config, idempotency, users
 from crm_graphql.settings import Settings
@@ -90,6 +93,7 @@ class BodyLimit:
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
     """The ASGI app. ``manage_db=False`` leaves connecting to the caller (tests)."""
     settings = settings or Settings.from_env()
+    install_statement_meter()
     view = GraphQLView(build_schema(), settings)
 
     @asynccontextmanager
@@ -99,6 +103,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         try:
             yield
         finally:
+            metrics.worker_stopped()
             if manage_db:
                 await db.close()
 
@@ -117,11 +122,13 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/", root),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics.endpoint(settings.metrics_allow)),
             *graphiql.routes,
             Route("/graphql", view, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
         middleware=[
+            Middleware(ObserveRequests),  # type: ignore[arg-type]
             Middleware(
                 CORSMiddleware,  # type: ignore[arg-type]
                 allow_origins=list(settings.cors_origins),
@@ -130,6 +137,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
                 max_age=600,
             ),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),  # type: ignore[arg-type]
+            Middleware(GetCache, max_age=settings.get_max_age),  # type: ignore[arg-type]
         ],
     )
     app.state.settings = settings

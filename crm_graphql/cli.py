@@ -1,9 +1,10 @@
-"""Command line: ``crm-graphql serve | migrate | seed | export-schema | export-models | import | user``."""
+"""Command line: ``crm-graphql serve | migrate | seed | export-schema | export-models | import | export | user``."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -51,18 +52,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.workers > 1 or settings.demo:
         # Prepare the database once, before workers start (schema, reference data, demo data).
         asyncio.run(_with_db(settings, _noop))
-    import os
-
     os.environ["CRM_DATABASE_URL"] = settings.database_url
     if settings.demo:
         os.environ["CRM_DEMO"] = "1"
         print(
             f"Demo mode: open http://{settings.host}:{settings.port}/graphql (loopback requests act as the demo admin)"
         )
-    uvicorn.run(
-        "crm_graphql.app:create_app", factory=True, host=settings.host, port=settings.port,
-        workers=settings.workers, log_level="info", proxy_headers=False,
-    )  # fmt: skip
+    from crm_graphql.api.transport import logs, metrics
+
+    clean_up = metrics.prepare_workers(settings.workers)
+    try:
+        uvicorn.run(
+            "crm_graphql.app:create_app", factory=True, host=settings.host, port=settings.port,
+            workers=settings.workers, log_level="info", proxy_headers=False,
+            log_config=logs.uvicorn_log_config(), access_log=False,
+        )  # fmt: skip
+    finally:
+        clean_up()
     return 0
 
 
@@ -171,13 +177,23 @@ def cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress(total: int | None, description: str) -> Any:
+    """A progress bar on standard error when it is a terminal; silent when piped."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=description, unit=" rows", file=sys.stderr, disable=not sys.stderr.isatty())
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from crm_graphql.services import importer
 
     settings = _settings(args)
 
     async def work() -> Any:
-        return await importer.import_file(args.kind, Path(args.file))
+        rows = importer.read_rows(Path(args.file))
+        with _progress(len(rows), f"import {args.kind}") as bar:
+            actor = await importer.import_actor()
+            return await importer.import_rows(importer.KINDS[args.kind], rows, actor, bar.update)
 
     report = asyncio.run(_with_db(settings, work))
     if report.errors:
@@ -186,6 +202,29 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("Nothing was imported.", file=sys.stderr)
         return 1
     print(f"Imported {report.count} {args.kind}.")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import csv
+
+    from crm_graphql.services import exporter
+
+    settings = _settings(args)
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+
+    async def work() -> None:
+        with _progress(await exporter.count(args.kind), f"export {args.kind}") as bar:
+            writer.writerow(exporter.header(args.kind))
+            async for rows in exporter.export_rows(args.kind, progress=bar.update):
+                writer.writerows(rows)
+
+    try:
+        asyncio.run(_with_db(settings, work))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `crm-graphql export ... | head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 
@@ -221,13 +260,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--write", action="store_true", help=f"Write {what}")
         p.set_defaults(func=func)
 
+    kinds = ["accounts", "contacts", "leads", "opportunities", "products", "pricebook-entries"]
     imp = sub.add_parser("import", help="Import a CSV file: every row lands or none does")
-    imp.add_argument(
-        "kind", choices=["accounts", "contacts", "leads", "opportunities", "products", "pricebook-entries"]
-    )
+    imp.add_argument("kind", choices=kinds)
     imp.add_argument("file")
     db_flag(imp)
     imp.set_defaults(func=cmd_import)
+
+    exp = sub.add_parser("export", help="Write KIND as CSV to standard output, in the columns `import KIND` reads")
+    exp.add_argument("kind", choices=kinds)
+    db_flag(exp)
+    exp.set_defaults(func=cmd_export)
 
     user = sub.add_parser("user", help="Manage users")
     user_sub = user.add_subparsers(dest="user_command", required=True)

@@ -23,6 +23,10 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 1_000_000
     request_timeout_seconds: float = 30.0
+    #: Addresses or networks that may read /metrics without a token (CRM_METRICS_ALLOW).
+    metrics_allow: tuple[str, ...] = ()
+    #: Seconds a browser may reuse a GET query's answer without asking (CRM_GET_MAX_AGE).
+    get_max_age: int = 0
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -36,5 +40,7 @@ class Settings:
             base_currency=env.get("CRM_BASE_CURRENCY", "EUR"),
             debug=env.get("CRM_DEBUG", "") in {"1", "true", "yes"},
             cors_origins=tuple(o for o in env.get("CRM_CORS_ORIGINS", "").split(",") if o),
+            metrics_allow=tuple(a.strip() for a in env.get("CRM_METRICS_ALLOW", "").split(",") if a.strip()),
+            get_max_age=int(env.get("CRM_GET_MAX_AGE", "0")),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

@@ -126,3 +126,90 @@ class GQL:
 @pytest.fixture
 def gql(client: httpx.AsyncClient, admin: Actor) -> GQL:
     return GQL(client, admin.token)
+
+
+@dataclass
+class LiveServer:
+    """A `crm-graphql serve` process on a free port; its output goes to ``log``."""
+
+    url: str
+    token: str
+    log: Any
+    process: Any
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def log_lines(self, needle: str, timeout: float = 10) -> list[str]:
+        """The output lines holding ``needle``, waiting for the first (a request's log line is
+        written just after its response is sent)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:
+            lines = [line for line in self.log_text().splitlines() if needle in line]
+            if lines or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.05)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: Any) -> Any:
+    """``with live_server(demo=True, workers=2, database=URL, env={...}) as server:`` runs
+    the real server (a temporary SQLite file unless ``database`` is given) until the block ends."""
+    import contextlib
+    import secrets
+    import subprocess
+    import sys
+    import time
+
+    @contextlib.contextmanager
+    def start(
+        *, demo: bool = False, workers: int = 1, database: str | None = None, env: dict[str, str] | None = None
+    ) -> Any:
+        folder = tmp_path_factory.mktemp("server")
+        port = _free_port()
+        token = "crm_test_" + secrets.token_urlsafe(24)
+        url = database or f"sqlite://{folder / 'crm.sqlite3'}"
+        environment = {
+            k: v for k, v in os.environ.items() if not k.startswith(("OTEL_", "CRM_", "PROMETHEUS_MULTIPROC"))
+        }
+        environment.update({"CRM_ADMIN_TOKEN": token, **(env or {})})
+        command = [sys.executable, "-m", "crm_graphql", "serve", "--port", str(port), "--database", url]
+        command += ["--workers", str(workers)] + (["--demo"] if demo else [])
+        log = folder / "server.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=environment)
+        server = LiveServer(f"http://127.0.0.1:{port}", token, log, process)
+        try:
+            deadline = time.monotonic() + 180
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"crm-graphql serve exited with {process.returncode}:\n{server.log_text()}")
+                try:
+                    ready = httpx.get(f"{server.url}/readyz", timeout=2).status_code == 200
+                except httpx.TransportError:
+                    ready = False
+                if ready and server.log_text().count("Application startup complete") >= workers:
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"crm-graphql serve did not become ready:\n{server.log_text()}")
+                time.sleep(0.3)
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    return start

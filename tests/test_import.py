@@ -56,3 +56,38 @@ def test_import_reports_every_bad_row_and_writes_nothing(tmp_path, capsys) -> No
     assert "row 5, column code: code 'LAP-1' is already taken." in err
     assert "Nothing was imported." in err
     assert _count(url, m.Product) == 0
+
+
+def test_a_name_that_matches_several_records_is_an_error_not_a_guess(tmp_path, capsys) -> None:
+    # given two accounts called Acme
+    url = f"sqlite://{tmp_path / 'crm.sqlite3'}"
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("name,city\nAcme,Paris\nAcme,Lyon\nGlobex,Rome\n")
+    assert cli.main(["import", "accounts", str(accounts), "--database", url]) == 0
+    # when contacts refer to Acme by name
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("lastName,account\nByron,Globex\nLovelace,Acme\n")
+    code = cli.main(["import", "contacts", str(contacts), "--database", url])
+    # then the row is refused for that column, and nothing landed
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "row 3, column account: Several Account records have name 'Acme': rename them." in err
+    assert _count(url, m.Contact) == 0
+
+
+def test_an_empty_cell_means_not_given(tmp_path, capsys) -> None:
+    # given a lead whose status and first name cells are empty
+    url = f"sqlite://{tmp_path / 'crm.sqlite3'}"
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lastName,firstName,status\nDoe,,\n")
+    # when imported, the defaults apply (no error for an empty enum cell)
+    assert cli.main(["import", "leads", str(leads), "--database", url]) == 0
+
+    async def status() -> list:
+        await db.init(url)
+        try:
+            return await m.Lead.all().values_list("status", "first_name")
+        finally:
+            await db.close()
+
+    assert [(str(s), f) for s, f in asyncio.run(status())] == [("NEW", None)]

@@ -47,6 +47,8 @@ from graphql import (
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from strawberry.extensions import MaskErrors, SchemaExtension
 
+from crm_graphql.api.transport.request import current_request_id
+
 MAX_DEPTH = 20
 MAX_NODES = 500_000
 MAX_PAGE = 100
@@ -252,10 +254,10 @@ class RequestMaskErrors(MaskErrors):
     """Unexpected errors become "Unexpected error." with a request id, logged with it."""
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = uuid.uuid4().hex
+        request_id = current_request_id() or uuid.uuid4().hex
         original = error.original_error
         logger.error(
-            "Unexpected error %s at %s: %r",
+            "Unexpected error request_id=%s at %s: %r",
             request_id,
             error.path,
             original,

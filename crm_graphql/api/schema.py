@@ -24,6 +24,8 @@ from crm_graphql.api.mutations.crud import CrudMutation
 from crm_graphql.api.queries import Query
 from crm_graphql.api.relay import MODELS
 from crm_graphql.api.scalars import SCALAR_MAP
+from crm_graphql.api.transport import tracing
+from crm_graphql.api.transport.request import ObserveOperation
 from crm_graphql.services import access
 
 MAX_DEPTH = 20
@@ -129,6 +131,8 @@ def build_schema() -> strawberry.Schema:
             lambda: ValidationCache(maxsize=512),
             QueryLimits,
             lambda: RequestMaskErrors(should_mask_error=should_mask_error),
+            ObserveOperation,
+            *tracing.schema_extensions(),
         ],
     )
     _fast_path(schema)

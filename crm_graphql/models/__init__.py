@@ -15,6 +15,7 @@ from crm_graphql.models.contracts import Contract
 from crm_graphql.models.documents import Document, DocumentTemplate
 from crm_graphql.models.leads import Lead
 from crm_graphql.models.orders import Invoice, InvoiceItem, SalesOrder, SalesOrderItem
+from crm_graphql.models.persisted import PersistedQuery
 from crm_graphql.models.pipeline import Opportunity, OpportunityAccess, OpportunityItem, Stage
 from crm_graphql.models.quotes import Quote, QuoteItem
 from crm_graphql.models.users import ApiToken, User
@@ -22,7 +23,7 @@ from crm_graphql.models.users import ApiToken, User
 __models__ = [
     Account, AccountLink, Activity, ApiToken, Bundle, BundleItem, BundlePrice, Contact,
     Contract, Document, DocumentTemplate, ExchangeRate, IdempotencyKey, Invoice, InvoiceItem, Lead, LineageLink,
-    Opportunity, OpportunityAccess, OpportunityItem, Pricebook, PricebookEntry, Product,
+    Opportunity, OpportunityAccess, OpportunityItem, PersistedQuery, Pricebook, PricebookEntry, Product,
     Quote, QuoteItem, SalesOrder, SalesOrderItem, Sequence, Stage, TimelineEvent, User,
 ]  # fmt: skip
 
@@ -47,6 +48,7 @@ __all__ = [
     "Opportunity",
     "OpportunityAccess",
     "OpportunityItem",
+    "PersistedQuery",
     "Pricebook",
     "PricebookEntry",
     "Product",

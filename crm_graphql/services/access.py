@@ -186,7 +186,7 @@ RULES: dict[type[Model], VisibilityRule] = {
     m.DocumentTemplate: public,
 }
 #: Bookkeeping no API read returns: asking for their visibility is a programming error.
-INTERNAL: frozenset[type[Model]] = frozenset({m.ApiToken, m.IdempotencyKey, m.Sequence})
+INTERNAL: frozenset[type[Model]] = frozenset({m.ApiToken, m.IdempotencyKey, m.Sequence, m.PersistedQuery})
 
 
 def condition(model: type[Model], uid: int, prefix: str = "", *, include_deleted: bool = False) -> Q:
@@ -302,6 +302,7 @@ WRITE_RULES: dict[type[Model], WriteRule] = {
     m.ApiToken: ReadOnly(),
     m.IdempotencyKey: ReadOnly(),
     m.Sequence: ReadOnly(),
+    m.PersistedQuery: ReadOnly(),
 }
 
 NOT_OWNER = "Sales reps may only change records they own."

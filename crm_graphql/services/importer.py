@@ -12,6 +12,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import enum
+import functools
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,7 +48,9 @@ NATURAL_KEYS: dict[str, dict[str, tuple[str, type[Model], str]]] = {
         "product": ("product_id", m.Product, "code"),
     },
 }
-MAX_ROWS = 50_000
+MAX_ROWS = 100_000
+#: The progress callback hears about every this many rows.
+PROGRESS_EVERY = 500
 
 
 @dataclass(frozen=True)
@@ -87,16 +92,38 @@ def _convert(rule: crud.Rule, text: str) -> Any:
     return text
 
 
-async def _natural(conn: BaseDBAsyncClient, model: type[Model], key: str, value: str) -> int | None:
-    row = await model.filter(**{key: value}).using_db(conn).first()
-    return None if row is None else int(row.pk)
+#: (model, key, value) -> the one matching id, None (no match) or AMBIGUOUS, per import.
+NaturalCache = dict[tuple[type[Model], str, str], Any]
+AMBIGUOUS = object()
+
+
+async def _natural(conn: BaseDBAsyncClient, model: type[Model], key: str, value: str, cache: NaturalCache) -> Any:
+    """The id of the one ``model`` whose ``key`` is ``value``; None or AMBIGUOUS otherwise."""
+    cache_key = (model, key, value)
+    if cache_key not in cache:
+        query = model.filter(**{key: value})
+        if "deleted_at" in model._meta.fields_map:
+            query = query.filter(deleted_at__isnull=True)
+        ids = await query.limit(2).using_db(conn).values_list("id", flat=True)
+        cache[cache_key] = None if not ids else int(ids[0]) if len(ids) == 1 else AMBIGUOUS
+    return cache[cache_key]
+
+
+@functools.cache
+def _importable(type_name: str) -> dict[str, crud.Rule]:
+    """Column -> field rule (relations come by natural key instead)."""
+    return {rule.api_name: rule for rule in crud.REGISTRY[type_name].rules if rule.kind is not K.REF}
 
 
 async def _row_input(
-    conn: BaseDBAsyncClient, type_name: str, record: dict[str, str], line: int, report: Report
+    conn: BaseDBAsyncClient,
+    type_name: str,
+    record: dict[str, str],
+    line: int,
+    report: Report,
+    cache: NaturalCache,
 ) -> dict[str, Any] | None:
-    spec = crud.REGISTRY[type_name]
-    rules = {rule.api_name: rule for rule in spec.rules if rule.kind is not K.REF}
+    rules = _importable(type_name)
     natural = NATURAL_KEYS.get(type_name, {})
     raw: dict[str, Any] = {}
     ok = True
@@ -107,9 +134,14 @@ async def _row_input(
         if column in natural:
             fk, model, key = natural[column]
             if value:
-                pk = await _natural(conn, model, key, value)
+                pk = await _natural(conn, model, key, value, cache)
                 if pk is None:
                     report.errors.append(RowError(line, column, f"No {model.__name__} with {key} {value!r}."))
+                    ok = False
+                elif pk is AMBIGUOUS:
+                    report.errors.append(
+                        RowError(line, column, f"Several {model.__name__} records have {key} {value!r}: rename them.")
+                    )
                     ok = False
                 raw[fk] = pk
             continue
@@ -118,6 +150,8 @@ async def _row_input(
             report.errors.append(RowError(line, column, f"Unknown column {column!r}."))
             ok = False
             continue
+        if value == "":
+            continue  # an empty cell is "not given": the field's default applies (REQUIRED if it has none)
         try:
             raw[rule.name] = _convert(rule, value)
         except (ValueError, ArithmeticError) as exc:
@@ -126,16 +160,24 @@ async def _row_input(
     return raw if ok else None
 
 
-async def import_rows(type_name: str, rows: list[dict[str, str]], actor: Any) -> Report:
-    """Validate and insert ``rows``; on any error nothing is written and every error is reported."""
+async def import_rows(
+    type_name: str, rows: list[dict[str, str]], actor: Any, progress: Callable[[int], None] | None = None
+) -> Report:
+    """Validate and insert ``rows``; on any error nothing is written and every error is reported.
+
+    ``progress`` hears the number of rows done since its last call, every ``PROGRESS_EVERY``.
+    """
     report = Report()
     if len(rows) > MAX_ROWS:
         report.errors.append(RowError(0, "", f"At most {MAX_ROWS} rows per file."))
         return report
+    cache: NaturalCache = {}
     try:
         async with in_transaction() as conn:
             for line, record in enumerate(rows, start=2):  # line 1 is the header
-                raw = await _row_input(conn, type_name, record, line, report)
+                if progress is not None and line > 2 and (line - 2) % PROGRESS_EVERY == 0:
+                    progress(PROGRESS_EVERY)  # the rows before this one are done
+                raw = await _row_input(conn, type_name, record, line, report, cache)
                 if raw is None:
                     continue
                 try:
@@ -145,6 +187,8 @@ async def import_rows(type_name: str, rows: list[dict[str, str]], actor: Any) ->
                     for error in exc.errors:
                         column = error.field[-1] if error.field else ""
                         report.errors.append(RowError(line, column, error.message))
+            if progress is not None:
+                progress(len(rows) - (len(rows) - 1) // PROGRESS_EVERY * PROGRESS_EVERY if rows else 0)
             if report.errors:
                 raise _RollBack
     except _RollBack:
@@ -152,8 +196,13 @@ async def import_rows(type_name: str, rows: list[dict[str, str]], actor: Any) ->
     return report
 
 
-async def import_file(kind: str, path: Path) -> Report:
-    actor, _ = await m.User.get_or_create(email="import@crm.local", defaults={"name": "CSV import", "role": Role.ADMIN})
+def read_rows(path: Path) -> list[dict[str, str]]:
+    """The file's rows, reading at most one past ``MAX_ROWS`` (``import_rows`` refuses that)."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
-    return await import_rows(KINDS[kind], rows, actor)
+        return list(itertools.islice(csv.DictReader(handle), MAX_ROWS + 1))
+
+
+async def import_actor() -> Any:
+    """The user that imports stand for (ADMIN, created on first use)."""
+    actor, _ = await m.User.get_or_create(email="import@crm.local", defaults={"name": "CSV import", "role": Role.ADMIN})
+    return actor
