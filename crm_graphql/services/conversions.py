@@ -30,8 +30,8 @@ from crm_graphql.enums import (
     QuoteStatus,
     SalesOrderStatus,
 )
-from crm_graphql.errors import AlreadyConverted, InvalidTransition, NotFound
-from crm_graphql.services import access, amounts, crud, idempotency, lineage, numbering, permissions, timeline
+from crm_graphql.errors import AlreadyConverted, InvalidTransition
+from crm_graphql.services import access, amounts, crud, idempotency, lineage, numbering, timeline
 
 #: Copied field by field from line to line: the copy's lineTotal is never recomputed.
 ITEM_FIELDS = (
@@ -61,11 +61,8 @@ def totals_of_document(doc: Any) -> dict[str, Any]:
 
 
 async def _visible(conn: BaseDBAsyncClient, actor: Any, model: type[Model], pk: int, path: tuple[str, ...]) -> Any:
-    row = await access.scoped(model, actor, conn).filter(id=pk).first()
-    if row is None:
-        raise NotFound(f"No {model.__name__} with this id.", path)
-    permissions.authorize_row(actor, row, path=path)
-    return row
+    """The record a conversion acts on: converting someone else's record changes it too."""
+    return await access.load_for_write(conn, actor, model, pk, path)
 
 
 async def _quote_items(conn: BaseDBAsyncClient, quote_id: int) -> list[Any]:
@@ -160,8 +157,11 @@ async def convert_quote_to_order(
         )  # fmt: skip
         await copy_items(conn, await _quote_items(conn, quote.id), m.SalesOrderItem, sales_order_id=order.id)
         await lineage.link(conn, quote, order, ConversionKind.QUOTE_TO_ORDER)
-        await timeline.record(conn, order, "CREATED", actor, {"from": "Quote", "quote": quote.number})
-        await timeline.record(conn, quote, "CONVERTED", actor, {"to": "SalesOrder", "salesOrder": order.number})
+        await timeline.record(
+            conn, order, "CREATED", actor, {"from": "Quote", "quote": timeline.ref(quote, number=quote.number)}
+        )
+        await timeline.record(conn, quote, "CONVERTED", actor,
+                              {"to": "SalesOrder", "salesOrder": timeline.ref(order, number=order.number)})  # fmt: skip
         result = {"salesOrder": order.id, "quote": quote.id}
         await idempotency.remember(conn, actor, "convertQuoteToOrder", idempotency_key, raw, result)
         quote = await m.Quote.get(id=quote.id).using_db(conn)
@@ -204,8 +204,11 @@ async def convert_quote_to_invoice(
             opportunity_id=quote.opportunity_id, quote_id=quote.id,
         )  # fmt: skip
         await lineage.link(conn, quote, invoice, ConversionKind.QUOTE_TO_INVOICE)
-        await timeline.record(conn, invoice, "CREATED", actor, {"from": "Quote", "quote": quote.number})
-        await timeline.record(conn, quote, "CONVERTED", actor, {"to": "Invoice", "invoice": invoice.number})
+        await timeline.record(
+            conn, invoice, "CREATED", actor, {"from": "Quote", "quote": timeline.ref(quote, number=quote.number)}
+        )
+        await timeline.record(conn, quote, "CONVERTED", actor,
+                              {"to": "Invoice", "invoice": timeline.ref(invoice, number=invoice.number)})  # fmt: skip
         result = {"invoice": invoice.id, "quote": quote.id}
         await idempotency.remember(conn, actor, "convertQuoteToInvoice", idempotency_key, raw, result)
         quote = await m.Quote.get(id=quote.id).using_db(conn)
@@ -249,8 +252,15 @@ async def convert_order_to_invoice(
             opportunity_id=order.opportunity_id, quote_id=order.quote_id, sales_order_id=order.id,
         )  # fmt: skip
         await lineage.link(conn, order, invoice, ConversionKind.ORDER_TO_INVOICE)
-        await timeline.record(conn, invoice, "CREATED", actor, {"from": "SalesOrder", "salesOrder": order.number})
-        await timeline.record(conn, order, "CONVERTED", actor, {"to": "Invoice", "invoice": invoice.number})
+        await timeline.record(
+            conn,
+            invoice,
+            "CREATED",
+            actor,
+            {"from": "SalesOrder", "salesOrder": timeline.ref(order, number=order.number)},
+        )
+        await timeline.record(conn, order, "CONVERTED", actor,
+                              {"to": "Invoice", "invoice": timeline.ref(invoice, number=invoice.number)})  # fmt: skip
         result = {"invoice": invoice.id, "salesOrder": order.id}
         await idempotency.remember(conn, actor, "convertOrderToInvoice", idempotency_key, raw, result)
         order = await m.SalesOrder.get(id=order.id).using_db(conn)
@@ -299,8 +309,9 @@ async def create_invoice_from_opportunity(
             quote_id=quote.id if quote is not None else None,
         )  # fmt: skip
         await lineage.link(conn, opp, invoice, ConversionKind.OPPORTUNITY_TO_INVOICE)
-        await timeline.record(conn, invoice, "CREATED", actor, {"from": "Opportunity", "opportunity": opp.id})
-        await timeline.record(conn, opp, "CONVERTED", actor, {"to": "Invoice", "invoice": invoice.number})
+        await timeline.record(conn, invoice, "CREATED", actor, {"from": "Opportunity", "opportunity": opp})
+        await timeline.record(conn, opp, "CONVERTED", actor,
+                              {"to": "Invoice", "invoice": timeline.ref(invoice, number=invoice.number)})  # fmt: skip
         result = {"invoice": invoice.id, "opportunity": opp.id}
         await idempotency.remember(conn, actor, "createInvoiceFromOpportunity", idempotency_key, raw, result)
     return invoice, opp
@@ -342,8 +353,10 @@ async def create_opportunity_from_quote(
             raise AlreadyConverted("This quote belongs to an opportunity already.", path)
         await amounts.refresh_opportunity(conn, opp.id, actor, path)
         await lineage.link(conn, quote, opp, ConversionKind.QUOTE_TO_OPPORTUNITY)
-        await timeline.record(conn, opp, "CREATED_FROM_QUOTE", actor, {"quote": quote.number})
-        await timeline.record(conn, quote, "CONVERTED", actor, {"to": "Opportunity", "opportunity": opp.id})
+        await timeline.record(
+            conn, opp, "CREATED_FROM_QUOTE", actor, {"quote": timeline.ref(quote, number=quote.number)}
+        )
+        await timeline.record(conn, quote, "CONVERTED", actor, {"to": "Opportunity", "opportunity": opp})
         result = {"opportunity": opp.id, "quote": quote.id}
         await idempotency.remember(conn, actor, "createOpportunityFromQuote", idempotency_key, raw, result)
         opp = await m.Opportunity.get(id=opp.id).using_db(conn)
@@ -381,7 +394,9 @@ async def create_upsell_opportunity(
         opp = await crud.create_in(conn, actor, "Opportunity", values)
         await m.Opportunity.filter(id=opp.id).using_db(conn).update(origin_contract_id=contract.id)
         await lineage.link(conn, contract, opp, ConversionKind.CONTRACT_TO_OPPORTUNITY)
-        await timeline.record(conn, opp, "CREATED_FROM_CONTRACT", actor, {"contract": contract.number})
+        await timeline.record(
+            conn, opp, "CREATED_FROM_CONTRACT", actor, {"contract": timeline.ref(contract, number=contract.number)}
+        )
         result = {"opportunity": opp.id, "contract": contract.id}
         await idempotency.remember(conn, actor, "createUpsellOpportunity", idempotency_key, raw, result)
         opp = await m.Opportunity.get(id=opp.id).using_db(conn)

@@ -87,9 +87,7 @@ async def render_quote_document(actor: Any, *, quote_id: int, template_id: int |
     """Render and store the document; raises NotFound (nothing is written then)."""
     permissions.authorize(actor, "renderQuoteDocument", "Quote")
     async with in_transaction() as conn:
-        quote = await access.get_visible(m.Quote, actor, quote_id, conn)
-        if quote is None:
-            raise NotFound("No Quote with this id.", ("input", "quoteId"))
+        quote = await access.load_for_write(conn, actor, m.Quote, quote_id, ("input", "quoteId"))
         template = None
         if template_id is not None:
             template = await m.DocumentTemplate.filter(id=template_id).using_db(conn).first()
@@ -127,8 +125,8 @@ async def render_quote_document(actor: Any, *, quote_id: int, template_id: int |
             content=TOKEN.sub(substitute, body), quote_id=quote.id, opportunity_id=quote.opportunity_id,
             template_id=template.id if template else None,
         )  # fmt: skip
-        await timeline.record(conn, quote, "DOCUMENT_RENDERED", actor, {"documentId": document.id})
+        await timeline.record(conn, quote, "DOCUMENT_RENDERED", actor, {"document": document})
         if quote.opportunity_id is not None:
             opportunity = await m.Opportunity.get(id=quote.opportunity_id).using_db(conn)
-            await timeline.record(conn, opportunity, "DOCUMENT_RENDERED", actor, {"documentId": document.id})
+            await timeline.record(conn, opportunity, "DOCUMENT_RENDERED", actor, {"document": document})
     return document

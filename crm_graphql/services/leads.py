@@ -26,7 +26,7 @@ from crm_graphql.errors import (
     NotFound,
     Required,
 )
-from crm_graphql.services import access, crud, idempotency, lineage, permissions, timeline
+from crm_graphql.services import access, crud, idempotency, lineage, timeline
 
 _LEAD = ("input", "leadId")
 #: Erased by anonymizeLead; company and source stay for statistics.
@@ -63,9 +63,7 @@ def _nested(*prefix: str) -> Iterator[None]:
 
 
 async def _lead_for_write(conn: BaseDBAsyncClient, actor: Any, lead_id: int) -> Any:
-    lead = await crud.load_for_write(conn, actor, m.Lead, lead_id, _LEAD)
-    permissions.authorize_row(actor, lead, path=_LEAD)
-    return lead
+    return await access.load_for_write(conn, actor, m.Lead, lead_id, _LEAD)
 
 
 def _person_name(lead: Any) -> str:
@@ -73,11 +71,15 @@ def _person_name(lead: Any) -> str:
 
 
 async def _fill_empty(conn: BaseDBAsyncClient, actor: Any, row: Any, values: dict[str, Any]) -> None:
-    """Set the fields of ``row`` that are empty from ``values``; never overwrite."""
+    """Set the fields of ``row`` that are empty from ``values``; never overwrite.
+
+    Linking needs only to see the record; filling it is a change, made only when the actor
+    may change that record (a rep linking a colleague's account leaves it as it is).
+    """
     fill = {k: v for k, v in values.items() if v not in (None, "") and getattr(row, k) in (None, "")}
-    if not fill:
+    if not fill or not await access.may_write(conn, actor, row):
         return
-    changes = timeline.changes(crud.snapshot(row, fill), fill)
+    changes = timeline.changes(crud.snapshot(row, fill), fill, crud.ref_fields(type(row).__name__))
     await crud.save(conn, row, fill)
     await timeline.record(conn, row, "UPDATED", actor, {"changes": {crud.camel(k): v for k, v in changes.items()}})
 
@@ -220,11 +222,12 @@ async def qualify_lead(
         for row, kind in made:
             if row is not None:
                 await lineage.link(conn, lead, row, kind)
-                await timeline.record(conn, row, "CREATED_FROM_LEAD", actor, {"lead": lead.id})
+                await timeline.record(conn, row, "CREATED_FROM_LEAD", actor, {"lead": lead})
         result = {"lead": lead.id, "account": account.id if account else None,
                   "contact": contact.id if contact else None,
                   "opportunity": opportunity.id if opportunity else None}  # fmt: skip
-        await timeline.record(conn, lead, "QUALIFIED", actor, {k: v for k, v in result.items() if k != "lead"})
+        await timeline.record(conn, lead, "QUALIFIED", actor,
+                              {"account": account, "contact": contact, "opportunity": opportunity})  # fmt: skip
         await idempotency.remember(conn, actor, "qualifyLead", idempotency_key, raw, result)
         lead = await m.Lead.get(id=lead.id).using_db(conn)
     return {"lead": lead, "account": account, "contact": contact, "opportunity": opportunity}

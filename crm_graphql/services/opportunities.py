@@ -16,16 +16,14 @@ from tortoise.transactions import in_transaction
 from crm_graphql import models as m
 from crm_graphql.enums import OpportunityStatus, StageKind
 from crm_graphql.errors import InUse, Invalid, InvalidTransition, Locked, NotFound
-from crm_graphql.services import contracts, crud, idempotency, permissions, pipeline_rules, pricing, timeline
+from crm_graphql.services import access, contracts, crud, idempotency, permissions, pipeline_rules, pricing, timeline
 
 Path = tuple[str, ...]
 _OPP = ("input", "opportunityId")
 
 
 async def _load(conn: BaseDBAsyncClient, actor: Any, opportunity_id: int) -> Any:
-    opp = await crud.load_for_write(conn, actor, m.Opportunity, opportunity_id, _OPP)
-    permissions.authorize_row(actor, opp, path=_OPP)
-    return opp
+    return await access.load_for_write(conn, actor, m.Opportunity, opportunity_id, _OPP)
 
 
 async def _stage(conn: BaseDBAsyncClient, stage_id: int, path: Path) -> m.Stage:
@@ -81,7 +79,7 @@ async def win_in(conn: BaseDBAsyncClient, actor: Any, opp: Any, close_date: dt.d
     await _close(conn, opp, OpportunityStatus.WON, close, {"stage_id": stage.id, "probability": 100,
                                                            "lost_reason": None})  # fmt: skip
     made = await contracts.contracts_for_won_opportunity(conn, actor, opp, close)
-    await timeline.record(conn, opp, "WON", actor, {"closeDate": close, "contracts": [c.number for c in made],
+    await timeline.record(conn, opp, "WON", actor, {"closeDate": close, "contracts": [timeline.ref(c, number=c.number) for c in made],
                                                     "changes": changes})  # fmt: skip
     return made
 
@@ -242,7 +240,7 @@ async def delete_stage(actor: Any, stage_id: int, replacement_stage_id: int | No
     """
     permissions.authorize(actor, "deleteStage", "Stage")
     async with in_transaction() as conn:
-        stage = await _stage(conn, stage_id, ("input", "id"))
+        stage = await access.load_for_write(conn, actor, m.Stage, stage_id, ("input", "id"))
         if stage.kind != StageKind.OPEN:
             raise Locked("The WON and LOST stages cannot be deleted.", ("input", "id"))
         replacement = None
@@ -291,7 +289,7 @@ async def _move_to(conn: BaseDBAsyncClient, actor: Any, opp: Any, stage: m.Stage
 async def complete_activity(actor: Any, activity_id: int) -> m.Activity:
     """Mark an activity done. Raises NotFound, InvalidTransition (done already)."""
     async with in_transaction() as conn:
-        activity = await crud.load_for_write(conn, actor, m.Activity, activity_id, ("input", "activityId"))
+        activity = await access.load_for_write(conn, actor, m.Activity, activity_id, ("input", "activityId"))
         now = dt.datetime.now(dt.UTC)
         claimed = await (
             m.Activity.filter(id=activity.id, is_done=False)

@@ -187,8 +187,9 @@ async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Any, row: An
 
 async def stage_change_data(conn: BaseDBAsyncClient, old_id: int | None, new_id: int) -> Data:
     """Data of a STAGE_CHANGED event: the stage ids and the old and new stage names as a change."""
-    names = {s.id: s.name for s in await m.Stage.filter(id__in=[old_id, new_id]).using_db(conn)}
-    return {"stageId": new_id, "from": old_id,
+    stages = {s.id: s for s in await m.Stage.filter(id__in=[old_id, new_id]).using_db(conn)}
+    names = {pk: s.name for pk, s in stages.items()}
+    return {"stage": stages.get(new_id), "from": stages.get(old_id) if old_id is not None else None,
             "changes": {"stage": {"old": names.get(old_id), "new": names.get(new_id)}}}  # fmt: skip
 
 
@@ -281,5 +282,5 @@ async def record_activity(conn: BaseDBAsyncClient, actor: Any, row: Any, kind: s
             if subject is None:
                 raise NotFound("The record the activity belongs to is gone.", ("input", key))
             await timeline.record(conn, subject, kind, actor,
-                                  {"activityId": row.id, "type": row.type, "subject": row.subject})  # fmt: skip
+                                  {"activity": timeline.ref(row, type=row.type, subject=row.subject)})  # fmt: skip
             return

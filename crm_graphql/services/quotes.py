@@ -151,7 +151,7 @@ def _product_label(product: Any) -> str:
 async def _quote_for_write(
     conn: BaseDBAsyncClient, actor: Any, quote_id: int, path: Path = ("input", "quoteId")
 ) -> Any:
-    quote = await crud.load_for_write(conn, actor, m.Quote, quote_id, path)
+    quote = await access.load_for_write(conn, actor, m.Quote, quote_id, path)
     await quote_rules.ensure_editable(conn, quote, path)
     await crud.save(conn, quote, {})  # version bump; also serializes concurrent edits
     return quote
@@ -160,7 +160,7 @@ async def _quote_for_write(
 async def _opportunity_for_write(
     conn: BaseDBAsyncClient, actor: Any, opportunity_id: int, path: Path = ("input", "opportunityId")
 ) -> Any:
-    opp = await crud.load_for_write(conn, actor, m.Opportunity, opportunity_id, path)
+    opp = await access.load_for_write(conn, actor, m.Opportunity, opportunity_id, path)
     if opp.status != OpportunityStatus.OPEN:
         raise Locked("The opportunity is closed: reopen it to edit it.", path)
     await crud.save(conn, opp, {})
@@ -168,10 +168,7 @@ async def _opportunity_for_write(
 
 
 async def _item_for_write(conn: BaseDBAsyncClient, actor: Any, model: Any, item_id: int, path: Path) -> Any:
-    item = await access.scoped(model, actor, conn).filter(id=item_id).first()
-    if item is None:
-        raise NotFound(f"No {model.__name__} with this id.", path)
-    return item
+    return await access.load_for_write(conn, actor, model, item_id, path)
 
 
 async def _next_position(conn: BaseDBAsyncClient, model: Any, **parent: int) -> int:
@@ -231,7 +228,7 @@ async def price_lines(
                        "name": name, "unit": unit or "pcs", "unit_price": line.unit_price}  # fmt: skip
         else:
             product_path = (*path, "productId")
-            product = await access.scoped(m.Product, actor, conn).filter(id=line.product_id).first()
+            product = await access.get_visible(m.Product, actor, line.product_id, conn)
             if product is None:
                 line_errors.append(NotFound("No Product with this id.", product_path))
             elif bookless and line.unit_price is not None:
@@ -343,8 +340,10 @@ async def create_quote_from_opportunity(
             await crud.save(conn, quote, {"currency": currency})
         await amounts.recompute_quote(conn, quote, actor, ("input", "currency"))
         await _link(conn, opp, quote, ConversionKind.OPPORTUNITY_TO_QUOTE)
-        await timeline.record(conn, quote, "CREATED", actor, {"from": "Opportunity", "items": len(copies)})
-        await timeline.record(conn, opp, "QUOTE_CREATED", actor, {"quote": quote.number})
+        await timeline.record(
+            conn, quote, "CREATED", actor, {"from": "Opportunity", "opportunity": opp, "items": len(copies)}
+        )
+        await timeline.record(conn, opp, "QUOTE_CREATED", actor, {"quote": timeline.ref(quote, number=quote.number)})
         await idempotency.remember(conn, actor, operation, idempotency_key, raw, {"quote": quote.id})
         opp = await m.Opportunity.get(id=opp.id).using_db(conn)
     return quote, opp
@@ -364,7 +363,7 @@ async def duplicate_quote(actor: Any, quote_id: int, *, idempotency_key: str | N
         prior = await idempotency.replay(conn, actor, operation, idempotency_key, raw)
         if prior is not None:
             return await m.Quote.get(id=prior["quote"]).using_db(conn)
-        source = await crud.load_for_write(conn, actor, m.Quote, quote_id, ("input", "quoteId"))
+        source = await access.load_for_write(conn, actor, m.Quote, quote_id, ("input", "quoteId"))
         if source.opportunity_id is not None:
             opp = await m.Opportunity.get(id=source.opportunity_id).using_db(conn)
             if opp.status != OpportunityStatus.OPEN:
@@ -377,8 +376,10 @@ async def duplicate_quote(actor: Any, quote_id: int, *, idempotency_key: str | N
         await _copy_lines(conn, await _items(conn, m.QuoteItem, quote_id=source.id), m.QuoteItem, quote_id=quote.id)
         await amounts.recompute_quote(conn, quote, actor, ("input", "quoteId"))
         await _link(conn, source, quote, ConversionKind.QUOTE_DUPLICATE)
-        await timeline.record(conn, quote, "CREATED", actor, {"duplicateOf": source.number})
-        await timeline.record(conn, source, "DUPLICATED", actor, {"quote": quote.number})
+        await timeline.record(
+            conn, quote, "CREATED", actor, {"duplicateOf": timeline.ref(source, number=source.number)}
+        )
+        await timeline.record(conn, source, "DUPLICATED", actor, {"quote": timeline.ref(quote, number=quote.number)})
         await idempotency.remember(conn, actor, operation, idempotency_key, raw, {"quote": quote.id})
     return quote
 
@@ -386,7 +387,7 @@ async def duplicate_quote(actor: Any, quote_id: int, *, idempotency_key: str | N
 async def revise_quote(actor: Any, quote_id: int) -> tuple[Any, Any]:
     path: Path = ("input", "quoteId")
     async with in_transaction() as conn:
-        previous = await crud.load_for_write(conn, actor, m.Quote, quote_id, path)
+        previous = await access.load_for_write(conn, actor, m.Quote, quote_id, path)
         if previous.superseded_at is not None:
             raise InvalidTransition("Only the latest revision of a quote can be revised.", path)
         if previous.status == QuoteStatus.ACCEPTED:
@@ -405,7 +406,7 @@ async def revise_quote(actor: Any, quote_id: int) -> tuple[Any, Any]:
         await _copy_lines(conn, items, m.QuoteItem, quote_id=quote.id)
         await amounts.recompute_quote(conn, quote, actor, ("input", "quoteId"))
         await _link(conn, previous, quote, ConversionKind.QUOTE_REVISION)
-        await timeline.record(conn, quote, "CREATED", actor, {"revisionOf": previous.number,
+        await timeline.record(conn, quote, "CREATED", actor, {"revisionOf": timeline.ref(previous, number=previous.number),
                                                                "revision": quote.revision})  # fmt: skip
         await timeline.record(conn, previous, "REVISED", actor, {"revision": quote.revision})
     return quote, previous
@@ -414,12 +415,13 @@ async def revise_quote(actor: Any, quote_id: int) -> tuple[Any, Any]:
 async def set_active_quote(actor: Any, quote_id: int) -> tuple[Any, Any]:
     path: Path = ("input", "quoteId")
     async with in_transaction() as conn:
-        quote = await crud.load_for_write(conn, actor, m.Quote, quote_id, path)
+        quote = await access.load_for_write(conn, actor, m.Quote, quote_id, path)
         if quote.opportunity_id is None:
             raise InvalidTransition("This quote has no opportunity to be active for.", path)
         if quote.superseded_at is not None:
             raise InvalidTransition("A superseded revision cannot become active.", path)
-        opp = await m.Opportunity.get(id=quote.opportunity_id).using_db(conn)
+        # the active quote sets the deal's amount: changing it changes the opportunity
+        opp = await access.load_for_write(conn, actor, m.Opportunity, quote.opportunity_id, path)
         if opp.status != OpportunityStatus.OPEN:
             raise Locked("The quote's opportunity is closed: reopen it to change its active quote.", path)
         if not quote.is_active:
@@ -429,7 +431,9 @@ async def set_active_quote(actor: Any, quote_id: int) -> tuple[Any, Any]:
                 await timeline.record(conn, other, "DEACTIVATED", actor)
             await crud.save(conn, quote, {"is_active": True})
             await timeline.record(conn, quote, "ACTIVATED", actor)
-            await timeline.record(conn, opp, "ACTIVE_QUOTE_CHANGED", actor, {"quote": quote.number})
+            await timeline.record(
+                conn, opp, "ACTIVE_QUOTE_CHANGED", actor, {"quote": timeline.ref(quote, number=quote.number)}
+            )
             await crud.save(conn, opp, {})
             await amounts.refresh_opportunity(conn, opp.id, actor, path)
         opp = await m.Opportunity.get(id=opp.id).using_db(conn)
@@ -448,7 +452,7 @@ async def transition(actor: Any, quote_id: int, action: str) -> Any:
     sources, target, kind = _TRANSITIONS[action]
     path: Path = ("input", "quoteId")
     async with in_transaction() as conn:
-        quote = await crud.load_for_write(conn, actor, m.Quote, quote_id, path)
+        quote = await access.load_for_write(conn, actor, m.Quote, quote_id, path)
         if quote.status not in sources:
             raise InvalidTransition(
                 f"The quote is {quote.status.value}: only a {' or '.join(s.value for s in sources)} quote "
@@ -498,9 +502,7 @@ async def add_bundle_to_quote(
         ]  # fmt: skip
         raise_all(errors)
         path: Path = ("input", "bundleId")
-        bundle = await access.scoped(m.Bundle, actor, conn).filter(id=bundle_id).first()
-        if bundle is None:
-            raise NotFound("No Bundle with this id.", path)
+        bundle = await access.load_visible(conn, actor, m.Bundle, bundle_id, path)
         if not bundle.is_active:
             raise NotInPricebook(f"Bundle {bundle.code} is not active.", path)
         if quote.pricebook_id != bundle.pricebook_id:
@@ -529,7 +531,9 @@ async def add_bundle_to_quote(
             })  # fmt: skip
         items = await _create_lines(conn, m.QuoteItem, values, quote_id=quote.id)
         await amounts.recompute_quote(conn, quote, actor, ("input", "quoteId"))
-        await timeline.record(conn, quote, "BUNDLE_ADDED", actor, {"bundle": bundle.code, "quantity": quantity})
+        await timeline.record(
+            conn, quote, "BUNDLE_ADDED", actor, {"bundle": timeline.ref(bundle, code=bundle.code), "quantity": quantity}
+        )
     return quote, items
 
 
