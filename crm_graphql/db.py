@@ -1,10 +1,11 @@
-"""Tortoise configuration from a URL, start-up and shutdown, and a statement counter."""
+"""Tortoise configuration from a URL, start-up and shutdown, and statement and row counters."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from tortoise import Tortoise, connections
@@ -109,6 +110,50 @@ def count_statements() -> Iterator[StatementCounter]:
     finally:
         logger.removeHandler(handler)
         logger.setLevel(previous)
+
+
+@dataclass
+class RowCounter:
+    """Rows that data-reading statements returned to Python (not what the database scanned)."""
+
+    fetched: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return sum(n for _, n in self.fetched)
+
+
+@contextmanager
+def count_rows() -> Iterator[RowCounter]:
+    """Count the rows each SELECT hands back, by wrapping the connection class's fetch methods.
+
+    Statement counts alone miss a loader that reads a whole table in one statement; this is
+    what proves nested pages are limited per parent in SQL.
+    """
+    cls: Any = type(connections.get("default"))
+    counter = RowCounter()
+    plain, as_dicts = cls.execute_query, cls.execute_query_dict
+
+    def note(query: str, n: int) -> None:
+        head = query.lstrip().split(None, 1)[0].upper() if query.strip() else ""
+        if head in {"SELECT", "WITH"}:
+            counter.fetched.append((query, n))
+
+    async def execute_query(self: Any, query: str, values: Any = None) -> Any:
+        result = await plain(self, query, values)
+        note(query, len(result[1]))
+        return result
+
+    async def execute_query_dict(self: Any, query: str, values: Any = None) -> Any:
+        result = await as_dicts(self, query, values)
+        note(query, len(result))
+        return result
+
+    cls.execute_query, cls.execute_query_dict = execute_query, execute_query_dict
+    try:
+        yield counter
+    finally:
+        cls.execute_query, cls.execute_query_dict = plain, as_dicts
 
 
 DEFAULT_STAGES = [

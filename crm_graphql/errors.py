@@ -13,6 +13,7 @@
      ├── InUse               IN_USE
      ├── Forbidden           FORBIDDEN
      ├── IdempotencyKeyReused IDEMPOTENCY_KEY_REUSED
+     ├── MissingExchangeRate MISSING_EXCHANGE_RATE
      └── ValidationErrors    several field errors at once
 
 Services raise inside ``in_transaction()``, so raising is the rollback: nothing is written.
@@ -39,6 +40,7 @@ class ErrorCode(enum.Enum):
     IN_USE = "IN_USE"
     FORBIDDEN = "FORBIDDEN"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    MISSING_EXCHANGE_RATE = "MISSING_EXCHANGE_RATE"
 
 
 class DomainError(Exception):
@@ -102,6 +104,16 @@ class Forbidden(DomainError):
 
 class IdempotencyKeyReused(DomainError):
     code = ErrorCode.IDEMPOTENCY_KEY_REUSED
+
+
+class MissingExchangeRate(DomainError):
+    """A currency conversion needs a rate nobody has set; ``currency`` names it."""
+
+    code = ErrorCode.MISSING_EXCHANGE_RATE
+
+    def __init__(self, currency: str, field: Field | None = None, message: str | None = None) -> None:
+        super().__init__(message or f"No exchange rate for {currency}: set one with setExchangeRate first.", field)
+        self.currency = currency
 
 
 class ValidationErrors(DomainError):

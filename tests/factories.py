@@ -1,8 +1,148 @@
-"""Plain async builders for tests: they go through the GraphQL API (the ``gql`` fixture)."""
+"""Plain async builders shared by tests (no fixtures here; conftest.py holds those).
+
+``sales_world`` builds, for one sales rep, a complete set of sales records in every state the
+mutations need: an account with a contact, open / won opportunities with items, quotes with
+items (draft, sent, accepted, without opportunity), an order, invoices, contracts, an
+activity, a document, a lead, and a soft-deleted account. Built under a private account (or
+on a restricted opportunity) it is the "hidden" world; under a public account the "visible
+but not owned" one.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
+
+from crm_graphql import models as m
+from crm_graphql.api.relay import to_global_id
+from crm_graphql.enums import (
+    ActivityType,
+    ContractKind,
+    InvoiceStatus,
+    LineItemSource,
+    OpportunityStatus,
+    QuoteStatus,
+    Role,
+    SalesOrderStatus,
+    StageKind,
+)
+from crm_graphql.services import timeline, users
+
+_seq = 0
+
+
+def _next() -> int:
+    global _seq
+    _seq += 1
+    return _seq
+
+
+async def make_user(role: Role = Role.SALES_REP, name: str | None = None) -> tuple[Any, str]:
+    """A user and their API token."""
+    n = _next()
+    return await users.create_user(f"user{n}@example.com", name or f"User {n}", role)
+
+
+async def catalog() -> dict[str, Any]:
+    """A product priced in an active price book, and a bundle of it (shared by every world)."""
+    n = _next()
+    book = await m.Pricebook.create(name=f"Book {n}", is_active=True)
+    product = await m.Product.create(name=f"Widget {n}", code=f"W-{n}", kind="TIME_BASED", term_months=12)
+    await m.PricebookEntry.create(pricebook=book, product=product, currency="EUR", unit="pcs",
+                                  unit_price=Decimal("10"))  # fmt: skip
+    bundle = await m.Bundle.create(pricebook=book, name=f"Bundle {n}", code=f"B-{n}")
+    await m.BundleItem.create(bundle=bundle, product=product, quantity=Decimal(1), weight=Decimal(1))
+    await m.BundlePrice.create(bundle=bundle, currency="EUR", price=Decimal("15"))
+    template = await m.DocumentTemplate.create(name=f"T {n}", body="{{quote.number}}")
+    return {"pricebook": book, "product": product, "bundle": bundle, "template": template}
+
+
+@dataclass
+class World:
+    """Records of one owner, by GraphQL type name; the first of each list is the default pick."""
+
+    owner: Any
+    records: dict[str, list[Any]] = field(default_factory=dict)
+
+    def add(self, row: Any) -> Any:
+        self.records.setdefault(type(row).__name__, []).append(row)
+        return row
+
+    def ids(self, type_name: str) -> list[str]:
+        return [to_global_id(type_name, r.id) for r in self.records.get(type_name, [])]
+
+    def all_ids(self) -> list[str]:
+        return [to_global_id(t, r.id) for t, rows in self.records.items() for r in rows]
+
+
+async def _line(model: Any, parent: dict[str, Any], product: Any, position: int = 0) -> Any:
+    return await model.create(**parent, position=position, currency="EUR", product_id=product.id, name=product.name,
+                              quantity=Decimal(1), unit="pcs", unit_price=Decimal(10), line_total=Decimal(10),
+                              source=LineItemSource.PRICEBOOK)  # fmt: skip
+
+
+async def sales_world(owner: Any, shared: dict[str, Any], *, private: bool = False, restricted: bool = False,
+                      account: Any = None) -> World:  # fmt: skip
+    """Every kind of sales record, owned by ``owner``, under one account.
+
+    ``private``: under a private account of the owner (hidden from everyone else).
+    ``restricted``: the opportunities are restricted (hidden from other reps, the account not).
+    ``account``: build under this existing account instead of a new one.
+    """
+    n = _next()
+    w = World(owner)
+    uid = owner.id
+    stages = {s.kind: s for s in await m.Stage.all().order_by("-position")}
+    open_stage = await m.Stage.filter(is_default=True).first()
+    book, product = shared["pricebook"], shared["product"]
+    if account is None:
+        account = await m.Account.create(name=f"Account {n}", vat_number=f"VAT{n:05d}", is_private=private,
+                                         owner_id=uid)  # fmt: skip
+        await timeline.record(None, account, "CREATED", owner)  # type: ignore[arg-type]
+    w.add(account)
+    w.add(await m.Account.create(name=f"Deleted {n}", is_private=private, owner_id=uid,
+                                 deleted_at=dt.datetime.now(dt.UTC), deletion_batch=f"batch-{n}"))  # fmt: skip
+    contact = w.add(await m.Contact.create(last_name=f"Contact {n}", account=account, owner_id=uid))
+    await timeline.record(None, contact, "CREATED", owner)  # type: ignore[arg-type]
+    w.add(await m.Lead.create(last_name=f"Lead {n}", company=f"Co {n}", owner_id=uid))
+    opp_values = {"account": account, "currency": "EUR", "owner_id": uid, "pricebook": book,
+                  "is_restricted": restricted, "contact": contact}  # fmt: skip
+    opp = w.add(await m.Opportunity.create(title=f"Deal {n}", stage=open_stage, **opp_values))
+    await timeline.record(None, opp, "CREATED", owner)  # type: ignore[arg-type]
+    won = w.add(await m.Opportunity.create(title=f"Won {n}", stage=stages[StageKind.WON],
+                                           status=OpportunityStatus.WON, probability=100, **opp_values))  # fmt: skip
+    w.add(await _line(m.OpportunityItem, {"opportunity": opp}, product))
+    quote_values = {"account": account, "contact": contact, "currency": "EUR", "owner_id": uid, "pricebook": book}
+    quote = w.add(await m.Quote.create(number=f"Q-W{n}", name="Draft", opportunity=opp, is_active=True,
+                                       **quote_values))  # fmt: skip
+    await timeline.record(None, quote, "CREATED", owner)  # type: ignore[arg-type]
+    w.add(await _line(m.QuoteItem, {"quote": quote}, product))
+    w.add(await m.Quote.create(number=f"Q-S{n}", name="Sent", opportunity=opp, status=QuoteStatus.SENT,
+                               **quote_values))  # fmt: skip
+    loose = w.add(await m.Quote.create(number=f"Q-L{n}", name="Loose", **quote_values))
+    await _line(m.QuoteItem, {"quote": loose}, product)
+    accepted = w.add(await m.Quote.create(number=f"Q-A{n}", name="Accepted", opportunity=opp,
+                                          status=QuoteStatus.ACCEPTED, **quote_values))  # fmt: skip
+    doc_values = {"account": account, "contact": contact, "opportunity": opp, "owner_id": uid, "currency": "EUR"}
+    order = w.add(await m.SalesOrder.create(number=f"SO-{n}", name="Order", quote=accepted,
+                                            status=SalesOrderStatus.CONFIRMED, **doc_values))  # fmt: skip
+    w.add(await _line(m.SalesOrderItem, {"sales_order": order}, product))
+    draft_invoice = w.add(await m.Invoice.create(number=f"INV-D{n}", name="Invoice", status=InvoiceStatus.DRAFT,
+                                                 **doc_values))  # fmt: skip
+    w.add(await _line(m.InvoiceItem, {"invoice": draft_invoice}, product))
+    w.add(await m.Invoice.create(number=f"INV-I{n}", name="Issued", status=InvoiceStatus.ISSUED, **doc_values))
+    w.add(await m.Contract.create(number=f"C-{n}", name="Support", kind=ContractKind.TIME_BASED, account=account,
+                                  opportunity=won, product=product, owner_id=uid, start_date=dt.date(2026, 1, 1),
+                                  quantity=Decimal(1), value=Decimal(10), currency="EUR"))  # fmt: skip
+    w.add(await m.Activity.create(type=ActivityType.CALL, subject=f"Secret call {n}", opportunity=opp,
+                                  account=account, assignee_id=uid))  # fmt: skip
+    w.add(await m.Document.create(name=f"Doc {n}", content_type="text/plain", content="x", quote=quote,
+                                  opportunity=opp))  # fmt: skip
+    w.add(await m.TimelineEvent.filter(subject_type="Opportunity", subject_id=opp.id).first())
+    return w
+
 
 ERR = "userErrors { field message code }"
 

@@ -6,6 +6,7 @@ import asyncio
 
 from crm_graphql import cli, db
 from crm_graphql import models as m
+from crm_graphql.api.relay import to_global_id
 
 
 def _count(url: str, model) -> int:
@@ -58,6 +59,71 @@ def test_import_reports_every_bad_row_and_writes_nothing(tmp_path, capsys) -> No
     assert _count(url, m.Product) == 0
 
 
+def _price_books(url: str) -> dict[str, int]:
+    """Two price books called "Standard" (one inactive), one "Partner", and product LAP-14."""
+
+    async def work() -> dict[str, int]:
+        await db.init(url)
+        try:
+            active = await m.Pricebook.create(name="Standard")
+            await m.Pricebook.create(name="Standard", is_active=False, version_label="2023")
+            partner = await m.Pricebook.create(name="Partner")
+            await m.Product.create(name="Laptop Pro 14", code="LAP-14")
+            return {"standard": active.id, "partner": partner.id}
+        finally:
+            await db.close()
+
+    return asyncio.run(work())
+
+
+def test_import_refuses_an_ambiguous_name_and_reports_every_error_of_a_row(tmp_path, capsys) -> None:
+    # given two price books called "Standard", and a file whose second row has three errors
+    url = f"sqlite://{tmp_path / 'crm.sqlite3'}"
+    _price_books(url)
+    entries = tmp_path / "entries.csv"
+    entries.write_text(
+        "pricebook,product,currency,unitPrice\n"
+        "Standard,LAP-14,EUR,1499.00\n"
+        "Partner,NOPE,XYZ,abc\n"
+        "Partner,LAP-14,EUR,1274.15\n"
+    )
+    # when imported
+    code = cli.main(["import", "pricebook-entries", str(entries), "--database", url])
+    # then the ambiguous name is an error of its row and column (never a guess), the second
+    # row reports all three of its errors, and nothing landed (not even the good row)
+    err = capsys.readouterr().err.splitlines()
+    assert code == 1
+    assert err == [
+        "row 2, column pricebook: Several Pricebook records have name 'Standard': name one by its global ID.",
+        "row 3, column product: No Product with code 'NOPE'.",
+        "row 3, column unitPrice: 'abc' is not a decimal number",
+        "row 3, column currency: 'XYZ' is not an ISO 4217 currency code.",
+        "Nothing was imported.",
+    ]
+    assert _count(url, m.PricebookEntry) == 0
+
+
+def test_import_reference_by_global_id_is_exact(tmp_path, capsys) -> None:
+    # given two price books called "Standard": the file names the active one by its global ID
+    url = f"sqlite://{tmp_path / 'crm.sqlite3'}"
+    books = _price_books(url)
+    standard = to_global_id("Pricebook", books["standard"])
+    entries = tmp_path / "entries.csv"
+    entries.write_text(f"pricebook,product,currency,unitPrice\n{standard},LAP-14,EUR,1499.00\n")
+    # when imported, the entry lands in that price book
+    assert cli.main(["import", "pricebook-entries", str(entries), "--database", url]) == 0
+    assert "Imported 1 pricebook-entries." in capsys.readouterr().out
+
+    async def book_of_entry() -> int:
+        await db.init(url)
+        try:
+            return (await m.PricebookEntry.get()).pricebook_id
+        finally:
+            await db.close()
+
+    assert asyncio.run(book_of_entry()) == books["standard"]
+
+
 def test_a_name_that_matches_several_records_is_an_error_not_a_guess(tmp_path, capsys) -> None:
     # given two accounts called Acme
     url = f"sqlite://{tmp_path / 'crm.sqlite3'}"
@@ -71,7 +137,7 @@ def test_a_name_that_matches_several_records_is_an_error_not_a_guess(tmp_path, c
     # then the row is refused for that column, and nothing landed
     err = capsys.readouterr().err
     assert code == 1
-    assert "row 3, column account: Several Account records have name 'Acme': rename them." in err
+    assert "row 3, column account: Several Account records have name 'Acme': name one by its global ID." in err
     assert _count(url, m.Contact) == 0
 
 

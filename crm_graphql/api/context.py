@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import enum
-from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
-from tortoise.functions import Count
 from tortoise.models import Model
 
+from crm_graphql.api import batch
 from crm_graphql.api import connection as conn
 from crm_graphql.api.filters import SPECS, to_q
 from crm_graphql.services import access
@@ -67,6 +66,8 @@ class Context:
     async def _load_children(
         self, spec_name: str, fk: str, page: conn.Page, flt: Any, order_by: Any, parent_ids: Sequence[int]
     ) -> list[Any]:
+        """One windowed SELECT for the pages of every parent (``first + 1`` rows each, limited
+        in SQL); ``totalCount`` is one grouped COUNT, run only when selected."""
         spec = SPECS[spec_name]
         keys = conn.sort_keys(spec, order_by)
         forward = not page.backward
@@ -74,13 +75,9 @@ class Context:
         qs = base.filter(**{f"{fk}__in": list(set(parent_ids))})
         if page.cursor is not None:
             qs = qs.filter(conn.keyset_q(spec.model, keys, page.cursor, forward))
-        grouped: dict[int, list[Any]] = defaultdict(list)
-        if page.limit:
-            for row in await conn.ordered(qs, keys, forward):
-                group = grouped[getattr(row, fk)]
-                if len(group) <= page.limit:
-                    group.append(row)
-        counter = self._counter(spec_name, fk, base)
+        partition = batch.column(spec.model, fk)
+        grouped = await batch.windowed(qs, partition, keys, forward, page.limit + 1) if page.limit else {}
+        counter = self._counter(spec_name, fk, base, partition)
         result = []
         for pid in parent_ids:
 
@@ -90,19 +87,13 @@ class Context:
             result.append(conn.make_connection(grouped.get(pid, []), page, keys, count))
         return result
 
-    def _counter(self, spec_name: str, fk: str, base: Any) -> DataLoader[int, int]:
+    def _counter(self, spec_name: str, fk: str, base: Any, partition: str) -> DataLoader[int, int]:
         key = ("count", spec_name, fk, id(base))
         loader = self._loaders.get(key)
         if loader is None:
 
             async def load(ids: Sequence[int]) -> list[int]:
-                rows = (
-                    await base.filter(**{f"{fk}__in": list(set(ids))})
-                    .annotate(n=Count("id"))
-                    .group_by(fk)
-                    .values(fk, "n")
-                )
-                counts = {r[fk]: r["n"] for r in rows}
+                counts = await batch.grouped_counts(base.filter(**{f"{fk}__in": list(set(ids))}), partition)
                 return [counts.get(i, 0) for i in ids]
 
             loader = self._loaders[key] = DataLoader(load_fn=load)

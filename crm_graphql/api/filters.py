@@ -4,8 +4,8 @@
 ``DateFilter``/``DateTimeFilter { eq ne in gt gte lt lte isNull }``, ``IDFilter { eq in }``,
 enum filters ``{ eq in }``, ``BooleanFilter { eq isNull }``; every ``XFilter`` combines them
 with ``and``/``or``/``not``, nests the filter of a to-one relation and takes
-``{ some every none }`` for a to-many relation (a subquery that only sees rows the user
-may see). ``XFilter`` and ``XOrder`` inputs are generated from a spec per entity.
+``{ some every none }`` for a to-many relation. Both are subqueries over the related rows
+the user may see (``access.visible``): a hidden row matches nothing, at any depth. ``XFilter`` and ``XOrder`` inputs are generated from a spec per entity.
 """
 
 from __future__ import annotations
@@ -326,7 +326,7 @@ def to_q(spec_name: str, flt: Any, user: Any, prefix: str = "") -> Q:
             nullable = bool(getattr(model_field, "null", False))
             parts.extend(_scalar_q(f, prefix + column, cond, nullable))
         elif isinstance(f, ToOne):
-            parts.append(to_q(f.target, cond, user, f"{prefix}{f.relation or f.name}__"))
+            parts.append(_to_one_q(f, cond, user, prefix))
         else:
             parts.extend(_to_many_q(f, cond, user, prefix))
     for sub in flt.and_ or []:
@@ -349,6 +349,61 @@ def _negate(model: type[Model], q: Q, prefix: str = "") -> Q:
     empty column), so ``not`` is "id NOT IN (rows matching)" instead.
     """
     return ~Q(**{f"{prefix}id__in": Subquery(model.filter(q).values("id"))})
+
+
+def _to_one_q(f: ToOne, cond: Any, user: Any, prefix: str) -> Q:
+    """Rows whose related ``f.target`` row the user may see and matches ``cond``.
+
+    A subquery over the visible target rows, not a join: a join would test the condition on
+    a hidden row (a private parent's VAT number, guessed a prefix at a time). Soft-deleted
+    targets count, as the to-one field itself still resolves them (flagged ``isDeleted``).
+    """
+    target = SPECS[f.target].model
+    column = f"{prefix}{f.relation or f.name}_id"
+    visible = access.visible(target, user, include_deleted=True)
+    matching = target.filter(to_q(f.target, cond, user) & visible).values("id")
+    q = Q(**{f"{column}__in": Subquery(matching)})
+    if _holds_when_missing(f.target, cond):
+        # a missing or hidden related row reads as null, as the to-one field itself does
+        seen = target.filter(visible).values("id")
+        q |= Q(**{f"{column}__isnull": True}) | ~Q(**{f"{column}__in": Subquery(seen)})
+    return q
+
+
+def _holds_when_missing(spec_name: str, flt: Any) -> bool:
+    """Whether ``flt`` holds for a related row that is missing (every field null)."""
+    if flt is None:
+        return True
+    results: list[bool] = []
+    for f in SPECS[spec_name].fields:
+        cond = getattr(flt, f.name, None)
+        if cond is None:
+            continue
+        if isinstance(f, Scalar):
+            results.append(_scalar_holds_on_null(cond))
+        elif isinstance(f, ToOne):
+            results.append(_holds_when_missing(f.target, cond))
+        else:  # no related rows: `some` fails, `every` and `none` hold
+            results.append(cond.some is None)
+    results.extend(_holds_when_missing(spec_name, sub) for sub in flt.and_ or [])
+    if flt.or_:
+        results.append(any(_holds_when_missing(spec_name, sub) for sub in flt.or_))
+    if flt.not_ is not None:
+        results.append(not _holds_when_missing(spec_name, flt.not_))
+    return all(results)
+
+
+def _scalar_holds_on_null(cond: Any) -> bool:
+    """A condition on a null value, as ``_scalar_q`` writes it in SQL."""
+    checks = []
+    for op in ("eq", "in_", "gt", "gte", "lt", "lte", "contains", "starts_with"):
+        if getattr(cond, op, None) is not None:
+            checks.append(False)
+    if getattr(cond, "ne", None) is not None:
+        checks.append(True)  # null counts as not equal
+    if getattr(cond, "is_null", None) is not None:
+        checks.append(bool(cond.is_null))
+    return all(checks)
 
 
 def _to_many_q(f: ToMany, cond: Any, user: Any, prefix: str) -> list[Q]:

@@ -63,7 +63,7 @@ class Query:
 
     @strawberry.field(description="The pipeline's stages, in pipeline order.")
     async def stages(self, info: Info) -> list[StageType]:
-        return await m.Stage.all().order_by("position", "id")  # type: ignore[return-value]
+        return await access.scoped(m.Stage, info.context.user).order_by("position", "id")  # type: ignore[return-value]
 
     @strawberry.field(description="A quote by its human-readable number (its latest revision).")
     async def quote_by_number(
@@ -74,7 +74,7 @@ class Query:
 
     @strawberry.field(description="Exchange rates to the base currency.")
     async def exchange_rates(self, info: Info) -> list[ExchangeRateType]:
-        return await m.ExchangeRate.all().order_by("currency")  # type: ignore[return-value]
+        return await access.scoped(m.ExchangeRate, info.context.user).order_by("currency")  # type: ignore[return-value]
 
     accounts = list_field("Account", description="Accounts (customers).")
     contacts = list_field("Contact", description="Contacts.")

@@ -22,9 +22,11 @@ from crm_graphql.api import mutations as mutations_pkg
 from crm_graphql.api.limits import QueryLimits, RequestMaskErrors
 from crm_graphql.api.mutations.crud import CrudMutation
 from crm_graphql.api.queries import Query
+from crm_graphql.api.relay import MODELS
 from crm_graphql.api.scalars import SCALAR_MAP
 from crm_graphql.api.transport import tracing
 from crm_graphql.api.transport.request import ObserveOperation
+from crm_graphql.services import access
 
 MAX_DEPTH = 20
 MAX_TOKENS = 20_000
@@ -33,7 +35,8 @@ MAX_ALIASES = 100
 #: Our own client-facing error codes: kept readable by MaskErrors.
 CLIENT_CODES = frozenset(
     {"INVALID_PAGINATION", "INVALID_FILTER", "MAX_DEPTH_EXCEEDED", "MAX_NODES_EXCEEDED", "MAX_ALIASES_EXCEEDED",
-     "MAX_TOKENS_EXCEEDED", "UNAUTHENTICATED", "BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED", "TIMEOUT"}
+     "MAX_TOKENS_EXCEEDED", "UNAUTHENTICATED", "BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED", "TIMEOUT",
+     "MISSING_EXCHANGE_RATE"}
 )  # fmt: skip
 
 
@@ -112,6 +115,8 @@ def _ref(model: Any, attr: str) -> Any:
 
 
 def build_schema() -> strawberry.Schema:
+    # fail closed: every type node(id:) can return needs a visibility and a write rule
+    access.check_complete(MODELS.values())
     query = _root("Query", [Query, *_collect("Query")], "Read the CRM graph.")
     mutation = _root("Mutation", [CrudMutation, *_collect("Mutation")], "Change the CRM: CRUD and domain operations.")
     subscription = _root("Subscription", _collect("Subscription"), "Live updates over graphql-transport-ws.")

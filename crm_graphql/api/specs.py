@@ -37,9 +37,9 @@ def _line_fields(target: str) -> list[Scalar | ToOne]:
 
 
 def _totals() -> list[Scalar]:
-    return [Scalar(n, D) for n in ("subtotal", "discount_total", "net_total", "tax_total", "total")] + [
-        Scalar("currency", S)
-    ]
+    return [
+        Scalar(n, D) for n in ("subtotal", "discount_total", "net_total", "tax_total", "rounding_total", "total")
+    ] + [Scalar("currency", S)]
 
 
 _LINE_ORDER = {"POSITION": "position", "NAME": "name", "LINE_TOTAL": "line_total"}

@@ -47,6 +47,9 @@ class DocumentTotals(SoftDeletable):
     discount_total = MoneyField(default=0)
     net_total = MoneyField(default=0)
     tax_total = MoneyField(default=0)
+    #: Sum of the rounding lines: part of ``total`` only (no revenue, not in ``net_total``).
+    #: The database default lets the column be added to tables that hold documents already.
+    rounding_total = MoneyField(default=0, db_default=0)
     total = MoneyField(default=0)
 
     class Meta:

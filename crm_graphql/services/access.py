@@ -1,15 +1,31 @@
-"""Record-level visibility: the one place that decides which rows a user can see.
+"""Record-level access: which rows a user may see, and which they may change.
 
-Every read (lists, counts, ``node``, loaders, relation filters) and every mutation target
-goes through ``visible()`` / ``scoped()``, so a hidden record does not exist for the user.
+Reads. Every model has exactly one visibility rule in ``RULES``; ``visible()`` turns it into
+a SQL condition and ``scoped()`` into a queryset, and every read goes through them: lists,
+counts, ``node``/``nodes``, loaders, relation filters (inside their subqueries), timelines,
+lineage, subscriptions and mutation targets. A hidden record does not exist for the user.
+A model without a rule fails at import (``_check_complete``), and asking for one raises
+``LookupError``: nothing falls open.
 
 Rules (DOMAIN.md 8, 9): soft-deleted rows are hidden; a private account is visible to its
 owner alone (admins included), and so is everything under it; a restricted opportunity is
-visible to its owner and the users it lists, and so are its quotes, orders and invoices.
+visible to its owner and the users it lists, and so are its quotes, orders, invoices and
+contracts; a line item or document is visible with its parent; an activity when every record
+it is attached to is; a timeline event when its subject is; a lineage link when both ends
+are. Catalog rows, stages, leads and users are visible to every signed-in user.
+
+Writes. ``load_for_write`` is the one way a service loads the row it is about to change:
+visibility first (hidden -> NOT_FOUND, so a hidden row never answers FORBIDDEN), then role
+and ownership (FORBIDDEN) by ``WRITE_RULES``, which every model also has. Ownership means the
+record being changed, or for a child row (a quote item, a document) the record that owns it.
+Ids that only reference another record (``accountId`` on a create, ``productId``) need
+visibility only: ``load_visible``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -18,8 +34,14 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from crm_graphql import models as m
+from crm_graphql.enums import Role
+from crm_graphql.errors import Forbidden, NotFound
 
-_NOTHING_HIDDEN = Q()
+Path = tuple[str, ...]
+#: (user id, relation prefix, include soft-deleted rows of parents) -> condition on the model.
+VisibilityRule = Callable[[int, str, bool], Q]
+
+_EVERYTHING = Q()
 
 
 def _account_q(uid: int, prefix: str, nullable: bool) -> Q:
@@ -40,7 +62,141 @@ def _opportunity_q(uid: int, prefix: str, nullable: bool) -> Q:
 def _alive(model: type[Model], prefix: str) -> Q:
     if "deleted_at" in model._meta.fields_map:
         return Q(**{f"{prefix}deleted_at__isnull": True})
-    return _NOTHING_HIDDEN
+    return _EVERYTHING
+
+
+# --- the rules -------------------------------------------------------------------------------
+
+
+def public(uid: int, prefix: str, include_deleted: bool) -> Q:
+    """Every signed-in user sees every live row (catalog, stages, leads, users)."""
+    return _EVERYTHING
+
+
+def _account(uid: int, prefix: str, include_deleted: bool) -> Q:
+    return _account_q(uid, prefix, False)
+
+
+def _contact(uid: int, prefix: str, include_deleted: bool) -> Q:
+    return _account_q(uid, f"{prefix}account__", True)
+
+
+def _opportunity(uid: int, prefix: str, include_deleted: bool) -> Q:
+    return _account_q(uid, f"{prefix}account__", False) & _opportunity_q(uid, prefix, False)
+
+
+def _deal_document(uid: int, prefix: str, include_deleted: bool) -> Q:
+    """Quotes, orders and invoices: their account, and their opportunity when they have one."""
+    return _account_q(uid, f"{prefix}account__", False) & _opportunity_q(uid, f"{prefix}opportunity__", True)
+
+
+def _contract(uid: int, prefix: str, include_deleted: bool) -> Q:
+    return _account_q(uid, f"{prefix}account__", False) & _opportunity_q(uid, f"{prefix}opportunity__", False)
+
+
+def _activity(uid: int, prefix: str, include_deleted: bool) -> Q:
+    """Visible when every record it is attached to is (an activity on a public lead and a
+    restricted deal is hidden from those who may not see the deal)."""
+    return (
+        _account_q(uid, f"{prefix}account__", True)
+        & _account_q(uid, f"{prefix}opportunity__account__", True)
+        & _opportunity_q(uid, f"{prefix}opportunity__", True)
+        & _account_q(uid, f"{prefix}contact__account__", True)
+        & _account_q(uid, f"{prefix}quote__account__", True)
+        & _opportunity_q(uid, f"{prefix}quote__opportunity__", True)
+    )
+
+
+def child_of(relation: str, parent: type[Model]) -> VisibilityRule:
+    """Visible with its parent row (line items, documents, access grants)."""
+
+    def rule(uid: int, prefix: str, include_deleted: bool) -> Q:
+        return condition(parent, uid, f"{prefix}{relation}__", include_deleted=include_deleted)
+
+    rule.__name__ = f"child_of_{parent.__name__}"
+    return rule
+
+
+#: Types a timeline event can be about; an event about any other type is visible to nobody.
+EVENT_SUBJECTS: tuple[type[Model], ...] = (
+    m.Account, m.Contact, m.Lead, m.Opportunity, m.Quote, m.SalesOrder, m.Invoice, m.Contract,
+)  # fmt: skip
+#: Types lineage links join.
+LINEAGE_ENDS: tuple[type[Model], ...] = (
+    m.Lead, m.Account, m.Contact, m.Opportunity, m.Quote, m.SalesOrder, m.Invoice, m.Contract,
+)  # fmt: skip
+
+
+def typed_reference(uid: int, type_column: str, id_column: str, types: Iterable[type[Model]], prefix: str = "") -> Q:
+    """Rows whose (``type_column``, ``id_column``) pair names a record of ``types`` the user may
+    see, soft-deleted ones included (history outlives a delete; privacy does not). One
+    ``IN (subquery)`` per type whose rule is not public; a type outside ``types`` matches nothing."""
+    result: Q | None = None
+    for model in types:
+        q = Q(**{f"{prefix}{type_column}": model.__name__})
+        if RULES[model] is not public:
+            visible_ids = model.filter(condition(model, uid, include_deleted=True)).values("id")
+            q &= Q(**{f"{prefix}{id_column}__in": Subquery(visible_ids)})
+        result = q if result is None else result | q
+    return result if result is not None else Q(id__in=[])
+
+
+def _event(uid: int, prefix: str, include_deleted: bool) -> Q:
+    return typed_reference(uid, "subject_type", "subject_id", EVENT_SUBJECTS, prefix)
+
+
+def _lineage(uid: int, prefix: str, include_deleted: bool) -> Q:
+    return typed_reference(uid, "source_type", "source_id", LINEAGE_ENDS, prefix) & typed_reference(
+        uid, "target_type", "target_id", LINEAGE_ENDS, prefix
+    )
+
+
+def _account_link(uid: int, prefix: str, include_deleted: bool) -> Q:
+    return condition(m.Account, uid, f"{prefix}account__") & condition(m.Account, uid, f"{prefix}linked__")
+
+
+RULES: dict[type[Model], VisibilityRule] = {
+    m.Account: _account,
+    m.Contact: _contact,
+    m.Opportunity: _opportunity,
+    m.Quote: _deal_document,
+    m.SalesOrder: _deal_document,
+    m.Invoice: _deal_document,
+    m.Contract: _contract,
+    m.OpportunityItem: child_of("opportunity", m.Opportunity),
+    m.QuoteItem: child_of("quote", m.Quote),
+    m.SalesOrderItem: child_of("sales_order", m.SalesOrder),
+    m.InvoiceItem: child_of("invoice", m.Invoice),
+    m.Document: child_of("quote", m.Quote),
+    m.DocumentFile: child_of("document", m.Document),
+    m.OpportunityAccess: child_of("opportunity", m.Opportunity),
+    m.Activity: _activity,
+    m.TimelineEvent: _event,
+    m.LineageLink: _lineage,
+    m.AccountLink: _account_link,
+    m.Lead: public,
+    m.User: public,
+    m.Stage: public,
+    m.Product: public,
+    m.Pricebook: public,
+    m.PricebookEntry: public,
+    m.Bundle: public,
+    m.BundleItem: public,
+    m.BundlePrice: public,
+    m.ExchangeRate: public,
+    m.DocumentTemplate: public,
+}
+#: Bookkeeping no API read returns: asking for their visibility is a programming error.
+INTERNAL: frozenset[type[Model]] = frozenset({m.ApiToken, m.IdempotencyKey, m.Sequence, m.PersistedQuery})
+
+
+def condition(model: type[Model], uid: int, prefix: str = "", *, include_deleted: bool = False) -> Q:
+    """``visible`` for a user id (rules nest with prefixes: ``quote__account__...``)."""
+    rule = RULES.get(model)
+    if rule is None:
+        raise LookupError(f"No visibility rule for {model.__name__}: add one to services.access.RULES.")
+    alive = _EVERYTHING if include_deleted else _alive(model, prefix)
+    return alive & rule(uid, prefix, include_deleted)
 
 
 def visible(model: type[Model], user: Any, prefix: str = "", *, include_deleted: bool = False) -> Q:
@@ -50,41 +206,13 @@ def visible(model: type[Model], user: Any, prefix: str = "", *, include_deleted:
     at, which then shows ``isDeleted: true``.
     """
     uid = int(user.id) if user is not None else 0
-    q = _NOTHING_HIDDEN if include_deleted else _alive(model, prefix)
-    if model is m.Account:
-        return q & _account_q(uid, prefix, False)
-    if model is m.Contact:
-        return q & _account_q(uid, f"{prefix}account__", True)
-    if model is m.Opportunity:
-        return q & _account_q(uid, f"{prefix}account__", False) & _opportunity_q(uid, prefix, False)
-    if model in (m.Quote, m.SalesOrder, m.Invoice):
-        return q & _account_q(uid, f"{prefix}account__", False) & _opportunity_q(uid, f"{prefix}opportunity__", True)
-    if model is m.Contract:
-        return q & _account_q(uid, f"{prefix}account__", False) & _opportunity_q(uid, f"{prefix}opportunity__", False)
-    parent = _PARENTS.get(model)
-    if parent is not None:
-        relation, parent_model = parent
-        return q & visible(parent_model, user, f"{prefix}{relation}__", include_deleted=include_deleted)
-    if model is m.Activity:
-        return (
-            q
-            & _account_q(uid, f"{prefix}account__", True)
-            & _account_q(uid, f"{prefix}opportunity__account__", True)
-            & _opportunity_q(uid, f"{prefix}opportunity__", True)
-            & _account_q(uid, f"{prefix}contact__account__", True)
-            & _account_q(uid, f"{prefix}quote__account__", True)
-            & _opportunity_q(uid, f"{prefix}quote__opportunity__", True)
-        )
-    return q
+    return condition(model, uid, prefix, include_deleted=include_deleted)
 
 
-_PARENTS: dict[type[Model], tuple[str, type[Model]]] = {
-    m.OpportunityItem: ("opportunity", m.Opportunity),
-    m.QuoteItem: ("quote", m.Quote),
-    m.SalesOrderItem: ("sales_order", m.SalesOrder),
-    m.InvoiceItem: ("invoice", m.Invoice),
-    m.Document: ("quote", m.Quote),
-}
+def visible_events(user: Any, subjects: Iterable[type[Model]] = EVENT_SUBJECTS) -> Q:
+    """``visible(TimelineEvent)`` narrowed to events about ``subjects`` (fewer subqueries)."""
+    uid = int(user.id) if user is not None else 0
+    return typed_reference(uid, "subject_type", "subject_id", [s for s in subjects if s in EVENT_SUBJECTS])
 
 
 def scoped(
@@ -98,3 +226,160 @@ def scoped(
 async def get_visible(model: type[Model], user: Any, pk: int, conn: BaseDBAsyncClient | None = None) -> Any:
     """The row with ``pk`` if ``user`` may see it, else None."""
     return await scoped(model, user, conn).filter(id=pk).first()
+
+
+async def load_visible(conn: BaseDBAsyncClient, actor: Any, model: type[Model], pk: int, path: Path) -> Any:
+    """A record an input only refers to (visibility only); NOT_FOUND when missing or hidden."""
+    row = await get_visible(model, actor, pk, conn)
+    if row is None:
+        raise NotFound(f"No {model.__name__} with this id.", path)
+    return row
+
+
+# --- writes ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Owned:
+    """Sales reps change a row when ``column`` names them, or nobody (``owner_id``, ``assignee_id``).
+    ``granted``: users listed on the opportunity's access list count as assigned to it."""
+
+    column: str
+    granted: bool = False
+
+
+@dataclass(frozen=True)
+class OwnedBy:
+    """A part of another record (a quote item, a document): whoever may change that record."""
+
+    relation: str
+    parent: type[Model]
+
+
+@dataclass(frozen=True)
+class Managed:
+    """Catalog, stages, templates, users: only these roles change them."""
+
+    roles: frozenset[Role]
+
+
+@dataclass(frozen=True)
+class ReadOnly:
+    """Written by the services as a side effect only (history, lineage, bookkeeping)."""
+
+
+WriteRule = Owned | OwnedBy | Managed | ReadOnly
+_MANAGERS = Managed(frozenset({Role.ADMIN, Role.MANAGER}))
+
+WRITE_RULES: dict[type[Model], WriteRule] = {
+    m.Account: Owned("owner_id"),
+    m.Contact: Owned("owner_id"),
+    m.Lead: Owned("owner_id"),
+    m.Opportunity: Owned("owner_id", granted=True),
+    m.Quote: Owned("owner_id"),
+    m.SalesOrder: Owned("owner_id"),
+    m.Invoice: Owned("owner_id"),
+    m.Contract: Owned("owner_id"),
+    m.Activity: Owned("assignee_id"),
+    m.OpportunityItem: OwnedBy("opportunity", m.Opportunity),
+    m.QuoteItem: OwnedBy("quote", m.Quote),
+    m.SalesOrderItem: OwnedBy("sales_order", m.SalesOrder),
+    m.InvoiceItem: OwnedBy("invoice", m.Invoice),
+    m.Document: OwnedBy("quote", m.Quote),
+    m.DocumentFile: ReadOnly(),
+    m.OpportunityAccess: OwnedBy("opportunity", m.Opportunity),
+    m.AccountLink: OwnedBy("account", m.Account),
+    m.Stage: _MANAGERS,
+    m.Product: _MANAGERS,
+    m.Pricebook: _MANAGERS,
+    m.PricebookEntry: _MANAGERS,
+    m.Bundle: _MANAGERS,
+    m.BundleItem: _MANAGERS,
+    m.BundlePrice: _MANAGERS,
+    m.ExchangeRate: _MANAGERS,
+    m.DocumentTemplate: _MANAGERS,
+    m.User: Managed(frozenset({Role.ADMIN})),
+    m.TimelineEvent: ReadOnly(),
+    m.LineageLink: ReadOnly(),
+    m.ApiToken: ReadOnly(),
+    m.IdempotencyKey: ReadOnly(),
+    m.Sequence: ReadOnly(),
+    m.PersistedQuery: ReadOnly(),
+}
+
+NOT_OWNER = "Sales reps may only change records they own."
+
+
+async def _refusal(conn: BaseDBAsyncClient | None, actor: Any, row: Any) -> str | None:
+    """Why ``actor`` may not change the visible ``row``, or None when they may."""
+    role = getattr(actor, "role", None)
+    if role is None or role == Role.READ_ONLY:
+        return "Your role may only read."
+    rule = WRITE_RULES.get(type(row))
+    if rule is None or isinstance(rule, ReadOnly):
+        return f"A {type(row).__name__} cannot be changed directly."
+    if isinstance(rule, Managed):
+        if role in rule.roles:
+            return None
+        return "Only an admin may do this." if rule.roles == {Role.ADMIN} else (
+            "Only admins and managers manage the catalog, stages and users."
+        )  # fmt: skip
+    if isinstance(rule, OwnedBy):
+        parent = await rule.parent.filter(id=getattr(row, f"{rule.relation}_id")).using_db(conn).first()
+        return NOT_OWNER if parent is None else await _refusal(conn, actor, parent)
+    if role != Role.SALES_REP:
+        return None  # admins and managers change every record they can see
+    owner = getattr(row, rule.column)
+    if owner is None or owner == actor.id:
+        return None
+    if (
+        rule.granted
+        and await m.OpportunityAccess.filter(opportunity_id=row.id, user_id=actor.id).using_db(conn).exists()
+    ):
+        return None
+    return NOT_OWNER
+
+
+async def ensure_may_write(conn: BaseDBAsyncClient | None, actor: Any, row: Any, path: Path) -> None:
+    """FORBIDDEN unless ``actor`` may change the (visible) ``row``: role, then ownership."""
+    reason = await _refusal(conn, actor, row)
+    if reason is not None:
+        raise Forbidden(reason, path)
+
+
+async def may_write(conn: BaseDBAsyncClient | None, actor: Any, row: Any) -> bool:
+    return await _refusal(conn, actor, row) is None
+
+
+async def load_for_write(
+    conn: BaseDBAsyncClient | None, actor: Any, model: type[Model], pk: int, path: Path = ("input", "id"),
+    *, include_deleted: bool = False,
+) -> Any:  # fmt: skip
+    """The row a mutation is about to change: NOT_FOUND when missing or hidden, FORBIDDEN when
+    the actor's role or ownership does not allow the change. The only way services load a
+    write target (``include_deleted`` for restore and purge)."""
+    row = await scoped(model, actor, conn, include_deleted=include_deleted).filter(id=pk).first()
+    if row is None:
+        raise NotFound(f"No {model.__name__} with this id.", path)
+    await ensure_may_write(conn, actor, row, path)
+    return row
+
+
+# --- fail closed -----------------------------------------------------------------------------
+
+
+def missing_rules(models: Iterable[type[Model]]) -> list[str]:
+    """Names of ``models`` lacking a visibility or a write rule."""
+    return sorted(
+        model.__name__ for model in models if (model not in RULES and model not in INTERNAL) or model not in WRITE_RULES
+    )
+
+
+def check_complete(models: Iterable[type[Model]]) -> None:
+    """Raise unless every one of ``models`` has a visibility and a write rule."""
+    missing = missing_rules(models)
+    if missing:
+        raise LookupError(f"No access rule for {', '.join(missing)}: add them to services.access.")
+
+
+check_complete(m.__models__)

@@ -18,8 +18,8 @@ from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
 from crm_graphql import money
-from crm_graphql.errors import Invalid, NotFound, NotInPricebook
-from crm_graphql.services import access, config, crud
+from crm_graphql.errors import Invalid, NotInPricebook
+from crm_graphql.services import access, amounts, config, crud
 from crm_graphql.services.quotes import check_currency, check_number
 
 _CODE_LENGTH = 64
@@ -38,7 +38,7 @@ async def unique_code(conn: BaseDBAsyncClient, model: type[Model], code: str) ->
 
 async def copy_product(actor: Any, product_id: int) -> Any:
     async with in_transaction() as conn:
-        source = await crud.load_for_write(conn, actor, m.Product, product_id, ("input", "productId"))
+        source = await access.load_for_write(conn, actor, m.Product, product_id, ("input", "productId"))
         product = await m.Product.create(
             using_db=conn, name=source.name, code=await unique_code(conn, m.Product, source.code),
             description=source.description, is_active=source.is_active, kind=source.kind,
@@ -53,7 +53,7 @@ async def copy_product(actor: Any, product_id: int) -> Any:
 
 
 async def _bundle(conn: BaseDBAsyncClient, actor: Any, bundle_id: int) -> Any:
-    return await crud.load_for_write(conn, actor, m.Bundle, bundle_id, ("input", "bundleId"))
+    return await access.load_for_write(conn, actor, m.Bundle, bundle_id, ("input", "bundleId"))
 
 
 async def set_bundle_price(actor: Any, bundle_id: int, currency: str | None, price: Decimal | None) -> Any:
@@ -100,8 +100,7 @@ async def move_bundle(actor: Any, bundle_id: int, pricebook_id: int) -> Any:
     async with in_transaction() as conn:
         bundle = await _bundle(conn, actor, bundle_id)
         path = ("input", "pricebookId")
-        if await access.get_visible(m.Pricebook, actor, pricebook_id, conn) is None:
-            raise NotFound("No Pricebook with this id.", path)
+        await access.load_visible(conn, actor, m.Pricebook, pricebook_id, path)
         missing = []
         for item in await m.BundleItem.filter(bundle_id=bundle.id).using_db(conn).order_by("position", "id"):
             priced = await m.PricebookEntry.filter(
@@ -128,4 +127,6 @@ async def set_exchange_rate(actor: Any, currency: str | None, rate: Decimal | No
             row = await m.ExchangeRate.create(using_db=conn, currency=code, rate=rate)
         else:
             await crud.save(conn, row, {"rate": rate})
+        # open deals whose amount converts an active quote through this rate follow it at once
+        await amounts.refresh_converted(conn, code, actor)
     return row

@@ -13,8 +13,8 @@ from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
 from crm_graphql.enums import ContractKind, ContractStatus, ConversionKind, LineItemSource, ProductKind
-from crm_graphql.errors import InvalidTransition, NotFound
-from crm_graphql.services import access, amounts, lineage, numbering, permissions, pricing
+from crm_graphql.errors import InvalidTransition
+from crm_graphql.services import access, amounts, lineage, numbering, pricing, timeline
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
@@ -86,10 +86,7 @@ async def cancel_for_opportunity(conn: BaseDBAsyncClient, opportunity_id: int) -
 async def cancel_contract(actor: Any, contract_id: int) -> m.Contract:
     """ACTIVE -> CANCELLED. Raises NotFound, InvalidTransition; nothing is written when it raises."""
     async with in_transaction() as conn:
-        contract = await access.scoped(m.Contract, actor, conn).filter(id=contract_id).first()
-        if contract is None:
-            raise NotFound("No Contract with this id.", ("input", "contractId"))
-        permissions.authorize_row(actor, contract, path=("input", "contractId"))
+        contract = await access.load_for_write(conn, actor, m.Contract, contract_id, ("input", "contractId"))
         claimed = await (
             m.Contract.filter(id=contract.id, status=ContractStatus.ACTIVE)
             .using_db(conn)
@@ -97,4 +94,7 @@ async def cancel_contract(actor: Any, contract_id: int) -> m.Contract:
         )
         if not claimed:
             raise InvalidTransition(f"A {contract.status} contract cannot be cancelled.", ("input", "contractId"))
+        opportunity = await m.Opportunity.filter(id=contract.opportunity_id).using_db(conn).first()
+        if opportunity is not None:  # DOMAIN.md 9: every write is on a timeline, with who did it
+            await timeline.record(conn, opportunity, "CONTRACT_CANCELLED", actor, {"contract": contract.number})
         return await m.Contract.get(id=contract.id).using_db(conn)

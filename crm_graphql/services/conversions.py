@@ -1,7 +1,8 @@
 """Conversions between sales documents, and their status changes.
 
 quote -> order, quote -> invoice, order -> invoice (once-only, claimed with a conditional
-UPDATE on ``ordered_at`` / ``invoiced_at``), opportunity -> invoice (repeatable),
+UPDATE on ``ordered_at`` / ``invoiced_at``), opportunity -> invoice (repeatable from its own
+items; once per sale when it invoices the active quote),
 quote -> opportunity (once-only: a quote without one), contract -> upsell opportunity.
 Each is one service and one transaction: items and totals copied to the cent, lineage and
 timeline events on both ends (fanned out to the account); nothing is written when it raises.
@@ -10,7 +11,7 @@ timeline events on both ends (fanned out to the account); nothing is written whe
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -29,15 +30,17 @@ from crm_graphql.enums import (
     QuoteStatus,
     SalesOrderStatus,
 )
-from crm_graphql.errors import AlreadyConverted, InvalidTransition, NotFound
-from crm_graphql.services import access, amounts, crud, idempotency, lineage, numbering, permissions, timeline
+from crm_graphql.errors import AlreadyConverted, InvalidTransition
+from crm_graphql.services import access, amounts, crud, idempotency, lineage, numbering, timeline
 
 #: Copied field by field from line to line: the copy's lineTotal is never recomputed.
 ITEM_FIELDS = (
     "position", "currency", "product_id", "name", "description", "quantity", "unit", "unit_price",
     "discount_percent", "tax_rate", "line_total", "source", "bundle_id", "bundle_group", "weight",
 )  # fmt: skip
-TOTAL_FIELDS = ("currency", "discount_percent", "subtotal", "discount_total", "net_total", "tax_total", "total")
+TOTAL_FIELDS = (
+    "currency", "discount_percent", "subtotal", "discount_total", "net_total", "tax_total", "rounding_total", "total",
+)  # fmt: skip
 _CONVERTIBLE_QUOTE = (QuoteStatus.DRAFT, QuoteStatus.SENT, QuoteStatus.ACCEPTED)
 
 
@@ -58,11 +61,8 @@ def totals_of_document(doc: Any) -> dict[str, Any]:
 
 
 async def _visible(conn: BaseDBAsyncClient, actor: Any, model: type[Model], pk: int, path: tuple[str, ...]) -> Any:
-    row = await access.scoped(model, actor, conn).filter(id=pk).first()
-    if row is None:
-        raise NotFound(f"No {model.__name__} with this id.", path)
-    permissions.authorize_row(actor, row, path=path)
-    return row
+    """The record a conversion acts on: converting someone else's record changes it too."""
+    return await access.load_for_write(conn, actor, model, pk, path)
 
 
 async def _quote_items(conn: BaseDBAsyncClient, quote_id: int) -> list[Any]:
@@ -89,6 +89,43 @@ async def _claim_quote(conn: BaseDBAsyncClient, actor: Any, quote: Any, stamp: s
     if quote.status != QuoteStatus.ACCEPTED:
         await timeline.record(conn, quote, "STATUS_CHANGED", actor, {"changes": {"status": {
             "old": quote.status, "new": QuoteStatus.ACCEPTED}}})  # fmt: skip
+
+
+async def _claim_sale(conn: BaseDBAsyncClient, quote_id: int, path: tuple[str, ...], message: str) -> None:
+    """A sale is invoiced once (DOMAIN.md 5): every way of invoicing it (quote -> invoice,
+    its order -> invoice, opportunity -> invoice of its active quote) claims the quote's
+    ``invoiced_at`` with one conditional UPDATE, so of two racing conversions exactly one
+    wins, on SQLite and PostgreSQL alike. The quote row is always claimed before its order
+    row, so two conversions never wait on each other in opposite orders."""
+    now = _now()
+    claimed = await (
+        m.Quote.filter(id=quote_id, invoiced_at__isnull=True).using_db(conn).update(invoiced_at=now, updated_at=now)
+    )
+    if not claimed:
+        raise AlreadyConverted(message, path)
+
+
+async def _claim_order_of(conn: BaseDBAsyncClient, quote_id: int) -> None:
+    """Mark the live order made from an invoiced quote as invoiced too (its sale is billed)."""
+    now = _now()
+    await (
+        m.SalesOrder.filter(quote_id=quote_id, invoiced_at__isnull=True, status__not=SalesOrderStatus.CANCELLED)
+        .using_db(conn)
+        .update(invoiced_at=now, version=F("version") + 1, updated_at=now)
+    )
+
+
+async def release_sale(conn: BaseDBAsyncClient, invoice: Any) -> None:
+    """A VOID invoice releases its sale: the quote and order it billed can be invoiced again
+    (unless another live invoice still bills them)."""
+    live = m.Invoice.filter(status__not=InvoiceStatus.VOID, deleted_at__isnull=True).exclude(id=invoice.id)
+    if invoice.quote_id is not None and not await live.filter(quote_id=invoice.quote_id).using_db(conn).exists():
+        await m.Quote.filter(id=invoice.quote_id).using_db(conn).update(invoiced_at=None)
+        await m.SalesOrder.filter(quote_id=invoice.quote_id).using_db(conn).update(invoiced_at=None)
+    if invoice.sales_order_id is not None and not await live.filter(
+        sales_order_id=invoice.sales_order_id
+    ).using_db(conn).exists():  # fmt: skip
+        await m.SalesOrder.filter(id=invoice.sales_order_id).using_db(conn).update(invoiced_at=None)
 
 
 def _owner(actor: Any, source: Any) -> Any:
@@ -120,8 +157,11 @@ async def convert_quote_to_order(
         )  # fmt: skip
         await copy_items(conn, await _quote_items(conn, quote.id), m.SalesOrderItem, sales_order_id=order.id)
         await lineage.link(conn, quote, order, ConversionKind.QUOTE_TO_ORDER)
-        await timeline.record(conn, order, "CREATED", actor, {"from": "Quote", "quote": quote.number})
-        await timeline.record(conn, quote, "CONVERTED", actor, {"to": "SalesOrder", "salesOrder": order.number})
+        await timeline.record(
+            conn, order, "CREATED", actor, {"from": "Quote", "quote": timeline.ref(quote, number=quote.number)}
+        )
+        await timeline.record(conn, quote, "CONVERTED", actor,
+                              {"to": "SalesOrder", "salesOrder": timeline.ref(order, number=order.number)})  # fmt: skip
         result = {"salesOrder": order.id, "quote": quote.id}
         await idempotency.remember(conn, actor, "convertQuoteToOrder", idempotency_key, raw, result)
         quote = await m.Quote.get(id=quote.id).using_db(conn)
@@ -158,13 +198,17 @@ async def convert_quote_to_invoice(
             ).using_db(conn)
         quote = await _visible(conn, actor, m.Quote, quote_id, ("input", "quoteId"))
         await _claim_quote(conn, actor, quote, "invoiced_at", "an invoice")
+        await _claim_order_of(conn, quote.id)
         invoice = await _invoice(
             conn, actor, quote, await _quote_items(conn, quote.id), totals_of_document(quote), due_date,
             opportunity_id=quote.opportunity_id, quote_id=quote.id,
         )  # fmt: skip
         await lineage.link(conn, quote, invoice, ConversionKind.QUOTE_TO_INVOICE)
-        await timeline.record(conn, invoice, "CREATED", actor, {"from": "Quote", "quote": quote.number})
-        await timeline.record(conn, quote, "CONVERTED", actor, {"to": "Invoice", "invoice": invoice.number})
+        await timeline.record(
+            conn, invoice, "CREATED", actor, {"from": "Quote", "quote": timeline.ref(quote, number=quote.number)}
+        )
+        await timeline.record(conn, quote, "CONVERTED", actor,
+                              {"to": "Invoice", "invoice": timeline.ref(invoice, number=invoice.number)})  # fmt: skip
         result = {"invoice": invoice.id, "quote": quote.id}
         await idempotency.remember(conn, actor, "convertQuoteToInvoice", idempotency_key, raw, result)
         quote = await m.Quote.get(id=quote.id).using_db(conn)
@@ -192,6 +236,8 @@ async def convert_order_to_invoice(
             raise InvalidTransition("A cancelled order cannot be invoiced.", path)
         if order.invoiced_at is not None:
             raise AlreadyConverted("This order was invoiced already.", path)
+        if order.quote_id is not None:
+            await _claim_sale(conn, order.quote_id, path, "The quote this order was made from was invoiced already.")
         now = _now()
         claimed = await (
             m.SalesOrder.filter(id=order.id, invoiced_at__isnull=True, status__not=SalesOrderStatus.CANCELLED)
@@ -206,8 +252,15 @@ async def convert_order_to_invoice(
             opportunity_id=order.opportunity_id, quote_id=order.quote_id, sales_order_id=order.id,
         )  # fmt: skip
         await lineage.link(conn, order, invoice, ConversionKind.ORDER_TO_INVOICE)
-        await timeline.record(conn, invoice, "CREATED", actor, {"from": "SalesOrder", "salesOrder": order.number})
-        await timeline.record(conn, order, "CONVERTED", actor, {"to": "Invoice", "invoice": invoice.number})
+        await timeline.record(
+            conn,
+            invoice,
+            "CREATED",
+            actor,
+            {"from": "SalesOrder", "salesOrder": timeline.ref(order, number=order.number)},
+        )
+        await timeline.record(conn, order, "CONVERTED", actor,
+                              {"to": "Invoice", "invoice": timeline.ref(invoice, number=invoice.number)})  # fmt: skip
         result = {"invoice": invoice.id, "salesOrder": order.id}
         await idempotency.remember(conn, actor, "convertOrderToInvoice", idempotency_key, raw, result)
         order = await m.SalesOrder.get(id=order.id).using_db(conn)
@@ -217,10 +270,11 @@ async def convert_order_to_invoice(
 async def create_invoice_from_opportunity(
     actor: Any, opportunity_id: int, due_date: dt.date | None = None, *, idempotency_key: str | None = None
 ) -> tuple[m.Invoice, Any]:
-    """Invoice an opportunity (repeatable): the active quote's lines and totals, else its own items.
+    """Invoice an opportunity: the active quote's lines and totals (once per sale: refused
+    once that quote or its order has a live invoice), else its own items (repeatable).
 
-    Raises NotFound, InvalidTransition (lost deal, nothing to invoice), IdempotencyKeyReused;
-    nothing is written when it raises.
+    Raises NotFound, InvalidTransition (lost deal, nothing to invoice), AlreadyConverted,
+    IdempotencyKeyReused; nothing is written when it raises.
     """
     raw = {"opportunityId": opportunity_id, "dueDate": due_date}
     path = ("input", "opportunityId")
@@ -245,13 +299,19 @@ async def create_invoice_from_opportunity(
                       **amounts.totals_values(amounts.totals_of(items, Decimal(0), opp.currency))}  # fmt: skip
         if not items:
             raise InvalidTransition("The opportunity has no items and no active quote to invoice.", path)
+        if quote is not None:
+            await _claim_sale(
+                conn, quote.id, path, f"The active quote {quote.number} (or its order) was invoiced already."
+            )
+            await _claim_order_of(conn, quote.id)
         invoice = await _invoice(
             conn, actor, opp, items, totals, due_date, opportunity_id=opp.id,
             quote_id=quote.id if quote is not None else None,
         )  # fmt: skip
         await lineage.link(conn, opp, invoice, ConversionKind.OPPORTUNITY_TO_INVOICE)
-        await timeline.record(conn, invoice, "CREATED", actor, {"from": "Opportunity", "opportunity": opp.id})
-        await timeline.record(conn, opp, "CONVERTED", actor, {"to": "Invoice", "invoice": invoice.number})
+        await timeline.record(conn, invoice, "CREATED", actor, {"from": "Opportunity", "opportunity": opp})
+        await timeline.record(conn, opp, "CONVERTED", actor,
+                              {"to": "Invoice", "invoice": timeline.ref(invoice, number=invoice.number)})  # fmt: skip
         result = {"invoice": invoice.id, "opportunity": opp.id}
         await idempotency.remember(conn, actor, "createInvoiceFromOpportunity", idempotency_key, raw, result)
     return invoice, opp
@@ -291,10 +351,12 @@ async def create_opportunity_from_quote(
         )
         if not claimed:
             raise AlreadyConverted("This quote belongs to an opportunity already.", path)
-        await amounts.refresh_opportunity(conn, opp.id)
+        await amounts.refresh_opportunity(conn, opp.id, actor, path)
         await lineage.link(conn, quote, opp, ConversionKind.QUOTE_TO_OPPORTUNITY)
-        await timeline.record(conn, opp, "CREATED_FROM_QUOTE", actor, {"quote": quote.number})
-        await timeline.record(conn, quote, "CONVERTED", actor, {"to": "Opportunity", "opportunity": opp.id})
+        await timeline.record(
+            conn, opp, "CREATED_FROM_QUOTE", actor, {"quote": timeline.ref(quote, number=quote.number)}
+        )
+        await timeline.record(conn, quote, "CONVERTED", actor, {"to": "Opportunity", "opportunity": opp})
         result = {"opportunity": opp.id, "quote": quote.id}
         await idempotency.remember(conn, actor, "createOpportunityFromQuote", idempotency_key, raw, result)
         opp = await m.Opportunity.get(id=opp.id).using_db(conn)
@@ -332,7 +394,9 @@ async def create_upsell_opportunity(
         opp = await crud.create_in(conn, actor, "Opportunity", values)
         await m.Opportunity.filter(id=opp.id).using_db(conn).update(origin_contract_id=contract.id)
         await lineage.link(conn, contract, opp, ConversionKind.CONTRACT_TO_OPPORTUNITY)
-        await timeline.record(conn, opp, "CREATED_FROM_CONTRACT", actor, {"contract": contract.number})
+        await timeline.record(
+            conn, opp, "CREATED_FROM_CONTRACT", actor, {"contract": timeline.ref(contract, number=contract.number)}
+        )
         result = {"opportunity": opp.id, "contract": contract.id}
         await idempotency.remember(conn, actor, "createUpsellOpportunity", idempotency_key, raw, result)
         opp = await m.Opportunity.get(id=opp.id).using_db(conn)
@@ -344,7 +408,7 @@ async def create_upsell_opportunity(
 
 async def _transition(
     actor: Any, model: type[Model], pk: int, path: tuple[str, ...], allowed: Sequence[Any], new: Any,
-    kind: str, **stamps: Any,
+    kind: str, after: Callable[[BaseDBAsyncClient, Any], Awaitable[None]] | None = None, **stamps: Any,
 ) -> Any:  # fmt: skip
     async with in_transaction() as conn:
         row = await _visible(conn, actor, model, pk, path)
@@ -357,6 +421,8 @@ async def _transition(
         if not claimed:
             raise InvalidTransition(f"A {row.status} {model.__name__} cannot become {new}.", path)
         await timeline.record(conn, row, kind, actor, {"changes": {"status": {"old": row.status, "new": new}}})
+        if after is not None:
+            await after(conn, row)
         return await model.get(id=row.id).using_db(conn)
 
 
@@ -385,6 +451,6 @@ async def mark_invoice_paid(actor: Any, pk: int) -> Any:
 
 
 async def void_invoice(actor: Any, pk: int) -> Any:
-    """DRAFT or ISSUED -> VOID. Raises NotFound, InvalidTransition."""
+    """DRAFT or ISSUED -> VOID; the sale it billed can be invoiced again. Raises NotFound, InvalidTransition."""
     return await _transition(actor, m.Invoice, pk, ("input", "invoiceId"), [InvoiceStatus.DRAFT, InvoiceStatus.ISSUED],
-                             InvoiceStatus.VOID, "VOIDED")  # fmt: skip
+                             InvoiceStatus.VOID, "VOIDED", after=release_sale)  # fmt: skip

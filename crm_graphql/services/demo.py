@@ -359,9 +359,10 @@ class _Builder:
         status = {StageKind.OPEN: OpportunityStatus.OPEN, StageKind.WON: OpportunityStatus.WON,
                   StageKind.LOST: OpportunityStatus.LOST}[stage.kind]  # fmt: skip
         close = TODAY + dt.timedelta(days=rng.randint(-90, 150))
-        closed_at = (
-            dt.datetime.combine(min(close, TODAY), dt.time(15, 0), dt.UTC) if status != OpportunityStatus.OPEN else None
-        )
+        closed_at = None
+        if status != OpportunityStatus.OPEN:  # DOMAIN.md 3: closed on its close date, at 00:00 UTC
+            close = min(close, TODAY)
+            closed_at = dt.datetime.combine(close, dt.time(0, 0), dt.UTC)
         contact_list: list[m.Contact | None] = [*contacts.get(account.id, [])] or [None]
         opp = await self.create(
             m.Opportunity, title=f"{rng.choice(DEAL_WORDS)} - {account.name}", account=account,
@@ -376,7 +377,7 @@ class _Builder:
             for n in range(quotes):
                 await self._quote(opp, account, active=n == quotes - 1, superseded=n < quotes - 1)
         else:
-            await amounts.refresh_opportunity(self.conn, opp.id)
+            await amounts.refresh_opportunity(self.conn, opp.id, record=False)
         return opp
 
     async def _quote(self, opp: Any, account: m.Account, *, active: bool, superseded: bool) -> None:
@@ -432,7 +433,7 @@ class _Builder:
         await m.QuoteItem.bulk_create(items, using_db=conn)
         if superseded:
             await m.Quote.filter(id=quote.id).using_db(conn).update(superseded_at=NOW)
-        await amounts.recompute_quote(conn, quote)
+        await amounts.recompute_quote(conn, quote, record=False)
         self.add("quotes")
         self.add("quoteItems", len(items))
         if active and opp.status == OpportunityStatus.WON:
@@ -463,7 +464,8 @@ class _Builder:
         won = self.counts.get("wonDeals", 0)
         self.counts["wonDeals"] = won + 1
         totals_fields = {k: getattr(quote, k) for k in ("subtotal", "discount_total", "net_total", "tax_total",
-                                                        "total", "discount_percent", "currency")}  # fmt: skip
+                                                        "rounding_total", "total", "discount_percent",
+                                                        "currency")}  # fmt: skip
         order = None
         if won % 3 != 2:
             order = await self.create(
@@ -481,15 +483,16 @@ class _Builder:
             invoice = await self.create(
                 m.Invoice, number=await numbering.next_number(conn, "INV"), name=quote.name,
                 account_id=opp.account_id, contact_id=quote.contact_id, opportunity=opp,
-                quote=quote if order is None else None, sales_order=order, owner_id=opp.owner_id,
+                quote=quote, sales_order=order, owner_id=opp.owner_id,
                 status=[InvoiceStatus.DRAFT, InvoiceStatus.ISSUED, InvoiceStatus.PAID][won % 3],
                 due_date=TODAY + dt.timedelta(days=14), issued_at=NOW if won % 3 else None,
                 paid_at=NOW if won % 3 == 2 else None, **totals_fields,
             )  # fmt: skip
             await m.InvoiceItem.bulk_create([m.InvoiceItem(invoice=invoice, **_copy(i)) for i in items],
                                             using_db=conn)  # fmt: skip
+            # A sale is invoiced once (DOMAIN.md 5): the quote carries the claim either way.
+            await m.Quote.filter(id=quote.id).using_db(conn).update(invoiced_at=NOW)
             if order is None:
-                await m.Quote.filter(id=quote.id).using_db(conn).update(invoiced_at=NOW)
                 await self._link("Quote", quote.id, "Invoice", invoice.id, ConversionKind.QUOTE_TO_INVOICE)
             else:
                 await m.SalesOrder.filter(id=order.id).using_db(conn).update(invoiced_at=NOW)

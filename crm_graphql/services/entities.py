@@ -13,8 +13,8 @@ def _s(name: str, *, required: bool = False, unique: bool = False) -> Rule:
     return Rule(name, K.STR, required=required, unique=unique)
 
 
-def _ref(name: str, target: type, *, required: bool = False, create_only: bool = False) -> Rule:
-    return Rule(f"{name}_id", K.REF, target=target, required=required, create_only=create_only)
+def _ref(name: str, target: type, *, required: bool = False, create_only: bool = False, gated: bool = False) -> Rule:
+    return Rule(f"{name}_id", K.REF, target=target, required=required, create_only=create_only, gated=gated)
 
 
 ACCOUNT = register(E(m.Account, [
@@ -83,7 +83,7 @@ BUNDLE_ITEM = register(E(m.BundleItem, [
 
 QUOTE = register(E(m.Quote, [
     _s("name"), _ref("account", m.Account), _ref("contact", m.Contact),
-    _ref("opportunity", m.Opportunity, create_only=True), _ref("pricebook", m.Pricebook),
+    _ref("opportunity", m.Opportunity, create_only=True, gated=True), _ref("pricebook", m.Pricebook),
     Rule("currency", K.CURRENCY, create_only=True), Rule("discount_percent", K.PERCENT),
     Rule("valid_from", K.DATE), Rule("valid_until", K.DATE), Rule("description", K.TEXT), _ref("owner", m.User),
 ], Hooks(before_create=quote_rules.quote_before_create, after_create=quote_rules.quote_after_create,

@@ -2,13 +2,18 @@
 and either every row lands or none does (one transaction).
 
 Columns are the API's field names (``name``, ``city``, ``termMonths``...). Relations use
-natural keys instead of global IDs: ``account`` (account name) for contacts and
-opportunities, ``stage`` (stage name) for opportunities, ``pricebook`` (price book name)
-and ``product`` (product code) for price book entries.
+natural keys: ``account`` (account name) for contacts and opportunities, ``stage`` (stage
+name) for opportunities, ``pricebook`` (price book name) and ``product`` (product code) for
+price book entries; a global ID in such a column names its record exactly. A name that
+matches several (live) records is an error for that row and column, never a guess. A row
+reports every error it has: its conversion errors and the validation errors of its other
+columns.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import datetime as dt
 import enum
@@ -92,20 +97,45 @@ def _convert(rule: crud.Rule, text: str) -> Any:
     return text
 
 
-#: (model, key, value) -> the one matching id, None (no match) or AMBIGUOUS, per import.
-NaturalCache = dict[tuple[type[Model], str, str], Any]
-AMBIGUOUS = object()
+def _global_pk(value: str, type_name: str) -> int | None:
+    """The key in a global ID (``base64("Type:pk")``) of ``type_name``, else None."""
+    try:
+        raw = base64.b64decode(value.encode("ascii"), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeError, ValueError):
+        return None
+    name, sep, pk = raw.partition(":")
+    if sep and name == type_name and pk.isdigit() and 0 < len(pk) <= 18:
+        return int(pk)
+    return None
 
 
-async def _natural(conn: BaseDBAsyncClient, model: type[Model], key: str, value: str, cache: NaturalCache) -> Any:
-    """The id of the one ``model`` whose ``key`` is ``value``; None or AMBIGUOUS otherwise."""
+#: (model, key, value) -> (the one matching id, or None and why not), per import.
+NaturalCache = dict[tuple[type[Model], str, str], tuple[int | None, str]]
+
+
+async def _natural(
+    conn: BaseDBAsyncClient, model: type[Model], key: str, value: str, cache: NaturalCache
+) -> tuple[int | None, str]:
+    """The record a reference column names (by global ID, or by its natural key when exactly
+    one live record has it), or None and why not."""
     cache_key = (model, key, value)
     if cache_key not in cache:
-        query = model.filter(**{key: value})
+        name = model.__name__
+        live = model.all().using_db(conn)
         if "deleted_at" in model._meta.fields_map:
-            query = query.filter(deleted_at__isnull=True)
-        ids = await query.limit(2).using_db(conn).values_list("id", flat=True)
-        cache[cache_key] = None if not ids else int(ids[0]) if len(ids) == 1 else AMBIGUOUS
+            live = live.filter(deleted_at__isnull=True)
+        pk = _global_pk(value, name)
+        if pk is not None:
+            found = await live.filter(id=pk).values_list("id", flat=True)
+            cache[cache_key] = (int(found[0]), "") if found else (None, f"No {name} with id {value!r}.")
+        else:
+            ids = await live.filter(**{key: value}).limit(2).values_list("id", flat=True)
+            if len(ids) == 1:
+                cache[cache_key] = int(ids[0]), ""
+            elif not ids:
+                cache[cache_key] = None, f"No {name} with {key} {value!r}."
+            else:
+                cache[cache_key] = None, f"Several {name} records have {key} {value!r}: name one by its global ID."
     return cache[cache_key]
 
 
@@ -116,17 +146,13 @@ def _importable(type_name: str) -> dict[str, crud.Rule]:
 
 
 async def _row_input(
-    conn: BaseDBAsyncClient,
-    type_name: str,
-    record: dict[str, str],
-    line: int,
-    report: Report,
-    cache: NaturalCache,
-) -> dict[str, Any] | None:
+    conn: BaseDBAsyncClient, type_name: str, record: dict[str, str], line: int, report: Report, cache: NaturalCache
+) -> tuple[dict[str, Any], set[str]]:
+    """The row as create input, and the columns that already have an error (reported)."""
     rules = _importable(type_name)
     natural = NATURAL_KEYS.get(type_name, {})
     raw: dict[str, Any] = {}
-    ok = True
+    failed: set[str] = set()
     for column, text in record.items():
         if column is None or column == "":
             continue
@@ -134,21 +160,17 @@ async def _row_input(
         if column in natural:
             fk, model, key = natural[column]
             if value:
-                pk = await _natural(conn, model, key, value, cache)
+                pk, why = await _natural(conn, model, key, value, cache)
                 if pk is None:
-                    report.errors.append(RowError(line, column, f"No {model.__name__} with {key} {value!r}."))
-                    ok = False
-                elif pk is AMBIGUOUS:
-                    report.errors.append(
-                        RowError(line, column, f"Several {model.__name__} records have {key} {value!r}: rename them.")
-                    )
-                    ok = False
+                    report.errors.append(RowError(line, column, why))
+                    failed.add(column)
+                    continue
                 raw[fk] = pk
             continue
         rule = rules.get(column)
         if rule is None:
             report.errors.append(RowError(line, column, f"Unknown column {column!r}."))
-            ok = False
+            failed.add(column)
             continue
         if value == "":
             continue  # an empty cell is "not given": the field's default applies (REQUIRED if it has none)
@@ -156,8 +178,18 @@ async def _row_input(
             raw[rule.name] = _convert(rule, value)
         except (ValueError, ArithmeticError) as exc:
             report.errors.append(RowError(line, column, str(exc) or f"Bad value {value!r}."))
-            ok = False
-    return raw if ok else None
+            failed.add(column)
+    return raw, failed
+
+
+def _report(report: Report, line: int, type_name: str, exc: DomainError, failed: set[str]) -> None:
+    """Add a row's validation errors, by CSV column, except on columns already reported."""
+    columns = {crud.camel(fk): column for column, (fk, _, _) in NATURAL_KEYS.get(type_name, {}).items()}
+    for error in exc.errors:
+        field_name = error.field[-1] if error.field else ""
+        column = columns.get(field_name, field_name)
+        if column not in failed:
+            report.errors.append(RowError(line, column, error.message))
 
 
 async def import_rows(
@@ -171,22 +203,27 @@ async def import_rows(
     if len(rows) > MAX_ROWS:
         report.errors.append(RowError(0, "", f"At most {MAX_ROWS} rows per file."))
         return report
+    spec = crud.REGISTRY[type_name]
     cache: NaturalCache = {}
     try:
         async with in_transaction() as conn:
             for line, record in enumerate(rows, start=2):  # line 1 is the header
                 if progress is not None and line > 2 and (line - 2) % PROGRESS_EVERY == 0:
                     progress(PROGRESS_EVERY)  # the rows before this one are done
-                raw = await _row_input(conn, type_name, record, line, report, cache)
-                if raw is None:
+                raw, failed = await _row_input(conn, type_name, record, line, report, cache)
+                if failed:
+                    # the row cannot land; still validate its other columns (nothing is written)
+                    usable = {k: v for k, v in raw.items() if crud.camel(k) not in failed}
+                    try:
+                        await crud.clean(conn, actor, spec, usable, creating=True)
+                    except DomainError as exc:
+                        _report(report, line, type_name, exc, failed)
                     continue
                 try:
                     await crud.create_in(conn, actor, type_name, raw)
                     report.count += 1
                 except DomainError as exc:
-                    for error in exc.errors:
-                        column = error.field[-1] if error.field else ""
-                        report.errors.append(RowError(line, column, error.message))
+                    _report(report, line, type_name, exc, failed)
             if progress is not None:
                 progress(len(rows) - (len(rows) - 1) // PROGRESS_EVERY * PROGRESS_EVERY if rows else 0)
             if report.errors:

@@ -26,7 +26,7 @@ from crm_graphql.errors import (
     NotFound,
     Required,
 )
-from crm_graphql.services import access, crud, idempotency, lineage, permissions, timeline
+from crm_graphql.services import access, crud, idempotency, lineage, timeline
 
 _LEAD = ("input", "leadId")
 #: Erased by anonymizeLead; company and source stay for statistics.
@@ -63,9 +63,7 @@ def _nested(*prefix: str) -> Iterator[None]:
 
 
 async def _lead_for_write(conn: BaseDBAsyncClient, actor: Any, lead_id: int) -> Any:
-    lead = await crud.load_for_write(conn, actor, m.Lead, lead_id, _LEAD)
-    permissions.authorize_row(actor, lead, path=_LEAD)
-    return lead
+    return await access.load_for_write(conn, actor, m.Lead, lead_id, _LEAD)
 
 
 def _person_name(lead: Any) -> str:
@@ -73,11 +71,15 @@ def _person_name(lead: Any) -> str:
 
 
 async def _fill_empty(conn: BaseDBAsyncClient, actor: Any, row: Any, values: dict[str, Any]) -> None:
-    """Set the fields of ``row`` that are empty from ``values``; never overwrite."""
+    """Set the fields of ``row`` that are empty from ``values``; never overwrite.
+
+    Linking needs only to see the record; filling it is a change, made only when the actor
+    may change that record (a rep linking a colleague's account leaves it as it is).
+    """
     fill = {k: v for k, v in values.items() if v not in (None, "") and getattr(row, k) in (None, "")}
-    if not fill:
+    if not fill or not await access.may_write(conn, actor, row):
         return
-    changes = timeline.changes(crud.snapshot(row, fill), fill)
+    changes = timeline.changes(crud.snapshot(row, fill), fill, crud.ref_fields(type(row).__name__))
     await crud.save(conn, row, fill)
     await timeline.record(conn, row, "UPDATED", actor, {"changes": {crud.camel(k): v for k, v in changes.items()}})
 
@@ -126,11 +128,24 @@ async def _contact(conn: BaseDBAsyncClient, actor: Any, lead: Any, choice: Choic
         return await crud.create_in(conn, actor, "Contact", {**defaults, **raw})
 
 
+async def _deal_account(conn: BaseDBAsyncClient, actor: Any, lead: Any, contact: Choice) -> Any:
+    """The account of a deal qualified with a contact but no account (DOMAIN.md 3, Bitrix
+    "deal + contact"): the linked contact's own account when it has one, else a new PERSON
+    account made from the lead's person."""
+    if contact.existing_id is not None:
+        existing = await access.get_visible(m.Contact, actor, contact.existing_id, conn)
+        if existing is not None and existing.account_id is not None:
+            own = await access.get_visible(m.Account, actor, existing.account_id, conn)
+            if own is not None:
+                return own
+    return await _account(conn, actor, lead, Choice(create={"type": AccountType.PERSON, "name": _person_name(lead)}))
+
+
 async def _opportunity(
     conn: BaseDBAsyncClient, actor: Any, lead: Any, given: dict[str, Any], account: Any, contact: Any
 ) -> Any:
     if account is None:
-        raise Required("An opportunity needs an account: choose one.", ("input", "account"))
+        raise Required("An opportunity needs an account or a contact: choose one.", ("input", "account"))
     raw = {k: v for k, v in given.items() if v is not None}
     raw.setdefault("title", f"{lead.company or account.name} opportunity")
     raw["account_id"] = account.id
@@ -147,6 +162,10 @@ async def qualify_lead(
     actor: Any, lead_id: int, q: Qualification, *, idempotency_key: str | None = None
 ) -> dict[str, Any]:
     """Qualify a lead: create or link an account and a contact, optionally create an opportunity.
+
+    With a contact and an opportunity but no account, the deal's account is the linked
+    contact's own account, else a new PERSON account made from the lead's person (the
+    contact joins it).
 
     The lead becomes QUALIFIED (read-only) and points at what it became; lineage links
     LEAD_TO_ACCOUNT / LEAD_TO_CONTACT / LEAD_TO_OPPORTUNITY. Raises NotFound, Required,
@@ -182,6 +201,8 @@ async def qualify_lead(
         if not claimed:
             raise AlreadyConverted("This lead is qualified already.", _LEAD)
         account = await _account(conn, actor, lead, q.account) if q.account else None
+        if account is None and q.contact is not None and q.opportunity is not None:
+            account = await _deal_account(conn, actor, lead, q.contact)
         contact = await _contact(conn, actor, lead, q.contact, account) if q.contact else None
         opportunity = (
             await _opportunity(conn, actor, lead, q.opportunity, account, contact)
@@ -201,11 +222,12 @@ async def qualify_lead(
         for row, kind in made:
             if row is not None:
                 await lineage.link(conn, lead, row, kind)
-                await timeline.record(conn, row, "CREATED_FROM_LEAD", actor, {"lead": lead.id})
+                await timeline.record(conn, row, "CREATED_FROM_LEAD", actor, {"lead": lead})
         result = {"lead": lead.id, "account": account.id if account else None,
                   "contact": contact.id if contact else None,
                   "opportunity": opportunity.id if opportunity else None}  # fmt: skip
-        await timeline.record(conn, lead, "QUALIFIED", actor, {k: v for k, v in result.items() if k != "lead"})
+        await timeline.record(conn, lead, "QUALIFIED", actor,
+                              {"account": account, "contact": contact, "opportunity": opportunity})  # fmt: skip
         await idempotency.remember(conn, actor, "qualifyLead", idempotency_key, raw, result)
         lead = await m.Lead.get(id=lead.id).using_db(conn)
     return {"lead": lead, "account": account, "contact": contact, "opportunity": opportunity}

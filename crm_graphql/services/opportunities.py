@@ -16,16 +16,14 @@ from tortoise.transactions import in_transaction
 from crm_graphql import models as m
 from crm_graphql.enums import OpportunityStatus, StageKind
 from crm_graphql.errors import InUse, Invalid, InvalidTransition, Locked, NotFound
-from crm_graphql.services import contracts, crud, idempotency, permissions, pipeline_rules, pricing, timeline
+from crm_graphql.services import access, contracts, crud, idempotency, permissions, pipeline_rules, pricing, timeline
 
 Path = tuple[str, ...]
 _OPP = ("input", "opportunityId")
 
 
 async def _load(conn: BaseDBAsyncClient, actor: Any, opportunity_id: int) -> Any:
-    opp = await crud.load_for_write(conn, actor, m.Opportunity, opportunity_id, _OPP)
-    permissions.authorize_row(actor, opp, path=_OPP)
-    return opp
+    return await access.load_for_write(conn, actor, m.Opportunity, opportunity_id, _OPP)
 
 
 async def _stage(conn: BaseDBAsyncClient, stage_id: int, path: Path) -> m.Stage:
@@ -42,16 +40,31 @@ async def _closing_stage(conn: BaseDBAsyncClient, kind: StageKind) -> m.Stage:
     return stage
 
 
-async def _close(conn: BaseDBAsyncClient, opp: Any, status: OpportunityStatus, values: dict[str, Any]) -> None:
-    """Claim the OPEN opportunity with a conditional UPDATE: of concurrent closers, one wins."""
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _probability_change(opp: Any, new: int) -> dict[str, Any]:
+    return timeline.changes({"probability": opp.probability}, {"probability": new})
+
+
+async def _close(
+    conn: BaseDBAsyncClient, opp: Any, status: OpportunityStatus, close_date: dt.date, values: dict[str, Any]
+) -> None:
+    """Claim the OPEN opportunity with a conditional UPDATE: of concurrent closers, one wins.
+
+    DOMAIN.md 3: ``closeDate`` becomes the date of the close and ``closedAt`` that day at
+    00:00 UTC (a back-dated close keeps its date).
+    """
     probability = values["probability"]
     expected = None if opp.amount is None else pricing.expected_revenue(opp.amount, probability, opp.currency)
     now = dt.datetime.now(dt.UTC)
+    closed_at = dt.datetime.combine(close_date, dt.time(0, 0), dt.UTC)
     claimed = await (
         m.Opportunity.filter(id=opp.id, status=OpportunityStatus.OPEN)
         .using_db(conn)
-        .update(status=status, closed_at=now, expected_revenue=expected, version=F("version") + 1,
-                updated_at=now, **values)
+        .update(status=status, close_date=close_date, closed_at=closed_at, expected_revenue=expected,
+                version=F("version") + 1, updated_at=now, **values)
     )  # fmt: skip
     if not claimed:
         raise InvalidTransition(f"This opportunity is already {opp.status}.", _OPP)
@@ -61,28 +74,36 @@ async def win_in(conn: BaseDBAsyncClient, actor: Any, opp: Any, close_date: dt.d
     if opp.status != OpportunityStatus.OPEN:
         raise InvalidTransition(f"This opportunity is already {opp.status}.", _OPP)
     stage = await _closing_stage(conn, StageKind.WON)
-    close = close_date or dt.date.today()
-    await _close(conn, opp, OpportunityStatus.WON, {"stage_id": stage.id, "probability": 100, "close_date": close})
+    close = close_date or today()
+    changes = _probability_change(opp, 100)
+    await _close(conn, opp, OpportunityStatus.WON, close, {"stage_id": stage.id, "probability": 100,
+                                                           "lost_reason": None})  # fmt: skip
     made = await contracts.contracts_for_won_opportunity(conn, actor, opp, close)
-    await timeline.record(conn, opp, "WON", actor, {"closeDate": close, "contracts": [c.number for c in made]})
+    await timeline.record(conn, opp, "WON", actor, {"closeDate": close, "contracts": [timeline.ref(c, number=c.number) for c in made],
+                                                    "changes": changes})  # fmt: skip
     return made
 
 
-async def lose_in(conn: BaseDBAsyncClient, actor: Any, opp: Any, reason: str | None) -> None:
+async def lose_in(
+    conn: BaseDBAsyncClient, actor: Any, opp: Any, reason: str | None, close_date: dt.date | None = None
+) -> None:
     if opp.status != OpportunityStatus.OPEN:
         raise InvalidTransition(f"This opportunity is already {opp.status}.", _OPP)
     if reason is not None and len(reason) > 500:
         raise Invalid("reason is too long (at most 500 characters).", ("input", "reason"))
     stage = await _closing_stage(conn, StageKind.LOST)
-    await _close(conn, opp, OpportunityStatus.LOST,
+    close = close_date or today()
+    changes = _probability_change(opp, 0)
+    await _close(conn, opp, OpportunityStatus.LOST, close,
                  {"stage_id": stage.id, "probability": 0, "lost_reason": reason or None})  # fmt: skip
-    await timeline.record(conn, opp, "LOST", actor, {"reason": reason})
+    await timeline.record(conn, opp, "LOST", actor, {"reason": reason, "closeDate": close, "changes": changes})
 
 
 async def win_opportunity(
     actor: Any, opportunity_id: int, close_date: dt.date | None = None, *, idempotency_key: str | None = None
 ) -> tuple[Any, list[m.Contract]]:
-    """Win an open opportunity: WON stage, probability 100, closed now, one contract per product line.
+    """Win an open opportunity: WON stage, probability 100, closed on ``close_date`` (default
+    today, UTC), one contract per product line.
 
     Raises NotFound, InvalidTransition (not open: winning twice), IdempotencyKeyReused;
     nothing is written when it raises.
@@ -102,17 +123,21 @@ async def win_opportunity(
     return opp, made
 
 
-async def lose_opportunity(actor: Any, opportunity_id: int, reason: str | None = None) -> Any:
-    """Lose an open opportunity (LOST stage, probability 0). Raises NotFound, InvalidTransition."""
+async def lose_opportunity(
+    actor: Any, opportunity_id: int, reason: str | None = None, close_date: dt.date | None = None
+) -> Any:
+    """Lose an open opportunity (LOST stage, probability 0, closed on ``close_date``, default
+    today UTC). Raises NotFound, InvalidTransition, Invalid; nothing is written when it raises."""
     async with in_transaction() as conn:
         opp = await _load(conn, actor, opportunity_id)
-        await lose_in(conn, actor, opp, reason)
+        await lose_in(conn, actor, opp, reason, close_date)
         return await m.Opportunity.get(id=opp.id).using_db(conn)
 
 
 async def reopen_opportunity(actor: Any, opportunity_id: int, stage_id: int | None = None) -> Any:
-    """Move a won or lost opportunity back to an open stage (default: the default stage) and
-    cancel the contracts its win made. Raises NotFound, InvalidTransition."""
+    """Move a won or lost opportunity back to an open stage (default: the default stage), clear
+    ``closedAt`` and the lost reason, and cancel the contracts its win made.
+    Raises NotFound, InvalidTransition."""
     async with in_transaction() as conn:
         opp = await _load(conn, actor, opportunity_id)
         if opp.status == OpportunityStatus.OPEN:
@@ -128,17 +153,23 @@ async def reopen_opportunity(actor: Any, opportunity_id: int, stage_id: int | No
             m.Opportunity.filter(id=opp.id, version=opp.version, status__not=OpportunityStatus.OPEN)
             .using_db(conn)
             .update(status=OpportunityStatus.OPEN, stage_id=stage.id, probability=stage.probability, closed_at=None,
-                    expected_revenue=expected, version=F("version") + 1, updated_at=dt.datetime.now(dt.UTC))
+                    lost_reason=None, expected_revenue=expected, version=F("version") + 1,
+                    updated_at=dt.datetime.now(dt.UTC))
         )  # fmt: skip
         if not claimed:
             raise InvalidTransition("This opportunity was reopened by someone else.", _OPP)
         cancelled = await contracts.cancel_for_opportunity(conn, opp.id)
-        await timeline.record(conn, opp, "REOPENED", actor, {"stageId": stage.id, "cancelledContracts": cancelled})
+        data = await pipeline_rules.stage_change_data(conn, opp.stage_id, stage.id)
+        data["changes"] |= _probability_change(opp, stage.probability)
+        await timeline.record(conn, opp, "REOPENED", actor, {**data, "cancelledContracts": cancelled})
         return await m.Opportunity.get(id=opp.id).using_db(conn)
 
 
-async def move_opportunity_to_stage(actor: Any, opportunity_id: int, stage_id: int) -> Any:
-    """Move to a stage, taking its probability; a WON or LOST stage wins or loses the deal.
+async def move_opportunity_to_stage(
+    actor: Any, opportunity_id: int, stage_id: int, close_date: dt.date | None = None
+) -> Any:
+    """Move to a stage, taking its probability; a WON or LOST stage wins or loses the deal
+    (closed on ``close_date``, default today UTC; an open stage ignores ``close_date``).
 
     Raises NotFound, Locked (closed deal: reopen it), InvalidTransition.
     """
@@ -146,9 +177,9 @@ async def move_opportunity_to_stage(actor: Any, opportunity_id: int, stage_id: i
         opp = await _load(conn, actor, opportunity_id)
         stage = await _stage(conn, stage_id, ("input", "stageId"))
         if stage.kind == StageKind.WON:
-            await win_in(conn, actor, opp, None)
+            await win_in(conn, actor, opp, close_date)
         elif stage.kind == StageKind.LOST:
-            await lose_in(conn, actor, opp, None)
+            await lose_in(conn, actor, opp, None, close_date)
         else:
             if opp.status != OpportunityStatus.OPEN:
                 raise Locked("This opportunity is closed: reopen it to move it.", _OPP)
@@ -156,11 +187,14 @@ async def move_opportunity_to_stage(actor: Any, opportunity_id: int, stage_id: i
                 None if opp.amount is None
                 else pricing.expected_revenue(opp.amount, stage.probability, opp.currency)
             )  # fmt: skip
-            old = opp.stage_id
+            old, probability = opp.stage_id, _probability_change(opp, stage.probability)
             await crud.save(conn, opp, {"stage_id": stage.id, "probability": stage.probability,
                                         "expected_revenue": expected})  # fmt: skip
-            if old != stage.id:
+            if old != stage.id or probability:
                 data = await pipeline_rules.stage_change_data(conn, old, stage.id)
+                if old == stage.id:
+                    data["changes"] = {}
+                data["changes"] |= probability
                 await timeline.record(conn, opp, "STAGE_CHANGED", actor, data)
         return await m.Opportunity.get(id=opp.id).using_db(conn)
 
@@ -169,8 +203,10 @@ async def move_opportunity_to_stage(actor: Any, opportunity_id: int, stage_id: i
 
 
 async def reorder_stages(actor: Any, stage_ids: Sequence[int]) -> list[m.Stage]:
-    """Put the open stages in the given order (every open stage exactly once; WON and LOST
-    stages stay last). Raises Invalid, NotFound, Locked."""
+    """Put the open stages in the given order (DOMAIN.md 3). The WON and LOST stages stay last:
+    they may be listed after the open stages in their place (so the full list from ``stages``
+    works), nowhere else. Raises NotFound, Locked (a WON/LOST stage moved), Invalid (not every
+    open stage exactly once); nothing is written when it raises."""
     permissions.authorize(actor, "reorderStages", "Stage")
     async with in_transaction() as conn:
         stages = {s.id: s for s in await m.Stage.all().using_db(conn)}
@@ -178,29 +214,33 @@ async def reorder_stages(actor: Any, stage_ids: Sequence[int]) -> list[m.Stage]:
         for i, pk in enumerate(stage_ids):
             if pk not in stages:
                 raise NotFound("No Stage with this id.", (*path, str(i)))
-            if stages[pk].kind != StageKind.OPEN:
-                raise Locked("The WON and LOST stages cannot be moved.", (*path, str(i)))
-        open_ids = {pk for pk, s in stages.items() if s.kind == StageKind.OPEN}
-        if len(set(stage_ids)) != len(stage_ids) or set(stage_ids) != open_ids:
-            raise Invalid("List every open stage exactly once.", path)
-        for position, pk in enumerate(stage_ids, start=1):
-            if stages[pk].position != position:
-                await m.Stage.filter(id=pk).using_db(conn).update(position=position, version=F("version") + 1)
+        open_ids = [pk for pk in stage_ids if stages[pk].kind == StageKind.OPEN]
         closed = sorted((s for s in stages.values() if s.kind != StageKind.OPEN), key=lambda s: (s.position, s.id))
-        for offset, s in enumerate(closed, start=len(stage_ids) + 1):
-            if s.position < offset:
-                await m.Stage.filter(id=s.id).using_db(conn).update(position=offset)
+        listed_closed = [pk for pk in stage_ids if stages[pk].kind != StageKind.OPEN]
+        in_place = [s.id for s in closed if s.id in set(listed_closed)]
+        for i, pk in enumerate(stage_ids):
+            moved = stages[pk].kind != StageKind.OPEN and (
+                i < len(open_ids) or listed_closed != in_place
+            )  # fmt: skip
+            if moved:
+                raise Locked("The WON and LOST stages cannot be moved: they stay last.", (*path, str(i)))
+        every_open = {pk for pk, s in stages.items() if s.kind == StageKind.OPEN}
+        if len(set(open_ids)) != len(open_ids) or set(open_ids) != every_open:
+            raise Invalid("List every open stage exactly once.", path)
+        await pipeline_rules.renumber(conn, [*(stages[pk] for pk in open_ids), *closed])
         return list(await m.Stage.all().using_db(conn).order_by("position", "id"))
 
 
 async def delete_stage(actor: Any, stage_id: int, replacement_stage_id: int | None) -> int:
-    """Delete an open stage; opportunities using it move to the replacement stage.
+    """Delete an open stage; opportunities using it move to the replacement stage and take its
+    probability (DOMAIN.md 3); the other stages close the gap.
 
-    Raises NotFound, Locked (WON/LOST stage), InUse (in use without a replacement), Invalid.
+    Raises NotFound, Locked (WON/LOST stage), InUse (in use without a replacement), Invalid;
+    nothing is written when it raises.
     """
     permissions.authorize(actor, "deleteStage", "Stage")
     async with in_transaction() as conn:
-        stage = await _stage(conn, stage_id, ("input", "id"))
+        stage = await access.load_for_write(conn, actor, m.Stage, stage_id, ("input", "id"))
         if stage.kind != StageKind.OPEN:
             raise Locked("The WON and LOST stages cannot be deleted.", ("input", "id"))
         replacement = None
@@ -209,15 +249,14 @@ async def delete_stage(actor: Any, stage_id: int, replacement_stage_id: int | No
             replacement = await _stage(conn, replacement_stage_id, path)
             if replacement.id == stage.id or replacement.kind != StageKind.OPEN:
                 raise Invalid("The replacement must be another open stage.", path)
-        used = await m.Opportunity.filter(stage_id=stage.id).using_db(conn).exists()
-        if used and replacement is None:
+        if not await m.Stage.filter(kind=StageKind.OPEN).exclude(id=stage.id).using_db(conn).exists():
+            raise InUse("The last open stage cannot be deleted.", ("input", "id"))
+        moved = list(await m.Opportunity.filter(stage_id=stage.id).using_db(conn))
+        if moved and replacement is None:
             raise InUse("Opportunities use this stage: name a replacement stage.", ("input", "replacementStageId"))
-        if used and replacement is not None:
-            await (
-                m.Opportunity.filter(stage_id=stage.id)
-                .using_db(conn)
-                .update(stage_id=replacement.id, version=F("version") + 1)
-            )
+        for opp in moved:
+            assert replacement is not None
+            await _move_to(conn, actor, opp, replacement)
         if stage.is_default:
             heir = (
                 replacement
@@ -227,13 +266,21 @@ async def delete_stage(actor: Any, stage_id: int, replacement_stage_id: int | No
                 .order_by("position", "id")
                 .first()
             )
-            if heir is None:
-                raise InUse("The last open stage cannot be deleted.", ("input", "id"))
+            assert heir is not None
             await m.Stage.filter(id=heir.id).using_db(conn).update(is_default=True)
-        if not await m.Stage.filter(kind=StageKind.OPEN).exclude(id=stage.id).using_db(conn).exists():
-            raise InUse("The last open stage cannot be deleted.", ("input", "id"))
         await m.Stage.filter(id=stage.id).using_db(conn).delete()
+        await pipeline_rules.renumber(conn, list(await m.Stage.all().using_db(conn).order_by("position", "id")))
     return stage.id
+
+
+async def _move_to(conn: BaseDBAsyncClient, actor: Any, opp: Any, stage: m.Stage) -> None:
+    """An opportunity taken off a deleted stage: the replacement stage and its probability."""
+    expected = None if opp.amount is None else pricing.expected_revenue(opp.amount, stage.probability, opp.currency)
+    old, probability = opp.stage_id, _probability_change(opp, stage.probability)
+    await crud.save(conn, opp, {"stage_id": stage.id, "probability": stage.probability, "expected_revenue": expected})
+    data = await pipeline_rules.stage_change_data(conn, old, stage.id)
+    data["changes"] |= probability
+    await timeline.record(conn, opp, "STAGE_CHANGED", actor, data)
 
 
 # --- activities ------------------------------------------------------------------------------
@@ -242,7 +289,7 @@ async def delete_stage(actor: Any, stage_id: int, replacement_stage_id: int | No
 async def complete_activity(actor: Any, activity_id: int) -> m.Activity:
     """Mark an activity done. Raises NotFound, InvalidTransition (done already)."""
     async with in_transaction() as conn:
-        activity = await crud.load_for_write(conn, actor, m.Activity, activity_id, ("input", "activityId"))
+        activity = await access.load_for_write(conn, actor, m.Activity, activity_id, ("input", "activityId"))
         now = dt.datetime.now(dt.UTC)
         claimed = await (
             m.Activity.filter(id=activity.id, is_done=False)
@@ -251,4 +298,5 @@ async def complete_activity(actor: Any, activity_id: int) -> m.Activity:
         )
         if not claimed:
             raise InvalidTransition("This activity is done already.", ("input", "activityId"))
+        await pipeline_rules.record_activity(conn, actor, activity, "ACTIVITY_DONE")  # DOMAIN.md 9: every write
         return await m.Activity.get(id=activity.id).using_db(conn)

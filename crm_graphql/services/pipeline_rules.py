@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.functions import Max
+from tortoise.expressions import F
 
 from crm_graphql import models as m
 from crm_graphql import money
@@ -27,10 +27,38 @@ async def default_stage(conn: BaseDBAsyncClient) -> m.Stage:
     return stage
 
 
+async def _stages(conn: BaseDBAsyncClient) -> tuple[list[m.Stage], list[m.Stage]]:
+    """The open stages and the WON/LOST stages, each in pipeline order."""
+    stages = list(await m.Stage.all().using_db(conn).order_by("position", "id"))
+    return [s for s in stages if s.kind == StageKind.OPEN], [s for s in stages if s.kind != StageKind.OPEN]
+
+
+async def renumber(conn: BaseDBAsyncClient, ordered: list[Any]) -> None:
+    """Positions 1..n in the given order (DOMAIN.md 3: no gaps, no two alike); only rows whose
+    position changes are written. A ``None`` entry is a slot kept for a row being created."""
+    for position, stage in enumerate(ordered, start=1):
+        if stage is not None and stage.position != position:
+            await m.Stage.filter(id=stage.id).using_db(conn).update(position=position, version=F("version") + 1)
+            stage.position = position
+
+
+def _slot(position: int | None, last: int) -> int:
+    """Where a stage lands among the open stages: 1..``last``; beyond it, after the last open
+    stage (the WON and LOST stages stay last). Below 1 is INVALID."""
+    if position is None:
+        return last
+    if position < 1:
+        raise Invalid("position starts at 1.", ("input", "position"))
+    return min(position, last)
+
+
 async def stage_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
-    if "position" not in data:
-        top = await m.Stage.filter(kind=StageKind.OPEN).using_db(conn).annotate(p=Max("position")).values("p")
-        data["position"] = (top[0]["p"] or 0) + 1 if top else 1
+    """A new (open) stage goes after the last open stage, or at ``position`` with the others
+    shifting; WON and LOST stay last."""
+    open_stages, closed = await _stages(conn)
+    slot = _slot(data.get("position"), len(open_stages) + 1)
+    await renumber(conn, [*open_stages[: slot - 1], None, *open_stages[slot - 1 :], *closed])
+    data["position"] = slot
     if data.get("is_default"):
         await m.Stage.filter(is_default=True).using_db(conn).update(is_default=False)
 
@@ -38,6 +66,14 @@ async def stage_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -
 async def stage_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
     if row.kind != StageKind.OPEN:
         raise Locked("The WON and LOST stages cannot be edited.", ("input", "id"))
+    if "position" in data:
+        if data["position"] is None:
+            raise Required("position cannot be empty.", ("input", "position"))
+        open_stages, closed = await _stages(conn)
+        others = [s for s in open_stages if s.id != row.id]
+        slot = _slot(data["position"], len(others) + 1)
+        await renumber(conn, [*others[: slot - 1], None, *others[slot - 1 :], *closed])
+        data["position"] = slot
     if data.get("is_default"):
         await m.Stage.filter(is_default=True).exclude(id=row.id).using_db(conn).update(is_default=False)
 
@@ -53,7 +89,8 @@ async def stage_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> 
 
 
 def derive_amounts(opportunity: Any) -> Data:
-    """``amount``/``expectedRevenue`` from the manual budget (quote and items override it)."""
+    """``amount``/``expectedRevenue`` of a new opportunity: its manual budget (it has no items
+    and no quote yet)."""
     values: Data = {}
     if opportunity.amount_source == AmountSource.MANUAL:
         values["amount"] = (
@@ -97,7 +134,34 @@ class _Proxy:
         self.__dict__.update({"amount": None, "manual_amount": None, **data})
 
 
+_CURRENCY = ("input", "currency")
+
+
+async def _reprice_items(conn: BaseDBAsyncClient, row: Any, data: Data) -> None:
+    """A new currency or price book (DOMAIN.md 3): price-book items repriced from the book's
+    entries, manual items and the manual budget converted; all or nothing."""
+    from crm_graphql.services import amounts, repricing
+
+    currency = data.get("currency", row.currency)
+    book = data.get("pricebook_id", row.pricebook_id)
+    if currency == row.currency and book == row.pricebook_id:
+        return
+    items = await m.OpportunityItem.filter(opportunity_id=row.id).using_db(conn).order_by("position", "id")
+    changes = await repricing.reprice(
+        conn, items, old=row.currency, new=currency, old_book=row.pricebook_id, new_book=book,
+        currency_path=_CURRENCY, book_path=("input", "pricebookId"),
+    )  # fmt: skip
+    if currency != row.currency and row.manual_amount is not None and "manual_amount" not in data:
+        rates = await amounts.rates(conn)
+        data["manual_amount"] = amounts.convert(
+            row.manual_amount, row.currency, currency, rates, money.minor_units(currency), _CURRENCY
+        )
+    await repricing.apply(conn, changes)
+
+
 async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+    from crm_graphql.services import amounts
+
     if row.status != OpportunityStatus.OPEN:
         raise Locked("This opportunity is closed: reopen it to edit.", ("input", "id"))
     row._stage_before_update = row.stage_id
@@ -114,15 +178,18 @@ async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Any, row: An
         data.pop("currency")
     if "account_id" in data or "contact_id" in data:
         await _check_contact(conn, data.get("contact_id", row.contact_id), data.get("account_id", row.account_id))
-    merged = _Proxy({**{k: getattr(row, k) for k in ("amount", "manual_amount", "amount_source", "probability",
-                                                     "currency")}, **data})  # fmt: skip
-    data.update(derive_amounts(merged))
+    await _reprice_items(conn, row, data)
+    # amount, its source and expected revenue as the opportunity will stand: they join the
+    # update (and its timeline event) when they change
+    merged = _Proxy({**{k: getattr(row, k) for k in ("id", "manual_amount", "probability", "currency")}, **data})
+    data.update(await amounts.derive(conn, merged, _CURRENCY))
 
 
 async def stage_change_data(conn: BaseDBAsyncClient, old_id: int | None, new_id: int) -> Data:
     """Data of a STAGE_CHANGED event: the stage ids and the old and new stage names as a change."""
-    names = {s.id: s.name for s in await m.Stage.filter(id__in=[old_id, new_id]).using_db(conn)}
-    return {"stageId": new_id, "from": old_id,
+    stages = {s.id: s for s in await m.Stage.filter(id__in=[old_id, new_id]).using_db(conn)}
+    names = {pk: s.name for pk, s in stages.items()}
+    return {"stage": stages.get(new_id), "from": stages.get(old_id) if old_id is not None else None,
             "changes": {"stage": {"old": names.get(old_id), "new": names.get(new_id)}}}  # fmt: skip
 
 
@@ -202,6 +269,11 @@ async def activity_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data
 
 
 async def activity_after_create(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+    await record_activity(conn, actor, row, "ACTIVITY")
+
+
+async def record_activity(conn: BaseDBAsyncClient, actor: Any, row: Any, kind: str) -> None:
+    """An activity event (logged, done) on the timeline of the record the activity is attached to."""
     for key, model in (("lead_id", m.Lead), ("opportunity_id", m.Opportunity), ("contact_id", m.Contact),
                        ("quote_id", m.Quote), ("account_id", m.Account)):  # fmt: skip
         pk = getattr(row, key)
@@ -209,6 +281,6 @@ async def activity_after_create(conn: BaseDBAsyncClient, actor: Any, row: Any) -
             subject = await model.filter(id=pk).using_db(conn).first()
             if subject is None:
                 raise NotFound("The record the activity belongs to is gone.", ("input", key))
-            await timeline.record(conn, subject, "ACTIVITY", actor,
-                                  {"activityId": row.id, "type": row.type, "subject": row.subject})  # fmt: skip
+            await timeline.record(conn, subject, kind, actor,
+                                  {"activity": timeline.ref(row, type=row.type, subject=row.subject)})  # fmt: skip
             return

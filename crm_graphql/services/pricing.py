@@ -13,10 +13,11 @@ in the fixed order of DOMAIN.md section 1:
    discountable line), taxTotal = sum of the line taxes;
 5. total = subtotal - discountTotal + taxTotal.
 
-Rounding lines (``taxable=False, discountable=False``) are applied after step 5: their
-lineTotals are added to both ``net_total`` and ``total``. So ``net_total`` (the figure an
-opportunity and its contracts use) includes the rounding, and always
-``total == net_total + tax_total``.
+Rounding lines (``taxable=False, discountable=False``) are applied after step 5 and
+reported apart as ``rounding_total`` (DOMAIN.md 4: a rounding line is no revenue):
+``total = subtotal - discount_total + tax_total + rounding_total``, while ``net_total``
+(the figure an opportunity, its contracts and reports use) leaves the rounding out, so
+always ``total == net_total + tax_total + rounding_total``.
 
 Arithmetic runs in a local decimal context with 60 significant digits, so intermediate
 products are exact and each value is rounded exactly once.
@@ -84,6 +85,8 @@ class Totals:
     total: Decimal
     line_totals: tuple[Decimal, ...]
     line_taxes: tuple[Decimal, ...]
+    #: Sum of the rounding lines: in ``total`` only, never in ``subtotal`` or ``net_total``.
+    rounding_total: Decimal = _ZERO
 
 
 def _context() -> decimal.Context:
@@ -137,8 +140,8 @@ def _line_total_of(line: Line, currency: str) -> Decimal:
 def document_totals(lines: Sequence[Line], discount_percent: Decimal, currency: str) -> Totals:
     """Totals of a quote/order/invoice, steps 1-5 of DOMAIN.md 1, then rounding lines.
 
-    Non-discountable lines (rounding lines) stay out of the subtotal and the discount;
-    their lineTotals are added to ``net_total`` and ``total`` after step 5.
+    Non-discountable lines (rounding lines) stay out of the subtotal, the discount and the
+    net total; their lineTotals make ``rounding_total``, added to ``total`` after step 5.
     Non-taxable lines get a tax of 0. Example: one line 100.00 at 21 % tax with a 10 %
     document discount -> subtotal 100.00, discount 10.00, tax 18.90, net 90.00,
     total 108.90.
@@ -169,7 +172,7 @@ def document_totals(lines: Sequence[Line], discount_percent: Decimal, currency: 
                 taxes.append(zero)
         discount_total = round_money(subtotal * discount_percent / _HUNDRED, currency)
         tax_total = sum(taxes, zero)
-        net_total = subtotal - discount_total + after
+        net_total = subtotal - discount_total
         total = subtotal - discount_total + tax_total + after
     return Totals(
         subtotal=subtotal,
@@ -179,6 +182,7 @@ def document_totals(lines: Sequence[Line], discount_percent: Decimal, currency: 
         total=total,
         line_totals=tuple(totals),
         line_taxes=tuple(taxes),
+        rounding_total=after,
     )
 
 

@@ -51,7 +51,9 @@ async def quote_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -
     data["name"] = data.get("name") or (opp.title if opp else data["number"])
     data.setdefault("owner_id", getattr(actor, "id", None))
     if opp is not None:
-        has_active = await m.Quote.filter(opportunity_id=opp.id, is_active=True).using_db(conn).exists()
+        has_active = await (
+            m.Quote.filter(opportunity_id=opp.id, is_active=True, deleted_at__isnull=True).using_db(conn).exists()
+        )
         data["is_active"] = not has_active
 
 
@@ -59,18 +61,29 @@ async def quote_after_create(conn: BaseDBAsyncClient, actor: Any, row: Any) -> N
     from crm_graphql.services import amounts
 
     if row.opportunity_id is not None:
-        await amounts.refresh_opportunity(conn, row.opportunity_id)
+        await amounts.refresh_opportunity(conn, row.opportunity_id, actor, ("input", "currency"))
 
 
 async def quote_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+    """An edit of a read-only quote is LOCKED; switching its price book reprices its price-book
+    lines from the new book (services.repricing: all or nothing)."""
+    from crm_graphql.services import repricing
+
     await ensure_editable(conn, row)
+    if "pricebook_id" in data and data["pricebook_id"] != row.pricebook_id:
+        items = await m.QuoteItem.filter(quote_id=row.id).using_db(conn).order_by("position", "id")
+        changes = await repricing.reprice(
+            conn, items, old=row.currency, new=row.currency, old_book=row.pricebook_id,
+            new_book=data["pricebook_id"], currency_path=("input", "currency"), book_path=("input", "pricebookId"),
+        )  # fmt: skip
+        await repricing.apply(conn, changes)
 
 
 async def quote_after_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
     from crm_graphql.services import amounts
 
-    if "discount_percent" in data:
-        await amounts.recompute_quote(conn, row)
+    if "discount_percent" in data or "pricebook_id" in data:
+        await amounts.recompute_quote(conn, row, actor, ("input", "id"))
 
 
 async def quote_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:

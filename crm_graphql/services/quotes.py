@@ -19,6 +19,9 @@ Decisions (DOMAIN.md is silent on them):
   opportunity's goes through the same repricing as ``changeQuoteCurrency``.
 - Item inputs without ``productId`` are manual lines (``name`` and ``unitPrice``
   required). Quantity defaults to 1; unit prices may not be negative.
+- On a document without a price book (DOMAIN.md 4: "manual items (no product, or no price
+  book) are allowed"), a product line with a ``unitPrice`` is a manual line that names its
+  product; without a ``unitPrice`` it is ``NOT_IN_PRICEBOOK`` (there is no price to take).
 """
 
 from __future__ import annotations
@@ -46,7 +49,17 @@ from crm_graphql.errors import (
     Required,
     raise_all,
 )
-from crm_graphql.services import access, amounts, config, crud, idempotency, numbering, pricing, quote_rules, timeline
+from crm_graphql.services import (
+    access,
+    amounts,
+    crud,
+    idempotency,
+    numbering,
+    pricing,
+    quote_rules,
+    repricing,
+    timeline,
+)
 
 Path = tuple[str, ...]
 
@@ -138,7 +151,7 @@ def _product_label(product: Any) -> str:
 async def _quote_for_write(
     conn: BaseDBAsyncClient, actor: Any, quote_id: int, path: Path = ("input", "quoteId")
 ) -> Any:
-    quote = await crud.load_for_write(conn, actor, m.Quote, quote_id, path)
+    quote = await access.load_for_write(conn, actor, m.Quote, quote_id, path)
     await quote_rules.ensure_editable(conn, quote, path)
     await crud.save(conn, quote, {})  # version bump; also serializes concurrent edits
     return quote
@@ -147,7 +160,7 @@ async def _quote_for_write(
 async def _opportunity_for_write(
     conn: BaseDBAsyncClient, actor: Any, opportunity_id: int, path: Path = ("input", "opportunityId")
 ) -> Any:
-    opp = await crud.load_for_write(conn, actor, m.Opportunity, opportunity_id, path)
+    opp = await access.load_for_write(conn, actor, m.Opportunity, opportunity_id, path)
     if opp.status != OpportunityStatus.OPEN:
         raise Locked("The opportunity is closed: reopen it to edit it.", path)
     await crud.save(conn, opp, {})
@@ -155,10 +168,7 @@ async def _opportunity_for_write(
 
 
 async def _item_for_write(conn: BaseDBAsyncClient, actor: Any, model: Any, item_id: int, path: Path) -> Any:
-    item = await access.scoped(model, actor, conn).filter(id=item_id).first()
-    if item is None:
-        raise NotFound(f"No {model.__name__} with this id.", path)
-    return item
+    return await access.load_for_write(conn, actor, model, item_id, path)
 
 
 async def _next_position(conn: BaseDBAsyncClient, model: Any, **parent: int) -> int:
@@ -185,7 +195,8 @@ async def price_lines(
         raise Required("items needs at least one line.", base)
     if len(lines) > MAX_ITEMS:
         raise Invalid(f"At most {MAX_ITEMS} items per call.", base)
-    no_book = "There is no price book to price products from."
+    no_book = "There is no price book to price products from: give the line a unitPrice."
+    bookless = pricebook_id is None  # DOMAIN.md 4: without a price book, items are entered by hand
     if pricebook_id is not None and any(line.product_id is not None for line in lines):
         book = await m.Pricebook.filter(id=pricebook_id).using_db(conn).first()
         if book is None or not book.is_active:
@@ -217,9 +228,13 @@ async def price_lines(
                        "name": name, "unit": unit or "pcs", "unit_price": line.unit_price}  # fmt: skip
         else:
             product_path = (*path, "productId")
-            product = await access.scoped(m.Product, actor, conn).filter(id=line.product_id).first()
+            product = await access.get_visible(m.Product, actor, line.product_id, conn)
             if product is None:
                 line_errors.append(NotFound("No Product with this id.", product_path))
+            elif bookless and line.unit_price is not None:
+                values |= {"source": LineItemSource.MANUAL, "product_id": product.id, "pricebook_entry_id": None,
+                           "name": name or product.name, "unit": unit or product.default_unit or "pcs",
+                           "unit_price": line.unit_price}  # fmt: skip
             elif pricebook_id is None:
                 line_errors.append(NotInPricebook(no_book, product_path))
             elif not product.is_active:
@@ -266,96 +281,6 @@ async def _copy_lines(conn: BaseDBAsyncClient, items: Sequence[Any], model: Any,
             values["bundle_group"] = groups.setdefault(it.bundle_group, str(uuid.uuid4()))
         rows.append(await model.create(using_db=conn, **parent, **values))
     return rows
-
-
-# --- repricing into another currency ------------------------------------------------------
-
-
-def _convert(value: Decimal, old: str, new: str, rates: dict[str, Decimal], places: int, path: Path) -> Decimal:
-    try:
-        return pricing.convert(value, old, new, rates, config.BASE_CURRENCY, places)
-    except pricing.MissingRate as exc:
-        raise Invalid(f"No exchange rate for {exc.currency}: set one with setExchangeRate first.", path) from None
-
-
-async def reprice(
-    conn: BaseDBAsyncClient, pricebook_id: int | None, items: Sequence[Any], old: str, new: str, path: Path
-) -> list[tuple[Any, dict[str, Any]]]:
-    """New values of ``items`` in currency ``new`` (DOMAIN.md 4), or NOT_IN_PRICEBOOK naming
-    every product and bundle without a price; nothing is written here."""
-    missing: list[str] = []
-    changes: list[tuple[Any, dict[str, Any]]] = []
-    rates: dict[str, Decimal] = {}
-    by_rate: list[Any] = []
-    groups: dict[str, list[Any]] = {}
-    for item in items:
-        if item.source == LineItemSource.PRICEBOOK:
-            product = await m.Product.filter(id=item.product_id).using_db(conn).first()
-            entry = None
-            if pricebook_id is not None and product is not None:
-                entry = await m.PricebookEntry.filter(
-                    pricebook_id=pricebook_id, product_id=item.product_id, currency=new, unit=item.unit,
-                    is_active=True,
-                ).using_db(conn).first()  # fmt: skip
-            if entry is None:
-                missing.append(_product_label(product) if product else item.name)
-                continue
-            changes.append((item, {
-                "currency": new, "unit_price": entry.unit_price, "pricebook_entry_id": entry.id,
-                "line_total": pricing.line_total(item.quantity, entry.unit_price, item.discount_percent, new),
-            }))  # fmt: skip
-        elif item.source == LineItemSource.BUNDLE and item.bundle_group:
-            groups.setdefault(item.bundle_group, []).append(item)
-        else:
-            by_rate.append(item)
-    for lines in groups.values():
-        bundle = await m.Bundle.filter(id=lines[0].bundle_id).using_db(conn).first()
-        price = None
-        if bundle is not None:
-            price = await m.BundlePrice.filter(bundle_id=bundle.id, currency=new).using_db(conn).first()
-        if bundle is None or price is None:
-            missing.append(f"bundle {bundle.name} ({bundle.code})" if bundle else "a deleted bundle")
-            continue
-        components = await m.BundleItem.filter(bundle_id=bundle.id).using_db(conn).order_by("position", "id")
-        count = _bundle_count(lines, components)
-        if count is None:
-            raise Invalid(
-                f"Bundle {bundle.code} changed since it was added to this document: remove it and add it again.", path
-            )
-        parts = pricing.allocate(money.round_money(price.price * count, new), [ln.weight or 0 for ln in lines], new)
-        for line, part in zip(lines, parts, strict=True):
-            changes.append((line, {"currency": new, "line_total": part,
-                                   "unit_price": pricing.unit_price_from_total(part, line.quantity)}))  # fmt: skip
-    if missing:
-        raise NotInPricebook(f"No price in {new} for: {', '.join(missing)}.", path)
-    if by_rate:
-        rates = await amounts.rates(conn)
-    for item in by_rate:  # manual and rounding lines: exchange rates
-        if item.source == LineItemSource.ROUNDING:
-            total = _convert(item.line_total, old, new, rates, money.minor_units(new), path)
-            changes.append((item, {"currency": new, "unit_price": total, "line_total": total}))
-        else:
-            price = _convert(item.unit_price, old, new, rates, pricing.PRICE_PLACES, path)
-            changes.append((item, {
-                "currency": new, "unit_price": price,
-                "line_total": pricing.line_total(item.quantity, price, item.discount_percent, new),
-            }))  # fmt: skip
-    return changes
-
-
-def _bundle_count(lines: Sequence[Any], components: Sequence[Any]) -> Decimal | None:
-    """How many bundles a group of component lines stands for (None if it no longer matches)."""
-    if len(lines) != len(components) or not components:
-        return None
-    counts = {line.quantity / comp.quantity for line, comp in zip(lines, components, strict=True)}
-    if len(counts) != 1 or any(ln.product_id != c.product_id for ln, c in zip(lines, components, strict=True)):
-        return None
-    return counts.pop()
-
-
-async def _apply(conn: BaseDBAsyncClient, changes: Sequence[tuple[Any, dict[str, Any]]]) -> None:
-    for item, values in changes:
-        await crud.save(conn, item, values)
 
 
 # --- lineage --------------------------------------------------------------------------------
@@ -407,12 +332,18 @@ async def create_quote_from_opportunity(
         source_items = await _items(conn, m.OpportunityItem, opportunity_id=opp.id)
         copies = await _copy_lines(conn, source_items, m.QuoteItem, quote_id=quote.id)
         if currency != opp.currency or book != opp.pricebook_id:
-            await _apply(conn, await reprice(conn, book, copies, opp.currency, currency, ("input", "currency")))
+            changes = await repricing.reprice(
+                conn, copies, old=opp.currency, new=currency, old_book=opp.pricebook_id, new_book=book,
+                currency_path=("input", "currency"), book_path=("input", "pricebookId"),
+            )  # fmt: skip
+            await repricing.apply(conn, changes)
             await crud.save(conn, quote, {"currency": currency})
-        await amounts.recompute_quote(conn, quote)
+        await amounts.recompute_quote(conn, quote, actor, ("input", "currency"))
         await _link(conn, opp, quote, ConversionKind.OPPORTUNITY_TO_QUOTE)
-        await timeline.record(conn, quote, "CREATED", actor, {"from": "Opportunity", "items": len(copies)})
-        await timeline.record(conn, opp, "QUOTE_CREATED", actor, {"quote": quote.number})
+        await timeline.record(
+            conn, quote, "CREATED", actor, {"from": "Opportunity", "opportunity": opp, "items": len(copies)}
+        )
+        await timeline.record(conn, opp, "QUOTE_CREATED", actor, {"quote": timeline.ref(quote, number=quote.number)})
         await idempotency.remember(conn, actor, operation, idempotency_key, raw, {"quote": quote.id})
         opp = await m.Opportunity.get(id=opp.id).using_db(conn)
     return quote, opp
@@ -420,7 +351,8 @@ async def create_quote_from_opportunity(
 
 _QUOTE_COPY = (
     "name", "account_id", "contact_id", "opportunity_id", "pricebook_id", "currency", "discount_percent",
-    "valid_from", "valid_until", "description", "subtotal", "discount_total", "net_total", "tax_total", "total",
+    "valid_from", "valid_until", "description", "subtotal", "discount_total", "net_total", "tax_total",
+    "rounding_total", "total",
 )  # fmt: skip
 
 
@@ -431,7 +363,7 @@ async def duplicate_quote(actor: Any, quote_id: int, *, idempotency_key: str | N
         prior = await idempotency.replay(conn, actor, operation, idempotency_key, raw)
         if prior is not None:
             return await m.Quote.get(id=prior["quote"]).using_db(conn)
-        source = await crud.load_for_write(conn, actor, m.Quote, quote_id, ("input", "quoteId"))
+        source = await access.load_for_write(conn, actor, m.Quote, quote_id, ("input", "quoteId"))
         if source.opportunity_id is not None:
             opp = await m.Opportunity.get(id=source.opportunity_id).using_db(conn)
             if opp.status != OpportunityStatus.OPEN:
@@ -442,10 +374,12 @@ async def duplicate_quote(actor: Any, quote_id: int, *, idempotency_key: str | N
             **{f: getattr(source, f) for f in _QUOTE_COPY},
         )  # fmt: skip
         await _copy_lines(conn, await _items(conn, m.QuoteItem, quote_id=source.id), m.QuoteItem, quote_id=quote.id)
-        await amounts.recompute_quote(conn, quote)
+        await amounts.recompute_quote(conn, quote, actor, ("input", "quoteId"))
         await _link(conn, source, quote, ConversionKind.QUOTE_DUPLICATE)
-        await timeline.record(conn, quote, "CREATED", actor, {"duplicateOf": source.number})
-        await timeline.record(conn, source, "DUPLICATED", actor, {"quote": quote.number})
+        await timeline.record(
+            conn, quote, "CREATED", actor, {"duplicateOf": timeline.ref(source, number=source.number)}
+        )
+        await timeline.record(conn, source, "DUPLICATED", actor, {"quote": timeline.ref(quote, number=quote.number)})
         await idempotency.remember(conn, actor, operation, idempotency_key, raw, {"quote": quote.id})
     return quote
 
@@ -453,7 +387,7 @@ async def duplicate_quote(actor: Any, quote_id: int, *, idempotency_key: str | N
 async def revise_quote(actor: Any, quote_id: int) -> tuple[Any, Any]:
     path: Path = ("input", "quoteId")
     async with in_transaction() as conn:
-        previous = await crud.load_for_write(conn, actor, m.Quote, quote_id, path)
+        previous = await access.load_for_write(conn, actor, m.Quote, quote_id, path)
         if previous.superseded_at is not None:
             raise InvalidTransition("Only the latest revision of a quote can be revised.", path)
         if previous.status == QuoteStatus.ACCEPTED:
@@ -470,9 +404,9 @@ async def revise_quote(actor: Any, quote_id: int) -> tuple[Any, Any]:
         )  # fmt: skip
         items = await _items(conn, m.QuoteItem, quote_id=previous.id)
         await _copy_lines(conn, items, m.QuoteItem, quote_id=quote.id)
-        await amounts.recompute_quote(conn, quote)
+        await amounts.recompute_quote(conn, quote, actor, ("input", "quoteId"))
         await _link(conn, previous, quote, ConversionKind.QUOTE_REVISION)
-        await timeline.record(conn, quote, "CREATED", actor, {"revisionOf": previous.number,
+        await timeline.record(conn, quote, "CREATED", actor, {"revisionOf": timeline.ref(previous, number=previous.number),
                                                                "revision": quote.revision})  # fmt: skip
         await timeline.record(conn, previous, "REVISED", actor, {"revision": quote.revision})
     return quote, previous
@@ -481,12 +415,13 @@ async def revise_quote(actor: Any, quote_id: int) -> tuple[Any, Any]:
 async def set_active_quote(actor: Any, quote_id: int) -> tuple[Any, Any]:
     path: Path = ("input", "quoteId")
     async with in_transaction() as conn:
-        quote = await crud.load_for_write(conn, actor, m.Quote, quote_id, path)
+        quote = await access.load_for_write(conn, actor, m.Quote, quote_id, path)
         if quote.opportunity_id is None:
             raise InvalidTransition("This quote has no opportunity to be active for.", path)
         if quote.superseded_at is not None:
             raise InvalidTransition("A superseded revision cannot become active.", path)
-        opp = await m.Opportunity.get(id=quote.opportunity_id).using_db(conn)
+        # the active quote sets the deal's amount: changing it changes the opportunity
+        opp = await access.load_for_write(conn, actor, m.Opportunity, quote.opportunity_id, path)
         if opp.status != OpportunityStatus.OPEN:
             raise Locked("The quote's opportunity is closed: reopen it to change its active quote.", path)
         if not quote.is_active:
@@ -496,9 +431,11 @@ async def set_active_quote(actor: Any, quote_id: int) -> tuple[Any, Any]:
                 await timeline.record(conn, other, "DEACTIVATED", actor)
             await crud.save(conn, quote, {"is_active": True})
             await timeline.record(conn, quote, "ACTIVATED", actor)
-            await timeline.record(conn, opp, "ACTIVE_QUOTE_CHANGED", actor, {"quote": quote.number})
+            await timeline.record(
+                conn, opp, "ACTIVE_QUOTE_CHANGED", actor, {"quote": timeline.ref(quote, number=quote.number)}
+            )
             await crud.save(conn, opp, {})
-            await amounts.refresh_opportunity(conn, opp.id)
+            await amounts.refresh_opportunity(conn, opp.id, actor, path)
         opp = await m.Opportunity.get(id=opp.id).using_db(conn)
     return quote, opp
 
@@ -515,7 +452,7 @@ async def transition(actor: Any, quote_id: int, action: str) -> Any:
     sources, target, kind = _TRANSITIONS[action]
     path: Path = ("input", "quoteId")
     async with in_transaction() as conn:
-        quote = await crud.load_for_write(conn, actor, m.Quote, quote_id, path)
+        quote = await access.load_for_write(conn, actor, m.Quote, quote_id, path)
         if quote.status not in sources:
             raise InvalidTransition(
                 f"The quote is {quote.status.value}: only a {' or '.join(s.value for s in sources)} quote "
@@ -535,7 +472,7 @@ async def add_quote_items(actor: Any, quote_id: int, lines: Sequence[NewLine]) -
         quote = await _quote_for_write(conn, actor, quote_id)
         values = await price_lines(conn, actor, quote.pricebook_id, quote.currency, lines)
         items = await _create_lines(conn, m.QuoteItem, values, quote_id=quote.id)
-        await amounts.recompute_quote(conn, quote)
+        await amounts.recompute_quote(conn, quote, actor, ("input", "quoteId"))
         await timeline.record(conn, quote, "ITEMS_ADDED", actor, {"count": len(items)})
     return quote, items
 
@@ -546,7 +483,7 @@ async def add_manual_quote_item(actor: Any, quote_id: int, line: NewLine) -> tup
         quote = await _quote_for_write(conn, actor, quote_id)
         values = await price_lines(conn, actor, quote.pricebook_id, quote.currency, [line], ("input",), single=True)
         (item,) = await _create_lines(conn, m.QuoteItem, values, quote_id=quote.id)
-        await amounts.recompute_quote(conn, quote)
+        await amounts.recompute_quote(conn, quote, actor, ("input", "quoteId"))
         await timeline.record(conn, quote, "ITEMS_ADDED", actor, {"count": 1, "name": item.name})
     return quote, item
 
@@ -565,9 +502,7 @@ async def add_bundle_to_quote(
         ]  # fmt: skip
         raise_all(errors)
         path: Path = ("input", "bundleId")
-        bundle = await access.scoped(m.Bundle, actor, conn).filter(id=bundle_id).first()
-        if bundle is None:
-            raise NotFound("No Bundle with this id.", path)
+        bundle = await access.load_visible(conn, actor, m.Bundle, bundle_id, path)
         if not bundle.is_active:
             raise NotInPricebook(f"Bundle {bundle.code} is not active.", path)
         if quote.pricebook_id != bundle.pricebook_id:
@@ -595,8 +530,10 @@ async def add_bundle_to_quote(
                 "bundle_id": bundle.id, "bundle_group": group, "weight": comp.weight,
             })  # fmt: skip
         items = await _create_lines(conn, m.QuoteItem, values, quote_id=quote.id)
-        await amounts.recompute_quote(conn, quote)
-        await timeline.record(conn, quote, "BUNDLE_ADDED", actor, {"bundle": bundle.code, "quantity": quantity})
+        await amounts.recompute_quote(conn, quote, actor, ("input", "quoteId"))
+        await timeline.record(
+            conn, quote, "BUNDLE_ADDED", actor, {"bundle": timeline.ref(bundle, code=bundle.code), "quantity": quantity}
+        )
     return quote, items
 
 
@@ -656,7 +593,7 @@ async def update_quote_item(actor: Any, item_id: int, raw: dict[str, Any], versi
         values = _item_changes(item, raw)
         diff = timeline.changes({k: getattr(item, k) for k in values}, values)
         await crud.save(conn, item, values)
-        await amounts.recompute_quote(conn, quote)
+        await amounts.recompute_quote(conn, quote, actor, ("input", "id"))
         await timeline.record(conn, quote, "ITEM_UPDATED", actor, {"item": item.name, "changes": {
             crud.camel(k): v for k, v in diff.items()}})  # fmt: skip
     return item
@@ -670,7 +607,7 @@ async def remove_quote_item(actor: Any, item_id: int) -> Any:
             count = await m.QuoteItem.filter(quote_id=quote.id, bundle_group=item.bundle_group).using_db(conn).delete()
         else:
             count = await m.QuoteItem.filter(id=item.id).using_db(conn).delete()
-        await amounts.recompute_quote(conn, quote)
+        await amounts.recompute_quote(conn, quote, actor, ("input", "id"))
         await timeline.record(conn, quote, "ITEMS_REMOVED", actor, {"count": count, "name": item.name})
     return quote
 
@@ -696,7 +633,7 @@ async def round_quote_total(actor: Any, quote_id: int, round_to: Decimal) -> tup
                 "unit_price": adjustment, "discount_percent": Decimal(0), "tax_rate": Decimal(0),
                 "line_total": adjustment, "source": LineItemSource.ROUNDING,
             }], quote_id=quote.id)  # fmt: skip
-        await amounts.recompute_quote(conn, quote)
+        await amounts.recompute_quote(conn, quote, actor, ("input", "quoteId"))
         await timeline.record(conn, quote, "ROUNDED", actor, {"roundTo": round_to, "adjustment": adjustment})
     return quote, item
 
@@ -709,9 +646,13 @@ async def change_quote_currency(actor: Any, quote_id: int, currency: str | None)
         if new == old:
             return quote
         items = await _items(conn, m.QuoteItem, quote_id=quote.id)
-        await _apply(conn, await reprice(conn, quote.pricebook_id, items, old, new, ("input", "currency")))
+        changes = await repricing.reprice(
+            conn, items, old=old, new=new, old_book=quote.pricebook_id, new_book=quote.pricebook_id,
+            currency_path=("input", "currency"),
+        )  # fmt: skip
+        await repricing.apply(conn, changes)
         await crud.save(conn, quote, {"currency": new})
-        await amounts.recompute_quote(conn, quote)
+        await amounts.recompute_quote(conn, quote, actor, ("input", "currency"))
         await timeline.record(conn, quote, "CURRENCY_CHANGED", actor, {"old": old, "new": new})
     return quote
 
@@ -724,7 +665,7 @@ async def add_opportunity_items(actor: Any, opportunity_id: int, lines: Sequence
         opp = await _opportunity_for_write(conn, actor, opportunity_id)
         values = await price_lines(conn, actor, opp.pricebook_id, opp.currency, lines)
         items = await _create_lines(conn, m.OpportunityItem, values, opportunity_id=opp.id)
-        await amounts.refresh_opportunity(conn, opp.id)
+        await amounts.refresh_opportunity(conn, opp.id, actor)
         await timeline.record(conn, opp, "ITEMS_ADDED", actor, {"count": len(items)})
         opp = await m.Opportunity.get(id=opp.id).using_db(conn)
     return opp, items
@@ -738,7 +679,7 @@ async def update_opportunity_item(actor: Any, item_id: int, raw: dict[str, Any],
         values = _item_changes(item, raw)
         diff = timeline.changes({k: getattr(item, k) for k in values}, values)
         await crud.save(conn, item, values)
-        await amounts.refresh_opportunity(conn, opp.id)
+        await amounts.refresh_opportunity(conn, opp.id, actor)
         await timeline.record(conn, opp, "ITEM_UPDATED", actor, {"item": item.name, "changes": {
             crud.camel(k): v for k, v in diff.items()}})  # fmt: skip
     return item
@@ -754,7 +695,7 @@ async def remove_opportunity_item(actor: Any, item_id: int) -> Any:
             )
         else:
             await m.OpportunityItem.filter(id=item.id).using_db(conn).delete()
-        await amounts.refresh_opportunity(conn, opp.id)
+        await amounts.refresh_opportunity(conn, opp.id, actor)
         await timeline.record(conn, opp, "ITEMS_REMOVED", actor, {"name": item.name})
         opp = await m.Opportunity.get(id=opp.id).using_db(conn)
     return opp

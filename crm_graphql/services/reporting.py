@@ -13,7 +13,7 @@ from tortoise.functions import Count, Sum
 
 from crm_graphql import models as m
 from crm_graphql import money
-from crm_graphql.errors import Invalid
+from crm_graphql.errors import Invalid, MissingExchangeRate
 from crm_graphql.services import access, config, pricing
 
 
@@ -51,7 +51,7 @@ async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str
     opportunities matching ``where``, converted into ``currency`` (default: the base currency).
 
     Sums are taken per currency and converted once per group and currency. Raises Invalid
-    (unknown currency, missing exchange rate).
+    (unknown currency), MissingExchangeRate.
     """
     target = (currency or config.BASE_CURRENCY).strip().upper()
     if not money.is_currency(target):
@@ -87,7 +87,7 @@ async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str
                 total += pricing.convert(amount, cur, target, rates, config.BASE_CURRENCY, places)
                 weighted += pricing.convert(expected, cur, target, rates, config.BASE_CURRENCY, places)
             except pricing.MissingRate as exc:
-                raise Invalid(f"No exchange rate for {exc.currency}.", ("currency",)) from None
+                raise MissingExchangeRate(exc.currency, ("currency",)) from None
         label = labels.get(key, "None")
         rounded = money.round_money(total, target), money.round_money(weighted, target)
         groups.append(Group(key, label, count, rounded[0], rounded[1], order.get(key, (1, ""))))

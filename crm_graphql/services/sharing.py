@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
 from crm_graphql.errors import NotFound, raise_all
-from crm_graphql.services import crud, permissions, timeline
+from crm_graphql.services import access, crud, permissions, timeline
 
 
 async def set_opportunity_access(
@@ -25,8 +25,9 @@ async def set_opportunity_access(
     """
     permissions.authorize(actor, "setOpportunityAccess", "Opportunity")
     async with in_transaction() as conn:
-        opportunity = await crud.load_for_write(conn, actor, m.Opportunity, opportunity_id, ("input", "opportunityId"))
-        permissions.authorize_row(actor, opportunity, path=("input", "opportunityId"))
+        opportunity = await access.load_for_write(
+            conn, actor, m.Opportunity, opportunity_id, ("input", "opportunityId")
+        )
         wanted = list(dict.fromkeys(user_ids))
         found: set[Any] = set(await m.User.filter(id__in=wanted).using_db(conn).values_list("id", flat=True))
         raise_all([
@@ -39,7 +40,9 @@ async def set_opportunity_access(
         await m.OpportunityAccess.bulk_create(
             [m.OpportunityAccess(opportunity_id=opportunity.id, user_id=uid) for uid in wanted], using_db=conn
         )
-        changes: dict[str, Any] = {"accessUserIds": {"old": before, "new": sorted(wanted)}}
+        users = {side: [timeline.reference("User", uid) for uid in ids]
+                 for side, ids in (("old", before), ("new", sorted(wanted)))}  # fmt: skip
+        changes: dict[str, Any] = {"accessUserIds": users}
         values: dict[str, Any] = {}
         if is_restricted is not None and is_restricted != opportunity.is_restricted:
             changes["isRestricted"] = {"old": opportunity.is_restricted, "new": is_restricted}

@@ -121,12 +121,12 @@ async def test_one_of_violation_is_a_validation_error(gql: Any) -> None:
     assert body.get("data") is None and "exactly one" in body["errors"][0]["message"].lower()
 
 
-async def test_opportunity_needs_an_account(gql: Any) -> None:
+async def test_opportunity_needs_an_account_or_a_contact(gql: Any) -> None:
     lid = await lead(gql)
-    await call(gql, QUALIFY, {"leadId": lid, "contact": {"create": {}}, "opportunity": {}}, [
-        {"field": ["input", "account"], "message": "An opportunity needs an account: choose one.",
+    await call(gql, QUALIFY, {"leadId": lid, "opportunity": {}}, [
+        {"field": ["input", "account"], "message": "Choose an account or a contact (existing or new).",
          "code": "REQUIRED"}])  # fmt: skip
-    assert await m.Contact.all().count() == 0
+    assert await m.Opportunity.all().count() == 0
 
 
 async def test_disqualified_lead_cannot_be_qualified(gql: Any) -> None:

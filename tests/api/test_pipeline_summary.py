@@ -46,4 +46,5 @@ async def test_summary_missing_rate_is_an_error(gql: Any) -> None:
     account = await create(gql, "Account", {"name": "Acme"})
     await create(gql, "Opportunity", {"title": "A", "accountId": account, "manualAmount": "1"})
     body = await gql(SUMMARY, {"by": "STAGE", "currency": "JPY"}, errors=True)
-    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert body["errors"][0]["message"] == "No exchange rate for JPY: set one with setExchangeRate first."
+    assert body["errors"][0]["extensions"] == {"code": "MISSING_EXCHANGE_RATE", "currency": "JPY"}

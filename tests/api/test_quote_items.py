@@ -52,7 +52,7 @@ async def test_add_items_refusals_change_nothing(gql) -> None:
     bare = await create(gql, "Quote", {"accountId": w["account"], "currency": "EUR"})
     await refused(gql, bare, ADD_ITEMS, {"quoteId": bare, "items": [{"productId": w["A"]}]}, [
         {"field": ["input", "items", "0", "productId"], "code": "NOT_IN_PRICEBOOK",
-         "message": "There is no price book to price products from."}])  # fmt: skip
+         "message": "There is no price book to price products from: give the line a unitPrice."}])  # fmt: skip
     # quantity 0, negative, discount 101, five decimals: all reported at once
     await refused(gql, q, ADD_ITEMS, {"quoteId": q, "items": [
         {"productId": w["A"], "quantity": "0"}, {"productId": w["A"], "quantity": "-1"},

@@ -247,7 +247,7 @@ async def test_change_currency_refusals_leave_quote_untouched(gql) -> None:
     await call(gql, ADD_MANUAL, {"quoteId": other, "name": "Setup", "unitPrice": "9.00"})
     other_before = await read_quote(gql, other)
     await call(gql, CHANGE_CURRENCY, {"quoteId": other, "currency": "GBP"}, [
-        {"field": ["input", "currency"], "code": "INVALID",
+        {"field": ["input", "currency"], "code": "MISSING_EXCHANGE_RATE",
          "message": "No exchange rate for GBP: set one with setExchangeRate first."}])  # fmt: skip
     assert await read_quote(gql, w["quote"]) == before
     assert await read_quote(gql, other) == other_before

@@ -30,8 +30,8 @@ async def test_reorder_open_stages(gql: Any) -> None:
         {"stageIds": [await gid("Proposal")]},
         [{"field": ["input", "stageIds"], "message": "List every open stage exactly once.", "code": "INVALID"}],
     )
-    await call(gql, REORDER, {"stageIds": [await gid("Closed Won")]}, [
-        {"field": ["input", "stageIds", "0"], "message": "The WON and LOST stages cannot be moved.",
+    await call(gql, REORDER, {"stageIds": [await gid("Closed Won"), *[await gid(n) for n in names]]}, [
+        {"field": ["input", "stageIds", "0"], "message": "The WON and LOST stages cannot be moved: they stay last.",
          "code": "LOCKED"}])  # fmt: skip
 
 

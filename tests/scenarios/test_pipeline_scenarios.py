@@ -464,14 +464,16 @@ async def test_stage_change_recorded_with_old_and_new(gql: Any) -> None:
     kinds = [n["kind"] for n in body["opportunity"]["timeline"]["nodes"]]
     assert "STAGE_CHANGED" in kinds and "CREATED" in kinds
     ev = next(n for n in body["opportunity"]["timeline"]["nodes"] if n["kind"] == "STAGE_CHANGED")
-    assert ev["changes"] == [{"field": "stage", "oldValue": "Prospecting", "newValue": "Proposal"}]
+    assert ev["changes"] == [{"field": "stage", "oldValue": "Prospecting", "newValue": "Proposal"},
+                             {"field": "probability", "oldValue": "10", "newValue": "50"}]  # fmt: skip
     # the same through updateOpportunity; an unchanged stage records no stage change
     await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "stageId": await stage("Negotiation")})
     await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "stageId": await stage("Negotiation"), "title": "T"})
     body = await gql(f"query($id: ID!) {{ opportunity(id: $id) {{ {TIMELINE} }} }}", {"id": ids["opportunity"]})
     changes = [n["changes"] for n in body["opportunity"]["timeline"]["nodes"] if n["kind"] == "STAGE_CHANGED"]
     assert sorted(map(str, changes)) == sorted(map(str, [
-        [{"field": "stage", "oldValue": "Prospecting", "newValue": "Proposal"}],
+        [{"field": "stage", "oldValue": "Prospecting", "newValue": "Proposal"},
+         {"field": "probability", "oldValue": "10", "newValue": "50"}],
         [{"field": "stage", "oldValue": "Proposal", "newValue": "Negotiation"}]]))  # fmt: skip
 
 
@@ -635,12 +637,12 @@ async def test_quote_to_opportunity_once_only(gql: Any) -> None:
     assert await m.Opportunity.all().count() == 1
 
 
-async def test_invoice_from_opportunity_is_repeatable(gql: Any) -> None:
+async def test_invoice_from_opportunity_bills_its_active_quote_once(gql: Any) -> None:
     ids = await deal_with_quote(gql)
     one = await call(gql, INVOICE_FROM_OPP, {"opportunityId": ids["opportunity"]})
-    two = await call(gql, INVOICE_FROM_OPP, {"opportunityId": ids["opportunity"]})
-    assert one["invoice"]["id"] != two["invoice"]["id"]
-    assert one["invoice"]["netTotal"] == two["invoice"]["netTotal"] == "1000.00"
+    assert one["invoice"]["netTotal"] == "1000.00"
+    await call(gql, INVOICE_FROM_OPP, {"opportunityId": ids["opportunity"]}, ["ALREADY_CONVERTED"])
+    assert await m.Invoice.all().count() == 1
 
 
 async def test_quote_to_invoice_once_only(gql: Any) -> None:

@@ -47,7 +47,10 @@ ConvertQuoteToOrderPayload = make_payload(
 )  # fmt: skip
 
 
-@strawberry.input(description="Invoice a DRAFT, SENT or ACCEPTED quote (once).")
+@strawberry.input(
+    description="Invoice a DRAFT, SENT or ACCEPTED quote (once per sale: refused once the quote or its order has a "
+    "live invoice)."
+)
 class ConvertQuoteToInvoiceInput:
     quote_id: strawberry.ID = strawberry.field(description="The quote.")
     due_date: Optional[dt.date] = strawberry.field(default=None, description=_DUE_DOC)
@@ -62,7 +65,9 @@ ConvertQuoteToInvoicePayload = make_payload(
 )  # fmt: skip
 
 
-@strawberry.input(description="Invoice a sales order (once).")
+@strawberry.input(
+    description="Invoice a sales order (once per sale: refused once the order or its quote has a live invoice)."
+)
 class ConvertOrderToInvoiceInput:
     sales_order_id: strawberry.ID = strawberry.field(description="The order (not CANCELLED).")
     due_date: Optional[dt.date] = strawberry.field(default=None, description=_DUE_DOC)
@@ -77,7 +82,10 @@ ConvertOrderToInvoicePayload = make_payload(
 )  # fmt: skip
 
 
-@strawberry.input(description="Invoice an opportunity: its active quote's lines, else its own items (repeatable).")
+@strawberry.input(
+    description="Invoice an opportunity: its active quote's lines (once per sale, like convertQuoteToInvoice), "
+    "else its own items (repeatable)."
+)
 class CreateInvoiceFromOpportunityInput:
     opportunity_id: strawberry.ID = strawberry.field(description="The opportunity (not LOST).")
     due_date: Optional[dt.date] = strawberry.field(default=None, description=_DUE_DOC)
@@ -278,7 +286,9 @@ class Mutation:
         return await _status(info, MarkInvoicePaidPayload, "markInvoicePaid", "Invoice", input.invoice_id,
                              "invoiceId", "invoice", svc.mark_invoice_paid)  # fmt: skip
 
-    @strawberry.mutation(description="DRAFT or ISSUED -> VOID.")
+    @strawberry.mutation(
+        description="DRAFT or ISSUED -> VOID; the sale it billed (its quote or order) can be invoiced again."
+    )
     async def void_invoice(
         self, info: Info, input: Annotated[InvoiceIdInput, strawberry.argument(description="The invoice.")]
     ) -> VoidInvoicePayload:  # type: ignore[valid-type]

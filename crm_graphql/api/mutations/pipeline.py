@@ -13,7 +13,7 @@ from crm_graphql.api.filters import SPECS, to_q
 from crm_graphql.api.mutations.base import decode_id, decode_optional, given, make_payload, run
 from crm_graphql.api.relay import to_global_id
 from crm_graphql.api.types.common import lazy
-from crm_graphql.errors import DomainError, raise_all
+from crm_graphql.errors import DomainError, MissingExchangeRate, raise_all
 from crm_graphql.services import crud, leads, permissions, reporting
 from crm_graphql.services import opportunities as svc
 
@@ -75,6 +75,11 @@ DeleteStagePayload = make_payload(
 class MoveOpportunityToStageInput:
     opportunity_id: strawberry.ID = strawberry.field(description="The opportunity.")
     stage_id: strawberry.ID = strawberry.field(description="The target stage.")
+    close_date: Optional[dt.date] = strawberry.field(
+        default=None,
+        description="For a WON or LOST stage: the actual close date (default today, UTC); closedAt becomes that "
+        "day at 00:00 UTC. Ignored for an open stage.",
+    )
 
 
 OpportunityPayload = make_payload(
@@ -88,7 +93,9 @@ OpportunityPayload = make_payload(
 class WinOpportunityInput:
     opportunity_id: strawberry.ID = strawberry.field(description="The opportunity.")
     close_date: Optional[dt.date] = strawberry.field(
-        default=None, description="The actual close date and the contracts' start (default today)."
+        default=None,
+        description="The actual close date and the contracts' start (default today, UTC); closedAt becomes that "
+        "day at 00:00 UTC, so a back-dated win keeps its date.",
     )
     idempotency_key: Optional[str] = strawberry.field(default=None, description=_KEY_DOC)
 
@@ -105,6 +112,11 @@ WinOpportunityPayload = make_payload(
 class LoseOpportunityInput:
     opportunity_id: strawberry.ID = strawberry.field(description="The opportunity.")
     reason: Optional[str] = strawberry.field(default=None, description="Why it was lost (at most 500 characters).")
+    close_date: Optional[dt.date] = strawberry.field(
+        default=None,
+        description="The actual close date (default today, UTC); closedAt becomes that day at 00:00 UTC, so a "
+        "back-dated loss keeps its date.",
+    )
 
 
 LoseOpportunityPayload = make_payload(
@@ -112,7 +124,10 @@ LoseOpportunityPayload = make_payload(
 )
 
 
-@strawberry.input(description="Move a won or lost opportunity back to an open stage; its contracts are cancelled.")
+@strawberry.input(
+    description="Move a won or lost opportunity back to an open stage; closedAt and the lost reason are cleared and "
+    "its contracts cancelled."
+)
 class ReopenOpportunityInput:
     opportunity_id: strawberry.ID = strawberry.field(description="The opportunity.")
     stage_id: Optional[strawberry.ID] = strawberry.field(default=None, description="Open stage (default: the default).")
@@ -184,7 +199,10 @@ class QualifyLeadInput:
     account: Optional[AccountChoice] = strawberry.field(default=None, description="The account: link or create.")
     contact: Optional[ContactChoice] = strawberry.field(default=None, description="The contact: link or create.")
     opportunity: Optional[QualifyOpportunityInput] = strawberry.field(
-        default=None, description="Omitted or null: no opportunity; `{}`: one with defaults. Needs an account."
+        default=None,
+        description="Omitted or null: no opportunity; `{}`: one with defaults. Its account is the chosen account; "
+        "with a contact but no account, the contact's own account, else a new PERSON account made from the lead's "
+        "person (a lead without a company can still become a deal).",
     )
     idempotency_key: Optional[str] = strawberry.field(default=None, description=_KEY_DOC)
 
@@ -331,7 +349,10 @@ class Mutation:
         async def call() -> dict[str, Any]:
             actor = _auth(info, "moveOpportunityToStage", "Opportunity")
             stage = decode_id(input.stage_id, "Stage", ("input", "stageId"))
-            return {"opportunity": await svc.move_opportunity_to_stage(actor, _opp_id(input.opportunity_id), stage)}
+            opportunity = await svc.move_opportunity_to_stage(
+                actor, _opp_id(input.opportunity_id), stage, input.close_date
+            )
+            return {"opportunity": opportunity}
 
         return await run(OpportunityPayload, call)
 
@@ -354,7 +375,10 @@ class Mutation:
     ) -> LoseOpportunityPayload:  # type: ignore[valid-type]
         async def call() -> dict[str, Any]:
             actor = _auth(info, "loseOpportunity", "Opportunity")
-            return {"opportunity": await svc.lose_opportunity(actor, _opp_id(input.opportunity_id), input.reason)}
+            opportunity = await svc.lose_opportunity(
+                actor, _opp_id(input.opportunity_id), input.reason, input.close_date
+            )
+            return {"opportunity": opportunity}
 
         return await run(LoseOpportunityPayload, call)
 
@@ -496,6 +520,8 @@ class Query:
         where = to_q("Opportunity", filter, user)
         try:
             groups = await reporting.pipeline_summary(user, where, reporting.GroupBy(group_by), currency)
+        except MissingExchangeRate as exc:
+            raise GraphQLError(exc.message, extensions={"code": exc.code.value, "currency": exc.currency}) from None
         except DomainError as exc:
             raise GraphQLError(exc.message, extensions={"code": "BAD_USER_INPUT"}) from None
         type_name = _KEY_TYPES.get(reporting.GroupBy(group_by))

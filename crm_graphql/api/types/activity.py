@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any, Optional
@@ -15,11 +16,12 @@ from tortoise.expressions import Q
 
 from crm_graphql import enums as e
 from crm_graphql import models as m
+from crm_graphql.api import batch
 from crm_graphql.api import connection as conn
 from crm_graphql.api.context import Info
-from crm_graphql.api.relay import MODELS, Node, model_type, resolve_model_type, type_name_of
+from crm_graphql.api.relay import MODELS, Node, model_type, resolve_model_type, to_global_id, type_name_of
 from crm_graphql.api.types.common import _PAGE_ARGS, Entity, lazy, ref_field
-from crm_graphql.services import access
+from crm_graphql.services import access, timeline
 
 
 @strawberry.type(name="Activity", description="A call, e-mail, meeting, task or note attached to a record.")
@@ -56,15 +58,24 @@ class TimelineEventType(Node):
     actor = ref_field("User", "actor_id", description="Who did it.")
     is_type_of = model_type(m.TimelineEvent)
 
-    @strawberry.field(description="Event details (conversion targets, reasons...).")
-    def data(root: Any) -> JSON:
-        return {k: v for k, v in (root.data or {}).items() if k != "changes"}
+    @strawberry.field(
+        description="Event details (conversion targets, reasons...). Other records are named as "
+        '`{"id": <global ID>, ...}` with what the event says about them, or null when you may not see them.'
+    )
+    async def data(root: Any, info: Info) -> JSON:
+        data = await _presented(root, info)
+        return {k: v for k, v in data.items() if k != "changes"}
 
-    @strawberry.field(description="Fields changed by an update, with old and new values.")
-    def changes(root: Any) -> list[FieldChange]:
-        raw = (root.data or {}).get("changes") or {}
+    @strawberry.field(
+        description="Fields changed by an update, with old and new values (a reference as its global ID, "
+        "null when you may not see the record)."
+    )
+    async def changes(root: Any, info: Info) -> list[FieldChange]:
+        raw = (await _presented(root, info)).get("changes") or {}
         return [
-            FieldChange(field=k, old_value=_text(v.get("old")), new_value=_text(v.get("new"))) for k, v in raw.items()
+            FieldChange(field=k, old_value=_text(v.get("old")), new_value=_text(v.get("new")))
+            for k, v in raw.items()
+            if isinstance(v, dict)
         ]
 
     @strawberry.field(description="The record the event is about (null when hidden or purged).")
@@ -72,73 +83,72 @@ class TimelineEventType(Node):
         return await info.context.load(MODELS[root.subject_type], root.subject_id)
 
 
+async def _presented(root: Any, info: Info) -> dict[str, Any]:
+    """The event's data as this viewer may read it (services.timeline decides; the request's
+    loaders batch the visibility checks of every reference in the response)."""
+    data = timeline.upgrade(root.kind, root.subject_type, root.data)
+    refs = [r for r in dict.fromkeys(timeline.references(data)) if r[0] in MODELS]
+    rows = await asyncio.gather(*(info.context.load(MODELS[t], pk) for t, pk in refs))
+    shown = {r for r, row in zip(refs, rows, strict=True) if row is not None}
+    presented: dict[str, Any] = timeline.present(data, lambda t, pk: (t, pk) in shown, to_global_id)
+    return presented
+
+
 def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
+    if value is None:
+        return None
+    if isinstance(value, dict) and "id" in value:
+        return str(value["id"])
+    if isinstance(value, list | dict):
+        return json.dumps([_text(v) for v in value] if isinstance(value, list) else value)
+    return str(value)
 
 
 def _timeline_loader(info: Info, page: conn.Page, type_name: str) -> DataLoader[int, Any]:
+    """Pages of the timelines of many records in one windowed SELECT (``first + 1`` events
+    each, limited in SQL). An account's timeline also holds the events of its deals and
+    documents, minus those whose subject the viewer may not see (a restricted deal's); a
+    record's own events need no check, as the record itself was visible to get here."""
     ctx = info.context
     key = ("timeline", type_name, page)
     loader = ctx._loaders.get(key)
     if loader is not None:
         return loader
     keys = conn.sort_keys(conn.SPECS["TimelineEvent"], None)
+    events = m.TimelineEvent
+    if type_name == "Account":
+        partition = f"COALESCE({batch.column(events, 'account_id')}, {batch.column(events, 'subject_id')})"
+        fanned = [model for model in access.EVENT_SUBJECTS if model.__name__ in timeline.FANS_OUT]
+        visible = Q(subject_type="Account") | access.visible_events(ctx.user, fanned)
+    else:
+        partition, visible = batch.column(events, "subject_id"), Q()
+
+    def where(ids: list[int]) -> Q:
+        own = Q(subject_type=type_name, subject_id__in=ids)
+        return (own | Q(account_id__in=ids)) & visible if type_name == "Account" else own
+
+    async def count(ids: Sequence[int]) -> list[int]:
+        counts = await batch.grouped_counts(events.filter(where(list(set(ids)))), partition)
+        return [counts.get(i, 0) for i in ids]
+
+    counter: DataLoader[int, int] = DataLoader(load_fn=count)
 
     async def load(ids: Sequence[int]) -> list[Any]:
-        wanted = list(set(ids))
-        where = Q(subject_type=type_name, subject_id__in=wanted)
-        if type_name == "Account":
-            where |= Q(account_id__in=wanted)
-        qs = m.TimelineEvent.filter(where)
+        qs = events.filter(where(list(set(ids))))
         if page.cursor is not None:
-            qs = qs.filter(conn.keyset_q(m.TimelineEvent, keys, page.cursor, not page.backward))
-        rows = await conn.ordered(qs, keys, not page.backward)
-        hidden = await _hidden_subjects(ctx.user, rows)
-        grouped: dict[int, list[Any]] = defaultdict(list)
-        totals: dict[int, int] = defaultdict(int)
-        for row in rows:
-            if (row.subject_type, row.subject_id) in hidden:
-                continue
-            owner = row.subject_id if row.subject_type == type_name and row.subject_id in ids else row.account_id
-            totals[owner] += 1
-            if len(grouped[owner]) <= page.limit:
-                grouped[owner].append(row)
+            qs = qs.filter(conn.keyset_q(events, keys, page.cursor, not page.backward))
+        grouped = await batch.windowed(qs, partition, keys, not page.backward, page.limit + 1) if page.limit else {}
 
         def page_for(pid: int) -> Any:
-            async def count() -> int:
-                return totals[pid] if page.cursor is None else await _count_all(pid)
+            async def total() -> int:
+                return int(await counter.load(pid))
 
-            return conn.make_connection(grouped.get(pid, []) if page.limit else [], page, keys, count)
-
-        async def _count_all(pid: int) -> int:
-            where_one = Q(subject_type=type_name, subject_id=pid)
-            if type_name == "Account":
-                where_one |= Q(account_id=pid)
-            rows_all = await m.TimelineEvent.filter(where_one)
-            hidden_all = await _hidden_subjects(ctx.user, rows_all)
-            return sum((r.subject_type, r.subject_id) not in hidden_all for r in rows_all)
+            return conn.make_connection(grouped.get(pid, []), page, keys, total)
 
         return [page_for(pid) for pid in ids]
 
     loader = ctx._loaders[key] = DataLoader(load_fn=load)
     return loader
-
-
-async def _hidden_subjects(user: Any, rows: Sequence[Any]) -> set[tuple[str, int]]:
-    """Subjects of fanned-out events that this user may not see (one query per type)."""
-    by_type: dict[str, set[int]] = defaultdict(set)
-    for row in rows:
-        by_type[row.subject_type].add(row.subject_id)
-    hidden: set[tuple[str, int]] = set()
-    for type_name, ids in by_type.items():
-        if type_name == "Account" and len(ids) == 1:
-            continue
-        model = MODELS[type_name]
-        seen = set(
-            await access.scoped(model, user, include_deleted=True).filter(id__in=list(ids)).values_list("id", flat=True)
-        )
-        hidden |= {(type_name, i) for i in ids - seen}
-    return hidden
 
 
 def timeline_field(type_name: str) -> Any:
@@ -187,7 +197,8 @@ def _links_loader(info: Info, direction: str) -> DataLoader[tuple[str, int], lis
                 q = Q(**{type_col: type_name, f"{id_col}__in": ids})
                 where = q if i == 0 else where | q
             found: dict[tuple[str, int], list[Any]] = defaultdict(list)
-            for link in await m.LineageLink.filter(where).order_by("created_at", "id"):
+            # both ends visible, decided in SQL by services.access (the start is the visible root)
+            for link in await access.scoped(m.LineageLink, ctx.user).filter(where).order_by("created_at", "id"):
                 found[(getattr(link, type_col), getattr(link, id_col))].append(link)
             return [found.get(k, []) for k in keys]
 
@@ -213,25 +224,16 @@ def _end(link: Any, side: str) -> tuple[str, int]:
     return (link.source_type, link.source_id) if side == "source" else (link.target_type, link.target_id)
 
 
-async def _visible_edges(info: Info, links: Sequence[Any], side: str) -> list[Any]:
-    """The links whose ``side`` end the user may see (loads gathered: one query per type)."""
-    ends = [_end(link, side) for link in links]
-    rows = await asyncio.gather(*(info.context.load(MODELS[t], pk) for t, pk in ends))
-    return [link for link, row in zip(links, rows, strict=True) if row is not None]
-
-
 @strawberry.interface(description="A record that conversions create or consume: it knows its lineage.")
 class Convertible:
     @strawberry.field(description="The record this one was made from, if any.")
     async def origin(root: Any, info: Info) -> Optional[Node]:
         links = await _links_loader(info, "in").load((type_name_of(root), root.id))
-        links = await _visible_edges(info, links, "source")
         return await info.context.load(MODELS[links[0].source_type], links[0].source_id) if links else None
 
     @strawberry.field(description="Records made from this one.")
     async def derivatives(root: Any, info: Info) -> list[Node]:
         links = await _links_loader(info, "out").load((type_name_of(root), root.id))
-        links = await _visible_edges(info, links, "target")
         return list(
             await asyncio.gather(*(info.context.load(MODELS[t], pk) for t, pk in (_end(lk, "target") for lk in links)))
         )
@@ -243,9 +245,9 @@ class Convertible:
         for direction, side in (("in", "source"), ("out", "target")):
             frontier, visited = [start], {start}
             while frontier:
-                batches = await _links_loader(info, direction).load_many(frontier)
+                found = await _links_loader(info, direction).load_many(frontier)
                 frontier = []
-                for link in await _visible_edges(info, [lk for batch in batches for lk in batch], side):
+                for link in (lk for links in found for lk in links):
                     seen_links[link.id] = link
                     nxt = _end(link, side)
                     if nxt not in visited:

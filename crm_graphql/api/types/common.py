@@ -216,9 +216,17 @@ class SalesDocument(Entity):
     discount_percent = number_field("discount_percent", "The document discount, in percent.")
     subtotal = amount_field("subtotal", "Sum of the line totals.")
     discount_total = amount_field("discount_total", "subtotal x documentDiscount, rounded.")
-    net_total = amount_field("net_total", "subtotal - discountTotal (before tax).")
+    net_total = amount_field(
+        "net_total",
+        "subtotal - discountTotal (before tax, rounding left out): what opportunities, contracts and reports use.",
+    )
     tax_total = amount_field("tax_total", "Sum of the line taxes, on the discounted base.")
-    total = amount_field("total", "subtotal - discountTotal + taxTotal.")
+    rounding_total = amount_field(
+        "rounding_total",
+        "The rounding line (roundQuoteTotal), reported apart: it is no revenue, so neither subtotal nor netTotal "
+        "includes it. 0 without one.",
+    )
+    total = amount_field("total", "subtotal - discountTotal + taxTotal + roundingTotal.")
     account = ref_field("Account", "account_id", description="The customer.", required=True)
 
     @classmethod

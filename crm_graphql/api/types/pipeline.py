@@ -49,11 +49,13 @@ class OpportunityType(Entity, Convertible):
     currency: str = strawberry.field(description="ISO 4217 currency code.")
     amount_source: e.AmountSource = strawberry.field(description="Where `amount` comes from.")
     close_date: dt.date | None = strawberry.field(description="Expected (or actual, once closed) close date.")
-    closed_at: dt.datetime | None = strawberry.field(description="When it was won or lost.")
+    closed_at: dt.datetime | None = strawberry.field(
+        description="When it was won or lost: its close date at 00:00 UTC; null while open (reopening clears it)."
+    )
     source: str | None = strawberry.field(description="Lead source.")
     competitors: str | None = strawberry.field(description="Competitors in the deal.")
     description: str | None = strawberry.field(description="Notes.")
-    lost_reason: str | None = strawberry.field(description="Why it was lost.")
+    lost_reason: str | None = strawberry.field(description="Why it was lost; null unless it is lost.")
     is_restricted: bool = strawberry.field(description="Visible only to its owner and the users granted access.")
     is_deleted: bool = strawberry.field(resolver=is_deleted, description="Soft-deleted (restorable).")
     amount = amount_field(

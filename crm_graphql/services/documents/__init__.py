@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
 from crm_graphql.enums import DocumentFormat
-from crm_graphql.errors import Invalid, NotFound
+from crm_graphql.errors import Conflict, Invalid, NotFound
 from crm_graphql.services import access, permissions, timeline
 from crm_graphql.services.documents import defaults, figures, formats, templating
 
@@ -58,37 +58,39 @@ async def render_quote_document(
     """Render and store the document; raises NotFound, or Invalid for a format the template
     does not render into or a template that cannot render (nothing is written then)."""
     permissions.authorize(actor, "renderQuoteDocument", "Quote")
-    async with in_transaction() as conn:
-        quote = await access.get_visible(m.Quote, actor, quote_id, conn)
-        if quote is None:
-            raise NotFound("No Quote with this id.", ("input", "quoteId"))
-        template = None
-        if template_id is not None:
-            template = await m.DocumentTemplate.filter(id=template_id).using_db(conn).first()
-            if template is None:
-                raise NotFound("No DocumentTemplate with this id.", ("input", "templateId"))
+    # Typesetting (a PDF can take a second) runs outside the transaction, so it never holds
+    # SQLite's write lock; the write below checks again and refuses a quote changed meanwhile.
+    quote = await access.load_for_write(None, actor, m.Quote, quote_id, ("input", "quoteId"))
+    template = None
+    if template_id is not None:
+        template = await m.DocumentTemplate.filter(id=template_id).first()
         if template is None:
-            target = format or DocumentFormat.MARKDOWN
-            source, body = _DEFAULT_SOURCE[target], defaults.TEMPLATES[_DEFAULT_SOURCE[target]]
-        else:
-            source = templating.SOURCE_FORMATS.get(template.content_type)
-            if source is None:
-                raise Invalid(
-                    f"The template's contentType {template.content_type!r} is unknown.", ("input", "templateId")
-                )
-            target, body = format or source, template.body
-        formats.check_target(source, target)
-        account = await m.Account.get(id=quote.account_id).using_db(conn)
-        contact = await m.Contact.filter(id=quote.contact_id).using_db(conn).first() if quote.contact_id else None
-        items = await m.QuoteItem.filter(quote_id=quote.id).using_db(conn).order_by("position", "id")
-        name = f"Quote {quote.number}-{quote.revision}"
-        text = templating.render(body, source, figures.quote_context(quote, account, contact, items))
-        output = (
-            await asyncio.to_thread(formats.convert, text, source, target, name)
-            if target == DocumentFormat.PDF
-            else formats.convert(text, source, target, name)
-        )
-        data = output if isinstance(output, bytes) else output.encode("utf-8")
+            raise NotFound("No DocumentTemplate with this id.", ("input", "templateId"))
+    if template is None:
+        target = format or DocumentFormat.MARKDOWN
+        source, body = _DEFAULT_SOURCE[target], defaults.TEMPLATES[_DEFAULT_SOURCE[target]]
+    else:
+        source = templating.SOURCE_FORMATS.get(template.content_type)
+        if source is None:
+            raise Invalid(f"The template's contentType {template.content_type!r} is unknown.", ("input", "templateId"))
+        target, body = format or source, template.body
+    formats.check_target(source, target)
+    account = await m.Account.get(id=quote.account_id)
+    contact = await m.Contact.filter(id=quote.contact_id).first() if quote.contact_id else None
+    items = await m.QuoteItem.filter(quote_id=quote.id).order_by("position", "id")
+    name = f"Quote {quote.number}-{quote.revision}"
+    text = templating.render(body, source, figures.quote_context(quote, account, contact, items))
+    output = (
+        await asyncio.to_thread(formats.convert, text, source, target, name)
+        if target == DocumentFormat.PDF
+        else formats.convert(text, source, target, name)
+    )
+    data = output if isinstance(output, bytes) else output.encode("utf-8")
+    async with in_transaction() as conn:
+        current = await access.load_for_write(conn, actor, m.Quote, quote_id, ("input", "quoteId"))
+        if current.version != quote.version:
+            raise Conflict("The quote changed while its document was being rendered; render it again.",
+                           ("input", "quoteId"))  # fmt: skip
         document = await m.Document.create(
             using_db=conn, name=name, format=target, content_type=formats.CONTENT_TYPES[target],
             content=None if isinstance(output, bytes) else output, size=len(data), quote_id=quote.id,
@@ -96,10 +98,10 @@ async def render_quote_document(
         )  # fmt: skip
         if isinstance(output, bytes):
             await m.DocumentFile.create(using_db=conn, document_id=document.id, data=output)
-        await timeline.record(conn, quote, "DOCUMENT_RENDERED", actor, {"documentId": document.id})
+        await timeline.record(conn, quote, "DOCUMENT_RENDERED", actor, {"document": document})
         if quote.opportunity_id is not None:
             opportunity = await m.Opportunity.get(id=quote.opportunity_id).using_db(conn)
-            await timeline.record(conn, opportunity, "DOCUMENT_RENDERED", actor, {"documentId": document.id})
+            await timeline.record(conn, opportunity, "DOCUMENT_RENDERED", actor, {"document": document})
     return document
 
 

@@ -67,7 +67,7 @@ async def to_jinja(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0002_persisted_queries')]
+    dependencies = [('models', '0003_rounding_total')]
 
     initial = False
 
