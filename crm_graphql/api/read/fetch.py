@@ -24,7 +24,8 @@ from crm_graphql.api import batch
 from crm_graphql.api import connection as conn
 from crm_graphql.api.filters import SPECS, to_q
 from crm_graphql.api.read.args import arguments
-from crm_graphql.api.read.plan import ConnPlan, ObjPlan, RefPlan
+from crm_graphql.api.read.plan import RAW, ConnPlan, ObjPlan, RefPlan
+from crm_graphql.models.base import FixedDecimalField
 from crm_graphql.services import access
 
 
@@ -60,10 +61,30 @@ def converter(model: type[Model], name: str) -> Callable[[Any], Any] | None:
         def fn(value: Any, field_type: Any = field_type) -> Any:
             return None if value is None else field_type(value)
 
+    elif isinstance(meta.fields_map[name], FixedDecimalField):
+        fn = _memoized(meta.fields_map[name].to_python_value)
     else:
         fn = meta.fields_map[name].to_python_value
     _CONVERTERS[key] = fn
     return fn
+
+
+def _memoized(fn: Callable[[Any], Any], size: int = 8192) -> Callable[[Any], Any]:
+    """Stored integers -> Decimal (immutable, so shared), remembered."""
+    memo: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return memo[value]
+        except KeyError:
+            pass
+        out = fn(value)
+        if len(memo) >= size:
+            memo.clear()
+        memo[value] = out
+        return out
+
+    return convert
 
 
 def _sql(qs: Any) -> tuple[str, list[Any]]:
@@ -92,14 +113,26 @@ class Fetcher:
         return list(raw)
 
     def _convert(self, model: type[Model], columns: Sequence[str], raw: list[Any]) -> list[Row]:
-        convs = [converter(model, c) for c in columns]
-        pairs = list(zip(columns, convs, strict=True))
+        converted: list[tuple[int, str, Callable[[Any], Any]]] = []
+        fixed: list[tuple[int, str, tuple[str, str], Callable[[Any], Any]]] = []
+        fields_map = model._meta.fields_map
+        for i, name in enumerate(columns):
+            fn = converter(model, name)
+            if fn is None:
+                continue
+            if isinstance(fields_map[name], FixedDecimalField):
+                fixed.append((i, name, (name, RAW), fn))
+            else:
+                converted.append((i, name, fn))
         out = []
         for values in raw:
-            row = Row()
-            for i, (name, fn) in enumerate(pairs):
+            row = Row(zip(columns, values, strict=False))  # window rows carry _parent, _rn after
+            for i, name, fn in converted:
+                row[name] = fn(values[i])
+            for i, name, raw_key, fn in fixed:
                 value = values[i]
-                row[name] = value if fn is None else fn(value)
+                row[raw_key] = value
+                row[name] = fn(value)
             out.append(row)
         return out
 
@@ -121,17 +154,22 @@ class Fetcher:
         if not ids:
             return
         columns = sorted(ref.obj.columns)
-        qs = access.scoped(ref.model, self.user, include_deleted=True).filter(id__in=ids).values_list(*columns)
-        rows = self._convert(ref.model, columns, await self._rows(qs))
+        if ref.fk is None:  # ``Context.load``: deleted targets too
+            qs = access.scoped(ref.model, self.user, include_deleted=True).filter(id__in=ids)
+        else:  # ``child_ref_field``
+            qs = access.scoped(ref.model, self.user).filter(**dict(ref.where), **{f"{ref.fk}__in": ids})
+        rows = self._convert(ref.model, columns, await self._rows(qs.values_list(*columns)))
+        by = ref.fk or "id"
         for row in rows:
-            found[row["id"]] = row
+            found[row[by]] = row
         await self.objects(ref.obj, rows)
 
     def _columns(self, plan: ConnPlan, keys: list[conn.SortKey]) -> list[str]:
         columns = {"id"}
         for obj in plan.objs:
             columns |= obj.columns
-        columns |= {k.column for k in keys}
+        if plan.wants_cursor:
+            columns |= {k.column for k in keys}
         return sorted(columns)
 
     async def root(self, plan: ConnPlan) -> None:

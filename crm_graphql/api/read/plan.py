@@ -24,23 +24,60 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLInt,
     GraphQLInterfaceType,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
+    GraphQLString,
     get_named_type,
 )
 from graphql.execution.collect_fields import FieldDetails, collect_subfields
+from tortoise import fields as tf
 from tortoise.models import Model
 
 from crm_graphql.api.relay import MODELS, global_id_of
 from crm_graphql.api.types.common import is_deleted
+from crm_graphql.models.base import FixedDecimalField
 
 
 class Unsupported(Exception):
     """The planner does not cover this selection: run the operation through graphql-core."""
+
+
+#: ``row[(column, RAW)]`` is the stored integer behind a FixedDecimalField's Decimal.
+RAW = "raw"
+
+
+class Computed:
+    """A field computed by the resolver's own pure function from row values, memoized on
+    the raw values it reads (``metadata["columns"]``): money formatting per row is the
+    hottest work in a big answer, and prices, quantities and totals repeat."""
+
+    __slots__ = ("fn", "memo", "memo_key", "serialize")
+    MAX_MEMO = 8192
+
+    def __init__(self, fn: Callable[[Any], Any], serialize: Callable[[Any], Any], memo_key: tuple[Any, ...]) -> None:
+        self.fn = fn
+        self.serialize = serialize
+        self.memo_key = memo_key
+        self.memo: dict[tuple[Any, ...], Any] = {}
+
+    def __call__(self, row: Any) -> Any:
+        key = tuple([row[k] for k in self.memo_key])
+        try:
+            return self.memo[key]
+        except KeyError:
+            pass
+        value = self.fn(row)
+        out = None if value is None else self.serialize(value)
+        if len(self.memo) >= self.MAX_MEMO:
+            self.memo.clear()
+        self.memo[key] = out
+        return out
 
 
 # field kinds on an object plan
@@ -58,16 +95,22 @@ class ObjPlan:
     columns: set[str] = field(default_factory=set)
     refs: list[RefPlan] = field(default_factory=list)
     conns: list[ConnPlan] = field(default_factory=list)
+    #: the compiled builder (``build.compile_obj``), made on first use
+    build: Callable[..., Any] | None = None
 
 
 @dataclass(eq=False)
 class RefPlan:
-    """A to-one relation through a foreign key column of the parent rows."""
+    """A to-one relation through a foreign key column of the parent rows; or, with ``fk``,
+    the one row whose ``fk`` points at the parent and that matches ``where``
+    (``Opportunity.activeQuote``)."""
 
     model: type[Model]
     attr: str
     non_null: bool
     obj: ObjPlan
+    fk: str | None = None
+    where: tuple[tuple[str, Any], ...] = ()
 
 
 #: connection selection kinds
@@ -98,6 +141,8 @@ class NodePlan:
     nodes: list[Any]
     details: list[FieldDetails]
     return_type: Any
+    #: runtime type name -> its object plan (None: not covered)
+    runtime: dict[str, ObjPlan | None] = field(default_factory=dict)
 
 
 ROOT_TYPENAME = 0
@@ -220,14 +265,25 @@ class Planner:
                 columns = meta.get("columns")
                 if columns is None or not isinstance(named, GraphQLScalarType):
                     raise Unsupported(name)
-                plan.columns.update(c for c in columns if c in fields_map)
-                plan.fields.append((key, COMPUTED, meta["fast"], named.serialize, non_null))
+                used = [c for c in columns if c in fields_map]
+                plan.columns.update(used)
+                memo_key = tuple((c, RAW) if isinstance(fields_map[c], FixedDecimalField) else c for c in used)
+                computed = Computed(meta["fast"], named.serialize, memo_key)
+                plan.fields.append((key, COMPUTED, computed, None, non_null))
             elif "fast_ref" in meta:
                 target_model, attr = meta["fast_ref"]
                 if attr not in fields_map or not isinstance(named, GraphQLObjectType):
                     raise Unsupported(name)
                 ref = RefPlan(target_model, attr, non_null, self.obj(named, sub))
                 plan.columns.add(attr)
+                plan.refs.append(ref)
+                plan.fields.append((key, REF, ref, None, None))
+            elif "child_ref" in meta:
+                target_model, fk, where = meta["child_ref"]
+                if not isinstance(named, GraphQLObjectType) or non_null:
+                    raise Unsupported(name)
+                ref = RefPlan(target_model, "id", False, self.obj(named, sub), fk, where)
+                ref.obj.columns.add(fk)
                 plan.refs.append(ref)
                 plan.fields.append((key, REF, ref, None, None))
             elif "read" in meta and meta["read"][0] == "list" and meta["read"][2] is not None:
@@ -251,10 +307,21 @@ class Planner:
                 ):
                     raise Unsupported(name)
                 plan.columns.add(column)
-                plan.fields.append((key, COLUMN, column, named.serialize, non_null))
+                plan.fields.append((key, COLUMN, column, _serializer(named, f), non_null))
         return plan
 
     def runtime_obj(self, node: NodePlan, type_name: str) -> ObjPlan:
+        if type_name not in node.runtime:
+            try:
+                node.runtime[type_name] = self._runtime_obj(node, type_name)
+            except Unsupported:
+                node.runtime[type_name] = None
+        found = node.runtime[type_name]
+        if found is None:
+            raise Unsupported(type_name)
+        return found
+
+    def _runtime_obj(self, node: NodePlan, type_name: str) -> ObjPlan:
         gql_type = self.schema.type_map.get(type_name)
         return_type = get_named_type(node.return_type)
         if not isinstance(gql_type, GraphQLObjectType):
@@ -265,6 +332,18 @@ class Planner:
         elif return_type is not gql_type:
             raise Unsupported(type_name)
         return self.obj(gql_type, node.details)
+
+
+def _serializer(named: Any, f: Any) -> Callable[[Any], Any] | None:
+    """The leaf's serializer; None where the column's Python value is already the JSON value
+    (graphql-core's String/Int/Boolean serialize return such values unchanged)."""
+    if named is GraphQLString and type(f) in (tf.CharField, tf.TextField):
+        return None
+    if named is GraphQLInt and type(f) in (tf.IntField, tf.SmallIntField):
+        return None
+    if named is GraphQLBoolean and type(f) is tf.BooleanField:
+        return None
+    return named.serialize  # type: ignore[no-any-return]
 
 
 def _metadata(field_def: GraphQLField) -> dict[str, Any]:

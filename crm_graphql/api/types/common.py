@@ -147,7 +147,9 @@ def child_ref_field(type_name: str, fk: str, where: dict[str, Any], *, descripti
         return await loader.load(root.id)
 
     resolver.__annotations__ = {"root": Any, "info": Info, "return": Optional[lazy(type_name)]}
-    return strawberry.field(resolver=resolver, description=description)
+    return strawberry.field(
+        resolver=resolver, description=description, metadata={"child_ref": (model, fk, tuple(sorted(where.items())))}
+    )
 
 
 def _decimal_field(
