@@ -94,6 +94,22 @@ def _sql(qs: Any) -> tuple[str, list[Any]]:
     return sql, list(params)
 
 
+class Selection:
+    """The names a level's statement selects: its own columns, then the columns of every
+    to-one relation read by a LEFT JOIN (``RefPlan.joined``), then window extras."""
+
+    def __init__(self, columns: list[str], objs: Sequence[ObjPlan]) -> None:
+        self.columns = columns
+        self.names = list(columns)
+        self.joins: list[tuple[RefPlan, list[str], int]] = []
+        for obj in objs:
+            for ref in obj.refs:
+                if ref.joined:
+                    cols = sorted(ref.obj.columns)
+                    self.joins.append((ref, cols, len(self.names)))
+                    self.names.extend(f"{ref.joined}__{c}" for c in cols)
+
+
 class Fetcher:
     """Runs a plan's statements for one request; results are kept by plan node."""
 
@@ -138,12 +154,33 @@ class Fetcher:
 
     # --- objects ---------------------------------------------------------------------------
 
+    async def _level(self, model: type[Model], selection: Selection, raw: list[Any]) -> list[Row]:
+        """Rows of a level's statement, with the rows of its joined relations filed by id."""
+        rows = self._convert(model, selection.columns, raw)
+        for ref, cols, start in selection.joins:
+            found = self.refs.setdefault(ref, {})
+            end = start + len(cols)
+            id_at = start + cols.index("id")
+            seen: dict[Any, Any] = {}
+            for values in raw:
+                pk = values[id_at]
+                if pk is not None and pk not in seen:
+                    seen[pk] = values[start:end]
+            ref_rows = self._convert(ref.model, cols, list(seen.values()))
+            for row in ref_rows:
+                found[row["id"]] = row
+            await self.objects(ref.obj, ref_rows)
+        return rows
+
     async def objects(self, obj: ObjPlan, rows: list[Row]) -> None:
         """Everything below ``obj`` for all its ``rows`` (one statement per level)."""
+        for ref in obj.refs:
+            self.refs.setdefault(ref, {})
         if not rows:
             return
         for ref in obj.refs:
-            await self.ref(ref, rows)
+            if not ref.joined:
+                await self.ref(ref, rows)
         for child in obj.conns:
             await self.children(child, rows)
 
@@ -153,12 +190,12 @@ class Fetcher:
         self.refs[ref] = found
         if not ids:
             return
-        columns = sorted(ref.obj.columns)
+        selection = Selection(sorted(ref.obj.columns), [ref.obj])
         if ref.fk is None:  # ``Context.load``: deleted targets too
             qs = access.scoped(ref.model, self.user, include_deleted=True).filter(id__in=ids)
         else:  # ``child_ref_field``
             qs = access.scoped(ref.model, self.user).filter(**dict(ref.where), **{f"{ref.fk}__in": ids})
-        rows = self._convert(ref.model, columns, await self._rows(qs.values_list(*columns)))
+        rows = await self._level(ref.model, selection, await self._rows(qs.values_list(*selection.names)))
         by = ref.fk or "id"
         for row in rows:
             found[row[by]] = row
@@ -182,14 +219,14 @@ class Fetcher:
         qs = base
         if page.cursor is not None:
             qs = qs.filter(conn.keyset_q(spec.model, keys, page.cursor, forward))
-        columns = self._columns(plan, keys)
+        selection = Selection(self._columns(plan, keys), plan.objs)
         rows: list[Row] = []
+        has_more = False
         if page.limit:
             tail = f" ORDER BY {batch._order_sql(spec.model, keys, forward)} LIMIT {int(page.limit) + 1}"
-            raw = await self._rows(qs.values_list(*columns), tail)
-            rows = self._convert(spec.model, columns, raw)
-        has_more = len(rows) > page.limit
-        rows = rows[: page.limit]
+            raw = await self._rows(qs.values_list(*selection.names), tail)
+            has_more = len(raw) > page.limit
+            rows = await self._level(spec.model, selection, raw[: page.limit])
         if page.backward:
             rows.reverse()
         self.pages[plan] = {None: (rows, has_more, page, keys)}
@@ -211,21 +248,23 @@ class Fetcher:
         if page.cursor is not None:
             qs = qs.filter(conn.keyset_q(spec.model, keys, page.cursor, forward))
         partition = batch.column(spec.model, plan.fk)
-        columns = self._columns(plan, keys)
+        selection = Selection(self._columns(plan, keys), plan.objs)
         grouped: dict[Any, list[Row]] = defaultdict(list)
         if page.limit:
             window = (
                 f"ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY {batch._order_sql(spec.model, keys, forward)})"
             )
-            inner = qs.annotate(_parent=RawSQL(partition), _rn=RawSQL(window)).values_list(*columns, "_parent", "_rn")
+            inner = qs.annotate(_parent=RawSQL(partition), _rn=RawSQL(window)).values_list(
+                *selection.names, "_parent", "_rn"
+            )
             sql, params = _sql(inner)
             wrapped = (
                 f'SELECT * FROM ({sql}) "_page" WHERE "_page"."_rn" <= {int(page.limit) + 1}'
                 ' ORDER BY "_page"."_parent", "_page"."_rn"'
             )
             _, raw = await inner._db.execute_query(wrapped, params)
-            n = len(columns)
-            rows = self._convert(spec.model, columns, list(raw))
+            n = len(selection.names)
+            rows = await self._level(spec.model, selection, list(raw))
             for row, values in zip(rows, raw, strict=True):
                 grouped[values[n]].append(row)
         pages: dict[Any, tuple[list[Row], bool, conn.Page, list[conn.SortKey]]] = {}
@@ -249,8 +288,8 @@ class Fetcher:
 
     async def node(self, obj: ObjPlan, pk: int) -> Row | None:
         """The visible, live row ``pk`` of ``obj``'s model (``load_node``), and what is below it."""
-        columns = sorted(obj.columns)
-        qs = access.scoped(obj.model, self.user).filter(id=pk).values_list(*columns)
-        rows = self._convert(obj.model, columns, await self._rows(qs))
+        selection = Selection(sorted(obj.columns), [obj])
+        qs = access.scoped(obj.model, self.user).filter(id=pk).values_list(*selection.names)
+        rows = await self._level(obj.model, selection, await self._rows(qs))
         await self.objects(obj, rows)
         return rows[0] if rows else None

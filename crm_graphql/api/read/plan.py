@@ -42,6 +42,7 @@ from tortoise.models import Model
 from crm_graphql.api.relay import MODELS, global_id_of
 from crm_graphql.api.types.common import is_deleted
 from crm_graphql.models.base import FixedDecimalField
+from crm_graphql.services import access
 
 
 class Unsupported(Exception):
@@ -111,6 +112,10 @@ class RefPlan:
     obj: ObjPlan
     fk: str | None = None
     where: tuple[tuple[str, Any], ...] = ()
+    #: the foreign key relation's name (``product`` for ``product_id``) when the target's rows
+    #: are read by a LEFT JOIN in the parent's statement: public targets (catalog, stages,
+    #: users) have no visibility predicate, and ``Context.load`` keeps deleted ones too.
+    joined: str | None = None
 
 
 #: connection selection kinds
@@ -275,6 +280,10 @@ class Planner:
                 if attr not in fields_map or not isinstance(named, GraphQLObjectType):
                     raise Unsupported(name)
                 ref = RefPlan(target_model, attr, non_null, self.obj(named, sub))
+                if access.RULES.get(target_model) is access.public:
+                    ref.joined = next(
+                        (n for n in model._meta.fk_fields if getattr(fields_map[n], "source_field", None) == attr), None
+                    )
                 plan.columns.add(attr)
                 plan.refs.append(ref)
                 plan.fields.append((key, REF, ref, None, None))
