@@ -66,14 +66,14 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         is applied when the statements are built, with the request's user."""
         operation = self.operation
         entry = _PLANS.get(id(operation))
-        if entry is None or entry[0] is not operation:
-            entry = (operation, _directive_variables(operation, self.fragment_definitions), {})
+        if entry is None or entry[0] is not operation or entry[3] is not self.schema:
+            entry = (operation, _directive_variables(operation, self.fragment_definitions), {}, self.schema)
             _PLANS[id(operation)] = entry
             if len(_PLANS) > PLAN_CACHE_SIZE:
                 _PLANS.popitem(last=False)
         else:
             _PLANS.move_to_end(id(operation))
-        _, names, by_values = entry
+        _, names, by_values, _ = entry
         coerced = self.variable_values.coerced
         key = tuple(repr(coerced.get(n)) for n in names)
         if key not in by_values:
@@ -117,8 +117,9 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
         return data
 
 
-#: id(operation) -> (operation, directive variable names, plans by their values); bounded LRU.
-_PLANS: OrderedDict[int, tuple[Any, tuple[str, ...], dict[tuple[str, ...], Any]]] = OrderedDict()
+#: id(operation) -> (operation, directive variable names, plans by their values, schema);
+#: bounded LRU. The entry keeps the operation alive, so its id is not reused meanwhile.
+_PLANS: OrderedDict[int, tuple[Any, tuple[str, ...], dict[tuple[str, ...], Any], Any]] = OrderedDict()
 PLAN_CACHE_SIZE = 256
 
 

@@ -12,10 +12,12 @@ functions read.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
+from graphql.execution.values import get_argument_values
 from tortoise.expressions import RawSQL
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
@@ -24,7 +26,7 @@ from crm_graphql.api import batch
 from crm_graphql.api import connection as conn
 from crm_graphql.api.filters import SPECS, to_q
 from crm_graphql.api.read.args import arguments
-from crm_graphql.api.read.plan import RAW, ConnPlan, ObjPlan, RefPlan
+from crm_graphql.api.read.plan import RAW, ConnPlan, ObjPlan, RefPlan, Unsupported
 from crm_graphql.models.base import FixedDecimalField
 from crm_graphql.services import access
 
@@ -87,6 +89,84 @@ def _memoized(fn: Callable[[Any], Any], size: int = 8192) -> Callable[[Any], Any
     return convert
 
 
+#: Stands for the parent ids (or the node id) while a statement is built once for reuse.
+SENTINEL = -777_777
+
+
+class Statement:
+    """A level's SQL built once per (plan, user id, arguments) and reused: Tortoise builds the
+    same visibility, filter and keyset SQL as the reference resolvers; building it is most of
+    the Python cost of a small level, so it is kept (bounded) and only the ids change. The
+    ids slot is the one parameter equal to ``SENTINEL``: ``IN (SELECT value FROM json_each(?))``
+    on SQLite, ``= ANY($n)`` on PostgreSQL; ``slot`` None: a single id, or no ids."""
+
+    __slots__ = ("dialect", "model", "params", "slot", "sql")
+
+    def __init__(self, model: type[Model], dialect: str, sql: str, params: list[Any], slot: int | None) -> None:
+        self.model = model  # the connection is looked up per run: it outlives no test database
+        self.dialect = dialect
+        self.sql = sql
+        self.params = params
+        self.slot = slot
+
+    def bind(self, ids: Any) -> list[Any]:
+        if self.slot is None:
+            return self.params
+        params = list(self.params)
+        if isinstance(ids, list):
+            params[self.slot] = ids if self.dialect == "postgres" else orjson.dumps(ids).decode()
+        else:
+            params[self.slot] = ids
+        return params
+
+    async def run(self, ids: Any = None) -> list[Any]:
+        _, rows = await self.model._meta.db.execute_query(self.sql, self.bind(ids))
+        return list(rows)
+
+
+def statement(
+    qs: Any, wrap: Callable[[str], str] = lambda sql: sql, in_list: str | None = None, *, ids: bool = True
+) -> Statement:
+    """``qs``'s SQL as a reusable statement, its ``SENTINEL`` parameter made the ids slot
+    (``in_list``: the ``"table"."column"`` compared with ``IN``; else a single id)."""
+    sql, params = _sql(qs)
+    db = qs._db
+    dialect = db.capabilities.dialect
+    if not ids:
+        return Statement(qs.model, dialect, wrap(sql), params, None)
+    slots = [i for i, p in enumerate(params) if type(p) is int and p == SENTINEL]
+    if len(slots) != 1:
+        raise Unsupported("ids slot")
+    slot = slots[0]
+    if in_list is not None:
+        if dialect == "postgres":
+            needle, replacement = f"{in_list} IN (${slot + 1})", f"{in_list}=ANY(${slot + 1})"
+        elif dialect == "sqlite":
+            needle, replacement = f"{in_list} IN (?)", f"{in_list} IN (SELECT value FROM json_each(?))"
+        else:
+            raise Unsupported(dialect)
+        if sql.count(needle) != 1:
+            raise Unsupported("ids slot")
+        sql = sql.replace(needle, replacement)
+    return Statement(qs.model, dialect, wrap(sql), params, slot)
+
+
+_STATEMENTS: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+STATEMENT_CACHE_SIZE = 1024
+
+
+def cached(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    try:
+        value = _STATEMENTS[key]
+    except KeyError:
+        value = _STATEMENTS[key] = make()
+        if len(_STATEMENTS) > STATEMENT_CACHE_SIZE:
+            _STATEMENTS.popitem(last=False)
+        return value
+    _STATEMENTS.move_to_end(key)
+    return value
+
+
 def _sql(qs: Any) -> tuple[str, list[Any]]:
     qs._choose_db_if_not_chosen()
     qs._make_query()
@@ -98,7 +178,8 @@ class Selection:
     """The names a level's statement selects: its own columns, then the columns of every
     to-one relation read by a LEFT JOIN (``RefPlan.joined``), then window extras."""
 
-    def __init__(self, columns: list[str], objs: Sequence[ObjPlan]) -> None:
+    def __init__(self, columns: list[str], objs: Sequence[ObjPlan], model: type[Model]) -> None:
+        self.model = model
         self.columns = columns
         self.names = list(columns)
         self.joins: list[tuple[RefPlan, list[str], int]] = []
@@ -116,6 +197,7 @@ class Fetcher:
     def __init__(self, schema: Any, user: Any, variables: Any) -> None:
         self.schema = schema
         self.user = user
+        self.uid = int(user.id) if user is not None else 0
         self.variables = variables
         #: ConnPlan -> parent id (None at the root) -> (page rows in output order, has_more)
         self.pages: dict[ConnPlan, dict[Any, tuple[list[Row], bool, conn.Page, list[conn.SortKey]]]] = {}
@@ -190,16 +272,22 @@ class Fetcher:
         self.refs[ref] = found
         if not ids:
             return
-        selection = Selection(sorted(ref.obj.columns), [ref.obj])
-        if ref.fk is None:  # ``Context.load``: deleted targets too
-            qs = access.scoped(ref.model, self.user, include_deleted=True).filter(id__in=ids)
-        else:  # ``child_ref_field``
-            qs = access.scoped(ref.model, self.user).filter(**dict(ref.where), **{f"{ref.fk}__in": ids})
-        rows = await self._level(ref.model, selection, await self._rows(qs.values_list(*selection.names)))
+        selection, stmt = cached((ref, self.uid), lambda: self._prepare_ref(ref))
+        rows = await self._level(ref.model, selection, await stmt.run(ids))
         by = ref.fk or "id"
         for row in rows:
             found[row[by]] = row
         await self.objects(ref.obj, rows)
+
+    def _prepare_ref(self, ref: RefPlan) -> tuple[Selection, Statement]:
+        selection = Selection(sorted(ref.obj.columns), [ref.obj], ref.model)
+        if ref.fk is None:  # ``Context.load``: deleted targets too
+            qs = access.scoped(ref.model, self.user, include_deleted=True).filter(id__in=[SENTINEL])
+            in_list = batch.column(ref.model, "id")
+        else:  # ``child_ref_field``
+            qs = access.scoped(ref.model, self.user).filter(**dict(ref.where), **{f"{ref.fk}__in": [SENTINEL]})
+            in_list = batch.column(ref.model, ref.fk)
+        return selection, statement(qs.values_list(*selection.names), in_list=in_list)
 
     def _columns(self, plan: ConnPlan, keys: list[conn.SortKey]) -> list[str]:
         columns = {"id"}
@@ -209,7 +297,29 @@ class Fetcher:
             columns |= {k.column for k in keys}
         return sorted(columns)
 
+    def _key(self, plan: ConnPlan) -> tuple[Any, ...]:
+        """A connection's statements depend on the plan, the user (visibility takes the user
+        id) and the field's arguments, and on nothing else."""
+        raw = get_argument_values(plan.field_def, plan.nodes[0], self.variables)
+        return (plan, self.uid, repr(raw))
+
     async def root(self, plan: ConnPlan) -> None:
+        page, keys, selection, rows_stmt, count_stmt = cached(self._key(plan), lambda: self._prepare_root(plan))
+        rows: list[Row] = []
+        has_more = False
+        if rows_stmt is not None:
+            raw = await rows_stmt.run()
+            has_more = len(raw) > page.limit
+            rows = await self._level(selection.model, selection, raw[: page.limit])
+        if page.backward:
+            rows.reverse()
+        self.pages[plan] = {None: (rows, has_more, page, keys)}
+        if count_stmt is not None:
+            self.counts[plan] = {None: int((await count_stmt.run())[0][0])}
+        for obj in plan.objs:
+            await self.objects(obj, rows)
+
+    def _prepare_root(self, plan: ConnPlan) -> tuple[Any, ...]:
         spec = SPECS[plan.spec_name]
         args = self.args(plan)
         page = conn.Page.from_args(args.get("first"), args.get("after"), args.get("last"), args.get("before"))
@@ -219,52 +329,22 @@ class Fetcher:
         qs = base
         if page.cursor is not None:
             qs = qs.filter(conn.keyset_q(spec.model, keys, page.cursor, forward))
-        selection = Selection(self._columns(plan, keys), plan.objs)
-        rows: list[Row] = []
-        has_more = False
+        selection = Selection(self._columns(plan, keys), plan.objs, spec.model)
+        rows_stmt = None
         if page.limit:
             tail = f" ORDER BY {batch._order_sql(spec.model, keys, forward)} LIMIT {int(page.limit) + 1}"
-            raw = await self._rows(qs.values_list(*selection.names), tail)
-            has_more = len(raw) > page.limit
-            rows = await self._level(spec.model, selection, raw[: page.limit])
-        if page.backward:
-            rows.reverse()
-        self.pages[plan] = {None: (rows, has_more, page, keys)}
-        if plan.wants_total:
-            self.counts[plan] = {None: await base.count()}
-        for obj in plan.objs:
-            await self.objects(obj, rows)
+            rows_stmt = statement(qs.values_list(*selection.names), lambda sql: sql + tail, ids=False)
+        count_stmt = statement(base.count(), ids=False) if plan.wants_total else None
+        return page, keys, selection, rows_stmt, count_stmt
 
     async def children(self, plan: ConnPlan, parents: list[Row]) -> None:
-        assert plan.fk is not None
-        spec = SPECS[plan.spec_name]
-        args = self.args(plan)
-        page = conn.Page.from_args(args.get("first"), args.get("after"), args.get("last"), args.get("before"))
-        keys = conn.sort_keys(spec, args.get("order_by"))
-        forward = not page.backward
+        page, keys, selection, rows_stmt, count_stmt = cached(self._key(plan), lambda: self._prepare_children(plan))
         parent_ids = sorted({r["id"] for r in parents})
-        base = access.scoped(spec.model, self.user).filter(to_q(plan.spec_name, args.get("filter"), self.user))
-        qs = base.filter(**{f"{plan.fk}__in": parent_ids})
-        if page.cursor is not None:
-            qs = qs.filter(conn.keyset_q(spec.model, keys, page.cursor, forward))
-        partition = batch.column(spec.model, plan.fk)
-        selection = Selection(self._columns(plan, keys), plan.objs)
         grouped: dict[Any, list[Row]] = defaultdict(list)
-        if page.limit:
-            window = (
-                f"ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY {batch._order_sql(spec.model, keys, forward)})"
-            )
-            inner = qs.annotate(_parent=RawSQL(partition), _rn=RawSQL(window)).values_list(
-                *selection.names, "_parent", "_rn"
-            )
-            sql, params = _sql(inner)
-            wrapped = (
-                f'SELECT * FROM ({sql}) "_page" WHERE "_page"."_rn" <= {int(page.limit) + 1}'
-                ' ORDER BY "_page"."_parent", "_page"."_rn"'
-            )
-            _, raw = await inner._db.execute_query(wrapped, params)
+        if rows_stmt is not None:
+            raw = await rows_stmt.run(parent_ids)
             n = len(selection.names)
-            rows = await self._level(spec.model, selection, list(raw))
+            rows = await self._level(selection.model, selection, raw)
             for row, values in zip(rows, raw, strict=True):
                 grouped[values[n]].append(row)
         pages: dict[Any, tuple[list[Row], bool, conn.Page, list[conn.SortKey]]] = {}
@@ -278,18 +358,63 @@ class Fetcher:
             pages[pid] = (rows, has_more, page, keys)
             all_rows.extend(rows)
         self.pages[plan] = pages
-        if plan.wants_total:
-            self.counts[plan] = await batch.grouped_counts(base.filter(**{f"{plan.fk}__in": parent_ids}), partition)
+        if count_stmt is not None:
+            self.counts[plan] = {parent: int(n) for parent, n in await count_stmt.run(parent_ids)}
         for obj in plan.objs:
             await self.objects(obj, all_rows)
+
+    def _prepare_children(self, plan: ConnPlan) -> tuple[Any, ...]:
+        assert plan.fk is not None
+        spec = SPECS[plan.spec_name]
+        args = self.args(plan)
+        page = conn.Page.from_args(args.get("first"), args.get("after"), args.get("last"), args.get("before"))
+        keys = conn.sort_keys(spec, args.get("order_by"))
+        forward = not page.backward
+        base = access.scoped(spec.model, self.user).filter(to_q(plan.spec_name, args.get("filter"), self.user))
+        qs = base.filter(**{f"{plan.fk}__in": [SENTINEL]})
+        if page.cursor is not None:
+            qs = qs.filter(conn.keyset_q(spec.model, keys, page.cursor, forward))
+        partition = batch.column(spec.model, plan.fk)
+        selection = Selection(self._columns(plan, keys), plan.objs, spec.model)
+        rows_stmt = None
+        if page.limit:
+            window = (
+                f"ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY {batch._order_sql(spec.model, keys, forward)})"
+            )
+            inner = qs.annotate(_parent=RawSQL(partition), _rn=RawSQL(window)).values_list(
+                *selection.names, "_parent", "_rn"
+            )
+            limit = int(page.limit) + 1
+            rows_stmt = statement(
+                inner,
+                lambda sql: (
+                    f'SELECT * FROM ({sql}) "_page" WHERE "_page"."_rn" <= {limit}'
+                    ' ORDER BY "_page"."_parent", "_page"."_rn"'
+                ),
+                in_list=partition,
+            )
+        count_stmt = None
+        if plan.wants_total:
+            counted = base.filter(**{f"{plan.fk}__in": [SENTINEL]}).annotate(_parent=RawSQL(partition))
+            count_stmt = statement(
+                counted.values_list("_parent"),
+                lambda sql: f'SELECT "_c"."_parent", COUNT(*) FROM ({sql}) "_c" GROUP BY "_c"."_parent"',
+                in_list=partition,
+            )
+        return page, keys, selection, rows_stmt, count_stmt
 
     def args(self, plan: ConnPlan) -> dict[str, Any]:
         return arguments(self.schema, plan.field_def, plan.nodes[0], self.variables)
 
     async def node(self, obj: ObjPlan, pk: int) -> Row | None:
         """The visible, live row ``pk`` of ``obj``'s model (``load_node``), and what is below it."""
-        selection = Selection(sorted(obj.columns), [obj])
-        qs = access.scoped(obj.model, self.user).filter(id=pk).values_list(*selection.names)
-        rows = await self._level(obj.model, selection, await self._rows(qs))
+
+        def prepare() -> tuple[Selection, Statement]:
+            selection = Selection(sorted(obj.columns), [obj], obj.model)
+            qs = access.scoped(obj.model, self.user).filter(id=SENTINEL).values_list(*selection.names)
+            return selection, statement(qs)
+
+        selection, stmt = cached((obj, self.uid), prepare)
+        rows = await self._level(obj.model, selection, await stmt.run(pk))
         await self.objects(obj, rows)
         return rows[0] if rows else None
