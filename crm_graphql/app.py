@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
@@ -130,6 +131,11 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         lifespan=lifespan,
         middleware=[
             Middleware(ObserveRequests),  # type: ignore[arg-type]
+            Middleware(
+                TrustedHostMiddleware,  # type: ignore[arg-type]
+                allowed_hosts=list(settings.trusted_hosts()),
+                www_redirect=False,
+            ),
             Middleware(
                 CORSMiddleware,  # type: ignore[arg-type]
                 allow_origins=list(settings.cors_origins),
