@@ -52,6 +52,8 @@ class Outcome:
     cut_at: float = 0.0
     healed_at: float = 0.0
     bad_examples: list[str] = field(default_factory=list)
+    #: X-Request-Id of every 503 answer (each must have its one log line)
+    unavailable_ids: list[str] = field(default_factory=list)
 
     def first_success_after_heal(self) -> float | None:
         done = [end for start, end, kind, _ in self.timeline if kind == "ok" and start >= self.healed_at]
@@ -84,9 +86,7 @@ def classify(response: httpx.Response) -> str:
     return "ok"
 
 
-async def _client(
-    name: str, url: str, token: str, prefix: str, stop: asyncio.Event, out: Outcome, write: bool
-) -> None:
+async def _client(name: str, url: str, token: str, prefix: str, stop: asyncio.Event, out: Outcome, write: bool) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as http:
         i = 0
@@ -104,6 +104,8 @@ async def _client(
                         kind = "user_error"
                     else:
                         out.acknowledged.append(account)
+                if kind == "unavailable_503":
+                    out.unavailable_ids.append(response.headers.get("x-request-id", ""))
                 if kind not in {"ok", "unavailable_503"} and len(out.bad_examples) < 5:
                     out.bad_examples.append(f"{response.status_code} {response.text[:300]}")
             except httpx.RemoteProtocolError:

@@ -34,7 +34,7 @@ class TcpProxy:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="tcp-proxy", daemon=True)
         self._server: asyncio.Server | None = None
-        self._pairs: set[asyncio.StreamWriter] = set()
+        self._pairs: set[_Pair] = set()
 
     # -- thread-side API -------------------------------------------------------------------
     def __enter__(self) -> TcpProxy:
@@ -44,12 +44,19 @@ class TcpProxy:
 
     def __exit__(self, *exc: Any) -> None:
         self._call(self._cut())
+        self._call(self._settle())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+        self._loop.close()
 
     def cut(self) -> None:
         """Close every connection and refuse new ones."""
         self._call(self._cut())
+
+    def stale(self) -> None:
+        """Drop every connection's database side without telling the client (a failover
+        behind a load balancer, a lost FIN): each pooled connection fails on its next use."""
+        self._call(self._stale())
 
     def heal(self) -> None:
         """Accept connections again."""
@@ -67,9 +74,21 @@ class TcpProxy:
         if self._server is not None:
             self._server.close()
             self._server = None
-        for writer in list(self._pairs):
-            writer.transport.abort()
+        for pair in list(self._pairs):
+            pair.client.transport.abort()
+            pair.upstream.transport.abort()
         self._pairs.clear()
+
+    async def _settle(self) -> None:
+        """Let the pipes see their aborted sockets and finish (no unclosed-socket warnings)."""
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        if tasks:
+            await asyncio.wait(tasks, timeout=2)
+
+    async def _stale(self) -> None:
+        for pair in list(self._pairs):
+            pair.zombie = True
+            pair.upstream.transport.abort()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -78,17 +97,32 @@ class TcpProxy:
             writer.transport.abort()
             return
         self.connections += 1
-        self._pairs.update((writer, up_writer))
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
-        self._pairs.difference_update((writer, up_writer))
+        pair = _Pair(writer, up_writer)
+        self._pairs.add(pair)
+        await asyncio.gather(self._pipe(reader, up_writer, pair, True), self._pipe(up_reader, writer, pair, False))
+        self._pairs.discard(pair)
 
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, pair: _Pair, from_client: bool
+    ) -> None:
         try:
             while data := await reader.read(65536):
+                if pair.zombie:
+                    break  # the client spoke on a connection whose other end is gone
                 writer.write(data)
                 await writer.drain()
         except (OSError, asyncio.IncompleteReadError):
             pass
         finally:
-            with contextlib.suppress(Exception):
-                writer.transport.abort()
+            if not pair.zombie or from_client:
+                with contextlib.suppress(Exception):
+                    pair.client.transport.abort()
+                    pair.upstream.transport.abort()
+
+
+class _Pair:
+    def __init__(self, client: asyncio.StreamWriter, upstream: asyncio.StreamWriter) -> None:
+        self.client = client
+        self.upstream = upstream
+        #: upstream gone without the client being told (a lost FIN): it learns on its next write
+        self.zombie = False
