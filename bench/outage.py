@@ -108,7 +108,7 @@ async def _client(name: str, url: str, token: str, prefix: str, stop: asyncio.Ev
                     out.unavailable_ids.append(response.headers.get("x-request-id", ""))
                 if kind not in {"ok", "unavailable_503"} and len(out.bad_examples) < 5:
                     out.bad_examples.append(f"{response.status_code} {response.text[:300]}")
-            except httpx.RemoteProtocolError:
+            except (httpx.RemoteProtocolError, httpx.ReadError):
                 kind = "closed_without_response"
             except httpx.TransportError as e:
                 kind = f"transport_{type(e).__name__}"
