@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
@@ -138,6 +139,11 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Middleware(ObserveRequests),  # type: ignore[arg-type]
             Middleware(lifecycle.GracefulShutdown, drain=drain),  # type: ignore[arg-type]
             Middleware(faults.ServiceUnavailable),  # type: ignore[arg-type]
+            Middleware(
+                TrustedHostMiddleware,  # type: ignore[arg-type]
+                allowed_hosts=list(settings.trusted_hosts()),
+                www_redirect=False,
+            ),
             Middleware(
                 CORSMiddleware,  # type: ignore[arg-type]
                 allow_origins=list(settings.cors_origins),

@@ -35,7 +35,7 @@ from strawberry.types import ExecutionResult
 
 from crm_graphql import db, faults
 from crm_graphql.api.context import Context
-from crm_graphql.api.graphiql import graphiql_page
+from crm_graphql.api.graphiql import graphiql_page, page_headers
 from crm_graphql.api.transport.apq import PersistedQueries, PersistedQueryError
 from crm_graphql.api.transport.request import current
 from crm_graphql.api.transport.results import is_request_error
@@ -289,7 +289,8 @@ class GraphQLView(PersistedQueries, GraphQL[Context, None]):
         return Context(settings=self.settings, user=user, request=request)
 
     async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(graphiql_page())
+        page = graphiql_page()
+        return HTMLResponse(page, headers=page_headers(page))
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
