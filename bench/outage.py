@@ -187,6 +187,8 @@ def report(out: Outcome, stored: collections.Counter[str], tracebacks: int) -> s
     first = out.first_success_after_heal()
     firsts = collections.Counter(out.first_after_heal_by_client().values())
     kinds = ", ".join(f"{n:,} {k}" for k, n in out.kinds.most_common())
+    during = collections.Counter(k for start, _e, k, _c in out.timeline if out.cut_at <= start < out.healed_at)
+    during_text = ", ".join(f"{n:,} {k}" for k, n in during.most_common())
     readyz = ", ".join(f"{n} x {k}" for k, n in out.readyz.most_common())
     rows = [
         ("acknowledged creates lost", f"{lost} of {len(acked):,} ({twice} written twice, {unacked} committed "
@@ -194,6 +196,7 @@ def report(out: Outcome, stored: collections.Counter[str], tracebacks: int) -> s
         ("first success after the database is back", f"{first:.2f} s" if first is not None else "none"),
         ("each client's first request after the heal", ", ".join(f"{n} {k}" for k, n in firsts.items())),
         ("`/readyz` during the outage", readyz or "not polled"),
+        ("responses during the outage", during_text),
         ("responses (whole run)", kinds),
         ("server log", f"{tracebacks} tracebacks"),
     ]  # fmt: skip
