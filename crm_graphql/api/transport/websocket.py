@@ -27,8 +27,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import datetime as dt
 import ipaddress
 import logging
+import os
+import uuid
 from collections.abc import AsyncGenerator, Callable
 from functools import lru_cache
 from typing import Any
@@ -249,6 +252,27 @@ def new_groups() -> dict[tuple[Any, ...], Group]:
 # --- handlers ----------------------------------------------------------------------------------
 
 
+def _log_accepted(handler: Any, protocol: str) -> None:
+    """One JSON line per acknowledged socket on the request log (``x-request-id`` honoured)."""
+    from crm_graphql.api.transport.request import _incoming_id, logger
+
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    scope = handler.websocket.ws.scope
+    client = scope.get("client")
+    line = {
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+        "event": "websocket",
+        "request_id": _incoming_id(scope) or uuid.uuid4().hex,
+        "path": scope.get("path"),
+        "protocol": protocol,
+        "user_id": getattr(handler.context.user, "id", None),
+        "client": client[0] if client else None,
+        "pid": os.getpid(),
+    }
+    logger.info(orjson.dumps({k: v for k, v in line.items() if v is not None}).decode())
+
+
 async def _authenticate(handler: Any, payload: Any) -> bool:
     context = handler.context
     if context.user is None and isinstance(payload, dict):
@@ -271,7 +295,12 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
                 self.connection_init_timeout_task.cancel()
             await self.websocket.close(code=UNAUTHORIZED, reason=TOKEN_REASON)
             return
+        already = self.connection_acknowledged
         await super().handle_connection_init(message)
+        if self.connection_acknowledged and not already:
+            _log_accepted(self, "graphql-ws")
+        if fresh and self.connection_acknowledged:
+            _log_accepted(self, "graphql-transport-ws")
 
 
 class LegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
@@ -285,4 +314,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
             await self.send_message({"type": "connection_error", "payload": {"message": TOKEN_REASON}})
             await self.websocket.close(code=UNAUTHORIZED, reason=TOKEN_REASON)
             return
+        already = self.connection_acknowledged
         await super().handle_connection_init(message)
+        if self.connection_acknowledged and not already:
+            _log_accepted(self, "graphql-ws")
