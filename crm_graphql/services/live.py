@@ -22,12 +22,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from tortoise import connections
-from tortoise.models import Model
+from tortoise.expressions import Case, When
 
 from crm_graphql import models as m
 from crm_graphql.services import access
@@ -43,39 +43,45 @@ log = logging.getLogger("crm_graphql.live")
 
 @dataclass(eq=False)
 class Batch:
-    """Events that arrived together, shared by every listener of the process. Visibility is
-    asked once per (model, user) and batch, however many subscriptions that user has."""
+    """Events that arrived together, shared by every listener of the process.
+
+    Which of them each listening user may see is asked once per batch, for every user of
+    the process at once: one statement (the users' ``access.visible_events`` conditions
+    joined by UNION ALL), however many users and subscriptions there are.
+    """
 
     events: list[Any]
-    _visible: dict[tuple[str, int], asyncio.Future[set[int]]] = field(default_factory=dict)
-
-    async def visible_ids(
-        self, model: type[Model], user: Any, ids: list[int], query: Callable[[], Awaitable[set[int]]]
-    ) -> set[int]:
-        key = (model.__name__, int(getattr(user, "id", 0)))
-        future = self._visible.get(key)
-        if future is None:
-            future = self._visible[key] = asyncio.ensure_future(query())
-        return (await asyncio.shield(future)) & set(ids)
+    users: dict[int, Any] = field(default_factory=dict)
+    _visible: asyncio.Future[dict[int, set[int]]] | None = None
 
     async def visible_events(self, user: Any, events: list[Any]) -> list[Any]:
         """``events`` (of this batch) that ``user`` may see, by services.access."""
-
-        async def query() -> set[int]:
-            subjects = {e.subject_type for e in self.events}
-            models = [model for model in access.EVENT_SUBJECTS if model.__name__ in subjects]
-            ids = [e.id for e in self.events]
-            rows = await m.TimelineEvent.filter(access.visible_events(user, models), id__in=ids).values_list(
-                "id", flat=True
-            )
-            return set(rows)
-
-        shown = await self.visible_ids(m.TimelineEvent, user, [e.id for e in events], query)
+        uid = int(getattr(user, "id", 0))
+        if self._visible is None:
+            self._visible = asyncio.ensure_future(self._query({**self.users, uid: user}))
+        visible = await asyncio.shield(self._visible)
+        if uid not in visible:  # a user who started listening after the batch arrived
+            visible.update(await self._query({uid: user}))
+        shown = visible[uid]
         return [e for e in events if e.id in shown]
+
+    async def _query(self, users: dict[int, Any]) -> dict[int, set[int]]:
+        subjects = {e.subject_type for e in self.events}
+        models = [model for model in access.EVENT_SUBJECTS if model.__name__ in subjects]
+        # text results: a bound integer in CASE ... THEN has no type on PostgreSQL
+        columns = {
+            f"visible_to_{uid}": Case(When(access.visible_events(user, models), then="y"), default="n")
+            for uid, user in users.items()
+        }
+        rows = (
+            await m.TimelineEvent.filter(id__in=[e.id for e in self.events]).annotate(**columns).values("id", *columns)
+        )
+        return {uid: {row["id"] for row in rows if row[f"visible_to_{uid}"] == "y"} for uid in users}
 
 
 class Listener:
-    def __init__(self) -> None:
+    def __init__(self, user: Any = None) -> None:
+        self.user = user
         self.queue: asyncio.Queue[Batch] = asyncio.Queue(maxsize=QUEUE_BATCHES)
         self.overflowed = False
 
@@ -111,9 +117,10 @@ class Hub:
     # --- listeners ---------------------------------------------------------------------------
 
     @contextlib.asynccontextmanager
-    async def listen(self) -> AsyncIterator[Listener]:
-        """A listener for the events committed from now on (LISTEN is active on return)."""
-        listener = Listener()
+    async def listen(self, user: Any = None) -> AsyncIterator[Listener]:
+        """A listener for the events committed from now on (LISTEN is active on return);
+        ``user``: whose visibility the batches should have ready."""
+        listener = Listener(user)
         self.listeners.add(listener)
         try:
             await self._ensure_started()
@@ -189,7 +196,8 @@ class Hub:
                     events = await self._fetch()
                     if not events:
                         break
-                    batch = Batch(events)
+                    users = {int(lr.user.id): lr.user for lr in self.listeners if lr.user is not None}
+                    batch = Batch(events, users)
                     for listener in list(self.listeners):
                         listener.offer(batch)
                     if len(events) < FETCH_LIMIT:

@@ -45,7 +45,7 @@ async def _user(info: Info) -> Any:
 async def _batches(info: Info) -> AsyncGenerator[live.Batch, None]:
     """Batches of committed events from now on; stops (flagging the context) when this
     subscription falls too far behind."""
-    async with live.hub().listen() as listener:
+    async with live.hub().listen(info.context.user) as listener:
         if info.context.on_listening is not None:
             info.context.on_listening()
         while True:
