@@ -17,8 +17,10 @@ it at a database you need):
    socket; p50, p99, max over all samples);
 4. at rest (sockets open, nothing happening): waits ``--settle`` s (PostgreSQL flushes an idle
    backend's statistics up to ~10 s late), then counts transactions in ``pg_stat_database``
-   (commits + rollbacks) over ``--rest`` s, minus the bench's own statistics reads; and the
-   ``pg_stat_statements`` calls over the same window when that extension is installed.
+   (commits + rollbacks) over ``--rest`` s, minus the bench's own statistics reads; the
+   ``pg_stat_statements`` calls over the same window when that extension is installed; and,
+   exactly and without lag, how many of the server's connections (pool and LISTEN) started
+   a statement during the window (``pg_stat_activity.query_start``).
 """
 
 from __future__ import annotations
@@ -88,8 +90,12 @@ async def _socket(url: str, token: str, arrivals: dict[str, list[float]], ready:
 
 
 async def _xacts(conn: Any, name: str) -> int:
-    await conn.execute("SELECT pg_stat_clear_snapshot()")
-    row = await conn.fetchrow("SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1", name)
+    """Transactions of the database so far (this read is one transaction itself)."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_stat_clear_snapshot()")
+        row = await conn.fetchrow(
+            "SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1", name
+        )
     return int(row["n"])
 
 
@@ -168,10 +174,19 @@ async def run(args: argparse.Namespace, tokens: list[str]) -> dict[str, Any]:
         name = await stats.fetchval("SELECT current_database()")
         await asyncio.sleep(args.settle)
         x0, s0 = await _xacts(stats, name), await _statement_calls(stats)
+        window_start = await stats.fetchval("SELECT clock_timestamp()")
         await asyncio.sleep(args.rest)
         x1, s1 = await _xacts(stats, name), await _statement_calls(stats)
+        # exact, no statistics lag: server connections (pool and LISTEN) that ran any statement in the window
+        busy = await stats.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND query_start > $2",
+            name, window_start,
+        )  # fmt: skip
+        connections = await stats.fetchval(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", name
+        )
         await stats.close()
-        own_reads = 4 if s0 is not None else 2  # the bench's own statistics queries in the window
+        own_reads = 2 if s0 is not None else 1  # the bench's own first read(s), flushed inside the window
         result = {
             "sockets": args.sockets,
             "users": args.users,
@@ -188,6 +203,9 @@ async def run(args: argparse.Namespace, tokens: list[str]) -> dict[str, Any]:
             },
             "at_rest": {
                 "seconds": args.rest,
+                "server_connections": connections,
+                "server_connections_with_a_statement_in_window": busy,
+                "transactions_raw": x1 - x0,
                 "transactions": max(0, x1 - x0 - own_reads),
                 "transactions_per_s": round(max(0, x1 - x0 - own_reads) / args.rest, 3),
                 "pg_stat_statements_calls": None if s0 is None or s1 is None else max(0, s1 - s0 - own_reads),
