@@ -11,7 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crm_graphql import db, faults, lifecycle
@@ -21,7 +21,7 @@ from crm_graphql.api.transport import metrics
 from crm_graphql.api.transport.http_cache import GetCache
 from crm_graphql.api.transport.request import ObserveRequests, install_statement_meter
 from crm_graphql.api.view import GraphQLView
-from crm_graphql.services import config, idempotency, users
+from crm_graphql.services import config, idempotency, live, users
 from crm_graphql.settings import Settings
 
 
@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         try:
             yield
         finally:
+            await live.shutdown()
             metrics.worker_stopped()
             if manage_db:
                 await db.close()
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/metrics", metrics.endpoint(settings.metrics_allow)),
             *graphiql.routes,
             Route("/graphql", view, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),  # subscriptions (a Route answers an upgrade with 403)
             downloads.route(view.user_for),
         ],
         lifespan=lifespan,

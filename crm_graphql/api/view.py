@@ -39,6 +39,12 @@ from crm_graphql.api.graphiql import graphiql_page, page_headers
 from crm_graphql.api.transport.apq import PersistedQueries, PersistedQueryError
 from crm_graphql.api.transport.request import current
 from crm_graphql.api.transport.results import is_request_error
+from crm_graphql.api.transport.websocket import (
+    LegacyWSHandler,
+    TextWebSocketAdapter,
+    TransportWSHandler,
+    origin_allowed,
+)
 from crm_graphql.services import users
 from crm_graphql.settings import Settings
 
@@ -109,9 +115,15 @@ def _worth_retrying(result: ExecutionResult) -> bool:
 
 
 class GraphQLView(PersistedQueries, GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+    websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
+
     def __init__(self, schema: Any, settings: Settings) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.settings = settings
+        #: Shared subscription executions of this worker (transport.websocket.Group).
+        self.ws_groups: dict[Any, Any] = {}
 
     async def user_for(self, authorization: str | None, client_host: str | None) -> Any:
         if authorization:
@@ -133,6 +145,9 @@ class GraphQLView(PersistedQueries, GraphQL[Context, None]):
                     raise
                 faults.note(found)  # authentication or a persisted query met the fault: nothing ran
                 await faults.response(found)(scope, receive, send)
+            return
+        if scope["type"] == "websocket" and not origin_allowed(WebSocket(scope, receive, send).headers, self.settings):
+            await WebSocket(scope, receive, send).close(code=1008)  # before accept: HTTP 403
             return
         await super().__call__(scope, receive, send)
 
