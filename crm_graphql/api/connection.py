@@ -211,9 +211,10 @@ def ordered(qs: QuerySet[Any], keys: list[SortKey], forward: bool) -> QuerySet[A
     return qs.order_by(*terms)
 
 
-def cursor_of(row: Any, keys: list[SortKey]) -> str:
-    """The row's sort-key values after the signature of its list type and ordering."""
-    values = [_signature(type(row), keys), *(_encode_value(getattr(row, k.column)) for k in keys)]
+def cursor_of(row: Any, keys: list[SortKey], model: type[Model] | None = None) -> str:
+    """The row's sort-key values after the signature of its list type and ordering (``model``
+    when the row is not a model instance, as on the compiled read path)."""
+    values = [_signature(model or type(row), keys), *(_encode_value(getattr(row, k.column)) for k in keys)]
     payload = json.dumps(values, separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode("utf-8")).decode("ascii")
 
