@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from crm_graphql.settings import Settings
+from crm_graphql.settings import Settings, split_list
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_PATH = REPO_ROOT / "schema" / "schema.graphql"
@@ -24,6 +25,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         port=getattr(args, "port", None),
         workers=getattr(args, "workers", None),
         demo=True if getattr(args, "demo", False) else None,
+        allowed_hosts=split_list(args.allowed_hosts) if getattr(args, "allowed_hosts", None) else None,
     )
 
 
@@ -53,6 +55,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Prepare the database once, before workers start (schema, reference data, demo data).
         asyncio.run(_with_db(settings, _noop))
     os.environ["CRM_DATABASE_URL"] = settings.database_url
+    os.environ["CRM_ALLOWED_HOSTS"] = ",".join(settings.allowed_hosts)
     if settings.demo:
         os.environ["CRM_DEMO"] = "1"
         print(
@@ -61,11 +64,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from crm_graphql.api.transport import logs, metrics
 
     clean_up = metrics.prepare_workers(settings.workers)
+    # uvicorn raises the SIGTERM it handled once more when it is done: answered here, so a
+    # graceful shutdown exits 0 (the worker's drain is crm_graphql.lifecycle)
+    signal.signal(signal.SIGTERM, lambda sig, frame: None)
     try:
         uvicorn.run(
             "crm_graphql.app:create_app", factory=True, host=settings.host, port=settings.port,
             workers=settings.workers, log_level="info", proxy_headers=False,
             log_config=logs.uvicorn_log_config(), access_log=False,
+            timeout_graceful_shutdown=max(1, int(settings.shutdown_timeout_seconds)),
         )  # fmt: skip
     finally:
         clean_up()
@@ -240,6 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, help="Worker processes (PostgreSQL only for more than 1)")
     serve.add_argument("--demo", action="store_true", help="Load demo data; loopback requests act as the demo admin")
+    serve.add_argument(
+        "--allowed-hosts",
+        help="Comma-separated Host header values to answer (default: any; only loopback names with --demo)",
+    )
     db_flag(serve)
     serve.set_defaults(func=cmd_serve)
 
@@ -289,4 +300,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except Exception as exc:
+        from crm_graphql import faults
+
+        found = faults.classify(exc)
+        if found is None:
+            raise
+        # the database is locked by another process, unreachable, full or read-only: say so, no traceback
+        print(f"error: {found.message} ({found.detail})", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later

@@ -41,7 +41,6 @@ async def _reset_postgres() -> None:
 
 @pytest.fixture
 async def database() -> AsyncIterator[str]:
-    users.clear_cache()
     if db.is_sqlite(TEST_DATABASE_URL):
         # A fresh in-memory database per test: generating the tables is ~50x faster than
         # replaying the migrations, which test_migrations.py proves equivalent.

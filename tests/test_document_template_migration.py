@@ -65,7 +65,6 @@ async def old_database(tmp_path: Path) -> AsyncIterator[str]:
     if db.is_sqlite(url):
         # the old document below points at no quote: keep foreign keys out of the way
         config["connections"]["default"]["credentials"]["foreign_keys"] = "OFF"
-    users.clear_cache()
     await Tortoise.init(config=config, _enable_global_fallback=True)
     conn = connections.get("default")
     if not db.is_sqlite(url):

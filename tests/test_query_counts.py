@@ -47,7 +47,7 @@ async def build(n: int) -> None:
 
 
 async def statements(gql: Any, query: str) -> int:
-    await gql("{ viewer { id } }")  # token cached
+    await gql("{ viewer { id } }")  # warm
     with count_statements() as counter:
         data = await gql(query)
     assert data["accounts"]

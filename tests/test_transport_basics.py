@@ -39,7 +39,6 @@ async def test_revoked_or_inactive_token_is_401(client: httpx.AsyncClient, actor
 
     rep = actors[Role.SALES_REP]
     await User.filter(id=rep.user.id).update(is_active=False)
-    users.clear_cache()
     response = await client.post("/graphql", json={"query": QUERY}, headers={"Authorization": f"Bearer {rep.token}"})
     assert response.status_code == 401
     ro = actors[Role.READ_ONLY]

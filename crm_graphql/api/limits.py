@@ -1,7 +1,13 @@
 """Query limits checked before any SQL runs, and error hygiene.
 
 ``QueryLimits`` runs at validation time (after graphql-core's own rules passed): it walks
-the operation once and refuses
+the operation once, each fragment once (memoized, so the time is linear in the document
+however the fragments spread each other; strawberry's depth and alias limiters re-walk every
+spread and are not used), and refuses
+
+- more than ``MAX_FIELDS`` fields counted after expanding fragments ->
+  ``MAX_COMPLEXITY_EXCEEDED``;
+- more than ``MAX_ALIASES`` aliases (fragments expanded) -> ``MAX_ALIASES_EXCEEDED``;
 
 - a depth above ``MAX_DEPTH`` (every field level counts, introspection included, so a
   circular introspection query is bounded too) -> ``MAX_DEPTH_EXCEEDED``;
@@ -47,9 +53,15 @@ from graphql import (
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from strawberry.extensions import MaskErrors, SchemaExtension
 
+from crm_graphql import faults
+from crm_graphql.api import input_guard
 from crm_graphql.api.transport.request import current_request_id
 
 MAX_DEPTH = 20
+MAX_ALIASES = 100
+#: Fields a document may select once its fragments are expanded (MAX_COMPLEXITY_EXCEEDED):
+#: a document without fragments needs more tokens than MaxTokensLimiter allows to get there.
+MAX_FIELDS = 10_000
 MAX_NODES = 500_000
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
@@ -61,6 +73,8 @@ _STOCK_CODES = (
     (re.compile(r"exceeds maximum operation depth|Maximum introspection depth exceeded"), "MAX_DEPTH_EXCEEDED"),
     (re.compile(r"aliases found\. Allowed"), "MAX_ALIASES_EXCEEDED"),
     (re.compile(r"Document contains more than \d+ tokens"), "MAX_TOKENS_EXCEEDED"),
+    # a scalar that does not parse (an id, a decimal, a date), as a literal or a variable
+    (re.compile(r"Value cannot represent a"), "INVALID"),
 )
 
 
@@ -77,8 +91,35 @@ class Cost:
         return {"requestedNodes": self.requested_nodes, "maxNodes": MAX_NODES, "depth": self.depth}
 
 
+@dataclass(frozen=True)
+class _Summary:
+    """What a selection set costs, fragments expanded, at an enclosing multiplier of 1.
+
+    Every count is linear in the enclosing multiplier, so a fragment's summary is computed
+    once and reused at each spread: the walk is linear in the document, however often the
+    fragments spread each other (PITFALLS 10c).
+    """
+
+    fields: int = 0
+    aliases: int = 0
+    depth: int = 0
+    nodes: int = 0
+
+    def __add__(self, other: _Summary) -> _Summary:
+        return _Summary(
+            self.fields + other.fields,
+            self.aliases + other.aliases,
+            max(self.depth, other.depth),
+            self.nodes + other.nodes,
+        )
+
+
+_EMPTY = _Summary()
+
+
 class _Walker:
-    """One pass over an operation: depth, node budget and page-size checks."""
+    """One pass over an operation, each fragment walked once: depth, aliases, fields after
+    expanding fragments, node budget and page-size checks."""
 
     def __init__(
         self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode], variables: dict[str, Any]
@@ -86,8 +127,9 @@ class _Walker:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
-        self.cost = Cost()
         self.errors: list[GraphQLError] = []
+        self._memo: dict[str, _Summary] = {}
+        self._active: set[str] = set()
 
     def _page_arg(self, node: FieldNode, name: str) -> tuple[bool, int | None]:
         for arg in node.arguments or ():
@@ -118,26 +160,33 @@ class _Walker:
                 sizes.append(max(value, 0))
         return max(sizes) if sizes else DEFAULT_PAGE
 
-    def walk(
-        self, selection_set: SelectionSetNode, parent: Any, depth: int, multiplier: int, seen: frozenset[str]
-    ) -> None:
+    def walk(self, selection_set: SelectionSetNode, parent: Any) -> _Summary:
+        total = _EMPTY
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                self._field(selection, parent, depth + 1, multiplier, seen)
+                total = total + self._field(selection, parent)
             elif isinstance(selection, InlineFragmentNode):
                 cond = selection.type_condition
                 target = self.schema.get_type(cond.name.value) if cond else parent
-                self.walk(selection.selection_set, target, depth, multiplier, seen)
+                total = total + self.walk(selection.selection_set, target)
             elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in seen:
-                    continue
-                target = self.schema.get_type(fragment.type_condition.name.value)
-                self.walk(fragment.selection_set, target, depth, multiplier, seen | {name})
+                total = total + self._fragment(selection.name.value)
+        return total
 
-    def _field(self, node: FieldNode, parent: Any, depth: int, multiplier: int, seen: frozenset[str]) -> None:
-        self.cost.depth = max(self.cost.depth, depth)
+    def _fragment(self, name: str) -> _Summary:
+        known = self._memo.get(name)
+        if known is not None:
+            return known
+        fragment = self.fragments.get(name)
+        if fragment is None or name in self._active:  # unknown or cyclic: validation refuses those
+            return _EMPTY
+        self._active.add(name)
+        target = self.schema.get_type(fragment.type_condition.name.value)
+        summary = self._memo[name] = self.walk(fragment.selection_set, target)
+        self._active.discard(name)
+        return summary
+
+    def _field(self, node: FieldNode, parent: Any) -> _Summary:
         name = node.name.value
         field_type = None
         if name == "__schema":
@@ -148,12 +197,17 @@ class _Walker:
             definition = parent.fields.get(name)
             field_type = definition.type if definition is not None else None
         named = get_named_type(field_type) if field_type is not None else None
+        size, multiplier = 0, 1
         if named is not None and named.name.endswith("Connection"):
             size = self._page_size(node)
-            self.cost.requested_nodes += size * multiplier
-            multiplier *= max(size, 1)
-        if node.selection_set is not None:
-            self.walk(node.selection_set, named, depth, multiplier, seen)
+            multiplier = max(size, 1)
+        child = self.walk(node.selection_set, named) if node.selection_set is not None else _EMPTY
+        return _Summary(
+            fields=1 + child.fields,
+            aliases=(1 if node.alias is not None else 0) + child.aliases,
+            depth=1 + child.depth,
+            nodes=size + multiplier * child.nodes,
+        )
 
 
 def analyse(
@@ -178,25 +232,58 @@ def analyse(
         OperationType.SUBSCRIPTION: schema.subscription_type,
     }[operation.operation]
     walker = _Walker(schema, fragments, values)
-    walker.walk(operation.selection_set, root, 0, 1, frozenset())
+    try:
+        summary = walker.walk(operation.selection_set, root)
+    except RecursionError:  # fragments chained thousands deep: no real client sends that
+        return Cost(), [limit_error("The document nests too deeply to analyse.", "MAX_COMPLEXITY_EXCEEDED")]
+    cost = Cost(requested_nodes=summary.nodes, depth=summary.depth)
     errors = walker.errors
-    if walker.cost.depth > MAX_DEPTH:
+    if summary.fields > MAX_FIELDS:
         errors.insert(
             0,
             limit_error(
-                f"The query is {walker.cost.depth} levels deep; at most {MAX_DEPTH} are allowed.",
-                "MAX_DEPTH_EXCEEDED",
+                f"The document selects {summary.fields} fields once its fragments are expanded; "
+                f"at most {MAX_FIELDS} are allowed.",
+                "MAX_COMPLEXITY_EXCEEDED",
             ),
         )
-    if walker.cost.requested_nodes > MAX_NODES:
+        cost = Cost(depth=summary.depth)  # a cost from an exploded document means nothing
+    if summary.depth > MAX_DEPTH:
+        errors.insert(
+            0,
+            limit_error(
+                f"The query is {summary.depth} levels deep; at most {MAX_DEPTH} are allowed.", "MAX_DEPTH_EXCEEDED"
+            ),
+        )
+    if summary.aliases > MAX_ALIASES:
         errors.append(
             limit_error(
-                f"The query may return {walker.cost.requested_nodes} nodes; at most {MAX_NODES} are allowed "
+                f"{summary.aliases} aliases found. Allowed: {MAX_ALIASES}.",
+                "MAX_ALIASES_EXCEEDED",
+            )
+        )
+    if summary.nodes > MAX_NODES and summary.fields <= MAX_FIELDS:
+        errors.append(
+            limit_error(
+                f"The query may return {summary.nodes} nodes; at most {MAX_NODES} are allowed "
                 "(sum over connections of `first` times the `first`s of enclosing connections).",
                 "MAX_NODES_EXCEEDED",
             )
         )
-    return walker.cost, errors
+    return cost, errors
+
+
+def operation_errors(document: Any, operation_name: str | None) -> list[GraphQLError]:
+    """Several operations need ``operationName`` (GraphQL-over-HTTP): never run the first."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is None and len(operations) > 1:
+        return [
+            limit_error(
+                "The document holds several operations: say which to run with `operationName`.",
+                "OPERATION_NAME_REQUIRED",
+            )
+        ]
+    return []
 
 
 def tidy(error: GraphQLError, debug: bool) -> None:
@@ -231,6 +318,12 @@ class QueryLimits(SchemaExtension):
             )
         if not ctx.pre_execution_errors and ctx.graphql_document is not None:
             self.cost, errors = analyse(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables)
+            # strawberry's ``operation_name`` falls back to the first operation's name: ask
+            # for the one the client sent
+            provided = getattr(ctx, "_provided_operation_name", ctx.operation_name)
+            errors = operation_errors(ctx.graphql_document, provided) + errors
+            if not errors:
+                errors = input_guard.check_request(ctx.graphql_document, ctx.variables)
             if errors:
                 ctx.pre_execution_errors = errors
         yield
@@ -254,8 +347,20 @@ class RequestMaskErrors(MaskErrors):
     """Unexpected errors become "Unexpected error." with a request id, logged with it."""
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = current_request_id() or uuid.uuid4().hex
         original = error.original_error
+        found = faults.classify(original) if original is not None else None
+        if found is not None:  # the database is down or busy: 503, one log line, no traceback
+            faults.note(found)
+            return GraphQLError(
+                message=found.message,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                original_error=None,
+                extensions={"code": faults.CODE, "fault": found.kind},
+            )
+        request_id = current_request_id() or uuid.uuid4().hex
         logger.error(
             "Unexpected error request_id=%s at %s: %r",
             request_id,

@@ -8,16 +8,10 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError, GraphQLObjectType
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
+from crm_graphql import faults
 from crm_graphql.api import mutations as mutations_pkg
 from crm_graphql.api.limits import QueryLimits, RequestMaskErrors
 from crm_graphql.api.mutations.crud import CrudMutation
@@ -29,15 +23,14 @@ from crm_graphql.api.transport import tracing
 from crm_graphql.api.transport.request import ObserveOperation
 from crm_graphql.services import access
 
-MAX_DEPTH = 20
 MAX_TOKENS = 20_000
-MAX_ALIASES = 100
 
 #: Our own client-facing error codes: kept readable by MaskErrors.
 CLIENT_CODES = frozenset(
     {"INVALID_PAGINATION", "INVALID_FILTER", "MAX_DEPTH_EXCEEDED", "MAX_NODES_EXCEEDED", "MAX_ALIASES_EXCEEDED",
-     "MAX_TOKENS_EXCEEDED", "UNAUTHENTICATED", "BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED", "TIMEOUT",
-     "MISSING_EXCHANGE_RATE"}
+     "MAX_COMPLEXITY_EXCEEDED", "MAX_TOKENS_EXCEEDED", "UNAUTHENTICATED", "BAD_USER_INPUT",
+     "GRAPHQL_VALIDATION_FAILED", "TIMEOUT", "MISSING_EXCHANGE_RATE", "INVALID",
+     "OPERATION_NAME_REQUIRED"}
 )  # fmt: skip
 
 
@@ -52,14 +45,6 @@ def should_mask_error(error: GraphQLError) -> bool:
             return False  # variable coercion (a Decimal sent as a JSON number, an unknown field): client input
         return (original.extensions or {}).get("code") not in CLIENT_CODES
     return not isinstance(original, ValueError | TypeError) or error.path is not None
-
-
-#: The depth and alias rules, built once: strawberry's limiter extensions create a new rule
-#: class per instance, and a new class per request made every ValidationCache lookup miss.
-_LIMIT_RULES = (
-    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
-)
 
 
 def _collect(attribute: str) -> list[Any]:
@@ -115,20 +100,28 @@ def _ref(model: Any, attr: str) -> Any:
     return resolve
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Strawberry logs every error with its traceback; a database fault is logged once, on the
+        request's own line (``crm_graphql.faults``), without one."""
+        kept = [e for e in errors if e.original_error is None or faults.classify(e.original_error) is None]
+        if kept:
+            super().process_errors(kept, execution_context)
+
+
 def build_schema() -> strawberry.Schema:
     # fail closed: every type node(id:) can return needs a visibility and a write rule
     access.check_complete(MODELS.values())
     query = _root("Query", [Query, *_collect("Query")], "Read the CRM graph.")
     mutation = _root("Mutation", [CrudMutation, *_collect("Mutation")], "Change the CRM: CRUD and domain operations.")
     subscription = _root("Subscription", _collect("Subscription"), "Live updates over graphql-transport-ws.")
-    schema = strawberry.Schema(
+    schema = Schema(
         query=query,
         mutation=mutation,
         subscription=subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=CompiledExecutor,
         extensions=[
-            lambda: AddValidationRules(list(_LIMIT_RULES)),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),

@@ -28,7 +28,7 @@ CIRCULAR_INTROSPECTION = "{ __schema { types { " + "fields { type { " * 12 + "na
 
 
 async def refused(gql: Any, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-    await gql("{ viewer { id } }")  # authenticate once: the token cache serves the next request
+    await gql("{ viewer { id } }")  # warm (the token lookup is left out of statement counts)
     with count_statements() as counter:
         body = await gql(query, variables, errors=True)
     assert counter.count == 0, counter.count
@@ -94,3 +94,39 @@ async def test_cost_is_reported(gql: Any) -> None:
 async def test_field_suggestions_are_hidden(gql: Any) -> None:
     body = await gql("{ accounts { nodes { nam } } }", errors=True)
     assert body["errors"][0]["message"] == "Cannot query field 'nam' on type 'Account'.", body
+
+
+def fragment_flood(levels: int) -> str:
+    """Each fragment spreads the next twice: a small document, 2**levels fields expanded."""
+    parts = ["query Flood { viewer { ...F0 } }"]
+    parts += [f"fragment F{i} on User {{ id ...F{i + 1} ...F{i + 1} }}" for i in range(levels)]
+    parts.append(f"fragment F{levels} on User {{ id name }}")
+    return "\n".join(parts)
+
+
+async def test_exponential_fragments_are_refused_before_execution(gql: Any) -> None:
+    # 25 levels: about a thousand bytes, 2**26 fields once the fragments are expanded
+    body = await refused(gql, fragment_flood(25))
+    assert codes(body) == {"MAX_COMPLEXITY_EXCEEDED"}, body
+
+
+async def test_fragments_are_counted_expanded(gql: Any) -> None:
+    # 8 levels: 2**9 - 1 + 2**9 fields expanded, under the bound, answered as written
+    body = await gql(fragment_flood(8), errors=True)
+    assert "errors" not in body, body
+    assert body["data"]["viewer"]["id"]
+    # aliases inside a fragment spread 2**7 times count once per expansion
+    aliased = (
+        "query A { viewer { ...G0 } }\n"
+        + "\n".join(f"fragment G{i} on User {{ ...G{i + 1} ...G{i + 1} }}" for i in range(7))
+        + "\nfragment G7 on User { a: id }"
+    )
+    body = await refused(gql, aliased)
+    assert codes(body) == {"MAX_ALIASES_EXCEEDED"}, body
+    # a connection inside a fragment costs its first times the enclosing firsts at each spread
+    paged = """query P { accounts(first: 100) { nodes { ...Deals } } }
+      fragment Deals on Account { opportunities(first: 100) { nodes { ...Quotes } } }
+      fragment Quotes on Opportunity { quotes(first: 100) { totalCount } }"""
+    body = await refused(gql, paged)
+    assert codes(body) == {"MAX_NODES_EXCEEDED"}, body
+    assert body["extensions"]["cost"]["requestedNodes"] == 100 + 10_000 + 1_000_000
