@@ -170,12 +170,14 @@ async def test_cors_configured_origin(settings: Any) -> None:
 
 
 async def test_unexpected_errors_are_masked(gql: Any, monkeypatch: Any, caplog: Any) -> None:
-    from crm_graphql.api import queries
+    from crm_graphql.api import queries, read
 
     async def boom(*args: Any) -> Any:
         raise RuntimeError("SELECT secret FROM sqlite_master /work/main/x.py")
 
     monkeypatch.setattr(queries, "load_node", boom)
+    # the compiled read path does not call load_node (and hands any error of its own to this path)
+    monkeypatch.setattr(read, "_enabled", False)
     body = await gql('{ node(id: "QWNjb3VudDox") { id } }', errors=True)
     error = body["errors"][0]
     assert error["message"] == "Unexpected error."
@@ -188,13 +190,14 @@ async def test_timeout(client: httpx.AsyncClient, settings: Any, actors: Any, mo
     import asyncio
     from dataclasses import replace
 
-    from crm_graphql.api import queries
+    from crm_graphql.api import queries, read
     from crm_graphql.app import create_app
 
     async def slow(*args: Any) -> Any:
         await asyncio.sleep(5)
 
     monkeypatch.setattr(queries, "load_node", slow)
+    monkeypatch.setattr(read, "_enabled", False)  # the compiled read path does not call load_node
     app = create_app(replace(settings, request_timeout_seconds=0.2), manage_db=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
         r = await c.post(
