@@ -11,17 +11,17 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from crm_graphql import db
+from crm_graphql import db, faults, lifecycle
 from crm_graphql.api import downloads, graphiql
 from crm_graphql.api.schema import build_schema
 from crm_graphql.api.transport import metrics
 from crm_graphql.api.transport.http_cache import GetCache
 from crm_graphql.api.transport.request import ObserveRequests, install_statement_meter
 from crm_graphql.api.view import GraphQLView
-from crm_graphql.services import config, idempotency, users
+from crm_graphql.services import config, idempotency, live, users
 from crm_graphql.settings import Settings
 
 
@@ -97,13 +97,17 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
     install_statement_meter()
     view = GraphQLView(build_schema(), settings)
 
+    drain = lifecycle.Drain()
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db:
             await startup(settings)
+        drain.install(settings.shutdown_timeout_seconds)
         try:
             yield
         finally:
+            await live.shutdown()
             metrics.worker_stopped()
             if manage_db:
                 await db.close()
@@ -113,7 +117,10 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
 
     async def readyz(request: Request) -> JSONResponse:
         ok = await db.ping()
-        return JSONResponse({"status": "ok" if ok else "unavailable"}, status_code=200 if ok else 503)
+        if ok:
+            return JSONResponse({"status": "ok"})
+        headers = {"Retry-After": str(faults.RETRY_AFTER_SECONDS)}
+        return JSONResponse({"status": "unavailable"}, status_code=503, headers=headers)
 
     async def root(request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
@@ -126,11 +133,14 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/metrics", metrics.endpoint(settings.metrics_allow)),
             *graphiql.routes,
             Route("/graphql", view, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),  # subscriptions (a Route answers an upgrade with 403)
             downloads.route(view.user_for),
         ],
         lifespan=lifespan,
         middleware=[
             Middleware(ObserveRequests),  # type: ignore[arg-type]
+            Middleware(lifecycle.GracefulShutdown, drain=drain),  # type: ignore[arg-type]
+            Middleware(faults.ServiceUnavailable),  # type: ignore[arg-type]
             Middleware(
                 TrustedHostMiddleware,  # type: ignore[arg-type]
                 allowed_hosts=list(settings.trusted_hosts()),
@@ -148,4 +158,5 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         ],
     )
     app.state.settings = settings
+    app.state.drain = drain
     return app

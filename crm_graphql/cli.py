@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
@@ -63,11 +64,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from crm_graphql.api.transport import logs, metrics
 
     clean_up = metrics.prepare_workers(settings.workers)
+    # uvicorn raises the SIGTERM it handled once more when it is done: answered here, so a
+    # graceful shutdown exits 0 (the worker's drain is crm_graphql.lifecycle)
+    signal.signal(signal.SIGTERM, lambda sig, frame: None)
     try:
         uvicorn.run(
             "crm_graphql.app:create_app", factory=True, host=settings.host, port=settings.port,
             workers=settings.workers, log_level="info", proxy_headers=False,
             log_config=logs.uvicorn_log_config(), access_log=False,
+            timeout_graceful_shutdown=max(1, int(settings.shutdown_timeout_seconds)),
         )  # fmt: skip
     finally:
         clean_up()
@@ -295,4 +300,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except Exception as exc:
+        from crm_graphql import faults
+
+        found = faults.classify(exc)
+        if found is None:
+            raise
+        # the database is locked by another process, unreachable, full or read-only: say so, no traceback
+        print(f"error: {found.message} ({found.detail})", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later

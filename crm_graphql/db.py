@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,13 +34,20 @@ def tortoise_config(url: str, *, pool_max: int = 10) -> dict[str, Any]:
         credentials: dict[str, Any] = {"file_path": url.removeprefix("sqlite://") or ":memory:"}
         connection: dict[str, Any] = {
             "engine": "tortoise.backends.sqlite",
-            "credentials": {**credentials, "journal_mode": "WAL", "foreign_keys": "ON"},
-        }
+            # busy_timeout: a file another process holds locked (an import beside `serve`) is
+            # waited for this long, then the request answers 503 (crm_graphql.faults)
+            "credentials": {**credentials, "journal_mode": "WAL", "foreign_keys": "ON",
+                            "busy_timeout": int(os.environ.get("CRM_SQLITE_BUSY_TIMEOUT_MS", "5000"))},
+        }  # fmt: skip
     else:
         connection = url
         sep = "&" if "?" in url else "?"
         if "maxsize=" not in url:
             connection = f"{url}{sep}minsize=1&maxsize={pool_max}"
+            sep = "&"
+        if "timeout=" not in url:
+            # connect timeout: an unreachable database answers 503 in seconds, not after 60
+            connection = f"{connection}{sep}timeout=5"
     return {
         "connections": {"default": connection},
         "apps": {
@@ -48,8 +58,79 @@ def tortoise_config(url: str, *, pool_max: int = 10) -> dict[str, Any]:
     }
 
 
+class OneLine(logging.Filter):
+    """asyncpg's pool logs a traceback each time it fails to reconnect its floor of
+    connections while the database is down: keep the message and the error, drop the stack."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()}: {type(error).__name__}: {error}"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def _quiet_pool_log() -> None:
+    pool_logger = logging.getLogger("asyncpg.pool")
+    if not any(isinstance(f, OneLine) for f in pool_logger.filters):
+        pool_logger.addFilter(OneLine())
+
+
+def _release_when_begin_fails() -> None:
+    """Tortoise's transaction contexts take a pooled connection (SQLite: the connection's
+    lock) and point the task's context at it *before* ``BEGIN``; when ``BEGIN`` fails (the
+    connection broke) ``__aexit__`` never runs, so the connection never goes back to the pool
+    (ten such failures and a worker hangs for good) and the rest of the request, DataLoader
+    tasks included, keeps using that connection: two operations on one connection, asyncpg's
+    "cannot switch to state 12; another operation is in progress". Here the context gives
+    both back when ``BEGIN`` fails."""
+    from tortoise.backends.base.client import TransactionContextPooled
+    from tortoise.backends.sqlite.client import SqliteTransactionContext
+    from tortoise.connection import get_connections
+
+    if getattr(TransactionContextPooled, "_crm_releases_on_failed_begin", False):
+        return
+
+    async def pooled_enter(self: Any) -> Any:
+        await self.ensure_connection()
+        pool = self.client._parent._pool
+        self.client._connection = await pool.acquire()
+        self.token = get_connections().set(self.connection_name, self.client)
+        try:
+            await self.client.begin()
+        except BaseException:
+            get_connections().reset(self.token)
+            with contextlib.suppress(Exception):
+                await pool.release(self.client._connection)
+            raise
+        return self.client
+
+    async def sqlite_enter(self: Any) -> Any:
+        await self._trxlock.acquire()
+        try:
+            await self.ensure_connection()
+            self.token = get_connections().set(self.connection_name, self.connection)
+            try:
+                await self.connection.begin()
+            except BaseException:
+                get_connections().reset(self.token)
+                raise
+        except BaseException:
+            self._trxlock.release()
+            raise
+        return self.connection
+
+    TransactionContextPooled.__aenter__ = pooled_enter  # type: ignore[method-assign]
+    SqliteTransactionContext.__aenter__ = sqlite_enter  # type: ignore[method-assign]
+    TransactionContextPooled._crm_releases_on_failed_begin = True  # type: ignore[attr-defined]
+
+
 async def init(url: str, *, create: bool = True, pool_max: int = 10) -> None:
     """Connect, and bring the schema up to date with the migrations in crm_graphql/migrations."""
+    _quiet_pool_log()
+    _release_when_begin_fails()
     config = tortoise_config(url, pool_max=pool_max)
     await Tortoise.init(config=config, _enable_global_fallback=True)
     if create:
@@ -72,10 +153,13 @@ async def close() -> None:
     await Tortoise.close_connections()
 
 
-async def ping() -> bool:
+async def ping(within: float = 3.0) -> bool:
+    """The database answers ``SELECT 1`` within ``within`` seconds."""
     try:
-        await connections.get("default").execute_query("SELECT 1")
+        async with asyncio.timeout(within):
+            await connections.get("default").execute_query("SELECT 1")
     except Exception:
+        await refresh_pool()
         return False
     return True
 
@@ -83,6 +167,20 @@ async def ping() -> bool:
 #: The authentication lookup (``users.authenticate``): one indexed statement on every
 #: request, left out of statement counts so those measure the operation (PITFALLS 17).
 AUTH_LOOKUP = '"api_tokens"."token_hash"'
+
+
+async def refresh_pool() -> None:
+    """After a connection fault: every pooled connection is replaced by a fresh one before its
+    next use (idle ones at once, busy ones when released), so the first request after the
+    database is back does not meet a dead connection. SQLite has no pool: nothing to do."""
+    try:
+        client = connections.get("default")
+    except Exception:
+        return
+    pool = getattr(client, "_pool", None)
+    if pool is not None and hasattr(pool, "expire_connections"):
+        with contextlib.suppress(Exception):  # a closing pool
+            await pool.expire_connections()
 
 
 class StatementCounter(logging.Handler):

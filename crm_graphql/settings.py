@@ -32,6 +32,8 @@ class Settings:
     metrics_allow: tuple[str, ...] = ()
     #: Seconds a browser may reuse a GET query's answer without asking (CRM_GET_MAX_AGE).
     get_max_age: int = 0
+    #: SIGTERM waits at most this long for requests in flight (CRM_SHUTDOWN_TIMEOUT).
+    shutdown_timeout_seconds: float = 20.0
     #: Host header values the server answers (CRM_ALLOWED_HOSTS, ``--allowed-hosts``; ``*.x``
     #: wildcards as starlette's TrustedHostMiddleware takes them). Empty: any host, except
     #: in demo mode, where only the loopback names are (DNS rebinding would otherwise let
@@ -58,6 +60,7 @@ class Settings:
             cors_origins=tuple(o for o in env.get("CRM_CORS_ORIGINS", "").split(",") if o),
             metrics_allow=tuple(a.strip() for a in env.get("CRM_METRICS_ALLOW", "").split(",") if a.strip()),
             get_max_age=int(env.get("CRM_GET_MAX_AGE", "0")),
+            shutdown_timeout_seconds=float(env.get("CRM_SHUTDOWN_TIMEOUT", "20")),
             allowed_hosts=split_list(env.get("CRM_ALLOWED_HOSTS")),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

@@ -25,7 +25,15 @@ class Context:
     request: Any = None
     #: graphql-transport-ws ``connection_init`` payload (subscriptions authenticate with it).
     connection_params: Any = None
+    #: Subscriptions: called once the subscription listens for events (transport.websocket).
+    on_listening: Any = None
+    #: Subscriptions: set when the subscription fell too far behind the events and stopped.
+    overflowed: bool = False
     _loaders: dict[Hashable, DataLoader[Any, Any]] = field(default_factory=dict)
+
+    def fresh_loaders(self) -> None:
+        """Forget what the loaders cached: a subscription reads each event with fresh ones."""
+        self._loaders.clear()
 
     def by_id(self, model: type[Model], *, include_deleted: bool = False) -> DataLoader[int, Any]:
         """Visible rows of ``model`` by primary key (None where missing or hidden).

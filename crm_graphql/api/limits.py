@@ -53,6 +53,7 @@ from graphql import (
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from strawberry.extensions import MaskErrors, SchemaExtension
 
+from crm_graphql import faults
 from crm_graphql.api import input_guard
 from crm_graphql.api.transport.request import current_request_id
 
@@ -346,8 +347,20 @@ class RequestMaskErrors(MaskErrors):
     """Unexpected errors become "Unexpected error." with a request id, logged with it."""
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = current_request_id() or uuid.uuid4().hex
         original = error.original_error
+        found = faults.classify(original) if original is not None else None
+        if found is not None:  # the database is down or busy: 503, one log line, no traceback
+            faults.note(found)
+            return GraphQLError(
+                message=found.message,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                original_error=None,
+                extensions={"code": faults.CODE, "fault": found.kind},
+            )
+        request_id = current_request_id() or uuid.uuid4().hex
         logger.error(
             "Unexpected error request_id=%s at %s: %r",
             request_id,

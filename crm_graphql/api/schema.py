@@ -11,10 +11,12 @@ from graphql import GraphQLError, GraphQLObjectType
 from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
+from crm_graphql import faults
 from crm_graphql.api import mutations as mutations_pkg
 from crm_graphql.api.limits import QueryLimits, RequestMaskErrors
 from crm_graphql.api.mutations.crud import CrudMutation
 from crm_graphql.api.queries import Query
+from crm_graphql.api.read.executor import CompiledExecutor
 from crm_graphql.api.relay import MODELS
 from crm_graphql.api.scalars import SCALAR_MAP
 from crm_graphql.api.transport import tracing
@@ -98,17 +100,27 @@ def _ref(model: Any, attr: str) -> Any:
     return resolve
 
 
+class Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        """Strawberry logs every error with its traceback; a database fault is logged once, on the
+        request's own line (``crm_graphql.faults``), without one."""
+        kept = [e for e in errors if e.original_error is None or faults.classify(e.original_error) is None]
+        if kept:
+            super().process_errors(kept, execution_context)
+
+
 def build_schema() -> strawberry.Schema:
     # fail closed: every type node(id:) can return needs a visibility and a write rule
     access.check_complete(MODELS.values())
     query = _root("Query", [Query, *_collect("Query")], "Read the CRM graph.")
     mutation = _root("Mutation", [CrudMutation, *_collect("Mutation")], "Change the CRM: CRUD and domain operations.")
     subscription = _root("Subscription", _collect("Subscription"), "Live updates over graphql-transport-ws.")
-    schema = strawberry.Schema(
+    schema = Schema(
         query=query,
         mutation=mutation,
         subscription=subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        execution_context_class=CompiledExecutor,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=512),

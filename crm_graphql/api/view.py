@@ -33,10 +33,18 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from crm_graphql import db, faults
 from crm_graphql.api.context import Context
 from crm_graphql.api.graphiql import graphiql_page, page_headers
 from crm_graphql.api.transport.apq import PersistedQueries, PersistedQueryError
+from crm_graphql.api.transport.request import current
 from crm_graphql.api.transport.results import is_request_error
+from crm_graphql.api.transport.websocket import (
+    LegacyWSHandler,
+    TextWebSocketAdapter,
+    TransportWSHandler,
+    origin_allowed,
+)
 from crm_graphql.services import users
 from crm_graphql.settings import Settings
 
@@ -83,10 +91,39 @@ def wants_ide(request: Request) -> bool:
     )
 
 
+def _faults(result: ExecutionResult) -> list[GraphQLError]:
+    return [e for e in result.errors or () if (e.extensions or {}).get("code") == faults.CODE]
+
+
+def _unavailable(result: ExecutionResult) -> bool:
+    found = _faults(result)
+    for e in found:
+        e.extensions.pop("fault", None)  # type: ignore[union-attr]
+    return bool(found)
+
+
+def _worth_retrying(result: ExecutionResult) -> bool:
+    """A query (never a mutation) that failed only because a connection was broken."""
+    info = current()
+    found = _faults(result)
+    return (
+        bool(found)
+        and info is not None
+        and info.operation_type == "query"
+        and all((e.extensions or {}).get("fault") == "connection" for e in found)
+    )
+
+
 class GraphQLView(PersistedQueries, GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+    graphql_ws_handler_class = LegacyWSHandler
+    websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
+
     def __init__(self, schema: Any, settings: Settings) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
         self.settings = settings
+        #: Shared subscription executions of this worker (transport.websocket.Group).
+        self.ws_groups: dict[Any, Any] = {}
 
     async def user_for(self, authorization: str | None, client_host: str | None) -> Any:
         if authorization:
@@ -100,43 +137,63 @@ class GraphQLView(PersistedQueries, GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            request = Request(scope, receive)
-            if request.method == "POST" and media_type(request) != "application/json":
-                await error_response(
-                    "Send the request as application/json.",
-                    415,
-                    "UNSUPPORTED_MEDIA_TYPE",
-                    {"Accept-Post": "application/json"},
-                )(scope, receive, send)
-                return
-            if not wants_ide(request):
-                client = request.client.host if request.client else None
-                user = await self.user_for(request.headers.get("authorization"), client)
-                if user is None:
-                    message = (
-                        "Invalid or revoked API token."
-                        if request.headers.get("authorization")
-                        else "Send an API token: Authorization: Bearer <token>."
-                    )
-                    await unauthenticated(message)(scope, receive, send)
-                    return
-                scope.setdefault("state", {})["user"] = user
-            if request.method == "POST":
-                refusal, receive = await self._read_body(receive)
-                if refusal is not None:
-                    await refusal(scope, receive, send)
-                    return
-            http_request = Request(scope, receive)
             try:
-                response = await self.run(http_request)
-            except PersistedQueryError as e:
-                response = e.response(http_request)
-            except HTTPException as e:
-                allow = {"Allow": "POST"} if e.status_code == 405 else None
-                response = error_response(e.reason, e.status_code, headers=allow)
-            await response(scope, receive, send)
+                await self._http(scope, receive, send)
+            except Exception as exc:
+                found = faults.classify(exc)
+                if found is None:
+                    raise
+                faults.note(found)  # authentication or a persisted query met the fault: nothing ran
+                await faults.response(found)(scope, receive, send)
+            return
+        if scope["type"] == "websocket" and not origin_allowed(WebSocket(scope, receive, send).headers, self.settings):
+            await WebSocket(scope, receive, send).close(code=1008)  # before accept: HTTP 403
             return
         await super().__call__(scope, receive, send)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        if request.method == "POST" and media_type(request) != "application/json":
+            await error_response(
+                "Send the request as application/json.",
+                415,
+                "UNSUPPORTED_MEDIA_TYPE",
+                {"Accept-Post": "application/json"},
+            )(scope, receive, send)
+            return
+        if not wants_ide(request):
+            client = request.client.host if request.client else None
+            try:
+                user = await self.user_for(request.headers.get("authorization"), client)
+            except Exception as exc:  # a read: once more on a fresh connection when one was broken
+                found = faults.classify(exc)
+                if found is None or found.kind != "connection":
+                    raise
+                await db.refresh_pool()
+                user = await self.user_for(request.headers.get("authorization"), client)
+            if user is None:
+                message = (
+                    "Invalid or revoked API token."
+                    if request.headers.get("authorization")
+                    else "Send an API token: Authorization: Bearer <token>."
+                )
+                await unauthenticated(message)(scope, receive, send)
+                return
+            scope.setdefault("state", {})["user"] = user
+        if request.method == "POST":
+            refusal, receive = await self._read_body(receive)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+        http_request = Request(scope, receive)
+        try:
+            response = await self.run(http_request)
+        except PersistedQueryError as e:
+            response = e.response(http_request)
+        except HTTPException as e:
+            allow = {"Allow": "POST"} if e.status_code == 405 else None
+            response = error_response(e.reason, e.status_code, headers=allow)
+        await response(scope, receive, send)
 
     async def _read_body(self, receive: Receive) -> tuple[Response | None, Receive]:
         """Read the body (``app.BodyLimit`` caps its size) and refuse what is not one JSON
@@ -179,11 +236,22 @@ class GraphQLView(PersistedQueries, GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         timed_out = False
+
+        async def attempts() -> ExecutionResult:
+            run = super(GraphQLView, self).execute_single
+            result = await run(request, request_adapter, sub_response, context, root_value, request_data)
+            if _worth_retrying(result):
+                # A read that met a broken connection: once more on a fresh one (writes never).
+                await db.refresh_pool()
+                info = current()
+                if info is not None:
+                    info.error, info.outcome = None, None
+                fresh = await self.get_context(request, sub_response)
+                result = await run(request, request_adapter, sub_response, fresh, root_value, request_data)
+            return result
+
         try:
-            result = await asyncio.wait_for(
-                super().execute_single(request, request_adapter, sub_response, context, root_value, request_data),
-                timeout=self.settings.request_timeout_seconds,
-            )
+            result = await asyncio.wait_for(attempts(), timeout=self.settings.request_timeout_seconds)
         except HTTPException as e:
             if request_adapter.method == "GET" and "not allowed when using GET" in e.reason:
                 raise HTTPException(405, e.reason) from e
@@ -195,6 +263,10 @@ class GraphQLView(PersistedQueries, GraphQL[Context, None]):
                 extensions={"code": "TIMEOUT"},
             )
             result = ExecutionResult(data=None, errors=[error])
+        if _unavailable(result):
+            sub_response.status_code = 503
+            sub_response.headers["Retry-After"] = str(faults.RETRY_AFTER_SECONDS)
+            return result
         if wants_graphql_response(request):
             sub_response.headers["x-crm-graphql-response"] = "1"
             if result.data is None and result.errors and not timed_out:
@@ -221,7 +293,14 @@ class GraphQLView(PersistedQueries, GraphQL[Context, None]):
         user = request.scope.get("state", {}).get("user")
         if user is None and isinstance(request, WebSocket):
             client = request.client.host if request.client else None
-            user = await self.user_for(request.headers.get("authorization"), client)
+            try:
+                user = await self.user_for(request.headers.get("authorization"), client)
+            except Exception as exc:  # a read: once more on a fresh connection when one was broken
+                found = faults.classify(exc)
+                if found is None or found.kind != "connection":
+                    raise
+                await db.refresh_pool()
+                user = await self.user_for(request.headers.get("authorization"), client)
         return Context(settings=self.settings, user=user, request=request)
 
     async def render_graphql_ide(self, request: Request) -> Response:

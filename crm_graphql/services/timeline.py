@@ -24,6 +24,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
 from crm_graphql import models as m
+from crm_graphql.services import live
 
 REF = "$ref"
 #: Types whose events also show on their account's timeline.
@@ -112,7 +113,7 @@ async def record(
     """Add an event about ``subject``; rows in ``data`` are stored as references."""
     type_name = type(subject).__name__
     account_id = getattr(subject, "account_id", None) if type_name in FANS_OUT else None
-    return await m.TimelineEvent.create(
+    event = await m.TimelineEvent.create(
         using_db=conn,
         subject_type=type_name,
         subject_id=subject.pk,
@@ -121,6 +122,8 @@ async def record(
         actor_id=getattr(actor, "id", None),
         data={k: _json(v) for k, v in (data or {}).items()},
     )
+    live.poke()  # SQLite: subscribers read it once this transaction is over (PostgreSQL: NOTIFY)
+    return event
 
 
 TIMELINED = {"Account", "Contact", "Lead", "Opportunity", "Quote", "SalesOrder", "Invoice"}

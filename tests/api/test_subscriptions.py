@@ -66,3 +66,35 @@ async def test_opportunity_changed_respects_filter_and_visibility(gql, actors, s
     assert (await admin_next)["opportunityChanged"]["title"] in {"Big secret", "Big deal"}
     await rep_stream.aclose()
     await admin_stream.aclose()
+
+
+async def test_one_event_costs_two_statements_however_many_users_subscribe(gql, actors, settings) -> None:
+    from crm_graphql import db
+
+    schema = build_schema()
+    plain = "subscription Plain { timelineEvent { kind subjectType } }"
+
+    async def create(name: str) -> int:
+        with db.count_statements() as counter:
+            await gql(CREATE_ACCOUNT, {"input": {"name": name}})
+            await asyncio.sleep(0.3)  # delivery happens after the response
+        return counter.count
+
+    # given the cost of a change nobody listens to (the token lookup already cached)
+    await create("Warm-up")
+    alone = await create("Nobody listens")
+    # and one subscription per user (every role), one of them twice
+    streams = []
+    for actor in [*actors.values(), actors[Role.ADMIN]]:
+        context = Context(settings=settings, user=actor.user)
+        streams.append(await schema.subscribe(plain, context_value=context))
+    pending = [asyncio.ensure_future(_next(s)) for s in streams]
+    await asyncio.sleep(0.3)
+    # when the same change is made
+    watched = await create("Everyone listens")
+    # then every subscriber got it, for two more statements: the event, and who may see it
+    for result in pending:
+        assert (await result)["timelineEvent"] == {"kind": "CREATED", "subjectType": "Account"}
+    assert watched - alone == 2
+    for stream in streams:
+        await stream.aclose()

@@ -1,19 +1,21 @@
-"""Subscriptions over graphql-transport-ws: ``timelineEvent`` and ``opportunityChanged``.
+"""Subscriptions: ``timelineEvent`` and ``opportunityChanged``.
 
-Both follow the timeline table (committed events only, so a rolled-back write never
-notifies), which also makes them work across several worker processes on PostgreSQL.
-Every event is checked against the subscriber's visibility before it is delivered.
+Events come from ``services.live``: pushed after COMMIT (PostgreSQL NOTIFY, on every worker;
+an in-process broadcast on SQLite), read once per worker and shared by every subscription.
+Nothing polls. Each event is checked against the subscriber's visibility (services.access,
+asked once per user and batch of events) before it is delivered, and read with fresh
+DataLoaders (nothing cached from an earlier event). The WebSocket transport and the sharing
+of one execution between identical subscriptions live in ``api.transport.websocket``.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
-from tortoise.expressions import Q
 
 from crm_graphql import models as m
 from crm_graphql.api.context import Info
@@ -21,11 +23,9 @@ from crm_graphql.api.filters import SPECS, to_q
 from crm_graphql.api.relay import MODELS, MalformedId, from_global_id
 from crm_graphql.api.types.activity import TimelineEventType
 from crm_graphql.api.types.pipeline import OpportunityType
-from crm_graphql.services import access, users
+from crm_graphql.services import access, live, timeline, users
 
 OpportunityFilter = SPECS["Opportunity"].filter_input
-POLL_SECONDS = 0.25
-BATCH = 200
 
 
 async def _user(info: Info) -> Any:
@@ -42,9 +42,18 @@ async def _user(info: Info) -> Any:
     return ctx.user
 
 
-async def _last_event_id() -> int:
-    last = await m.TimelineEvent.all().order_by("-id").first()
-    return last.id if last else 0
+async def _batches(info: Info) -> AsyncGenerator[live.Batch, None]:
+    """Batches of committed events from now on; stops (flagging the context) when this
+    subscription falls too far behind."""
+    async with live.hub().listen(info.context.user) as listener:
+        if info.context.on_listening is not None:
+            info.context.on_listening()
+        while True:
+            batch = await listener.next()
+            if batch is None:
+                info.context.overflowed = True
+                return
+            yield batch
 
 
 @strawberry.type
@@ -63,7 +72,8 @@ class Subscription:
         ] = None,
     ) -> AsyncGenerator[TimelineEventType, None]:
         user = await _user(info)
-        where = Q()
+        wanted: set[tuple[str, int]] | None = None
+        account_id: int | None = None
         if subject_id is not None:
             try:
                 type_name, pk = from_global_id(subject_id)
@@ -71,20 +81,21 @@ class Subscription:
                 return
             if not await access.scoped(MODELS[type_name], user).filter(id=pk).exists():
                 return
-            where = Q(subject_type=type_name, subject_id=pk)
+            wanted = {(type_name, pk)}
             if type_name == "Account":
-                where |= Q(account_id=pk)
-        last = await _last_event_id()
-        while True:
-            await asyncio.sleep(POLL_SECONDS)
-            events = await m.TimelineEvent.filter(where, id__gt=last).order_by("id").limit(BATCH)
-            if not events:
-                continue
-            last = events[-1].id
-            # the events' visibility is services.access's, like every other read of them
-            shown = await access.scoped(m.TimelineEvent, user).filter(id__in=[e.id for e in events])
-            for event in shown:
-                yield event  # type: ignore[misc]
+                account_id = pk
+        async with aclosing(_batches(info)) as batches:
+            async for batch in batches:
+                candidates = [
+                    e for e in batch.events
+                    if wanted is None or (e.subject_type, e.subject_id) in wanted
+                    or (account_id is not None and e.account_id == account_id and e.subject_type in timeline.FANS_OUT)
+                ]  # fmt: skip
+                if not candidates:
+                    continue
+                for event in await batch.visible_events(user, candidates):
+                    info.context.fresh_loaders()
+                    yield event  # type: ignore[misc]
 
     @strawberry.subscription(description="Opportunities as they change (matching the filter, if given).")
     async def opportunity_changed(
@@ -95,16 +106,14 @@ class Subscription:
         ] = None,
     ) -> AsyncGenerator[OpportunityType, None]:
         user = await _user(info)
-        last = await _last_event_id()
-        while True:
-            await asyncio.sleep(POLL_SECONDS)
-            events = await m.TimelineEvent.filter(subject_type="Opportunity", id__gt=last).order_by("id").limit(BATCH)
-            if not events:
-                continue
-            last = events[-1].id
-            ids = list(dict.fromkeys(e.subject_id for e in events))
-            rows = await access.scoped(m.Opportunity, user).filter(to_q("Opportunity", filter, user), id__in=ids)
-            by_id = {r.id: r for r in rows}
-            for pk in ids:
-                if pk in by_id:
-                    yield by_id[pk]  # type: ignore[misc]
+        async with aclosing(_batches(info)) as batches:
+            async for batch in batches:
+                ids = list(dict.fromkeys(e.subject_id for e in batch.events if e.subject_type == "Opportunity"))
+                if not ids:
+                    continue
+                rows = await access.scoped(m.Opportunity, user).filter(to_q("Opportunity", filter, user), id__in=ids)
+                by_id = {r.id: r for r in rows}
+                for pk in ids:
+                    if pk in by_id:
+                        info.context.fresh_loaders()
+                        yield by_id[pk]  # type: ignore[misc]

@@ -35,6 +35,7 @@ from starlette.responses import JSONResponse
 from strawberry.http import GraphQLRequestData
 from tortoise import connections
 
+from crm_graphql import faults
 from crm_graphql.api.transport import metrics
 from crm_graphql.api.transport.request import current
 from crm_graphql.api.transport.results import is_request_error
@@ -102,7 +103,9 @@ class PersistedQueryStore:
 
         try:
             query = await PersistedQuery.filter(hash=digest).first().values_list("query", flat=True)
-        except Exception:
+        except Exception as exc:
+            if faults.classify(exc) is not None:
+                raise  # the database is down: 503, not "not found"
             logger.warning("Reading persisted query %s failed; answering not found.", digest, exc_info=True)
             return None
         if query is not None:

@@ -53,6 +53,8 @@ class RequestInfo:
     user_id: int | None = None
     #: Automatic persisted query: "hit", "miss" or "registered".
     persisted_query: str | None = None
+    #: A database fault (``crm_graphql.faults``), one line: the request answered 503.
+    error: str | None = None
 
 
 _current: ContextVar[RequestInfo | None] = ContextVar("crm_graphql_request", default=None)
@@ -112,6 +114,8 @@ def _incoming_id(scope: Any) -> str | None:
 def _outcome_from_status(status: int) -> str:
     if status == 401:
         return "unauthenticated"
+    if status == 503:
+        return "unavailable"
     if status >= 500:
         return "server_error"
     if status >= 400:
@@ -157,6 +161,8 @@ class ObserveRequests:
         if graphql and info.outcome is None and info.operation is None and status < 300:
             graphql = False  # the GraphiQL page, not an operation
         outcome = info.outcome or (_outcome_from_status(status) if graphql else None)
+        if info.error is not None:
+            outcome = "unavailable"
         if info.user_id is None:  # refused before the operation ran: the view still knows who asked
             info.user_id = getattr(scope.get("state", {}).get("user"), "id", None)
         operation = metrics.operation_label(info.operation) if info.operation_type else "none"
@@ -178,6 +184,7 @@ class ObserveRequests:
                 "operation_type": info.operation_type,
                 "outcome": outcome,
                 "persisted_query": info.persisted_query,
+                "error": info.error,
                 "user_id": info.user_id,
                 "client": client[0] if client else None,
                 "pid": os.getpid(),

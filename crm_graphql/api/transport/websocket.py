@@ -1,0 +1,320 @@
+"""Subscriptions over WebSocket at ``/graphql``: ``graphql-transport-ws`` and the legacy
+``graphql-ws`` (strawberry's handlers, adapted).
+
+- Origin: a browser's socket carries ``Origin`` and browsers apply no CORS to WebSockets, so
+  the upgrade is refused (HTTP 403) unless the origin is configured (``CRM_CORS_ORIGINS``) or
+  is the server's own origin. Own origin means ``Origin`` names the ``Host`` the request was
+  sent to *and* that host is an IP address, ``localhost`` or the configured host: a page of a
+  rebound DNS name (``evil.example`` resolving to 127.0.0.1) sends ``Origin`` and ``Host`` of
+  that name, which match each other and are still refused. A socket without ``Origin`` is no
+  browser and is not refused for it.
+- Authentication: the token in the ``connection_init`` payload
+  (``{"Authorization": "Bearer <token>"}``) or an ``Authorization`` header on the upgrade.
+  Without a valid one the socket is closed with 4401 before any ``connection_ack`` (strawberry
+  would close with 4403 / 1011).
+- Frames are text (``orjson`` gives bytes, which strawberry would send as binary frames).
+- Every operation gets a fresh context (DataLoaders never outlive an operation).
+- Identical subscriptions share one execution: sockets with the same document, operation,
+  variables and user form a group; the group runs the subscription once per worker and
+  hands each result to its members. Each member has a bounded queue (``MEMBER_QUEUE``): a
+  socket that does not read fast enough is closed with 1013 ("try again later") instead of
+  buffering without bound; a group whose own reading of events falls behind closes all its
+  sockets the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+import ipaddress
+import logging
+import os
+import uuid
+from collections.abc import AsyncGenerator, Callable
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit
+
+import orjson
+from graphql import OperationDefinitionNode, OperationType, parse
+from graphql.error import GraphQLError
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+
+from crm_graphql.api.transport import metrics
+from crm_graphql.settings import Settings
+
+UNAUTHORIZED = 4401
+TOO_SLOW = 1013
+MEMBER_QUEUE = 100
+TOKEN_REASON = "Unauthorized: send a valid API token in the connection_init payload"
+log = logging.getLogger("crm_graphql.websocket")
+
+
+# --- origin ------------------------------------------------------------------------------------
+
+
+def _host_name(netloc: str) -> str:
+    return (urlsplit(f"//{netloc}").hostname or "").lower()
+
+
+def _own_host(host: str, settings: Settings) -> bool:
+    if host == "localhost" or (settings.host and host == settings.host.lower() and host not in {"0.0.0.0", "::"}):
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def origin_allowed(headers: Any, settings: Settings) -> bool:
+    origin = headers.get("origin")
+    if origin is None:
+        return True  # not a browser
+    origin = origin.rstrip("/").lower()
+    if origin in {o.rstrip("/").lower() for o in settings.cors_origins}:
+        return True
+    parts = urlsplit(origin)
+    host_header = (headers.get("host") or "").lower()
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.netloc != host_header:
+        return False
+    return _own_host(_host_name(host_header), settings)
+
+
+# --- frames ------------------------------------------------------------------------------------
+
+
+class TextWebSocketAdapter(ASGIWebSocketAdapter):
+    async def send_json(self, message: Any) -> None:
+        from starlette.websockets import WebSocketDisconnect
+        from strawberry.http.exceptions import WebSocketDisconnected
+
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
+# --- shared executions -------------------------------------------------------------------------
+
+_END = object()
+
+
+@lru_cache(maxsize=256)
+def _operation_type(query: str, operation_name: str | None) -> OperationType | None:
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return None
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    for op in operations:
+        if (operation_name is None and len(operations) == 1) or (op.name and op.name.value == operation_name):
+            return op.operation
+    return None
+
+
+class Member:
+    def __init__(self, close: Callable[[int, str], Any]) -> None:
+        self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=MEMBER_QUEUE)
+        self.close = close
+        self.dropped = False
+
+
+class Group:
+    """One execution of a subscription for every socket of a worker that sent the same
+    document, operation name and variables as the same user."""
+
+    def __init__(self, key: tuple[Any, ...], groups: dict[tuple[Any, ...], Group]) -> None:
+        self.key = key
+        self.groups = groups
+        self.members: set[Member] = set()
+        self.ready = asyncio.Event()  # listening for events, or finished
+        self.listening = False
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self, schema: Any, query: str, variables: Any, operation_name: str | None, context: Any) -> None:
+        def on_listening() -> None:
+            self.listening = True
+            self.ready.set()
+
+        context = dataclasses.replace(context, on_listening=on_listening, overflowed=False, _loaders={})
+        self.task = asyncio.create_task(self._pump(schema, query, variables, operation_name, context))
+
+    async def _pump(self, schema: Any, query: str, variables: Any, operation_name: str | None, context: Any) -> None:
+        try:
+            source = await schema.subscribe(
+                query, variable_values=variables, context_value=context, operation_name=operation_name
+            )
+            async with contextlib.aclosing(source):
+                async for result in source:
+                    self.ready.set()
+                    for member in list(self.members):
+                        self._offer(member, result)
+            if context.overflowed:
+                for member in list(self.members):
+                    self._drop(member, "Too slow: the server could not keep up with the events.")
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            log.exception("A shared subscription failed.")
+        finally:
+            self.groups.pop(self.key, None)
+            self.ready.set()
+            for member in list(self.members):
+                with contextlib.suppress(asyncio.QueueFull):
+                    member.queue.put_nowait(_END)
+
+    def _offer(self, member: Member, result: Any) -> None:
+        try:
+            member.queue.put_nowait(result)
+        except asyncio.QueueFull:
+            self._drop(member, f"Too slow: more than {MEMBER_QUEUE} results waiting to be sent.")
+
+    def _drop(self, member: Member, reason: str) -> None:
+        self.members.discard(member)
+        member.dropped = True
+        while not member.queue.empty():
+            member.queue.get_nowait()
+        member.queue.put_nowait(_END)
+        task = asyncio.ensure_future(member.close(TOO_SLOW, reason))
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+    def leave(self, member: Member) -> None:
+        self.members.discard(member)
+        if not self.members and self.task is not None:
+            self.groups.pop(self.key, None)
+            self.task.cancel()
+
+
+class SharedStreams:
+    """Stands in for the schema in the WebSocket handlers: subscriptions go through groups,
+    queries and mutations run as usual; every operation gets a fresh context."""
+
+    def __init__(self, schema: Any, groups: dict[tuple[Any, ...], Group], close: Callable[[int, str], Any]) -> None:
+        self.schema = schema
+        self.groups = groups
+        self.close = close
+
+    async def subscribe(self, query: str, variable_values: Any = None, context_value: Any = None,
+                        root_value: Any = None, operation_name: str | None = None) -> Any:  # fmt: skip
+        return await self.stream(query, variable_values, context_value, root_value, operation_name)
+
+    async def stream(self, query: str, variable_values: Any = None, context_value: Any = None,
+                     root_value: Any = None, operation_name: str | None = None) -> Any:  # fmt: skip
+        context = dataclasses.replace(context_value, _loaders={})
+        user = getattr(context, "user", None)
+        if (
+            not isinstance(query, str)
+            or user is None
+            or _operation_type(query, operation_name) is not OperationType.SUBSCRIPTION
+        ):
+            return await self.schema.stream(
+                query, variable_values=variable_values, context_value=context,
+                root_value=root_value, operation_name=operation_name,
+            )  # fmt: skip
+        variables = orjson.dumps(variable_values or {}, option=orjson.OPT_SORT_KEYS)
+        key = (query, operation_name, variables, int(user.id))
+        group = self.groups.get(key)
+        member = Member(self.close)
+        if group is None:
+            group = self.groups[key] = Group(key, self.groups)
+            group.members.add(member)
+            group.start(self.schema, query, variable_values, operation_name, context)
+        else:
+            group.members.add(member)
+        return self._member_stream(group, member)
+
+    async def _member_stream(self, group: Group, member: Member) -> AsyncGenerator[Any, None]:
+        try:
+            await group.ready.wait()
+            opened = contextlib.ExitStack()
+            if group.listening:
+                opened.enter_context(metrics.open_subscription())
+            with opened:
+                while True:
+                    item = await member.queue.get()
+                    if item is _END:
+                        return
+                    yield item
+        finally:
+            group.leave(member)
+
+
+#: Groups of this worker (one event loop per worker; tests create their own view per app).
+def new_groups() -> dict[tuple[Any, ...], Group]:
+    return {}
+
+
+# --- handlers ----------------------------------------------------------------------------------
+
+
+def _log_accepted(handler: Any, protocol: str) -> None:
+    """One JSON line per acknowledged socket on the request log (``x-request-id`` honoured)."""
+    from crm_graphql.api.transport.request import _incoming_id, logger
+
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    scope = handler.websocket.ws.scope
+    client = scope.get("client")
+    line = {
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"),
+        "event": "websocket",
+        "request_id": _incoming_id(scope) or uuid.uuid4().hex,
+        "path": scope.get("path"),
+        "protocol": protocol,
+        "user_id": getattr(handler.context.user, "id", None),
+        "client": client[0] if client else None,
+        "pid": os.getpid(),
+    }
+    logger.info(orjson.dumps({k: v for k, v in line.items() if v is not None}).decode())
+
+
+async def _authenticate(handler: Any, payload: Any) -> bool:
+    context = handler.context
+    if context.user is None and isinstance(payload, dict):
+        header = payload.get("Authorization") or payload.get("authorization")
+        if isinstance(header, str) and header:
+            context.user = await handler.view.user_for(header, None)
+    return context.user is not None
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.schema = SharedStreams(self.schema, self.view.ws_groups, self.websocket.close)  # type: ignore[assignment]
+
+    async def handle_connection_init(self, message: Any) -> None:
+        payload = message.get("payload", {})
+        fresh = isinstance(payload, dict) and not self.connection_init_received and not self.connection_timed_out
+        if fresh and not await _authenticate(self, payload):
+            if self.connection_init_timeout_task:
+                self.connection_init_timeout_task.cancel()
+            await self.websocket.close(code=UNAUTHORIZED, reason=TOKEN_REASON)
+            return
+        already = self.connection_acknowledged
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and not already:
+            _log_accepted(self, "graphql-ws")
+        if fresh and self.connection_acknowledged:
+            _log_accepted(self, "graphql-transport-ws")
+
+
+class LegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.schema = SharedStreams(self.schema, self.view.ws_groups, self.websocket.close)  # type: ignore[assignment]
+
+    async def handle_connection_init(self, message: Any) -> None:
+        payload = message.get("payload")
+        if (payload is None or isinstance(payload, dict)) and not await _authenticate(self, payload or {}):
+            await self.send_message({"type": "connection_error", "payload": {"message": TOKEN_REASON}})
+            await self.websocket.close(code=UNAUTHORIZED, reason=TOKEN_REASON)
+            return
+        already = self.connection_acknowledged
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and not already:
+            _log_accepted(self, "graphql-ws")

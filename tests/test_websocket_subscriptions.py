@@ -1,0 +1,315 @@
+"""Subscriptions over real WebSockets (the `websockets` client) against a real
+`crm-graphql serve`: SQLite with one process, PostgreSQL with two workers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import subprocess
+import sys
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
+
+TIMELINE = "subscription Timeline { timelineEvent { kind subjectType subject { id } } }"
+CREATE_ACCOUNT = """mutation CreateAccount($input: CreateAccountInput!) {
+  createAccount(input: $input) { account { id } userErrors { code } } }"""
+CREATE_OPPORTUNITY = """mutation CreateOpportunity($input: CreateOpportunityInput!) {
+  createOpportunity(input: $input) { opportunity { id } userErrors { code } } }"""
+
+
+def ws_url(server: Any) -> str:
+    return server.url.replace("http://", "ws://") + "/graphql"
+
+
+async def http(server: Any, query: str, variables: dict[str, Any], token: str, request_id: str | None = None) -> Any:
+    headers = {"Authorization": f"Bearer {token}"}
+    if request_id:
+        headers["x-request-id"] = request_id
+    # a new connection per request: with several workers, the kernel picks one each time
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            f"{server.url}/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def create_user(server: Any, database: str, role: str) -> str:
+    email = f"{role.lower()}-{uuid.uuid4().hex[:8]}@example.com"
+    command = [sys.executable, "-m", "crm_graphql", "user", "create", "--database", database]
+    command += ["--email", email, "--name", role.title(), "--role", role]
+    out = subprocess.run(command, capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+async def open_subscriptions(server: Any) -> int:
+    async with httpx.AsyncClient() as client:
+        text = (await client.get(f"{server.url}/metrics", headers={"Authorization": f"Bearer {server.token}"})).text
+    match = re.search(r"^crm_graphql_open_subscriptions(?:\{[^}]*\})? ([0-9.e+]+)$", text, re.MULTILINE)
+    return int(float(match.group(1))) if match else 0
+
+
+async def wait_open(server: Any, count: int) -> None:
+    """Until the server counts ``count`` subscriptions listening for events (on all workers)."""
+    for _ in range(200):
+        if await open_subscriptions(server) >= count:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the server never listened on {count} subscriptions")
+
+
+class Subscriber:
+    def __init__(self, socket: Any, protocol: str) -> None:
+        self.socket = socket
+        self.protocol = protocol
+
+    @classmethod
+    async def open(
+        cls, server: Any, token: str | None, *, protocol: str = "graphql-transport-ws", request_id: str | None = None
+    ) -> Subscriber:
+        headers = {"x-request-id": request_id} if request_id else None
+        socket = await websockets.connect(ws_url(server), subprotocols=[protocol], additional_headers=headers)
+        await socket.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+        ack = json.loads(await asyncio.wait_for(socket.recv(), 10))
+        assert ack["type"] == "connection_ack", ack
+        return cls(socket, protocol)
+
+    async def subscribe(self, query: str, variables: dict[str, Any] | None = None, op_id: str = "1") -> None:
+        kind = "subscribe" if self.protocol == "graphql-transport-ws" else "start"
+        payload = {"query": query, "variables": variables or {}}
+        await self.socket.send(json.dumps({"id": op_id, "type": kind, "payload": payload}))
+
+    async def next(self, wait: float = 10) -> Any:
+        while True:
+            message = json.loads(await asyncio.wait_for(self.socket.recv(), wait))
+            assert isinstance(message, dict)
+            if message["type"] in {"ka", "ping", "pong"}:
+                continue
+            assert message["type"] in {"next", "data"}, message
+            assert "errors" not in message["payload"], message
+            return message["payload"]["data"]
+
+    async def close(self) -> None:
+        await self.socket.close()
+
+
+# --- refused sockets ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sqlite_server(live_server: Any) -> Any:
+    with live_server() as server:
+        yield server
+
+
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+@pytest.mark.parametrize("payload", [{}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic x"}])
+async def test_a_socket_without_a_valid_token_is_closed_with_4401_before_any_ack(
+    sqlite_server: Any, protocol: str, payload: dict[str, str]
+) -> None:
+    # given a socket at /graphql
+    async with websockets.connect(ws_url(sqlite_server), subprotocols=[protocol]) as socket:
+        # when it initialises without a valid token
+        await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
+        received = []
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                received.append(json.loads(await asyncio.wait_for(socket.recv(), 10)))
+    # then it is closed with 4401, and no connection_ack was ever sent
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+    assert "connection_ack" not in [m["type"] for m in received]
+
+
+async def test_a_subscription_before_connection_init_is_refused(sqlite_server: Any) -> None:
+    async with websockets.connect(ws_url(sqlite_server), subprotocols=["graphql-transport-ws"]) as socket:
+        await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": TIMELINE}}))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+@pytest.mark.parametrize(
+    "origin", ["http://evil.example", "null", "http://127.0.0.1.evil.example"], ids=["other", "null", "lookalike"]
+)
+async def test_a_browser_socket_from_another_origin_is_refused(sqlite_server: Any, origin: str) -> None:
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        await websockets.connect(ws_url(sqlite_server), subprotocols=["graphql-transport-ws"], origin=origin)
+    assert refused.value.response.status_code == 403
+
+
+async def test_a_rebound_dns_name_is_refused_even_as_its_own_origin(sqlite_server: Any) -> None:
+    # given a page of evil.example whose name now resolves to our server (DNS rebinding):
+    # Origin and Host both name evil.example
+    port = sqlite_server.url.rsplit(":", 1)[1]
+    headers = {"Host": f"evil.example:{port}"}
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        await websockets.connect(
+            ws_url(sqlite_server), subprotocols=["graphql-transport-ws"],
+            origin=f"http://evil.example:{port}", additional_headers=headers,
+        )  # fmt: skip
+    assert refused.value.response.status_code == 403
+
+
+async def test_a_socket_from_the_servers_own_origin_is_accepted(sqlite_server: Any) -> None:
+    socket = await websockets.connect(
+        ws_url(sqlite_server), subprotocols=["graphql-transport-ws"], origin=sqlite_server.url
+    )
+    await socket.send(
+        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {sqlite_server.token}"}})
+    )
+    assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+    await socket.close()
+
+
+# --- delivery -----------------------------------------------------------------------------------
+
+
+async def _visibility_scenario(server: Any, database: str, protocol: str) -> None:
+    # given a private account of the admin, a public one, and a sales rep and the admin subscribed
+    rep_token = create_user(server, database, "SALES_REP")
+    private = await http(server, CREATE_ACCOUNT, {"input": {"name": "Secret", "isPrivate": True}}, server.token)
+    public = await http(server, CREATE_ACCOUNT, {"input": {"name": "Open"}}, server.token)
+    private_id = private["createAccount"]["account"]["id"]
+    public_id = public["createAccount"]["account"]["id"]
+    before = await open_subscriptions(server)
+    rep = await Subscriber.open(server, rep_token, protocol=protocol)
+    admin = await Subscriber.open(server, server.token, protocol=protocol)
+    await rep.subscribe(TIMELINE)
+    await admin.subscribe(TIMELINE)
+    await wait_open(server, before + 2)
+    # when the admin creates a deal under each account over HTTP
+    hidden = await http(
+        server, CREATE_OPPORTUNITY, {"input": {"title": "Hidden", "accountId": private_id}}, server.token
+    )
+    shown = await http(server, CREATE_OPPORTUNITY, {"input": {"title": "Shown", "accountId": public_id}}, server.token)
+    hidden_id = hidden["createOpportunity"]["opportunity"]["id"]
+    shown_id = shown["createOpportunity"]["opportunity"]["id"]
+    # then the admin gets both events in commit order; the rep gets only the visible one
+    first, second = (await admin.next())["timelineEvent"], (await admin.next())["timelineEvent"]
+    assert [first["subject"]["id"], second["subject"]["id"]] == [hidden_id, shown_id]
+    assert (await rep.next())["timelineEvent"] == {
+        "kind": "CREATED", "subjectType": "Opportunity", "subject": {"id": shown_id}
+    }  # fmt: skip
+    with pytest.raises(TimeoutError):
+        await rep.next(wait=0.5)
+    await rep.close()
+    await admin.close()
+
+
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+async def test_sqlite_events_reach_the_subscribers_allowed_to_see_them(
+    live_server: Any, tmp_path: Any, protocol: str
+) -> None:
+    database = f"sqlite://{tmp_path / 'crm.sqlite3'}"
+    with live_server(database=database) as server:
+        await _visibility_scenario(server, database, protocol)
+
+
+async def test_a_refused_change_delivers_nothing(sqlite_server: Any) -> None:
+    # given a subscriber
+    before = await open_subscriptions(sqlite_server)
+    admin = await Subscriber.open(sqlite_server, sqlite_server.token)
+    await admin.subscribe(TIMELINE)
+    await wait_open(sqlite_server, before + 1)
+    # when a mutation is refused (nothing committed) and then one succeeds
+    refused = await http(
+        sqlite_server, CREATE_OPPORTUNITY, {"input": {"title": "", "accountId": "nope"}}, sqlite_server.token
+    )
+    assert refused["createOpportunity"]["userErrors"]
+    account = await http(sqlite_server, CREATE_ACCOUNT, {"input": {"name": "Committed"}}, sqlite_server.token)
+    # then the first event delivered is the committed one
+    event = (await admin.next())["timelineEvent"]
+    assert event["subject"]["id"] == account["createAccount"]["account"]["id"]
+    await admin.close()
+
+
+# --- PostgreSQL, two workers ----------------------------------------------------------------------
+
+
+async def _fresh_database(url: str) -> str:
+    import asyncpg
+
+    base, _, name = url.partition("?")[0].rpartition("/")
+    live = f"{name}_live"
+    conn = await asyncpg.connect(f"{base}/postgres")
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{live}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{live}"')
+    finally:
+        await conn.close()
+    return f"{base}/{live}"
+
+
+@pytest.fixture(scope="module")
+def postgres_server(live_server: Any) -> Any:
+    if not ON_POSTGRES:
+        pytest.skip("needs PostgreSQL: set CRM_TEST_DATABASE_URL=postgres://... (two workers share it)")
+    database = asyncio.run(_fresh_database(TEST_DATABASE_URL))
+    with live_server(workers=2, database=database) as server:
+        server.database = database
+        yield server
+
+
+def _pids(server: Any, request_ids: list[str]) -> dict[str, int]:
+    found = {}
+    for rid in request_ids:
+        for line in server.log_lines(f'"request_id":"{rid}"'):
+            found[rid] = json.loads(line)["pid"]
+    return found
+
+
+@pytest.mark.postgres
+async def test_postgres_a_change_on_one_worker_reaches_subscribers_on_the_other(postgres_server: Any) -> None:
+    server = postgres_server
+    # given subscribers spread over both workers
+    subscribers: dict[str, Subscriber] = {}
+    before = await open_subscriptions(server)
+    for i in range(20):
+        rid = f"ws-{uuid.uuid4().hex[:12]}"
+        subscribers[rid] = await Subscriber.open(server, server.token, request_id=rid)
+        await subscribers[rid].subscribe(TIMELINE)
+        if i >= 1 and len(set(_pids(server, list(subscribers)).values())) == 2:
+            break
+    socket_pids = _pids(server, list(subscribers))
+    assert len(set(socket_pids.values())) == 2, "the kernel gave every socket to one worker"
+    await wait_open(server, before + len(subscribers))
+    # when changes are made over HTTP until each worker has served one
+    served: dict[str, int] = {}
+    for _ in range(20):
+        rid = f"mut-{uuid.uuid4().hex[:12]}"
+        data = await http(server, CREATE_ACCOUNT, {"input": {"name": rid}}, server.token, request_id=rid)
+        served[data["createAccount"]["account"]["id"]] = _pids(server, [rid])[rid]
+        if len(set(served.values())) == 2:
+            break
+    assert len(set(served.values())) == 2, "the kernel gave every request to one worker"
+    # then every subscriber, on either worker, gets every event, in commit order
+    for rid, subscriber in subscribers.items():
+        got = [(await subscriber.next())["timelineEvent"]["subject"]["id"] for _ in served]
+        assert got == list(served), (rid, socket_pids[rid])
+    for subscriber in subscribers.values():
+        await subscriber.close()
+
+
+@pytest.mark.postgres
+async def test_postgres_events_reach_only_the_subscribers_allowed_to_see_them(postgres_server: Any) -> None:
+    await _visibility_scenario(postgres_server, postgres_server.database, "graphql-transport-ws")
+
+
+@pytest.mark.postgres
+async def test_postgres_a_socket_without_a_token_is_closed_with_4401(postgres_server: Any) -> None:
+    async with websockets.connect(ws_url(postgres_server), subprotocols=["graphql-transport-ws"]) as socket:
+        await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
