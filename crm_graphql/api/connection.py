@@ -135,6 +135,8 @@ class SortKey:
     column: str
     descending: bool
     nullable: bool
+    #: The list's row type (its filter spec's name): a cursor is bound to it.
+    list_type: str = ""
 
 
 def sort_keys(spec: FilterSpec, order_by: Sequence[Any] | None) -> list[SortKey]:
@@ -144,9 +146,9 @@ def sort_keys(spec: FilterSpec, order_by: Sequence[Any] | None) -> list[SortKey]
         if order_by
         else list(spec.default_order)
     )
-    keys = [SortKey(c, d, bool(getattr(fields_map.get(c), "null", False))) for c, d in pairs if c != "id"]
+    keys = [SortKey(c, d, bool(getattr(fields_map.get(c), "null", False)), spec.name) for c, d in pairs if c != "id"]
     last_desc = next((d for c, d in pairs if c == "id"), False)
-    return [*keys, SortKey("id", last_desc, False)]
+    return [*keys, SortKey("id", last_desc, False, spec.name)]
 
 
 def _after(key: SortKey, value: Any, forward: bool) -> Q | None:
@@ -168,14 +170,14 @@ def _equal(key: SortKey, value: Any) -> Q:
     return Q(**{f"{key.column}__isnull": True}) if value is None else Q(**{key.column: value})
 
 
-def _signature(model: type[Model], keys: list[SortKey]) -> str:
+def _signature(keys: list[SortKey]) -> str:
     """What a cursor is bound to: the list's row type and its ordering (a short digest)."""
-    text = model.__name__ + ":" + ",".join(f"{k.column}{'-' if k.descending else '+'}" for k in keys)
+    text = keys[-1].list_type + ":" + ",".join(f"{k.column}{'-' if k.descending else '+'}" for k in keys)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def keyset_q(model: type[Model], keys: list[SortKey], cursor: Sequence[Any], forward: bool) -> Q:
-    if len(cursor) != len(keys) + 1 or cursor[0] != _signature(model, keys):
+    if len(cursor) != len(keys) + 1 or cursor[0] != _signature(keys):
         raise PaginationError("This cursor belongs to another list or ordering.")
     pairs = zip(keys, cursor[1:], strict=True)
     values = [_parse_value(model._meta.fields_map.get(k.column), v) for k, v in pairs]
@@ -211,10 +213,9 @@ def ordered(qs: QuerySet[Any], keys: list[SortKey], forward: bool) -> QuerySet[A
     return qs.order_by(*terms)
 
 
-def cursor_of(row: Any, keys: list[SortKey], model: type[Model] | None = None) -> str:
-    """The row's sort-key values after the signature of its list type and ordering (``model``
-    when the row is not a model instance, as on the compiled read path)."""
-    values = [_signature(model or type(row), keys), *(_encode_value(getattr(row, k.column)) for k in keys)]
+def cursor_of(row: Any, keys: list[SortKey]) -> str:
+    """The row's sort-key values after the signature of its list type and ordering."""
+    values = [_signature(keys), *(_encode_value(getattr(row, k.column)) for k in keys)]
     payload = json.dumps(values, separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode("utf-8")).decode("ascii")
 

@@ -305,7 +305,7 @@ class GraphQLView(PersistedQueries, GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         page = graphiql_page()
-        return HTMLResponse(page, headers=page_headers(page))
+        return HTMLResponse(page, headers=page_headers(page, request.headers.get("host")))
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)

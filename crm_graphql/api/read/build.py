@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 from crm_graphql.api import connection as conn
-from crm_graphql.api.filters import SPECS
 from crm_graphql.api.read.fetch import Fetcher, Row
 from crm_graphql.api.read.plan import (
     C_EDGES,
@@ -54,7 +53,6 @@ class Builder:
 
     def connection(self, plan: ConnPlan, parent: Any) -> dict[str, Any]:
         rows, has_more, page, keys = self.fetched.pages[plan][parent]
-        model = SPECS[plan.spec_name].model
         out: dict[str, Any] = {}
         for key, kind, payload in plan.selection:
             if kind == C_NODES:
@@ -67,7 +65,7 @@ class Builder:
                         if what == "node":
                             edge[ekey] = self.obj(sub, r)
                         elif what == "cursor":
-                            edge[ekey] = conn.cursor_of(r, keys, model)
+                            edge[ekey] = conn.cursor_of(r, keys)
                         else:
                             edge[ekey] = sub
                     edges.append(edge)
@@ -80,9 +78,9 @@ class Builder:
                     elif what == "hasPreviousPage":
                         info[pkey] = has_more if page.backward else page.cursor is not None
                     elif what == "startCursor":
-                        info[pkey] = conn.cursor_of(rows[0], keys, model) if rows else None
+                        info[pkey] = conn.cursor_of(rows[0], keys) if rows else None
                     elif what == "endCursor":
-                        info[pkey] = conn.cursor_of(rows[-1], keys, model) if rows else None
+                        info[pkey] = conn.cursor_of(rows[-1], keys) if rows else None
                     else:
                         info[pkey] = type_name
                 out[key] = info
