@@ -351,10 +351,17 @@ def _inline_hashes(page: str, tag: str) -> str:
     )
 
 
-def page_headers(page: str) -> dict[str, str]:
+_SOCKET_HOST = re.compile(r"[A-Za-z0-9.\-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+
+
+def page_headers(page: str, socket_origin: str | None = None) -> dict[str, str]:
     """Security headers of the GraphiQL page: a Content-Security-Policy that lets it load
     only its own assets (same origin) and run only its own inline script (by hash), talk
     only to this server (HTTP and WebSocket), and never be framed (clickjacking).
+
+    ``socket_origin`` (``ws://host:port`` of the page's own host): ``'self'`` covers a
+    same-host ``ws:`` URL only in browsers that implement CSP Level 3's rule for it, so the
+    subscriptions' origin is named as well.
 
     Styles allow ``'unsafe-inline'``: GraphiQL's editors set style attributes at run time.
     """
@@ -365,7 +372,7 @@ def page_headers(page: str) -> dict[str, str]:
             "style-src 'self' 'unsafe-inline'",
             "img-src 'self' data:",
             "font-src 'self' data:",
-            "connect-src 'self'",
+            f"connect-src 'self' {socket_origin}" if socket_origin else "connect-src 'self'",
             "frame-ancestors 'none'",
             "base-uri 'none'",
             "form-action 'none'",

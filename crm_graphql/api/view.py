@@ -35,6 +35,7 @@ from strawberry.types import ExecutionResult
 
 from crm_graphql import db, faults
 from crm_graphql.api.context import Context
+from crm_graphql.api.graphiql import _SOCKET_HOST as SOCKET_HOST
 from crm_graphql.api.graphiql import graphiql_page, page_headers
 from crm_graphql.api.transport.apq import PersistedQueries, PersistedQueryError
 from crm_graphql.api.transport.request import current
@@ -305,7 +306,10 @@ class GraphQLView(PersistedQueries, GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         page = graphiql_page()
-        return HTMLResponse(page, headers=page_headers(page))
+        host = request.headers.get("host", "")
+        scheme = "wss" if request.url.scheme == "https" else "ws"
+        socket_origin = f"{scheme}://{host}" if SOCKET_HOST.fullmatch(host) else None
+        return HTMLResponse(page, headers=page_headers(page, socket_origin))
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)

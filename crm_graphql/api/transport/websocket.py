@@ -4,7 +4,8 @@
 - Origin: a browser's socket carries ``Origin`` and browsers apply no CORS to WebSockets, so
   the upgrade is refused (HTTP 403) unless the origin is configured (``CRM_CORS_ORIGINS``) or
   is the server's own origin. Own origin means ``Origin`` names the ``Host`` the request was
-  sent to *and* that host is an IP address, ``localhost`` or the configured host: a page of a
+  sent to *and* that host is an IP address, ``localhost``, the configured host or a name in
+  ``CRM_ALLOWED_HOSTS``: a page of a
   rebound DNS name (``evil.example`` resolving to 127.0.0.1) sends ``Origin`` and ``Host`` of
   that name, which match each other and are still refused. A socket without ``Origin`` is no
   browser and is not refused for it.
@@ -61,8 +62,17 @@ def _host_name(netloc: str) -> str:
     return (urlsplit(f"//{netloc}").hostname or "").lower()
 
 
+def _allowed_name(host: str, patterns: tuple[str, ...]) -> bool:
+    for pattern in (p.lower() for p in patterns):
+        if pattern == host or (pattern.startswith("*.") and host.endswith(pattern[1:])):
+            return True
+    return False
+
+
 def _own_host(host: str, settings: Settings) -> bool:
     if host == "localhost" or (settings.host and host == settings.host.lower() and host not in {"0.0.0.0", "::"}):
+        return True
+    if _allowed_name(host, settings.allowed_hosts):  # CRM_ALLOWED_HOSTS: names the operator vouches for
         return True
     try:
         ipaddress.ip_address(host)
