@@ -161,15 +161,18 @@ async def test_a_rebound_dns_name_is_refused_even_as_its_own_origin(sqlite_serve
     assert refused.value.response.status_code == 403
 
 
-async def test_a_socket_from_the_servers_own_origin_is_accepted(sqlite_server: Any) -> None:
+async def test_a_socket_from_the_servers_own_origin_is_accepted_and_logged_once(sqlite_server: Any) -> None:
+    rid = f"own-{uuid.uuid4().hex[:12]}"
     socket = await websockets.connect(
-        ws_url(sqlite_server), subprotocols=["graphql-transport-ws"], origin=sqlite_server.url
-    )
-    await socket.send(
-        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {sqlite_server.token}"}})
-    )
+        ws_url(sqlite_server), subprotocols=["graphql-transport-ws"], origin=sqlite_server.url,
+        additional_headers={"x-request-id": rid},
+    )  # fmt: skip
+    init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {sqlite_server.token}"}}
+    await socket.send(json.dumps(init))
     assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
     await socket.close()
+    lines = [json.loads(line) for line in sqlite_server.log_lines(f'"request_id":"{rid}"')]
+    assert [(line["event"], line["protocol"]) for line in lines] == [("websocket", "graphql-transport-ws")]
 
 
 # --- delivery -----------------------------------------------------------------------------------

@@ -305,10 +305,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
                 self.connection_init_timeout_task.cancel()
             await self.websocket.close(code=UNAUTHORIZED, reason=TOKEN_REASON)
             return
-        already = self.connection_acknowledged
         await super().handle_connection_init(message)
-        if self.connection_acknowledged and not already:
-            _log_accepted(self, "graphql-ws")
         if fresh and self.connection_acknowledged:
             _log_accepted(self, "graphql-transport-ws")
 
