@@ -112,6 +112,9 @@ class TextWebSocketAdapter(ASGIWebSocketAdapter):
 # --- shared executions -------------------------------------------------------------------------
 
 _END = object()
+#: The member's socket is being closed (1013): send nothing more, not even ``complete`` (a
+#: client resubscribes after a close, but forgets a subscription that completed).
+_DROPPED = object()
 
 
 @lru_cache(maxsize=256)
@@ -166,7 +169,7 @@ class Group:
                         self._offer(member, result)
             if context.overflowed:
                 for member in list(self.members):
-                    self._drop(member, "Too slow: the server could not keep up with the events.")
+                    self._drop(member, "Events interrupted (too slow, or the event feed was lost): subscribe again.")
         except asyncio.CancelledError:
             pass
         except Exception:
@@ -189,7 +192,7 @@ class Group:
         member.dropped = True
         while not member.queue.empty():
             member.queue.get_nowait()
-        member.queue.put_nowait(_END)
+        member.queue.put_nowait(_DROPPED)
         task = asyncio.ensure_future(member.close(TOO_SLOW, reason))
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
@@ -249,6 +252,8 @@ class SharedStreams:
                     item = await member.queue.get()
                     if item is _END:
                         return
+                    if item is _DROPPED:
+                        await asyncio.Event().wait()  # until the closing socket cancels this operation
                     yield item
         finally:
             group.leave(member)
