@@ -118,7 +118,7 @@ _DROPPED = object()
 
 
 @lru_cache(maxsize=256)
-def _operation_type(query: str, operation_name: str | None) -> OperationType | None:
+def operation_type(query: str, operation_name: str | None) -> OperationType | None:
     try:
         document = parse(query)
     except GraphQLError:
@@ -223,7 +223,7 @@ class SharedStreams:
         if (
             not isinstance(query, str)
             or user is None
-            or _operation_type(query, operation_name) is not OperationType.SUBSCRIPTION
+            or operation_type(query, operation_name) is not OperationType.SUBSCRIPTION
         ):
             return await self.schema.stream(
                 query, variable_values=variable_values, context_value=context,
