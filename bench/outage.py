@@ -108,7 +108,7 @@ async def _client(name: str, url: str, token: str, prefix: str, stop: asyncio.Ev
                     out.unavailable_ids.append(response.headers.get("x-request-id", ""))
                 if kind not in {"ok", "unavailable_503"} and len(out.bad_examples) < 5:
                     out.bad_examples.append(f"{response.status_code} {response.text[:300]}")
-            except httpx.RemoteProtocolError:
+            except (httpx.RemoteProtocolError, httpx.ReadError):
                 kind = "closed_without_response"
             except httpx.TransportError as e:
                 kind = f"transport_{type(e).__name__}"
@@ -187,6 +187,8 @@ def report(out: Outcome, stored: collections.Counter[str], tracebacks: int) -> s
     first = out.first_success_after_heal()
     firsts = collections.Counter(out.first_after_heal_by_client().values())
     kinds = ", ".join(f"{n:,} {k}" for k, n in out.kinds.most_common())
+    during = collections.Counter(k for start, _e, k, _c in out.timeline if out.cut_at <= start < out.healed_at)
+    during_text = ", ".join(f"{n:,} {k}" for k, n in during.most_common())
     readyz = ", ".join(f"{n} x {k}" for k, n in out.readyz.most_common())
     rows = [
         ("acknowledged creates lost", f"{lost} of {len(acked):,} ({twice} written twice, {unacked} committed "
@@ -194,6 +196,7 @@ def report(out: Outcome, stored: collections.Counter[str], tracebacks: int) -> s
         ("first success after the database is back", f"{first:.2f} s" if first is not None else "none"),
         ("each client's first request after the heal", ", ".join(f"{n} {k}" for k, n in firsts.items())),
         ("`/readyz` during the outage", readyz or "not polled"),
+        ("responses during the outage", during_text),
         ("responses (whole run)", kinds),
         ("server log", f"{tracebacks} tracebacks"),
     ]  # fmt: skip

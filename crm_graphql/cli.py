@@ -300,4 +300,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except Exception as exc:
+        from crm_graphql import faults
+
+        found = faults.classify(exc)
+        if found is None:
+            raise
+        # the database is locked by another process, unreachable, full or read-only: say so, no traceback
+        print(f"error: {found.message} ({found.detail})", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later

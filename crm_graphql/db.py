@@ -78,9 +78,59 @@ def _quiet_pool_log() -> None:
         pool_logger.addFilter(OneLine())
 
 
+def _release_when_begin_fails() -> None:
+    """Tortoise's transaction contexts take a pooled connection (SQLite: the connection's
+    lock) and point the task's context at it *before* ``BEGIN``; when ``BEGIN`` fails (the
+    connection broke) ``__aexit__`` never runs, so the connection never goes back to the pool
+    (ten such failures and a worker hangs for good) and the rest of the request, DataLoader
+    tasks included, keeps using that connection: two operations on one connection, asyncpg's
+    "cannot switch to state 12; another operation is in progress". Here the context gives
+    both back when ``BEGIN`` fails."""
+    from tortoise.backends.base.client import TransactionContextPooled
+    from tortoise.backends.sqlite.client import SqliteTransactionContext
+    from tortoise.connection import get_connections
+
+    if getattr(TransactionContextPooled, "_crm_releases_on_failed_begin", False):
+        return
+
+    async def pooled_enter(self: Any) -> Any:
+        await self.ensure_connection()
+        pool = self.client._parent._pool
+        self.client._connection = await pool.acquire()
+        self.token = get_connections().set(self.connection_name, self.client)
+        try:
+            await self.client.begin()
+        except BaseException:
+            get_connections().reset(self.token)
+            with contextlib.suppress(Exception):
+                await pool.release(self.client._connection)
+            raise
+        return self.client
+
+    async def sqlite_enter(self: Any) -> Any:
+        await self._trxlock.acquire()
+        try:
+            await self.ensure_connection()
+            self.token = get_connections().set(self.connection_name, self.connection)
+            try:
+                await self.connection.begin()
+            except BaseException:
+                get_connections().reset(self.token)
+                raise
+        except BaseException:
+            self._trxlock.release()
+            raise
+        return self.connection
+
+    TransactionContextPooled.__aenter__ = pooled_enter  # type: ignore[method-assign]
+    SqliteTransactionContext.__aenter__ = sqlite_enter  # type: ignore[method-assign]
+    TransactionContextPooled._crm_releases_on_failed_begin = True  # type: ignore[attr-defined]
+
+
 async def init(url: str, *, create: bool = True, pool_max: int = 10) -> None:
     """Connect, and bring the schema up to date with the migrations in crm_graphql/migrations."""
     _quiet_pool_log()
+    _release_when_begin_fails()
     config = tortoise_config(url, pool_max=pool_max)
     await Tortoise.init(config=config, _enable_global_fallback=True)
     if create:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -167,10 +168,17 @@ def _equal(key: SortKey, value: Any) -> Q:
     return Q(**{f"{key.column}__isnull": True}) if value is None else Q(**{key.column: value})
 
 
+def _signature(model: type[Model], keys: list[SortKey]) -> str:
+    """What a cursor is bound to: the list's row type and its ordering (a short digest)."""
+    text = model.__name__ + ":" + ",".join(f"{k.column}{'-' if k.descending else '+'}" for k in keys)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 def keyset_q(model: type[Model], keys: list[SortKey], cursor: Sequence[Any], forward: bool) -> Q:
-    if len(cursor) != len(keys):
-        raise PaginationError("This cursor belongs to another ordering.")
-    values = [_parse_value(model._meta.fields_map.get(k.column), v) for k, v in zip(keys, cursor, strict=True)]
+    if len(cursor) != len(keys) + 1 or cursor[0] != _signature(model, keys):
+        raise PaginationError("This cursor belongs to another list or ordering.")
+    pairs = zip(keys, cursor[1:], strict=True)
+    values = [_parse_value(model._meta.fields_map.get(k.column), v) for k, v in pairs]
     alternatives: list[Q] = []
     for i, key in enumerate(keys):
         step = _after(key, values[i], forward)
@@ -203,8 +211,11 @@ def ordered(qs: QuerySet[Any], keys: list[SortKey], forward: bool) -> QuerySet[A
     return qs.order_by(*terms)
 
 
-def cursor_of(row: Any, keys: list[SortKey]) -> str:
-    payload = json.dumps([_encode_value(getattr(row, k.column)) for k in keys], separators=(",", ":"))
+def cursor_of(row: Any, keys: list[SortKey], model: type[Model] | None = None) -> str:
+    """The row's sort-key values after the signature of its list type and ordering (``model``
+    when the row is not a model instance, as on the compiled read path)."""
+    values = [_signature(model or type(row), keys), *(_encode_value(getattr(row, k.column)) for k in keys)]
+    payload = json.dumps(values, separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode("utf-8")).decode("ascii")
 
 

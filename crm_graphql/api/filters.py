@@ -10,6 +10,7 @@ the user may see (``access.visible``): a hidden row matches nothing, at any dept
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 from collections.abc import Callable
@@ -262,6 +263,38 @@ class FilterError(GraphQLError):
         super().__init__(message, extensions={"code": "INVALID_FILTER"})
 
 
+#: API.md: at most 100 filter nodes (every input object in the tree: filters, relation
+#: filters, conditions) and 1,000 values in an ``in``; over that, ``INVALID``.
+MAX_FILTER_NODES = 100
+MAX_IN_VALUES = 1_000
+#: Largest magnitude a stored decimal holds (a BIGINT of ten-thousandths: 9.2e14).
+MAX_DECIMAL = Decimal(2**63 - 1).scaleb(-money.STORAGE_PLACES)
+
+
+def _invalid(message: str) -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "INVALID"})
+
+
+def check_bounds(flt: Any) -> None:
+    """Refuse a filter tree over ``MAX_FILTER_NODES`` nodes or with an ``in`` over
+    ``MAX_IN_VALUES`` values, walking without recursion (``or`` with 500 branches, or
+    ``not`` nested hundreds deep, must not reach the SQL builder)."""
+    nodes = 0
+    stack = [flt]
+    while stack:
+        node = stack.pop()
+        nodes += 1
+        if nodes > MAX_FILTER_NODES:
+            raise _invalid(f"The filter has more than {MAX_FILTER_NODES} nodes.")
+        for key, value in vars(node).items():
+            if isinstance(value, list):
+                if key == "in_" and len(value) > MAX_IN_VALUES:
+                    raise _invalid(f"An `in` list holds at most {MAX_IN_VALUES} values; got {len(value)}.")
+                stack.extend(v for v in value if dataclasses.is_dataclass(v))
+            elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+                stack.append(value)
+
+
 def _decode_ids(values: list[str], target: str) -> list[int]:
     ids = []
     for value in values:
@@ -277,10 +310,21 @@ def _decode_ids(values: list[str], target: str) -> list[int]:
 def _check_decimal(value: Any) -> Any:
     if isinstance(value, Decimal) and money.decimal_places(value) > money.STORAGE_PLACES:
         raise FilterError(f"{value} has more than {money.STORAGE_PLACES} decimal places")
+    if isinstance(value, Decimal) and abs(value) > MAX_DECIMAL:
+        raise _invalid(f"{value} is larger than any stored amount can be (at most {MAX_DECIMAL}).")
     return value
 
 
-def _scalar_q(f: Scalar, column: str, cond: Any, nullable: bool) -> list[Q]:
+def _check_length(max_length: int | None) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if max_length is not None and isinstance(value, str) and len(value) > max_length:
+            raise _invalid(f"A value of {len(value)} characters is longer than the field holds ({max_length}).")
+        return value
+
+    return check
+
+
+def _scalar_q(f: Scalar, column: str, cond: Any, nullable: bool, max_length: int | None = None) -> list[Q]:
     parts: list[Q] = []
     if f.kind is Kind.ID:
         target = f.target or ""
@@ -290,7 +334,7 @@ def _scalar_q(f: Scalar, column: str, cond: Any, nullable: bool) -> list[Q]:
         if cond.in_ is not None:
             parts.append(Q(**{f"{column}__in": _decode_ids(cond.in_, target)}))
         return parts
-    prep: Callable[[Any], Any] = _check_decimal if f.kind is Kind.DECIMAL else (lambda v: v)
+    prep: Callable[[Any], Any] = _check_decimal if f.kind is Kind.DECIMAL else _check_length(max_length)
     if getattr(cond, "eq", None) is not None:
         parts.append(Q(**{column: prep(cond.eq)}))
     if getattr(cond, "ne", None) is not None:
@@ -311,7 +355,15 @@ def _scalar_q(f: Scalar, column: str, cond: Any, nullable: bool) -> list[Q]:
 
 
 def to_q(spec_name: str, flt: Any, user: Any, prefix: str = "") -> Q:
-    """Translate a filter input into a ``Q`` rooted at ``prefix`` (``account__`` ...)."""
+    """Translate a filter input into a ``Q`` rooted at ``prefix`` (``account__`` ...),
+    refusing trees over the bounds first."""
+    if flt is None:
+        return Q()
+    check_bounds(flt)
+    return _to_q(spec_name, flt, user, prefix)
+
+
+def _to_q(spec_name: str, flt: Any, user: Any, prefix: str = "") -> Q:
     if flt is None:
         return Q()
     spec = SPECS[spec_name]
@@ -324,21 +376,22 @@ def to_q(spec_name: str, flt: Any, user: Any, prefix: str = "") -> Q:
             column = f.column or f.name
             model_field = spec.model._meta.fields_map.get(column.removesuffix("_id"))
             nullable = bool(getattr(model_field, "null", False))
-            parts.extend(_scalar_q(f, prefix + column, cond, nullable))
+            max_length = getattr(model_field, "max_length", None)
+            parts.extend(_scalar_q(f, prefix + column, cond, nullable, max_length))
         elif isinstance(f, ToOne):
             parts.append(_to_one_q(f, cond, user, prefix))
         else:
             parts.extend(_to_many_q(f, cond, user, prefix))
     for sub in flt.and_ or []:
-        parts.append(to_q(spec_name, sub, user, prefix))
+        parts.append(_to_q(spec_name, sub, user, prefix))
     if flt.or_:
         any_q = Q()
         for i, sub in enumerate(flt.or_):
-            q = to_q(spec_name, sub, user, prefix)
+            q = _to_q(spec_name, sub, user, prefix)
             any_q = q if i == 0 else any_q | q
         parts.append(any_q)
     if flt.not_ is not None:
-        parts.append(_negate(spec.model, to_q(spec_name, flt.not_, user), prefix))
+        parts.append(_negate(spec.model, _to_q(spec_name, flt.not_, user), prefix))
     return Q(*parts) if parts else Q()
 
 
@@ -361,7 +414,7 @@ def _to_one_q(f: ToOne, cond: Any, user: Any, prefix: str) -> Q:
     target = SPECS[f.target].model
     column = f"{prefix}{f.relation or f.name}_id"
     visible = access.visible(target, user, include_deleted=True)
-    matching = target.filter(to_q(f.target, cond, user) & visible).values("id")
+    matching = target.filter(_to_q(f.target, cond, user) & visible).values("id")
     q = Q(**{f"{column}__in": Subquery(matching)})
     if _holds_when_missing(f.target, cond):
         # a missing or hidden related row reads as null, as the to-one field itself does
@@ -415,9 +468,9 @@ def _to_many_q(f: ToMany, cond: Any, user: Any, prefix: str) -> list[Q]:
     key = f"{prefix}id__in"
     parts = []
     if cond.some is not None:
-        parts.append(Q(**{key: ids_where(to_q(f.target, cond.some, user))}))
+        parts.append(Q(**{key: ids_where(_to_q(f.target, cond.some, user))}))
     if cond.none is not None:
-        parts.append(~Q(**{key: ids_where(to_q(f.target, cond.none, user))}))
+        parts.append(~Q(**{key: ids_where(_to_q(f.target, cond.none, user))}))
     if cond.every is not None:
-        parts.append(~Q(**{key: ids_where(_negate(child, to_q(f.target, cond.every, user)))}))
+        parts.append(~Q(**{key: ids_where(_negate(child, _to_q(f.target, cond.every, user)))}))
     return parts

@@ -54,6 +54,7 @@ from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from crm_graphql import faults
+from crm_graphql.api import input_guard
 from crm_graphql.api.transport.request import current_request_id
 
 MAX_DEPTH = 20
@@ -72,6 +73,8 @@ _STOCK_CODES = (
     (re.compile(r"exceeds maximum operation depth|Maximum introspection depth exceeded"), "MAX_DEPTH_EXCEEDED"),
     (re.compile(r"aliases found\. Allowed"), "MAX_ALIASES_EXCEEDED"),
     (re.compile(r"Document contains more than \d+ tokens"), "MAX_TOKENS_EXCEEDED"),
+    # a scalar that does not parse (an id, a decimal, a date), as a literal or a variable
+    (re.compile(r"Value cannot represent a"), "INVALID"),
 )
 
 
@@ -270,6 +273,19 @@ def analyse(
     return cost, errors
 
 
+def operation_errors(document: Any, operation_name: str | None) -> list[GraphQLError]:
+    """Several operations need ``operationName`` (GraphQL-over-HTTP): never run the first."""
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name is None and len(operations) > 1:
+        return [
+            limit_error(
+                "The document holds several operations: say which to run with `operationName`.",
+                "OPERATION_NAME_REQUIRED",
+            )
+        ]
+    return []
+
+
 def tidy(error: GraphQLError, debug: bool) -> None:
     """Give stock limit errors their code; hide field suggestions in production."""
     if not debug and "Did you mean" in error.message:
@@ -302,6 +318,12 @@ class QueryLimits(SchemaExtension):
             )
         if not ctx.pre_execution_errors and ctx.graphql_document is not None:
             self.cost, errors = analyse(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables)
+            # strawberry's ``operation_name`` falls back to the first operation's name: ask
+            # for the one the client sent
+            provided = getattr(ctx, "_provided_operation_name", ctx.operation_name)
+            errors = operation_errors(ctx.graphql_document, provided) + errors
+            if not errors:
+                errors = input_guard.check_request(ctx.graphql_document, ctx.variables)
             if errors:
                 ctx.pre_execution_errors = errors
         yield

@@ -37,12 +37,15 @@ def singular(type_name: str, description: str) -> Any:
         return await load_node(info, id, type_name)
 
     resolver.__annotations__ = {"info": Info, "id": GlobalIdArg, "return": Optional[lazy(type_name)]}
-    return strawberry.field(resolver=resolver, description=description)
+    return strawberry.field(resolver=resolver, description=description, metadata={"read": ("node", type_name)})
 
 
 @strawberry.type(description="Read the CRM graph.")
 class Query:
-    @strawberry.field(description="Any record by its global ID; null when unknown, hidden, deleted or malformed.")
+    @strawberry.field(
+        description="Any record by its global ID; null when unknown, hidden, deleted or malformed.",
+        metadata={"read": ("node", None)},
+    )
     async def node(self, info: Info, id: GlobalIdArg) -> Node | None:
         return await load_node(info, id)  # type: ignore[no-any-return]
 

@@ -40,7 +40,11 @@ class MalformedId(ValueError):
 
 
 def from_global_id(global_id: str) -> tuple[str, int]:
-    """Decode ``base64("Type:pk")``; raise MalformedId for anything else."""
+    """Decode ``base64("Type:pk")``; raise MalformedId for anything else.
+
+    Strict: ASCII digits only (a superscript two or an Arabic-Indic one pass ``str.isdigit``), no
+    leading zeros, canonical base64 (its own padding): only the id the server would give.
+    """
     if not isinstance(global_id, str) or not 0 < len(global_id) <= 200:
         raise MalformedId("malformed id")
     try:
@@ -48,10 +52,10 @@ def from_global_id(global_id: str) -> tuple[str, int]:
     except (binascii.Error, UnicodeError, ValueError):
         raise MalformedId("malformed id") from None
     type_name, sep, pk = raw.partition(":")
-    if not sep or type_name not in MODELS or not pk.isdigit() or len(pk) > 18:
+    if not sep or type_name not in MODELS or not (pk.isascii() and pk.isdigit()) or len(pk) > 18:
         raise MalformedId("malformed id")
     value = int(pk)
-    if value <= 0 or value > 2**62:
+    if value <= 0 or value > 2**62 or to_global_id(type_name, value) != global_id:
         raise MalformedId("malformed id")
     return type_name, value
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from decimal import Decimal
+from operator import methodcaller
 
+import dateutil.parser
 import strawberry
 from strawberry.schema.types.base_scalars import wrap_parser
 
@@ -16,12 +20,19 @@ def _serialize(value: Decimal) -> str:
     return f"{value:f}"
 
 
+#: ASCII digits, an optional leading minus, an optional fraction: nothing else (no exponent,
+#: no sign "+", no surrounding space, no ".5" or "5.", no other script's digits).
+_PLAIN_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
 def _parse(value: object) -> Decimal:
     # Only strings: JSON numbers lose exactness before they reach us. Places are checked
     # by the services (more than four is an INVALID user error, not a GraphQL error).
     if not isinstance(value, str):
         raise ValueError('Decimal values are strings, e.g. "1234.50"')
-    return money.parse_decimal(value[:41], max_places=40)
+    if len(value) > 41 or not _PLAIN_DECIMAL.fullmatch(value):
+        raise ValueError(f"{value[:41]!r} is not a plain decimal number: ASCII digits, an optional leading minus")
+    return money.parse_decimal(value, max_places=40)
 
 
 DecimalScalar = strawberry.scalar(
@@ -34,4 +45,44 @@ DecimalScalar = strawberry.scalar(
     parse_value=wrap_parser(_parse, "Decimal"),
 )
 
-SCALAR_MAP = {Decimal: DecimalScalar}
+#: Dates and times a client may send: the range every database holds, with room for the
+#: date arithmetic services do (a contract's end, a quote's validity) without overflowing.
+MIN_YEAR, MAX_YEAR = 1000, 9998
+
+
+def _in_range(value: dt.date) -> None:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"years {MIN_YEAR} to {MAX_YEAR} only")
+
+
+def _parse_datetime(value: str) -> dt.datetime:
+    parsed = dateutil.parser.isoparse(value)
+    try:
+        utc = parsed.astimezone(dt.UTC) if parsed.tzinfo is not None else parsed
+    except OverflowError:
+        raise ValueError(f"years {MIN_YEAR} to {MAX_YEAR} only") from None
+    _in_range(parsed)
+    _in_range(utc)
+    return parsed
+
+
+def _parse_date(value: str) -> dt.date:
+    parsed = dt.date.fromisoformat(value)
+    _in_range(parsed)
+    return parsed
+
+
+DateTimeScalar = strawberry.scalar(
+    name="DateTime",
+    description="Date with time (isoformat)",
+    serialize=methodcaller("isoformat"),
+    parse_value=wrap_parser(_parse_datetime, "DateTime"),
+)
+DateScalar = strawberry.scalar(
+    name="Date",
+    description="Date (isoformat)",
+    serialize=methodcaller("isoformat"),
+    parse_value=wrap_parser(_parse_date, "Date"),
+)
+
+SCALAR_MAP = {Decimal: DecimalScalar, dt.datetime: DateTimeScalar, dt.date: DateScalar}

@@ -16,6 +16,7 @@ from crm_graphql.api import mutations as mutations_pkg
 from crm_graphql.api.limits import QueryLimits, RequestMaskErrors
 from crm_graphql.api.mutations.crud import CrudMutation
 from crm_graphql.api.queries import Query
+from crm_graphql.api.read.executor import CompiledExecutor
 from crm_graphql.api.relay import MODELS
 from crm_graphql.api.scalars import SCALAR_MAP
 from crm_graphql.api.transport import tracing
@@ -28,7 +29,8 @@ MAX_TOKENS = 20_000
 CLIENT_CODES = frozenset(
     {"INVALID_PAGINATION", "INVALID_FILTER", "MAX_DEPTH_EXCEEDED", "MAX_NODES_EXCEEDED", "MAX_ALIASES_EXCEEDED",
      "MAX_COMPLEXITY_EXCEEDED", "MAX_TOKENS_EXCEEDED", "UNAUTHENTICATED", "BAD_USER_INPUT",
-     "GRAPHQL_VALIDATION_FAILED", "TIMEOUT", "MISSING_EXCHANGE_RATE", "INVALID"}
+     "GRAPHQL_VALIDATION_FAILED", "TIMEOUT", "MISSING_EXCHANGE_RATE", "INVALID",
+     "OPERATION_NAME_REQUIRED"}
 )  # fmt: skip
 
 
@@ -118,6 +120,7 @@ def build_schema() -> strawberry.Schema:
         mutation=mutation,
         subscription=subscription,
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        execution_context_class=CompiledExecutor,
         extensions=[
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: ParserCache(maxsize=512),

@@ -6,9 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from tortoise import fields
+from tortoise.exceptions import ValidationError
 from tortoise.models import Model
 
 from crm_graphql import money
+
+MAX_BIGINT = 2**63 - 1
 
 
 class FixedDecimalField(fields.BigIntField):
@@ -34,9 +37,15 @@ class FixedDecimalField(fields.BigIntField):
             value = Decimal(value)
         if not isinstance(value, Decimal):
             raise TypeError(f"{self.model_field_name} takes a Decimal, not {type(value).__name__}")
+        if not value.is_finite():
+            raise ValidationError(f"{self.model_field_name}: {value} is not a finite number")
         scaled = value * self._scale
         if scaled != scaled.to_integral_value():
             raise money.MoneyError(f"{value} has more than {self.places} decimal places")
+        if abs(scaled) > MAX_BIGINT:
+            # refused before SQL (a BIGINT overflow would be a driver error); the mutation
+            # edge turns a ValidationError into an INVALID user error
+            raise ValidationError(f"{self.model_field_name}: {value} is larger than the field holds")
         return int(scaled)
 
     def to_python_value(self, value: Any) -> Decimal | None:

@@ -340,6 +340,17 @@ async def _refusal(conn: BaseDBAsyncClient | None, actor: Any, row: Any) -> str 
     return NOT_OWNER
 
 
+def ensure_may_assign(actor: Any, row: Any, path: Path) -> None:
+    """FORBIDDEN unless ``actor`` may assign the (writable) ``row``: DOMAIN.md 8, "assigning
+    and unassigning is for admins, managers and the record's owner". Being on an
+    opportunity's access list lets a user work on the deal, not change its owner or list."""
+    role = getattr(actor, "role", None)
+    if role in (Role.ADMIN, Role.MANAGER):
+        return
+    if getattr(row, "owner_id", None) != getattr(actor, "id", None):
+        raise Forbidden("Only admins, managers and the record's owner may change its owner or access list.", path)
+
+
 async def ensure_may_write(conn: BaseDBAsyncClient | None, actor: Any, row: Any, path: Path) -> None:
     """FORBIDDEN unless ``actor`` may change the (visible) ``row``: role, then ownership."""
     reason = await _refusal(conn, actor, row)

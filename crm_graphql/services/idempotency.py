@@ -33,12 +33,28 @@ async def replay(
         return None
     if not key or len(key) > 200:
         raise Invalid("An idempotency key has 1 to 200 characters.", ("input", "idempotencyKey"))
+    await _serialize(conn, actor, operation, key)
     row = await m.IdempotencyKey.filter(user_id=actor.id, operation=operation, key=key).using_db(conn).first()
     if row is None:
         return None
     if row.input_hash != input_hash(payload):
         raise IdempotencyKeyReused("This idempotency key was used with other input.", ("input", "idempotencyKey"))
     return dict(row.result)
+
+
+async def _serialize(conn: BaseDBAsyncClient, actor: Any, operation: str, key: str) -> None:
+    """Make concurrent requests with the same key run one after another.
+
+    PostgreSQL: a transaction-scoped advisory lock on the key, taken before the lookup, so a
+    second request waits for the first to commit (then replays its result) or roll back
+    (then runs itself); without it, requests that started together all miss the key and
+    all but one fail on the conversion's claim (ALREADY_CONVERTED) or the key's unique
+    index (CONFLICT). SQLite runs one transaction at a time already (PITFALLS 14).
+    """
+    if conn.capabilities.dialect != "postgres":
+        return
+    digest = hashlib.sha256(f"{actor.id}\x1f{operation}\x1f{key}".encode()).digest()
+    await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [int.from_bytes(digest[:8], "big", signed=True)])
 
 
 async def remember(

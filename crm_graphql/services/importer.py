@@ -104,7 +104,7 @@ def _global_pk(value: str, type_name: str) -> int | None:
     except (binascii.Error, UnicodeError, ValueError):
         return None
     name, sep, pk = raw.partition(":")
-    if sep and name == type_name and pk.isdigit() and 0 < len(pk) <= 18:
+    if sep and name == type_name and pk.isascii() and pk.isdigit() and 0 < len(pk) <= 18:
         return int(pk)
     return None
 

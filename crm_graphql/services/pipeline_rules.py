@@ -11,7 +11,7 @@ from crm_graphql import models as m
 from crm_graphql import money
 from crm_graphql.enums import AccountType, AmountSource, LeadStatus, OpportunityStatus, StageKind
 from crm_graphql.errors import InUse, Invalid, InvalidTransition, Locked, NotFound, Required
-from crm_graphql.services import config, pricing, timeline
+from crm_graphql.services import access, config, pricing, timeline
 
 Data = dict[str, Any]
 
@@ -164,6 +164,10 @@ async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Any, row: An
 
     if row.status != OpportunityStatus.OPEN:
         raise Locked("This opportunity is closed: reopen it to edit.", ("input", "id"))
+    if "owner_id" in data and data["owner_id"] != row.owner_id:
+        access.ensure_may_assign(actor, row, ("input", "ownerId"))
+    if "is_restricted" in data and data["is_restricted"] != row.is_restricted:
+        access.ensure_may_assign(actor, row, ("input", "isRestricted"))
     row._stage_before_update = row.stage_id
     if "stage_id" in data and data["stage_id"] != row.stage_id:
         stage = await m.Stage.get(id=data["stage_id"]).using_db(conn)

@@ -28,6 +28,7 @@ async def set_opportunity_access(
         opportunity = await access.load_for_write(
             conn, actor, m.Opportunity, opportunity_id, ("input", "opportunityId")
         )
+        access.ensure_may_assign(actor, opportunity, ("input", "opportunityId"))
         wanted = list(dict.fromkeys(user_ids))
         found: set[Any] = set(await m.User.filter(id__in=wanted).using_db(conn).values_list("id", flat=True))
         raise_all([

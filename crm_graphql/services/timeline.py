@@ -135,7 +135,7 @@ TIMELINED = {"Account", "Contact", "Lead", "Opportunity", "Quote", "SalesOrder",
 def _parse(value: Any) -> tuple[str, int] | None:
     if isinstance(value, dict) and isinstance(value.get(REF), str):
         type_name, _, pk = value[REF].partition(":")
-        if pk.isdigit():
+        if pk.isascii() and pk.isdigit():
             return type_name, int(pk)
     return None
 

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Optional
 
 import strawberry
+from tortoise.exceptions import ValidationError
 
 from crm_graphql.api.errors import UserError, user_errors
 from crm_graphql.api.relay import MalformedId, from_global_id
@@ -70,4 +71,9 @@ async def run(payload_cls: Any, call: Callable[[], Awaitable[dict[str, Any]]]) -
         result = await call()
     except DomainError as exc:
         return payload_cls(user_errors=user_errors(exc))
+    except ValidationError as exc:
+        # a value a column cannot hold (too long, too large), refused by the model field
+        # before SQL: the client's mistake, and the transaction it was raised in rolled back
+        # (the column may be computed, as a line total from price and quantity: no input path)
+        return payload_cls(user_errors=user_errors(Invalid(f"A value is out of range: {exc}")))
     return payload_cls(**result)

@@ -91,7 +91,9 @@ def list_field(spec_name: str, *, fk: str | None = None, description: str, name:
             return await paginate(qs, spec_name, page, order_by)
 
         resolver.__annotations__ = _list_annotations(spec_name)
-        return strawberry.field(resolver=resolver, description=description, name=name)
+        return strawberry.field(
+            resolver=resolver, description=description, name=name, metadata={"read": ("list", spec_name, None)}
+        )
 
     async def child_resolver(
         root: Any,
@@ -107,7 +109,9 @@ def list_field(spec_name: str, *, fk: str | None = None, description: str, name:
         return await info.context.children(spec_name, fk, page, filter, order_by).load(root.id)
 
     child_resolver.__annotations__ = {"root": Any, **_list_annotations(spec_name)}
-    return strawberry.field(resolver=child_resolver, description=description, name=name)
+    return strawberry.field(
+        resolver=child_resolver, description=description, name=name, metadata={"read": ("list", spec_name, fk)}
+    )
 
 
 def ref_field(type_name: str, attr: str, *, description: str, required: bool = False) -> Any:
@@ -143,16 +147,24 @@ def child_ref_field(type_name: str, fk: str, where: dict[str, Any], *, descripti
         return await loader.load(root.id)
 
     resolver.__annotations__ = {"root": Any, "info": Info, "return": Optional[lazy(type_name)]}
-    return strawberry.field(resolver=resolver, description=description)
+    return strawberry.field(
+        resolver=resolver, description=description, metadata={"child_ref": (model, fk, tuple(sorted(where.items())))}
+    )
 
 
-def _decimal_field(attr: str, description: str, nullable: bool, shape: Callable[[Decimal, Any], Decimal]) -> Any:
+def _decimal_field(
+    attr: str, description: str, nullable: bool, shape: Callable[[Decimal, Any], Decimal], *, currency: bool = True
+) -> Any:
+    """``metadata``: ``fast`` (the resolver, applied to rows by the compiled read path too) and
+    the ``columns`` it reads."""
+
     def resolver(root: Any) -> Any:
         value = getattr(root, attr)
         return None if value is None else shape(value, root)
 
     resolver.__annotations__ = {"root": Any, "return": Optional[Decimal] if nullable else Decimal}
-    return strawberry.field(resolver=resolver, description=description, metadata={"fast": resolver})
+    columns = (attr, "currency") if currency else (attr,)
+    return strawberry.field(resolver=resolver, description=description, metadata={"fast": resolver, "columns": columns})
 
 
 def amount_field(attr: str, description: str, *, nullable: bool = False) -> Any:
@@ -167,7 +179,9 @@ def price_field(attr: str, description: str, *, nullable: bool = False) -> Any:
 
 def number_field(attr: str, description: str, *, nullable: bool = False, places: int = money.STORAGE_PLACES) -> Any:
     """A quantity, weight, percent or rate, without trailing zeros ("2", "7.5")."""
-    return _decimal_field(attr, description, nullable, lambda v, _row: Decimal(money.plain(v, max_places=places)))
+    return _decimal_field(
+        attr, description, nullable, lambda v, _row: Decimal(money.plain(v, max_places=places)), currency=False
+    )
 
 
 def is_deleted(root: Any) -> bool:

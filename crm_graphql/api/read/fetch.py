@@ -1,0 +1,295 @@
+"""SQL for a plan: one statement per level, only the columns the plan reads.
+
+Each statement starts from the same queryset the reference resolvers use
+(``access.scoped`` + ``filters.to_q`` + ``connection.keyset_q``), so visibility, filters and
+cursors are the same SQL; then it selects only the plan's columns (``values_list``), orders
+and limits in SQL: ``LIMIT first + 1`` at the root, a ``ROW_NUMBER()`` window per parent
+below it (``batch.windowed``'s statement), and one grouped ``COUNT`` per level that selects
+``totalCount``. Rows come back as tuples; each becomes one dict of Python values converted the
+way Tortoise converts model fields (``Row``), which the builder and the services' pure
+functions read.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tortoise.expressions import RawSQL
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from crm_graphql.api import batch
+from crm_graphql.api import connection as conn
+from crm_graphql.api.filters import SPECS, to_q
+from crm_graphql.api.read.args import arguments
+from crm_graphql.api.read.plan import RAW, ConnPlan, ObjPlan, RefPlan
+from crm_graphql.models.base import FixedDecimalField
+from crm_graphql.services import access
+
+
+class Row(dict[str, Any]):
+    """A row's values by field name, readable as attributes (``row.currency``) by the
+    services' pure functions and ``connection.cursor_of``."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+_CONVERTERS: dict[tuple[type[Model], str], Callable[[Any], Any] | None] = {}
+
+
+def converter(model: type[Model], name: str) -> Callable[[Any], Any] | None:
+    """What ``Model._init_from_db`` does to the raw value of field ``name`` (None: nothing)."""
+    key = (model, name)
+    if key in _CONVERTERS:
+        return _CONVERTERS[key]
+    meta = model._meta
+    fn: Callable[[Any], Any] | None = None
+    if any(model_field == name for _, model_field, _ in meta.db_native_fields):
+        fn = None
+    elif any(model_field == name for _, model_field, _ in meta.db_default_fields):
+        field_type = meta.fields_map[name].field_type
+        assert field_type is not None
+
+        def fn(value: Any, field_type: Any = field_type) -> Any:
+            return None if value is None else field_type(value)
+
+    elif isinstance(meta.fields_map[name], FixedDecimalField):
+        fn = _memoized(meta.fields_map[name].to_python_value)
+    else:
+        fn = meta.fields_map[name].to_python_value
+    _CONVERTERS[key] = fn
+    return fn
+
+
+def _memoized(fn: Callable[[Any], Any], size: int = 8192) -> Callable[[Any], Any]:
+    """Stored integers -> Decimal (immutable, so shared), remembered."""
+    memo: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return memo[value]
+        except KeyError:
+            pass
+        out = fn(value)
+        if len(memo) >= size:
+            memo.clear()
+        memo[value] = out
+        return out
+
+    return convert
+
+
+def _sql(qs: Any) -> tuple[str, list[Any]]:
+    qs._choose_db_if_not_chosen()
+    qs._make_query()
+    sql, params = qs.query.get_parameterized_sql()
+    return sql, list(params)
+
+
+class Selection:
+    """The names a level's statement selects: its own columns, then the columns of every
+    to-one relation read by a LEFT JOIN (``RefPlan.joined``), then window extras."""
+
+    def __init__(self, columns: list[str], objs: Sequence[ObjPlan]) -> None:
+        self.columns = columns
+        self.names = list(columns)
+        self.joins: list[tuple[RefPlan, list[str], int]] = []
+        for obj in objs:
+            for ref in obj.refs:
+                if ref.joined:
+                    cols = sorted(ref.obj.columns)
+                    self.joins.append((ref, cols, len(self.names)))
+                    self.names.extend(f"{ref.joined}__{c}" for c in cols)
+
+
+class Fetcher:
+    """Runs a plan's statements for one request; results are kept by plan node."""
+
+    def __init__(self, schema: Any, user: Any, variables: Any) -> None:
+        self.schema = schema
+        self.user = user
+        self.variables = variables
+        #: ConnPlan -> parent id (None at the root) -> (page rows in output order, has_more)
+        self.pages: dict[ConnPlan, dict[Any, tuple[list[Row], bool, conn.Page, list[conn.SortKey]]]] = {}
+        self.counts: dict[ConnPlan, dict[Any, int]] = {}
+        self.refs: dict[RefPlan, dict[int, Row]] = {}
+
+    async def _rows(self, qs: QuerySet[Any], sql_tail: str = "") -> list[Any]:
+        sql, params = _sql(qs)
+        db = qs._db
+        _, raw = await db.execute_query(sql + sql_tail, params)
+        return list(raw)
+
+    def _convert(self, model: type[Model], columns: Sequence[str], raw: list[Any]) -> list[Row]:
+        converted: list[tuple[int, str, Callable[[Any], Any]]] = []
+        fixed: list[tuple[int, str, tuple[str, str], Callable[[Any], Any]]] = []
+        fields_map = model._meta.fields_map
+        for i, name in enumerate(columns):
+            fn = converter(model, name)
+            if fn is None:
+                continue
+            if isinstance(fields_map[name], FixedDecimalField):
+                fixed.append((i, name, (name, RAW), fn))
+            else:
+                converted.append((i, name, fn))
+        out = []
+        for values in raw:
+            row = Row(zip(columns, values, strict=False))  # window rows carry _parent, _rn after
+            for i, name, fn in converted:
+                row[name] = fn(values[i])
+            for i, name, raw_key, fn in fixed:
+                value = values[i]
+                row[raw_key] = value
+                row[name] = fn(value)
+            out.append(row)
+        return out
+
+    # --- objects ---------------------------------------------------------------------------
+
+    async def _level(self, model: type[Model], selection: Selection, raw: list[Any]) -> list[Row]:
+        """Rows of a level's statement, with the rows of its joined relations filed by id."""
+        rows = self._convert(model, selection.columns, raw)
+        for ref, cols, start in selection.joins:
+            found = self.refs.setdefault(ref, {})
+            end = start + len(cols)
+            id_at = start + cols.index("id")
+            seen: dict[Any, Any] = {}
+            for values in raw:
+                pk = values[id_at]
+                if pk is not None and pk not in seen:
+                    seen[pk] = values[start:end]
+            ref_rows = self._convert(ref.model, cols, list(seen.values()))
+            for row in ref_rows:
+                found[row["id"]] = row
+            await self.objects(ref.obj, ref_rows)
+        return rows
+
+    async def objects(self, obj: ObjPlan, rows: list[Row]) -> None:
+        """Everything below ``obj`` for all its ``rows`` (one statement per level)."""
+        for ref in obj.refs:
+            self.refs.setdefault(ref, {})
+        if not rows:
+            return
+        for ref in obj.refs:
+            if not ref.joined:
+                await self.ref(ref, rows)
+        for child in obj.conns:
+            await self.children(child, rows)
+
+    async def ref(self, ref: RefPlan, parents: list[Row]) -> None:
+        ids = sorted({r[ref.attr] for r in parents if r[ref.attr] is not None})
+        found: dict[int, Row] = {}
+        self.refs[ref] = found
+        if not ids:
+            return
+        selection = Selection(sorted(ref.obj.columns), [ref.obj])
+        if ref.fk is None:  # ``Context.load``: deleted targets too
+            qs = access.scoped(ref.model, self.user, include_deleted=True).filter(id__in=ids)
+        else:  # ``child_ref_field``
+            qs = access.scoped(ref.model, self.user).filter(**dict(ref.where), **{f"{ref.fk}__in": ids})
+        rows = await self._level(ref.model, selection, await self._rows(qs.values_list(*selection.names)))
+        by = ref.fk or "id"
+        for row in rows:
+            found[row[by]] = row
+        await self.objects(ref.obj, rows)
+
+    def _columns(self, plan: ConnPlan, keys: list[conn.SortKey]) -> list[str]:
+        columns = {"id"}
+        for obj in plan.objs:
+            columns |= obj.columns
+        if plan.wants_cursor:
+            columns |= {k.column for k in keys}
+        return sorted(columns)
+
+    async def root(self, plan: ConnPlan) -> None:
+        spec = SPECS[plan.spec_name]
+        args = self.args(plan)
+        page = conn.Page.from_args(args.get("first"), args.get("after"), args.get("last"), args.get("before"))
+        keys = conn.sort_keys(spec, args.get("order_by"))
+        forward = not page.backward
+        base = access.scoped(spec.model, self.user).filter(to_q(plan.spec_name, args.get("filter"), self.user))
+        qs = base
+        if page.cursor is not None:
+            qs = qs.filter(conn.keyset_q(spec.model, keys, page.cursor, forward))
+        selection = Selection(self._columns(plan, keys), plan.objs)
+        rows: list[Row] = []
+        has_more = False
+        if page.limit:
+            tail = f" ORDER BY {batch._order_sql(spec.model, keys, forward)} LIMIT {int(page.limit) + 1}"
+            raw = await self._rows(qs.values_list(*selection.names), tail)
+            has_more = len(raw) > page.limit
+            rows = await self._level(spec.model, selection, raw[: page.limit])
+        if page.backward:
+            rows.reverse()
+        self.pages[plan] = {None: (rows, has_more, page, keys)}
+        if plan.wants_total:
+            self.counts[plan] = {None: await base.count()}
+        for obj in plan.objs:
+            await self.objects(obj, rows)
+
+    async def children(self, plan: ConnPlan, parents: list[Row]) -> None:
+        assert plan.fk is not None
+        spec = SPECS[plan.spec_name]
+        args = self.args(plan)
+        page = conn.Page.from_args(args.get("first"), args.get("after"), args.get("last"), args.get("before"))
+        keys = conn.sort_keys(spec, args.get("order_by"))
+        forward = not page.backward
+        parent_ids = sorted({r["id"] for r in parents})
+        base = access.scoped(spec.model, self.user).filter(to_q(plan.spec_name, args.get("filter"), self.user))
+        qs = base.filter(**{f"{plan.fk}__in": parent_ids})
+        if page.cursor is not None:
+            qs = qs.filter(conn.keyset_q(spec.model, keys, page.cursor, forward))
+        partition = batch.column(spec.model, plan.fk)
+        selection = Selection(self._columns(plan, keys), plan.objs)
+        grouped: dict[Any, list[Row]] = defaultdict(list)
+        if page.limit:
+            window = (
+                f"ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY {batch._order_sql(spec.model, keys, forward)})"
+            )
+            inner = qs.annotate(_parent=RawSQL(partition), _rn=RawSQL(window)).values_list(
+                *selection.names, "_parent", "_rn"
+            )
+            sql, params = _sql(inner)
+            wrapped = (
+                f'SELECT * FROM ({sql}) "_page" WHERE "_page"."_rn" <= {int(page.limit) + 1}'
+                ' ORDER BY "_page"."_parent", "_page"."_rn"'
+            )
+            _, raw = await inner._db.execute_query(wrapped, params)
+            n = len(selection.names)
+            rows = await self._level(spec.model, selection, list(raw))
+            for row, values in zip(rows, raw, strict=True):
+                grouped[values[n]].append(row)
+        pages: dict[Any, tuple[list[Row], bool, conn.Page, list[conn.SortKey]]] = {}
+        all_rows: list[Row] = []
+        for pid in parent_ids:
+            rows = grouped.get(pid, [])
+            has_more = len(rows) > page.limit
+            rows = rows[: page.limit]
+            if page.backward:
+                rows.reverse()
+            pages[pid] = (rows, has_more, page, keys)
+            all_rows.extend(rows)
+        self.pages[plan] = pages
+        if plan.wants_total:
+            self.counts[plan] = await batch.grouped_counts(base.filter(**{f"{plan.fk}__in": parent_ids}), partition)
+        for obj in plan.objs:
+            await self.objects(obj, all_rows)
+
+    def args(self, plan: ConnPlan) -> dict[str, Any]:
+        return arguments(self.schema, plan.field_def, plan.nodes[0], self.variables)
+
+    async def node(self, obj: ObjPlan, pk: int) -> Row | None:
+        """The visible, live row ``pk`` of ``obj``'s model (``load_node``), and what is below it."""
+        selection = Selection(sorted(obj.columns), [obj])
+        qs = access.scoped(obj.model, self.user).filter(id=pk).values_list(*selection.names)
+        rows = await self._level(obj.model, selection, await self._rows(qs))
+        await self.objects(obj, rows)
+        return rows[0] if rows else None
