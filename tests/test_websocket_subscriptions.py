@@ -161,15 +161,18 @@ async def test_a_rebound_dns_name_is_refused_even_as_its_own_origin(sqlite_serve
     assert refused.value.response.status_code == 403
 
 
-async def test_a_socket_from_the_servers_own_origin_is_accepted(sqlite_server: Any) -> None:
+async def test_a_socket_from_the_servers_own_origin_is_accepted_and_logged_once(sqlite_server: Any) -> None:
+    rid = f"own-{uuid.uuid4().hex[:12]}"
     socket = await websockets.connect(
-        ws_url(sqlite_server), subprotocols=["graphql-transport-ws"], origin=sqlite_server.url
-    )
-    await socket.send(
-        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {sqlite_server.token}"}})
-    )
+        ws_url(sqlite_server), subprotocols=["graphql-transport-ws"], origin=sqlite_server.url,
+        additional_headers={"x-request-id": rid},
+    )  # fmt: skip
+    init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {sqlite_server.token}"}}
+    await socket.send(json.dumps(init))
     assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
     await socket.close()
+    lines = [json.loads(line) for line in sqlite_server.log_lines(f'"request_id":"{rid}"')]
+    assert [(line["event"], line["protocol"]) for line in lines] == [("websocket", "graphql-transport-ws")]
 
 
 # --- delivery -----------------------------------------------------------------------------------
@@ -313,3 +316,42 @@ async def test_postgres_a_socket_without_a_token_is_closed_with_4401(postgres_se
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(socket.recv(), 10)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+@pytest.mark.postgres
+async def test_postgres_a_lost_listen_connection_closes_sockets_with_1013_and_resubscribing_works(
+    postgres_server: Any,
+) -> None:
+    import asyncpg
+
+    server = postgres_server
+    # given a subscriber
+    before = await open_subscriptions(server)
+    subscriber = await Subscriber.open(server, server.token)
+    await subscriber.subscribe(TIMELINE)
+    await wait_open(server, before + 1)
+    # when the database drops the workers' LISTEN connections
+    conn = await asyncpg.connect(server.database)
+    try:
+        killed = await conn.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+        )
+    finally:
+        await conn.close()
+    assert killed >= 1
+    # then the socket is closed with 1013 (try again later), not left silent
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        await subscriber.next()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+    # and a new subscription gets events again
+    for _ in range(200):
+        if await open_subscriptions(server) <= before:
+            break
+        await asyncio.sleep(0.05)
+    again = await Subscriber.open(server, server.token)
+    await again.subscribe(TIMELINE)
+    await wait_open(server, before + 1)
+    data = await http(server, CREATE_ACCOUNT, {"input": {"name": "After the outage"}}, server.token)
+    assert (await again.next())["timelineEvent"]["subject"]["id"] == data["createAccount"]["account"]["id"]
+    await again.close()

@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import GraphQLError, GraphQLSyntaxError, OperationType
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
@@ -43,6 +43,7 @@ from crm_graphql.api.transport.websocket import (
     LegacyWSHandler,
     TextWebSocketAdapter,
     TransportWSHandler,
+    operation_type,
     origin_allowed,
 )
 from crm_graphql.services import users
@@ -235,6 +236,11 @@ class GraphQLView(PersistedQueries, GraphQL[Context, None]):
         root_value: Any,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
+        query = request_data.query
+        if isinstance(query, str) and operation_type(query, request_data.operation_name) is OperationType.SUBSCRIPTION:
+            raise HTTPException(
+                400, "Subscriptions run over WebSocket at this path (graphql-transport-ws or graphql-ws)."
+            )
         timed_out = False
 
         async def attempts() -> ExecutionResult:

@@ -95,6 +95,13 @@ class Listener:
             while not self.queue.empty():  # free what it will never read
                 self.queue.get_nowait()
 
+    def abort(self) -> None:
+        """Stop this listener now (the event feed was lost): ``next`` answers None."""
+        self.overflowed = True
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(Batch([]))
+
     async def next(self) -> Batch | None:
         """The next batch, or None once this listener fell too far behind."""
         if self.overflowed:
@@ -113,6 +120,7 @@ class Hub:
         self._pg: Any = None
         self._postgres = False
         self._starting: asyncio.Future[None] | None = None
+        self._stopping: asyncio.Future[None] | None = None
 
     # --- listeners ---------------------------------------------------------------------------
 
@@ -167,6 +175,19 @@ class Hub:
             host=client.host, port=client.port, user=client.user, password=client.password, database=client.database
         )
         await self._pg.add_listener(CHANNEL, self._notified)
+        self._pg.add_termination_listener(self._lost)
+
+    def _lost(self, connection: Any) -> None:
+        """The LISTEN connection died (database restart, network): events could be missed
+        from now on, so every listener stops (their sockets close with 1013 and clients
+        subscribe again, which connects anew)."""
+        if connection is not self._pg:
+            return
+        log.warning("The LISTEN connection was lost; closing %d subscription(s).", len(self.listeners))
+        self._pg = None
+        for listener in list(self.listeners):
+            listener.abort()
+        self._stopping = asyncio.ensure_future(self.stop())
 
     def _notified(self, connection: Any, pid: int, channel: str, payload: str) -> None:
         if payload.isdigit():
@@ -174,16 +195,17 @@ class Hub:
             self._wake.set()
 
     async def stop(self) -> None:
+        # take everything first: a listener arriving meanwhile starts a new task and connection
         task, self._task = self._task, None
+        pg, self._pg = self._pg, None
+        self._pending.clear()
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        pg, self._pg = self._pg, None
         if pg is not None:
             with contextlib.suppress(Exception):
                 await pg.close(timeout=2)
-        self._pending.clear()
 
     # --- the loop ----------------------------------------------------------------------------
 

@@ -98,3 +98,13 @@ async def test_one_event_costs_two_statements_however_many_users_subscribe(gql, 
     assert watched - alone == 2
     for stream in streams:
         await stream.aclose()
+
+
+async def test_a_subscription_sent_over_http_is_refused_with_400(client, admin) -> None:
+    response = await client.post(
+        "/graphql", json={"query": TIMELINE}, headers={"Authorization": f"Bearer {admin.token}"}
+    )
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "WebSocket" in error["message"]

@@ -4,7 +4,8 @@
 - Origin: a browser's socket carries ``Origin`` and browsers apply no CORS to WebSockets, so
   the upgrade is refused (HTTP 403) unless the origin is configured (``CRM_CORS_ORIGINS``) or
   is the server's own origin. Own origin means ``Origin`` names the ``Host`` the request was
-  sent to *and* that host is an IP address, ``localhost`` or the configured host: a page of a
+  sent to *and* that host is an IP address, ``localhost``, the configured host or a name in
+  ``CRM_ALLOWED_HOSTS``: a page of a
   rebound DNS name (``evil.example`` resolving to 127.0.0.1) sends ``Origin`` and ``Host`` of
   that name, which match each other and are still refused. A socket without ``Origin`` is no
   browser and is not refused for it.
@@ -61,8 +62,17 @@ def _host_name(netloc: str) -> str:
     return (urlsplit(f"//{netloc}").hostname or "").lower()
 
 
+def _allowed_name(host: str, patterns: tuple[str, ...]) -> bool:
+    for pattern in (p.lower() for p in patterns):
+        if pattern == host or (pattern.startswith("*.") and host.endswith(pattern[1:])):
+            return True
+    return False
+
+
 def _own_host(host: str, settings: Settings) -> bool:
     if host == "localhost" or (settings.host and host == settings.host.lower() and host not in {"0.0.0.0", "::"}):
+        return True
+    if _allowed_name(host, settings.allowed_hosts):  # CRM_ALLOWED_HOSTS: names the operator vouches for
         return True
     try:
         ipaddress.ip_address(host)
@@ -102,10 +112,13 @@ class TextWebSocketAdapter(ASGIWebSocketAdapter):
 # --- shared executions -------------------------------------------------------------------------
 
 _END = object()
+#: The member's socket is being closed (1013): send nothing more, not even ``complete`` (a
+#: client resubscribes after a close, but forgets a subscription that completed).
+_DROPPED = object()
 
 
 @lru_cache(maxsize=256)
-def _operation_type(query: str, operation_name: str | None) -> OperationType | None:
+def operation_type(query: str, operation_name: str | None) -> OperationType | None:
     try:
         document = parse(query)
     except GraphQLError:
@@ -156,7 +169,7 @@ class Group:
                         self._offer(member, result)
             if context.overflowed:
                 for member in list(self.members):
-                    self._drop(member, "Too slow: the server could not keep up with the events.")
+                    self._drop(member, "Events interrupted (too slow, or the event feed was lost): subscribe again.")
         except asyncio.CancelledError:
             pass
         except Exception:
@@ -179,7 +192,7 @@ class Group:
         member.dropped = True
         while not member.queue.empty():
             member.queue.get_nowait()
-        member.queue.put_nowait(_END)
+        member.queue.put_nowait(_DROPPED)
         task = asyncio.ensure_future(member.close(TOO_SLOW, reason))
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
@@ -210,7 +223,7 @@ class SharedStreams:
         if (
             not isinstance(query, str)
             or user is None
-            or _operation_type(query, operation_name) is not OperationType.SUBSCRIPTION
+            or operation_type(query, operation_name) is not OperationType.SUBSCRIPTION
         ):
             return await self.schema.stream(
                 query, variable_values=variable_values, context_value=context,
@@ -239,6 +252,8 @@ class SharedStreams:
                     item = await member.queue.get()
                     if item is _END:
                         return
+                    if item is _DROPPED:
+                        await asyncio.Event().wait()  # until the closing socket cancels this operation
                     yield item
         finally:
             group.leave(member)
@@ -295,10 +310,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
                 self.connection_init_timeout_task.cancel()
             await self.websocket.close(code=UNAUTHORIZED, reason=TOKEN_REASON)
             return
-        already = self.connection_acknowledged
         await super().handle_connection_init(message)
-        if self.connection_acknowledged and not already:
-            _log_accepted(self, "graphql-ws")
         if fresh and self.connection_acknowledged:
             _log_accepted(self, "graphql-transport-ws")
 
