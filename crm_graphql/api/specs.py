@@ -128,6 +128,13 @@ SPEC_LIST = [
         default_order=[("created_at", True)],
     ),
     FilterSpec(
+        "Pipeline",
+        m.Pipeline,
+        [_id("Pipeline"), Scalar("name", S), Scalar("is_default", B), *_stamps()],
+        order={"NAME": "name", **_STAMP_ORDER},
+        default_order=[("name", False)],
+    ),
+    FilterSpec(
         "Stage",
         m.Stage,
         [
@@ -136,6 +143,7 @@ SPEC_LIST = [
             Scalar("kind", Kind.ENUM, enum=e.StageKind),
             Scalar("probability", I),
             Scalar("position", I),
+            ToOne("pipeline", "Pipeline"),
         ],
         order={"POSITION": "position", "NAME": "name"},
         default_order=[("position", False)],
@@ -161,6 +169,7 @@ SPEC_LIST = [
             ToOne("contact", "Contact"),
             ToOne("owner", "User"),
             ToOne("stage", "Stage"),
+            ToOne("pipeline", "Pipeline", description="The pipeline (sales process) the deal is in."),
             ToOne("pricebook", "Pricebook"),
             ToMany("quotes", "Quote", "opportunity_id"),
             ToMany("items", "OpportunityItem", "opportunity_id"),

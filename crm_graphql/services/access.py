@@ -12,7 +12,7 @@ owner alone (admins included), and so is everything under it; a restricted oppor
 visible to its owner and the users it lists, and so are its quotes, orders, invoices and
 contracts; a line item or document is visible with its parent; an activity when every record
 it is attached to is; a timeline event when its subject is; a lineage link when both ends
-are. Catalog rows, stages, leads and users are visible to every signed-in user.
+are. Catalog rows, pipelines, stages, leads and users are visible to every signed-in user.
 
 Writes. ``load_for_write`` is the one way a service loads the row it is about to change:
 visibility first (hidden -> NOT_FOUND, so a hidden row never answers FORBIDDEN), then role
@@ -177,6 +177,7 @@ RULES: dict[type[Model], VisibilityRule] = {
     m.Lead: public,
     m.User: public,
     m.Stage: public,
+    m.Pipeline: public,
     m.Product: public,
     m.Pricebook: public,
     m.PricebookEntry: public,
@@ -290,6 +291,7 @@ WRITE_RULES: dict[type[Model], WriteRule] = {
     m.OpportunityAccess: OwnedBy("opportunity", m.Opportunity),
     m.AccountLink: OwnedBy("account", m.Account),
     m.Stage: _MANAGERS,
+    m.Pipeline: _MANAGERS,
     m.Product: _MANAGERS,
     m.Pricebook: _MANAGERS,
     m.PricebookEntry: _MANAGERS,

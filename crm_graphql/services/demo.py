@@ -241,7 +241,9 @@ class _Builder:
                 self.bundles.append((b, list(items), prices))
         else:
             await self._new_catalog()
-        self.stages = list(await m.Stage.all().using_db(self.conn).order_by("position", "id"))
+        default = await m.Pipeline.filter(is_default=True).using_db(self.conn).first()
+        stages = m.Stage.filter(pipeline_id=default.id if default else None).using_db(self.conn)
+        self.stages = list(await stages.order_by("position", "id"))
 
     async def _new_catalog(self) -> None:
         old = await self.create(m.Pricebook, name="Standard Price List", version_label="2025", is_active=False,
@@ -366,7 +368,7 @@ class _Builder:
         contact_list: list[m.Contact | None] = [*contacts.get(account.id, [])] or [None]
         opp = await self.create(
             m.Opportunity, title=f"{rng.choice(DEAL_WORDS)} - {account.name}", account=account,
-            contact=rng.choice(contact_list), owner=account.owner, stage=stage, status=status,
+            contact=rng.choice(contact_list), owner=account.owner, stage=stage, pipeline_id=stage.pipeline_id, status=status,
             probability=stage.probability, currency=currency, pricebook=self.pricebook,
             manual_amount=D(rng.randrange(5, 200) * 500), close_date=close, closed_at=closed_at,
             source=rng.choice(SOURCES), lost_reason=rng.choice(LOST_REASONS) if status == "LOST" else None,

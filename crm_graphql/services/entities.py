@@ -36,15 +36,21 @@ LEAD = register(E(m.Lead, [
     _ref("owner", m.User),
 ], Hooks(before_create=pipeline_rules.lead_before_create, before_update=pipeline_rules.lead_before_update)))  # fmt: skip
 
+PIPELINE = register(E(m.Pipeline, [
+    _s("name", required=True, unique=True), Rule("is_default", K.BOOL),
+], Hooks(before_create=pipeline_rules.pipeline_before_create, after_create=pipeline_rules.pipeline_after_create,
+         before_update=pipeline_rules.pipeline_before_update)))  # fmt: skip
+
 STAGE = register(E(m.Stage, [
-    _s("name", required=True), Rule("probability", K.PROBABILITY), Rule("position", K.INT),
+    _ref("pipeline", m.Pipeline, create_only=True), _s("name", required=True), Rule("probability", K.PROBABILITY), Rule("position", K.INT),
     Rule("is_default", K.BOOL),
 ], Hooks(before_create=pipeline_rules.stage_before_create, before_update=pipeline_rules.stage_before_update,
          before_delete=pipeline_rules.stage_before_delete)))  # fmt: skip
 
 OPPORTUNITY = register(E(m.Opportunity, [
     _s("title", required=True), _ref("account", m.Account, required=True), _ref("contact", m.Contact),
-    _ref("owner", m.User), _ref("stage", m.Stage), Rule("probability", K.PROBABILITY),
+    _ref("owner", m.User), _ref("stage", m.Stage), _ref("pipeline", m.Pipeline, create_only=True),
+    Rule("probability", K.PROBABILITY),
     Rule("currency", K.CURRENCY), _ref("pricebook", m.Pricebook), Rule("manual_amount", K.AMOUNT),
     Rule("close_date", K.DATE), _s("source"), _s("competitors"), Rule("description", K.TEXT),
     Rule("is_restricted", K.BOOL),
