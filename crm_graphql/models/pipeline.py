@@ -42,6 +42,10 @@ class Opportunity(SoftDeletable):
     account = fields.ForeignKeyField("models.Account", db_index=True, related_name="opportunities")
     contact = fields.ForeignKeyField("models.Contact", db_index=True, null=True, related_name="opportunities")
     owner = fields.ForeignKeyField("models.User", db_index=True, null=True, related_name=False)
+    #: The partner account the deal is assigned to (its PARTNER users see it).
+    partner = fields.ForeignKeyField(
+        "models.Account", db_index=True, null=True, related_name=False, on_delete=fields.SET_NULL
+    )
     stage = fields.ForeignKeyField("models.Stage", db_index=True, related_name="opportunities")
     #: Always the stage's pipeline (kept with the stage, so filters and reports group in SQL).
     #: Never null: the services set it with the stage (nullable only so that migration 0006

@@ -9,7 +9,7 @@ from tortoise.expressions import F
 
 from crm_graphql import models as m
 from crm_graphql import money
-from crm_graphql.enums import AccountType, AmountSource, LeadStatus, OpportunityStatus, StageKind
+from crm_graphql.enums import AccountType, AmountSource, LeadStatus, OpportunityStatus, Role, StageKind
 from crm_graphql.errors import InUse, Invalid, InvalidTransition, Locked, NotFound, Required
 from crm_graphql.services import config, pricing, timeline
 
@@ -168,6 +168,7 @@ async def opportunity_before_create(conn: BaseDBAsyncClient, actor: Any, data: D
         data["probability"] = stage.probability
     data["currency"] = data.get("currency") or config.BASE_CURRENCY
     data.setdefault("owner_id", getattr(actor, "id", None))
+    assign_to_actor_partner(actor, data)
     await _check_contact(conn, data.get("contact_id"), data["account_id"])
     data["amount_source"] = AmountSource.MANUAL
     data.update(derive_amounts(_Proxy(data)))
@@ -295,6 +296,7 @@ async def lead_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) ->
     if data.get("status") in (LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED):
         raise InvalidTransition("Use qualifyLead or disqualifyLead.", ("input", "status"))
     data.setdefault("owner_id", getattr(actor, "id", None))
+    assign_to_actor_partner(actor, data)
 
 
 async def lead_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
@@ -304,6 +306,41 @@ async def lead_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data
         raise Locked("An anonymized lead is read-only.", ("input", "id"))
     if data.get("status") in (LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED):
         raise InvalidTransition("Use qualifyLead or disqualifyLead.", ("input", "status"))
+
+
+# --- partners --------------------------------------------------------------------------------
+
+
+async def check_partner_user(conn: BaseDBAsyncClient, role: Any, partner_account_id: int | None) -> None:
+    """A PARTNER user belongs to one partner account (REQUIRED); only they have one, and it
+    must be an account marked as a partner (INVALID)."""
+    path = ("input", "partnerAccountId")
+    if role == Role.PARTNER and partner_account_id is None:
+        raise Required("A PARTNER user needs a partnerAccountId.", path)
+    if partner_account_id is None:
+        return
+    if role != Role.PARTNER:
+        raise Invalid("Only PARTNER users belong to a partner account.", path)
+    if not await m.Account.filter(id=partner_account_id, is_partner=True).using_db(conn).exists():
+        raise Invalid("The account is no partner: mark it isPartner first.", path)
+
+
+async def user_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+    await check_partner_user(conn, data.get("role", Role.SALES_REP), data.get("partner_account_id"))
+
+
+async def user_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+    role = data.get("role", row.role)
+    partner = data.get("partner_account_id", row.partner_account_id)
+    if "role" in data and role != Role.PARTNER and "partner_account_id" not in data:
+        partner = data["partner_account_id"] = None  # leaving the role leaves the partner
+    await check_partner_user(conn, role, partner)
+
+
+def assign_to_actor_partner(actor: Any, data: Data) -> None:
+    """What a PARTNER user creates is assigned to their partner (else it would vanish for them)."""
+    if getattr(actor, "role", None) == Role.PARTNER:
+        data["partner_id"] = actor.partner_account_id
 
 
 # --- activities ------------------------------------------------------------------------------
