@@ -164,7 +164,17 @@ def cmd_user(args: argparse.Namespace) -> int:
             return 2
 
         async def create() -> Any:
-            return await users.create_user(args.email, args.name, role)
+            partner = None
+            if args.partner_account:
+                from crm_graphql.api.relay import MalformedId, from_global_id
+                from crm_graphql.errors import Invalid
+
+                value = args.partner_account
+                try:
+                    partner = int(value) if value.isdigit() else from_global_id(value)[1]
+                except MalformedId:
+                    raise Invalid(f"{value!r} is no account id.", ("partnerAccount",)) from None
+            return await users.create_user(args.email, args.name, role, partner_account_id=partner)
 
         try:
             _user, token = asyncio.run(_with_db(settings, create))
@@ -288,7 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
     create = user_sub.add_parser("create", help="Create a user and print its API token")
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
-    create.add_argument("--role", required=True, help="ADMIN, MANAGER, SALES_REP or READ_ONLY")
+    create.add_argument("--role", required=True, help="ADMIN, MANAGER, SALES_REP, READ_ONLY or PARTNER")
+    create.add_argument("--partner-account", help="A PARTNER user's partner account (global ID or number)")
     db_flag(create)
     create.set_defaults(func=cmd_user)
     revoke = user_sub.add_parser("revoke-token", help="Revoke an API token")

@@ -273,14 +273,29 @@ DEFAULT_STAGES = [
     ("Closed Lost", 0, "LOST", False),
 ]
 SEQUENCES = ("Q", "SO", "INV", "C")
+#: The pipeline existing stages joined (migration 0006) and a new database starts with.
+DEFAULT_PIPELINE = "Sales"
+
+
+async def create_default_stages(conn: Any, pipeline_id: int) -> None:
+    """The default stage set (DOMAIN.md 3) for a pipeline, with its own WON and LOST stages."""
+    from crm_graphql import models as m
+
+    for position, (name, probability, kind, default) in enumerate(DEFAULT_STAGES, start=1):
+        await m.Stage.create(
+            name=name, probability=probability, kind=kind, position=position, is_default=default,
+            pipeline_id=pipeline_id, using_db=conn,
+        )  # fmt: skip
 
 
 async def ensure_reference_data() -> None:
-    """Default stages on a new database, and the document-number counters."""
+    """The default pipeline and its stages on a new database, and the document-number counters."""
     from crm_graphql import models as m
 
+    pipeline = await m.Pipeline.filter(is_default=True).first()
+    if pipeline is None:
+        pipeline = await m.Pipeline.create(name=DEFAULT_PIPELINE, is_default=True)
     if not await m.Stage.exists():
-        for position, (name, probability, kind, default) in enumerate(DEFAULT_STAGES, start=1):
-            await m.Stage.create(name=name, probability=probability, kind=kind, position=position, is_default=default)
+        await create_default_stages(None, pipeline.id)
     for name in SEQUENCES:
         await m.Sequence.get_or_create(name=name, defaults={"value": 0})

@@ -92,6 +92,8 @@ class Role(enum.StrEnum):
     MANAGER = "MANAGER"
     SALES_REP = "SALES_REP"
     READ_ONLY = "READ_ONLY"
+    #: Works only on the leads and deals assigned to their partner account (DOMAIN.md 8).
+    PARTNER = "PARTNER"
 
 
 class ConversionKind(enum.StrEnum):

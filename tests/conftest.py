@@ -84,9 +84,20 @@ class Actor:
 async def actors(app: Any) -> dict[Role, Actor]:
     out = {}
     for role in Role:
+        if role == Role.PARTNER:
+            continue  # a PARTNER user needs a partner account: tests that want one make it (partner_actor)
         user, token = await users.create_user(f"{role.value.lower()}@example.com", role.value.title(), role)
         out[role] = Actor(user, token)
     return out
+
+
+async def partner_actor(name: str = "Partner Co", email: str = "partner@example.com") -> tuple[Any, Actor]:
+    """A partner account and a PARTNER user of it."""
+    from crm_graphql import models as m
+
+    account = await m.Account.create(name=name, is_partner=True)
+    user, token = await users.create_user(email, "Partner User", Role.PARTNER, partner_account_id=account.id)
+    return account, Actor(user, token)
 
 
 @pytest.fixture

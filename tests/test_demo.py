@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from crm_graphql import models as m
-from crm_graphql.services import amounts, demo
+from crm_graphql.enums import Role
+from crm_graphql.services import amounts, demo, users
 
 QUERY = """
 { accounts(first: 20) { totalCount nodes { name
@@ -23,7 +24,8 @@ async def test_demo_counts_and_quote_totals(gql: Any) -> None:
     assert counts["products"] == 40
     assert counts["pricebooks"] == 3
     assert counts["bundles"] == 5
-    assert await m.Stage.filter(opportunities__id__isnull=False).distinct().count() == 6
+    default = await m.Pipeline.get(is_default=True)
+    assert await m.Stage.filter(opportunities__id__isnull=False, pipeline_id=default.id).distinct().count() == 6
     currencies: set[Any] = set(await m.Opportunity.all().distinct().values_list("currency", flat=True))
     assert currencies == {"EUR", "USD"}
     assert await m.SalesOrder.all().count() > 0
@@ -62,3 +64,19 @@ async def test_load_if_empty_loads_once(database: str) -> None:
     await demo.load_if_empty()
     await demo.load_if_empty()
     assert await m.Account.all().count() == 25
+
+
+async def test_demo_shows_two_pipelines_and_a_partner(gql: Any) -> None:
+    await demo.load()
+    # two pipelines, each with deals
+    data = await gql("{ pipelineSummary(groupBy: PIPELINE) { label count } }")
+    assert [g["label"] for g in data["pipelineSummary"]] == ["Sales", demo.PARTNER_PIPELINE]
+    assert all(g["count"] > 0 for g in data["pipelineSummary"])
+    # a partner account with a PARTNER user who sees exactly its two deals and its lead
+    partner = await m.Account.get(is_partner=True)
+    user = await m.User.get(email=demo.PARTNER_EMAIL)
+    assert user.role == Role.PARTNER and user.partner_account_id == partner.id
+    token = await users.issue_token(user)
+    seen = await gql("{ opportunities { totalCount nodes { partner { name } } } leads { totalCount } }", token=token)
+    assert seen["opportunities"]["totalCount"] == 2 and seen["leads"]["totalCount"] == 1
+    assert {n["partner"]["name"] for n in seen["opportunities"]["nodes"]} == {demo.PARTNER_ACCOUNT}

@@ -33,7 +33,7 @@ async def _big_account() -> Any:
     big = await m.Account.create(name="A big account")
     await m.Account.create(name="B other account")
     await m.Opportunity.bulk_create([
-        m.Opportunity(title=f"Deal {i:04d}", account_id=big.id, stage_id=stage.id, currency="EUR")
+        m.Opportunity(title=f"Deal {i:04d}", account_id=big.id, stage_id=stage.id, pipeline_id=stage.pipeline_id, currency="EUR")
         for i in range(CHILDREN)
     ])  # fmt: skip
     opp = await m.Opportunity.filter(account_id=big.id).first()

@@ -31,7 +31,7 @@ async def build(n: int) -> None:
     await m.Account.bulk_create([m.Account(name=f"Account {i:03d}") for i in range(n)])
     accounts = list(await m.Account.all())
     await m.Opportunity.bulk_create([
-        m.Opportunity(title=f"Deal {a.id}-{j}", account_id=a.id, stage_id=stage.id, currency="EUR")
+        m.Opportunity(title=f"Deal {a.id}-{j}", account_id=a.id, stage_id=stage.id, pipeline_id=stage.pipeline_id, currency="EUR")
         for a in accounts for j in range(2)
     ])  # fmt: skip
     opps = await m.Opportunity.all().values_list("id", "account_id")

@@ -120,6 +120,16 @@ _FILTER_TYPES: dict[Kind, Any] = {
 }
 
 
+#: The trash filter of soft-deletable types: ``isDeleted: {eq: true}`` lists deleted rows.
+DELETED = "is_deleted"
+
+
+def asks_for_deleted(flt: Any) -> bool:
+    """Whether a top-level filter names ``isDeleted``: the list then includes soft-deleted rows
+    (still only those the viewer may see) and the filter decides which."""
+    return flt is not None and getattr(flt, DELETED, None) is not None
+
+
 @dataclass(frozen=True)
 class Scalar:
     """A column filter. ``column`` defaults to the field name; for ``Kind.ID`` the column
@@ -372,7 +382,13 @@ def _to_q(spec_name: str, flt: Any, user: Any, prefix: str = "") -> Q:
         cond = getattr(flt, f.name, None)
         if cond is None:
             continue
-        if isinstance(f, Scalar):
+        if isinstance(f, Scalar) and f.name == DELETED:
+            # trash (DOMAIN.md 11): is a soft-deleted row; only top-level lists widen to deleted rows
+            if cond.eq is not None:
+                parts.append(Q(**{f"{prefix}deleted_at__isnull": not cond.eq}))
+            if cond.is_null is not None:
+                parts.append(Q() if not cond.is_null else _NEVER)
+        elif isinstance(f, Scalar):
             column = f.column or f.name
             model_field = spec.model._meta.fields_map.get(column.removesuffix("_id"))
             nullable = bool(getattr(model_field, "null", False))

@@ -64,9 +64,26 @@ class Query:
     def viewer(self, info: Info) -> UserType | None:
         return info.context.user  # type: ignore[no-any-return]
 
-    @strawberry.field(description="The pipeline's stages, in pipeline order.")
-    async def stages(self, info: Info) -> list[StageType]:
-        return await access.scoped(m.Stage, info.context.user).order_by("position", "id")  # type: ignore[return-value]
+    @strawberry.field(description="A pipeline's stages in pipeline order (the default pipeline's when none is named).")
+    async def stages(
+        self,
+        info: Info,
+        pipeline_id: Annotated[
+            Optional[strawberry.ID], strawberry.argument(description="The pipeline (default: the default pipeline).")
+        ] = None,
+    ) -> list[StageType]:
+        qs = access.scoped(m.Stage, info.context.user)
+        if pipeline_id is None:
+            pipeline = await m.Pipeline.filter(is_default=True).first()
+            pk = pipeline.id if pipeline is not None else None
+        else:
+            try:
+                type_name, pk = from_global_id(pipeline_id)
+            except MalformedId:
+                return []
+            if type_name != "Pipeline":
+                return []
+        return await qs.filter(pipeline_id=pk).order_by("position", "id")  # type: ignore[return-value]
 
     @strawberry.field(description="A quote by its human-readable number (its latest revision).")
     async def quote_by_number(

@@ -55,6 +55,7 @@ SPEC_LIST = [
             Scalar("name", S),
             Scalar("role", Kind.ENUM, enum=e.Role),
             Scalar("is_active", B),
+            ToOne("partner_account", "Account", description="A PARTNER user's partner account."),
         ],
         order={"NAME": "name", "EMAIL": "email", **_STAMP_ORDER},
         default_order=[("name", False)],
@@ -75,6 +76,7 @@ SPEC_LIST = [
             Scalar("vat_number", S),
             Scalar("registration_number", S),
             Scalar("is_private", B),
+            Scalar("is_partner", B),
             *_stamps(),
             ToOne("owner", "User"),
             ToOne("parent", "Account", description="The parent account."),
@@ -123,9 +125,17 @@ SPEC_LIST = [
             Scalar("is_archived", B),
             *_stamps(),
             ToOne("owner", "User"),
+            ToOne("partner", "Account", description="The partner account it is assigned to."),
         ],
         order={"LAST_NAME": "last_name", "COMPANY": "company", "STATUS": "status", **_STAMP_ORDER},
         default_order=[("created_at", True)],
+    ),
+    FilterSpec(
+        "Pipeline",
+        m.Pipeline,
+        [_id("Pipeline"), Scalar("name", S), Scalar("is_default", B), *_stamps()],
+        order={"NAME": "name", **_STAMP_ORDER},
+        default_order=[("name", False)],
     ),
     FilterSpec(
         "Stage",
@@ -136,6 +146,7 @@ SPEC_LIST = [
             Scalar("kind", Kind.ENUM, enum=e.StageKind),
             Scalar("probability", I),
             Scalar("position", I),
+            ToOne("pipeline", "Pipeline"),
         ],
         order={"POSITION": "position", "NAME": "name"},
         default_order=[("position", False)],
@@ -161,6 +172,8 @@ SPEC_LIST = [
             ToOne("contact", "Contact"),
             ToOne("owner", "User"),
             ToOne("stage", "Stage"),
+            ToOne("pipeline", "Pipeline", description="The pipeline (sales process) the deal is in."),
+            ToOne("partner", "Account", description="The partner account it is assigned to."),
             ToOne("pricebook", "Pricebook"),
             ToMany("quotes", "Quote", "opportunity_id"),
             ToMany("items", "OpportunityItem", "opportunity_id"),
@@ -437,4 +450,12 @@ SPEC_LIST = [
 ]
 
 for _spec in SPEC_LIST:
+    if "deleted_at" in _spec.model._meta.fields_map:
+        _spec.fields.append(
+            Scalar(
+                "is_deleted", B,
+                description="Soft-deleted (the trash): `{eq: true}` on a top-level list shows deleted records you "
+                "may see, to restore them; without it lists show live records only.",
+            )
+        )  # fmt: skip
     build_inputs(_spec)

@@ -24,6 +24,9 @@ class Account(SoftDeletable):
     website = fields.CharField(max_length=200, null=True)
     #: Visible to its owner alone when set (and so is everything under it).
     is_private = fields.BooleanField(default=False)
+    #: A partner (reseller) account: leads and deals can be assigned to it, and its PARTNER
+    #: users see exactly those (DOMAIN.md 8).
+    is_partner = fields.BooleanField(default=False, db_default=False)
     owner = fields.ForeignKeyField("models.User", db_index=True, null=True, related_name=False)
     parent = fields.ForeignKeyField(
         "models.Account", db_index=True, null=True, related_name="children", on_delete=fields.SET_NULL

@@ -22,6 +22,10 @@ class Lead(SoftDeletable):
     anonymized_at = fields.DatetimeField(null=True)
     qualified_at = fields.DatetimeField(null=True)
     owner = fields.ForeignKeyField("models.User", db_index=True, null=True, related_name=False)
+    #: The partner account the lead is assigned to (its PARTNER users see it).
+    partner = fields.ForeignKeyField(
+        "models.Account", db_index=True, null=True, related_name=False, on_delete=fields.SET_NULL
+    )
     converted_account = fields.ForeignKeyField("models.Account", db_index=True, null=True, related_name=False)
     converted_contact = fields.ForeignKeyField("models.Contact", db_index=True, null=True, related_name=False)
     converted_opportunity = fields.ForeignKeyField("models.Opportunity", db_index=True, null=True, related_name=False)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 
 from crm_graphql.enums import AmountSource, OpportunityStatus, StageKind
@@ -7,7 +9,22 @@ from crm_graphql.models.base import Entity, MoneyField, SoftDeletable
 from crm_graphql.models.lines import LineItem
 
 
+class Pipeline(Entity):
+    """A named sales process with its own ordered stages (DOMAIN.md 11)."""
+
+    name = fields.CharField(max_length=100, unique=True)
+    #: The pipeline new opportunities, ``stages`` and ``pipelineSummary`` use when none is named.
+    is_default = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "pipelines"
+
+
 class Stage(Entity):
+    #: Never null (see Opportunity.pipeline).
+    pipeline = fields.ForeignKeyField(
+        "models.Pipeline", db_index=True, null=True, related_name="stages", on_delete=fields.CASCADE
+    )
     name = fields.CharField(max_length=100)
     #: Pipeline order, ascending.
     position = fields.IntField(default=0)
@@ -25,7 +42,17 @@ class Opportunity(SoftDeletable):
     account = fields.ForeignKeyField("models.Account", db_index=True, related_name="opportunities")
     contact = fields.ForeignKeyField("models.Contact", db_index=True, null=True, related_name="opportunities")
     owner = fields.ForeignKeyField("models.User", db_index=True, null=True, related_name=False)
+    #: The partner account the deal is assigned to (its PARTNER users see it).
+    partner = fields.ForeignKeyField(
+        "models.Account", db_index=True, null=True, related_name=False, on_delete=fields.SET_NULL
+    )
     stage = fields.ForeignKeyField("models.Stage", db_index=True, related_name="opportunities")
+    #: Always the stage's pipeline (kept with the stage, so filters and reports group in SQL).
+    #: Never null: the services set it with the stage (nullable only so that migration 0006
+    #: could add it to existing rows on SQLite; on PostgreSQL the column is NOT NULL).
+    pipeline = fields.ForeignKeyField(
+        "models.Pipeline", db_index=True, null=True, related_name="opportunities", on_delete=fields.RESTRICT
+    )
     status = fields.CharEnumField(OpportunityStatus, max_length=8, default=OpportunityStatus.OPEN)
     probability = fields.IntField(default=0)
     currency = fields.CharField(max_length=3)
@@ -47,6 +74,15 @@ class Opportunity(SoftDeletable):
     #: The contract an upsell opportunity came from (a plain id: quotes and contracts
     #: already point at opportunities, and a foreign key back would make a cycle).
     origin_contract_id = fields.IntField(null=True)
+
+    async def save(self, *args: Any, **kwargs: Any) -> None:
+        """A row created straight through the ORM (demo data, fixtures) joins its stage's
+        pipeline; the services set ``pipeline_id`` themselves and skip this query."""
+        stage_id = getattr(self, "stage_id", None)
+        if getattr(self, "pipeline_id", None) is None and stage_id is not None:
+            stages = Stage.filter(id=stage_id).using_db(kwargs.get("using_db"))
+            self.pipeline_id = await stages.first().values_list("pipeline_id", flat=True)
+        await super().save(*args, **kwargs)
 
     class Meta:
         table = "opportunities"
@@ -71,4 +107,4 @@ class OpportunityItem(LineItem):
         table = "opportunity_items"
 
 
-__all__ = ["Opportunity", "OpportunityAccess", "OpportunityItem", "Stage"]
+__all__ = ["Opportunity", "OpportunityAccess", "OpportunityItem", "Pipeline", "Stage"]

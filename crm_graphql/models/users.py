@@ -11,6 +11,9 @@ class User(Entity):
     name = fields.CharField(max_length=200)
     role = fields.CharEnumField(Role, max_length=16, default=Role.SALES_REP)
     is_active = fields.BooleanField(default=True)
+    #: The partner account a PARTNER user belongs to (required for that role, null otherwise).
+    #: A plain id: accounts already point at users (owner), and a foreign key back would make a cycle.
+    partner_account_id = fields.IntField(null=True, db_index=True)
 
     class Meta:
         table = "users"

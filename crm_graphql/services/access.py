@@ -12,7 +12,7 @@ owner alone (admins included), and so is everything under it; a restricted oppor
 visible to its owner and the users it lists, and so are its quotes, orders, invoices and
 contracts; a line item or document is visible with its parent; an activity when every record
 it is attached to is; a timeline event when its subject is; a lineage link when both ends
-are. Catalog rows, stages, leads and users are visible to every signed-in user.
+are. Catalog rows, pipelines, stages, leads and users are visible to every signed-in user.
 
 Writes. ``load_for_write`` is the one way a service loads the row it is about to change:
 visibility first (hidden -> NOT_FOUND, so a hidden row never answers FORBIDDEN), then role
@@ -38,6 +38,34 @@ from crm_graphql.enums import Role
 from crm_graphql.errors import Forbidden, NotFound
 
 Path = tuple[str, ...]
+
+
+class Viewer(int):
+    """A user id as the rules see it. ``partner`` is the partner account of a PARTNER user (0
+    when they have none: they see nothing of the partner-scoped types); None for other roles.
+    An ``int``, so every rule and nested ``condition`` passes it on unchanged."""
+
+    partner: int | None
+
+    def __new__(cls, uid: int, partner: int | None = None) -> Viewer:
+        self = super().__new__(cls, uid)
+        self.partner = partner
+        return self
+
+
+def viewer(user: Any) -> int:
+    """The id the rules take for ``user`` (0 for nobody), carrying a PARTNER user's account."""
+    if user is None:
+        return 0
+    if getattr(user, "role", None) == Role.PARTNER:
+        return Viewer(int(user.id), int(getattr(user, "partner_account_id", None) or 0))
+    return int(user.id)
+
+
+def partner_of(uid: int) -> int | None:
+    return getattr(uid, "partner", None)
+
+
 #: (user id, relation prefix, include soft-deleted rows of parents) -> condition on the model.
 VisibilityRule = Callable[[int, str, bool], Q]
 
@@ -134,7 +162,8 @@ def typed_reference(uid: int, type_column: str, id_column: str, types: Iterable[
     result: Q | None = None
     for model in types:
         q = Q(**{f"{prefix}{type_column}": model.__name__})
-        if RULES[model] is not public:
+        narrowed = partner_of(uid) is not None and PARTNER_RULES.get(model) is not unrestricted
+        if RULES[model] is not public or narrowed:
             visible_ids = model.filter(condition(model, uid, include_deleted=True)).values("id")
             q &= Q(**{f"{prefix}{id_column}__in": Subquery(visible_ids)})
         result = q if result is None else result | q
@@ -177,6 +206,7 @@ RULES: dict[type[Model], VisibilityRule] = {
     m.Lead: public,
     m.User: public,
     m.Stage: public,
+    m.Pipeline: public,
     m.Product: public,
     m.Pricebook: public,
     m.PricebookEntry: public,
@@ -186,6 +216,97 @@ RULES: dict[type[Model], VisibilityRule] = {
     m.ExchangeRate: public,
     m.DocumentTemplate: public,
 }
+# --- partners (DOMAIN.md 8) --------------------------------------------------------------------
+# A PARTNER user sees only the leads and opportunities assigned to their partner account, the
+# accounts and contacts those hang on (and their own partner account, and records they own),
+# those deals' quotes, orders, invoices and contracts, and activities on what they see. These
+# rules narrow RULES for a partner viewer (``condition`` applies both); every model has one.
+
+
+def unrestricted(uid: int, prefix: str, include_deleted: bool) -> Q:
+    """Partners see these rows as everyone does (catalog, stages, pipelines, rates, templates;
+    children and references whose RULES already follow a narrowed parent)."""
+    return _EVERYTHING
+
+
+def _partner_deals(partner: int) -> Subquery:
+    return Subquery(m.Opportunity.filter(partner_id=partner, deleted_at__isnull=True).values("id"))
+
+
+def _partner_account_ids(uid: int, partner: int) -> Q:
+    deals = m.Opportunity.filter(partner_id=partner, deleted_at__isnull=True)
+    leads = m.Lead.filter(partner_id=partner, deleted_at__isnull=True, converted_account_id__isnull=False)
+    return (
+        Q(id__in=Subquery(deals.values("account_id")))
+        | Q(id__in=Subquery(leads.values("converted_account_id")))
+        | Q(id=partner)
+        | Q(owner_id=uid)
+    )
+
+
+def _p_account(uid: int, prefix: str, include_deleted: bool) -> Q:
+    partner = partner_of(uid) or 0
+    return Q(**{f"{prefix}id__in": Subquery(m.Account.filter(_partner_account_ids(uid, partner)).values("id"))})
+
+
+def _p_contact(uid: int, prefix: str, include_deleted: bool) -> Q:
+    partner = partner_of(uid) or 0
+    deals = m.Opportunity.filter(partner_id=partner, deleted_at__isnull=True, contact_id__isnull=False)
+    leads = m.Lead.filter(partner_id=partner, deleted_at__isnull=True, converted_contact_id__isnull=False)
+    accounts = Subquery(m.Account.filter(_partner_account_ids(uid, partner)).values("id"))
+    return (
+        Q(**{f"{prefix}account_id__in": accounts})
+        | Q(**{f"{prefix}id__in": Subquery(deals.values("contact_id"))})
+        | Q(**{f"{prefix}id__in": Subquery(leads.values("converted_contact_id"))})
+        | Q(**{f"{prefix}owner_id": uid})
+    )
+
+
+def _p_assigned(uid: int, prefix: str, include_deleted: bool) -> Q:
+    """Leads and opportunities: those assigned to the partner."""
+    return Q(**{f"{prefix}partner_id": partner_of(uid) or 0})
+
+
+def _p_deal_document(uid: int, prefix: str, include_deleted: bool) -> Q:
+    """Quotes, orders, invoices, contracts: those of the partner's deals."""
+    return Q(**{f"{prefix}opportunity_id__in": _partner_deals(partner_of(uid) or 0)})
+
+
+def _p_activity(uid: int, prefix: str, include_deleted: bool) -> Q:
+    partner = partner_of(uid) or 0
+    leads = Subquery(m.Lead.filter(partner_id=partner, deleted_at__isnull=True).values("id"))
+    quotes = Subquery(m.Quote.filter(opportunity_id__in=_partner_deals(partner)).values("id"))
+    return (
+        Q(**{f"{prefix}lead_id__in": leads})
+        | Q(**{f"{prefix}opportunity_id__in": _partner_deals(partner)})
+        | Q(**{f"{prefix}quote_id__in": quotes})
+    )
+
+
+def _p_user(uid: int, prefix: str, include_deleted: bool) -> Q:
+    """Themselves and the other users of their partner account."""
+    return Q(**{f"{prefix}id": int(uid)}) | Q(**{f"{prefix}partner_account_id": partner_of(uid) or 0})
+
+
+PARTNER_RULES: dict[type[Model], VisibilityRule] = {
+    m.Account: _p_account,
+    m.Contact: _p_contact,
+    m.Lead: _p_assigned,
+    m.Opportunity: _p_assigned,
+    m.Quote: _p_deal_document,
+    m.SalesOrder: _p_deal_document,
+    m.Invoice: _p_deal_document,
+    m.Contract: _p_deal_document,
+    m.Activity: _p_activity,
+    m.User: _p_user,
+    # children and references: their RULES follow a narrowed parent through ``condition``
+    **dict.fromkeys((m.OpportunityItem, m.QuoteItem, m.SalesOrderItem, m.InvoiceItem, m.Document, m.DocumentFile,
+                     m.OpportunityAccess, m.TimelineEvent, m.LineageLink, m.AccountLink), unrestricted),
+    # shared reference data every user reads
+    **dict.fromkeys((m.Stage, m.Pipeline, m.Product, m.Pricebook, m.PricebookEntry, m.Bundle, m.BundleItem,
+                     m.BundlePrice, m.ExchangeRate, m.DocumentTemplate), unrestricted),
+}  # fmt: skip
+
 #: Bookkeeping no API read returns: asking for their visibility is a programming error.
 INTERNAL: frozenset[type[Model]] = frozenset({m.ApiToken, m.IdempotencyKey, m.Sequence, m.PersistedQuery})
 
@@ -196,6 +317,12 @@ def condition(model: type[Model], uid: int, prefix: str = "", *, include_deleted
     if rule is None:
         raise LookupError(f"No visibility rule for {model.__name__}: add one to services.access.RULES.")
     alive = _EVERYTHING if include_deleted else _alive(model, prefix)
+    if partner_of(uid) is not None:
+        narrowed = PARTNER_RULES.get(model)
+        if narrowed is None:
+            raise LookupError(f"No partner rule for {model.__name__}: add one to services.access.PARTNER_RULES.")
+        if narrowed is not unrestricted:
+            return alive & rule(uid, prefix, include_deleted) & narrowed(uid, prefix, include_deleted)
     return alive & rule(uid, prefix, include_deleted)
 
 
@@ -205,14 +332,12 @@ def visible(model: type[Model], user: Any, prefix: str = "", *, include_deleted:
     ``include_deleted`` keeps soft-deleted rows: documents keep resolving what they point
     at, which then shows ``isDeleted: true``.
     """
-    uid = int(user.id) if user is not None else 0
-    return condition(model, uid, prefix, include_deleted=include_deleted)
+    return condition(model, viewer(user), prefix, include_deleted=include_deleted)
 
 
 def visible_events(user: Any, subjects: Iterable[type[Model]] = EVENT_SUBJECTS) -> Q:
     """``visible(TimelineEvent)`` narrowed to events about ``subjects`` (fewer subqueries)."""
-    uid = int(user.id) if user is not None else 0
-    return typed_reference(uid, "subject_type", "subject_id", [s for s in subjects if s in EVENT_SUBJECTS])
+    return typed_reference(viewer(user), "subject_type", "subject_id", [s for s in subjects if s in EVENT_SUBJECTS])
 
 
 def scoped(
@@ -290,6 +415,7 @@ WRITE_RULES: dict[type[Model], WriteRule] = {
     m.OpportunityAccess: OwnedBy("opportunity", m.Opportunity),
     m.AccountLink: OwnedBy("account", m.Account),
     m.Stage: _MANAGERS,
+    m.Pipeline: _MANAGERS,
     m.Product: _MANAGERS,
     m.Pricebook: _MANAGERS,
     m.PricebookEntry: _MANAGERS,
@@ -327,11 +453,14 @@ async def _refusal(conn: BaseDBAsyncClient | None, actor: Any, row: Any) -> str 
     if isinstance(rule, OwnedBy):
         parent = await rule.parent.filter(id=getattr(row, f"{rule.relation}_id")).using_db(conn).first()
         return NOT_OWNER if parent is None else await _refusal(conn, actor, parent)
-    if role != Role.SALES_REP:
+    if role not in (Role.SALES_REP, Role.PARTNER):
         return None  # admins and managers change every record they can see
     owner = getattr(row, rule.column)
     if owner is None or owner == actor.id:
         return None
+    partner = getattr(actor, "partner_account_id", None)
+    if role == Role.PARTNER and partner is not None and getattr(row, "partner_id", None) == partner:
+        return None  # a lead or deal assigned to their partner counts as theirs
     if (
         rule.granted
         and await m.OpportunityAccess.filter(opportunity_id=row.id, user_id=actor.id).using_db(conn).exists()
@@ -382,7 +511,9 @@ async def load_for_write(
 def missing_rules(models: Iterable[type[Model]]) -> list[str]:
     """Names of ``models`` lacking a visibility or a write rule."""
     return sorted(
-        model.__name__ for model in models if (model not in RULES and model not in INTERNAL) or model not in WRITE_RULES
+        model.__name__
+        for model in models
+        if (model not in INTERNAL and (model not in RULES or model not in PARTNER_RULES)) or model not in WRITE_RULES
     )
 
 

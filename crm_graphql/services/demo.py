@@ -46,6 +46,11 @@ D = Decimal
 TODAY = dt.date(2026, 11, 2)
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 
+PARTNER_PIPELINE = "Partner channel"
+#: A reseller among the demo companies: it becomes the partner account.
+PARTNER_ACCOUNT = "Juniper Retail Group"
+PARTNER_EMAIL = "pia.partner@crm.example"
+
 RATES = {"USD": D("0.92"), "GBP": D("1.17"), "JPY": D("0.0062")}
 
 DEMO_USERS = [
@@ -192,6 +197,7 @@ async def load(scale: int = 1) -> dict[str, int]:
         await builder.catalog()
         for batch in range(scale):
             await builder.pipeline(batch)
+        await builder.partners_and_pipelines()
     return builder.counts
 
 
@@ -221,6 +227,40 @@ class _Builder:
             self.team.append(user)
         self.add("users", len(self.team))
 
+    async def partners_and_pipelines(self) -> None:
+        """A second pipeline ("Partner channel") holding a few open deals, and a partner account
+        with a PARTNER user and two deals and a lead assigned to it (DOMAIN.md 8, 11)."""
+        conn = self.conn
+        pipeline = await m.Pipeline.filter(name=PARTNER_PIPELINE).using_db(conn).first()
+        if pipeline is None:
+            pipeline = await self.create(m.Pipeline, name=PARTNER_PIPELINE)
+            await db.create_default_stages(conn, pipeline.id)
+        stages = {s.name: s for s in await m.Stage.filter(pipeline_id=pipeline.id).using_db(conn)}
+        open_deals = list(
+            await m.Opportunity.filter(status=OpportunityStatus.OPEN, account__is_private=False, pipeline_id__not=pipeline.id)
+            .using_db(conn)
+            .order_by("id")
+            .limit(6)
+        )  # fmt: skip
+        old_stages = {s.id: s for s in await m.Stage.filter(id__in=[o.stage_id for o in open_deals]).using_db(conn)}
+        for opp in open_deals[2:]:  # moved into the partner channel, same stage name there
+            stage = stages.get(old_stages[opp.stage_id].name) or stages["Prospecting"]
+            await m.Opportunity.filter(id=opp.id).using_db(conn).update(stage_id=stage.id, pipeline_id=pipeline.id)
+        partner = await m.Account.filter(name=PARTNER_ACCOUNT).using_db(conn).first()
+        if partner is None:
+            return
+        await m.Account.filter(id=partner.id).using_db(conn).update(is_partner=True)
+        await m.User.get_or_create(
+            email=PARTNER_EMAIL, defaults={"name": "Pia Partner", "role": Role.PARTNER, "partner_account_id": partner.id},
+            using_db=conn,
+        )  # fmt: skip
+        self.add("users")
+        assigned = [o.id for o in open_deals[:2]]
+        await m.Opportunity.filter(id__in=assigned).using_db(conn).update(partner_id=partner.id)
+        lead = await m.Lead.filter(status=LeadStatus.NEW).using_db(conn).order_by("id").first()
+        if lead is not None:
+            await m.Lead.filter(id=lead.id).using_db(conn).update(partner_id=partner.id)
+
     async def rates(self) -> None:
         for currency, rate in RATES.items():
             await m.ExchangeRate.update_or_create(currency=currency, defaults={"rate": rate}, using_db=self.conn)
@@ -241,7 +281,9 @@ class _Builder:
                 self.bundles.append((b, list(items), prices))
         else:
             await self._new_catalog()
-        self.stages = list(await m.Stage.all().using_db(self.conn).order_by("position", "id"))
+        default = await m.Pipeline.filter(is_default=True).using_db(self.conn).first()
+        stages = m.Stage.filter(pipeline_id=default.id if default else None).using_db(self.conn)
+        self.stages = list(await stages.order_by("position", "id"))
 
     async def _new_catalog(self) -> None:
         old = await self.create(m.Pricebook, name="Standard Price List", version_label="2025", is_active=False,
@@ -366,7 +408,7 @@ class _Builder:
         contact_list: list[m.Contact | None] = [*contacts.get(account.id, [])] or [None]
         opp = await self.create(
             m.Opportunity, title=f"{rng.choice(DEAL_WORDS)} - {account.name}", account=account,
-            contact=rng.choice(contact_list), owner=account.owner, stage=stage, status=status,
+            contact=rng.choice(contact_list), owner=account.owner, stage=stage, pipeline_id=stage.pipeline_id, status=status,
             probability=stage.probability, currency=currency, pricebook=self.pricebook,
             manual_amount=D(rng.randrange(5, 200) * 500), close_date=close, closed_at=closed_at,
             source=rng.choice(SOURCES), lost_reason=rng.choice(LOST_REASONS) if status == "LOST" else None,

@@ -21,6 +21,7 @@ ACCOUNT = register(E(m.Account, [
     Rule("type", K.ENUM, enum=e.AccountType), _s("name"), _s("first_name"), _s("last_name"),
     Rule("email", K.EMAIL), _s("phone"), _s("street"), _s("city"), _s("postal_code"), _s("country"),
     _s("registration_number"), _s("vat_number"), _s("industry"), _s("website"), Rule("is_private", K.BOOL),
+    Rule("is_partner", K.BOOL),
     _ref("owner", m.User), _ref("parent", m.Account),
 ], Hooks(before_create=pipeline_rules.account_before_create, before_update=pipeline_rules.account_before_update,
          cascade=[(m.Contact, "account_id"), (m.Opportunity, "account_id"), (m.Quote, "account_id")])))  # fmt: skip
@@ -36,15 +37,21 @@ LEAD = register(E(m.Lead, [
     _ref("owner", m.User),
 ], Hooks(before_create=pipeline_rules.lead_before_create, before_update=pipeline_rules.lead_before_update)))  # fmt: skip
 
+PIPELINE = register(E(m.Pipeline, [
+    _s("name", required=True, unique=True), Rule("is_default", K.BOOL),
+], Hooks(before_create=pipeline_rules.pipeline_before_create, after_create=pipeline_rules.pipeline_after_create,
+         before_update=pipeline_rules.pipeline_before_update)))  # fmt: skip
+
 STAGE = register(E(m.Stage, [
-    _s("name", required=True), Rule("probability", K.PROBABILITY), Rule("position", K.INT),
+    _ref("pipeline", m.Pipeline, create_only=True), _s("name", required=True), Rule("probability", K.PROBABILITY), Rule("position", K.INT),
     Rule("is_default", K.BOOL),
 ], Hooks(before_create=pipeline_rules.stage_before_create, before_update=pipeline_rules.stage_before_update,
          before_delete=pipeline_rules.stage_before_delete)))  # fmt: skip
 
 OPPORTUNITY = register(E(m.Opportunity, [
     _s("title", required=True), _ref("account", m.Account, required=True), _ref("contact", m.Contact),
-    _ref("owner", m.User), _ref("stage", m.Stage), Rule("probability", K.PROBABILITY),
+    _ref("owner", m.User), _ref("stage", m.Stage), _ref("pipeline", m.Pipeline, create_only=True),
+    Rule("probability", K.PROBABILITY),
     Rule("currency", K.CURRENCY), _ref("pricebook", m.Pricebook), Rule("manual_amount", K.AMOUNT),
     Rule("close_date", K.DATE), _s("source"), _s("competitors"), Rule("description", K.TEXT),
     Rule("is_restricted", K.BOOL),
@@ -99,8 +106,8 @@ ACTIVITY = register(E(m.Activity, [
 
 USER = register(E(m.User, [
     Rule("email", K.EMAIL, required=True, unique=True), _s("name", required=True),
-    Rule("role", K.ENUM, enum=e.Role), Rule("is_active", K.BOOL),
-]))  # fmt: skip
+    Rule("role", K.ENUM, enum=e.Role), Rule("is_active", K.BOOL), _ref("partner_account", m.Account),
+], Hooks(before_create=pipeline_rules.user_before_create, before_update=pipeline_rules.user_before_update)))  # fmt: skip
 
 EXCHANGE_RATE = register(E(m.ExchangeRate, [
     Rule("currency", K.CURRENCY, required=True, unique=True, create_only=True), Rule("rate", K.RATE, required=True),

@@ -155,7 +155,12 @@ async def _opportunity(
         raw.setdefault("source", lead.source)
     raw.setdefault("owner_id", lead.owner_id or actor.id)
     with _nested("opportunity"):
-        return await crud.create_in(conn, actor, "Opportunity", raw)
+        opportunity = await crud.create_in(conn, actor, "Opportunity", raw)
+    if lead.partner_id is not None and opportunity.partner_id != lead.partner_id:
+        # the deal stays with the partner the lead was assigned to (DOMAIN.md 8)
+        await m.Opportunity.filter(id=opportunity.id).using_db(conn).update(partner_id=lead.partner_id)
+        opportunity.partner_id = lead.partner_id
+    return opportunity
 
 
 async def qualify_lead(

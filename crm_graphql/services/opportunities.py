@@ -33,11 +33,18 @@ async def _stage(conn: BaseDBAsyncClient, stage_id: int, path: Path) -> m.Stage:
     return stage
 
 
-async def _closing_stage(conn: BaseDBAsyncClient, kind: StageKind) -> m.Stage:
-    stage = await m.Stage.filter(kind=kind).using_db(conn).order_by("position", "id").first()
+async def _closing_stage(conn: BaseDBAsyncClient, kind: StageKind, pipeline_id: int) -> m.Stage:
+    """The WON or LOST stage of the opportunity's own pipeline (DOMAIN.md 11)."""
+    stages = m.Stage.filter(kind=kind, pipeline_id=pipeline_id).using_db(conn)
+    stage = await stages.order_by("position", "id").first()
     if stage is None:
         raise InvalidTransition(f"The pipeline has no {kind} stage.", _OPP)
     return stage
+
+
+def _same_pipeline(opp: Any, stage: m.Stage) -> None:
+    if stage.pipeline_id != opp.pipeline_id:
+        raise Invalid("The stage belongs to another pipeline: use moveOpportunityToPipeline.", ("input", "stageId"))
 
 
 def today() -> dt.date:
@@ -73,7 +80,7 @@ async def _close(
 async def win_in(conn: BaseDBAsyncClient, actor: Any, opp: Any, close_date: dt.date | None) -> list[m.Contract]:
     if opp.status != OpportunityStatus.OPEN:
         raise InvalidTransition(f"This opportunity is already {opp.status}.", _OPP)
-    stage = await _closing_stage(conn, StageKind.WON)
+    stage = await _closing_stage(conn, StageKind.WON, opp.pipeline_id)
     close = close_date or today()
     changes = _probability_change(opp, 100)
     await _close(conn, opp, OpportunityStatus.WON, close, {"stage_id": stage.id, "probability": 100,
@@ -91,7 +98,7 @@ async def lose_in(
         raise InvalidTransition(f"This opportunity is already {opp.status}.", _OPP)
     if reason is not None and len(reason) > 500:
         raise Invalid("reason is too long (at most 500 characters).", ("input", "reason"))
-    stage = await _closing_stage(conn, StageKind.LOST)
+    stage = await _closing_stage(conn, StageKind.LOST, opp.pipeline_id)
     close = close_date or today()
     changes = _probability_change(opp, 0)
     await _close(conn, opp, OpportunityStatus.LOST, close,
@@ -143,9 +150,10 @@ async def reopen_opportunity(actor: Any, opportunity_id: int, stage_id: int | No
         if opp.status == OpportunityStatus.OPEN:
             raise InvalidTransition("This opportunity is open already.", _OPP)
         if stage_id is None:
-            stage = await pipeline_rules.default_stage(conn)
+            stage = await pipeline_rules.default_stage(conn, opp.pipeline_id)
         else:
             stage = await _stage(conn, stage_id, ("input", "stageId"))
+            _same_pipeline(opp, stage)
             if stage.kind != StageKind.OPEN:
                 raise InvalidTransition("Reopen into an open stage.", ("input", "stageId"))
         expected = None if opp.amount is None else pricing.expected_revenue(opp.amount, stage.probability, opp.currency)
@@ -176,6 +184,7 @@ async def move_opportunity_to_stage(
     async with in_transaction() as conn:
         opp = await _load(conn, actor, opportunity_id)
         stage = await _stage(conn, stage_id, ("input", "stageId"))
+        _same_pipeline(opp, stage)
         if stage.kind == StageKind.WON:
             await win_in(conn, actor, opp, close_date)
         elif stage.kind == StageKind.LOST:
@@ -209,11 +218,18 @@ async def reorder_stages(actor: Any, stage_ids: Sequence[int]) -> list[m.Stage]:
     open stage exactly once); nothing is written when it raises."""
     permissions.authorize(actor, "reorderStages", "Stage")
     async with in_transaction() as conn:
-        stages = {s.id: s for s in await m.Stage.all().using_db(conn)}
         path = ("input", "stageIds")
+        named = {s.id: s for s in await m.Stage.filter(id__in=list(stage_ids)).using_db(conn)}
         for i, pk in enumerate(stage_ids):
-            if pk not in stages:
+            if pk not in named:
                 raise NotFound("No Stage with this id.", (*path, str(i)))
+        pipelines = {s.pipeline_id for s in named.values()}
+        if len(pipelines) > 1:
+            raise Invalid("Reorder the stages of one pipeline at a time.", path)
+        if not pipelines:
+            raise Invalid("List every open stage exactly once.", path)
+        pipeline_id = pipelines.pop()
+        stages = {s.id: s for s in await m.Stage.filter(pipeline_id=pipeline_id).using_db(conn)}
         open_ids = [pk for pk in stage_ids if stages[pk].kind == StageKind.OPEN]
         closed = sorted((s for s in stages.values() if s.kind != StageKind.OPEN), key=lambda s: (s.position, s.id))
         listed_closed = [pk for pk in stage_ids if stages[pk].kind != StageKind.OPEN]
@@ -228,7 +244,7 @@ async def reorder_stages(actor: Any, stage_ids: Sequence[int]) -> list[m.Stage]:
         if len(set(open_ids)) != len(open_ids) or set(open_ids) != every_open:
             raise Invalid("List every open stage exactly once.", path)
         await pipeline_rules.renumber(conn, [*(stages[pk] for pk in open_ids), *closed])
-        return list(await m.Stage.all().using_db(conn).order_by("position", "id"))
+        return list(await m.Stage.filter(pipeline_id=pipeline_id).using_db(conn).order_by("position", "id"))
 
 
 async def delete_stage(actor: Any, stage_id: int, replacement_stage_id: int | None) -> int:
@@ -249,7 +265,10 @@ async def delete_stage(actor: Any, stage_id: int, replacement_stage_id: int | No
             replacement = await _stage(conn, replacement_stage_id, path)
             if replacement.id == stage.id or replacement.kind != StageKind.OPEN:
                 raise Invalid("The replacement must be another open stage.", path)
-        if not await m.Stage.filter(kind=StageKind.OPEN).exclude(id=stage.id).using_db(conn).exists():
+            if replacement.pipeline_id != stage.pipeline_id:
+                raise Invalid("The replacement must be a stage of the same pipeline.", path)
+        siblings = m.Stage.filter(pipeline_id=stage.pipeline_id).using_db(conn)
+        if not await siblings.filter(kind=StageKind.OPEN).exclude(id=stage.id).exists():
             raise InUse("The last open stage cannot be deleted.", ("input", "id"))
         moved = list(await m.Opportunity.filter(stage_id=stage.id).using_db(conn))
         if moved and replacement is None:
@@ -260,26 +279,29 @@ async def delete_stage(actor: Any, stage_id: int, replacement_stage_id: int | No
         if stage.is_default:
             heir = (
                 replacement
-                or await m.Stage.filter(kind=StageKind.OPEN)
-                .exclude(id=stage.id)
-                .using_db(conn)
-                .order_by("position", "id")
-                .first()
+                or await siblings.filter(kind=StageKind.OPEN).exclude(id=stage.id).order_by("position", "id").first()
             )
             assert heir is not None
             await m.Stage.filter(id=heir.id).using_db(conn).update(is_default=True)
         await m.Stage.filter(id=stage.id).using_db(conn).delete()
-        await pipeline_rules.renumber(conn, list(await m.Stage.all().using_db(conn).order_by("position", "id")))
+        await pipeline_rules.renumber(conn, list(await siblings.order_by("position", "id")))
     return stage.id
 
 
 async def _move_to(conn: BaseDBAsyncClient, actor: Any, opp: Any, stage: m.Stage) -> None:
-    """An opportunity taken off a deleted stage: the replacement stage and its probability."""
+    """An opportunity taken off a deleted stage or moved to another pipeline: the new stage
+    (and its pipeline) and the stage's probability."""
     expected = None if opp.amount is None else pricing.expected_revenue(opp.amount, stage.probability, opp.currency)
     old, probability = opp.stage_id, _probability_change(opp, stage.probability)
-    await crud.save(conn, opp, {"stage_id": stage.id, "probability": stage.probability, "expected_revenue": expected})
+    old_pipeline = opp.pipeline_id
+    await crud.save(conn, opp, {"stage_id": stage.id, "pipeline_id": stage.pipeline_id,
+                                "probability": stage.probability, "expected_revenue": expected})  # fmt: skip
     data = await pipeline_rules.stage_change_data(conn, old, stage.id)
     data["changes"] |= probability
+    if old_pipeline != stage.pipeline_id:
+        names = dict(await m.Pipeline.filter(id__in=[old_pipeline, stage.pipeline_id]).using_db(conn)
+                     .values_list("id", "name"))  # fmt: skip
+        data["changes"]["pipeline"] = {"old": names.get(old_pipeline), "new": names.get(stage.pipeline_id)}
     await timeline.record(conn, opp, "STAGE_CHANGED", actor, data)
 
 
@@ -300,3 +322,89 @@ async def complete_activity(actor: Any, activity_id: int) -> m.Activity:
             raise InvalidTransition("This activity is done already.", ("input", "activityId"))
         await pipeline_rules.record_activity(conn, actor, activity, "ACTIVITY_DONE")  # DOMAIN.md 9: every write
         return await m.Activity.get(id=activity.id).using_db(conn)
+
+
+# --- pipelines -------------------------------------------------------------------------------
+
+
+async def move_opportunity_to_pipeline(actor: Any, opportunity_id: int, stage_id: int) -> Any:
+    """Move an open opportunity to another pipeline, into the (open) stage named there; it takes
+    the stage's probability (DOMAIN.md 11). Raises NotFound, Locked (won or lost),
+    InvalidTransition (a WON or LOST stage: win or lose it afterwards); nothing is written when
+    it raises."""
+    async with in_transaction() as conn:
+        opp = await _load(conn, actor, opportunity_id)
+        if opp.status != OpportunityStatus.OPEN:
+            raise Locked("This opportunity is closed: reopen it to move it.", _OPP)
+        stage = await _stage(conn, stage_id, ("input", "stageId"))
+        if stage.kind != StageKind.OPEN:
+            raise InvalidTransition(
+                "An opportunity moves into an open stage; win or lose it afterwards.", ("input", "stageId")
+            )
+        await _move_to(conn, actor, opp, stage)
+        return await m.Opportunity.get(id=opp.id).using_db(conn)
+
+
+async def delete_pipeline(
+    actor: Any, pipeline_id: int, replacement_pipeline_id: int | None, stage_map: Sequence[tuple[int, int]]
+) -> int:
+    """Delete a pipeline with its stages. Its opportunities (deleted ones included) move to the
+    replacement pipeline: each stage in use maps to a stage there (``stage_map``: from -> to,
+    of the same kind); the WON and LOST stages map to the replacement's WON and LOST stages
+    unless named. The default pipeline cannot be deleted (make another one the default first).
+
+    Raises NotFound, InUse (default pipeline; in use without a replacement; a stage in use
+    unmapped), Invalid (replacement is the pipeline itself; a map entry of another pipeline,
+    of another kind, or listed twice); nothing is written when it raises.
+    """
+    permissions.authorize(actor, "deletePipeline", "Pipeline")
+    async with in_transaction() as conn:
+        pipeline = await access.load_for_write(conn, actor, m.Pipeline, pipeline_id, ("input", "id"))
+        if pipeline.is_default:
+            raise InUse("The default pipeline cannot be deleted: make another pipeline the default first.",
+                        ("input", "id"))  # fmt: skip
+        stages = {s.id: s for s in await m.Stage.filter(pipeline_id=pipeline.id).using_db(conn)}
+        in_use = m.Opportunity.filter(pipeline_id=pipeline.id).using_db(conn)
+        used: set[int] = {int(pk) for pk in await in_use.values_list("stage_id", flat=True)}
+        replacement = None
+        if replacement_pipeline_id is not None:
+            path = ("input", "replacementPipelineId")
+            replacement = await access.load_visible(conn, actor, m.Pipeline, replacement_pipeline_id, path)
+            if replacement.id == pipeline.id:
+                raise Invalid("The replacement must be another pipeline.", path)
+        if used and replacement is None:
+            raise InUse("Opportunities use this pipeline: name a replacement pipeline and map its stages.",
+                        ("input", "replacementPipelineId"))  # fmt: skip
+        targets: dict[int, m.Stage] = {}
+        if replacement is not None:
+            new_stages = {s.id: s for s in await m.Stage.filter(pipeline_id=replacement.id).using_db(conn)}
+            for i, (from_id, to_id) in enumerate(stage_map):
+                path = ("input", "stageMap", str(i))
+                if from_id not in stages:
+                    raise Invalid("fromStageId is not a stage of the deleted pipeline.", (*path, "fromStageId"))
+                if to_id not in new_stages:
+                    raise Invalid("toStageId is not a stage of the replacement pipeline.", (*path, "toStageId"))
+                if from_id in targets:
+                    raise Invalid("Each stage is mapped once.", (*path, "fromStageId"))
+                if stages[from_id].kind != new_stages[to_id].kind:
+                    raise Invalid("A stage maps to a stage of the same kind (OPEN, WON, LOST).", (*path, "toStageId"))
+                targets[from_id] = new_stages[to_id]
+            closing = {s.kind: s for s in sorted(new_stages.values(), key=lambda s: (-s.position, -s.id))
+                       if s.kind != StageKind.OPEN}  # fmt: skip
+            for pk, stage in stages.items():
+                if pk not in targets and stage.kind in closing:
+                    targets[pk] = closing[stage.kind]
+        elif stage_map:
+            raise Invalid("A stage map needs a replacement pipeline.", ("input", "stageMap"))
+        unmapped = sorted(stages[pk].name for pk in used if pk not in targets)
+        if unmapped:
+            raise InUse(f"Opportunities use stages without a mapping: {', '.join(unmapped)}.", ("input", "stageMap"))
+        for opp in await m.Opportunity.filter(pipeline_id=pipeline.id).using_db(conn).order_by("id"):
+            target = targets[opp.stage_id]
+            if target.kind == StageKind.OPEN:
+                await _move_to(conn, actor, opp, target)
+            else:  # a closed deal keeps its status and probability in the replacement's closing stage
+                await crud.save(conn, opp, {"stage_id": target.id, "pipeline_id": target.pipeline_id})
+        await m.Stage.filter(pipeline_id=pipeline.id).using_db(conn).delete()
+        await m.Pipeline.filter(id=pipeline.id).using_db(conn).delete()
+    return pipeline.id

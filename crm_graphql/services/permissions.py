@@ -17,6 +17,7 @@ from crm_graphql.errors import Forbidden
 CATALOG_TYPES = frozenset(
     {
         "Stage",
+        "Pipeline",
         "Pricebook",
         "PricebookEntry",
         "Product",

@@ -9,7 +9,7 @@ from tortoise.expressions import F
 
 from crm_graphql import models as m
 from crm_graphql import money
-from crm_graphql.enums import AccountType, AmountSource, LeadStatus, OpportunityStatus, StageKind
+from crm_graphql.enums import AccountType, AmountSource, LeadStatus, OpportunityStatus, Role, StageKind
 from crm_graphql.errors import InUse, Invalid, InvalidTransition, Locked, NotFound, Required
 from crm_graphql.services import access, config, pricing, timeline
 
@@ -19,17 +19,28 @@ Data = dict[str, Any]
 # --- stages ----------------------------------------------------------------------------------
 
 
-async def default_stage(conn: BaseDBAsyncClient) -> m.Stage:
-    stage = await m.Stage.filter(is_default=True, kind=StageKind.OPEN).using_db(conn).first()
-    stage = stage or await m.Stage.filter(kind=StageKind.OPEN).order_by("position", "id").using_db(conn).first()
+async def default_pipeline(conn: BaseDBAsyncClient) -> m.Pipeline:
+    pipeline = await m.Pipeline.filter(is_default=True).using_db(conn).first()
+    pipeline = pipeline or await m.Pipeline.all().using_db(conn).order_by("id").first()
+    if pipeline is None:
+        raise InvalidTransition("There is no pipeline.", ("input", "pipelineId"))
+    return pipeline
+
+
+async def default_stage(conn: BaseDBAsyncClient, pipeline_id: int | None = None) -> m.Stage:
+    """The default open stage of a pipeline (of the default pipeline when none is named)."""
+    if pipeline_id is None:
+        pipeline_id = (await default_pipeline(conn)).id
+    stages = m.Stage.filter(pipeline_id=pipeline_id, kind=StageKind.OPEN).using_db(conn)
+    stage = await stages.filter(is_default=True).first() or await stages.order_by("position", "id").first()
     if stage is None:
         raise InvalidTransition("The pipeline has no open stage.", ("input", "stageId"))
     return stage
 
 
-async def _stages(conn: BaseDBAsyncClient) -> tuple[list[m.Stage], list[m.Stage]]:
-    """The open stages and the WON/LOST stages, each in pipeline order."""
-    stages = list(await m.Stage.all().using_db(conn).order_by("position", "id"))
+async def _stages(conn: BaseDBAsyncClient, pipeline_id: int) -> tuple[list[m.Stage], list[m.Stage]]:
+    """The open stages and the WON/LOST stages of a pipeline, each in pipeline order."""
+    stages = list(await m.Stage.filter(pipeline_id=pipeline_id).using_db(conn).order_by("position", "id"))
     return [s for s in stages if s.kind == StageKind.OPEN], [s for s in stages if s.kind != StageKind.OPEN]
 
 
@@ -53,14 +64,16 @@ def _slot(position: int | None, last: int) -> int:
 
 
 async def stage_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
-    """A new (open) stage goes after the last open stage, or at ``position`` with the others
-    shifting; WON and LOST stay last."""
-    open_stages, closed = await _stages(conn)
+    """A new (open) stage of a pipeline (the default one when none is named) goes after its last
+    open stage, or at ``position`` with the others shifting; WON and LOST stay last."""
+    if data.get("pipeline_id") is None:
+        data["pipeline_id"] = (await default_pipeline(conn)).id
+    open_stages, closed = await _stages(conn, data["pipeline_id"])
     slot = _slot(data.get("position"), len(open_stages) + 1)
     await renumber(conn, [*open_stages[: slot - 1], None, *open_stages[slot - 1 :], *closed])
     data["position"] = slot
     if data.get("is_default"):
-        await m.Stage.filter(is_default=True).using_db(conn).update(is_default=False)
+        await m.Stage.filter(pipeline_id=data["pipeline_id"], is_default=True).using_db(conn).update(is_default=False)
 
 
 async def stage_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
@@ -69,13 +82,18 @@ async def stage_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, dat
     if "position" in data:
         if data["position"] is None:
             raise Required("position cannot be empty.", ("input", "position"))
-        open_stages, closed = await _stages(conn)
+        open_stages, closed = await _stages(conn, row.pipeline_id)
         others = [s for s in open_stages if s.id != row.id]
         slot = _slot(data["position"], len(others) + 1)
         await renumber(conn, [*others[: slot - 1], None, *others[slot - 1 :], *closed])
         data["position"] = slot
     if data.get("is_default"):
-        await m.Stage.filter(is_default=True).exclude(id=row.id).using_db(conn).update(is_default=False)
+        await (
+            m.Stage.filter(pipeline_id=row.pipeline_id, is_default=True)
+            .exclude(id=row.id)
+            .using_db(conn)
+            .update(is_default=False)
+        )
 
 
 async def stage_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
@@ -83,6 +101,33 @@ async def stage_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> 
         raise Locked("The WON and LOST stages cannot be deleted.", ("input", "id"))
     if await m.Opportunity.filter(stage_id=row.id).using_db(conn).exists():
         raise InUse("Opportunities use this stage: name a replacement stage.", ("input", "replacementStageId"))
+
+
+# --- pipelines ------------------------------------------------------------------------------
+
+
+async def pipeline_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+    """A new pipeline may take over as the default (one pipeline is the default)."""
+    if data.get("is_default"):
+        await m.Pipeline.filter(is_default=True).using_db(conn).update(is_default=False)
+
+
+async def pipeline_after_create(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+    """A new pipeline gets the default stage set, with its own WON and LOST stages."""
+    from crm_graphql import db
+
+    await db.create_default_stages(conn, row.id)
+
+
+async def pipeline_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+    """Making a pipeline the default takes the flag from the previous one; the default cannot
+    be switched off by itself (there is always one): make another pipeline the default."""
+    if "is_default" not in data:
+        return
+    if data["is_default"]:
+        await m.Pipeline.filter(is_default=True).exclude(id=row.id).using_db(conn).update(is_default=False)
+    elif row.is_default:
+        raise Invalid("One pipeline is the default: make another pipeline the default instead.", ("input", "isDefault"))
 
 
 # --- opportunities -------------------------------------------------------------------------
@@ -105,7 +150,14 @@ def derive_amounts(opportunity: Any) -> Data:
 
 
 async def opportunity_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
-    stage = await m.Stage.get(id=data["stage_id"]).using_db(conn) if data.get("stage_id") else await default_stage(conn)
+    pipeline_id = data.pop("pipeline_id", None)
+    if data.get("stage_id"):
+        stage = await m.Stage.get(id=data["stage_id"]).using_db(conn)
+        if pipeline_id is not None and stage.pipeline_id != pipeline_id:
+            raise Invalid("The stage is not a stage of this pipeline.", ("input", "stageId"))
+    else:
+        stage = await default_stage(conn, pipeline_id)
+    data["pipeline_id"] = stage.pipeline_id
     if stage.kind != StageKind.OPEN:
         raise InvalidTransition(
             "A new opportunity starts in an open stage; win or lose it afterwards.", ("input", "stageId")
@@ -116,6 +168,7 @@ async def opportunity_before_create(conn: BaseDBAsyncClient, actor: Any, data: D
         data["probability"] = stage.probability
     data["currency"] = data.get("currency") or config.BASE_CURRENCY
     data.setdefault("owner_id", getattr(actor, "id", None))
+    assign_to_actor_partner(actor, data)
     await _check_contact(conn, data.get("contact_id"), data["account_id"])
     data["amount_source"] = AmountSource.MANUAL
     data.update(derive_amounts(_Proxy(data)))
@@ -171,6 +224,8 @@ async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Any, row: An
     row._stage_before_update = row.stage_id
     if "stage_id" in data and data["stage_id"] != row.stage_id:
         stage = await m.Stage.get(id=data["stage_id"]).using_db(conn)
+        if stage.pipeline_id != row.pipeline_id:
+            raise Invalid("The stage belongs to another pipeline: use moveOpportunityToPipeline.", ("input", "stageId"))
         if stage.kind != StageKind.OPEN:
             raise InvalidTransition(
                 "Use winOpportunity or loseOpportunity (or moveOpportunityToStage) to close a deal.",
@@ -245,6 +300,7 @@ async def lead_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) ->
     if data.get("status") in (LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED):
         raise InvalidTransition("Use qualifyLead or disqualifyLead.", ("input", "status"))
     data.setdefault("owner_id", getattr(actor, "id", None))
+    assign_to_actor_partner(actor, data)
 
 
 async def lead_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
@@ -254,6 +310,41 @@ async def lead_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data
         raise Locked("An anonymized lead is read-only.", ("input", "id"))
     if data.get("status") in (LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED):
         raise InvalidTransition("Use qualifyLead or disqualifyLead.", ("input", "status"))
+
+
+# --- partners --------------------------------------------------------------------------------
+
+
+async def check_partner_user(conn: BaseDBAsyncClient, role: Any, partner_account_id: int | None) -> None:
+    """A PARTNER user belongs to one partner account (REQUIRED); only they have one, and it
+    must be an account marked as a partner (INVALID)."""
+    path = ("input", "partnerAccountId")
+    if role == Role.PARTNER and partner_account_id is None:
+        raise Required("A PARTNER user needs a partnerAccountId.", path)
+    if partner_account_id is None:
+        return
+    if role != Role.PARTNER:
+        raise Invalid("Only PARTNER users belong to a partner account.", path)
+    if not await m.Account.filter(id=partner_account_id, is_partner=True).using_db(conn).exists():
+        raise Invalid("The account is no partner: mark it isPartner first.", path)
+
+
+async def user_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+    await check_partner_user(conn, data.get("role", Role.SALES_REP), data.get("partner_account_id"))
+
+
+async def user_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+    role = data.get("role", row.role)
+    partner = data.get("partner_account_id", row.partner_account_id)
+    if "role" in data and role != Role.PARTNER and "partner_account_id" not in data:
+        partner = data["partner_account_id"] = None  # leaving the role leaves the partner
+    await check_partner_user(conn, role, partner)
+
+
+def assign_to_actor_partner(actor: Any, data: Data) -> None:
+    """What a PARTNER user creates is assigned to their partner (else it would vanish for them)."""
+    if getattr(actor, "role", None) == Role.PARTNER:
+        data["partner_id"] = actor.partner_account_id
 
 
 # --- activities ------------------------------------------------------------------------------

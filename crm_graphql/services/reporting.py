@@ -1,4 +1,4 @@
-"""Pipeline reporting: opportunities grouped by stage, owner, close month or account."""
+"""Pipeline reporting: opportunities grouped by stage, owner, close month, account or pipeline."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ class GroupBy(enum.StrEnum):
     OWNER = "OWNER"
     CLOSE_MONTH = "CLOSE_MONTH"
     ACCOUNT = "ACCOUNT"
+    PIPELINE = "PIPELINE"
 
 
 @dataclass
@@ -43,7 +44,7 @@ class _UnitsSum(Sum):
 
 
 _COLUMN = {GroupBy.STAGE: "stage_id", GroupBy.OWNER: "owner_id", GroupBy.ACCOUNT: "account_id",
-           GroupBy.CLOSE_MONTH: "close_date"}  # fmt: skip
+           GroupBy.CLOSE_MONTH: "close_date", GroupBy.PIPELINE: "pipeline_id"}  # fmt: skip
 
 
 async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str | None = None) -> list[Group]:
@@ -112,6 +113,10 @@ async def _labels(group_by: GroupBy, keys: list[Any]) -> tuple[dict[Any, str], d
         for user in await m.User.filter(id__in=ids):
             labels[user.id], order[user.id] = user.name, (0, user.name.lower(), user.id)
         labels[None] = "Unassigned"
+    elif group_by is GroupBy.PIPELINE:
+        for pipeline in await m.Pipeline.filter(id__in=ids):
+            labels[pipeline.id] = pipeline.name
+            order[pipeline.id] = (0, not pipeline.is_default, pipeline.name.lower(), pipeline.id)
     elif group_by is GroupBy.ACCOUNT:
         for account in await m.Account.filter(id__in=ids):
             labels[account.id], order[account.id] = account.name, (0, account.name.lower(), account.id)

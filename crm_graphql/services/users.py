@@ -29,17 +29,23 @@ async def issue_token(user: m.User, token: str | None = None) -> str:
     return token
 
 
-async def create_user(email: str, name: str, role: Role) -> tuple[m.User, str]:
-    """Create a user and return it with a fresh API token (shown once)."""
+async def create_user(
+    email: str, name: str, role: Role, *, partner_account_id: int | None = None
+) -> tuple[m.User, str]:
+    """Create a user and return it with a fresh API token (shown once). A PARTNER user needs
+    a partner account (REQUIRED; INVALID when the account is no partner)."""
     email, name = email.strip(), name.strip()
     if not email or not name:
         raise Required("email and name are required.", ("email",))
     if "@" not in email:
         raise Invalid(f"{email!r} is not an e-mail address.", ("email",))
-    async with in_transaction():
+    async with in_transaction() as conn:
         if await m.User.filter(email=email).exists():
             raise Duplicate(f"A user with e-mail {email} exists.", ("email",))
-        user = await m.User.create(email=email, name=name, role=role)
+        from crm_graphql.services import pipeline_rules
+
+        await pipeline_rules.check_partner_user(conn, role, partner_account_id)
+        user = await m.User.create(email=email, name=name, role=role, partner_account_id=partner_account_id)
         token = await issue_token(user)
     return user, token
 

@@ -32,7 +32,7 @@ async def one_of_each() -> dict[str, Any]:
     order = await m.SalesOrder.create(number="SO-1", account=account, currency="EUR")
     invoice = await m.Invoice.create(number="INV-1", account=account, currency="EUR")
     rows: dict[str, Any] = {
-        "User": user, "Stage": stage, "Account": account, "Contact": contact, "Lead": lead, "Opportunity": opp,
+        "User": user, "Stage": stage, "Pipeline": await m.Pipeline.get(id=stage.pipeline_id), "Account": account, "Contact": contact, "Lead": lead, "Opportunity": opp,
         "OpportunityItem": await m.OpportunityItem.create(opportunity=opp, **line),
         "Product": product, "Pricebook": book, "PricebookEntry": entry, "Bundle": bundle,
         "BundleItem": await m.BundleItem.create(bundle=bundle, product=product, quantity=one, weight=one),

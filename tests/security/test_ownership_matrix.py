@@ -211,6 +211,8 @@ class Matrix:
                     return to_global_id("User", self.rep_a.user.id)
                 if type_name == "Stage":
                     return to_global_id("Stage", stage.id)
+                if type_name == "Pipeline":
+                    return to_global_id("Pipeline", stage.pipeline_id)
                 assert type_name in shared_types(shared), f"{name}: nothing to give as {type_name}"
                 return to_global_id(type_name, shared_types(shared)[type_name].id)
 

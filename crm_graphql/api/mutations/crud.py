@@ -23,7 +23,13 @@ _PY_TYPES: dict[K, Any] = {
 }  # fmt: skip
 
 #: Operations replaced by a domain mutation of the same name.
-SKIPPED = {("Stage", "delete"), ("ExchangeRate", "create"), ("ExchangeRate", "update"), ("ExchangeRate", "delete")}
+SKIPPED = {
+    ("Stage", "delete"),
+    ("Pipeline", "delete"),
+    ("ExchangeRate", "create"),
+    ("ExchangeRate", "update"),
+    ("ExchangeRate", "delete"),
+}
 
 
 def _lower(name: str) -> str:

@@ -28,6 +28,9 @@ class AccountType(Entity, Convertible):
     industry: str | None = strawberry.field(description="Industry.")
     website: str | None = strawberry.field(description="Web site.")
     is_private: bool = strawberry.field(description="Visible to its owner alone, with everything under it.")
+    is_partner: bool = strawberry.field(
+        description="A partner account: leads and deals are assigned to it, and its PARTNER users see exactly those."
+    )
     is_deleted: bool = strawberry.field(resolver=is_deleted, description="Soft-deleted (restorable).")
     owner = ref_field("User", "owner_id", description="The user responsible for the account.")
     parent = ref_field("Account", "parent_id", description="The parent account, for a sub-account.")

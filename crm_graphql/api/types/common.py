@@ -23,13 +23,13 @@ from crm_graphql import models as m
 from crm_graphql import money
 from crm_graphql.api.connection import Connection, Page, paginate
 from crm_graphql.api.context import Info
-from crm_graphql.api.filters import SPECS, to_q
+from crm_graphql.api.filters import SPECS, asks_for_deleted, to_q
 from crm_graphql.api.relay import MODELS, Node, register, resolve_model_type
 from crm_graphql.services import access
 
 #: GraphQL type name -> module defining its ``<Name>Type`` class.
 TYPE_MODULES = {
-    "Account": "accounts", "Contact": "accounts", "Lead": "leads", "Stage": "pipeline",
+    "Account": "accounts", "Contact": "accounts", "Lead": "leads", "Pipeline": "pipeline", "Stage": "pipeline",
     "Opportunity": "pipeline", "OpportunityItem": "pipeline", "Product": "catalog",
     "Pricebook": "catalog", "PricebookEntry": "catalog", "Bundle": "catalog",
     "BundleItem": "catalog", "BundlePrice": "catalog", "ExchangeRate": "catalog",
@@ -87,7 +87,8 @@ def list_field(spec_name: str, *, fk: str | None = None, description: str, name:
         ) -> Any:
             page = Page.from_args(first, after, last, before)
             user = info.context.user
-            qs = access.scoped(spec.model, user).filter(to_q(spec_name, filter, user))
+            qs = access.scoped(spec.model, user, include_deleted=asks_for_deleted(filter))
+            qs = qs.filter(to_q(spec_name, filter, user))
             return await paginate(qs, spec_name, page, order_by)
 
         resolver.__annotations__ = _list_annotations(spec_name)

@@ -1,4 +1,4 @@
-"""Stage, Opportunity and OpportunityItem."""
+"""Pipeline, Stage, Opportunity and OpportunityItem."""
 
 from __future__ import annotations
 
@@ -30,8 +30,39 @@ if TYPE_CHECKING:
     from crm_graphql.api.types.users import UserType
 
 
-@strawberry.type(name="Stage", description="A step of the sales pipeline.")
+@strawberry.type(name="Pipeline", description="A sales process with its own ordered stages (and WON and LOST stages).")
+class PipelineType(Entity):
+    name: str = strawberry.field(description="Pipeline name (unique).")
+    is_default: bool = strawberry.field(
+        description="New opportunities, `stages` and `pipelineSummary` use this pipeline when none is named."
+    )
+    opportunities = list_field("Opportunity", fk="pipeline_id", description="Opportunities in this pipeline.")
+    is_type_of = model_type(m.Pipeline)
+
+    @strawberry.field(description="Its stages in pipeline order (the WON and LOST stages last).")
+    async def stages(root, info: Info) -> list[StageType]:  # type: ignore[no-untyped-def]
+        return await _stages_loader(info).load(root.id)
+
+
+def _stages_loader(info: Info) -> DataLoader[int, list[m.Stage]]:
+    """The stages of each pipeline, every pipeline of a level in one query."""
+    loader = info.context._loaders.get("pipeline_stages")
+    if loader is None:
+
+        async def load(ids: Sequence[int]) -> list[list[m.Stage]]:
+            rows = await m.Stage.filter(pipeline_id__in=list(set(ids))).order_by("position", "id")
+            grouped: dict[int, list[m.Stage]] = defaultdict(list)
+            for row in rows:
+                grouped[row.pipeline_id].append(row)
+            return [grouped.get(i, []) for i in ids]
+
+        loader = info.context._loaders["pipeline_stages"] = DataLoader(load_fn=load)
+    return loader
+
+
+@strawberry.type(name="Stage", description="A step of a sales pipeline.")
 class StageType(Entity):
+    pipeline = ref_field("Pipeline", "pipeline_id", description="The pipeline this stage belongs to.", required=True)
     name: str = strawberry.field(description="Stage name.")
     position: int = strawberry.field(description="Pipeline order, ascending.")
     probability: int = strawberry.field(description="Win probability (0-100) an opportunity takes when moved here.")
@@ -68,7 +99,9 @@ class OpportunityType(Entity, Convertible):
     account = ref_field("Account", "account_id", description="The customer.", required=True)
     contact = ref_field("Contact", "contact_id", description="The primary contact.")
     owner = ref_field("User", "owner_id", description="The salesperson.")
+    partner = ref_field("Account", "partner_id", description="The partner account the deal is assigned to.")
     stage = ref_field("Stage", "stage_id", description="Pipeline stage.", required=True)
+    pipeline = ref_field("Pipeline", "pipeline_id", description="The pipeline its stage belongs to.", required=True)
     pricebook = ref_field("Pricebook", "pricebook_id", description="Price book its items are priced from.")
     items = list_field("OpportunityItem", fk="opportunity_id", description="Products of interest.")
     quotes = list_field("Quote", fk="opportunity_id", description="Quotes made for this deal.")

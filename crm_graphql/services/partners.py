@@ -1,0 +1,66 @@
+"""Partner assignment (DOMAIN.md 8): a lead or an opportunity is assigned to a partner account,
+whose PARTNER users then see and work on it (``services.access`` enforces what they see)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from crm_graphql import models as m
+from crm_graphql.enums import LeadStatus, OpportunityStatus, Role
+from crm_graphql.errors import Forbidden, Invalid, Locked
+from crm_graphql.services import access, crud, timeline
+
+_WHO = "Assigning to a partner is for admins, managers and the record's owner."
+
+
+async def _target(conn: Any, actor: Any, lead_id: int | None, opportunity_id: int | None) -> Any:
+    """The lead or the opportunity (exactly one), visible, open, and the actor's to assign."""
+    if (lead_id is None) == (opportunity_id is None):
+        raise Invalid("Give exactly one of leadId and opportunityId.", ("input",))
+    role = getattr(actor, "role", None)
+    if role not in (Role.ADMIN, Role.MANAGER, Role.SALES_REP):
+        raise Forbidden(_WHO, ("input",))
+    if lead_id is not None:
+        row = await access.load_visible(conn, actor, m.Lead, lead_id, ("input", "leadId"))
+        if row.status == LeadStatus.QUALIFIED or row.anonymized_at is not None:
+            raise Locked("A qualified or anonymized lead is read-only.", ("input", "leadId"))
+        path = ("input", "leadId")
+    else:
+        assert opportunity_id is not None
+        row = await access.load_visible(conn, actor, m.Opportunity, opportunity_id, ("input", "opportunityId"))
+        if row.status != OpportunityStatus.OPEN:
+            raise Locked("This opportunity is closed: reopen it to edit.", ("input", "opportunityId"))
+        path = ("input", "opportunityId")
+    if role == Role.SALES_REP and row.owner_id != actor.id:
+        raise Forbidden(_WHO, path)
+    return row
+
+
+async def _assign(actor: Any, lead_id: int | None, opportunity_id: int | None, partner_id: int | None) -> Any:
+    async with in_transaction() as conn:
+        row = await _target(conn, actor, lead_id, opportunity_id)
+        if partner_id is not None:
+            path = ("input", "partnerAccountId")
+            partner = await access.load_visible(conn, actor, m.Account, partner_id, path)
+            if not partner.is_partner:
+                raise Invalid("The account is no partner: mark it isPartner first.", path)
+        if row.partner_id != partner_id:
+            change = timeline.changes({"partner": row.partner_id}, {"partner": partner_id}, {"partner": "Account"})
+            await crud.save(conn, row, {"partner_id": partner_id})
+            kind = "PARTNER_ASSIGNED" if partner_id is not None else "PARTNER_UNASSIGNED"
+            await timeline.record(conn, row, kind, actor, {"changes": change})
+        return row
+
+
+async def assign_to_partner(actor: Any, lead_id: int | None, opportunity_id: int | None, partner_id: int) -> Any:
+    """Assign a lead or an opportunity to a partner account. Raises Invalid (not exactly one
+    target; the account is no partner), NotFound, Forbidden (a PARTNER or READ_ONLY user, or a
+    sales rep who does not own the record), Locked (qualified lead, closed deal)."""
+    return await _assign(actor, lead_id, opportunity_id, partner_id)
+
+
+async def unassign_from_partner(actor: Any, lead_id: int | None, opportunity_id: int | None) -> Any:
+    """Take a lead or an opportunity away from its partner (same refusals as assigning)."""
+    return await _assign(actor, lead_id, opportunity_id, None)

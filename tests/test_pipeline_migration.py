@@ -1,0 +1,142 @@
+"""Migration 0006 (pipelines) on a database filled before it: every stage and opportunity
+(soft-deleted ones included) joins the default pipeline "Sales", nothing is lost, and an app
+on the migrated database serves pipelines, stages and summaries through the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from test_document_template_migration import Client, _insert
+from tortoise import Tortoise, connections
+from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
+from tortoise.transactions import in_transaction
+
+from crm_graphql import db
+from crm_graphql.app import create_app, startup
+from crm_graphql.enums import Role
+from crm_graphql.services import users
+from crm_graphql.settings import Settings
+
+TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "sqlite://:memory:")
+MIGRATION = next(Path(db.__file__).parent.joinpath("migrations").glob("*_pipelines.py")).stem
+#: The stages an old database had (a custom one among them, not in the default set).
+OLD_STAGES = [(1, "Prospecting", 1, 10, "OPEN", True), (2, "Discovery", 2, 30, "OPEN", False),
+              (3, "Negotiation", 3, 75, "OPEN", False), (4, "Closed Won", 4, 100, "WON", False),
+              (5, "Closed Lost", 5, 0, "LOST", False)]  # fmt: skip
+#: (id, title, stage, status, probability, amount in ten-thousandths, deleted)
+OLD_DEALS = [(1, "Open deal", 2, "OPEN", 30, 1_000_000, False), (2, "Won deal", 4, "WON", 100, 2_500_100, False),
+             (3, "Deleted deal", 3, "OPEN", 75, 10_000, True)]  # fmt: skip
+
+
+@pytest.fixture
+async def old_database(tmp_path: Path) -> AsyncIterator[str]:
+    """A database migrated up to the migration before 0006, holding stages, an account and
+    deals: a new SQLite file, or the PostgreSQL test database (emptied) when the suite runs on it."""
+    url = TEST_DATABASE_URL if not db.is_sqlite(TEST_DATABASE_URL) else f"sqlite://{tmp_path / 'old.sqlite3'}"
+    config = db.tortoise_config(url)
+    users.clear_cache()
+    await Tortoise.init(config=config, _enable_global_fallback=True)
+    conn = connections.get("default")
+    if not db.is_sqlite(url):
+        await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    before = importlib.import_module(f"crm_graphql.migrations.{MIGRATION}").Migration.dependencies
+    executor = MigrationExecutor(conn, config["apps"])
+    await executor.migrate([MigrationTarget(app, name) for app, name in before])
+    now = dt.datetime.now(dt.UTC)
+    async with in_transaction() as tx:
+        for pk, name, position, probability, kind, default in OLD_STAGES:
+            await tx.execute_insert(
+                _insert(url, "INSERT INTO stages (id, version, created_at, updated_at, name, position, probability, "
+                             "kind, is_default) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)"),
+                [pk, now, now, name, position, probability, kind, default],
+            )  # fmt: skip
+        await tx.execute_insert(
+            _insert(url, "INSERT INTO accounts (id, version, created_at, updated_at, type, name, is_private) "
+                         "VALUES (1, 1, ?, ?, 'ORGANIZATION', 'Acme', ?)"),
+            [now, now, False],
+        )  # fmt: skip
+        for pk, title, stage, status, probability, amount, deleted in OLD_DEALS:
+            await tx.execute_insert(
+                _insert(url, "INSERT INTO opportunities (id, version, created_at, updated_at, title, account_id, "
+                             "stage_id, status, probability, currency, amount_source, is_restricted, amount, "
+                             "manual_amount, deleted_at) VALUES (?, 1, ?, ?, ?, 1, ?, ?, ?, 'EUR', 'MANUAL', ?, ?, ?, ?)"),
+                [pk, now, now, title, stage, status, probability, False, amount, amount, now if deleted else None],
+            )  # fmt: skip
+    if not db.is_sqlite(url):
+        await conn.execute_script(
+            "SELECT setval('stages_id_seq', 5); SELECT setval('accounts_id_seq', 1); "
+            "SELECT setval('opportunities_id_seq', 3)"
+        )
+    try:
+        # when the remaining migrations run (ours included)
+        await db.migrate(config)
+    except BaseException:
+        await db.close()
+        raise
+    try:
+        yield url
+    finally:
+        if not db.is_sqlite(url):
+            tables = [m._meta.db_table for m in Tortoise.apps["models"].values()]
+            await conn.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE;")
+        await db.close()
+
+
+async def test_existing_stages_and_deals_become_the_default_pipeline(old_database: str) -> None:
+    conn = connections.get("default")
+    # then there is one pipeline, the default, and every row is kept, each in that pipeline
+    _, pipelines = await conn.execute_query("SELECT id, name, is_default FROM pipelines")
+    assert [(r["name"], bool(r["is_default"])) for r in pipelines] == [("Sales", True)]
+    default_id = pipelines[0]["id"]
+    _, stages = await conn.execute_query("SELECT id, name, position, pipeline_id FROM stages ORDER BY id")
+    assert [(r["id"], r["name"], r["position"], r["pipeline_id"]) for r in stages] == [
+        (pk, name, position, default_id) for pk, name, position, *_ in OLD_STAGES
+    ]
+    _, deals = await conn.execute_query(
+        "SELECT id, title, stage_id, pipeline_id, amount, deleted_at FROM opportunities ORDER BY id"
+    )
+    assert [(r["id"], r["title"], r["stage_id"], r["pipeline_id"], int(r["amount"]), r["deleted_at"] is not None)
+            for r in deals] == [(pk, title, stage, default_id, amount, deleted)
+                                for pk, title, stage, _, _, amount, deleted in OLD_DEALS]  # fmt: skip
+    # and an app on the migrated database serves them through the API
+    settings = Settings(database_url=old_database)
+    app = create_app(settings, manage_db=False)
+    await startup(settings, connect=False)
+    _, token = await users.create_user("admin@example.com", "Admin", Role.ADMIN)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        gql = Client(client, token)
+        data = await gql("{ pipelines { name isDefault stages { name position } } }")
+        assert data["pipelines"] == [{"name": "Sales", "isDefault": True,
+                                      "stages": [{"name": s[1], "position": s[2]} for s in OLD_STAGES]}]  # fmt: skip
+        data = await gql(
+            "{ opportunities(orderBy: [{field: TITLE}]) { nodes { title pipeline { name } stage { name } } } }"
+        )
+        assert data["opportunities"]["nodes"] == [
+            {"title": "Open deal", "pipeline": {"name": "Sales"}, "stage": {"name": "Discovery"}},
+            {"title": "Won deal", "pipeline": {"name": "Sales"}, "stage": {"name": "Closed Won"}},
+        ]
+        data = await gql("{ pipelineSummary(groupBy: PIPELINE) { label count amount } }")
+        assert data["pipelineSummary"] == [{"label": "Sales", "count": 2, "amount": "350.01"}]
+        # a new pipeline gets its own stages next to the migrated ones
+        made = await gql('mutation { createPipeline(input: {name: "Renewals"}) { pipeline { stages { name } } '
+                         "userErrors { code } } }")  # fmt: skip
+        assert made["createPipeline"]["userErrors"] == []
+        assert len(made["createPipeline"]["pipeline"]["stages"]) == 6
+        # and a restored deal is still in its pipeline and stage
+        restored = await gql('mutation { restoreOpportunity(input: {id: "T3Bwb3J0dW5pdHk6Mw=="}) { '
+                             "opportunity { pipeline { name } stage { name } } userErrors { code } } }")  # fmt: skip
+        assert restored["restoreOpportunity"]["opportunity"] == {"pipeline": {"name": "Sales"},
+                                                                 "stage": {"name": "Negotiation"}}  # fmt: skip
+    if not db.is_sqlite(old_database):
+        # PostgreSQL enforces the pipeline column itself
+        _, rows = await conn.execute_query(
+            "SELECT table_name, is_nullable FROM information_schema.columns WHERE column_name = 'pipeline_id' "
+            "ORDER BY table_name"
+        )
+        assert [(r["table_name"], r["is_nullable"]) for r in rows] == [("opportunities", "NO"), ("stages", "NO")]
