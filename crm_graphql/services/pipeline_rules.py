@@ -189,6 +189,13 @@ async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Any, row: An
     data.update(await amounts.derive(conn, merged, _CURRENCY))
 
 
+async def opportunity_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+    """DOMAIN.md 3: won or lost opportunities are locked until reopened; deleting one (and
+    the accepted quote it was won with) is an edit like any other."""
+    if row.status != OpportunityStatus.OPEN:
+        raise Locked("This opportunity is closed: reopen it to delete it.", ("input", "id"))
+
+
 async def stage_change_data(conn: BaseDBAsyncClient, old_id: int | None, new_id: int) -> Data:
     """Data of a STAGE_CHANGED event: the stage ids and the old and new stage names as a change."""
     stages = {s.id: s for s in await m.Stage.filter(id__in=[old_id, new_id]).using_db(conn)}
@@ -254,6 +261,15 @@ async def lead_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data
         raise Locked("An anonymized lead is read-only.", ("input", "id"))
     if data.get("status") in (LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED):
         raise InvalidTransition("Use qualifyLead or disqualifyLead.", ("input", "status"))
+
+
+async def lead_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+    """A qualified lead is read-only (DOMAIN.md 3) and an anonymized one is kept for
+    statistics: neither is deleted (LOCKED, like updateLead and archiveLead)."""
+    if row.status == LeadStatus.QUALIFIED:
+        raise Locked("A qualified lead is read-only.", ("input", "id"))
+    if row.anonymized_at is not None:
+        raise Locked("An anonymized lead is read-only.", ("input", "id"))
 
 
 # --- activities ------------------------------------------------------------------------------

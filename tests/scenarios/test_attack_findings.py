@@ -15,9 +15,18 @@ OPP = "id version owner { id } isRestricted status probability stage { id name }
 READ_OPP = f"query($id: ID!) {{ opportunity(id: $id) {{ {OPP} timeline(first: 100) {{ totalCount }} }} }}"
 
 
+#: Mutations whose input type is not named after them.
+INPUTS = {
+    "cancelContract": "ContractIdInput",
+    "cancelOrder": "SalesOrderIdInput",
+    "fulfillOrder": "SalesOrderIdInput",
+    "voidInvoice": "InvoiceIdInput",
+}
+
+
 def mutation(name: str, body: str = "") -> str:
-    type_name = name[0].upper() + name[1:]
-    return f"mutation($input: {type_name}Input!) {{ {name}(input: $input) {{ {body} {ERR} }} }}"
+    input_type = INPUTS.get(name, name[0].upper() + name[1:] + "Input")
+    return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {body} {ERR} }} }}"
 
 
 async def call(gql: Any, name: str, values: dict[str, Any], body: str = "", *, codes: list[str] | None = None) -> Any:
@@ -65,3 +74,138 @@ async def test_f4_user_on_the_access_list_cannot_take_a_restricted_deal_over(gql
     public = await create(rep_a, "Opportunity", {"title": "Open", "accountId": account})
     manager = gql.as_(actors[Role.MANAGER])
     await call(manager, "updateOpportunity", {"id": public, "ownerId": uid(b_user)})
+
+
+async def deal_with_quote(gql: Any, *lines: str) -> dict[str, str]:
+    """An account, an open deal and its (active) quote with one manual line per unit price."""
+    account = await create(gql, "Account", {"name": "Globex"})
+    deal = await create(gql, "Opportunity", {"title": "Fleet", "accountId": account, "currency": "EUR"})
+    quote = await create(gql, "Quote", {"opportunityId": deal})
+    for price in lines:
+        await call(gql, "addManualQuoteItem", {"quoteId": quote, "name": "Service", "unitPrice": price}, "item { id }")
+    return {"account": account, "deal": deal, "quote": quote}
+
+
+SALES = "query { salesOrders(first: 100) { totalCount } invoices(first: 100) { totalCount } }"
+READ_QUOTE = "query($id: ID!) { quote(id: $id) { id version status isActive netTotal isDeleted } }"
+
+
+# --- F7: a won deal is locked, deleting included ---------------------------------------------
+
+
+async def test_f7_won_opportunity_cannot_be_deleted(gql: Any) -> None:
+    # given a deal won with its quote
+    ids = await deal_with_quote(gql, "100.00")
+    await call(gql, "winOpportunity", {"opportunityId": ids["deal"]}, "opportunity { id }")
+    before = (await read(gql, READ_OPP, ids["deal"]), await read(gql, READ_QUOTE, ids["quote"]))
+    # when someone deletes it
+    await call(gql, "deleteOpportunity", {"id": ids["deal"]}, "deletedId", codes=["LOCKED"])
+    # then the deal and its quote are untouched
+    assert (await read(gql, READ_OPP, ids["deal"]), await read(gql, READ_QUOTE, ids["quote"])) == before
+    # and once reopened it can be deleted
+    await call(gql, "reopenOpportunity", {"opportunityId": ids["deal"]}, "opportunity { id }")
+    await call(gql, "deleteOpportunity", {"id": ids["deal"]}, "deletedId")
+
+
+# --- F24, F25: what a quote conversion may still sell ------------------------------------------
+
+
+async def test_f24_a_cancelled_sale_is_not_invoiced_from_its_quote(gql: Any) -> None:
+    # given a quote turned into an order that was then cancelled
+    ids = await deal_with_quote(gql, "100.00")
+    order = (await call(gql, "convertQuoteToOrder", {"quoteId": ids["quote"]}, "salesOrder { id }"))["salesOrder"]
+    await call(gql, "cancelOrder", {"salesOrderId": order["id"]}, "salesOrder { status }")
+    before = (await gql(SALES), await read(gql, READ_QUOTE, ids["quote"]))
+    # when the quote, or the deal through its active quote, is invoiced
+    await call(gql, "convertQuoteToInvoice", {"quoteId": ids["quote"]}, "invoice { id }", codes=["INVALID_TRANSITION"])
+    await call(
+        gql, "createInvoiceFromOpportunity", {"opportunityId": ids["deal"]}, "invoice { id }",
+        codes=["INVALID_TRANSITION"],
+    )  # fmt: skip
+    # then nothing was invoiced
+    assert (await gql(SALES), await read(gql, READ_QUOTE, ids["quote"])) == before
+
+
+async def test_f24_an_empty_quote_converts_to_nothing(gql: Any) -> None:
+    # given a deal whose quote has no lines
+    ids = await deal_with_quote(gql)
+    before = (await gql(SALES), await read(gql, READ_QUOTE, ids["quote"]))
+    # when it is converted to an order or an invoice, or the deal is invoiced
+    await call(gql, "convertQuoteToOrder", {"quoteId": ids["quote"]}, "salesOrder { id }", codes=["INVALID_TRANSITION"])
+    await call(gql, "convertQuoteToInvoice", {"quoteId": ids["quote"]}, "invoice { id }", codes=["INVALID_TRANSITION"])
+    await call(
+        gql, "createInvoiceFromOpportunity", {"opportunityId": ids["deal"]}, "invoice { id }",
+        codes=["INVALID_TRANSITION"],
+    )  # fmt: skip
+    # then no 0.00 order or invoice exists and the quote is still a draft
+    assert (await gql(SALES), await read(gql, READ_QUOTE, ids["quote"])) == before
+
+
+async def test_f25_a_won_deal_sells_only_its_active_quote(gql: Any) -> None:
+    # given a deal with an active quote and a draft alternative, won and invoiced
+    ids = await deal_with_quote(gql, "100.00")
+    alternative = await create(gql, "Quote", {"opportunityId": ids["deal"]})
+    await call(gql, "addManualQuoteItem", {"quoteId": alternative, "name": "Alt", "unitPrice": "80"}, "item { id }")
+    await call(gql, "winOpportunity", {"opportunityId": ids["deal"]}, "opportunity { id }")
+    await call(gql, "createInvoiceFromOpportunity", {"opportunityId": ids["deal"]}, "invoice { id }")
+    before = (await gql(SALES), await read(gql, READ_QUOTE, alternative))
+    # when the alternative is converted to an order or an invoice
+    await call(gql, "convertQuoteToOrder", {"quoteId": alternative}, "salesOrder { id }", codes=["INVALID_TRANSITION"])
+    await call(gql, "convertQuoteToInvoice", {"quoteId": alternative}, "invoice { id }", codes=["INVALID_TRANSITION"])
+    # then the sale stays invoiced once, and the alternative is still a draft
+    assert (await gql(SALES), await read(gql, READ_QUOTE, alternative)) == before
+    # while the active quote (the sale) still becomes an order: converting is not editing
+    await call(gql, "convertQuoteToOrder", {"quoteId": ids["quote"]}, "salesOrder { id }")
+
+
+async def test_f25_a_lost_deal_has_no_sale_to_convert(gql: Any) -> None:
+    ids = await deal_with_quote(gql, "100.00")
+    await call(gql, "loseOpportunity", {"opportunityId": ids["deal"]}, "opportunity { id }")
+    before = (await gql(SALES), await read(gql, READ_QUOTE, ids["quote"]))
+    await call(gql, "convertQuoteToOrder", {"quoteId": ids["quote"]}, "salesOrder { id }", codes=["INVALID_TRANSITION"])
+    await call(gql, "convertQuoteToInvoice", {"quoteId": ids["quote"]}, "invoice { id }", codes=["INVALID_TRANSITION"])
+    assert (await gql(SALES), await read(gql, READ_QUOTE, ids["quote"])) == before
+
+
+# --- F19: a qualified lead is read-only, deleting included --------------------------------------
+
+READ_LEAD = "query($id: ID!) { lead(id: $id) { id version status isArchived isDeleted lastName } }"
+READ_CONTACT = "query($id: ID!) { contact(id: $id) { id version isDeleted lastName } }"
+
+
+async def test_f19_qualified_lead_cannot_be_deleted(gql: Any) -> None:
+    # given a qualified lead
+    lead = await create(gql, "Lead", {"lastName": "Nymous", "company": "Annabel Co"})
+    await call(gql, "qualifyLead", {"leadId": lead, "account": {"create": {}}}, "lead { status }")
+    before = await read(gql, READ_LEAD, lead)
+    # when it is deleted
+    await call(gql, "deleteLead", {"id": lead}, "deletedId", codes=["LOCKED"])
+    # then it is still there, as it was
+    assert await read(gql, READ_LEAD, lead) == before
+    # while an open lead can be deleted
+    other = await create(gql, "Lead", {"lastName": "Open"})
+    await call(gql, "deleteLead", {"id": other}, "deletedId")
+
+
+# --- F8: a child is restored after what it belongs to --------------------------------------------
+
+
+async def test_f8_restoring_an_opportunity_or_quote_of_a_deleted_account_is_refused(gql: Any) -> None:
+    # given an account with a deal and its quote, the deal deleted and then the account
+    ids = await deal_with_quote(gql, "10")
+    contact = await create(gql, "Contact", {"lastName": "Buyer", "accountId": ids["account"]})
+    await call(gql, "deleteOpportunity", {"id": ids["deal"]}, "deletedId")
+    await call(gql, "deleteAccount", {"id": ids["account"]}, "deletedId")
+    # when the deal, its quote or the contact is restored on its own
+    await call(gql, "restoreOpportunity", {"id": ids["deal"]}, "opportunity { id }", codes=["INVALID_TRANSITION"])
+    await call(gql, "restoreQuote", {"id": ids["quote"]}, "quote { id }", codes=["INVALID_TRANSITION"])
+    await call(gql, "restoreContact", {"id": contact}, "contact { id }", codes=["INVALID_TRANSITION"])
+    # then all stay deleted
+    for query, gid in ((READ_OPP, ids["deal"]), (READ_QUOTE, ids["quote"]), (READ_CONTACT, contact)):
+        assert await read(gql, query, gid) is None
+    # and once the account is back (with its contact), the deal and then its quote follow
+    await call(gql, "restoreAccount", {"id": ids["account"]}, "account { id }")
+    assert (await read(gql, READ_CONTACT, contact))["isDeleted"] is False
+    await call(gql, "restoreQuote", {"id": ids["quote"]}, "quote { id }", codes=["INVALID_TRANSITION"])
+    await call(gql, "restoreOpportunity", {"id": ids["deal"]}, "opportunity { id }")
+    assert (await read(gql, READ_QUOTE, ids["quote"]))["isDeleted"] is False
