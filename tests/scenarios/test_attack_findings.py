@@ -8,7 +8,7 @@ from typing import Any
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
 from crm_graphql.enums import Role
-from tests.factories import create, make_user
+from tests.factories import catalog, create, make_user
 
 ERR = "userErrors { field message code }"
 OPP = "id version owner { id } isRestricted status probability stage { id name } account { id }"
@@ -209,3 +209,52 @@ async def test_f8_restoring_an_opportunity_or_quote_of_a_deleted_account_is_refu
     await call(gql, "restoreQuote", {"id": ids["quote"]}, "quote { id }", codes=["INVALID_TRANSITION"])
     await call(gql, "restoreOpportunity", {"id": ids["deal"]}, "opportunity { id }")
     assert (await read(gql, READ_QUOTE, ids["quote"]))["isDeleted"] is False
+
+
+# --- F12, F14: item events name the line, and an equal value is no change ------------------------
+
+TL = "timeline(first: 100) { totalCount nodes { kind data } }"
+EVENTS = f"query($id: ID!) {{ node(id: $id) {{ ... on Opportunity {{ {TL} }} ... on Quote {{ {TL} }} ... on Lead {{ {TL} }} ... on Contact {{ {TL} }} }} }}"
+
+
+async def events(gql: Any, gid: str, kind: str | None = None) -> Any:
+    timeline = (await gql(EVENTS, {"id": gid}))["node"]["timeline"]
+    return timeline if kind is None else [e for e in timeline["nodes"] if e["kind"] == kind]
+
+
+async def test_f12_f14_item_updates_equal_as_numbers_are_no_change_and_events_name_items_by_id(gql: Any) -> None:
+    # given a deal item and a quote item, quantity 2
+    ids = await deal_with_quote(gql)
+    item = {"name": "Service", "unitPrice": "10", "quantity": "2"}
+    added = await call(gql, "addOpportunityItems", {"opportunityId": ids["deal"], "items": [item]}, "items { id }")
+    opp_item = added["items"][0]["id"]
+    quote_item = (await call(gql, "addManualQuoteItem", {"quoteId": ids["quote"], **item}, "item { id }"))["item"]["id"]
+    before = (await read(gql, READ_OPP, ids["deal"]), await events(gql, ids["quote"]))
+    # when each is "changed" to the same number written otherwise
+    await call(gql, "updateOpportunityItem", {"id": opp_item, "quantity": "2.0000"}, "item { id }")
+    await call(gql, "updateQuoteItem", {"id": quote_item, "quantity": "2.00", "unitPrice": "10.0000"}, "item { id }")
+    # then nothing is recorded and no version moves
+    assert (await read(gql, READ_OPP, ids["deal"]), await events(gql, ids["quote"])) == before
+    # and a real change names the line by its global ID (DOMAIN.md 6)
+    await call(gql, "updateOpportunityItem", {"id": opp_item, "quantity": "3"}, "item { id }")
+    await call(gql, "updateQuoteItem", {"id": quote_item, "quantity": "3"}, "item { id }")
+    for parent, line in ((ids["deal"], opp_item), (ids["quote"], quote_item)):
+        (event,) = await events(gql, parent, "ITEM_UPDATED")
+        assert event["data"]["item"] == {"id": line, "name": "Service"}
+
+
+async def test_f14_contract_cancelled_event_names_the_contract_by_id(gql: Any) -> None:
+    # given a won deal with a contract
+    shared = await catalog()
+    account = await create(gql, "Account", {"name": "Initech"})
+    book = to_global_id("Pricebook", shared["pricebook"].id)
+    deal = await create(gql, "Opportunity", {"title": "Licences", "accountId": account, "pricebookId": book})
+    product = to_global_id("Product", shared["product"].id)
+    await call(gql, "addOpportunityItems", {"opportunityId": deal, "items": [{"productId": product}]}, "items { id }")
+    won = await call(gql, "winOpportunity", {"opportunityId": deal}, "contracts { id number }")
+    (contract,) = won["contracts"]
+    # when it is cancelled
+    await call(gql, "cancelContract", {"contractId": contract["id"]}, "contract { status }")
+    # then the deal's event names it by global ID (with its number as a fact)
+    (event,) = await events(gql, deal, "CONTRACT_CANCELLED")
+    assert event["data"]["contract"] == {"id": contract["id"], "number": contract["number"]}
