@@ -6,6 +6,7 @@ Every writing service opens one transaction; nothing is written when it raises.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -276,6 +277,25 @@ def _scrub(value: Any, secrets: set[str]) -> Any:
     return value
 
 
+ERASED = "[anonymized]"
+
+
+async def _erase_from_activities(conn: BaseDBAsyncClient, lead_id: int, secrets: set[str]) -> None:
+    """The lead's activities are part of its history: every occurrence of a personal value in
+    their subject or description is replaced (ignoring case), for good."""
+    if not secrets:
+        return
+    pattern = re.compile("|".join(re.escape(s) for s in sorted(secrets, key=len, reverse=True)), re.IGNORECASE)
+    for activity in await m.Activity.filter(lead_id=lead_id).using_db(conn):
+        values = {}
+        for name in ("subject", "description"):
+            text = getattr(activity, name)
+            if text and pattern.search(text):
+                values[name] = pattern.sub(ERASED, text)
+        if values:
+            await m.Activity.filter(id=activity.id).using_db(conn).update(**values, version=F("version") + 1)
+
+
 async def anonymize_lead(actor: Any, lead_id: int) -> Any:
     """Erase the lead's personal fields for good, on its timeline too (company and source stay
     for statistics). Raises NotFound, Locked (qualified: its data lives on in the contact)."""
@@ -293,6 +313,7 @@ async def anonymize_lead(actor: Any, lead_id: int) -> Any:
                     change.update(old=None, new=None)
             if data != event.data:
                 await m.TimelineEvent.filter(id=event.id).using_db(conn).update(data=data)
+        await _erase_from_activities(conn, lead.id, secrets)
         await crud.save(conn, lead, {**dict.fromkeys(PERSONAL_FIELDS), "anonymized_at": dt.datetime.now(dt.UTC)})
         await timeline.record(conn, lead, "ANONYMIZED", actor)
         return lead

@@ -74,6 +74,10 @@ async def stage_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, dat
         slot = _slot(data["position"], len(others) + 1)
         await renumber(conn, [*others[: slot - 1], None, *others[slot - 1 :], *closed])
         data["position"] = slot
+    if data.get("is_default") is False and row.is_default:
+        # DOMAIN.md 3: "one open stage is the default for new opportunities"
+        raise Invalid("One open stage is always the default: make another stage the default instead.",
+                      ("input", "isDefault"))  # fmt: skip
     if data.get("is_default"):
         await m.Stage.filter(is_default=True).exclude(id=row.id).using_db(conn).update(is_default=False)
 

@@ -17,6 +17,7 @@ READ_OPP = f"query($id: ID!) {{ opportunity(id: $id) {{ {OPP} timeline(first: 10
 
 #: Mutations whose input type is not named after them.
 INPUTS = {
+    "anonymizeLead": "LeadIdInput",
     "cancelContract": "ContractIdInput",
     "cancelOrder": "SalesOrderIdInput",
     "fulfillOrder": "SalesOrderIdInput",
@@ -258,3 +259,89 @@ async def test_f14_contract_cancelled_event_names_the_contract_by_id(gql: Any) -
     # then the deal's event names it by global ID (with its number as a fact)
     (event,) = await events(gql, deal, "CONTRACT_CANCELLED")
     assert event["data"]["contract"] == {"id": contract["id"], "number": contract["number"]}
+
+
+# --- F13: moving to the stage it is in is not a move ---------------------------------------------
+
+
+async def test_f13_move_to_the_current_stage_changes_nothing(gql: Any) -> None:
+    # given an open deal whose probability was overridden
+    ids = await deal_with_quote(gql)
+    await call(gql, "updateOpportunity", {"id": ids["deal"], "probability": 42}, "opportunity { id }")
+    before = await read(gql, READ_OPP, ids["deal"])
+    # when it is "moved" to the stage it is in, by either mutation
+    stage = before["stage"]["id"]
+    await call(gql, "moveOpportunityToStage", {"opportunityId": ids["deal"], "stageId": stage}, "opportunity { id }")
+    await call(gql, "updateOpportunity", {"id": ids["deal"], "stageId": stage}, "opportunity { id }")
+    # then the probability stays 42 and no STAGE_CHANGED is recorded
+    after = await read(gql, READ_OPP, ids["deal"])
+    assert after == before and after["probability"] == 42
+    assert await events(gql, ids["deal"], "STAGE_CHANGED") == []
+
+
+# --- F16: one open stage is always the default ---------------------------------------------------
+
+STAGES = "{ stages { id name isDefault version position } }"
+
+
+async def test_f16_the_default_stage_cannot_be_unset(gql: Any) -> None:
+    stages = (await gql(STAGES))["stages"]
+    (default,) = [s for s in stages if s["isDefault"]]
+    await call(gql, "updateStage", {"id": default["id"], "isDefault": False}, "stage { id }", codes=["INVALID"])
+    assert (await gql(STAGES))["stages"] == stages
+    # making another stage the default moves the flag
+    other = next(s for s in stages if not s["isDefault"] and s["name"] == "Qualification")
+    await call(gql, "updateStage", {"id": other["id"], "isDefault": True}, "stage { id }")
+    assert [s["id"] for s in (await gql(STAGES))["stages"] if s["isDefault"]] == [other["id"]]
+
+
+# --- F17: a quote's contact and validity -------------------------------------------------------------
+
+
+async def test_f17_quote_validity_and_contact_are_checked(gql: Any) -> None:
+    # given a deal's quote, and a contact of another (private) account
+    ids = await deal_with_quote(gql)
+    other = await create(gql, "Account", {"name": "Other", "isPrivate": True})
+    stranger = await create(gql, "Contact", {"lastName": "Stranger", "accountId": other})
+    quotes = "query { quotes(first: 100) { totalCount } }"
+    before = (await gql(quotes), await read(gql, READ_QUOTE_FULL, ids["quote"]))
+    # when a quote is created or updated with an end before its start, or with that contact
+    dates = {"validFrom": "2027-02-01", "validUntil": "2027-01-31"}
+    await call(gql, "createQuote", {"opportunityId": ids["deal"], **dates}, "quote { id }", codes=["INVALID"])
+    await call(gql, "createQuote", {"accountId": ids["account"], "contactId": stranger}, "quote { id }",
+               codes=["INVALID"])  # fmt: skip
+    await call(gql, "updateQuote", {"id": ids["quote"], **dates}, "quote { id }", codes=["INVALID"])
+    await call(gql, "updateQuote", {"id": ids["quote"], "validFrom": "2027-03-01", "validUntil": None},
+               "quote { id }")  # fmt: skip
+    await call(gql, "updateQuote", {"id": ids["quote"], "validUntil": "2027-02-28"}, "quote { id }", codes=["INVALID"])
+    await call(gql, "updateQuote", {"id": ids["quote"], "contactId": stranger}, "quote { id }", codes=["INVALID"])
+    # then nothing was created and the quote kept its contact and dates (but the valid start)
+    after = await read(gql, READ_QUOTE_FULL, ids["quote"])
+    assert (await gql(quotes)) == before[0]
+    assert after["contact"] == before[1]["contact"] and after["validFrom"] == "2027-03-01"
+    assert after["validUntil"] is None
+
+
+READ_QUOTE_FULL = "query($id: ID!) { quote(id: $id) { id version validFrom validUntil contact { id } } }"
+
+
+# --- F18: anonymizing a lead erases it from its activities -------------------------------------------
+
+
+async def test_f18_anonymize_lead_erases_personal_data_from_its_activities(gql: Any) -> None:
+    # given a lead with an activity that names the person
+    lead = await create(gql, "Lead", {"firstName": "Annabel", "lastName": "Nymous", "phone": "+49 222"})
+    logged = await call(gql, "logActivity", {"type": "CALL", "subject": "Call annabel NYMOUS at +49 222",
+                                             "description": "Ask Annabel about the budget", "leadId": lead},
+                        "activity { id }")  # fmt: skip
+    activity = logged["activity"]["id"]
+    # when it is anonymized
+    await call(gql, "anonymizeLead", {"leadId": lead}, "lead { id }")
+    # then neither the activity nor the lead's timeline says who it was
+    read_activity = "query($id: ID!) { node(id: $id) { ... on Activity { subject description } } }"
+    text = repr(await gql(read_activity, {"id": activity})) + repr(await events(gql, lead))
+    for secret in ("annabel", "nymous", "+49 222"):
+        assert secret not in text.lower()
+    assert (await gql(read_activity, {"id": activity}))["node"][
+        "subject"
+    ] == "Call [anonymized] [anonymized] at [anonymized]"
