@@ -216,7 +216,9 @@ async def clean(
                 errors.append(exc)
                 continue
         if value is not None and rule.unique:
-            taken = spec.model.filter(**{rule.name: value}).using_db(conn)
+            # codes (SKUs) are unique ignoring case: "TQ-7f424" and "tq-7f424" are one code
+            lookup = f"{rule.name}__iexact" if rule.kind is K.STR else rule.name
+            taken = spec.model.filter(**{lookup: value}).using_db(conn)
             if row is not None:
                 taken = taken.exclude(id=row.id)
             if await taken.exists():

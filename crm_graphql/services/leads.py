@@ -101,7 +101,9 @@ async def _account(conn: BaseDBAsyncClient, actor: Any, lead: Any, choice: Choic
         defaults |= {"first_name": lead.first_name, "last_name": lead.last_name, "email": lead.email,
                      "phone": lead.phone}  # fmt: skip
     with _nested("account", "create"):
-        return await crud.create_in(conn, actor, "Account", {**{k: v for k, v in defaults.items() if v}, **raw})
+        made = await crud.create_in(conn, actor, "Account", {**{k: v for k, v in defaults.items() if v}, **raw})
+    made._made_from_lead = True
+    return made
 
 
 async def _contact(conn: BaseDBAsyncClient, actor: Any, lead: Any, choice: Choice, account: Any) -> Any:
@@ -126,7 +128,9 @@ async def _contact(conn: BaseDBAsyncClient, actor: Any, lead: Any, choice: Choic
         defaults["account_id"] = account.id
     defaults["owner_id"] = lead.owner_id or actor.id
     with _nested("contact", "create"):
-        return await crud.create_in(conn, actor, "Contact", {**defaults, **raw})
+        made = await crud.create_in(conn, actor, "Contact", {**defaults, **raw})
+    made._made_from_lead = True
+    return made
 
 
 async def _deal_account(conn: BaseDBAsyncClient, actor: Any, lead: Any, contact: Choice) -> Any:
@@ -223,7 +227,10 @@ async def qualify_lead(
         for row, kind in made:
             if row is not None:
                 await lineage.link(conn, lead, row, kind)
-                await timeline.record(conn, row, "CREATED_FROM_LEAD", actor, {"lead": lead})
+                # a linked existing record was not created from the lead: it records the link
+                made_now = row is opportunity or getattr(row, "_made_from_lead", False)
+                kind_ = "CREATED_FROM_LEAD" if made_now else "LINKED_FROM_LEAD"
+                await timeline.record(conn, row, kind_, actor, {"lead": lead})
         result = {"lead": lead.id, "account": account.id if account else None,
                   "contact": contact.id if contact else None,
                   "opportunity": opportunity.id if opportunity else None}  # fmt: skip

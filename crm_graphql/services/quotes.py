@@ -93,7 +93,7 @@ class NewLine:
 
 
 def check_number(value: Decimal, kind: str, path: Path, label: str) -> DomainError | None:
-    """``kind``: quantity (> 0), percent (0..100), rate (>= 0), price (>= 0)."""
+    """``kind``: quantity (> 0), percent (0..100), rate (a tax rate, 0..100), price (>= 0)."""
     if money.decimal_places(value) > money.STORAGE_PLACES:
         return Invalid(f"{label} has more than {money.STORAGE_PLACES} decimal places.", path)
     if abs(value) >= _LIMIT:
@@ -104,6 +104,8 @@ def check_number(value: Decimal, kind: str, path: Path, label: str) -> DomainErr
         return Invalid(f"{label} must be between 0 and 100.", path)
     if kind in ("rate", "price") and value < 0:
         return Invalid(f"{label} cannot be negative.", path)
+    if kind == "rate" and value > _HUNDRED:
+        return Invalid(f"{label} is a percentage: at most 100.", path)
     return None
 
 

@@ -214,8 +214,10 @@ async def test_f8_restoring_an_opportunity_or_quote_of_a_deleted_account_is_refu
 
 # --- F12, F14: item events name the line, and an equal value is no change ------------------------
 
-TL = "timeline(first: 100) { totalCount nodes { kind data } }"
-EVENTS = f"query($id: ID!) {{ node(id: $id) {{ ... on Opportunity {{ {TL} }} ... on Quote {{ {TL} }} ... on Lead {{ {TL} }} ... on Contact {{ {TL} }} }} }}"
+TL = "timeline(first: 100) { totalCount nodes { kind data subject { id } } }"
+_TIMELINED = ("Opportunity", "Quote", "Lead", "Contact", "Account")
+_FRAGMENTS = " ".join(f"... on {t} {{ {TL} }}" for t in _TIMELINED)
+EVENTS = f"query($id: ID!) {{ node(id: $id) {{ {_FRAGMENTS} }} }}"
 
 
 async def events(gql: Any, gid: str, kind: str | None = None) -> Any:
@@ -345,3 +347,114 @@ async def test_f18_anonymize_lead_erases_personal_data_from_its_activities(gql: 
     assert (await gql(read_activity, {"id": activity}))["node"][
         "subject"
     ] == "Call [anonymized] [anonymized] at [anonymized]"
+
+
+# --- F15: linking an existing record to a lead is not creating it ----------------------------------
+
+
+async def test_f15_qualifying_into_existing_records_records_a_link_not_a_creation(gql: Any) -> None:
+    # given an existing account with a contact, and a lead
+    account = await create(gql, "Account", {"name": "Existing Co"})
+    contact = await create(gql, "Contact", {"lastName": "Known", "accountId": account})
+    lead = await create(gql, "Lead", {"lastName": "Known", "company": "Existing Co"})
+    # when the lead is qualified into them, with a new deal
+    choice = {"leadId": lead, "account": {"existingId": account}, "contact": {"existingId": contact}, "opportunity": {}}
+    done = await call(gql, "qualifyLead", choice, "opportunity { id }")
+    # then the linked records record the link, and only the new deal a creation
+    for linked in (account, contact):
+        kinds = [e["kind"] for e in (await events(gql, linked))["nodes"] if e["subject"]["id"] == linked]
+        assert "LINKED_FROM_LEAD" in kinds and "CREATED_FROM_LEAD" not in kinds
+    (made,) = await events(gql, done["opportunity"]["id"], "CREATED_FROM_LEAD")
+    assert made["data"]["lead"]["id"] == lead
+
+
+# --- F20: idempotency compares decimals as numbers ---------------------------------------------------
+
+
+async def test_f20_same_key_with_an_equal_decimal_is_the_same_request(gql: Any) -> None:
+    account = await create(gql, "Account", {"name": "Idem"})
+    values = {"title": "Budget", "accountId": account, "idempotencyKey": "k-1"}
+    first = await call(gql, "createOpportunity", {**values, "manualAmount": "10.00"}, "opportunity { id }")
+    again = await call(gql, "createOpportunity", {**values, "manualAmount": "10.0"}, "opportunity { id }")
+    assert again["opportunity"] == first["opportunity"]
+    await call(gql, "createOpportunity", {**values, "manualAmount": "10.01"}, "opportunity { id }",
+               codes=["IDEMPOTENCY_KEY_REUSED"])  # fmt: skip
+    assert (await gql("query { opportunities(first: 10) { totalCount } }"))["opportunities"]["totalCount"] == 1
+
+
+# --- F21: a target id not given is REQUIRED ------------------------------------------------------------
+
+
+async def test_f21_missing_or_null_target_id_is_required(gql: Any) -> None:
+    account = await create(gql, "Account", {"name": "Kept"})
+    before = await gql(ACCOUNTS)
+    await call(gql, "updateAccount", {"name": "Changed"}, "account { id }", codes=["REQUIRED"])
+    await call(gql, "deleteAccount", {"id": None}, "deletedId", codes=["REQUIRED"])
+    # a given but malformed one (blank included) stays INVALID
+    await call(gql, "updateAccount", {"id": "", "name": "Changed"}, "account { id }", codes=["INVALID"])
+    await call(gql, "deleteAccount", {"id": "nope"}, "deletedId", codes=["INVALID"])
+    assert await gql(ACCOUNTS) == before and before["accounts"]["nodes"][0]["id"] == account
+
+
+ACCOUNTS = "query { accounts(first: 10) { totalCount nodes { id name version } } }"
+
+
+# --- F22: pipelineSummary takes a currency as mutations do ---------------------------------------------
+
+SUMMARY = "query($c: String) { pipelineSummary(groupBy: STAGE, currency: $c) { label amount currency } }"
+
+
+async def test_f22_pipeline_summary_refuses_what_mutations_refuse_as_invalid(gql: Any) -> None:
+    for bad in ("eur", "XXX"):
+        body = await gql(SUMMARY, {"c": bad}, errors=True)
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["INVALID"], body
+    assert (await gql(SUMMARY, {"c": "EUR"}))["pipelineSummary"] is not None
+
+
+# --- F23: catalog rules ------------------------------------------------------------------------------
+
+PRODUCTS = "query { products(first: 100) { totalCount nodes { id code kind termMonths version } } }"
+
+
+async def test_f23_product_codes_terms_and_tax_rates(gql: Any) -> None:
+    # given a product
+    await create(gql, "Product", {"name": "Tool", "code": "TQ-7f424"})
+    before = await gql(PRODUCTS)
+    # when another takes its code in other case, or a one-time product gets a term
+    await call(gql, "createProduct", {"name": "Copy", "code": "tq-7F424"}, "product { id }", codes=["DUPLICATE"])
+    await call(gql, "createProduct", {"name": "Box", "code": "BOX", "kind": "ONE_TIME", "termMonths": 12},
+               "product { id }", codes=["INVALID"])  # fmt: skip
+    # then nothing was created
+    assert await gql(PRODUCTS) == before
+    # and a time-based product that becomes one-time loses its term
+    support = await create(gql, "Product", {"name": "Support", "code": "SUP", "kind": "TIME_BASED", "termMonths": 12})
+    await call(gql, "updateProduct", {"id": support, "kind": "ONE_TIME"}, "product { id }")
+    await call(gql, "updateProduct", {"id": support, "termMonths": 6}, "product { id }", codes=["INVALID"])
+    kept = [p for p in (await gql(PRODUCTS))["products"]["nodes"] if p["id"] == support]
+    assert kept[0]["kind"] == "ONE_TIME" and kept[0]["termMonths"] is None
+    # a tax rate is a percentage: 0..100
+    ids = await deal_with_quote(gql, "10")
+    quote = await read(gql, READ_QUOTE, ids["quote"])
+    line = {"quoteId": ids["quote"], "name": "Taxed", "unitPrice": "10", "taxRate": "1000"}
+    await call(gql, "addManualQuoteItem", line, "item { id }", codes=["INVALID"])
+    assert await read(gql, READ_QUOTE, ids["quote"]) == quote
+    await call(gql, "addManualQuoteItem", {**line, "taxRate": "100"}, "item { id }")
+
+
+# --- F11: an entered amount carries its currency's minor units ------------------------------------------
+
+
+async def test_f11_budget_with_more_decimals_than_the_currency_is_invalid(gql: Any) -> None:
+    account = await create(gql, "Account", {"name": "Budget Co"})
+    count = "query { opportunities(first: 10) { totalCount } }"
+    base = {"title": "B", "accountId": account}
+    await call(gql, "createOpportunity", {**base, "manualAmount": "1000.005"}, "opportunity { id }", codes=["INVALID"])
+    await call(gql, "createOpportunity", {**base, "manualAmount": "100.5", "currency": "JPY"}, "opportunity { id }",
+               codes=["INVALID"])  # fmt: skip
+    assert (await gql(count))["opportunities"]["totalCount"] == 0
+    made = await call(gql, "createOpportunity", {**base, "manualAmount": "1000.0000"}, "opportunity { id amount }")
+    assert made["opportunity"]["amount"] == "1000.00"
+    deal = made["opportunity"]["id"]
+    before = await read(gql, READ_OPP, deal)
+    await call(gql, "updateOpportunity", {"id": deal, "manualAmount": "5.125"}, "opportunity { id }", codes=["INVALID"])
+    assert await read(gql, READ_OPP, deal) == before
