@@ -19,12 +19,26 @@ def _check_term(kind: Any, term: Any) -> None:
         raise Required("A TIME_BASED product needs termMonths.", ("input", "termMonths"))
 
 
+def _one_time_term(data: Data) -> None:
+    """DOMAIN.md 2: a term belongs to TIME_BASED products; a ONE_TIME product has none."""
+    if data.get("term_months") is not None:
+        raise Invalid("Only a TIME_BASED product has termMonths.", ("input", "termMonths"))
+
+
 async def product_check(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
-    _check_term(data.get("kind", ProductKind.ONE_TIME), data.get("term_months"))
+    kind = data.get("kind") or ProductKind.ONE_TIME
+    _check_term(kind, data.get("term_months"))
+    if kind == ProductKind.ONE_TIME:
+        _one_time_term(data)
 
 
 async def product_check_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
-    _check_term(data.get("kind", row.kind), data.get("term_months", row.term_months))
+    kind = data.get("kind", row.kind)
+    _check_term(kind, data.get("term_months", row.term_months))
+    if kind == ProductKind.ONE_TIME:
+        _one_time_term(data)
+        if row.term_months is not None:
+            data["term_months"] = None  # becoming ONE_TIME drops the term
 
 
 async def entry_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:

@@ -96,5 +96,11 @@ async def cancel_contract(actor: Any, contract_id: int) -> m.Contract:
             raise InvalidTransition(f"A {contract.status} contract cannot be cancelled.", ("input", "contractId"))
         opportunity = await m.Opportunity.filter(id=contract.opportunity_id).using_db(conn).first()
         if opportunity is not None:  # DOMAIN.md 9: every write is on a timeline, with who did it
-            await timeline.record(conn, opportunity, "CONTRACT_CANCELLED", actor, {"contract": contract.number})
+            await timeline.record(
+                conn,
+                opportunity,
+                "CONTRACT_CANCELLED",
+                actor,
+                {"contract": timeline.ref(contract, number=contract.number)},
+            )
         return await m.Contract.get(id=contract.id).using_db(conn)

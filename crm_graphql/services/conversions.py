@@ -78,6 +78,7 @@ async def _claim_quote(conn: BaseDBAsyncClient, actor: Any, quote: Any, stamp: s
         raise InvalidTransition("A superseded revision cannot be converted.", path)
     if getattr(quote, stamp) is not None:
         raise AlreadyConverted(f"This quote was converted to {what} already.", path)
+    await _check_sale(conn, quote, path)
     now = _now()
     claimed = await (
         m.Quote.filter(id=quote.id, status__in=_CONVERTIBLE_QUOTE, **{f"{stamp}__isnull": True})
@@ -89,6 +90,30 @@ async def _claim_quote(conn: BaseDBAsyncClient, actor: Any, quote: Any, stamp: s
     if quote.status != QuoteStatus.ACCEPTED:
         await timeline.record(conn, quote, "STATUS_CHANGED", actor, {"changes": {"status": {
             "old": quote.status, "new": QuoteStatus.ACCEPTED}}})  # fmt: skip
+
+
+async def _check_sale(conn: BaseDBAsyncClient, quote: Any, path: tuple[str, ...]) -> None:
+    """What a quote conversion may turn into a sale (DOMAIN.md 3, 5): something to sell (an
+    empty quote is refused like ``createInvoiceFromOpportunity`` with nothing to bill), not a
+    sale whose order was cancelled, and, once its opportunity is closed, only the sale it
+    closed with: a won deal's active quote (its other quotes are read-only alternatives), and
+    nothing of a lost deal."""
+    if not await m.QuoteItem.filter(quote_id=quote.id).using_db(conn).exists():
+        raise InvalidTransition("The quote has no items to convert.", path)
+    cancelled = m.SalesOrder.filter(quote_id=quote.id, status=SalesOrderStatus.CANCELLED).using_db(conn)
+    if await cancelled.exists():
+        raise InvalidTransition("The order made from this quote was cancelled: the sale is cancelled.", path)
+    if quote.opportunity_id is None:
+        return
+    opp = await m.Opportunity.filter(id=quote.opportunity_id).using_db(conn).first()
+    if opp is None or opp.status == OpportunityStatus.OPEN:
+        return
+    if opp.status == OpportunityStatus.LOST:
+        raise InvalidTransition("The opportunity of this quote was lost: it has no sale to convert.", path)
+    if not quote.is_active:
+        raise InvalidTransition(
+            "The opportunity was won with its active quote: only that quote can be converted.", path
+        )
 
 
 async def _claim_sale(conn: BaseDBAsyncClient, quote_id: int, path: tuple[str, ...], message: str) -> None:
@@ -300,6 +325,11 @@ async def create_invoice_from_opportunity(
         if not items:
             raise InvalidTransition("The opportunity has no items and no active quote to invoice.", path)
         if quote is not None:
+            cancelled = m.SalesOrder.filter(quote_id=quote.id, status=SalesOrderStatus.CANCELLED).using_db(conn)
+            if await cancelled.exists():
+                raise InvalidTransition(
+                    f"The order made from the active quote {quote.number} was cancelled: the sale is cancelled.", path
+                )
             await _claim_sale(
                 conn, quote.id, path, f"The active quote {quote.number} (or its order) was invoiced already."
             )

@@ -21,7 +21,16 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from crm_graphql import money
-from crm_graphql.errors import Conflict, DomainError, Duplicate, InUse, Invalid, Required, raise_all
+from crm_graphql.errors import (
+    Conflict,
+    DomainError,
+    Duplicate,
+    InUse,
+    Invalid,
+    InvalidTransition,
+    Required,
+    raise_all,
+)
 from crm_graphql.services import access, idempotency, timeline
 
 
@@ -207,7 +216,9 @@ async def clean(
                 errors.append(exc)
                 continue
         if value is not None and rule.unique:
-            taken = spec.model.filter(**{rule.name: value}).using_db(conn)
+            # codes (SKUs) are unique ignoring case: "TQ-7f424" and "tq-7f424" are one code
+            lookup = f"{rule.name}__iexact" if rule.kind is K.STR else rule.name
+            taken = spec.model.filter(**{lookup: value}).using_db(conn)
             if row is not None:
                 taken = taken.exclude(id=row.id)
             if await taken.exists():
@@ -341,6 +352,27 @@ async def delete(actor: Any, type_name: str, pk: int) -> Any:
     return row
 
 
+#: Records a restored row hangs on: (fk column, type, input field). DOMAIN.md 9 restores a
+#: record "with its relations"; a live record under a deleted one would be hidden with it.
+_RESTORE_PARENTS: dict[str, list[tuple[str, str]]] = {
+    "Contact": [("account_id", "Account")],
+    "Opportunity": [("account_id", "Account")],
+    "Quote": [("account_id", "Account"), ("opportunity_id", "Opportunity")],
+}
+
+
+async def _check_parents_alive(conn: BaseDBAsyncClient, type_name: str, row: Any) -> None:
+    """INVALID_TRANSITION while a record ``row`` belongs to is still deleted: restore that first."""
+    from crm_graphql import models as m
+
+    for column, parent in _RESTORE_PARENTS.get(type_name, []):
+        pk = getattr(row, column, None)
+        if pk is not None and await getattr(m, parent).filter(id=pk, deleted_at__isnull=False).using_db(conn).exists():
+            raise InvalidTransition(
+                f"Its {parent[0].lower() + parent[1:]} is deleted: restore the {parent} first.", ("input", "id")
+            )
+
+
 async def restore(actor: Any, type_name: str, pk: int) -> Any:
     """Bring back a soft-deleted row with exactly what its delete took along."""
     spec = REGISTRY[type_name]
@@ -348,6 +380,7 @@ async def restore(actor: Any, type_name: str, pk: int) -> Any:
         row = await load_for_write(conn, actor, spec.model, pk, include_deleted=True)
         if row.deleted_at is None:
             return row
+        await _check_parents_alive(conn, type_name, row)
         batch = row.deletion_batch
         await save(conn, row, {"deleted_at": None, "deletion_batch": None})
         for model, _fk in spec.hooks.cascade:

@@ -35,7 +35,8 @@ LEAD = register(E(m.Lead, [
     _s("first_name"), _s("last_name", required=True), _s("company"), _s("title"), Rule("email", K.EMAIL),
     _s("phone"), _s("source"), Rule("description", K.TEXT), Rule("status", K.ENUM, enum=e.LeadStatus),
     _ref("owner", m.User),
-], Hooks(before_create=pipeline_rules.lead_before_create, before_update=pipeline_rules.lead_before_update)))  # fmt: skip
+], Hooks(before_create=pipeline_rules.lead_before_create, before_update=pipeline_rules.lead_before_update,
+         before_delete=pipeline_rules.lead_before_delete)))  # fmt: skip
 
 PIPELINE = register(E(m.Pipeline, [
     _s("name", required=True, unique=True), Rule("is_default", K.BOOL),
@@ -58,6 +59,7 @@ OPPORTUNITY = register(E(m.Opportunity, [
 ], Hooks(before_create=pipeline_rules.opportunity_before_create,
          before_update=pipeline_rules.opportunity_before_update,
          after_update=pipeline_rules.opportunity_after_update,
+         before_delete=pipeline_rules.opportunity_before_delete,
          cascade=[(m.Quote, "opportunity_id")])))  # fmt: skip
 
 PRODUCT = register(E(m.Product, [

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from decimal import Decimal
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -21,7 +22,19 @@ from crm_graphql.errors import Conflict, IdempotencyKeyReused, Invalid
 RETENTION = dt.timedelta(hours=24)
 
 
+def _canonical(value: Any) -> Any:
+    """One spelling per value: decimals equal as numbers hash alike ("10.0" and "10.00")."""
+    if isinstance(value, Decimal):
+        return "0" if value.is_zero() else format(value.normalize(), "f")
+    return str(value)
+
+
 def input_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=_canonical).encode()).hexdigest()
+
+
+def _legacy_hash(payload: dict[str, Any]) -> str:
+    """The hash keys remembered before decimals were canonical (kept while they live)."""
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -37,7 +50,7 @@ async def replay(
     row = await m.IdempotencyKey.filter(user_id=actor.id, operation=operation, key=key).using_db(conn).first()
     if row is None:
         return None
-    if row.input_hash != input_hash(payload):
+    if row.input_hash not in (input_hash(payload), _legacy_hash(payload)):
         raise IdempotencyKeyReused("This idempotency key was used with other input.", ("input", "idempotencyKey"))
     return dict(row.result)
 

@@ -6,6 +6,7 @@ Every writing service opens one transaction; nothing is written when it raises.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -100,7 +101,9 @@ async def _account(conn: BaseDBAsyncClient, actor: Any, lead: Any, choice: Choic
         defaults |= {"first_name": lead.first_name, "last_name": lead.last_name, "email": lead.email,
                      "phone": lead.phone}  # fmt: skip
     with _nested("account", "create"):
-        return await crud.create_in(conn, actor, "Account", {**{k: v for k, v in defaults.items() if v}, **raw})
+        made = await crud.create_in(conn, actor, "Account", {**{k: v for k, v in defaults.items() if v}, **raw})
+    made._made_from_lead = True
+    return made
 
 
 async def _contact(conn: BaseDBAsyncClient, actor: Any, lead: Any, choice: Choice, account: Any) -> Any:
@@ -125,7 +128,9 @@ async def _contact(conn: BaseDBAsyncClient, actor: Any, lead: Any, choice: Choic
         defaults["account_id"] = account.id
     defaults["owner_id"] = lead.owner_id or actor.id
     with _nested("contact", "create"):
-        return await crud.create_in(conn, actor, "Contact", {**defaults, **raw})
+        made = await crud.create_in(conn, actor, "Contact", {**defaults, **raw})
+    made._made_from_lead = True
+    return made
 
 
 async def _deal_account(conn: BaseDBAsyncClient, actor: Any, lead: Any, contact: Choice) -> Any:
@@ -227,7 +232,10 @@ async def qualify_lead(
         for row, kind in made:
             if row is not None:
                 await lineage.link(conn, lead, row, kind)
-                await timeline.record(conn, row, "CREATED_FROM_LEAD", actor, {"lead": lead})
+                # a linked existing record was not created from the lead: it records the link
+                made_now = row is opportunity or getattr(row, "_made_from_lead", False)
+                kind_ = "CREATED_FROM_LEAD" if made_now else "LINKED_FROM_LEAD"
+                await timeline.record(conn, row, kind_, actor, {"lead": lead})
         result = {"lead": lead.id, "account": account.id if account else None,
                   "contact": contact.id if contact else None,
                   "opportunity": opportunity.id if opportunity else None}  # fmt: skip
@@ -281,6 +289,25 @@ def _scrub(value: Any, secrets: set[str]) -> Any:
     return value
 
 
+ERASED = "[anonymized]"
+
+
+async def _erase_from_activities(conn: BaseDBAsyncClient, lead_id: int, secrets: set[str]) -> None:
+    """The lead's activities are part of its history: every occurrence of a personal value in
+    their subject or description is replaced (ignoring case), for good."""
+    if not secrets:
+        return
+    pattern = re.compile("|".join(re.escape(s) for s in sorted(secrets, key=len, reverse=True)), re.IGNORECASE)
+    for activity in await m.Activity.filter(lead_id=lead_id).using_db(conn):
+        values = {}
+        for name in ("subject", "description"):
+            text = getattr(activity, name)
+            if text and pattern.search(text):
+                values[name] = pattern.sub(ERASED, text)
+        if values:
+            await m.Activity.filter(id=activity.id).using_db(conn).update(**values, version=F("version") + 1)
+
+
 async def anonymize_lead(actor: Any, lead_id: int) -> Any:
     """Erase the lead's personal fields for good, on its timeline too (company and source stay
     for statistics). Raises NotFound, Locked (qualified: its data lives on in the contact)."""
@@ -298,6 +325,7 @@ async def anonymize_lead(actor: Any, lead_id: int) -> Any:
                     change.update(old=None, new=None)
             if data != event.data:
                 await m.TimelineEvent.filter(id=event.id).using_db(conn).update(data=data)
+        await _erase_from_activities(conn, lead.id, secrets)
         await crud.save(conn, lead, {**dict.fromkeys(PERSONAL_FIELDS), "anonymized_at": dt.datetime.now(dt.UTC)})
         await timeline.record(conn, lead, "ANONYMIZED", actor)
         return lead

@@ -192,6 +192,10 @@ async def move_opportunity_to_stage(
         else:
             if opp.status != OpportunityStatus.OPEN:
                 raise Locked("This opportunity is closed: reopen it to move it.", _OPP)
+            if opp.stage_id == stage.id:
+                # not a move (as updateOpportunity(stageId: the same)): an overridden
+                # probability stays, nothing is written or recorded
+                return opp
             expected = (
                 None if opp.amount is None
                 else pricing.expected_revenue(opp.amount, stage.probability, opp.currency)
@@ -199,12 +203,9 @@ async def move_opportunity_to_stage(
             old, probability = opp.stage_id, _probability_change(opp, stage.probability)
             await crud.save(conn, opp, {"stage_id": stage.id, "probability": stage.probability,
                                         "expected_revenue": expected})  # fmt: skip
-            if old != stage.id or probability:
-                data = await pipeline_rules.stage_change_data(conn, old, stage.id)
-                if old == stage.id:
-                    data["changes"] = {}
-                data["changes"] |= probability
-                await timeline.record(conn, opp, "STAGE_CHANGED", actor, data)
+            data = await pipeline_rules.stage_change_data(conn, old, stage.id)
+            data["changes"] |= probability
+            await timeline.record(conn, opp, "STAGE_CHANGED", actor, data)
         return await m.Opportunity.get(id=opp.id).using_db(conn)
 
 

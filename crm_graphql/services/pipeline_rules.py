@@ -87,6 +87,10 @@ async def stage_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, dat
         slot = _slot(data["position"], len(others) + 1)
         await renumber(conn, [*others[: slot - 1], None, *others[slot - 1 :], *closed])
         data["position"] = slot
+    if data.get("is_default") is False and row.is_default:
+        # DOMAIN.md 3: "one open stage is the default for new opportunities"
+        raise Invalid("One open stage is always the default: make another stage the default instead.",
+                      ("input", "isDefault"))  # fmt: skip
     if data.get("is_default"):
         await (
             m.Stage.filter(pipeline_id=row.pipeline_id, is_default=True)
@@ -167,6 +171,7 @@ async def opportunity_before_create(conn: BaseDBAsyncClient, actor: Any, data: D
     if data.get("probability") is None:
         data["probability"] = stage.probability
     data["currency"] = data.get("currency") or config.BASE_CURRENCY
+    _check_budget_places(data, data["currency"])
     data.setdefault("owner_id", getattr(actor, "id", None))
     assign_to_actor_partner(actor, data)
     await _check_contact(conn, data.get("contact_id"), data["account_id"])
@@ -180,6 +185,18 @@ async def _check_contact(conn: BaseDBAsyncClient, contact_id: int | None, accoun
     contact = await m.Contact.get(id=contact_id).using_db(conn)
     if contact.account_id not in (None, account_id):
         raise Invalid("The contact does not belong to the opportunity's account.", ("input", "contactId"))
+
+
+def _check_budget_places(data: Data, currency: str) -> None:
+    """DOMAIN.md 1: "Amounts carry the currency's minor units" and are "never silently
+    rounded": a budget with more decimals than its currency has (1000.005 EUR, 100.5 JPY) is
+    INVALID. Equal as numbers is fine ("1000.0000" EUR)."""
+    value = data.get("manual_amount")
+    if value is None or not money.is_currency(currency):
+        return
+    places = money.minor_units(currency)
+    if money.decimal_places(value) > places:
+        raise Invalid(f"manualAmount has more than {places} decimal places for {currency}.", ("input", "manualAmount"))
 
 
 class _Proxy:
@@ -235,6 +252,7 @@ async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Any, row: An
             data["probability"] = stage.probability
     if "currency" in data and data["currency"] is None:
         data.pop("currency")
+    _check_budget_places(data, data.get("currency", row.currency))
     if "account_id" in data or "contact_id" in data:
         await _check_contact(conn, data.get("contact_id", row.contact_id), data.get("account_id", row.account_id))
     await _reprice_items(conn, row, data)
@@ -242,6 +260,13 @@ async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Any, row: An
     # update (and its timeline event) when they change
     merged = _Proxy({**{k: getattr(row, k) for k in ("id", "manual_amount", "probability", "currency")}, **data})
     data.update(await amounts.derive(conn, merged, _CURRENCY))
+
+
+async def opportunity_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+    """DOMAIN.md 3: won or lost opportunities are locked until reopened; deleting one (and
+    the accepted quote it was won with) is an edit like any other."""
+    if row.status != OpportunityStatus.OPEN:
+        raise Locked("This opportunity is closed: reopen it to delete it.", ("input", "id"))
 
 
 async def stage_change_data(conn: BaseDBAsyncClient, old_id: int | None, new_id: int) -> Data:
@@ -345,6 +370,15 @@ def assign_to_actor_partner(actor: Any, data: Data) -> None:
     """What a PARTNER user creates is assigned to their partner (else it would vanish for them)."""
     if getattr(actor, "role", None) == Role.PARTNER:
         data["partner_id"] = actor.partner_account_id
+
+
+async def lead_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+    """A qualified lead is read-only (DOMAIN.md 3) and an anonymized one is kept for
+    statistics: neither is deleted (LOCKED, like updateLead and archiveLead)."""
+    if row.status == LeadStatus.QUALIFIED:
+        raise Locked("A qualified lead is read-only.", ("input", "id"))
+    if row.anonymized_at is not None:
+        raise Locked("An anonymized lead is read-only.", ("input", "id"))
 
 
 # --- activities ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from crm_graphql import models as m
 from crm_graphql.enums import OpportunityStatus, QuoteStatus
-from crm_graphql.errors import InUse, Invalid, Locked, Required
+from crm_graphql.errors import InUse, Invalid, Locked, Required, raise_all
 from crm_graphql.services import config, numbering
 
 Data = dict[str, Any]
@@ -46,6 +46,7 @@ async def quote_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -
         data.setdefault("pricebook_id", opp.pricebook_id)
     if not data.get("account_id"):
         raise Required("accountId is required (or an opportunityId).", ("input", "accountId"))
+    await check_contact_and_validity(conn, data)
     data["currency"] = data.get("currency") or (opp.currency if opp else config.BASE_CURRENCY)
     data["number"] = await numbering.next_number(conn, "Q")
     data["name"] = data.get("name") or (opp.title if opp else data["number"])
@@ -55,6 +56,25 @@ async def quote_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -
             m.Quote.filter(opportunity_id=opp.id, is_active=True, deleted_at__isnull=True).using_db(conn).exists()
         )
         data["is_active"] = not has_active
+
+
+_CHECKED = ("account_id", "contact_id", "valid_from", "valid_until")
+
+
+async def check_contact_and_validity(conn: BaseDBAsyncClient, data: Data, *, contact_touched: bool = True) -> None:
+    """The quote's contact works for its account (or for none), as an opportunity's must; its
+    validity does not end before it starts. INVALID otherwise. ``contact_touched``: the write
+    sets the contact or the account (an update leaving both alone does not re-check them)."""
+    errors: list[Any] = []
+    contact_id = data.get("contact_id")
+    if contact_touched and contact_id is not None:
+        contact = await m.Contact.filter(id=contact_id).using_db(conn).first()
+        if contact is not None and contact.account_id not in (None, data.get("account_id")):
+            errors.append(Invalid("The contact does not belong to the quote's account.", ("input", "contactId")))
+    start, end = data.get("valid_from"), data.get("valid_until")
+    if start is not None and end is not None and end < start:
+        errors.append(Invalid("validUntil cannot be before validFrom.", ("input", "validUntil")))
+    raise_all(errors)
 
 
 async def quote_after_create(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
@@ -70,6 +90,8 @@ async def quote_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, dat
     from crm_graphql.services import repricing
 
     await ensure_editable(conn, row)
+    merged = {**{k: getattr(row, k) for k in _CHECKED}, **data}
+    await check_contact_and_validity(conn, merged, contact_touched="contact_id" in data or "account_id" in data)
     if "pricebook_id" in data and data["pricebook_id"] != row.pricebook_id:
         items = await m.QuoteItem.filter(quote_id=row.id).using_db(conn).order_by("position", "id")
         changes = await repricing.reprice(

@@ -93,7 +93,7 @@ class NewLine:
 
 
 def check_number(value: Decimal, kind: str, path: Path, label: str) -> DomainError | None:
-    """``kind``: quantity (> 0), percent (0..100), rate (>= 0), price (>= 0)."""
+    """``kind``: quantity (> 0), percent (0..100), rate (a tax rate, 0..100), price (>= 0)."""
     if money.decimal_places(value) > money.STORAGE_PLACES:
         return Invalid(f"{label} has more than {money.STORAGE_PLACES} decimal places.", path)
     if abs(value) >= _LIMIT:
@@ -104,6 +104,8 @@ def check_number(value: Decimal, kind: str, path: Path, label: str) -> DomainErr
         return Invalid(f"{label} must be between 0 and 100.", path)
     if kind in ("rate", "price") and value < 0:
         return Invalid(f"{label} cannot be negative.", path)
+    if kind == "rate" and value > _HUNDRED:
+        return Invalid(f"{label} is a percentage: at most 100.", path)
     return None
 
 
@@ -149,21 +151,26 @@ def _product_label(product: Any) -> str:
 
 
 async def _quote_for_write(
-    conn: BaseDBAsyncClient, actor: Any, quote_id: int, path: Path = ("input", "quoteId")
+    conn: BaseDBAsyncClient, actor: Any, quote_id: int, path: Path = ("input", "quoteId"), *, bump: bool = True
 ) -> Any:
+    """``bump``: the version bump that serializes concurrent edits (the caller bumps itself
+    once it knows the edit changes something)."""
     quote = await access.load_for_write(conn, actor, m.Quote, quote_id, path)
     await quote_rules.ensure_editable(conn, quote, path)
-    await crud.save(conn, quote, {})  # version bump; also serializes concurrent edits
+    if bump:
+        await crud.save(conn, quote, {})  # version bump; also serializes concurrent edits
     return quote
 
 
 async def _opportunity_for_write(
-    conn: BaseDBAsyncClient, actor: Any, opportunity_id: int, path: Path = ("input", "opportunityId")
-) -> Any:
+    conn: BaseDBAsyncClient, actor: Any, opportunity_id: int, path: Path = ("input", "opportunityId"),
+    *, bump: bool = True,
+) -> Any:  # fmt: skip
     opp = await access.load_for_write(conn, actor, m.Opportunity, opportunity_id, path)
     if opp.status != OpportunityStatus.OPEN:
         raise Locked("The opportunity is closed: reopen it to edit it.", path)
-    await crud.save(conn, opp, {})
+    if bump:
+        await crud.save(conn, opp, {})
     return opp
 
 
@@ -588,14 +595,17 @@ def _item_changes(item: Any, raw: dict[str, Any]) -> dict[str, Any]:
 async def update_quote_item(actor: Any, item_id: int, raw: dict[str, Any], version: int | None = None) -> Any:
     async with in_transaction() as conn:
         item = await _item_for_write(conn, actor, m.QuoteItem, item_id, ("input", "id"))
-        quote = await _quote_for_write(conn, actor, item.quote_id, ("input", "id"))
+        quote = await _quote_for_write(conn, actor, item.quote_id, ("input", "id"), bump=False)
         crud.check_version(item, version)
         values = _item_changes(item, raw)
         diff = timeline.changes({k: getattr(item, k) for k in values}, values)
+        if not diff:  # DOMAIN.md 6: equal as numbers ("2.0000" and "2") is no change, not recorded
+            return item
+        await crud.save(conn, quote, {})
         await crud.save(conn, item, values)
         await amounts.recompute_quote(conn, quote, actor, ("input", "id"))
-        await timeline.record(conn, quote, "ITEM_UPDATED", actor, {"item": item.name, "changes": {
-            crud.camel(k): v for k, v in diff.items()}})  # fmt: skip
+        await timeline.record(conn, quote, "ITEM_UPDATED", actor, {"item": timeline.ref(item, name=item.name),
+                              "changes": {crud.camel(k): v for k, v in diff.items()}})  # fmt: skip
     return item
 
 
@@ -674,14 +684,17 @@ async def add_opportunity_items(actor: Any, opportunity_id: int, lines: Sequence
 async def update_opportunity_item(actor: Any, item_id: int, raw: dict[str, Any], version: int | None = None) -> Any:
     async with in_transaction() as conn:
         item = await _item_for_write(conn, actor, m.OpportunityItem, item_id, ("input", "id"))
-        opp = await _opportunity_for_write(conn, actor, item.opportunity_id, ("input", "id"))
+        opp = await _opportunity_for_write(conn, actor, item.opportunity_id, ("input", "id"), bump=False)
         crud.check_version(item, version)
         values = _item_changes(item, raw)
         diff = timeline.changes({k: getattr(item, k) for k in values}, values)
+        if not diff:  # DOMAIN.md 6: equal as numbers ("2.0000" and "2") is no change, not recorded
+            return item
+        await crud.save(conn, opp, {})
         await crud.save(conn, item, values)
         await amounts.refresh_opportunity(conn, opp.id, actor)
-        await timeline.record(conn, opp, "ITEM_UPDATED", actor, {"item": item.name, "changes": {
-            crud.camel(k): v for k, v in diff.items()}})  # fmt: skip
+        await timeline.record(conn, opp, "ITEM_UPDATED", actor, {"item": timeline.ref(item, name=item.name),
+                              "changes": {crud.camel(k): v for k, v in diff.items()}})  # fmt: skip
     return item
 
 

@@ -54,7 +54,7 @@ async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str
     Sums are taken per currency and converted once per group and currency. Raises Invalid
     (unknown currency), MissingExchangeRate.
     """
-    target = (currency or config.BASE_CURRENCY).strip().upper()
+    target = (currency or config.BASE_CURRENCY).strip()  # case-sensitive, as in every mutation
     if not money.is_currency(target):
         raise Invalid(f"{currency!r} is not an ISO 4217 currency code.", ("currency",))
     column = _COLUMN[group_by]

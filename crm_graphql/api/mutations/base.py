@@ -12,11 +12,14 @@ from tortoise.exceptions import ValidationError
 
 from crm_graphql.api.errors import UserError, user_errors
 from crm_graphql.api.relay import MalformedId, from_global_id
-from crm_graphql.errors import DomainError, Invalid, NotFound
+from crm_graphql.errors import DomainError, Invalid, NotFound, Required
 
 
 def decode_id(value: Any, expected: str | tuple[str, ...], path: tuple[str, ...]) -> int:
-    """A global ID from an input: malformed -> INVALID; another type -> NOT_FOUND."""
+    """A global ID from an input: missing or null -> REQUIRED (API.md: an explicit null for a
+    field that cannot be empty); malformed (blank included) -> INVALID; another type -> NOT_FOUND."""
+    if value is None or value is strawberry.UNSET:
+        raise Required(f"{path[-1]} is required.", path)
     try:
         type_name, pk = from_global_id(str(value))
     except MalformedId:

@@ -549,12 +549,12 @@ class Query:
         except MissingExchangeRate as exc:
             raise GraphQLError(exc.message, extensions={"code": exc.code.value, "currency": exc.currency}) from None
         except DomainError as exc:
-            raise GraphQLError(exc.message, extensions={"code": "BAD_USER_INPUT"}) from None
+            raise GraphQLError(exc.message, extensions={"code": exc.code.value}) from None
         type_name = _KEY_TYPES.get(reporting.GroupBy(group_by))
         out = []
         for g in groups:
             key = None if g.key is None else (to_global_id(type_name, g.key) if type_name else str(g.key))
             out.append(PipelineGroup(key=key, label=g.label, count=g.count, amount=g.amount,
                                      weighted_amount=g.weighted_amount,
-                                     currency=(currency or "").strip().upper() or reporting.config.BASE_CURRENCY))  # fmt: skip
+                                     currency=(currency or "").strip() or reporting.config.BASE_CURRENCY))  # fmt: skip
         return out
