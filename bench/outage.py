@@ -14,6 +14,8 @@ that read), cuts the proxy for a few seconds, heals it, and reports:
 
     python -m bench.outage --database postgres://postgres@127.0.0.1:5432/test_x --port 18150
 
+(``?schema=NAME`` in the URL keeps the run in a schema of its own.)
+
 The machine's PostgreSQL is never stopped: only the proxy's connections are cut.
 """
 
@@ -31,7 +33,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import httpx
 
@@ -164,7 +166,10 @@ async def run_load(
 async def stored_names(database: str, prefix: str) -> collections.Counter[str]:
     import asyncpg
 
-    conn = await asyncpg.connect(database.replace("postgres://", "postgresql://", 1))
+    parts = urlsplit(database)
+    schema = parse_qs(parts.query).get("schema", ["public"])[0]
+    plain = urlunsplit(parts._replace(scheme="postgresql", query=""))
+    conn = await asyncpg.connect(plain, server_settings={"search_path": schema})
     try:
         rows = await conn.fetch("SELECT name FROM accounts WHERE name LIKE $1", prefix + "-%")
     finally:

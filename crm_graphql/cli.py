@@ -72,7 +72,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "crm_graphql.app:create_app", factory=True, host=settings.host, port=settings.port,
             workers=settings.workers, log_level="info", proxy_headers=False,
             log_config=logs.uvicorn_log_config(), access_log=False,
-            timeout_graceful_shutdown=max(1, int(settings.shutdown_timeout_seconds)),
+            # the worker's drain (crm_graphql.lifecycle) already waited CRM_SHUTDOWN_TIMEOUT for
+            # requests in flight before uvicorn's own shutdown starts: a short bound after it
+            timeout_graceful_shutdown=3,
         )  # fmt: skip
     finally:
         clean_up()
