@@ -39,7 +39,7 @@ _STAGE_DOC = "Never null (see Opportunity.pipeline)."
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0004_quote_documents')]
+    dependencies = [('models', '0005_timeline_notify')]
 
     initial = False
 
