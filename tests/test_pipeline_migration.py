@@ -40,7 +40,6 @@ async def old_database(tmp_path: Path) -> AsyncIterator[str]:
     deals: a new SQLite file, or the PostgreSQL test database (emptied) when the suite runs on it."""
     url = TEST_DATABASE_URL if not db.is_sqlite(TEST_DATABASE_URL) else f"sqlite://{tmp_path / 'old.sqlite3'}"
     config = db.tortoise_config(url)
-    users.clear_cache()
     await Tortoise.init(config=config, _enable_global_fallback=True)
     conn = connections.get("default")
     if not db.is_sqlite(url):
