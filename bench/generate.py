@@ -184,7 +184,7 @@ async def load(scale: float) -> Sizes:
                                "valid_until": date(2026, 12, 31)})  # fmt: skip
             kind = StageKind(stage.kind)
             opportunities.append({**_base(opp), "title": f"Deal {opp:06d}", "account_id": a,
-                                  "contact_id": (a - 1) * CONTACTS_PER_ACCOUNT + 1, "stage_id": stage.id,
+                                  "contact_id": (a - 1) * CONTACTS_PER_ACCOUNT + 1, "stage_id": stage.id, "pipeline_id": stage.pipeline_id,
                                   "status": OpportunityStatus(kind.value), "probability": stage.probability,
                                   "currency": CURRENCY, "pricebook_id": pricebook, "amount": amount,
                                   "amount_source": AmountSource.QUOTE,

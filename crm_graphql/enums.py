@@ -72,6 +72,17 @@ class ContractStatus(enum.StrEnum):
     CANCELLED = "CANCELLED"
 
 
+class ContactRoleKind(enum.StrEnum):
+    """A contact's business role on a deal (DOMAIN.md 11)."""
+
+    DECISION_MAKER = "DECISION_MAKER"
+    ECONOMIC_BUYER = "ECONOMIC_BUYER"
+    INFLUENCER = "INFLUENCER"
+    TECHNICAL_EVALUATOR = "TECHNICAL_EVALUATOR"
+    USER = "USER"
+    OTHER = "OTHER"
+
+
 class ActivityType(enum.StrEnum):
     CALL = "CALL"
     EMAIL = "EMAIL"

@@ -98,8 +98,9 @@ async def sales_world(owner: Any, shared: dict[str, Any], *, private: bool = Fal
     open_stage = await m.Stage.filter(is_default=True).first()
     book, product = shared["pricebook"], shared["product"]
     if account is None:
+        # a partner account too, so that assigning to a partner has a partner to name
         account = await m.Account.create(name=f"Account {n}", vat_number=f"VAT{n:05d}", is_private=private,
-                                         owner_id=uid)  # fmt: skip
+                                         owner_id=uid, is_partner=True)  # fmt: skip
         await timeline.record(None, account, "CREATED", owner)  # type: ignore[arg-type]
     w.add(account)
     w.add(await m.Account.create(name=f"Deleted {n}", is_private=private, owner_id=uid,
@@ -114,6 +115,7 @@ async def sales_world(owner: Any, shared: dict[str, Any], *, private: bool = Fal
     won = w.add(await m.Opportunity.create(title=f"Won {n}", stage=stages[StageKind.WON],
                                            status=OpportunityStatus.WON, probability=100, **opp_values))  # fmt: skip
     w.add(await _line(m.OpportunityItem, {"opportunity": opp}, product))
+    w.add(await m.OpportunityContactRole.create(opportunity=opp, contact=contact, role="USER"))
     quote_values = {"account": account, "contact": contact, "currency": "EUR", "owner_id": uid, "pricebook": book}
     quote = w.add(await m.Quote.create(number=f"Q-W{n}", name="Draft", opportunity=opp, is_active=True,
                                        **quote_values))  # fmt: skip

@@ -22,6 +22,7 @@ _DESCRIPTIONS = {
     e.ActivityType: "Kind of activity.",
     e.LineItemSource: "Where a line's price came from.",
     e.Role: "What a user may do.",
+    e.ContactRoleKind: "A contact's business role on a deal.",
     e.ConversionKind: "Which conversion created a record from another.",
     e.DocumentFormat: (
         "The file format of a rendered document: MARKDOWN (text/markdown), HTML (text/html), "

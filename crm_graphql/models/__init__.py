@@ -16,14 +16,21 @@ from crm_graphql.models.documents import Document, DocumentFile, DocumentTemplat
 from crm_graphql.models.leads import Lead
 from crm_graphql.models.orders import Invoice, InvoiceItem, SalesOrder, SalesOrderItem
 from crm_graphql.models.persisted import PersistedQuery
-from crm_graphql.models.pipeline import Opportunity, OpportunityAccess, OpportunityItem, Pipeline, Stage
+from crm_graphql.models.pipeline import (
+    Opportunity,
+    OpportunityAccess,
+    OpportunityContactRole,
+    OpportunityItem,
+    Pipeline,
+    Stage,
+)
 from crm_graphql.models.quotes import Quote, QuoteItem
 from crm_graphql.models.users import ApiToken, User
 
 __models__ = [
     Account, AccountLink, Activity, ApiToken, Bundle, BundleItem, BundlePrice, Contact,
     Contract, Document, DocumentFile, DocumentTemplate, ExchangeRate, IdempotencyKey, Invoice, InvoiceItem, Lead,
-    LineageLink, Opportunity, OpportunityAccess, OpportunityItem, PersistedQuery, Pipeline, Pricebook, PricebookEntry, Product,
+    LineageLink, Opportunity, OpportunityAccess, OpportunityContactRole, OpportunityItem, PersistedQuery, Pipeline, Pricebook, PricebookEntry, Product,
     Quote, QuoteItem, SalesOrder, SalesOrderItem, Sequence, Stage, TimelineEvent, User,
 ]  # fmt: skip
 
@@ -48,6 +55,7 @@ __all__ = [
     "LineageLink",
     "Opportunity",
     "OpportunityAccess",
+    "OpportunityContactRole",
     "OpportunityItem",
     "PersistedQuery",
     "Pipeline",

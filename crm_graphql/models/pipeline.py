@@ -4,7 +4,7 @@ from typing import Any
 
 from tortoise import fields
 
-from crm_graphql.enums import AmountSource, OpportunityStatus, StageKind
+from crm_graphql.enums import AmountSource, ContactRoleKind, OpportunityStatus, StageKind
 from crm_graphql.models.base import Entity, MoneyField, SoftDeletable
 from crm_graphql.models.lines import LineItem
 
@@ -99,6 +99,23 @@ class OpportunityAccess(Entity):
         unique_together = (("opportunity", "user"),)
 
 
+class OpportunityContactRole(Entity):
+    """A contact's business role on a deal: at most one primary per deal, and each contact and
+    role once per deal (DOMAIN.md 11)."""
+
+    opportunity = fields.ForeignKeyField(
+        "models.Opportunity", db_index=True, related_name="contact_roles", on_delete=fields.CASCADE
+    )
+    contact = fields.ForeignKeyField("models.Contact", db_index=True, related_name=False, on_delete=fields.CASCADE)
+    role = fields.CharEnumField(ContactRoleKind, max_length=24)
+    description = fields.CharField(max_length=500, null=True)
+    is_primary = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "opportunity_contact_roles"
+        unique_together = (("opportunity", "contact", "role"),)
+
+
 class OpportunityItem(LineItem):
     opportunity = fields.ForeignKeyField("models.Opportunity", db_index=True, related_name="items")
     pricebook_entry = fields.ForeignKeyField("models.PricebookEntry", db_index=True, null=True, related_name=False)
@@ -107,4 +124,4 @@ class OpportunityItem(LineItem):
         table = "opportunity_items"
 
 
-__all__ = ["Opportunity", "OpportunityAccess", "OpportunityItem", "Pipeline", "Stage"]
+__all__ = ["Opportunity", "OpportunityAccess", "OpportunityContactRole", "OpportunityItem", "Pipeline", "Stage"]

@@ -199,6 +199,7 @@ RULES: dict[type[Model], VisibilityRule] = {
     m.Document: child_of("quote", m.Quote),
     m.DocumentFile: child_of("document", m.Document),
     m.OpportunityAccess: child_of("opportunity", m.Opportunity),
+    m.OpportunityContactRole: child_of("opportunity", m.Opportunity),
     m.Activity: _activity,
     m.TimelineEvent: _event,
     m.LineageLink: _lineage,
@@ -301,7 +302,8 @@ PARTNER_RULES: dict[type[Model], VisibilityRule] = {
     m.User: _p_user,
     # children and references: their RULES follow a narrowed parent through ``condition``
     **dict.fromkeys((m.OpportunityItem, m.QuoteItem, m.SalesOrderItem, m.InvoiceItem, m.Document, m.DocumentFile,
-                     m.OpportunityAccess, m.TimelineEvent, m.LineageLink, m.AccountLink), unrestricted),
+                     m.OpportunityAccess, m.OpportunityContactRole, m.TimelineEvent, m.LineageLink, m.AccountLink),
+                    unrestricted),
     # shared reference data every user reads
     **dict.fromkeys((m.Stage, m.Pipeline, m.Product, m.Pricebook, m.PricebookEntry, m.Bundle, m.BundleItem,
                      m.BundlePrice, m.ExchangeRate, m.DocumentTemplate), unrestricted),
@@ -413,6 +415,7 @@ WRITE_RULES: dict[type[Model], WriteRule] = {
     m.Document: OwnedBy("quote", m.Quote),
     m.DocumentFile: ReadOnly(),
     m.OpportunityAccess: OwnedBy("opportunity", m.Opportunity),
+    m.OpportunityContactRole: OwnedBy("opportunity", m.Opportunity),
     m.AccountLink: OwnedBy("account", m.Account),
     m.Stage: _MANAGERS,
     m.Pipeline: _MANAGERS,

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Annotated
+
 import strawberry
 
 from crm_graphql import enums as e
 from crm_graphql import models as m
+from crm_graphql.api.context import Info
 from crm_graphql.api.relay import model_type
 from crm_graphql.api.types.activity import Convertible, timeline_field
 from crm_graphql.api.types.common import Entity, is_deleted, list_field, ref_field
+
+if TYPE_CHECKING:
+    from crm_graphql.api.types.pipeline import OpportunityContactRoleType
 
 
 @strawberry.type(name="Account", description="A customer: an organisation or a person (sub-accounts allowed).")
@@ -54,6 +60,15 @@ class ContactType(Entity, Convertible):
     phone: str | None = strawberry.field(description="Phone number.")
     title: str | None = strawberry.field(description="Job title.")
     is_deleted: bool = strawberry.field(resolver=is_deleted, description="Soft-deleted (restorable).")
+
+    @strawberry.field(description="This contact's business roles on the deals you can see.")
+    async def opportunity_roles(  # type: ignore[no-untyped-def]
+        root, info: Info
+    ) -> list[Annotated[OpportunityContactRoleType, strawberry.lazy("crm_graphql.api.types.pipeline")]]:
+        from crm_graphql.api.types.pipeline import _roles_loader
+
+        return await _roles_loader(info, "contact_id").load(root.id)
+
     account = ref_field("Account", "account_id", description="The employer.")
     owner = ref_field("User", "owner_id", description="The user responsible for the contact.")
     opportunities = list_field("Opportunity", fk="contact_id", description="Deals where this is the primary contact.")

@@ -30,7 +30,7 @@ from crm_graphql.services import access
 #: GraphQL type name -> module defining its ``<Name>Type`` class.
 TYPE_MODULES = {
     "Account": "accounts", "Contact": "accounts", "Lead": "leads", "Pipeline": "pipeline", "Stage": "pipeline",
-    "Opportunity": "pipeline", "OpportunityItem": "pipeline", "Product": "catalog",
+    "Opportunity": "pipeline", "OpportunityItem": "pipeline", "OpportunityContactRole": "pipeline", "Product": "catalog",
     "Pricebook": "catalog", "PricebookEntry": "catalog", "Bundle": "catalog",
     "BundleItem": "catalog", "BundlePrice": "catalog", "ExchangeRate": "catalog",
     "Quote": "quotes", "QuoteItem": "quotes", "SalesOrder": "orders", "SalesOrderItem": "orders",

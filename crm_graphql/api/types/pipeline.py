@@ -120,6 +120,10 @@ class OpportunityType(Entity, Convertible):
         users = await asyncio.gather(*(info.context.load(m.User, uid) for uid in user_ids))
         return [u for u in users if u is not None]
 
+    @strawberry.field(description="Contacts' business roles on this deal (the primary one first).")
+    async def contact_roles(root, info: Info) -> list[OpportunityContactRoleType]:  # type: ignore[no-untyped-def]
+        return await _roles_loader(info, "opportunity_id").load(root.id)
+
     @strawberry.field(description="Won or lost deals are read-only until reopened.")
     def is_locked(root) -> bool:  # type: ignore[no-untyped-def]
         return root.status != e.OpportunityStatus.OPEN
@@ -127,6 +131,37 @@ class OpportunityType(Entity, Convertible):
     active_quote = child_ref_field(
         "Quote", "opportunity_id", {"is_active": True}, description="The active quote: its net total is the amount."
     )
+
+
+@strawberry.type(
+    name="OpportunityContactRole", description="A contact's business role on a deal (decision maker, buyer...)."
+)
+class OpportunityContactRoleType(Entity):
+    role: e.ContactRoleKind = strawberry.field(description="The role the contact plays in the deal.")
+    description: str | None = strawberry.field(description="Notes on the role.")
+    is_primary: bool = strawberry.field(description="The deal's primary contact role (at most one).")
+    contact = ref_field("Contact", "contact_id", description="The contact (null when hidden from you).")
+    opportunity = ref_field("Opportunity", "opportunity_id", description="The deal.", required=True)
+    is_type_of = model_type(m.OpportunityContactRole)
+
+
+def _roles_loader(info: Info, column: str) -> DataLoader[int, list[m.OpportunityContactRole]]:
+    """Visible contact roles per opportunity (or per contact), each level in one query."""
+    key = f"contact_roles:{column}"
+    loader = info.context._loaders.get(key)
+    if loader is None:
+        from crm_graphql.services import access
+
+        async def load(ids: Sequence[int]) -> list[list[m.OpportunityContactRole]]:
+            qs = access.scoped(m.OpportunityContactRole, info.context.user)
+            rows = await qs.filter(**{f"{column}__in": list(set(ids))}).order_by("-is_primary", "role", "id")
+            grouped: dict[int, list[m.OpportunityContactRole]] = defaultdict(list)
+            for row in rows:
+                grouped[getattr(row, column)].append(row)
+            return [grouped.get(i, []) for i in ids]
+
+        loader = info.context._loaders[key] = DataLoader(load_fn=load)
+    return loader
 
 
 def _access_loader(info: Info) -> DataLoader[int, list[int]]:

@@ -1,0 +1,71 @@
+"""Business roles on a deal (DOMAIN.md 11): a contact takes a role, at most one primary, each
+contact and role once; shown from the deal and from the contact; errors change nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from test_conversions import ERR, call, create
+
+from crm_graphql import models as m
+from crm_graphql.enums import Role
+
+ADD = f"""mutation($input: AddOpportunityContactRoleInput!) {{ addOpportunityContactRole(input: $input) {{
+  contactRole {{ id role description isPrimary contact {{ id }} opportunity {{ id }} }} {ERR} }} }}"""
+REMOVE = f"""mutation($input: RemoveOpportunityContactRoleInput!) {{ removeOpportunityContactRole(input: $input) {{
+  opportunity {{ id }} {ERR} }} }}"""
+ROLES = """query($o: ID!, $c: ID!) { opportunity(id: $o) { contactRoles { role isPrimary contact { id } } }
+  contact(id: $c) { opportunityRoles { role opportunity { id } } } }"""
+
+
+async def test_contact_roles_from_both_sides_and_their_errors(gql: Any, actors: Any) -> None:
+    account = await create(gql, "Account", {"name": "Acme"})
+    other = await create(gql, "Account", {"name": "Consultants"})
+    anna = await create(gql, "Contact", {"lastName": "Anna", "accountId": account})
+    ben = await create(gql, "Contact", {"lastName": "Ben", "accountId": other})
+    deal = await create(gql, "Opportunity", {"title": "Deal", "accountId": account})
+    # a contact of the deal's account and one of another visible account take roles
+    first = await call(gql, ADD, {"opportunityId": deal, "contactId": anna, "role": "DECISION_MAKER",
+                                  "isPrimary": True, "description": "Signs"})  # fmt: skip
+    assert first["contactRole"]["isPrimary"] and first["contactRole"]["description"] == "Signs"
+    await call(gql, ADD, {"opportunityId": deal, "contactId": ben, "role": "INFLUENCER"})
+    # a new primary role takes the flag from the previous one
+    await call(gql, ADD, {"opportunityId": deal, "contactId": anna, "role": "ECONOMIC_BUYER", "isPrimary": True})
+    data = await gql(ROLES, {"o": deal, "c": anna})
+    assert data["opportunity"]["contactRoles"] == [
+        {"role": "ECONOMIC_BUYER", "isPrimary": True, "contact": {"id": anna}},
+        {"role": "DECISION_MAKER", "isPrimary": False, "contact": {"id": anna}},
+        {"role": "INFLUENCER", "isPrimary": False, "contact": {"id": ben}},
+    ]
+    assert sorted(r["role"] for r in data["contact"]["opportunityRoles"]) == ["DECISION_MAKER", "ECONOMIC_BUYER"]
+    # errors: the same contact and role twice, a too long description, a hidden or malformed contact,
+    # a rep who does not own the deal, a closed deal; nothing changes
+    before = await m.OpportunityContactRole.all().order_by("id").values_list("id", "role", "is_primary")
+    await call(gql, ADD, {"opportunityId": deal, "contactId": anna, "role": "DECISION_MAKER"},
+               [{"field": ["input", "role"], "message": "This contact has this role on the deal already.",
+                 "code": "DUPLICATE"}])  # fmt: skip
+    await call(gql, ADD, {"opportunityId": deal, "contactId": ben, "role": "USER", "description": "x" * 501},
+               [{"field": ["input", "description"], "message": "description is too long (at most 500 characters).",
+                 "code": "INVALID"}])  # fmt: skip
+    rep = gql.as_(actors[Role.SALES_REP])
+    secret = await create(rep, "Account", {"name": "Secret", "isPrivate": True})
+    hidden = await create(rep, "Contact", {"lastName": "Hidden", "accountId": secret})
+    await call(gql, ADD, {"opportunityId": deal, "contactId": hidden, "role": "USER"},
+               [{"field": ["input", "contactId"], "message": "No Contact with this id.", "code": "NOT_FOUND"}])  # fmt: skip
+    await call(gql, ADD, {"opportunityId": deal, "contactId": "junk", "role": "USER"},
+               [{"field": ["input", "contactId"], "message": "Malformed id.", "code": "INVALID"}])  # fmt: skip
+    await call(rep, ADD, {"opportunityId": deal, "contactId": ben, "role": "USER"},
+               [{"field": ["input", "opportunityId"], "message": "Sales reps may only change records they own.",
+                 "code": "FORBIDDEN"}])  # fmt: skip
+    await gql(f'mutation {{ winOpportunity(input: {{opportunityId: "{deal}"}}) {{ {ERR} }} }}')
+    await call(gql, ADD, {"opportunityId": deal, "contactId": ben, "role": "USER"},
+               [{"field": ["input", "opportunityId"], "message": "This opportunity is closed: reopen it to edit.",
+                 "code": "LOCKED"}])  # fmt: skip
+    await call(gql, REMOVE, {"id": first["contactRole"]["id"]},
+               [{"field": ["input", "id"], "message": "This opportunity is closed: reopen it to edit.",
+                 "code": "LOCKED"}])  # fmt: skip
+    assert await m.OpportunityContactRole.all().order_by("id").values_list("id", "role", "is_primary") == before
+    # once reopened, a role is removed
+    await gql(f'mutation {{ reopenOpportunity(input: {{opportunityId: "{deal}"}}) {{ {ERR} }} }}')
+    await call(gql, REMOVE, {"id": first["contactRole"]["id"]})
+    assert len((await gql(ROLES, {"o": deal, "c": anna}))["opportunity"]["contactRoles"]) == 2
