@@ -171,7 +171,6 @@ async def opportunity_before_create(conn: BaseDBAsyncClient, actor: Any, data: D
     if data.get("probability") is None:
         data["probability"] = stage.probability
     data["currency"] = data.get("currency") or config.BASE_CURRENCY
-    _check_budget_places(data, data["currency"])
     data.setdefault("owner_id", getattr(actor, "id", None))
     assign_to_actor_partner(actor, data)
     await _check_contact(conn, data.get("contact_id"), data["account_id"])
@@ -185,18 +184,6 @@ async def _check_contact(conn: BaseDBAsyncClient, contact_id: int | None, accoun
     contact = await m.Contact.get(id=contact_id).using_db(conn)
     if contact.account_id not in (None, account_id):
         raise Invalid("The contact does not belong to the opportunity's account.", ("input", "contactId"))
-
-
-def _check_budget_places(data: Data, currency: str) -> None:
-    """DOMAIN.md 1: "Amounts carry the currency's minor units" and are "never silently
-    rounded": a budget with more decimals than its currency has (1000.005 EUR, 100.5 JPY) is
-    INVALID. Equal as numbers is fine ("1000.0000" EUR)."""
-    value = data.get("manual_amount")
-    if value is None or not money.is_currency(currency):
-        return
-    places = money.minor_units(currency)
-    if money.decimal_places(value) > places:
-        raise Invalid(f"manualAmount has more than {places} decimal places for {currency}.", ("input", "manualAmount"))
 
 
 class _Proxy:
@@ -252,7 +239,6 @@ async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Any, row: An
             data["probability"] = stage.probability
     if "currency" in data and data["currency"] is None:
         data.pop("currency")
-    _check_budget_places(data, data.get("currency", row.currency))
     if "account_id" in data or "contact_id" in data:
         await _check_contact(conn, data.get("contact_id", row.contact_id), data.get("account_id", row.account_id))
     await _reprice_items(conn, row, data)
