@@ -138,6 +138,13 @@ HAND_WRITTEN: list[tuple[str, dict[str, Any]]] = [
         """query($o: ID!) { node(id: $o) { ... on Opportunity { title isRestricted account { name } } } }""",
         {"o": "$restricted"},
     ),
+    # the trash: a top-level isDeleted filter lists the deleted records the viewer may see
+    (
+        """{ accounts(first: 10, filter: {isDeleted: {eq: true}}) { totalCount nodes { name isDeleted } }
+        opportunities(first: 10, filter: {isDeleted: {eq: true}}) { totalCount nodes { title isDeleted
+          account { name } } } }""",
+        {},
+    ),
     # user errors: the compiled path hands them to graphql-core
     ("""{ accounts(first: 101) { nodes { name } } }""", {}),
     ("""{ accounts(first: 1, last: 1) { nodes { name } } }""", {}),
@@ -172,6 +179,13 @@ async def world(actors: Any, admin: Any) -> World:
     first_items = await m.QuoteItem.all().order_by("id").limit(2)
     await m.QuoteItem.filter(id=first_items[0].id).update(product_id=None)
     await m.Product.filter(id=first_items[1].product_id).update(deleted_at=first_items[1].created_at)
+    # the trash: a public account and a deal of the private account, soft-deleted
+    gone = await m.Account.filter(is_private=False).order_by("-id").first()
+    assert gone is not None
+    await m.Account.filter(id=gone.id).update(deleted_at=gone.created_at)
+    hidden = await m.Opportunity.filter(account_id=private.id).order_by("id").first()
+    assert hidden is not None
+    await m.Opportunity.filter(id=hidden.id).update(deleted_at=hidden.created_at)
     tokens = {
         "admin": admin.token,
         "owner-of-private": await users.issue_token(owner),

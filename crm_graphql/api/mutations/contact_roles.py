@@ -8,7 +8,7 @@ from crm_graphql import enums as e
 from crm_graphql.api.context import Info
 from crm_graphql.api.mutations.base import decode_id, make_payload, run
 from crm_graphql.api.types.common import lazy
-from crm_graphql.services import contact_roles
+from crm_graphql.services import contact_roles, permissions
 
 
 @strawberry.input(description="Give a contact a business role on a deal.")
@@ -49,6 +49,7 @@ class Mutation:
         self, info: Info, input: Annotated[AddOpportunityContactRoleInput, strawberry.argument(description="Role.")]
     ) -> AddOpportunityContactRolePayload:  # type: ignore[valid-type]
         async def call() -> dict[str, Any]:
+            permissions.authorize(info.context.user, "addOpportunityContactRole", "Opportunity")  # role first
             opp = decode_id(input.opportunity_id, "Opportunity", ("input", "opportunityId"))
             contact = decode_id(input.contact_id, "Contact", ("input", "contactId"))
             row, opportunity = await contact_roles.add_contact_role(
@@ -64,6 +65,7 @@ class Mutation:
         self, info: Info, input: Annotated[RemoveOpportunityContactRoleInput, strawberry.argument(description="Role.")]
     ) -> RemoveOpportunityContactRolePayload:  # type: ignore[valid-type]
         async def call() -> dict[str, Any]:
+            permissions.authorize(info.context.user, "removeOpportunityContactRole", "Opportunity")
             pk = decode_id(input.id, "OpportunityContactRole", ("input", "id"))
             return {"opportunity": await contact_roles.remove_contact_role(info.context.user, pk)}
 

@@ -8,7 +8,7 @@ from crm_graphql import models as m
 from crm_graphql.api.context import Info
 from crm_graphql.api.mutations.base import decode_id, decode_optional, make_payload, run
 from crm_graphql.api.types.common import lazy
-from crm_graphql.services import partners
+from crm_graphql.services import partners, permissions
 
 _LEAD = "The lead (give exactly one of leadId and opportunityId)."
 _OPP = "The opportunity (give exactly one of leadId and opportunityId)."
@@ -54,6 +54,7 @@ class Mutation:
         self, info: Info, input: Annotated[AssignToPartnerInput, strawberry.argument(description="Record, partner.")]
     ) -> AssignToPartnerPayload:  # type: ignore[valid-type]
         async def call() -> dict[str, Any]:
+            permissions.authorize(info.context.user, "assignToPartner", "Opportunity")  # role first
             lead, opp = _ids(input)
             partner = decode_id(input.partner_account_id, "Account", ("input", "partnerAccountId"))
             return _payload(await partners.assign_to_partner(info.context.user, lead, opp, partner))
@@ -65,6 +66,7 @@ class Mutation:
         self, info: Info, input: Annotated[UnassignFromPartnerInput, strawberry.argument(description="The record.")]
     ) -> UnassignFromPartnerPayload:  # type: ignore[valid-type]
         async def call() -> dict[str, Any]:
+            permissions.authorize(info.context.user, "unassignFromPartner", "Opportunity")
             lead, opp = _ids(input)
             return _payload(await partners.unassign_from_partner(info.context.user, lead, opp))
 

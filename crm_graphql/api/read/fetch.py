@@ -24,7 +24,7 @@ from tortoise.queryset import QuerySet
 
 from crm_graphql.api import batch
 from crm_graphql.api import connection as conn
-from crm_graphql.api.filters import SPECS, to_q
+from crm_graphql.api.filters import SPECS, asks_for_deleted, to_q
 from crm_graphql.api.read.args import arguments
 from crm_graphql.api.read.plan import RAW, ConnPlan, ObjPlan, RefPlan, Unsupported
 from crm_graphql.models.base import FixedDecimalField
@@ -325,7 +325,9 @@ class Fetcher:
         page = conn.Page.from_args(args.get("first"), args.get("after"), args.get("last"), args.get("before"))
         keys = conn.sort_keys(spec, args.get("order_by"))
         forward = not page.backward
-        base = access.scoped(spec.model, self.user).filter(to_q(plan.spec_name, args.get("filter"), self.user))
+        flt = args.get("filter")
+        base = access.scoped(spec.model, self.user, include_deleted=asks_for_deleted(flt))
+        base = base.filter(to_q(plan.spec_name, flt, self.user))  # the trash widens top-level lists only
         qs = base
         if page.cursor is not None:
             qs = qs.filter(conn.keyset_q(spec.model, keys, page.cursor, forward))
