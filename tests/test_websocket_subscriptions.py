@@ -150,13 +150,23 @@ async def test_a_browser_socket_from_another_origin_is_refused(sqlite_server: An
 
 async def test_a_rebound_dns_name_is_refused_even_as_its_own_origin(sqlite_server: Any) -> None:
     # given a page of evil.example whose name now resolves to our server (DNS rebinding):
-    # Origin and Host both name evil.example
+    # Origin and Host both name evil.example (one Host header: the URL's, sent to our address)
+    port = int(sqlite_server.url.rsplit(":", 1)[1])
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        await websockets.connect(
+            f"ws://evil.example:{port}/graphql", subprotocols=["graphql-transport-ws"],
+            origin=f"http://evil.example:{port}", host="127.0.0.1", port=port,
+        )  # fmt: skip
+    assert refused.value.response.status_code == 403
+
+
+async def test_an_upgrade_with_two_host_headers_is_refused(sqlite_server: Any) -> None:
+    # given an upgrade carrying Host twice (the first would decide the origin check)
     port = sqlite_server.url.rsplit(":", 1)[1]
-    headers = {"Host": f"evil.example:{port}"}
     with pytest.raises(websockets.InvalidStatus) as refused:
         await websockets.connect(
             ws_url(sqlite_server), subprotocols=["graphql-transport-ws"],
-            origin=f"http://evil.example:{port}", additional_headers=headers,
+            origin=f"http://localhost:{port}", additional_headers={"Host": f"localhost:{port}"},
         )  # fmt: skip
     assert refused.value.response.status_code == 403
 
@@ -355,3 +365,34 @@ async def test_postgres_a_lost_listen_connection_closes_sockets_with_1013_and_re
     data = await http(server, CREATE_ACCOUNT, {"input": {"name": "After the outage"}}, server.token)
     assert (await again.next())["timelineEvent"]["subject"]["id"] == data["createAccount"]["account"]["id"]
     await again.close()
+
+
+# --- attack findings (ATTACK-2) -------------------------------------------------------------------
+
+
+async def test_a_socket_from_localhost_as_its_own_origin_is_accepted(sqlite_server: Any) -> None:
+    # given a page served by this server at http://localhost:PORT (README: own origin, localhost included)
+    port = int(sqlite_server.url.rsplit(":", 1)[1])
+    socket = await websockets.connect(
+        f"ws://localhost:{port}/graphql", subprotocols=["graphql-transport-ws"],
+        origin=f"http://localhost:{port}", host="127.0.0.1", port=port,
+    )  # fmt: skip
+    init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {sqlite_server.token}"}}
+    await socket.send(json.dumps(init))
+    assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+    await socket.close()
+
+
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+@pytest.mark.parametrize("payload", ["Bearer x", 1, ["Authorization"]], ids=["string", "number", "list"])
+async def test_a_connection_init_whose_payload_is_not_an_object_is_closed_with_4400(
+    sqlite_server: Any, protocol: str, payload: Any
+) -> None:
+    async with websockets.connect(ws_url(sqlite_server), subprotocols=[protocol]) as socket:
+        await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
+        received = []
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                received.append(json.loads(await asyncio.wait_for(socket.recv(), 10)))
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
+    assert "connection_ack" not in [m["type"] for m in received]

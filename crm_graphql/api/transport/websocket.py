@@ -49,6 +49,7 @@ from crm_graphql.api.transport import metrics
 from crm_graphql.settings import Settings
 
 UNAUTHORIZED = 4401
+BAD_REQUEST = 4400
 TOO_SLOW = 1013
 MEMBER_QUEUE = 100
 TOKEN_REASON = "Unauthorized: send a valid API token in the connection_init payload"
@@ -82,6 +83,8 @@ def _own_host(host: str, settings: Settings) -> bool:
 
 
 def origin_allowed(headers: Any, settings: Settings) -> bool:
+    if len(headers.getlist("host")) > 1:
+        return False  # ambiguous (RFC 9112: a request with more than one Host is refused)
     origin = headers.get("origin")
     if origin is None:
         return True  # not a browser
@@ -322,7 +325,12 @@ class LegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
 
     async def handle_connection_init(self, message: Any) -> None:
         payload = message.get("payload")
-        if (payload is None or isinstance(payload, dict)) and not await _authenticate(self, payload or {}):
+        if payload is not None and not isinstance(payload, dict):
+            reason = "The connection_init payload must be an object."
+            await self.send_message({"type": "connection_error", "payload": {"message": reason}})
+            await self.websocket.close(code=BAD_REQUEST, reason=reason)
+            return
+        if not await _authenticate(self, payload or {}):
             await self.send_message({"type": "connection_error", "payload": {"message": TOKEN_REASON}})
             await self.websocket.close(code=UNAUTHORIZED, reason=TOKEN_REASON)
             return
