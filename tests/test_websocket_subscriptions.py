@@ -396,3 +396,136 @@ async def test_a_connection_init_whose_payload_is_not_an_object_is_closed_with_4
                 received.append(json.loads(await asyncio.wait_for(socket.recv(), 10)))
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
     assert "connection_ack" not in [m["type"] for m in received]
+
+
+async def test_a_subscription_over_the_filter_bounds_is_refused_at_subscribe_time(sqlite_server: Any) -> None:
+    subscriber = await Subscriber.open(sqlite_server, sqlite_server.token)
+    query = "subscription($f: OpportunityFilter) { opportunityChanged(filter: $f) { id } }"
+    branches = [{"title": {"eq": f"x{i}"}} for i in range(500)]
+    await subscriber.subscribe(query, {"f": {"or": branches}})
+    # then, before any event, an `error` message with the code HTTP answers (INVALID)
+    message = json.loads(await asyncio.wait_for(subscriber.socket.recv(), 10))
+    assert message["type"] == "error", message
+    assert message["id"] == "1"
+    assert [e["extensions"]["code"] for e in message["payload"]] == ["INVALID"]
+    assert await open_subscriptions(sqlite_server) == 0
+    await subscriber.close()
+
+
+async def _closed_code(socket: Any, wait: float = 10) -> int:
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        while True:
+            message = json.loads(await asyncio.wait_for(socket.recv(), wait))
+            assert message["type"] not in {"connection_ack", "next", "data"}, message
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code
+
+
+@pytest.fixture(scope="module")
+def bounded_server(live_server: Any) -> Any:
+    with live_server(env={"CRM_WS_INIT_TIMEOUT": "1", "CRM_WS_MAX_PENDING": "2"}) as server:
+        yield server
+
+
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+async def test_a_socket_that_never_sends_connection_init_is_closed_with_4408(
+    bounded_server: Any, protocol: str
+) -> None:
+    # given a socket that sends nothing (CRM_WS_INIT_TIMEOUT=1 second)
+    async with websockets.connect(ws_url(bounded_server), subprotocols=[protocol]) as socket:
+        # then the server closes it with 4408
+        assert await _closed_code(socket) == 4408
+
+
+async def test_sockets_waiting_for_connection_init_are_capped_per_worker(bounded_server: Any) -> None:
+    # given two sockets waiting for connection_init (CRM_WS_MAX_PENDING=2)
+    url = ws_url(bounded_server)
+    first = await websockets.connect(url, subprotocols=["graphql-transport-ws"])
+    second = await websockets.connect(url, subprotocols=["graphql-transport-ws"])
+    # when a third opens, it is closed at once with 1013 (try again later)
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as third:
+        assert await _closed_code(third, wait=0.9) == 1013
+    # and once one of them authenticates, a new socket waits again
+    await first.send(
+        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {bounded_server.token}"}})
+    )
+    assert json.loads(await asyncio.wait_for(first.recv(), 10))["type"] == "connection_ack"
+    subscriber = await Subscriber.open(bounded_server, bounded_server.token)
+    await subscriber.close()
+    await first.close()
+    await second.close()
+
+
+async def test_a_user_has_at_most_ten_sockets_per_worker(sqlite_server: Any) -> None:
+    # given a sales rep with ten open sockets
+    token = create_user(sqlite_server, _database(sqlite_server), "SALES_REP")
+    sockets = [await Subscriber.open(sqlite_server, token) for _ in range(10)]
+    # when an eleventh initialises, it is closed with 4429 before any ack
+    async with websockets.connect(ws_url(sqlite_server), subprotocols=["graphql-transport-ws"]) as extra:
+        await extra.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+        assert await _closed_code(extra) == 4429
+    # and another user is not affected; a closed socket frees a place
+    other = await Subscriber.open(sqlite_server, sqlite_server.token)
+    await sockets.pop().close()
+    again = await _open_when_freed(sqlite_server, token)
+    for s in [*sockets, other, again]:
+        await s.close()
+
+
+async def _open_when_freed(server: Any, token: str) -> Subscriber:
+    for _ in range(100):
+        try:
+            return await Subscriber.open(server, token)
+        except (websockets.ConnectionClosed, AssertionError):
+            await asyncio.sleep(0.05)
+    raise AssertionError("the closed socket never freed its place")
+
+
+def _database(server: Any) -> str:
+    return f"sqlite://{server.log.parent / 'crm.sqlite3'}"
+
+
+async def test_a_user_has_at_most_fifty_subscriptions_per_worker(sqlite_server: Any) -> None:
+    token = create_user(sqlite_server, _database(sqlite_server), "SALES_REP")
+    first = await Subscriber.open(sqlite_server, token)
+    second = await Subscriber.open(sqlite_server, token)
+    # given 50 subscriptions on two sockets, all listening
+    before = await open_subscriptions(sqlite_server)
+    for i in range(30):
+        await first.subscribe(TIMELINE, op_id=f"a{i}")
+    for i in range(20):
+        await second.subscribe("subscription { opportunityChanged { id } }", op_id=f"b{i}")
+    await wait_open(sqlite_server, before + 50)
+    # when one more is sent, it is refused with an `error`, TOO_MANY_SUBSCRIPTIONS
+    await second.subscribe(TIMELINE, op_id="extra")
+    message = json.loads(await asyncio.wait_for(second.socket.recv(), 10))
+    assert message["type"] == "error" and message["id"] == "extra", message
+    assert [e["extensions"]["code"] for e in message["payload"]] == ["TOO_MANY_SUBSCRIPTIONS"]
+    # and closing a socket frees its subscriptions
+    await first.close()
+    third = await Subscriber.open(sqlite_server, token)
+    for attempt in range(100):
+        await third.subscribe(TIMELINE, op_id=f"c{attempt}")
+        try:
+            message = json.loads(await asyncio.wait_for(third.socket.recv(), 0.2))
+        except TimeoutError:
+            break  # accepted: no error came
+        assert message["type"] == "error", message
+    else:
+        raise AssertionError("the closed socket never freed its subscriptions")
+    await second.close()
+    await third.close()
+
+
+async def test_a_subscription_requesting_too_many_nodes_is_refused(sqlite_server: Any) -> None:
+    subscriber = await Subscriber.open(sqlite_server, sqlite_server.token)
+    query = "subscription { opportunityChanged { id account { opportunities(first: 50) { edges { node { id } } } } } }"
+    await subscriber.subscribe(query)
+    message = json.loads(await asyncio.wait_for(subscriber.socket.recv(), 10))
+    assert message["type"] == "error", message
+    assert [e["extensions"]["code"] for e in message["payload"]] == ["MAX_NODES_EXCEEDED"]
+    # a page of the default size is fine
+    await subscriber.subscribe("subscription { opportunityChanged { id } }", op_id="2")
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(subscriber.socket.recv(), 0.5)
+    await subscriber.close()
