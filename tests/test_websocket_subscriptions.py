@@ -529,3 +529,16 @@ async def test_a_subscription_requesting_too_many_nodes_is_refused(sqlite_server
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(subscriber.socket.recv(), 0.5)
     await subscriber.close()
+
+
+async def test_a_websocket_message_over_the_body_cap_closes_the_socket(sqlite_server: Any) -> None:
+    # given an acknowledged socket
+    subscriber = await Subscriber.open(sqlite_server, sqlite_server.token)
+    # a message of 900 kB is answered
+    await subscriber.subscribe("query { viewer { id } }" + " " * 900_000, op_id="small")
+    assert (await subscriber.next())["viewer"]["id"]
+    # when it sends a message over 1 MB (the HTTP body cap)
+    big = "query { viewer { id } }" + " " * (1024 * 1024 + 10)
+    await subscriber.socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": big}}))
+    # then the server closes it with 1009 (message too big)
+    assert await _closed_code(subscriber.socket) == 1009
