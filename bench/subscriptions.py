@@ -224,7 +224,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=18250)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sockets", type=int, default=100)
-    parser.add_argument("--users", type=int, default=4, help="distinct users the sockets belong to")
+    parser.add_argument(
+        "--users",
+        type=int,
+        default=10,
+        help="distinct users the sockets belong to (at most 10 sockets per user and worker)",
+    )
     parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--interval", type=float, default=0.05, help="seconds between commits")
     parser.add_argument("--settle", type=float, default=15.0)

@@ -75,6 +75,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # the worker's drain (crm_graphql.lifecycle) already waited CRM_SHUTDOWN_TIMEOUT for
             # requests in flight before uvicorn's own shutdown starts: a short bound after it
             timeout_graceful_shutdown=3,
+            # a WebSocket message is bounded like an HTTP body (uvicorn's default is 16 MiB)
+            ws_max_size=settings.max_body_bytes,
         )  # fmt: skip
     finally:
         clean_up()

@@ -39,6 +39,12 @@ class Settings:
     #: in demo mode, where only the loopback names are (DNS rebinding would otherwise let
     #: any web page act as the tokenless demo admin).
     allowed_hosts: tuple[str, ...] = ()
+    #: A WebSocket that sends no ``connection_init`` this long is closed with 4408
+    #: (CRM_WS_INIT_TIMEOUT, seconds).
+    ws_init_timeout_seconds: float = 10.0
+    #: Sockets of a worker still waiting for ``connection_init`` (not authenticated); one
+    #: more is closed at once with 1013 (CRM_WS_MAX_PENDING).
+    ws_max_pending: int = 200
 
     def trusted_hosts(self) -> tuple[str, ...]:
         """The Host header values to accept; ``("*",)`` for any."""
@@ -62,5 +68,7 @@ class Settings:
             get_max_age=int(env.get("CRM_GET_MAX_AGE", "0")),
             shutdown_timeout_seconds=float(env.get("CRM_SHUTDOWN_TIMEOUT", "20")),
             allowed_hosts=split_list(env.get("CRM_ALLOWED_HOSTS")),
+            ws_init_timeout_seconds=float(env.get("CRM_WS_INIT_TIMEOUT", "10")),
+            ws_max_pending=int(env.get("CRM_WS_MAX_PENDING", "200")),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

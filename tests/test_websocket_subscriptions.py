@@ -150,13 +150,23 @@ async def test_a_browser_socket_from_another_origin_is_refused(sqlite_server: An
 
 async def test_a_rebound_dns_name_is_refused_even_as_its_own_origin(sqlite_server: Any) -> None:
     # given a page of evil.example whose name now resolves to our server (DNS rebinding):
-    # Origin and Host both name evil.example
+    # Origin and Host both name evil.example (one Host header: the URL's, sent to our address)
+    port = int(sqlite_server.url.rsplit(":", 1)[1])
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        await websockets.connect(
+            f"ws://evil.example:{port}/graphql", subprotocols=["graphql-transport-ws"],
+            origin=f"http://evil.example:{port}", host="127.0.0.1", port=port,
+        )  # fmt: skip
+    assert refused.value.response.status_code == 403
+
+
+async def test_an_upgrade_with_two_host_headers_is_refused(sqlite_server: Any) -> None:
+    # given an upgrade carrying Host twice (the first would decide the origin check)
     port = sqlite_server.url.rsplit(":", 1)[1]
-    headers = {"Host": f"evil.example:{port}"}
     with pytest.raises(websockets.InvalidStatus) as refused:
         await websockets.connect(
             ws_url(sqlite_server), subprotocols=["graphql-transport-ws"],
-            origin=f"http://evil.example:{port}", additional_headers=headers,
+            origin=f"http://localhost:{port}", additional_headers={"Host": f"localhost:{port}"},
         )  # fmt: skip
     assert refused.value.response.status_code == 403
 
@@ -355,3 +365,180 @@ async def test_postgres_a_lost_listen_connection_closes_sockets_with_1013_and_re
     data = await http(server, CREATE_ACCOUNT, {"input": {"name": "After the outage"}}, server.token)
     assert (await again.next())["timelineEvent"]["subject"]["id"] == data["createAccount"]["account"]["id"]
     await again.close()
+
+
+# --- attack findings (ATTACK-2) -------------------------------------------------------------------
+
+
+async def test_a_socket_from_localhost_as_its_own_origin_is_accepted(sqlite_server: Any) -> None:
+    # given a page served by this server at http://localhost:PORT (README: own origin, localhost included)
+    port = int(sqlite_server.url.rsplit(":", 1)[1])
+    socket = await websockets.connect(
+        f"ws://localhost:{port}/graphql", subprotocols=["graphql-transport-ws"],
+        origin=f"http://localhost:{port}", host="127.0.0.1", port=port,
+    )  # fmt: skip
+    init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {sqlite_server.token}"}}
+    await socket.send(json.dumps(init))
+    assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
+    await socket.close()
+
+
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+@pytest.mark.parametrize("payload", ["Bearer x", 1, ["Authorization"]], ids=["string", "number", "list"])
+async def test_a_connection_init_whose_payload_is_not_an_object_is_closed_with_4400(
+    sqlite_server: Any, protocol: str, payload: Any
+) -> None:
+    async with websockets.connect(ws_url(sqlite_server), subprotocols=[protocol]) as socket:
+        await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
+        received = []
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                received.append(json.loads(await asyncio.wait_for(socket.recv(), 10)))
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
+    assert "connection_ack" not in [m["type"] for m in received]
+
+
+async def test_a_subscription_over_the_filter_bounds_is_refused_at_subscribe_time(sqlite_server: Any) -> None:
+    subscriber = await Subscriber.open(sqlite_server, sqlite_server.token)
+    query = "subscription($f: OpportunityFilter) { opportunityChanged(filter: $f) { id } }"
+    branches = [{"title": {"eq": f"x{i}"}} for i in range(500)]
+    await subscriber.subscribe(query, {"f": {"or": branches}})
+    # then, before any event, an `error` message with the code HTTP answers (INVALID)
+    message = json.loads(await asyncio.wait_for(subscriber.socket.recv(), 10))
+    assert message["type"] == "error", message
+    assert message["id"] == "1"
+    assert [e["extensions"]["code"] for e in message["payload"]] == ["INVALID"]
+    assert await open_subscriptions(sqlite_server) == 0
+    await subscriber.close()
+
+
+async def _closed_code(socket: Any, wait: float = 10) -> int:
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        while True:
+            message = json.loads(await asyncio.wait_for(socket.recv(), wait))
+            assert message["type"] not in {"connection_ack", "next", "data"}, message
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code
+
+
+@pytest.fixture(scope="module")
+def bounded_server(live_server: Any) -> Any:
+    with live_server(env={"CRM_WS_INIT_TIMEOUT": "1", "CRM_WS_MAX_PENDING": "2"}) as server:
+        yield server
+
+
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+async def test_a_socket_that_never_sends_connection_init_is_closed_with_4408(
+    bounded_server: Any, protocol: str
+) -> None:
+    # given a socket that sends nothing (CRM_WS_INIT_TIMEOUT=1 second)
+    async with websockets.connect(ws_url(bounded_server), subprotocols=[protocol]) as socket:
+        # then the server closes it with 4408
+        assert await _closed_code(socket) == 4408
+
+
+async def test_sockets_waiting_for_connection_init_are_capped_per_worker(bounded_server: Any) -> None:
+    # given two sockets waiting for connection_init (CRM_WS_MAX_PENDING=2)
+    url = ws_url(bounded_server)
+    first = await websockets.connect(url, subprotocols=["graphql-transport-ws"])
+    second = await websockets.connect(url, subprotocols=["graphql-transport-ws"])
+    # when a third opens, it is closed at once with 1013 (try again later)
+    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as third:
+        assert await _closed_code(third, wait=0.9) == 1013
+    # and once one of them authenticates, a new socket waits again
+    await first.send(
+        json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {bounded_server.token}"}})
+    )
+    assert json.loads(await asyncio.wait_for(first.recv(), 10))["type"] == "connection_ack"
+    subscriber = await Subscriber.open(bounded_server, bounded_server.token)
+    await subscriber.close()
+    await first.close()
+    await second.close()
+
+
+async def test_a_user_has_at_most_ten_sockets_per_worker(sqlite_server: Any) -> None:
+    # given a sales rep with ten open sockets
+    token = create_user(sqlite_server, _database(sqlite_server), "SALES_REP")
+    sockets = [await Subscriber.open(sqlite_server, token) for _ in range(10)]
+    # when an eleventh initialises, it is closed with 4429 before any ack
+    async with websockets.connect(ws_url(sqlite_server), subprotocols=["graphql-transport-ws"]) as extra:
+        await extra.send(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {token}"}}))
+        assert await _closed_code(extra) == 4429
+    # and another user is not affected; a closed socket frees a place
+    other = await Subscriber.open(sqlite_server, sqlite_server.token)
+    await sockets.pop().close()
+    again = await _open_when_freed(sqlite_server, token)
+    for s in [*sockets, other, again]:
+        await s.close()
+
+
+async def _open_when_freed(server: Any, token: str) -> Subscriber:
+    for _ in range(100):
+        try:
+            return await Subscriber.open(server, token)
+        except (websockets.ConnectionClosed, AssertionError):
+            await asyncio.sleep(0.05)
+    raise AssertionError("the closed socket never freed its place")
+
+
+def _database(server: Any) -> str:
+    return f"sqlite://{server.log.parent / 'crm.sqlite3'}"
+
+
+async def test_a_user_has_at_most_fifty_subscriptions_per_worker(sqlite_server: Any) -> None:
+    token = create_user(sqlite_server, _database(sqlite_server), "SALES_REP")
+    first = await Subscriber.open(sqlite_server, token)
+    second = await Subscriber.open(sqlite_server, token)
+    # given 50 subscriptions on two sockets, all listening
+    before = await open_subscriptions(sqlite_server)
+    for i in range(30):
+        await first.subscribe(TIMELINE, op_id=f"a{i}")
+    for i in range(20):
+        await second.subscribe("subscription { opportunityChanged { id } }", op_id=f"b{i}")
+    await wait_open(sqlite_server, before + 50)
+    # when one more is sent, it is refused with an `error`, TOO_MANY_SUBSCRIPTIONS
+    await second.subscribe(TIMELINE, op_id="extra")
+    message = json.loads(await asyncio.wait_for(second.socket.recv(), 10))
+    assert message["type"] == "error" and message["id"] == "extra", message
+    assert [e["extensions"]["code"] for e in message["payload"]] == ["TOO_MANY_SUBSCRIPTIONS"]
+    # and closing a socket frees its subscriptions
+    await first.close()
+    third = await Subscriber.open(sqlite_server, token)
+    for attempt in range(100):
+        await third.subscribe(TIMELINE, op_id=f"c{attempt}")
+        try:
+            message = json.loads(await asyncio.wait_for(third.socket.recv(), 0.2))
+        except TimeoutError:
+            break  # accepted: no error came
+        assert message["type"] == "error", message
+    else:
+        raise AssertionError("the closed socket never freed its subscriptions")
+    await second.close()
+    await third.close()
+
+
+async def test_a_subscription_requesting_too_many_nodes_is_refused(sqlite_server: Any) -> None:
+    subscriber = await Subscriber.open(sqlite_server, sqlite_server.token)
+    query = "subscription { opportunityChanged { id account { opportunities(first: 50) { edges { node { id } } } } } }"
+    await subscriber.subscribe(query)
+    message = json.loads(await asyncio.wait_for(subscriber.socket.recv(), 10))
+    assert message["type"] == "error", message
+    assert [e["extensions"]["code"] for e in message["payload"]] == ["MAX_NODES_EXCEEDED"]
+    # a page of the default size is fine
+    await subscriber.subscribe("subscription { opportunityChanged { id } }", op_id="2")
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(subscriber.socket.recv(), 0.5)
+    await subscriber.close()
+
+
+async def test_a_websocket_message_over_the_body_cap_closes_the_socket(sqlite_server: Any) -> None:
+    # given an acknowledged socket
+    subscriber = await Subscriber.open(sqlite_server, sqlite_server.token)
+    # a message of 900 kB is answered
+    await subscriber.subscribe("query { viewer { id } }" + " " * 900_000, op_id="small")
+    assert (await subscriber.next())["viewer"]["id"]
+    # when it sends a message over 1 MB (the HTTP body cap)
+    big = "query { viewer { id } }" + " " * (1024 * 1024 + 10)
+    await subscriber.socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": big}}))
+    # then the server closes it with 1009 (message too big)
+    assert await _closed_code(subscriber.socket) == 1009

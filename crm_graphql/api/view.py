@@ -19,7 +19,9 @@ HTTP status codes per the GraphQL-over-HTTP draft.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import ipaddress
+from collections import Counter
 from typing import Any
 
 import orjson
@@ -125,6 +127,11 @@ class GraphQLView(PersistedQueries, GraphQL[Context, None]):
         self.settings = settings
         #: Shared subscription executions of this worker (transport.websocket.Group).
         self.ws_groups: dict[Any, Any] = {}
+        #: Sockets of this worker waiting for connection_init, sockets and subscriptions per user.
+        self.ws_pending = 0
+        self.ws_sockets: Counter[int] = Counter()
+        self.ws_subscriptions: Counter[int] = Counter()
+        self.connection_init_wait_timeout = dt.timedelta(seconds=settings.ws_init_timeout_seconds)
 
     async def user_for(self, authorization: str | None, client_host: str | None) -> Any:
         if authorization:

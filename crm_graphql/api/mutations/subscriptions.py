@@ -105,15 +105,23 @@ class Subscription:
             OpportunityFilter | None, strawberry.argument(description="Only opportunities matching this.")
         ] = None,
     ) -> AsyncGenerator[OpportunityType, None]:
+        # Not a generator itself: the token and the filter (bounds, values) are checked here,
+        # at subscribe time, so a refusal is an `error` message before any event (a
+        # generator's body would only run at the first event).
         user = await _user(info)
-        async with aclosing(_batches(info)) as batches:
-            async for batch in batches:
-                ids = list(dict.fromkeys(e.subject_id for e in batch.events if e.subject_type == "Opportunity"))
-                if not ids:
-                    continue
-                rows = await access.scoped(m.Opportunity, user).filter(to_q("Opportunity", filter, user), id__in=ids)
-                by_id = {r.id: r for r in rows}
-                for pk in ids:
-                    if pk in by_id:
-                        info.context.fresh_loaders()
-                        yield by_id[pk]  # type: ignore[misc]
+        to_q("Opportunity", filter, user)
+        return _opportunity_changes(info, user, filter)
+
+
+async def _opportunity_changes(info: Info, user: Any, filter: Any) -> AsyncGenerator[OpportunityType, None]:
+    async with aclosing(_batches(info)) as batches:
+        async for batch in batches:
+            ids = list(dict.fromkeys(e.subject_id for e in batch.events if e.subject_type == "Opportunity"))
+            if not ids:
+                continue
+            rows = await access.scoped(m.Opportunity, user).filter(to_q("Opportunity", filter, user), id__in=ids)
+            by_id = {r.id: r for r in rows}
+            for pk in ids:
+                if pk in by_id:
+                    info.context.fresh_loaders()
+                    yield by_id[pk]  # type: ignore[misc]

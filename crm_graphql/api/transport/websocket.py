@@ -44,11 +44,23 @@ from graphql.error import GraphQLError
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import BaseGraphQLTransportWSHandler
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
+from strawberry.types.execution import PreExecutionError
 
 from crm_graphql.api.transport import metrics
 from crm_graphql.settings import Settings
 
 UNAUTHORIZED = 4401
+BAD_REQUEST = 4400
+TIMED_OUT = 4408
+TOO_MANY = 4429
+#: Per worker: open sockets of one user (one more is closed with 4429 at connection_init)
+#: and active subscriptions of one user, all sockets together (one more gets an ``error``
+#: TOO_MANY_SUBSCRIPTIONS).
+MAX_SOCKETS_PER_USER = 10
+MAX_SUBSCRIPTIONS_PER_USER = 50
+#: A subscription runs its selection once per event for each of its users: its requested
+#: nodes (limits.analyse, GitHub's formula) are bounded lower than a query's.
+MAX_SUBSCRIPTION_NODES = 20
 TOO_SLOW = 1013
 MEMBER_QUEUE = 100
 TOKEN_REASON = "Unauthorized: send a valid API token in the connection_init payload"
@@ -82,6 +94,8 @@ def _own_host(host: str, settings: Settings) -> bool:
 
 
 def origin_allowed(headers: Any, settings: Settings) -> bool:
+    if len(headers.getlist("host")) > 1:
+        return False  # ambiguous (RFC 9112: a request with more than one Host is refused)
     origin = headers.get("origin")
     if origin is None:
         return True  # not a browser
@@ -135,6 +149,7 @@ class Member:
         self.queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=MEMBER_QUEUE)
         self.close = close
         self.dropped = False
+        self.user_id = 0
 
 
 class Group:
@@ -207,10 +222,15 @@ class SharedStreams:
     """Stands in for the schema in the WebSocket handlers: subscriptions go through groups,
     queries and mutations run as usual; every operation gets a fresh context."""
 
-    def __init__(self, schema: Any, groups: dict[tuple[Any, ...], Group], close: Callable[[int, str], Any]) -> None:
+    def __init__(self, schema: Any, groups: dict[tuple[Any, ...], Group], close: Callable[[int, str], Any],
+                 view: Any = None) -> None:  # fmt: skip
         self.schema = schema
         self.groups = groups
         self.close = close
+        self.view = view
+        #: This socket's subscriptions counted in ``view.ws_subscriptions`` (released when
+        #: each ends, the rest when the socket closes).
+        self.counted: set[object] = set()
 
     async def subscribe(self, query: str, variable_values: Any = None, context_value: Any = None,
                         root_value: Any = None, operation_name: str | None = None) -> Any:  # fmt: skip
@@ -229,10 +249,14 @@ class SharedStreams:
                 query, variable_values=variable_values, context_value=context,
                 root_value=root_value, operation_name=operation_name,
             )  # fmt: skip
+        refusal = self._refusal(query, variable_values, operation_name, int(user.id))
+        if refusal is not None:
+            return _refused(refusal)
         variables = orjson.dumps(variable_values or {}, option=orjson.OPT_SORT_KEYS)
         key = (query, operation_name, variables, int(user.id))
         group = self.groups.get(key)
         member = Member(self.close)
+        self._count(member, int(user.id))
         if group is None:
             group = self.groups[key] = Group(key, self.groups)
             group.members.add(member)
@@ -240,6 +264,45 @@ class SharedStreams:
         else:
             group.members.add(member)
         return self._member_stream(group, member)
+
+    def _refusal(self, query: str, variables: Any, operation_name: str | None, user_id: int) -> GraphQLError | None:
+        from crm_graphql.api.limits import analyse
+
+        if self.view is not None and self.view.ws_subscriptions[user_id] >= MAX_SUBSCRIPTIONS_PER_USER:
+            return GraphQLError(
+                f"Too many subscriptions: at most {MAX_SUBSCRIPTIONS_PER_USER} per user are active at once "
+                "(on all your sockets); complete one first.",
+                extensions={"code": "TOO_MANY_SUBSCRIPTIONS"},
+            )
+        document = _parse(query)
+        if document is None:
+            return None
+        cost, _ = analyse(self.schema._schema, document, operation_name, variables)
+        if cost.requested_nodes > MAX_SUBSCRIPTION_NODES:
+            return GraphQLError(
+                f"A subscription may request at most {MAX_SUBSCRIPTION_NODES} nodes per event; "
+                f"this one requests {cost.requested_nodes}.",
+                extensions={"code": "MAX_NODES_EXCEEDED"},
+            )
+        return None
+
+    def _count(self, member: Member, user_id: int) -> None:
+        if self.view is not None:
+            self.view.ws_subscriptions[user_id] += 1
+            member.user_id = user_id
+            self.counted.add(member)
+
+    def release(self, member: Any) -> None:
+        if member in self.counted:
+            self.counted.discard(member)
+            counter = self.view.ws_subscriptions
+            counter[member.user_id] -= 1
+            if counter[member.user_id] <= 0:
+                del counter[member.user_id]
+
+    def release_all(self) -> None:
+        for member in list(self.counted):
+            self.release(member)
 
     async def _member_stream(self, group: Group, member: Member) -> AsyncGenerator[Any, None]:
         try:
@@ -257,6 +320,19 @@ class SharedStreams:
                     yield item
         finally:
             group.leave(member)
+            self.release(member)
+
+
+async def _refused(error: GraphQLError) -> AsyncGenerator[Any, None]:
+    yield PreExecutionError(data=None, errors=[error])
+
+
+@lru_cache(maxsize=256)
+def _parse(query: str) -> Any:
+    try:
+        return parse(query)
+    except GraphQLError:
+        return None
 
 
 #: Groups of this worker (one event loop per worker; tests create their own view per app).
@@ -288,6 +364,55 @@ def _log_accepted(handler: Any, protocol: str) -> None:
     logger.info(orjson.dumps({k: v for k, v in line.items() if v is not None}).decode())
 
 
+class Bounded:
+    """Bounds shared by both protocols, per worker: sockets waiting for ``connection_init``
+    (``CRM_WS_MAX_PENDING``; one more is closed with 1013), ``connection_init`` within
+    ``CRM_WS_INIT_TIMEOUT`` seconds (else 4408), ``MAX_SOCKETS_PER_USER`` open sockets per
+    user (one more is closed with 4429)."""
+
+    view: Any
+    websocket: Any
+    context: Any
+    schema: Any
+
+    async def handle(self) -> None:
+        view = self.view
+        self.pending = False
+        self.counted_user: int | None = None
+        if view.ws_pending >= view.settings.ws_max_pending:
+            await self.websocket.close(code=TOO_SLOW, reason="Too many sockets waiting for connection_init: try later.")
+            return
+        view.ws_pending += 1
+        self.pending = True
+        try:
+            await super().handle()  # type: ignore[misc]
+        finally:
+            self.authenticated()
+            if self.counted_user is not None:
+                view.ws_sockets[self.counted_user] -= 1
+                if view.ws_sockets[self.counted_user] <= 0:
+                    del view.ws_sockets[self.counted_user]
+            self.schema.release_all()
+
+    def authenticated(self) -> None:
+        if self.pending:
+            self.pending = False
+            self.view.ws_pending -= 1
+
+    async def admit(self) -> bool:
+        """After a valid token: count the socket for its user, or close it (4429)."""
+        self.authenticated()
+        user_id = int(self.context.user.id)
+        if self.counted_user is None:
+            if self.view.ws_sockets[user_id] >= MAX_SOCKETS_PER_USER:
+                reason = f"Too many open sockets: at most {MAX_SOCKETS_PER_USER} per user."
+                await self.websocket.close(code=TOO_MANY, reason=reason)
+                return False
+            self.view.ws_sockets[user_id] += 1
+            self.counted_user = user_id
+        return True
+
+
 async def _authenticate(handler: Any, payload: Any) -> bool:
     context = handler.context
     if context.user is None and isinstance(payload, dict):
@@ -297,10 +422,10 @@ async def _authenticate(handler: Any, payload: Any) -> bool:
     return context.user is not None
 
 
-class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
+class TransportWSHandler(Bounded, BaseGraphQLTransportWSHandler[Any, Any]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.schema = SharedStreams(self.schema, self.view.ws_groups, self.websocket.close)  # type: ignore[assignment]
+        self.schema = SharedStreams(self.schema, self.view.ws_groups, self.websocket.close, self.view)  # type: ignore[assignment]
 
     async def handle_connection_init(self, message: Any) -> None:
         payload = message.get("payload", {})
@@ -310,21 +435,45 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
                 self.connection_init_timeout_task.cancel()
             await self.websocket.close(code=UNAUTHORIZED, reason=TOKEN_REASON)
             return
+        if fresh and not await self.admit():
+            if self.connection_init_timeout_task:
+                self.connection_init_timeout_task.cancel()
+            return
         await super().handle_connection_init(message)
         if fresh and self.connection_acknowledged:
             _log_accepted(self, "graphql-transport-ws")
 
 
-class LegacyWSHandler(BaseGraphQLWSHandler[Any, Any]):
+class LegacyWSHandler(Bounded, BaseGraphQLWSHandler[Any, Any]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.schema = SharedStreams(self.schema, self.view.ws_groups, self.websocket.close)  # type: ignore[assignment]
+        self.schema = SharedStreams(self.schema, self.view.ws_groups, self.websocket.close, self.view)  # type: ignore[assignment]
+
+    async def handle(self) -> None:
+        timer = asyncio.create_task(self._init_timeout())  # the legacy handler has none of its own
+        try:
+            await super().handle()
+        finally:
+            timer.cancel()
+
+    async def _init_timeout(self) -> None:
+        await asyncio.sleep(self.view.connection_init_wait_timeout.total_seconds())
+        if not self.connection_acknowledged:
+            with contextlib.suppress(Exception):
+                await self.websocket.close(code=TIMED_OUT, reason="Connection initialisation timeout")
 
     async def handle_connection_init(self, message: Any) -> None:
         payload = message.get("payload")
-        if (payload is None or isinstance(payload, dict)) and not await _authenticate(self, payload or {}):
+        if payload is not None and not isinstance(payload, dict):
+            reason = "The connection_init payload must be an object."
+            await self.send_message({"type": "connection_error", "payload": {"message": reason}})
+            await self.websocket.close(code=BAD_REQUEST, reason=reason)
+            return
+        if not await _authenticate(self, payload or {}):
             await self.send_message({"type": "connection_error", "payload": {"message": TOKEN_REASON}})
             await self.websocket.close(code=UNAUTHORIZED, reason=TOKEN_REASON)
+            return
+        if not await self.admit():
             return
         already = self.connection_acknowledged
         await super().handle_connection_init(message)
