@@ -277,6 +277,10 @@ class FilterError(GraphQLError):
 #: filters, conditions) and 1,000 values in an ``in``; over that, ``INVALID``.
 MAX_FILTER_NODES = 100
 MAX_IN_VALUES = 1_000
+#: At most this many input objects nested in one another (the filter itself is 1, a
+#: condition or a relation one level deeper, and so on): every level may be a subquery or
+#: parentheses in SQL, and SQLite's parser stack overflows past a few dozen.
+MAX_FILTER_DEPTH = 10
 #: Largest magnitude a stored decimal holds (a BIGINT of ten-thousandths: 9.2e14).
 MAX_DECIMAL = Decimal(2**63 - 1).scaleb(-money.STORAGE_PLACES)
 
@@ -290,19 +294,21 @@ def check_bounds(flt: Any) -> None:
     ``MAX_IN_VALUES`` values, walking without recursion (``or`` with 500 branches, or
     ``not`` nested hundreds deep, must not reach the SQL builder)."""
     nodes = 0
-    stack = [flt]
+    stack = [(flt, 1)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
         nodes += 1
         if nodes > MAX_FILTER_NODES:
             raise _invalid(f"The filter has more than {MAX_FILTER_NODES} nodes.")
+        if depth > MAX_FILTER_DEPTH:
+            raise _invalid(f"The filter nests more than {MAX_FILTER_DEPTH} levels deep.")
         for key, value in vars(node).items():
             if isinstance(value, list):
                 if key == "in_" and len(value) > MAX_IN_VALUES:
                     raise _invalid(f"An `in` list holds at most {MAX_IN_VALUES} values; got {len(value)}.")
-                stack.extend(v for v in value if dataclasses.is_dataclass(v))
+                stack.extend((v, depth + 1) for v in value if dataclasses.is_dataclass(v))
             elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-                stack.append(value)
+                stack.append((value, depth + 1))
 
 
 def _decode_ids(values: list[str], target: str) -> list[int]:

@@ -33,3 +33,43 @@ async def test_pipeline_summary_sums_beyond_64_bits_exactly(gql: Any) -> None:
         assert "errors" not in body, (by, body)
         rows = body["data"]["pipelineSummary"]
         assert [(r["count"], r["amount"], r["weightedAmount"]) for r in rows] == [(11, expected, expected)], (by, rows)
+
+
+def nest(keys: list[str], leaf: dict[str, Any]) -> dict[str, Any]:
+    """{k1: {k2: ... leaf}}, a key "[or]" wrapping the inner filter in a one-element list."""
+    inner: dict[str, Any] = leaf
+    for key in reversed(keys):
+        inner = {key.strip("[]"): [inner]} if key.startswith("[") else {key: inner}
+    return inner
+
+
+DEEPEST = [  # each 10 input objects deep (the bound): accepted
+    ("opportunities", ["not"] * 8, {"title": {"eq": "x"}}),
+    ("accounts", ["parent"] * 8, {"name": {"eq": "x"}}),
+    ("accounts", ["not", "parent"] * 4, {"name": {"eq": "x"}}),
+    ("accounts", ["children", "every"] * 4, {"name": {"eq": "x"}}),
+    ("accounts", ["opportunities", "none", "account"] * 2 + ["parent", "not"], {"name": {"eq": "x"}}),
+    ("opportunities", ["account", "opportunities", "some"] * 2 + ["account", "parent"], {"name": {"eq": "x"}}),
+    ("opportunities", ["[or]", "[and]"] * 4, {"title": {"eq": "x"}}),
+]
+
+
+async def test_filter_nesting_is_bounded_before_sql(gql: Any, actors: Any) -> None:
+    from crm_graphql.enums import Role
+
+    account = await create(gql, "Account", {"name": "Acme"})
+    await create(gql, "Opportunity", {"title": "A", "accountId": account})
+    for who in (gql, gql.as_(actors[Role.SALES_REP])):
+        for field, keys, leaf in DEEPEST:
+            kind = {"accounts": "Account", "opportunities": "Opportunity"}[field]
+            query = f"query($f: {kind}Filter) {{ {field}(filter: $f) {{ totalCount }} }}"
+            # the deepest filter allowed runs on SQLite and PostgreSQL
+            body = await who(query, {"f": nest(keys, leaf)}, errors=True)
+            assert "errors" not in body, (keys, body)
+            # one level deeper is INVALID before any SQL, not "Unexpected error."
+            for deeper in (["not", *keys], ["not"] * 3 + keys):
+                body = await who(query, {"f": nest(deeper, leaf)}, errors=True)
+                assert codes(body) == ["INVALID"], (deeper, body)
+                assert body["errors"][0]["message"] == "The filter nests more than 10 levels deep."
+    # and nothing changed
+    assert (await gql("{ opportunities { totalCount } }"))["opportunities"]["totalCount"] == 1
