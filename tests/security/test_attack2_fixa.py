@@ -73,3 +73,29 @@ async def test_filter_nesting_is_bounded_before_sql(gql: Any, actors: Any) -> No
                 assert body["errors"][0]["message"] == "The filter nests more than 10 levels deep."
     # and nothing changed
     assert (await gql("{ opportunities { totalCount } }"))["opportunities"]["totalCount"] == 1
+
+
+async def test_token_limit_refuses_before_the_lexer_runs(client: Any, gql: Any, monkeypatch: Any) -> None:
+    from graphql.language import lexer
+
+    # count the tokens graphql-core's (pure-Python) lexer reads, passing each call through
+    calls = [0]
+    advance = lexer.Lexer.advance
+
+    def counting(self: Any) -> Any:
+        calls[0] += 1
+        return advance(self)
+
+    monkeypatch.setattr(lexer.Lexer, "advance", counting)
+    for query in ["{" + " __typename" * 30_000 + "}", "{ __typename }\n" + "# pad\n" * 30_000]:
+        body = await gql(query, errors=True)
+        assert codes(body) == ["MAX_TOKENS_EXCEEDED"], body
+        assert (
+            body["errors"][0]["message"] == "Syntax Error: Document contains more than 20000 tokens. Parsing aborted."
+        )
+        assert "data" not in body
+    # then the lexer never ran: the refusal did not tokenise 20,000 tokens (twice, before)
+    assert calls[0] == 0
+    # and a document under the limit still parses and runs
+    body = await gql("{ __typename }\n" + "# pad\n" * 19_990, errors=True)
+    assert body["data"] == {"__typename": "Query"} and calls[0] > 0
