@@ -99,3 +99,29 @@ async def test_token_limit_refuses_before_the_lexer_runs(client: Any, gql: Any, 
     # and a document under the limit still parses and runs
     body = await gql("{ __typename }\n" + "# pad\n" * 19_990, errors=True)
     assert body["data"] == {"__typename": "Query"} and calls[0] > 0
+
+
+async def test_forged_cursor_values_are_malformed(gql: Any) -> None:
+    import base64
+    import json
+
+    for name in ("Acme", "Beta", "Gamma"):
+        await create(gql, "Account", {"name": name})
+    query = """query($after: String) { accounts(first: 2, after: $after, orderBy: [{field: NAME, direction: ASC}]) {
+      edges { cursor node { name } } } }"""
+    edges = (await gql(query))["accounts"]["edges"]
+    cursor = json.loads(base64.urlsafe_b64decode(edges[0]["cursor"]))
+    assert len(cursor) == 3  # [signature, name, id]
+    # the genuine cursor pages on
+    assert [e["node"]["name"] for e in (await gql(query, {"after": edges[0]["cursor"]}))["accounts"]["edges"]] == [
+        "Beta", "Gamma"
+    ]  # fmt: skip
+    forged = [[cursor[0], cursor[1], v] for v in (1e30, 10**30, -(2**63) - 1, None, True, 1.5, "29", {"a": 1}, [1])]
+    forged += [[cursor[0], v, cursor[2]] for v in ({"a": 1}, [1], 1.5, True)]
+    for values in forged:
+        after = base64.urlsafe_b64encode(json.dumps(values).encode()).decode()
+        body = await gql(query, {"after": after}, errors=True)
+        # then each is INVALID_PAGINATION, never "Unexpected error." nor silently accepted
+        assert codes(body) == ["INVALID_PAGINATION"], (values, body)
+        assert body["errors"][0]["message"] == "Malformed cursor."
+    assert (await gql("{ accounts { totalCount } }"))["accounts"]["totalCount"] == 3
