@@ -160,16 +160,19 @@ class SortKey:
     list_type: str = ""
 
 
-def sort_keys(spec: FilterSpec, order_by: Sequence[Any] | None) -> list[SortKey]:
+def sort_keys(spec: FilterSpec, order_by: Sequence[Any] | None, under: str = "") -> list[SortKey]:
+    """The ordering's keys, the id last. ``under``: the foreign key a nested list hangs by
+    (``account_id`` for ``Account.opportunities``), so its cursors page no other list."""
+    list_type = f"{spec.name}<{under}" if under else spec.name
     fields_map = spec.model._meta.fields_map
     pairs: list[tuple[str, bool]] = (
         [(spec.order[o.field.value], o.direction == OrderDirection.DESC) for o in order_by]
         if order_by
         else list(spec.default_order)
     )
-    keys = [SortKey(c, d, bool(getattr(fields_map.get(c), "null", False)), spec.name) for c, d in pairs if c != "id"]
+    keys = [SortKey(c, d, bool(getattr(fields_map.get(c), "null", False)), list_type) for c, d in pairs if c != "id"]
     last_desc = next((d for c, d in pairs if c == "id"), False)
-    return [*keys, SortKey("id", last_desc, False, spec.name)]
+    return [*keys, SortKey("id", last_desc, False, list_type)]
 
 
 def _after(key: SortKey, value: Any, forward: bool) -> Q | None:

@@ -125,3 +125,23 @@ async def test_forged_cursor_values_are_malformed(gql: Any) -> None:
         assert codes(body) == ["INVALID_PAGINATION"], (values, body)
         assert body["errors"][0]["message"] == "Malformed cursor."
     assert (await gql("{ accounts { totalCount } }"))["accounts"]["totalCount"] == 3
+
+
+async def test_cursor_pages_only_its_own_nested_list(gql: Any) -> None:
+    account = await create(gql, "Account", {"name": "Acme"})
+    for title in ("A", "B", "C"):
+        await create(gql, "Opportunity", {"title": title, "accountId": account})
+    top = (await gql("{ opportunities(first: 1) { edges { cursor } } }"))["opportunities"]["edges"][0]["cursor"]
+    nested = """query($id: ID!, $after: String) { node(id: $id) { ... on Account {
+      opportunities(first: 1, after: $after) { edges { cursor node { title } } } } } }"""
+    first = (await gql(nested, {"id": account}))["node"]["opportunities"]["edges"][0]
+    # a nested list's own cursor pages it
+    page = (await gql(nested, {"id": account, "after": first["cursor"]}))["node"]["opportunities"]["edges"]
+    assert [e["node"]["title"] for e in page] == ["B"]
+    # a cursor of the top-level list is refused on Account.opportunities, and the other way round
+    body = await gql(nested, {"id": account, "after": top}, errors=True)
+    assert codes(body) == ["INVALID_PAGINATION"], body
+    body = await gql("query($a: String) { opportunities(first: 1, after: $a) { totalCount } }", {"a": first["cursor"]},
+                     errors=True)  # fmt: skip
+    assert codes(body) == ["INVALID_PAGINATION"], body
+    assert (await gql("{ opportunities { totalCount } }"))["opportunities"]["totalCount"] == 3
