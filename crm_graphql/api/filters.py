@@ -406,8 +406,8 @@ def _to_q(spec_name: str, flt: Any, user: Any, prefix: str = "") -> Q:
             parts.extend(_to_many_q(f, cond, user, prefix))
     for sub in flt.and_ or []:
         parts.append(_to_q(spec_name, sub, user, prefix))
-    if flt.or_:
-        any_q = Q()
+    if flt.or_ is not None:
+        any_q = _NEVER  # an empty `or` holds for no row
         for i, sub in enumerate(flt.or_):
             q = _to_q(spec_name, sub, user, prefix)
             any_q = q if i == 0 else any_q | q
@@ -461,7 +461,7 @@ def _holds_when_missing(spec_name: str, flt: Any) -> bool:
         else:  # no related rows: `some` fails, `every` and `none` hold
             results.append(cond.some is None)
     results.extend(_holds_when_missing(spec_name, sub) for sub in flt.and_ or [])
-    if flt.or_:
+    if flt.or_ is not None:
         results.append(any(_holds_when_missing(spec_name, sub) for sub in flt.or_))
     if flt.not_ is not None:
         results.append(not _holds_when_missing(spec_name, flt.not_))

@@ -145,3 +145,13 @@ async def test_cursor_pages_only_its_own_nested_list(gql: Any) -> None:
                      errors=True)  # fmt: skip
     assert codes(body) == ["INVALID_PAGINATION"], body
     assert (await gql("{ opportunities { totalCount } }"))["opportunities"]["totalCount"] == 3
+
+
+async def test_an_empty_or_matches_nothing(gql: Any) -> None:
+    account = await create(gql, "Account", {"name": "Acme"})
+    await create(gql, "Opportunity", {"title": "A", "accountId": account})
+    deals = "query($f: OpportunityFilter) { opportunities(filter: $f) { totalCount } }"
+    assert (await gql(deals, {"f": {"or": []}}))["opportunities"]["totalCount"] == 0
+    assert (await gql(deals, {"f": {"not": {"or": []}}}))["opportunities"]["totalCount"] == 1
+    assert (await gql(deals, {"f": {"account": {"or": []}}}))["opportunities"]["totalCount"] == 0
+    assert (await gql(deals, {"f": {"and": []}}))["opportunities"]["totalCount"] == 1
