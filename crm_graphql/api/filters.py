@@ -268,11 +268,6 @@ def build_inputs(spec: FilterSpec) -> None:
 # --- translation -------------------------------------------------------------------------
 
 
-class FilterError(GraphQLError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, extensions={"code": "INVALID_FILTER"})
-
-
 #: API.md: at most 100 filter nodes (every input object in the tree: filters, relation
 #: filters, conditions) and 1,000 values in an ``in``; over that, ``INVALID``.
 MAX_FILTER_NODES = 100
@@ -325,9 +320,9 @@ def _decode_ids(values: list[str], target: str) -> list[int]:
 
 def _check_decimal(value: Any) -> Any:
     if isinstance(value, Decimal) and money.decimal_places(value) > money.STORAGE_PLACES:
-        raise FilterError(f"{value} has more than {money.STORAGE_PLACES} decimal places")
+        raise _invalid(f"{value} has more than {money.STORAGE_PLACES} decimal places.")
     if isinstance(value, Decimal) and abs(value) > MAX_DECIMAL:
-        raise _invalid(f"{value} is larger than any stored amount can be (at most {MAX_DECIMAL}).")
+        raise _invalid(f"{value} is beyond any stored amount (between -{MAX_DECIMAL} and {MAX_DECIMAL}).")
     return value
 
 

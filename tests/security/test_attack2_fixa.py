@@ -155,3 +155,20 @@ async def test_an_empty_or_matches_nothing(gql: Any) -> None:
     assert (await gql(deals, {"f": {"not": {"or": []}}}))["opportunities"]["totalCount"] == 1
     assert (await gql(deals, {"f": {"account": {"or": []}}}))["opportunities"]["totalCount"] == 0
     assert (await gql(deals, {"f": {"and": []}}))["opportunities"]["totalCount"] == 1
+
+
+async def test_filter_decimal_refusals_are_invalid_and_worded_by_sign(gql: Any) -> None:
+    account = await create(gql, "Account", {"name": "Acme"})
+    await create(gql, "Opportunity", {"title": "A", "accountId": account, "manualAmount": "5"})
+    deals = "query($f: OpportunityFilter) { opportunities(filter: $f) { totalCount } }"
+    # more than 4 places: INVALID, as API.md's error table says for every malformed value
+    body = await gql(deals, {"f": {"amount": {"gte": "1.00001"}}}, errors=True)
+    assert codes(body) == ["INVALID"], body
+    assert body["errors"][0]["message"] == "1.00001 has more than 4 decimal places."
+    # a huge negative bound is not "larger than any stored amount"
+    body = await gql(deals, {"f": {"amount": {"gte": "-99999999999999999999999"}}}, errors=True)
+    assert codes(body) == ["INVALID"], body
+    assert body["errors"][0]["message"] == (
+        "-99999999999999999999999 is beyond any stored amount (between -922337203685477.5807 and 922337203685477.5807)."
+    )
+    assert (await gql(deals, {"f": {"amount": {"gte": "4.9999"}}}))["opportunities"]["totalCount"] == 1
