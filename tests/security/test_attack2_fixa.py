@@ -172,3 +172,25 @@ async def test_filter_decimal_refusals_are_invalid_and_worded_by_sign(gql: Any) 
         "-99999999999999999999999 is beyond any stored amount (between -922337203685477.5807 and 922337203685477.5807)."
     )
     assert (await gql(deals, {"f": {"amount": {"gte": "4.9999"}}}))["opportunities"]["totalCount"] == 1
+
+
+async def test_minus_zero_and_compact_dates(gql: Any) -> None:
+    from tests.factories import quote_with_lines
+
+    ids = await quote_with_lines(gql, [])
+    add = """mutation($i: AddManualQuoteItemInput!) { addManualQuoteItem(input: $i) {
+      item { unitPrice lineTotal } userErrors { code } } }"""
+    out = await gql(add, {"i": {"quoteId": ids["quote"], "name": "Free", "unitPrice": "-0", "quantity": "1"}})
+    assert out["addManualQuoteItem"]["item"] == {"unitPrice": "0.00", "lineTotal": "0.00"}, out
+    lines = """query($q: ID!) { node(id: $q) { ... on Quote { items { nodes { unitPrice lineTotal } } total } } }"""
+    quote = (await gql(lines, {"q": ids["quote"]}))["node"]
+    # "-0" is stored and answered as 0, never "-0.00"
+    assert "-" not in str(quote), quote
+    # a date only as YYYY-MM-DD: "20260105" and week dates are INVALID, nothing created
+    create_deal = """mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) {
+      opportunity { id } userErrors { code } } }"""
+    for bad in ("20260105", "2026-W01-1", "2026-001"):
+        body = await gql(create_deal, {"i": {"title": "Late", "accountId": ids["account"], "closeDate": bad}},
+                         errors=True)  # fmt: skip
+        assert codes(body) == ["INVALID"] and "data" not in body, (bad, body)
+    assert (await gql("{ opportunities { totalCount } }"))["opportunities"]["totalCount"] == 1
