@@ -111,23 +111,44 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
+#: Bounds of a 64-bit integer column: a cursor value outside them is forged.
+_INT_BOUND = 2**63
+
+
 def _parse_value(field: Any, value: Any) -> Any:
+    """A cursor's sort value, of exactly the JSON type the server writes for ``field``
+    (dates and decimals as strings, integers as integers, ...); anything else is forged."""
     if value is None:
-        return None
+        if field is None or getattr(field, "null", False):
+            return None
+        raise PaginationError("Malformed cursor.")
     try:
         if isinstance(field, tf.DatetimeField):
-            return dt.datetime.fromisoformat(value)
+            return dt.datetime.fromisoformat(_expect(value, str))
         if isinstance(field, tf.DateField):
-            return dt.date.fromisoformat(value)
+            return dt.date.fromisoformat(_expect(value, str))
         if isinstance(field, tf.BigIntField) and hasattr(field, "places"):
-            return Decimal(value)
+            amount = Decimal(_expect(value, str))
+            if not amount.is_finite() or abs(amount) >= _INT_BOUND:
+                raise ValueError(value)
+            return amount
         if isinstance(field, tf.IntField | tf.BigIntField):
-            return int(value)
+            if isinstance(value, bool) or not isinstance(value, int) or not -_INT_BOUND <= value < _INT_BOUND:
+                raise ValueError(value)
+            return value
         if isinstance(field, tf.BooleanField):
-            return bool(value)
+            return _expect(value, bool)
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise ValueError(value)
         return str(value)
     except (TypeError, ValueError, ArithmeticError):
         raise PaginationError("Malformed cursor.") from None
+
+
+def _expect(value: Any, kind: type) -> Any:
+    if not isinstance(value, kind):
+        raise TypeError(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -139,16 +160,19 @@ class SortKey:
     list_type: str = ""
 
 
-def sort_keys(spec: FilterSpec, order_by: Sequence[Any] | None) -> list[SortKey]:
+def sort_keys(spec: FilterSpec, order_by: Sequence[Any] | None, under: str = "") -> list[SortKey]:
+    """The ordering's keys, the id last. ``under``: the foreign key a nested list hangs by
+    (``account_id`` for ``Account.opportunities``), so its cursors page no other list."""
+    list_type = f"{spec.name}<{under}" if under else spec.name
     fields_map = spec.model._meta.fields_map
     pairs: list[tuple[str, bool]] = (
         [(spec.order[o.field.value], o.direction == OrderDirection.DESC) for o in order_by]
         if order_by
         else list(spec.default_order)
     )
-    keys = [SortKey(c, d, bool(getattr(fields_map.get(c), "null", False)), spec.name) for c, d in pairs if c != "id"]
+    keys = [SortKey(c, d, bool(getattr(fields_map.get(c), "null", False)), list_type) for c, d in pairs if c != "id"]
     last_desc = next((d for c, d in pairs if c == "id"), False)
-    return [*keys, SortKey("id", last_desc, False, spec.name)]
+    return [*keys, SortKey("id", last_desc, False, list_type)]
 
 
 def _after(key: SortKey, value: Any, forward: bool) -> Q | None:

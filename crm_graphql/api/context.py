@@ -77,7 +77,7 @@ class Context:
         """One windowed SELECT for the pages of every parent (``first + 1`` rows each, limited
         in SQL); ``totalCount`` is one grouped COUNT, run only when selected."""
         spec = SPECS[spec_name]
-        keys = conn.sort_keys(spec, order_by)
+        keys = conn.sort_keys(spec, order_by, under=fk)
         forward = not page.backward
         base = access.scoped(spec.model, self.user).filter(to_q(spec_name, flt, self.user))
         qs = base.filter(**{f"{fk}__in": list(set(parent_ids))})

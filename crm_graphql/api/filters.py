@@ -268,15 +268,14 @@ def build_inputs(spec: FilterSpec) -> None:
 # --- translation -------------------------------------------------------------------------
 
 
-class FilterError(GraphQLError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, extensions={"code": "INVALID_FILTER"})
-
-
 #: API.md: at most 100 filter nodes (every input object in the tree: filters, relation
 #: filters, conditions) and 1,000 values in an ``in``; over that, ``INVALID``.
 MAX_FILTER_NODES = 100
 MAX_IN_VALUES = 1_000
+#: At most this many input objects nested in one another (the filter itself is 1, a
+#: condition or a relation one level deeper, and so on): every level may be a subquery or
+#: parentheses in SQL, and SQLite's parser stack overflows past a few dozen.
+MAX_FILTER_DEPTH = 10
 #: Largest magnitude a stored decimal holds (a BIGINT of ten-thousandths: 9.2e14).
 MAX_DECIMAL = Decimal(2**63 - 1).scaleb(-money.STORAGE_PLACES)
 
@@ -290,19 +289,21 @@ def check_bounds(flt: Any) -> None:
     ``MAX_IN_VALUES`` values, walking without recursion (``or`` with 500 branches, or
     ``not`` nested hundreds deep, must not reach the SQL builder)."""
     nodes = 0
-    stack = [flt]
+    stack = [(flt, 1)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
         nodes += 1
         if nodes > MAX_FILTER_NODES:
             raise _invalid(f"The filter has more than {MAX_FILTER_NODES} nodes.")
+        if depth > MAX_FILTER_DEPTH:
+            raise _invalid(f"The filter nests more than {MAX_FILTER_DEPTH} levels deep.")
         for key, value in vars(node).items():
             if isinstance(value, list):
                 if key == "in_" and len(value) > MAX_IN_VALUES:
                     raise _invalid(f"An `in` list holds at most {MAX_IN_VALUES} values; got {len(value)}.")
-                stack.extend(v for v in value if dataclasses.is_dataclass(v))
+                stack.extend((v, depth + 1) for v in value if dataclasses.is_dataclass(v))
             elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-                stack.append(value)
+                stack.append((value, depth + 1))
 
 
 def _decode_ids(values: list[str], target: str) -> list[int]:
@@ -319,9 +320,9 @@ def _decode_ids(values: list[str], target: str) -> list[int]:
 
 def _check_decimal(value: Any) -> Any:
     if isinstance(value, Decimal) and money.decimal_places(value) > money.STORAGE_PLACES:
-        raise FilterError(f"{value} has more than {money.STORAGE_PLACES} decimal places")
+        raise _invalid(f"{value} has more than {money.STORAGE_PLACES} decimal places.")
     if isinstance(value, Decimal) and abs(value) > MAX_DECIMAL:
-        raise _invalid(f"{value} is larger than any stored amount can be (at most {MAX_DECIMAL}).")
+        raise _invalid(f"{value} is beyond any stored amount (between -{MAX_DECIMAL} and {MAX_DECIMAL}).")
     return value
 
 
@@ -400,8 +401,8 @@ def _to_q(spec_name: str, flt: Any, user: Any, prefix: str = "") -> Q:
             parts.extend(_to_many_q(f, cond, user, prefix))
     for sub in flt.and_ or []:
         parts.append(_to_q(spec_name, sub, user, prefix))
-    if flt.or_:
-        any_q = Q()
+    if flt.or_ is not None:
+        any_q = _NEVER  # an empty `or` holds for no row
         for i, sub in enumerate(flt.or_):
             q = _to_q(spec_name, sub, user, prefix)
             any_q = q if i == 0 else any_q | q
@@ -455,7 +456,7 @@ def _holds_when_missing(spec_name: str, flt: Any) -> bool:
         else:  # no related rows: `some` fails, `every` and `none` hold
             results.append(cond.some is None)
     results.extend(_holds_when_missing(spec_name, sub) for sub in flt.and_ or [])
-    if flt.or_:
+    if flt.or_ is not None:
         results.append(any(_holds_when_missing(spec_name, sub) for sub in flt.or_))
     if flt.not_ is not None:
         results.append(not _holds_when_missing(spec_name, flt.not_))

@@ -42,11 +42,13 @@ from graphql import (
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLSyntaxError,
     InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    Source,
     VariableNode,
     get_named_type,
 )
@@ -377,3 +379,50 @@ class RequestMaskErrors(MaskErrors):
             original_error=None,
             extensions={"code": "INTERNAL_SERVER_ERROR", "requestId": request_id},
         )
+
+
+#: The lexemes of a GraphQL document, found by one C-level regex scan: comments and strings
+#: (unterminated ones up to the end of their line or document), spreads, punctuators, names
+#: and numbers. Each match is at least one token of graphql-core's lexer (which counts
+#: comments toward ``max_tokens`` too), so the count is a lower bound.
+_LEXEME = re.compile(
+    r'#[^\n\r]*|"""(?:\\"""|[^"]|"(?!""))*(?:"""|\Z)|"(?:[^"\\\n\r]|\\.)*"?'
+    r"|\.\.\.|[!$&()\[\]{}:=@|]|[_A-Za-z][_0-9A-Za-z]*|-?[0-9][0-9.eE+\-]*|\S"
+)
+
+
+def token_limit_position(query: str, max_tokens: int) -> int | None:
+    """Where the document passes ``max_tokens`` tokens (the offset of token ``max_tokens + 1``),
+    or None: found by a regex scan that stops there, so refusing a huge document costs
+    milliseconds rather than a pure-Python tokenisation of its first ``max_tokens`` tokens."""
+    if len(query) <= max_tokens:  # every token is at least one character
+        return None
+    for count, match in enumerate(_LEXEME.finditer(query), start=1):
+        if count > max_tokens:
+            return match.start()
+    return None
+
+
+class FastTokenLimit(SchemaExtension):
+    """Refuse a document over ``max_tokens`` tokens before graphql-core parses it, with
+    graphql-core's own error (``MAX_TOKENS_EXCEEDED``); the parser's ``max_tokens`` still
+    stops the lexer for documents this scan counts short."""
+
+    def __init__(self, max_tokens: int) -> None:
+        self.max_tokens = max_tokens
+
+    def on_operation(self) -> Iterator[None]:
+        self.execution_context.parse_options["max_tokens"] = self.max_tokens
+        yield
+
+    def on_parse(self) -> Iterator[None]:
+        query = self.execution_context.query
+        if isinstance(query, str) and self.execution_context.graphql_document is None:
+            position = token_limit_position(query, self.max_tokens)
+            if position is not None:
+                raise GraphQLSyntaxError(
+                    Source(query),
+                    position,
+                    f"Document contains more than {self.max_tokens} tokens. Parsing aborted.",
+                )
+        yield

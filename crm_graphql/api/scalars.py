@@ -17,7 +17,7 @@ from crm_graphql import money
 def _serialize(value: Decimal) -> str:
     if not isinstance(value, Decimal):
         raise TypeError("Decimal fields resolve to decimal.Decimal")
-    return f"{value:f}"
+    return f"{value.copy_abs() if value.is_zero() else value:f}"  # never "-0.00"
 
 
 #: ASCII digits, an optional leading minus, an optional fraction: nothing else (no exponent,
@@ -32,7 +32,8 @@ def _parse(value: object) -> Decimal:
         raise ValueError('Decimal values are strings, e.g. "1234.50"')
     if len(value) > 41 or not _PLAIN_DECIMAL.fullmatch(value):
         raise ValueError(f"{value[:41]!r} is not a plain decimal number: ASCII digits, an optional leading minus")
-    return money.parse_decimal(value, max_places=40)
+    parsed = money.parse_decimal(value, max_places=40)
+    return parsed.copy_abs() if parsed.is_zero() else parsed  # "-0" is 0
 
 
 DecimalScalar = strawberry.scalar(
@@ -66,7 +67,13 @@ def _parse_datetime(value: str) -> dt.datetime:
     return parsed
 
 
+#: The one date form accepted (Python 3.11's fromisoformat also reads "20260105", "2026-W01-1").
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _parse_date(value: str) -> dt.date:
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("dates are written YYYY-MM-DD")
     parsed = dt.date.fromisoformat(value)
     _in_range(parsed)
     return parsed

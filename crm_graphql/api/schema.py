@@ -8,12 +8,12 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError, GraphQLObjectType
-from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from crm_graphql import faults
 from crm_graphql.api import mutations as mutations_pkg
-from crm_graphql.api.limits import QueryLimits, RequestMaskErrors
+from crm_graphql.api.limits import FastTokenLimit, QueryLimits, RequestMaskErrors
 from crm_graphql.api.mutations.crud import CrudMutation
 from crm_graphql.api.queries import Query
 from crm_graphql.api.read.executor import CompiledExecutor
@@ -122,7 +122,7 @@ def build_schema() -> strawberry.Schema:
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=CompiledExecutor,
         extensions=[
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: FastTokenLimit(MAX_TOKENS),
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
             QueryLimits,

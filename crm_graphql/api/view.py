@@ -22,11 +22,12 @@ import asyncio
 import datetime as dt
 import ipaddress
 from collections import Counter
+from functools import lru_cache
 from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from graphql import GraphQLError, GraphQLSyntaxError, OperationType
+from graphql import GraphQLError, GraphQLSyntaxError, OperationDefinitionNode, OperationType, parse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
@@ -38,6 +39,8 @@ from strawberry.types import ExecutionResult
 from crm_graphql import db, faults
 from crm_graphql.api.context import Context
 from crm_graphql.api.graphiql import graphiql_page, page_headers
+from crm_graphql.api.limits import token_limit_position
+from crm_graphql.api.schema import MAX_TOKENS
 from crm_graphql.api.transport.apq import PersistedQueries, PersistedQueryError
 from crm_graphql.api.transport.request import current
 from crm_graphql.api.transport.results import is_request_error
@@ -45,7 +48,6 @@ from crm_graphql.api.transport.websocket import (
     LegacyWSHandler,
     TextWebSocketAdapter,
     TransportWSHandler,
-    operation_type,
     origin_allowed,
 )
 from crm_graphql.services import users
@@ -115,6 +117,23 @@ def _worth_retrying(result: ExecutionResult) -> bool:
         and info.operation_type == "query"
         and all((e.extensions or {}).get("fault") == "connection" for e in found)
     )
+
+
+@lru_cache(maxsize=256)
+def _operation_type(query: str, operation_name: str | None) -> OperationType | None:
+    """The operation's type, parsed under the same token limit as the execution (the lexer
+    stops at token ``MAX_TOKENS + 1``), so an oversized document is never tokenised whole."""
+    if token_limit_position(query, MAX_TOKENS) is not None:
+        return None  # refused as MAX_TOKENS_EXCEEDED by the execution, without parsing
+    try:
+        document = parse(query, no_location=True, max_tokens=MAX_TOKENS)
+    except GraphQLError:
+        return None
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    for op in operations:
+        if (operation_name is None and len(operations) == 1) or (op.name and op.name.value == operation_name):
+            return op.operation
+    return None
 
 
 class GraphQLView(PersistedQueries, GraphQL[Context, None]):
@@ -244,7 +263,7 @@ class GraphQLView(PersistedQueries, GraphQL[Context, None]):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         query = request_data.query
-        if isinstance(query, str) and operation_type(query, request_data.operation_name) is OperationType.SUBSCRIPTION:
+        if isinstance(query, str) and _operation_type(query, request_data.operation_name) is OperationType.SUBSCRIPTION:
             raise HTTPException(
                 400, "Subscriptions run over WebSocket at this path (graphql-transport-ws or graphql-ws)."
             )

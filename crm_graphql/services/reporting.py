@@ -36,11 +36,28 @@ class Group:
     order: tuple[Any, ...] = ()
 
 
+#: Money sums are split in two parts so that no SQL SUM can overflow a 64-bit integer
+#: (SQLite raises "integer overflow"): SUM(x / 10^9) and SUM(x - x / 10^9 * 10^9), both
+#: truncating towards zero on SQLite and PostgreSQL, combined exactly in Python.
+_SPLIT = 10**9
+
+
 class _UnitsSum(Sum):
     """SUM of a money column as stored (integer ten-thousandths), without the field's
-    conversion, which tortoise applies on SQLite but not to PostgreSQL's numeric sums."""
+    conversion, which tortoise applies on SQLite but not to PostgreSQL's numeric sums.
+
+    ``part`` "high" sums ``x / 10^9``, "low" sums the remainder: each stays far below 2^63.
+    """
 
     populate_field_object = False
+
+    def __init__(self, field: str, part: str) -> None:
+        super().__init__(field)
+        self.part = part
+
+    def _get_function_field(self, field: Any, *default_values: Any) -> Any:
+        high = field / _SPLIT
+        return self.database_func(high if self.part == "high" else field - high * _SPLIT)
 
 
 _COLUMN = {GroupBy.STAGE: "stage_id", GroupBy.OWNER: "owner_id", GroupBy.ACCOUNT: "account_id",
@@ -63,9 +80,15 @@ async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str
     rows = (
         await access.scoped(m.Opportunity, user)
         .filter(where)
-        .annotate(n=Count("id"), amount_sum=_UnitsSum("amount"), expected_sum=_UnitsSum("expected_revenue"))
+        .annotate(
+            n=Count("id"),
+            amount_hi=_UnitsSum("amount", "high"),
+            amount_lo=_UnitsSum("amount", "low"),
+            expected_hi=_UnitsSum("expected_revenue", "high"),
+            expected_lo=_UnitsSum("expected_revenue", "low"),
+        )
         .group_by(column, "currency")
-        .values(column, "currency", "n", "amount_sum", "expected_sum")
+        .values(column, "currency", "n", "amount_hi", "amount_lo", "expected_hi", "expected_lo")
     )
     counts: dict[Any, int] = defaultdict(int)
     sums: dict[Any, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), Decimal(0)]))
@@ -75,8 +98,8 @@ async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str
             key = f"{key.year:04d}-{key.month:02d}"
         counts[key] += int(row["n"])
         bucket = sums[key][row["currency"]]
-        bucket[0] += _units(row["amount_sum"])
-        bucket[1] += _units(row["expected_sum"])
+        bucket[0] += _units(row["amount_hi"], row["amount_lo"])
+        bucket[1] += _units(row["expected_hi"], row["expected_lo"])
     rates = {r.currency: r.rate for r in await m.ExchangeRate.all()}
     places = money.minor_units(target)
     labels, order = await _labels(group_by, list(counts))
@@ -95,11 +118,12 @@ async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str
     return sorted(groups, key=lambda g: g.order)
 
 
-def _units(value: Any) -> Decimal:
-    """A SQL sum of ten-thousandths (int on SQLite, Decimal or int on PostgreSQL) as money."""
-    if value is None:
+def _units(high: Any, low: Any) -> Decimal:
+    """The split SQL sums of ten-thousandths (int on SQLite, Decimal or int on PostgreSQL)
+    as money, exact."""
+    if high is None and low is None:
         return Decimal(0)
-    return money.from_units(int(value))
+    return money.from_units(int(high or 0) * _SPLIT + int(low or 0))
 
 
 async def _labels(group_by: GroupBy, keys: list[Any]) -> tuple[dict[Any, str], dict[Any, tuple[Any, ...]]]:

@@ -370,7 +370,7 @@ class Fetcher:
         spec = SPECS[plan.spec_name]
         args = self.args(plan)
         page = conn.Page.from_args(args.get("first"), args.get("after"), args.get("last"), args.get("before"))
-        keys = conn.sort_keys(spec, args.get("order_by"))
+        keys = conn.sort_keys(spec, args.get("order_by"), under=plan.fk)
         forward = not page.backward
         base = access.scoped(spec.model, self.user).filter(to_q(plan.spec_name, args.get("filter"), self.user))
         qs = base.filter(**{f"{plan.fk}__in": [SENTINEL]})
