@@ -4,17 +4,15 @@ documents, migrated, renders the same names through the API, with the items as a
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from factories import quote_with_lines
-from tortoise import Tortoise, connections
-from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
+from migrating import Client, database_before, insert_sql, migration_named
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from crm_graphql import db
@@ -23,9 +21,7 @@ from crm_graphql.enums import Role
 from crm_graphql.services import users
 from crm_graphql.settings import Settings
 
-TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "sqlite://:memory:")
-
-MIGRATION = next(Path(db.__file__).parent.joinpath("migrations").glob("*_quote_documents.py")).stem
+MIGRATION = migration_named("quote_documents")
 OLD_MARKDOWN = (
     "Dear {{customer.name}},\n\n{{ items }}\nTotal: {{totals.total}} {{currency}} {% not a tag %} {# nor this\n"
 )
@@ -35,43 +31,8 @@ RENDER = """mutation($input: RenderQuoteDocumentInput!) { renderQuoteDocument(in
   document { format content } userErrors { field message code } } }"""
 
 
-class Client:
-    """Like conftest's ``gql``, for an app on the migrated database."""
-
-    def __init__(self, client: httpx.AsyncClient, token: str) -> None:
-        self.client, self.token = client, token
-
-    async def __call__(self, query: str, variables: dict[str, Any] | None = None) -> Any:
-        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                          headers={"Authorization": f"Bearer {self.token}"})  # fmt: skip
-        assert response.status_code == 200 and "errors" not in response.json(), response.text
-        return response.json()["data"]
-
-
-def _insert(url: str, sql: str) -> str:
-    """``sql`` with ``?`` placeholders in the database's own style."""
-    if db.is_sqlite(url):
-        return sql
-    parts = sql.split("?")
-    return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], start=1)) + parts[-1]
-
-
-@pytest.fixture
-async def old_database(tmp_path: Path) -> AsyncIterator[str]:
-    """A database migrated up to the migration before ours, holding old-syntax rows: a new
-    SQLite file, or the PostgreSQL test database (emptied) when the suite runs on it."""
-    url = TEST_DATABASE_URL if not db.is_sqlite(TEST_DATABASE_URL) else f"sqlite://{tmp_path / 'old.sqlite3'}"
-    config = db.tortoise_config(url)
-    if db.is_sqlite(url):
-        # the old document below points at no quote: keep foreign keys out of the way
-        config["connections"]["default"]["credentials"]["foreign_keys"] = "OFF"
-    await Tortoise.init(config=config, _enable_global_fallback=True)
-    conn = connections.get("default")
-    if not db.is_sqlite(url):
-        await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    before = importlib.import_module(f"crm_graphql.migrations.{MIGRATION}").Migration.dependencies
-    executor = MigrationExecutor(conn, config["apps"])
-    await executor.migrate([MigrationTarget(app, name) for app, name in before])
+async def _fill_old_rows(url: str, conn: BaseDBAsyncClient) -> None:
+    """Old-syntax templates and a document that points at no quote."""
     now = dt.datetime.now(dt.UTC)
     async with in_transaction() as tx:
         if not db.is_sqlite(url):
@@ -79,32 +40,27 @@ async def old_database(tmp_path: Path) -> AsyncIterator[str]:
         for pk, content_type, body in ((1, "text/markdown", OLD_MARKDOWN), (2, "text/html", OLD_HTML),
                                        (3, "text/plain", OLD_TEXT)):  # fmt: skip
             await tx.execute_insert(
-                _insert(url, "INSERT INTO document_templates (id, version, created_at, updated_at, name, "
-                             "content_type, body) VALUES (?, 1, ?, ?, ?, ?, ?)"),
+                insert_sql(url, "INSERT INTO document_templates (id, version, created_at, updated_at, name, "
+                                "content_type, body) VALUES (?, 1, ?, ?, ?, ?, ?)"),
                 [pk, now, now, f"Old {pk}", content_type, body],
             )  # fmt: skip
         if db.is_sqlite(url):  # PostgreSQL checks the foreign key again when the migration updates the row
             await tx.execute_insert(
-            _insert(url, "INSERT INTO documents (id, version, created_at, updated_at, name, content_type, content, "
-                         "quote_id) VALUES (?, 1, ?, ?, 'Quote Q-1-1', 'text/html', ?, 999)"),
+            insert_sql(url, "INSERT INTO documents (id, version, created_at, updated_at, name, content_type, "
+                            "content, quote_id) VALUES (?, 1, ?, ?, 'Quote Q-1-1', 'text/html', ?, 999)"),
             [4, now, now, "<p>Müller</p>"],
             )  # fmt: skip
     if not db.is_sqlite(url):
         # sequences follow the explicit ids, as they would in a database that made these rows
         await conn.execute_script("SELECT setval('document_templates_id_seq', 3)")
-    try:
-        # when the remaining migrations run (ours included)
-        await db.migrate(config)
-    except BaseException:
-        await db.close()
-        raise
-    try:
+
+
+@pytest.fixture
+async def old_database(tmp_path: Path) -> AsyncIterator[str]:
+    """A database migrated up to the migration before ours, holding old-syntax rows (SQLite
+    without foreign keys: the old document points at no quote)."""
+    async with database_before(MIGRATION, tmp_path, _fill_old_rows, sqlite_foreign_keys=False) as url:
         yield url
-    finally:
-        if not db.is_sqlite(url):
-            tables = [m._meta.db_table for m in Tortoise.apps["models"].values()]
-            await conn.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE;")
-        await db.close()
 
 
 async def test_old_templates_are_migrated_and_keep_working(old_database: str) -> None:

@@ -5,16 +5,14 @@ on the migrated database serves pipelines, stages and summaries through the API.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
-from test_document_template_migration import Client, _insert
-from tortoise import Tortoise, connections
-from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
+from migrating import Client, database_before, insert_sql, migration_named
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from crm_graphql import db
@@ -23,8 +21,7 @@ from crm_graphql.enums import Role
 from crm_graphql.services import users
 from crm_graphql.settings import Settings
 
-TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "sqlite://:memory:")
-MIGRATION = next(Path(db.__file__).parent.joinpath("migrations").glob("*_pipelines.py")).stem
+MIGRATION = migration_named("pipelines")
 #: The stages an old database had (a custom one among them, not in the default set).
 OLD_STAGES = [(1, "Prospecting", 1, 10, "OPEN", True), (2, "Discovery", 2, 30, "OPEN", False),
               (3, "Negotiation", 3, 75, "OPEN", False), (4, "Closed Won", 4, 100, "WON", False),
@@ -34,35 +31,24 @@ OLD_DEALS = [(1, "Open deal", 2, "OPEN", 30, 1_000_000, False), (2, "Won deal", 
              (3, "Deleted deal", 3, "OPEN", 75, 10_000, True)]  # fmt: skip
 
 
-@pytest.fixture
-async def old_database(tmp_path: Path) -> AsyncIterator[str]:
-    """A database migrated up to the migration before 0006, holding stages, an account and
-    deals: a new SQLite file, or the PostgreSQL test database (emptied) when the suite runs on it."""
-    url = TEST_DATABASE_URL if not db.is_sqlite(TEST_DATABASE_URL) else f"sqlite://{tmp_path / 'old.sqlite3'}"
-    config = db.tortoise_config(url)
-    await Tortoise.init(config=config, _enable_global_fallback=True)
-    conn = connections.get("default")
-    if not db.is_sqlite(url):
-        await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    before = importlib.import_module(f"crm_graphql.migrations.{MIGRATION}").Migration.dependencies
-    executor = MigrationExecutor(conn, config["apps"])
-    await executor.migrate([MigrationTarget(app, name) for app, name in before])
+async def _fill_old_rows(url: str, conn: BaseDBAsyncClient) -> None:
+    """The stages, an account and the deals of a database from before pipelines."""
     now = dt.datetime.now(dt.UTC)
     async with in_transaction() as tx:
         for pk, name, position, probability, kind, default in OLD_STAGES:
             await tx.execute_insert(
-                _insert(url, "INSERT INTO stages (id, version, created_at, updated_at, name, position, probability, "
+                insert_sql(url, "INSERT INTO stages (id, version, created_at, updated_at, name, position, probability, "
                              "kind, is_default) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)"),
                 [pk, now, now, name, position, probability, kind, default],
             )  # fmt: skip
         await tx.execute_insert(
-            _insert(url, "INSERT INTO accounts (id, version, created_at, updated_at, type, name, is_private) "
+            insert_sql(url, "INSERT INTO accounts (id, version, created_at, updated_at, type, name, is_private) "
                          "VALUES (1, 1, ?, ?, 'ORGANIZATION', 'Acme', ?)"),
             [now, now, False],
         )  # fmt: skip
         for pk, title, stage, status, probability, amount, deleted in OLD_DEALS:
             await tx.execute_insert(
-                _insert(url, "INSERT INTO opportunities (id, version, created_at, updated_at, title, account_id, "
+                insert_sql(url, "INSERT INTO opportunities (id, version, created_at, updated_at, title, account_id, "
                              "stage_id, status, probability, currency, amount_source, is_restricted, amount, "
                              "manual_amount, deleted_at) VALUES (?, 1, ?, ?, ?, 1, ?, ?, ?, 'EUR', 'MANUAL', ?, ?, ?, ?)"),
                 [pk, now, now, title, stage, status, probability, False, amount, amount, now if deleted else None],
@@ -72,19 +58,13 @@ async def old_database(tmp_path: Path) -> AsyncIterator[str]:
             "SELECT setval('stages_id_seq', 5); SELECT setval('accounts_id_seq', 1); "
             "SELECT setval('opportunities_id_seq', 3)"
         )
-    try:
-        # when the remaining migrations run (ours included)
-        await db.migrate(config)
-    except BaseException:
-        await db.close()
-        raise
-    try:
+
+
+@pytest.fixture
+async def old_database(tmp_path: Path) -> AsyncIterator[str]:
+    """A database migrated up to the migration before 0006, holding stages, an account and deals."""
+    async with database_before(MIGRATION, tmp_path, _fill_old_rows) as url:
         yield url
-    finally:
-        if not db.is_sqlite(url):
-            tables = [m._meta.db_table for m in Tortoise.apps["models"].values()]
-            await conn.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE;")
-        await db.close()
 
 
 async def test_existing_stages_and_deals_become_the_default_pipeline(old_database: str) -> None:

@@ -1,0 +1,83 @@
+"""Helpers for migration tests: a database migrated up to the migration before one, filled
+with old rows, then migrated to the end; and a small GraphQL client for an app on it."""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
+
+from crm_graphql import db
+
+TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "sqlite://:memory:")
+
+
+def migration_named(suffix: str) -> str:
+    """The module name of the migration whose file ends in ``_<suffix>.py``."""
+    return next(Path(db.__file__).parent.joinpath("migrations").glob(f"*_{suffix}.py")).stem
+
+
+def insert_sql(url: str, sql: str) -> str:
+    """``sql`` with ``?`` placeholders in the database's own style."""
+    if db.is_sqlite(url):
+        return sql
+    parts = sql.split("?")
+    return "".join(f"{part}${i}" for i, part in enumerate(parts[:-1], start=1)) + parts[-1]
+
+
+@asynccontextmanager
+async def database_before(
+    migration: str,
+    tmp_path: Path,
+    fill: Callable[[str, BaseDBAsyncClient], Awaitable[None]],
+    *,
+    sqlite_foreign_keys: bool = True,
+) -> AsyncIterator[str]:
+    """A database migrated up to the migration before ``migration``, filled by ``fill(url,
+    conn)``, then migrated to the end (``migration`` included); yields its URL. A new SQLite
+    file, or the PostgreSQL test database (emptied) when the suite runs on it."""
+    url = TEST_DATABASE_URL if not db.is_sqlite(TEST_DATABASE_URL) else f"sqlite://{tmp_path / 'old.sqlite3'}"
+    config = db.tortoise_config(url)
+    if db.is_sqlite(url) and not sqlite_foreign_keys:
+        config["connections"]["default"]["credentials"]["foreign_keys"] = "OFF"
+    await Tortoise.init(config=config, _enable_global_fallback=True)
+    conn = connections.get("default")
+    if not db.is_sqlite(url):
+        await conn.execute_script("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    before = importlib.import_module(f"crm_graphql.migrations.{migration}").Migration.dependencies
+    await MigrationExecutor(conn, config["apps"]).migrate([MigrationTarget(app, name) for app, name in before])
+    await fill(url, conn)
+    try:
+        # when the remaining migrations run (the one under test included)
+        await db.migrate(config)
+    except BaseException:
+        await db.close()
+        raise
+    try:
+        yield url
+    finally:
+        if not db.is_sqlite(url):
+            tables = [m._meta.db_table for m in Tortoise.apps["models"].values()]
+            await conn.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE;")
+        await db.close()
+
+
+class Client:
+    """Like conftest's ``gql``, for an app on the migrated database."""
+
+    def __init__(self, client: httpx.AsyncClient, token: str) -> None:
+        self.client, self.token = client, token
+
+    async def __call__(self, query: str, variables: dict[str, Any] | None = None) -> Any:
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
+                                          headers={"Authorization": f"Bearer {self.token}"})  # fmt: skip
+        assert response.status_code == 200 and "errors" not in response.json(), response.text
+        return response.json()["data"]
