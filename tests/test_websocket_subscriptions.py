@@ -542,3 +542,73 @@ async def test_a_websocket_message_over_the_body_cap_closes_the_socket(sqlite_se
     await subscriber.socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": big}}))
     # then the server closes it with 1009 (message too big)
     assert await _closed_code(subscriber.socket) == 1009
+
+
+# --- partner users --------------------------------------------------------------------------------
+
+ASSIGN = """mutation AssignToPartner($input: AssignToPartnerInput!) {
+  assignToPartner(input: $input) { opportunity { id } userErrors { code } } }"""
+UPDATE_OPPORTUNITY = """mutation UpdateOpportunity($input: UpdateOpportunityInput!) {
+  updateOpportunity(input: $input) { opportunity { id } userErrors { code } } }"""
+CHANGED = "subscription Changed { opportunityChanged { id title } }"
+
+
+def create_partner_user(server: Any, database: str, partner_id: str) -> str:
+    email = f"partner-{uuid.uuid4().hex[:8]}@example.com"
+    command = [sys.executable, "-m", "crm_graphql", "user", "create", "--database", database]
+    command += ["--email", email, "--name", "Partner", "--role", "PARTNER", "--partner-account", partner_id]
+    out = subprocess.run(command, capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+async def _partner_scenario(server: Any, database: str) -> None:
+    # given a partner account with its partner user, and two deals, one assigned to the partner
+    partner = await http(server, CREATE_ACCOUNT, {"input": {"name": "Reseller", "isPartner": True}}, server.token)
+    partner_id = partner["createAccount"]["account"]["id"]
+    token = create_partner_user(server, database, partner_id)
+    customer = await http(server, CREATE_ACCOUNT, {"input": {"name": "Customer"}}, server.token)
+    customer_id = customer["createAccount"]["account"]["id"]
+    deals = []
+    for title in ("Assigned", "Foreign"):
+        created = await http(
+            server, CREATE_OPPORTUNITY, {"input": {"title": title, "accountId": customer_id}}, server.token
+        )
+        deals.append(created["createOpportunity"]["opportunity"]["id"])
+    assigned, foreign = deals
+    done = await http(
+        server, ASSIGN, {"input": {"opportunityId": assigned, "partnerAccountId": partner_id}}, server.token
+    )
+    assert done["assignToPartner"]["userErrors"] == []
+    before = await open_subscriptions(server)
+    timeline = await Subscriber.open(server, token)
+    await timeline.subscribe(TIMELINE)
+    changes = await Subscriber.open(server, token, protocol="graphql-ws")
+    await changes.subscribe(CHANGED)
+    await wait_open(server, before + 2)
+    # when the admin changes the foreign deal, then the assigned one
+    for deal, title in ((foreign, "Foreign renamed"), (assigned, "Assigned renamed")):
+        answer = await http(server, UPDATE_OPPORTUNITY, {"input": {"id": deal, "title": title}}, server.token)
+        assert answer["updateOpportunity"]["userErrors"] == []
+    # then the partner user hears of the assigned deal only, on both subscriptions
+    event = (await timeline.next())["timelineEvent"]
+    assert (event["subjectType"], event["subject"]["id"]) == ("Opportunity", assigned)
+    assert (await changes.next())["opportunityChanged"] == {"id": assigned, "title": "Assigned renamed"}
+    for subscriber in (timeline, changes):
+        with pytest.raises(TimeoutError):
+            await subscriber.next(wait=0.5)
+        await subscriber.close()
+
+
+async def test_a_partner_user_gets_events_only_of_the_deals_assigned_to_the_partner(
+    live_server: Any, tmp_path: Any
+) -> None:
+    database = f"sqlite://{tmp_path / 'crm.sqlite3'}"
+    with live_server(database=database) as server:
+        await _partner_scenario(server, database)
+
+
+@pytest.mark.postgres
+async def test_postgres_a_partner_user_gets_events_only_of_the_deals_assigned_to_the_partner(
+    postgres_server: Any,
+) -> None:
+    await _partner_scenario(postgres_server, postgres_server.database)
