@@ -83,6 +83,27 @@ class ContactRoleKind(enum.StrEnum):
     OTHER = "OTHER"
 
 
+class AccountRelationKind(enum.StrEnum):
+    """What a related account is to an account (DOMAIN.md 11). SUPPLIER and CUSTOMER read the
+    other way from the other side; the others are mutual."""
+
+    PARTNER = "PARTNER"
+    SUPPLIER = "SUPPLIER"
+    CUSTOMER = "CUSTOMER"
+    COMPETITOR = "COMPETITOR"
+    AFFILIATE = "AFFILIATE"
+    OTHER = "OTHER"
+
+    @property
+    def reverse(self) -> AccountRelationKind:
+        """The kind seen from the related account's side."""
+        return _REVERSE.get(self, self)
+
+
+_REVERSE = {AccountRelationKind.SUPPLIER: AccountRelationKind.CUSTOMER,
+            AccountRelationKind.CUSTOMER: AccountRelationKind.SUPPLIER}  # fmt: skip
+
+
 class ActivityType(enum.StrEnum):
     CALL = "CALL"
     EMAIL = "EMAIL"

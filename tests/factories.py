@@ -116,6 +116,9 @@ async def sales_world(owner: Any, shared: dict[str, Any], *, private: bool = Fal
                                            status=OpportunityStatus.WON, probability=100, **opp_values))  # fmt: skip
     w.add(await _line(m.OpportunityItem, {"opportunity": opp}, product))
     w.add(await m.OpportunityContactRole.create(opportunity=opp, contact=contact, role="USER"))
+    # related to another account of the owner's (not in the world's accounts: it is no pick of its own)
+    related = await m.Account.create(name=f"Related {n}", is_private=private, owner_id=uid)
+    w.add(await m.AccountRelation.create(account=account, linked=related, kind="PARTNER", note="Related"))
     quote_values = {"account": account, "contact": contact, "currency": "EUR", "owner_id": uid, "pricebook": book}
     quote = w.add(await m.Quote.create(number=f"Q-W{n}", name="Draft", opportunity=opp, is_active=True,
                                        **quote_values))  # fmt: skip

@@ -80,3 +80,23 @@ async def test_demo_shows_two_pipelines_and_a_partner(gql: Any) -> None:
     seen = await gql("{ opportunities { totalCount nodes { partner { name } } } leads { totalCount } }", token=token)
     assert seen["opportunities"]["totalCount"] == 2 and seen["leads"]["totalCount"] == 1
     assert {n["partner"]["name"] for n in seen["opportunities"]["nodes"]} == {demo.PARTNER_ACCOUNT}
+
+
+async def test_demo_shows_related_accounts_and_kanban_figures(gql: Any) -> None:
+    counts = await demo.load()
+    assert counts["accountRelations"] == len(demo.RELATIONS)
+    # related accounts, from both sides (the private account's relation hidden from the admin)
+    data = await gql("{ accounts(first: 100) { nodes { name relatedAccounts { kind relatedAccount { name } } } } }")
+    related = {a["name"]: a["relatedAccounts"] for a in data["accounts"]["nodes"]}
+    assert related["Nordwind Logistics"] == [{"kind": "PARTNER", "relatedAccount": {"name": "Fjordline Shipping"}}]
+    assert related["Kestrel Aerospace"] == [{"kind": "SUPPLIER", "relatedAccount": {"name": "Elbe Precision Tools"}}]
+    assert related["Quayside Media"] == []
+    # open deals entered their stage before today, closed ones when they closed; some have a next activity
+    board = await gql(
+        "{ opportunities(first: 100) { nodes { status stageEnteredAt closedAt nextActivity { isDone dueAt } } } }"
+    )
+    deals = board["opportunities"]["nodes"]
+    assert all(d["stageEnteredAt"] == d["closedAt"] for d in deals if d["status"] != "OPEN")
+    assert all(d["stageEnteredAt"] < "2026-11-02T09:00:00" for d in deals if d["status"] == "OPEN")
+    upcoming = [d["nextActivity"] for d in deals if d["nextActivity"]]
+    assert upcoming and all(not a["isDone"] and a["dueAt"] for a in upcoming)

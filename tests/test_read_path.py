@@ -150,6 +150,22 @@ HAND_WRITTEN: list[tuple[str, dict[str, Any]]] = [
     ("""{ accounts(first: 1, last: 1) { nodes { name } } }""", {}),
     ("""{ accounts(first: 1) { nodes { opportunities(first: 1, after: "bad") { nodes { title } } } } }""", {}),
     ("""{ accounts(first: 0) { totalCount nodes { name } pageInfo { hasNextPage endCursor } } }""", {}),
+    # Kanban and account 360 fields: stageEnteredAt is compiled (a column, or the creation time);
+    # a relation by node(id:) is compiled from the side that linked it; relatedAccounts, nextActivity
+    # and the converted amounts run through the reference
+    ("""{ opportunities(first: 30, orderBy: [{field: TITLE}]) { nodes { title stageEnteredAt createdAt } } }""", {}),
+    (
+        """query($r: ID!) { node(id: $r) { id __typename ... on AccountRelation { kind note version
+        account { name } relatedAccount { name isPrivate } } } }""",
+        {"r": "$relation"},
+    ),
+    (
+        """query($id: ID!) { account(id: $id) { name openPipelineAmount(currency: "USD") wonAmount(currency: "GBP")
+        relatedAccounts { id kind note account { name } relatedAccount { name } }
+        opportunities(first: 5) { nodes { title amountIn(currency: "JPY") stageEnteredAt
+          nextActivity { subject dueAt } } } } }""",
+        {"id": "$account"},
+    ),
     # not covered: the reference answers (activeQuote, timeline, viewer, pipelineSummary)
     ("""{ viewer { name } accounts(first: 1) { nodes { name } } }""", {}),
 ]
@@ -192,7 +208,10 @@ async def world(actors: Any, admin: Any) -> World:
         "other-rep": await users.issue_token(other),
         "granted": granted_token,
     }
+    relation = await m.AccountRelation.filter(account_id=private.id).first()
+    assert relation is not None
     values = {
+        "$relation": to_global_id("AccountRelation", relation.id),
         "$account": to_global_id("Account", private.id),
         "$restricted": to_global_id("Opportunity", deal.id),
     }

@@ -23,6 +23,11 @@ _DESCRIPTIONS = {
     e.LineItemSource: "Where a line's price came from.",
     e.Role: "What a user may do.",
     e.ContactRoleKind: "A contact's business role on a deal.",
+    e.AccountRelationKind: (
+        "What `relatedAccount` is to `account` in an AccountRelation: SUPPLIER (it supplies the account), CUSTOMER "
+        "(it buys from the account), PARTNER, COMPETITOR, AFFILIATE, OTHER. SUPPLIER and CUSTOMER swap when the "
+        "relation is seen from the other account; the others are mutual."
+    ),
     e.ConversionKind: "Which conversion created a record from another.",
     e.DocumentFormat: (
         "The file format of a rendered document: MARKDOWN (text/markdown), HTML (text/html), "

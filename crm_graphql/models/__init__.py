@@ -1,6 +1,6 @@
 """Tortoise models, one module per aggregate; this module is the Tortoise app."""
 
-from crm_graphql.models.accounts import Account, AccountLink, Contact
+from crm_graphql.models.accounts import Account, AccountRelation, Contact
 from crm_graphql.models.activity import Activity, IdempotencyKey, LineageLink, Sequence, TimelineEvent
 from crm_graphql.models.catalog import (
     Bundle,
@@ -28,7 +28,7 @@ from crm_graphql.models.quotes import Quote, QuoteItem
 from crm_graphql.models.users import ApiToken, User
 
 __models__ = [
-    Account, AccountLink, Activity, ApiToken, Bundle, BundleItem, BundlePrice, Contact,
+    Account, AccountRelation, Activity, ApiToken, Bundle, BundleItem, BundlePrice, Contact,
     Contract, Document, DocumentFile, DocumentTemplate, ExchangeRate, IdempotencyKey, Invoice, InvoiceItem, Lead,
     LineageLink, Opportunity, OpportunityAccess, OpportunityContactRole, OpportunityItem, PersistedQuery, Pipeline, Pricebook, PricebookEntry, Product,
     Quote, QuoteItem, SalesOrder, SalesOrderItem, Sequence, Stage, TimelineEvent, User,
@@ -36,7 +36,7 @@ __models__ = [
 
 __all__ = [
     "Account",
-    "AccountLink",
+    "AccountRelation",
     "Activity",
     "ApiToken",
     "Bundle",

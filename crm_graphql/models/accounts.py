@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from tortoise import fields
 
-from crm_graphql.enums import AccountType
+from crm_graphql.enums import AccountRelationKind, AccountType
 from crm_graphql.models.base import SoftDeletable
 
 
@@ -38,12 +38,20 @@ class Account(SoftDeletable):
         indexes = (("deleted_at", "name", "id"),)
 
 
-class AccountLink(SoftDeletable):
-    """A symmetric link between two accounts (partner, affiliate, ...)."""
+class AccountRelation(SoftDeletable):
+    """A symmetric link between two accounts (partner, affiliate, ...).
+
+    Shown from both sides (DOMAIN.md 11); at most one per pair, in either direction. Stored
+    once, as linked from ``account``; unlinking deletes the row."""
 
     account = fields.ForeignKeyField("models.Account", db_index=True, related_name=False)
+    # the related account (``relatedAccount`` in the API)
     linked = fields.ForeignKeyField("models.Account", db_index=True, related_name=False)
     note = fields.CharField(max_length=200, null=True)
+    #: What ``linked`` is to ``account`` (SUPPLIER and CUSTOMER read the other way from ``linked``).
+    kind = fields.CharEnumField(
+        AccountRelationKind, max_length=16, default=AccountRelationKind.OTHER, db_default="OTHER"
+    )
 
     class Meta:
         table = "account_links"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from tortoise import fields
@@ -65,6 +66,9 @@ class Opportunity(SoftDeletable):
     expected_revenue = MoneyField(null=True)
     close_date = fields.DateField(null=True)
     closed_at = fields.DatetimeField(null=True)
+    #: When the deal entered its current stage (set with every stage change, win, loss, reopen
+    #: and pipeline move). Never null: nullable only so that migration 0009 could add it.
+    stage_entered_at = fields.DatetimeField(null=True)
     source = fields.CharField(max_length=100, null=True)
     competitors = fields.CharField(max_length=500, null=True)
     description = fields.TextField(null=True)
@@ -77,8 +81,13 @@ class Opportunity(SoftDeletable):
 
     async def save(self, *args: Any, **kwargs: Any) -> None:
         """A row created straight through the ORM (demo data, fixtures) joins its stage's
-        pipeline; the services set ``pipeline_id`` themselves and skip this query."""
+        pipeline; the services set ``pipeline_id`` themselves and skip this query. A new row
+        enters its stage when it is created."""
         stage_id = getattr(self, "stage_id", None)
+        if not self._saved_in_db and getattr(self, "stage_entered_at", None) is None:
+            # a new deal enters its first stage as it is created (the same instant)
+            self.created_at = self.created_at or datetime.datetime.now(datetime.UTC)
+            self.stage_entered_at = self.created_at
         if getattr(self, "pipeline_id", None) is None and stage_id is not None:
             stages = Stage.filter(id=stage_id).using_db(kwargs.get("using_db"))
             self.pipeline_id = await stages.first().values_list("pipeline_id", flat=True)

@@ -180,7 +180,8 @@ def _lineage(uid: int, prefix: str, include_deleted: bool) -> Q:
     )
 
 
-def _account_link(uid: int, prefix: str, include_deleted: bool) -> Q:
+def _account_relation(uid: int, prefix: str, include_deleted: bool) -> Q:
+    """Visible when both accounts are (private accounts, partners: DOMAIN.md 8, 11)."""
     return condition(m.Account, uid, f"{prefix}account__") & condition(m.Account, uid, f"{prefix}linked__")
 
 
@@ -203,7 +204,7 @@ RULES: dict[type[Model], VisibilityRule] = {
     m.Activity: _activity,
     m.TimelineEvent: _event,
     m.LineageLink: _lineage,
-    m.AccountLink: _account_link,
+    m.AccountRelation: _account_relation,
     m.Lead: public,
     m.User: public,
     m.Stage: public,
@@ -302,7 +303,7 @@ PARTNER_RULES: dict[type[Model], VisibilityRule] = {
     m.User: _p_user,
     # children and references: their RULES follow a narrowed parent through ``condition``
     **dict.fromkeys((m.OpportunityItem, m.QuoteItem, m.SalesOrderItem, m.InvoiceItem, m.Document, m.DocumentFile,
-                     m.OpportunityAccess, m.OpportunityContactRole, m.TimelineEvent, m.LineageLink, m.AccountLink),
+                     m.OpportunityAccess, m.OpportunityContactRole, m.TimelineEvent, m.LineageLink, m.AccountRelation),
                     unrestricted),
     # shared reference data every user reads
     **dict.fromkeys((m.Stage, m.Pipeline, m.Product, m.Pricebook, m.PricebookEntry, m.Bundle, m.BundleItem,
@@ -377,10 +378,13 @@ class Owned:
 
 @dataclass(frozen=True)
 class OwnedBy:
-    """A part of another record (a quote item, a document): whoever may change that record."""
+    """A part of another record (a quote item, a document): whoever may change that record.
+    ``either``: or whoever may change the record this other relation names (an account
+    relation belongs to both of its accounts)."""
 
     relation: str
     parent: type[Model]
+    either: str | None = None
 
 
 @dataclass(frozen=True)
@@ -416,7 +420,7 @@ WRITE_RULES: dict[type[Model], WriteRule] = {
     m.DocumentFile: ReadOnly(),
     m.OpportunityAccess: OwnedBy("opportunity", m.Opportunity),
     m.OpportunityContactRole: OwnedBy("opportunity", m.Opportunity),
-    m.AccountLink: OwnedBy("account", m.Account),
+    m.AccountRelation: OwnedBy("account", m.Account, either="linked"),
     m.Stage: _MANAGERS,
     m.Pipeline: _MANAGERS,
     m.Product: _MANAGERS,
@@ -455,7 +459,12 @@ async def _refusal(conn: BaseDBAsyncClient | None, actor: Any, row: Any) -> str 
         )  # fmt: skip
     if isinstance(rule, OwnedBy):
         parent = await rule.parent.filter(id=getattr(row, f"{rule.relation}_id")).using_db(conn).first()
-        return NOT_OWNER if parent is None else await _refusal(conn, actor, parent)
+        reason = NOT_OWNER if parent is None else await _refusal(conn, actor, parent)
+        if reason is not None and rule.either is not None:
+            other = await rule.parent.filter(id=getattr(row, f"{rule.either}_id")).using_db(conn).first()
+            if other is not None and await _refusal(conn, actor, other) is None:
+                return None
+        return reason
     if role not in (Role.SALES_REP, Role.PARTNER):
         return None  # admins and managers change every record they can see
     owner = getattr(row, rule.column)

@@ -25,6 +25,7 @@ from tortoise.transactions import in_transaction
 from crm_graphql import db
 from crm_graphql import models as m
 from crm_graphql.enums import (
+    AccountRelationKind,
     AccountType,
     ActivityType,
     ContractKind,
@@ -88,6 +89,16 @@ SUBSIDIARIES = [
     ("Northgate Bank Private Clients", 14, "Rotterdam", "Netherlands"),
 ]
 PERSONS = [("Sofia", "Marino", "Turin", "Italy")]
+#: (account, related account: indexes in COMPANIES, what the second is to the first, note); the
+#: last one touches the private account, so only its owner sees it.
+RELATIONS = [
+    (0, 6, AccountRelationKind.PARTNER, "Joint logistics offer for Scandinavia"),
+    (2, 9, AccountRelationKind.COMPETITOR, "Both bid for the Iberian grid tender"),
+    (5, 11, AccountRelationKind.CUSTOMER, "Buys machined turbine parts"),
+    (4, 13, AccountRelationKind.SUPPLIER, "Supplies lab reagents"),
+    (18, 3, AccountRelationKind.AFFILIATE, "Same holding company"),
+    (19, 17, AccountRelationKind.CUSTOMER, "Streams over our fibre network"),
+]
 
 FIRST_NAMES = [
     "Anna", "Ben", "Clara", "David", "Elena", "Felix", "Greta", "Hugo", "Ines", "Jonas", "Katrin", "Lars",
@@ -245,7 +256,11 @@ class _Builder:
         old_stages = {s.id: s for s in await m.Stage.filter(id__in=[o.stage_id for o in open_deals]).using_db(conn)}
         for opp in open_deals[2:]:  # moved into the partner channel, same stage name there
             stage = stages.get(old_stages[opp.stage_id].name) or stages["Prospecting"]
-            await m.Opportunity.filter(id=opp.id).using_db(conn).update(stage_id=stage.id, pipeline_id=pipeline.id)
+            await (
+                m.Opportunity.filter(id=opp.id)
+                .using_db(conn)
+                .update(stage_id=stage.id, pipeline_id=pipeline.id, stage_entered_at=NOW - dt.timedelta(days=2))
+            )
         partner = await m.Account.filter(name=PARTNER_ACCOUNT).using_db(conn).first()
         if partner is None:
             return
@@ -359,6 +374,9 @@ class _Builder:
                 city=city, country=country, owner=rng.choice(reps),
             ))  # fmt: skip
         self.add("accounts", len(accounts))
+        for a, b, kind, note in RELATIONS:
+            await self.create(m.AccountRelation, account=accounts[a], linked=accounts[b], kind=kind, note=note)
+        self.add("accountRelations", len(RELATIONS))
 
         contacts_by_account: dict[int, list[m.Contact]] = {}
         for i in range(60):
@@ -411,6 +429,7 @@ class _Builder:
             contact=rng.choice(contact_list), owner=account.owner, stage=stage, pipeline_id=stage.pipeline_id, status=status,
             probability=stage.probability, currency=currency, pricebook=self.pricebook,
             manual_amount=D(rng.randrange(5, 200) * 500), close_date=close, closed_at=closed_at,
+            stage_entered_at=closed_at or NOW - dt.timedelta(days=(i * 7) % 40 + 1, hours=i % 9),
             source=rng.choice(SOURCES), lost_reason=rng.choice(LOST_REASONS) if status == "LOST" else None,
         )  # fmt: skip
         # Prospecting deals mostly have no quote yet (their amount is the manual budget).

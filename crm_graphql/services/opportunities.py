@@ -71,7 +71,7 @@ async def _close(
         m.Opportunity.filter(id=opp.id, status=OpportunityStatus.OPEN)
         .using_db(conn)
         .update(status=status, close_date=close_date, closed_at=closed_at, expected_revenue=expected,
-                version=F("version") + 1, updated_at=now, **values)
+                version=F("version") + 1, updated_at=now, stage_entered_at=now, **values)
     )  # fmt: skip
     if not claimed:
         raise InvalidTransition(f"This opportunity is already {opp.status}.", _OPP)
@@ -162,7 +162,7 @@ async def reopen_opportunity(actor: Any, opportunity_id: int, stage_id: int | No
             .using_db(conn)
             .update(status=OpportunityStatus.OPEN, stage_id=stage.id, probability=stage.probability, closed_at=None,
                     lost_reason=None, expected_revenue=expected, version=F("version") + 1,
-                    updated_at=dt.datetime.now(dt.UTC))
+                    updated_at=dt.datetime.now(dt.UTC), stage_entered_at=dt.datetime.now(dt.UTC))
         )  # fmt: skip
         if not claimed:
             raise InvalidTransition("This opportunity was reopened by someone else.", _OPP)
@@ -202,7 +202,7 @@ async def move_opportunity_to_stage(
             )  # fmt: skip
             old, probability = opp.stage_id, _probability_change(opp, stage.probability)
             await crud.save(conn, opp, {"stage_id": stage.id, "probability": stage.probability,
-                                        "expected_revenue": expected})  # fmt: skip
+                                        "expected_revenue": expected, "stage_entered_at": dt.datetime.now(dt.UTC)})  # fmt: skip
             data = await pipeline_rules.stage_change_data(conn, old, stage.id)
             data["changes"] |= probability
             await timeline.record(conn, opp, "STAGE_CHANGED", actor, data)
@@ -296,7 +296,8 @@ async def _move_to(conn: BaseDBAsyncClient, actor: Any, opp: Any, stage: m.Stage
     old, probability = opp.stage_id, _probability_change(opp, stage.probability)
     old_pipeline = opp.pipeline_id
     await crud.save(conn, opp, {"stage_id": stage.id, "pipeline_id": stage.pipeline_id,
-                                "probability": stage.probability, "expected_revenue": expected})  # fmt: skip
+                                "probability": stage.probability, "expected_revenue": expected,
+                                "stage_entered_at": dt.datetime.now(dt.UTC)})  # fmt: skip
     data = await pipeline_rules.stage_change_data(conn, old, stage.id)
     data["changes"] |= probability
     if old_pipeline != stage.pipeline_id:
@@ -404,7 +405,8 @@ async def delete_pipeline(
             target = targets[opp.stage_id]
             if target.kind == StageKind.OPEN:
                 await _move_to(conn, actor, opp, target)
-            else:  # a closed deal keeps its status and probability in the replacement's closing stage
+            else:  # a closed deal keeps its status, probability and stageEnteredAt (its close) in the
+                # replacement's closing stage
                 await crud.save(conn, opp, {"stage_id": target.id, "pipeline_id": target.pipeline_id})
         await m.Stage.filter(pipeline_id=pipeline.id).using_db(conn).delete()
         await m.Pipeline.filter(id=pipeline.id).using_db(conn).delete()

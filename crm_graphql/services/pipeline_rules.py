@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -266,6 +267,9 @@ async def stage_change_data(conn: BaseDBAsyncClient, old_id: int | None, new_id:
 async def opportunity_after_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
     old = getattr(row, "_stage_before_update", None)
     if "stage_id" in data and old is not None and old != row.stage_id:
+        # a column of its own, written apart so the UPDATED event lists only what the client changed
+        row.stage_entered_at = dt.datetime.now(dt.UTC)
+        await m.Opportunity.filter(id=row.id).using_db(conn).update(stage_entered_at=row.stage_entered_at)
         await timeline.record(conn, row, "STAGE_CHANGED", actor, await stage_change_data(conn, old, row.stage_id))
     row._stage_before_update = None
 

@@ -35,6 +35,9 @@ async def one_of_each() -> dict[str, Any]:
         "User": user, "Stage": stage, "Pipeline": await m.Pipeline.get(id=stage.pipeline_id), "Account": account, "Contact": contact, "Lead": lead, "Opportunity": opp,
         "OpportunityItem": await m.OpportunityItem.create(opportunity=opp, **line),
         "OpportunityContactRole": await m.OpportunityContactRole.create(opportunity=opp, contact=contact, role="USER"),
+        "AccountRelation": await m.AccountRelation.create(
+            account=account, linked=await m.Account.create(name="Related"), kind="PARTNER"
+        ),
         "Product": product, "Pricebook": book, "PricebookEntry": entry, "Bundle": bundle,
         "BundleItem": await m.BundleItem.create(bundle=bundle, product=product, quantity=one, weight=one),
         "BundlePrice": await m.BundlePrice.create(bundle=bundle, currency="EUR", price=one),

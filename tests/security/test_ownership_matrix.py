@@ -51,6 +51,8 @@ OWNED_MODELS = {m.__name__ for m, rule in access.WRITE_RULES.items() if isinstan
 REFUSED = {"NOT_FOUND", "FORBIDDEN"}
 STATE_CODES = {"INVALID_TRANSITION", "ALREADY_CONVERTED", "LOCKED", "IN_USE", "INVALID"}
 PART_CONNECTIONS = ("items", "documents")
+#: Mutations whose name does not end with the type of their ``id`` (API.md: ``unlinkAccounts(id)``).
+ID_TYPES = {"unlinkAccounts": "AccountRelation"}
 #: Inputs that take exactly one of several ids (else INVALID): only the first is given.
 EXACTLY_ONE = {"AssignToPartnerInput": ("leadId", "opportunityId"),
                "UnassignFromPartnerInput": ("leadId", "opportunityId")}  # fmt: skip
@@ -80,6 +82,8 @@ class Schema:
 
     def id_type(self, mutation: str, input_type: str, field: str) -> str:
         """The Node type an ID input field names, from naming conventions (API.md)."""
+        if field == "id" and mutation in ID_TYPES:
+            return ID_TYPES[mutation]
         if field == "id":
             matches = [n for n in self.nodes if mutation.endswith(n)]
             assert matches, f"{mutation}.id: no type in the mutation's name"

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+import copy
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import strawberry
+from strawberry.dataloader import DataLoader
+from tortoise.expressions import Q
 
 from crm_graphql import enums as e
 from crm_graphql import models as m
+from crm_graphql.api import figures
 from crm_graphql.api.context import Info
 from crm_graphql.api.relay import model_type
 from crm_graphql.api.types.activity import Convertible, timeline_field
 from crm_graphql.api.types.common import Entity, is_deleted, list_field, ref_field
+from crm_graphql.errors import DomainError
+from crm_graphql.services import access, deal_figures
 
 if TYPE_CHECKING:
     from crm_graphql.api.types.pipeline import OpportunityContactRoleType
@@ -50,6 +59,89 @@ class AccountType(Entity, Convertible):
     activities = list_field("Activity", fk="account_id", description="Activities logged on this account.")
     timeline = timeline_field("Account")
     is_type_of = model_type(m.Account)
+
+    @strawberry.field(
+        description="Accounts related to this one (partner, supplier, customer...), from this side: `account` is this "
+        "account. Only relations whose other account you can see; separate from the parent/sub-account tree."
+    )
+    async def related_accounts(root, info: Info) -> list[AccountRelationType]:  # type: ignore[no-untyped-def]
+        return await _relations_loader(info).load(root.id)
+
+    @strawberry.field(
+        description="Sum of the amounts of this account's open deals you can see (every pipeline), converted into "
+        "`currency` as pipelineSummary converts; null with a MISSING_EXCHANGE_RATE error when a rate is missing."
+    )
+    async def open_pipeline_amount(  # type: ignore[no-untyped-def]
+        root, info: Info, currency: Annotated[str, strawberry.argument(description="ISO 4217 code of the sum.")]
+    ) -> Optional[Decimal]:
+        return await _account_total(info, root.id, e.OpportunityStatus.OPEN, currency)
+
+    @strawberry.field(
+        description="Sum of the amounts of this account's won deals you can see, converted into `currency` as "
+        "pipelineSummary converts; null with a MISSING_EXCHANGE_RATE error when a rate is missing."
+    )
+    async def won_amount(  # type: ignore[no-untyped-def]
+        root, info: Info, currency: Annotated[str, strawberry.argument(description="ISO 4217 code of the sum.")]
+    ) -> Optional[Decimal]:
+        return await _account_total(info, root.id, e.OpportunityStatus.WON, currency)
+
+
+@strawberry.type(
+    name="AccountRelation",
+    description="Two related accounts (DOMAIN.md 11), shown from both sides: from an account's `relatedAccounts`, "
+    "`account` is that account and `relatedAccount` the other one (the same relation, same id, from each side). "
+    "`node(id:)` shows it from the account that linked it.",
+)
+class AccountRelationType(Entity):
+    kind: e.AccountRelationKind = strawberry.field(
+        description="What `relatedAccount` is to `account`: from the other side SUPPLIER reads CUSTOMER and CUSTOMER "
+        "reads SUPPLIER (A supplies B: B is A's CUSTOMER, A is B's SUPPLIER); the other kinds are mutual."
+    )
+    note: str | None = strawberry.field(description="A note on the relation (at most 200 characters).")
+    account = ref_field("Account", "account_id", description="The account this relation is seen from.", required=True)
+    related_account = ref_field("Account", "linked_id", description="The other account.", required=True)
+    is_type_of = model_type(m.AccountRelation)
+
+
+def from_side(row: m.AccountRelation, account_id: int) -> m.AccountRelation:
+    """``row`` as seen from ``account_id``: the stored row, or a copy with the two accounts
+    swapped and the kind reversed."""
+    if row.account_id == account_id:
+        return row
+    seen = copy.copy(row)
+    seen.account_id, seen.linked_id = row.linked_id, row.account_id
+    seen.kind = e.AccountRelationKind(row.kind).reverse
+    return seen
+
+
+def _relations_loader(info: Info) -> DataLoader[int, list[m.AccountRelation]]:
+    """Visible relations of each account, from its side: every account of a level in one query."""
+    loader = info.context._loaders.get("account_relations")
+    if loader is None:
+        user = info.context.user
+
+        async def load(ids: Sequence[int]) -> list[list[m.AccountRelation]]:
+            wanted = list(set(ids))
+            rows = await access.scoped(m.AccountRelation, user).filter(
+                Q(account_id__in=wanted) | Q(linked_id__in=wanted)
+            ).order_by("id")  # fmt: skip
+            grouped: dict[int, list[m.AccountRelation]] = defaultdict(list)
+            for row in rows:
+                for side in {row.account_id, row.linked_id}:
+                    grouped[side].append(from_side(row, side))
+            return [grouped.get(i, []) for i in ids]
+
+        loader = info.context._loaders["account_relations"] = DataLoader(load_fn=load)
+    return loader
+
+
+async def _account_total(info: Info, account_id: int, status: e.OpportunityStatus, currency: str) -> Decimal:
+    try:
+        target = deal_figures.target_currency(currency)
+        sums = await figures.account_sums(info, account_id)
+        return deal_figures.total_in(sums.get((account_id, status), {}), target, await figures.rates(info))
+    except DomainError as exc:
+        raise figures.client_error(exc) from None
 
 
 @strawberry.type(name="Contact", description="A person, usually working for an account.")

@@ -29,7 +29,7 @@ from crm_graphql.services import access
 
 #: GraphQL type name -> module defining its ``<Name>Type`` class.
 TYPE_MODULES = {
-    "Account": "accounts", "Contact": "accounts", "Lead": "leads", "Pipeline": "pipeline", "Stage": "pipeline",
+    "Account": "accounts", "AccountRelation": "accounts", "Contact": "accounts", "Lead": "leads", "Pipeline": "pipeline", "Stage": "pipeline",
     "Opportunity": "pipeline", "OpportunityItem": "pipeline", "OpportunityContactRole": "pipeline", "Product": "catalog",
     "Pricebook": "catalog", "PricebookEntry": "catalog", "Bundle": "catalog",
     "BundleItem": "catalog", "BundlePrice": "catalog", "ExchangeRate": "catalog",
