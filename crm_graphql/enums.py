@@ -83,6 +83,15 @@ class ContactRoleKind(enum.StrEnum):
     OTHER = "OTHER"
 
 
+class CampaignStatus(enum.StrEnum):
+    """Where a marketing campaign stands (DOMAIN.md 11)."""
+
+    PLANNED = "PLANNED"
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+    ABORTED = "ABORTED"
+
+
 class ActivityType(enum.StrEnum):
     CALL = "CALL"
     EMAIL = "EMAIL"

@@ -23,6 +23,7 @@ _DESCRIPTIONS = {
     e.LineItemSource: "Where a line's price came from.",
     e.Role: "What a user may do.",
     e.ContactRoleKind: "A contact's business role on a deal.",
+    e.CampaignStatus: "Where a marketing campaign stands.",
     e.ConversionKind: "Which conversion created a record from another.",
     e.DocumentFormat: (
         "The file format of a rendered document: MARKDOWN (text/markdown), HTML (text/html), "
