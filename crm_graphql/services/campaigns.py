@@ -88,6 +88,8 @@ class Stats:
     return_on_investment: Decimal | None = None
     #: The currency without an exchange rate, when the won amount could not be converted.
     missing_rate: str | None = None
+    #: The campaign's budget (a return needs one that is not 0).
+    budget: Decimal | None = None
 
 
 def _exact() -> decimal.Context:
@@ -159,6 +161,7 @@ async def campaign_stats(user: Any, campaigns: Sequence[Any]) -> list[Stats]:
             s.missing_rate = exc.currency
         else:
             s.won_amount = money.round_money(total, target)
+        s.budget = campaign.budget
         s.cost_per_lead = cost_per_lead(campaign.budget, s.lead_count, target)
         s.return_on_investment = return_on_investment(s.won_amount, campaign.budget)
     return [stats[c.id] for c in campaigns]

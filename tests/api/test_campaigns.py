@@ -305,3 +305,23 @@ async def test_stats_statements_do_not_grow_with_the_number_of_campaigns(gql: An
         counts.append(counter.count)
     # campaigns + their count, leads and deals grouped, the rates, the leads' counts: one each
     assert counts == [6, 6]
+
+
+async def test_purging_a_campaign_keeps_its_leads_and_deals(gql: Any, actors: Any) -> None:
+    # given a deleted campaign that a lead still names
+    cid = (await call(gql, CREATE_CAMPAIGN, {"name": "Old"}))["campaign"]["id"]
+    lead = (await call(gql, CREATE_LEAD, {"lastName": "Doe", "campaignId": cid}))["lead"]["id"]
+    await call(gql, DELETE_CAMPAIGN, {"id": cid})
+    # the lead still shows it, flagged deleted, as relations do
+    shown = await gql("query($id: ID!) { lead(id: $id) { campaign { isDeleted } } }", {"id": lead})
+    assert shown["lead"]["campaign"] == {"isDeleted": True}
+    purge = f"mutation($input: PurgeCampaignInput!) {{ purgeCampaign(input: $input) {{ purgedId {ERR} }} }}"
+    # when a manager tries to purge it, then only an admin may
+    await call(gql.as_(actors[Role.MANAGER]), purge, {"id": cid},
+               [{"field": ["input"], "message": "Only an admin may do this.", "code": "FORBIDDEN"}])  # fmt: skip
+    assert await m.Campaign.all().count() == 1
+    # when the admin purges it, then the campaign is gone and the lead stays, without campaign
+    assert (await call(gql, purge, {"id": cid}))["purgedId"] == cid
+    assert await m.Campaign.all().count() == 0
+    shown = await gql("query($id: ID!) { lead(id: $id) { lastName campaign { id } } }", {"id": lead})
+    assert shown["lead"] == {"lastName": "Doe", "campaign": None}

@@ -48,9 +48,9 @@ class CampaignStats:
         "without a budget or with a budget of 0."
     )
     def return_on_investment(self) -> Decimal | None:
-        if self._stats.return_on_investment is None and self._stats.missing_rate is not None:
-            return self._convertible(None)
-        return self._stats.return_on_investment
+        if self._stats.budget is None or self._stats.budget == 0:
+            return None
+        return self._convertible(self._stats.return_on_investment)
 
     def _convertible(self, value: Decimal | None) -> Decimal | None:
         if self._stats.missing_rate is not None:
