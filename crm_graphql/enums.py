@@ -104,6 +104,15 @@ _REVERSE = {AccountRelationKind.SUPPLIER: AccountRelationKind.CUSTOMER,
             AccountRelationKind.CUSTOMER: AccountRelationKind.SUPPLIER}  # fmt: skip
 
 
+class CampaignStatus(enum.StrEnum):
+    """Where a marketing campaign stands (DOMAIN.md 11)."""
+
+    PLANNED = "PLANNED"
+    ACTIVE = "ACTIVE"
+    COMPLETED = "COMPLETED"
+    ABORTED = "ABORTED"
+
+
 class ActivityType(enum.StrEnum):
     CALL = "CALL"
     EMAIL = "EMAIL"

@@ -3,7 +3,8 @@
 ``sales_world`` builds, for one sales rep, a complete set of sales records in every state the
 mutations need: an account with a contact, open / won opportunities with items, quotes with
 items (draft, sent, accepted, without opportunity), an order, invoices, contracts, an
-activity, a document, a lead, and a soft-deleted account. Built under a private account (or
+activity, a document, a lead, a soft-deleted account and a soft-deleted campaign; the lead
+and deals name the catalog's shared campaign (``World.refer``). Built under a private account (or
 on a restricted opportunity) it is the "hidden" world; under a public account the "visible
 but not owned" one.
 """
@@ -56,7 +57,8 @@ async def catalog() -> dict[str, Any]:
     await m.BundleItem.create(bundle=bundle, product=product, quantity=Decimal(1), weight=Decimal(1))
     await m.BundlePrice.create(bundle=bundle, currency="EUR", price=Decimal("15"))
     template = await m.DocumentTemplate.create(name=f"T {n}", body="{{quote.number}}")
-    return {"pricebook": book, "product": product, "bundle": bundle, "template": template}
+    campaign = await m.Campaign.create(name=f"Campaign {n}", currency="EUR", budget=Decimal("1000"))
+    return {"pricebook": book, "product": product, "bundle": bundle, "template": template, "campaign": campaign}
 
 
 @dataclass
@@ -65,16 +67,25 @@ class World:
 
     owner: Any
     records: dict[str, list[Any]] = field(default_factory=dict)
+    #: Global ids of shared records the world uses (a campaign everyone sees): picked like the
+    #: world's own records, but not the owner's, so not in ``all_ids``.
+    shared: set[str] = field(default_factory=set)
 
     def add(self, row: Any) -> Any:
         self.records.setdefault(type(row).__name__, []).append(row)
+        return row
+
+    def refer(self, row: Any) -> Any:
+        """A shared record the world's records point at (not the owner's)."""
+        self.add(row)
+        self.shared.add(to_global_id(type(row).__name__, row.id))
         return row
 
     def ids(self, type_name: str) -> list[str]:
         return [to_global_id(type_name, r.id) for r in self.records.get(type_name, [])]
 
     def all_ids(self) -> list[str]:
-        return [to_global_id(t, r.id) for t, rows in self.records.items() for r in rows]
+        return [i for t, rows in self.records.items() for r in rows if (i := to_global_id(t, r.id)) not in self.shared]
 
 
 async def _line(model: Any, parent: dict[str, Any], product: Any, position: int = 0) -> Any:
@@ -107,9 +118,12 @@ async def sales_world(owner: Any, shared: dict[str, Any], *, private: bool = Fal
                                  deleted_at=dt.datetime.now(dt.UTC), deletion_batch=f"batch-{n}"))  # fmt: skip
     contact = w.add(await m.Contact.create(last_name=f"Contact {n}", account=account, owner_id=uid))
     await timeline.record(None, contact, "CREATED", owner)  # type: ignore[arg-type]
-    w.add(await m.Lead.create(last_name=f"Lead {n}", company=f"Co {n}", owner_id=uid))
+    # the shared campaign the lead and deals came from, and a deleted campaign of the world
+    campaign = w.refer(shared["campaign"])
+    w.add(await m.Campaign.create(name=f"Deleted campaign {n}", currency="EUR", deleted_at=dt.datetime.now(dt.UTC)))
+    w.add(await m.Lead.create(last_name=f"Lead {n}", company=f"Co {n}", owner_id=uid, campaign=campaign))
     opp_values = {"account": account, "currency": "EUR", "owner_id": uid, "pricebook": book,
-                  "is_restricted": restricted, "contact": contact}  # fmt: skip
+                  "is_restricted": restricted, "contact": contact, "campaign": campaign}  # fmt: skip
     opp = w.add(await m.Opportunity.create(title=f"Deal {n}", stage=open_stage, **opp_values))
     await timeline.record(None, opp, "CREATED", owner)  # type: ignore[arg-type]
     won = w.add(await m.Opportunity.create(title=f"Won {n}", stage=stages[StageKind.WON],

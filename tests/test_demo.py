@@ -100,3 +100,19 @@ async def test_demo_shows_related_accounts_and_kanban_figures(gql: Any) -> None:
     assert all(d["stageEnteredAt"] < "2026-11-02T09:00:00" for d in deals if d["status"] == "OPEN")
     upcoming = [d["nextActivity"] for d in deals if d["nextActivity"]]
     assert upcoming and all(not a["isDone"] and a["dueAt"] for a in upcoming)
+
+
+async def test_demo_shows_campaigns_with_results(gql: Any) -> None:
+    await demo.load()
+    data = await gql("""{ campaigns(orderBy: [{field: NAME}]) { nodes { name currency budget
+      stats { leadCount wonCount wonAmount costPerLead returnOnInvestment } } }
+      pipelineSummary(groupBy: CAMPAIGN) { label count } }""")  # fmt: skip
+    campaigns = {c["name"]: c for c in data["campaigns"]["nodes"]}
+    assert len(campaigns) == 3
+    show = campaigns["Trade Show Chicago"]
+    # a USD campaign whose won deals are in EUR: their amounts converted with the demo rates
+    assert show["currency"] == "USD" and show["stats"]["wonCount"] == 3 and show["stats"]["wonAmount"] != "0.00"
+    webinar = campaigns["Spring Webinar 2026"]["stats"]
+    assert webinar["leadCount"] == 5 and webinar["costPerLead"] == "1000.00" and webinar["returnOnInvestment"]
+    assert campaigns["Autumn Newsletter"]["stats"]["returnOnInvestment"] is None
+    assert data["pipelineSummary"][-1]["label"] == "No campaign"

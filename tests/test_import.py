@@ -157,3 +157,46 @@ def test_an_empty_cell_means_not_given(tmp_path, capsys) -> None:
             await db.close()
 
     assert [(str(s), f) for s, f in asyncio.run(status())] == [("NEW", None)]
+
+
+def test_leads_and_deals_name_their_campaign_by_name_or_global_id(tmp_path, capsys) -> None:
+    # given two campaigns called "Webinar" and one called "Fair"
+    url = f"sqlite://{tmp_path / 'crm.sqlite3'}"
+
+    async def setup() -> dict[str, int]:
+        await db.init(url)
+        try:
+            ids = {}
+            for key, name in (("w1", "Webinar"), ("w2", "Webinar"), ("fair", "Fair")):
+                ids[key] = (await m.Campaign.create(name=name, currency="EUR")).id
+            await m.Account.create(name="Acme")
+            return ids
+        finally:
+            await db.close()
+
+    assert cli.main(["migrate", "--database", url]) == 0
+    ids = asyncio.run(setup())
+    # when leads name an ambiguous campaign, then that row and column are refused and nothing lands
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lastName,campaign\nDoe,Fair\nRoe,Webinar\n")
+    assert cli.main(["import", "leads", str(leads), "--database", url]) == 1
+    err = capsys.readouterr().err
+    assert "row 3, column campaign: Several Campaign records have name 'Webinar': name one by its global ID." in err
+    assert _count(url, m.Lead) == 0
+    # when they name it by global ID (and deals by name), then every row lands with its campaign
+    second = to_global_id("Campaign", ids["w2"])
+    leads.write_text(f"lastName,campaign\nDoe,Fair\nRoe,{second}\n")
+    assert cli.main(["import", "leads", str(leads), "--database", url]) == 0
+    deals = tmp_path / "opportunities.csv"
+    deals.write_text("title,account,campaign\nBig deal,Acme,Fair\n")
+    assert cli.main(["import", "opportunities", str(deals), "--database", url]) == 0
+
+    async def campaigns() -> list[object]:
+        await db.init(url)
+        try:
+            leads = await m.Lead.all().order_by("id").values_list("campaign_id", flat=True)
+            return [*leads, *await m.Opportunity.all().values_list("campaign_id", flat=True)]
+        finally:
+            await db.close()
+
+    assert asyncio.run(campaigns()) == [ids["fair"], ids["w2"], ids["fair"]]

@@ -28,6 +28,7 @@ _DESCRIPTIONS = {
         "(it buys from the account), PARTNER, COMPETITOR, AFFILIATE, OTHER. SUPPLIER and CUSTOMER swap when the "
         "relation is seen from the other account; the others are mutual."
     ),
+    e.CampaignStatus: "Where a marketing campaign stands.",
     e.ConversionKind: "Which conversion created a record from another.",
     e.DocumentFormat: (
         "The file format of a rendered document: MARKDOWN (text/markdown), HTML (text/html), "

@@ -109,6 +109,7 @@ class Query:
     bundles = list_field("Bundle", description="Bundles.")
     activities = list_field("Activity", description="Activities.")
     users = list_field("User", description="Users.")
+    campaigns = list_field("Campaign", description="Marketing campaigns (none for PARTNER users).")
     document_templates = list_field("DocumentTemplate", description="Templates quotes render into documents with.")
 
     account = singular("Account", "An account by ID.")
@@ -128,4 +129,5 @@ class Query:
     contract = singular("Contract", "A contract by ID.")
     activity = singular("Activity", "An activity by ID.")
     user = singular("User", "A user by ID.")
+    campaign = singular("Campaign", "A campaign by ID.")
     document = singular("Document", "A rendered quote document by ID.")

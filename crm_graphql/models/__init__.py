@@ -2,6 +2,7 @@
 
 from crm_graphql.models.accounts import Account, AccountRelation, Contact
 from crm_graphql.models.activity import Activity, IdempotencyKey, LineageLink, Sequence, TimelineEvent
+from crm_graphql.models.campaigns import Campaign
 from crm_graphql.models.catalog import (
     Bundle,
     BundleItem,
@@ -28,7 +29,7 @@ from crm_graphql.models.quotes import Quote, QuoteItem
 from crm_graphql.models.users import ApiToken, User
 
 __models__ = [
-    Account, AccountRelation, Activity, ApiToken, Bundle, BundleItem, BundlePrice, Contact,
+    Account, AccountRelation, Activity, ApiToken, Bundle, BundleItem, BundlePrice, Campaign, Contact,
     Contract, Document, DocumentFile, DocumentTemplate, ExchangeRate, IdempotencyKey, Invoice, InvoiceItem, Lead,
     LineageLink, Opportunity, OpportunityAccess, OpportunityContactRole, OpportunityItem, PersistedQuery, Pipeline, Pricebook, PricebookEntry, Product,
     Quote, QuoteItem, SalesOrder, SalesOrderItem, Sequence, Stage, TimelineEvent, User,
@@ -42,6 +43,7 @@ __all__ = [
     "Bundle",
     "BundleItem",
     "BundlePrice",
+    "Campaign",
     "Contact",
     "Contract",
     "Document",

@@ -26,6 +26,10 @@ class Lead(SoftDeletable):
     partner = fields.ForeignKeyField(
         "models.Account", db_index=True, null=True, related_name=False, on_delete=fields.SET_NULL
     )
+    #: The marketing campaign it came from (DOMAIN.md 11), kept when the campaign is deleted.
+    campaign = fields.ForeignKeyField(
+        "models.Campaign", db_index=True, null=True, related_name=False, on_delete=fields.SET_NULL
+    )
     converted_account = fields.ForeignKeyField("models.Account", db_index=True, null=True, related_name=False)
     converted_contact = fields.ForeignKeyField("models.Contact", db_index=True, null=True, related_name=False)
     converted_opportunity = fields.ForeignKeyField("models.Opportunity", db_index=True, null=True, related_name=False)

@@ -47,6 +47,10 @@ class Opportunity(SoftDeletable):
     partner = fields.ForeignKeyField(
         "models.Account", db_index=True, null=True, related_name=False, on_delete=fields.SET_NULL
     )
+    #: The marketing campaign it came from (DOMAIN.md 11), kept when the campaign is deleted.
+    campaign = fields.ForeignKeyField(
+        "models.Campaign", db_index=True, null=True, related_name=False, on_delete=fields.SET_NULL
+    )
     stage = fields.ForeignKeyField("models.Stage", db_index=True, related_name="opportunities")
     #: Always the stage's pipeline (kept with the stage, so filters and reports group in SQL).
     #: Never null: the services set it with the stage (nullable only so that migration 0006

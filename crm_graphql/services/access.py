@@ -12,7 +12,8 @@ owner alone (admins included), and so is everything under it; a restricted oppor
 visible to its owner and the users it lists, and so are its quotes, orders, invoices and
 contracts; a line item or document is visible with its parent; an activity when every record
 it is attached to is; a timeline event when its subject is; a lineage link when both ends
-are. Catalog rows, pipelines, stages, leads and users are visible to every signed-in user.
+are. Catalog rows, pipelines, stages, campaigns, leads and users are visible to every signed-in
+user (campaigns to no PARTNER user).
 
 Writes. ``load_for_write`` is the one way a service loads the row it is about to change:
 visibility first (hidden -> NOT_FOUND, so a hidden row never answers FORBIDDEN), then role
@@ -147,7 +148,7 @@ def child_of(relation: str, parent: type[Model]) -> VisibilityRule:
 
 #: Types a timeline event can be about; an event about any other type is visible to nobody.
 EVENT_SUBJECTS: tuple[type[Model], ...] = (
-    m.Account, m.Contact, m.Lead, m.Opportunity, m.Quote, m.SalesOrder, m.Invoice, m.Contract,
+    m.Account, m.Contact, m.Lead, m.Opportunity, m.Quote, m.SalesOrder, m.Invoice, m.Contract, m.Campaign,
 )  # fmt: skip
 #: Types lineage links join.
 LINEAGE_ENDS: tuple[type[Model], ...] = (
@@ -209,6 +210,7 @@ RULES: dict[type[Model], VisibilityRule] = {
     m.User: public,
     m.Stage: public,
     m.Pipeline: public,
+    m.Campaign: public,
     m.Product: public,
     m.Pricebook: public,
     m.PricebookEntry: public,
@@ -290,6 +292,12 @@ def _p_user(uid: int, prefix: str, include_deleted: bool) -> Q:
     return Q(**{f"{prefix}id": int(uid)}) | Q(**{f"{prefix}partner_account_id": partner_of(uid) or 0})
 
 
+def _p_nothing(uid: int, prefix: str, include_deleted: bool) -> Q:
+    """Campaigns: no partner user sees any (their budgets and results are the company's own;
+    DOMAIN.md 8, a partner "sees nothing else"). A lead's ``campaign`` shows null to them."""
+    return Q(**{f"{prefix}id": 0})
+
+
 PARTNER_RULES: dict[type[Model], VisibilityRule] = {
     m.Account: _p_account,
     m.Contact: _p_contact,
@@ -301,6 +309,7 @@ PARTNER_RULES: dict[type[Model], VisibilityRule] = {
     m.Contract: _p_deal_document,
     m.Activity: _p_activity,
     m.User: _p_user,
+    m.Campaign: _p_nothing,
     # children and references: their RULES follow a narrowed parent through ``condition``
     **dict.fromkeys((m.OpportunityItem, m.QuoteItem, m.SalesOrderItem, m.InvoiceItem, m.Document, m.DocumentFile,
                      m.OpportunityAccess, m.OpportunityContactRole, m.TimelineEvent, m.LineageLink, m.AccountRelation),
@@ -423,6 +432,7 @@ WRITE_RULES: dict[type[Model], WriteRule] = {
     m.AccountRelation: OwnedBy("account", m.Account, either="linked"),
     m.Stage: _MANAGERS,
     m.Pipeline: _MANAGERS,
+    m.Campaign: _MANAGERS,
     m.Product: _MANAGERS,
     m.Pricebook: _MANAGERS,
     m.PricebookEntry: _MANAGERS,

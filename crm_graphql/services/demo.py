@@ -28,6 +28,7 @@ from crm_graphql.enums import (
     AccountRelationKind,
     AccountType,
     ActivityType,
+    CampaignStatus,
     ContractKind,
     ContractStatus,
     ConversionKind,
@@ -53,6 +54,14 @@ PARTNER_ACCOUNT = "Juniper Retail Group"
 PARTNER_EMAIL = "pia.partner@crm.example"
 
 RATES = {"USD": D("0.92"), "GBP": D("1.17"), "JPY": D("0.0062")}
+#: name, type, status, currency, budget, start, end
+CAMPAIGNS = [
+    ("Spring Webinar 2026", "Webinar", CampaignStatus.COMPLETED, "EUR", D("5000.00"), dt.date(2026, 3, 1),
+     dt.date(2026, 3, 31)),
+    ("Trade Show Chicago", "Trade show", CampaignStatus.ACTIVE, "USD", D("12000.00"), dt.date(2026, 9, 14),
+     dt.date(2026, 9, 16)),
+    ("Autumn Newsletter", "E-mail", CampaignStatus.PLANNED, "EUR", None, dt.date(2026, 10, 1), None),
+]  # fmt: skip
 
 DEMO_USERS = [
     ("maria.keller@crm.example", "Maria Keller", Role.MANAGER),
@@ -209,6 +218,7 @@ async def load(scale: int = 1) -> dict[str, int]:
         for batch in range(scale):
             await builder.pipeline(batch)
         await builder.partners_and_pipelines()
+        await builder.campaigns()
     return builder.counts
 
 
@@ -275,6 +285,30 @@ class _Builder:
         lead = await m.Lead.filter(status=LeadStatus.NEW).using_db(conn).order_by("id").first()
         if lead is not None:
             await m.Lead.filter(id=lead.id).using_db(conn).update(partner_id=partner.id)
+
+    async def campaigns(self) -> None:
+        """Three campaigns (DOMAIN.md 11): a finished EUR webinar with a budget, leads and won
+        deals; a USD trade show whose won deals are in EUR (its figures are converted); a planned
+        newsletter without a budget or results yet."""
+        conn = self.conn
+        made = []
+        for name, kind, status, currency, budget, start, end in CAMPAIGNS:
+            campaign, _ = await m.Campaign.get_or_create(
+                name=name, using_db=conn,
+                defaults={"type": kind, "status": status, "currency": currency, "budget": budget,
+                          "start_date": start, "end_date": end},
+            )  # fmt: skip
+            made.append(campaign)
+        self.add("campaigns", len(made))
+        webinar, show, newsletter = made
+        public = m.Opportunity.filter(account__is_private=False, campaign_id__isnull=True).using_db(conn)
+        won = list(await public.filter(status=OpportunityStatus.WON, currency="EUR").order_by("id").limit(5))
+        others = list(await public.filter(status__not=OpportunityStatus.WON).order_by("id").limit(4))
+        for campaign, deals in ((webinar, won[:2] + others[:2]), (show, won[2:5] + others[2:4])):
+            await m.Opportunity.filter(id__in=[o.id for o in deals]).using_db(conn).update(campaign_id=campaign.id)
+        leads = list(await m.Lead.filter(campaign_id__isnull=True).using_db(conn).order_by("id").limit(10))
+        for campaign, chosen in ((webinar, leads[:5]), (show, leads[5:8]), (newsletter, leads[8:10])):
+            await m.Lead.filter(id__in=[x.id for x in chosen]).using_db(conn).update(campaign_id=campaign.id)
 
     async def rates(self) -> None:
         for currency, rate in RATES.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from crm_graphql import enums as e
 from crm_graphql import models as m
-from crm_graphql.services import catalog_rules, documents, pipeline_rules, quote_rules
+from crm_graphql.services import campaigns, catalog_rules, documents, pipeline_rules, quote_rules
 from crm_graphql.services.crud import EntityRules as E
 from crm_graphql.services.crud import Hooks, K, Rule, register
 
@@ -34,7 +34,7 @@ CONTACT = register(E(m.Contact, [
 LEAD = register(E(m.Lead, [
     _s("first_name"), _s("last_name", required=True), _s("company"), _s("title"), Rule("email", K.EMAIL),
     _s("phone"), _s("source"), Rule("description", K.TEXT), Rule("status", K.ENUM, enum=e.LeadStatus),
-    _ref("owner", m.User),
+    _ref("owner", m.User), _ref("campaign", m.Campaign),
 ], Hooks(before_create=pipeline_rules.lead_before_create, before_update=pipeline_rules.lead_before_update,
          before_delete=pipeline_rules.lead_before_delete)))  # fmt: skip
 
@@ -55,12 +55,18 @@ OPPORTUNITY = register(E(m.Opportunity, [
     Rule("probability", K.PROBABILITY),
     Rule("currency", K.CURRENCY), _ref("pricebook", m.Pricebook), Rule("manual_amount", K.AMOUNT),
     Rule("close_date", K.DATE), _s("source"), _s("competitors"), Rule("description", K.TEXT),
-    Rule("is_restricted", K.BOOL),
+    Rule("is_restricted", K.BOOL), _ref("campaign", m.Campaign),
 ], Hooks(before_create=pipeline_rules.opportunity_before_create,
          before_update=pipeline_rules.opportunity_before_update,
          after_update=pipeline_rules.opportunity_after_update,
          before_delete=pipeline_rules.opportunity_before_delete,
          cascade=[(m.Quote, "opportunity_id")])))  # fmt: skip
+
+CAMPAIGN = register(E(m.Campaign, [
+    _s("name", required=True), _s("type"), Rule("status", K.ENUM, enum=e.CampaignStatus),
+    Rule("start_date", K.DATE), Rule("end_date", K.DATE), Rule("budget", K.AMOUNT), Rule("currency", K.CURRENCY),
+    Rule("description", K.TEXT),
+], Hooks(before_create=campaigns.before_create, before_update=campaigns.before_update)))  # fmt: skip
 
 PRODUCT = register(E(m.Product, [
     _s("name", required=True), _s("code", required=True, unique=True), Rule("description", K.TEXT),

@@ -3,7 +3,8 @@ and either every row lands or none does (one transaction).
 
 Columns are the API's field names (``name``, ``city``, ``termMonths``...). Relations use
 natural keys: ``account`` (account name) for contacts and opportunities, ``stage`` (stage
-name) for opportunities, ``pricebook`` (price book name) and ``product`` (product code) for
+name) for opportunities, ``campaign`` (campaign name) for leads and opportunities,
+``pricebook`` (price book name) and ``product`` (product code) for
 price book entries; a global ID in such a column names its record exactly. A name that
 matches several (live) records is an error for that row and column, never a guess. A row
 reports every error it has: its conversion errors and the validation errors of its other
@@ -47,7 +48,12 @@ KINDS = {
 #: column -> (foreign key field, model, natural-key field)
 NATURAL_KEYS: dict[str, dict[str, tuple[str, type[Model], str]]] = {
     "Contact": {"account": ("account_id", m.Account, "name")},
-    "Opportunity": {"account": ("account_id", m.Account, "name"), "stage": ("stage_id", m.Stage, "name")},
+    "Lead": {"campaign": ("campaign_id", m.Campaign, "name")},
+    "Opportunity": {
+        "account": ("account_id", m.Account, "name"),
+        "stage": ("stage_id", m.Stage, "name"),
+        "campaign": ("campaign_id", m.Campaign, "name"),
+    },
     "PricebookEntry": {
         "pricebook": ("pricebook_id", m.Pricebook, "name"),
         "product": ("product_id", m.Product, "code"),

@@ -165,6 +165,11 @@ async def _opportunity(
         # the deal stays with the partner the lead was assigned to (DOMAIN.md 8)
         await m.Opportunity.filter(id=opportunity.id).using_db(conn).update(partner_id=lead.partner_id)
         opportunity.partner_id = lead.partner_id
+    if lead.campaign_id is not None and opportunity.campaign_id is None:
+        # the deal keeps the campaign the lead came from (DOMAIN.md 11), even one the actor
+        # may not see (a partner user) or one deleted since: it is attribution, not a reference
+        await m.Opportunity.filter(id=opportunity.id).using_db(conn).update(campaign_id=lead.campaign_id)
+        opportunity.campaign_id = lead.campaign_id
     return opportunity
 
 

@@ -1,7 +1,7 @@
 """Role permissions (DOMAIN.md 8): which roles may run which mutations.
 
-Admins and managers manage stages, price books, products, bundles, exchange rates and
-users; sales reps create and edit sales records (accounts, contacts, leads, opportunities,
+Admins and managers manage stages, price books, products, bundles, exchange rates,
+campaigns and users; sales reps create and edit sales records (accounts, contacts, leads, opportunities,
 quotes, activities...); read-only users read. Which records a user may see and change
 (visibility, ownership) is services.access: ``access.load_for_write`` is the write gate.
 """
@@ -18,6 +18,7 @@ CATALOG_TYPES = frozenset(
     {
         "Stage",
         "Pipeline",
+        "Campaign",
         "Pricebook",
         "PricebookEntry",
         "Product",

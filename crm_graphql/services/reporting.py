@@ -1,4 +1,4 @@
-"""Pipeline reporting: opportunities grouped by stage, owner, close month, account or pipeline."""
+"""Pipeline reporting: opportunities grouped by stage, owner, close month, account, pipeline or campaign."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ class GroupBy(enum.StrEnum):
     CLOSE_MONTH = "CLOSE_MONTH"
     ACCOUNT = "ACCOUNT"
     PIPELINE = "PIPELINE"
+    CAMPAIGN = "CAMPAIGN"
 
 
 @dataclass
@@ -61,7 +62,8 @@ class _UnitsSum(Sum):
 
 
 _COLUMN = {GroupBy.STAGE: "stage_id", GroupBy.OWNER: "owner_id", GroupBy.ACCOUNT: "account_id",
-           GroupBy.CLOSE_MONTH: "close_date", GroupBy.PIPELINE: "pipeline_id"}  # fmt: skip
+           GroupBy.CLOSE_MONTH: "close_date", GroupBy.PIPELINE: "pipeline_id",
+           GroupBy.CAMPAIGN: "campaign_id"}  # fmt: skip
 
 
 async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str | None = None) -> list[Group]:
@@ -91,11 +93,14 @@ async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str
         .values(column, "currency", "n", "amount_hi", "amount_lo", "expected_hi", "expected_lo")
     )
     counts: dict[Any, int] = defaultdict(int)
+    seen = await _campaigns_seen(user) if group_by is GroupBy.CAMPAIGN else None
     sums: dict[Any, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), Decimal(0)]))
     for row in rows:
         key = row[column]
         if group_by is GroupBy.CLOSE_MONTH and key is not None:
             key = f"{key.year:04d}-{key.month:02d}"
+        if seen is not None and key not in seen:
+            key = None
         counts[key] += int(row["n"])
         bucket = sums[key][row["currency"]]
         bucket[0] += _units(row["amount_hi"], row["amount_lo"])
@@ -116,6 +121,12 @@ async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str
         rounded = money.round_money(total, target), money.round_money(weighted, target)
         groups.append(Group(key, label, count, rounded[0], rounded[1], order.get(key, (1, ""))))
     return sorted(groups, key=lambda g: g.order)
+
+
+async def _campaigns_seen(user: Any) -> set[Any]:
+    """Campaigns ``user`` may see (deleted ones too: their deals still count): a deal whose
+    campaign is hidden (from a PARTNER user) falls into the "No campaign" group."""
+    return {None, *await access.scoped(m.Campaign, user, include_deleted=True).values_list("id", flat=True)}
 
 
 def _units(high: Any, low: Any) -> Decimal:
@@ -141,6 +152,11 @@ async def _labels(group_by: GroupBy, keys: list[Any]) -> tuple[dict[Any, str], d
         for pipeline in await m.Pipeline.filter(id__in=ids):
             labels[pipeline.id] = pipeline.name
             order[pipeline.id] = (0, not pipeline.is_default, pipeline.name.lower(), pipeline.id)
+    elif group_by is GroupBy.CAMPAIGN:
+        # deleted campaigns keep their name here (their deals still count); null: "No campaign", last
+        for campaign in await m.Campaign.filter(id__in=ids):
+            labels[campaign.id], order[campaign.id] = campaign.name, (0, campaign.name.lower(), campaign.id)
+        labels[None] = "No campaign"
     elif group_by is GroupBy.ACCOUNT:
         for account in await m.Account.filter(id__in=ids):
             labels[account.id], order[account.id] = account.name, (0, account.name.lower(), account.id)

@@ -126,7 +126,7 @@ async def record(
     return event
 
 
-TIMELINED = {"Account", "Contact", "Lead", "Opportunity", "Quote", "SalesOrder", "Invoice"}
+TIMELINED = {"Account", "Contact", "Lead", "Opportunity", "Quote", "SalesOrder", "Invoice", "Campaign"}
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -46,6 +46,8 @@ def cases(r: dict[str, Any]) -> dict[str, tuple[dict[str, Any], str, dict[str, A
                  "Initrode"),
         "Stage": ({"name": "Demo", "probability": 30}, "name", {"probability": 40}, "probability", 40),
         "Pipeline": ({"name": "Partners"}, "name", {"name": "Partner deals"}, "name", "Partner deals"),
+        "Campaign": ({"name": "Webinar", "budget": "250.00", "currency": "USD"}, "name", {"status": "ACTIVE"},
+                     "status", "ACTIVE"),
         "Opportunity": ({"title": "Big deal", "accountId": gid(r["account"]), "manualAmount": "1500.50"}, "title",
                         {"title": "Bigger deal"}, "title", "Bigger deal"),
         "Product": ({"name": "Gadget", "code": "G-1", "kind": "TIME_BASED", "termMonths": 12}, "code",

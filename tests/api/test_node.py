@@ -53,6 +53,7 @@ async def one_of_each() -> dict[str, Any]:
         "ExchangeRate": await m.ExchangeRate.create(currency="USD", rate=Decimal("0.92")),
         "DocumentTemplate": await m.DocumentTemplate.create(name="T", body="{{quote.number}}"),
         "Document": await m.Document.create(name="D", content_type="text/plain", content="Q-1", quote=quote),
+        "Campaign": await m.Campaign.create(name="Webinar", currency="EUR"),
     }  # fmt: skip
     return rows
 

@@ -488,8 +488,8 @@ PipelineGroupBy = strawberry.enum(
 @strawberry.type(description="One group of pipelineSummary.")
 class PipelineGroup:
     key: Optional[str] = strawberry.field(
-        description='Global ID of the stage, owner, account or pipeline, or "YYYY-MM"; null for no owner / no close '
-        "date."
+        description='Global ID of the stage, owner, account, pipeline or campaign, or "YYYY-MM"; null for no owner / '
+        "no close date / no campaign."
     )
     label: str = strawberry.field(description="Stage, owner, account or pipeline name, or the month.")
     count: int = strawberry.field(description="Number of opportunities.")
@@ -499,7 +499,7 @@ class PipelineGroup:
 
 
 _KEY_TYPES = {reporting.GroupBy.STAGE: "Stage", reporting.GroupBy.OWNER: "User", reporting.GroupBy.ACCOUNT: "Account",
-              reporting.GroupBy.PIPELINE: "Pipeline"}  # fmt: skip
+              reporting.GroupBy.PIPELINE: "Pipeline", reporting.GroupBy.CAMPAIGN: "Campaign"}  # fmt: skip
 
 
 @strawberry.type

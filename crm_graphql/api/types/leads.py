@@ -33,6 +33,7 @@ class LeadType(Entity, Convertible):
     is_deleted: bool = strawberry.field(resolver=is_deleted, description="Soft-deleted (restorable).")
     owner = ref_field("User", "owner_id", description="The user working the lead.")
     partner = ref_field("Account", "partner_id", description="The partner account the lead is assigned to.")
+    campaign = ref_field("Campaign", "campaign_id", description="The campaign it came from.")
     converted_account = ref_field("Account", "converted_account_id", description="The account it became.")
     converted_contact = ref_field("Contact", "converted_contact_id", description="The contact it became.")
     converted_opportunity = ref_field(

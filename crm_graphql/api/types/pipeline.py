@@ -112,6 +112,7 @@ class OpportunityType(Entity, Convertible):
     contact = ref_field("Contact", "contact_id", description="The primary contact.")
     owner = ref_field("User", "owner_id", description="The salesperson.")
     partner = ref_field("Account", "partner_id", description="The partner account the deal is assigned to.")
+    campaign = ref_field("Campaign", "campaign_id", description="The campaign it came from (carried from its lead).")
     stage = ref_field("Stage", "stage_id", description="Pipeline stage.", required=True)
     pipeline = ref_field("Pipeline", "pipeline_id", description="The pipeline its stage belongs to.", required=True)
     pricebook = ref_field("Pricebook", "pricebook_id", description="Price book its items are priced from.")
