@@ -1,18 +1,16 @@
-"""Pipelines (DOMAIN.md 11): the ``pipelines`` query, ``deletePipeline`` and
-``moveOpportunityToPipeline`` (``createPipeline``/``updatePipeline`` are plain CRUD)."""
+"""Pipelines (DOMAIN.md 11): ``deletePipeline`` and ``moveOpportunityToPipeline``
+(``createPipeline``/``updatePipeline`` are plain CRUD; the queries are in api.queries.pipelines)."""
 
 from typing import Annotated, Any, Optional
 
 import strawberry
 
-from crm_graphql import models as m
 from crm_graphql.api.context import Info
 from crm_graphql.api.mutations.base import decode_id, decode_optional, make_payload, run
 from crm_graphql.api.relay import to_global_id
 from crm_graphql.api.types.common import lazy
-from crm_graphql.api.types.pipeline import PipelineType
-from crm_graphql.services import access, permissions
 from crm_graphql.services import opportunities as svc
+from crm_graphql.services import permissions
 
 OpportunityT = lazy("Opportunity")
 
@@ -54,22 +52,6 @@ MoveOpportunityToPipelinePayload = make_payload(
     {"opportunity": (OpportunityT, "The opportunity in its new pipeline and stage.")},
     "Result of moveOpportunityToPipeline.",
 )
-
-
-@strawberry.type
-class Query:
-    @strawberry.field(description="Every pipeline, the default one first, then by name.")
-    async def pipelines(self, info: Info) -> list[PipelineType]:
-        rows = await access.scoped(m.Pipeline, info.context.user).order_by("-is_default", "name", "id")
-        return rows  # type: ignore[return-value]
-
-    @strawberry.field(description="A pipeline by ID.")
-    async def pipeline(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
-    ) -> Optional[PipelineType]:
-        from crm_graphql.api.queries import load_node
-
-        return await load_node(info, id, "Pipeline")  # type: ignore[no-any-return]
 
 
 @strawberry.type
