@@ -45,7 +45,7 @@ from tortoise.exceptions import ValidationError
 
 from crm_graphql.api.context import Info
 from crm_graphql.api.errors import UserError, user_errors
-from crm_graphql.api.relay import MalformedId, from_global_id
+from crm_graphql.api.relay import MalformedId, from_global_id, to_global_id
 from crm_graphql.errors import DomainError, Invalid, NotFound, Required, raise_all
 from crm_graphql.services import permissions
 
@@ -178,6 +178,25 @@ def _holds_input(t: Any) -> bool:
     while hasattr(t, "of_type"):  # StrawberryOptional, StrawberryList
         t = t.of_type
     return has_object_definition(t) and t.__strawberry_definition__.is_input
+
+
+def echo(obj: Any) -> Any:
+    """An input as the client sent it: the given fields (UNSET left out) by python name, nested
+    inputs as dicts, decoded ids as their global IDs again (canonical, so the very string
+    sent): what an idempotency fingerprint compares."""
+    if obj is None or obj is strawberry.UNSET:
+        return None
+    ids = {name: of for name, _, of, _ in _plan(type(obj)) if of is not None}
+    out: dict[str, Any] = {}
+    for name, value in given(obj).items():
+        if name in ids and isinstance(value, int):
+            value = to_global_id(ids[name], value)
+        elif name in ids and isinstance(value, list):
+            value = [to_global_id(ids[name], v) for v in value]
+        elif has_object_definition(value):
+            value = echo(value)
+        out[name] = value
+    return out
 
 
 def _out_of_range(exc: ValidationError) -> DomainError:
