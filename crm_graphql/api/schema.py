@@ -8,6 +8,7 @@ import strawberry
 from graphql import GraphQLError, GraphQLObjectType
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.base import get_object_definition
 
 from crm_graphql import faults
 from crm_graphql.api import queries, subscriptions
@@ -79,7 +80,7 @@ def merge(name: str, parts: tuple[type, ...], description: str) -> type:
     a duplicate field an error rather than a warning)."""
     seen: set[str] = set()
     for part in parts:
-        for f in part.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        for f in get_object_definition(part, strict=True).fields:
             if f.python_name in seen:
                 raise TypeError(f"{name}.{f.python_name} is declared twice")
             seen.add(f.python_name)

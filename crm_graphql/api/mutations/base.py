@@ -38,7 +38,7 @@ from typing import Any, Optional, TypeVar
 
 import strawberry
 from strawberry.extensions import FieldExtension
-from strawberry.types.base import has_object_definition
+from strawberry.types.base import get_object_definition, has_object_definition
 from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 from tortoise.exceptions import ValidationError
@@ -50,6 +50,7 @@ from crm_graphql.errors import DomainError, Invalid, NotFound, Required, raise_a
 from crm_graphql.services import permissions
 
 P = TypeVar("P", bound="Payload")
+R = TypeVar("R", bound=Callable[..., Awaitable[Any]])
 _ERRORS_DOC = "Why the input was refused; empty on success."
 
 
@@ -65,7 +66,7 @@ class Payload:
         if "user_errors" in getattr(cls, "__dataclass_fields__", {}):
             return  # a payload deriving from a declared one already has it
         cls.__annotations__ = {**inspect.get_annotations(cls), "user_errors": list[UserError]}
-        cls.user_errors = strawberry.field(default_factory=list, description=_ERRORS_DOC)  # type: ignore[assignment]
+        cls.user_errors = strawberry.field(default_factory=list, description=_ERRORS_DOC)
 
     @classmethod
     def refused(cls: type[P], exc: DomainError) -> P:
@@ -97,10 +98,13 @@ def refs(of: str, description: str) -> Any:
     return strawberry.field(description=description, graphql_type=list[strawberry.ID], metadata={"id_of": of})
 
 
-def mutation(*, on: str, description: str, input_doc: str) -> Any:
+def mutation(*, on: str, description: str, input_doc: str) -> Callable[[R], R]:
     """Declare a mutation: ``on`` is the type whose role rule applies (permissions.authorize),
     ``input_doc`` the description of its ``input`` argument."""
-    return strawberry.mutation(description=description, extensions=[MutationExtension(on, input_doc)])
+    declare: Callable[[R], R] = strawberry.mutation(
+        description=description, extensions=[MutationExtension(on, input_doc)]
+    )
+    return declare
 
 
 class MutationExtension(FieldExtension):
@@ -165,7 +169,7 @@ def _decode(obj: Any, path: tuple[str, ...]) -> Iterator[DomainError]:
 def _plan(cls: type) -> list[tuple[str, str, str | None, bool]]:
     """(python name, GraphQL name, id_of or None for a nested input, required) of the fields to walk."""
     plan = []
-    for f in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+    for f in get_object_definition(cls, strict=True).fields:
         graphql_name = f.graphql_name or to_camel_case(f.python_name)
         if "id_of" in f.metadata:
             plan.append((f.python_name, graphql_name, f.metadata["id_of"], bool(f.metadata.get("required"))))
@@ -177,7 +181,8 @@ def _plan(cls: type) -> list[tuple[str, str, str | None, bool]]:
 def _holds_input(t: Any) -> bool:
     while hasattr(t, "of_type"):  # StrawberryOptional, StrawberryList
         t = t.of_type
-    return has_object_definition(t) and t.__strawberry_definition__.is_input
+    definition = get_object_definition(t)
+    return definition is not None and definition.is_input
 
 
 def echo(obj: Any) -> Any:
