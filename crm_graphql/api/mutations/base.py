@@ -52,6 +52,7 @@ from crm_graphql.services import permissions
 P = TypeVar("P", bound="Payload")
 R = TypeVar("R", bound=Callable[..., Awaitable[Any]])
 _ERRORS_DOC = "Why the input was refused; empty on success."
+_KEY_DOC = "1 to 200 characters; repeating a call with the same key and input returns the first result."
 
 
 class Payload:
@@ -77,6 +78,11 @@ class Payload:
 
 def out(description: str) -> Any:
     """A payload field: what the mutation touched, null when it refused the input."""
+    return strawberry.field(default=None, description=description)
+
+
+def idempotency_field(description: str = _KEY_DOC) -> Any:
+    """The optional ``idempotencyKey`` of a creating or converting mutation (API.md)."""
     return strawberry.field(default=None, description=description)
 
 

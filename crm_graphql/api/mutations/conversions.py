@@ -4,12 +4,12 @@ opportunity -> invoice, contract -> upsell) and order, invoice and contract stat
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Optional
 
 import strawberry
 
 from crm_graphql.api.context import Info
-from crm_graphql.api.mutations.base import Payload, mutation, out, ref
+from crm_graphql.api.mutations.base import Payload, idempotency_field, mutation, out, ref
 from crm_graphql.api.types.contracts import ContractType
 from crm_graphql.api.types.orders import InvoiceType, SalesOrderType
 from crm_graphql.api.types.pipeline import OpportunityType
@@ -17,18 +17,13 @@ from crm_graphql.api.types.quotes import QuoteType
 from crm_graphql.services import contracts
 from crm_graphql.services import conversions as svc
 
-_KEY_DOC = "1 to 200 characters; repeating a call with the same key and input returns the first result."
 _DUE_DOC = "Payment due date of the invoice."
-
-
-def _key() -> Any:
-    return strawberry.field(default=None, description=_KEY_DOC)
 
 
 @strawberry.input(description="Turn a DRAFT, SENT or ACCEPTED quote into a sales order (once).")
 class ConvertQuoteToOrderInput:
     quote_id: int = ref("Quote", "The quote.")
-    idempotency_key: Optional[str] = _key()
+    idempotency_key: Optional[str] = idempotency_field()
 
 
 @strawberry.type(description="Result of convertQuoteToOrder.")
@@ -44,7 +39,7 @@ class ConvertQuoteToOrderPayload(Payload):
 class ConvertQuoteToInvoiceInput:
     quote_id: int = ref("Quote", "The quote.")
     due_date: Optional[dt.date] = strawberry.field(default=None, description=_DUE_DOC)
-    idempotency_key: Optional[str] = _key()
+    idempotency_key: Optional[str] = idempotency_field()
 
 
 @strawberry.type(description="Result of convertQuoteToInvoice.")
@@ -59,7 +54,7 @@ class ConvertQuoteToInvoicePayload(Payload):
 class ConvertOrderToInvoiceInput:
     sales_order_id: int = ref("SalesOrder", "The order (not CANCELLED).")
     due_date: Optional[dt.date] = strawberry.field(default=None, description=_DUE_DOC)
-    idempotency_key: Optional[str] = _key()
+    idempotency_key: Optional[str] = idempotency_field()
 
 
 @strawberry.type(description="Result of convertOrderToInvoice.")
@@ -75,7 +70,7 @@ class ConvertOrderToInvoicePayload(Payload):
 class CreateInvoiceFromOpportunityInput:
     opportunity_id: int = ref("Opportunity", "The opportunity (not LOST).")
     due_date: Optional[dt.date] = strawberry.field(default=None, description=_DUE_DOC)
-    idempotency_key: Optional[str] = _key()
+    idempotency_key: Optional[str] = idempotency_field()
 
 
 @strawberry.type(description="Result of createInvoiceFromOpportunity.")
@@ -89,7 +84,7 @@ class CreateOpportunityFromQuoteInput:
     quote_id: int = ref("Quote", "The quote (without an opportunity).")
     title: Optional[str] = strawberry.field(default=None, description="Default: the quote's name.")
     stage_id: int | None = ref("Stage", "Default: the default stage.", default=None)
-    idempotency_key: Optional[str] = _key()
+    idempotency_key: Optional[str] = idempotency_field()
 
 
 @strawberry.type(description="Result of createOpportunityFromQuote.")
@@ -102,7 +97,7 @@ class CreateOpportunityFromQuotePayload(Payload):
 class CreateUpsellOpportunityInput:
     contract_id: int = ref("Contract", "The contract (TIME_BASED).")
     title: Optional[str] = strawberry.field(default=None, description='Default: "Upsell: <contract name>".')
-    idempotency_key: Optional[str] = _key()
+    idempotency_key: Optional[str] = idempotency_field()
 
 
 @strawberry.type(description="Result of createUpsellOpportunity.")

@@ -10,7 +10,7 @@ import strawberry
 
 from crm_graphql import enums as e
 from crm_graphql.api.context import Info
-from crm_graphql.api.mutations.base import Payload, echo, given, mutation, out, ref, refs
+from crm_graphql.api.mutations.base import Payload, echo, given, idempotency_field, mutation, out, ref, refs
 from crm_graphql.api.relay import to_global_id
 from crm_graphql.api.types.accounts import AccountType, ContactType
 from crm_graphql.api.types.activity import ActivityType
@@ -19,9 +19,6 @@ from crm_graphql.api.types.leads import LeadType
 from crm_graphql.api.types.pipeline import OpportunityType, StageType
 from crm_graphql.services import crud, leads
 from crm_graphql.services import opportunities as svc
-
-_KEY_DOC = "1 to 200 characters; repeating a call with the same key and input returns the first result."
-
 
 # --- stages -------------------------------------------------------------------------------------
 
@@ -76,7 +73,7 @@ class WinOpportunityInput:
         description="The actual close date and the contracts' start (default today, UTC); closedAt becomes that "
         "day at 00:00 UTC, so a back-dated win keeps its date.",
     )
-    idempotency_key: Optional[str] = strawberry.field(default=None, description=_KEY_DOC)
+    idempotency_key: Optional[str] = idempotency_field()
 
 
 @strawberry.type(description="Result of winOpportunity.")
@@ -181,7 +178,7 @@ class QualifyLeadInput:
         "with a contact but no account, the contact's own account, else a new PERSON account made from the lead's "
         "person (a lead without a company can still become a deal).",
     )
-    idempotency_key: Optional[str] = strawberry.field(default=None, description=_KEY_DOC)
+    idempotency_key: Optional[str] = idempotency_field()
 
 
 @strawberry.type(description="Result of qualifyLead.")
@@ -261,7 +258,7 @@ class LogActivityInput:
     account_id: int | None = ref("Account", "The account.", default=None)
     contact_id: int | None = ref("Contact", "The contact.", default=None)
     quote_id: int | None = ref("Quote", "The quote.", default=None)
-    idempotency_key: Optional[str] = strawberry.field(default=None, description=_KEY_DOC)
+    idempotency_key: Optional[str] = idempotency_field()
 
 
 @strawberry.type(description="Result of logActivity.")

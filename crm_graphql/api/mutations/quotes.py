@@ -10,7 +10,7 @@ import strawberry
 
 from crm_graphql import models as m
 from crm_graphql.api.context import Info
-from crm_graphql.api.mutations.base import Payload, given, mutation, out, ref
+from crm_graphql.api.mutations.base import Payload, given, idempotency_field, mutation, out, ref
 from crm_graphql.api.types.pipeline import OpportunityItemType, OpportunityType
 from crm_graphql.api.types.quotes import QuoteItemType, QuoteType
 from crm_graphql.services import quotes as svc
@@ -46,10 +46,7 @@ class CreateQuoteFromOpportunityInput:
     valid_until: Optional[dt.date] = strawberry.field(
         default=None, description="Last day the quote is valid (default: no end date); it is valid from today."
     )
-    idempotency_key: Optional[str] = strawberry.field(
-        default=None,
-        description="1 to 200 characters; repeating a call with the same key and input returns the first result.",
-    )
+    idempotency_key: Optional[str] = idempotency_field()
 
 
 @strawberry.type(description="Result of createQuoteFromOpportunity.")
@@ -167,9 +164,8 @@ class ChangeQuoteCurrencyInput:
 @strawberry.input(description="Copy a quote with all its items into a new DRAFT quote.")
 class DuplicateQuoteInput:
     quote_id: int = ref("Quote", "The quote to copy.")
-    idempotency_key: Optional[str] = strawberry.field(
-        default=None,
-        description="1 to 200 characters; repeating a call with the same key and input returns the first copy.",
+    idempotency_key: Optional[str] = idempotency_field(
+        "1 to 200 characters; repeating a call with the same key and input returns the first copy."
     )
 
 
