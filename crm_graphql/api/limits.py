@@ -61,6 +61,8 @@ from crm_graphql.api.transport.request import current_request_id
 
 MAX_DEPTH = 20
 MAX_ALIASES = 100
+#: Tokens a document may have (checked before parsing, api.view and FastTokenLimit).
+MAX_TOKENS = 20_000
 #: Fields a document may select once its fragments are expanded (MAX_COMPLEXITY_EXCEEDED):
 #: a document without fragments needs more tokens than MaxTokensLimiter allows to get there.
 MAX_FIELDS = 10_000

@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError, GraphQLObjectType
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types.base import get_object_definition
 
 from crm_graphql import faults
-from crm_graphql.api import mutations as mutations_pkg
-from crm_graphql.api.limits import FastTokenLimit, QueryLimits, RequestMaskErrors
-from crm_graphql.api.mutations.crud import CrudMutation
-from crm_graphql.api.queries import Query
+from crm_graphql.api import queries, subscriptions
+from crm_graphql.api.limits import MAX_TOKENS, FastTokenLimit, QueryLimits, RequestMaskErrors
+from crm_graphql.api.mutations import (
+    account_relations,
+    catalog,
+    contact_roles,
+    conversions,
+    crud,
+    documents,
+    partners,
+    pipeline,
+    pipelines,
+    quotes,
+    sharing,
+)
+from crm_graphql.api.queries import pipelines as queries_pipelines
+from crm_graphql.api.queries import reporting
 from crm_graphql.api.read.executor import CompiledExecutor
 from crm_graphql.api.relay import MODELS
 from crm_graphql.api.scalars import SCALAR_MAP
 from crm_graphql.api.transport import tracing
 from crm_graphql.api.transport.request import ObserveOperation
 from crm_graphql.services import access
-
-MAX_TOKENS = 20_000
 
 #: Our own client-facing error codes: kept readable by MaskErrors.
 CLIENT_CODES = frozenset(
@@ -47,22 +57,36 @@ def should_mask_error(error: GraphQLError) -> bool:
     return not isinstance(original, ValueError | TypeError) or error.path is not None
 
 
-def _collect(attribute: str) -> list[Any]:
-    """``Mutation`` / ``Query`` / ``Subscription`` classes of every ``api.mutations`` module,
-    so each domain module adds its operations without editing this one."""
-    found = []
-    for info in sorted(pkgutil.iter_modules(mutations_pkg.__path__), key=lambda i: i.name):
-        module = importlib.import_module(f"{mutations_pkg.__name__}.{info.name}")
-        cls = getattr(module, attribute, None)
-        if cls is not None:
-            found.append(cls)
-    return found
+#: The roots, merged from these lists in this order (the order fixes the SDL's field order).
+#: A module adds its ``Query`` / ``Mutation`` / ``Subscription`` here; a field name declared
+#: twice stops the build.
+QUERIES: tuple[type, ...] = (queries.Query, reporting.Query, queries_pipelines.Query)
+MUTATIONS: tuple[type, ...] = (
+    crud.CrudMutation,
+    account_relations.Mutation,
+    catalog.Mutation,
+    contact_roles.Mutation,
+    conversions.Mutation,
+    documents.Mutation,
+    partners.Mutation,
+    pipeline.Mutation,
+    pipelines.Mutation,
+    quotes.Mutation,
+    sharing.Mutation,
+)
+SUBSCRIPTIONS: tuple[type, ...] = (subscriptions.Subscription,)
 
 
-def _root(name: str, parts: list[Any], description: str) -> Any:
-    if not parts:
-        return None
-    return strawberry.type(type(name, tuple(parts), {}), name=name, description=description)
+def merge(name: str, parts: tuple[type, ...], description: str) -> type:
+    """One root type from the parts (``strawberry.tools.merge_types``, with a description, and
+    a duplicate field an error rather than a warning)."""
+    seen: set[str] = set()
+    for part in parts:
+        for f in get_object_definition(part, strict=True).fields:
+            if f.python_name in seen:
+                raise TypeError(f"{name}.{f.python_name} is declared twice")
+            seen.add(f.python_name)
+    return strawberry.type(type(name, parts, {}), name=name, description=description)
 
 
 def _fast_path(schema: strawberry.Schema) -> None:
@@ -112,9 +136,9 @@ class Schema(strawberry.Schema):
 def build_schema() -> strawberry.Schema:
     # fail closed: every type node(id:) can return needs a visibility and a write rule
     access.check_complete(MODELS.values())
-    query = _root("Query", [Query, *_collect("Query")], "Read the CRM graph.")
-    mutation = _root("Mutation", [CrudMutation, *_collect("Mutation")], "Change the CRM: CRUD and domain operations.")
-    subscription = _root("Subscription", _collect("Subscription"), "Live updates over graphql-transport-ws.")
+    query = merge("Query", QUERIES, "Read the CRM graph.")
+    mutation = merge("Mutation", MUTATIONS, "Change the CRM: CRUD and domain operations.")
+    subscription = merge("Subscription", SUBSCRIPTIONS, "Live updates over graphql-transport-ws.")
     schema = Schema(
         query=query,
         mutation=mutation,

@@ -39,8 +39,7 @@ from strawberry.types import ExecutionResult
 from crm_graphql import db, faults
 from crm_graphql.api.context import Context
 from crm_graphql.api.graphiql import graphiql_page, page_headers
-from crm_graphql.api.limits import token_limit_position
-from crm_graphql.api.schema import MAX_TOKENS
+from crm_graphql.api.limits import MAX_TOKENS, token_limit_position
 from crm_graphql.api.transport.apq import PersistedQueries, PersistedQueryError
 from crm_graphql.api.transport.request import current
 from crm_graphql.api.transport.results import is_request_error

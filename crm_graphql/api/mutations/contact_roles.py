@@ -1,20 +1,22 @@
 """Business roles on a deal: ``addOpportunityContactRole``, ``removeOpportunityContactRole``."""
 
-from typing import Annotated, Any, Optional
+from __future__ import annotations
+
+from typing import Optional
 
 import strawberry
 
 from crm_graphql import enums as e
 from crm_graphql.api.context import Info
-from crm_graphql.api.mutations.base import decode_id, make_payload, run
-from crm_graphql.api.types.common import lazy
-from crm_graphql.services import contact_roles, permissions
+from crm_graphql.api.mutations.base import Payload, mutation, out, ref
+from crm_graphql.api.types.pipeline import OpportunityContactRoleType, OpportunityType
+from crm_graphql.services import contact_roles
 
 
 @strawberry.input(description="Give a contact a business role on a deal.")
 class AddOpportunityContactRoleInput:
-    opportunity_id: strawberry.ID = strawberry.field(description="The deal.")
-    contact_id: strawberry.ID = strawberry.field(description="A contact of any account you can see.")
+    opportunity_id: int = ref("Opportunity", "The deal.")
+    contact_id: int = ref("Contact", "A contact of any account you can see.")
     role: e.ContactRoleKind = strawberry.field(description="The role.")
     description: Optional[str] = strawberry.field(default=None, description="Notes (at most 500 characters).")
     is_primary: Optional[bool] = strawberry.field(
@@ -22,51 +24,45 @@ class AddOpportunityContactRoleInput:
     )
 
 
-AddOpportunityContactRolePayload = make_payload(
-    "AddOpportunityContactRolePayload",
-    {"contact_role": (lazy("OpportunityContactRole"), "The new role."),
-     "opportunity": (lazy("Opportunity"), "The deal.")},
-    "Result of addOpportunityContactRole.",
-)  # fmt: skip
+@strawberry.type(description="Result of addOpportunityContactRole.")
+class AddOpportunityContactRolePayload(Payload):
+    contact_role: OpportunityContactRoleType | None = out("The new role.")
+    opportunity: OpportunityType | None = out("The deal.")
 
 
 @strawberry.input(description="Take a business role off a deal.")
 class RemoveOpportunityContactRoleInput:
-    id: strawberry.ID = strawberry.field(description="The OpportunityContactRole.")
+    id: int = ref("OpportunityContactRole", "The OpportunityContactRole.")
 
 
-RemoveOpportunityContactRolePayload = make_payload(
-    "RemoveOpportunityContactRolePayload",
-    {"opportunity": (lazy("Opportunity"), "The deal.")},
-    "Result of removeOpportunityContactRole.",
-)
+@strawberry.type(description="Result of removeOpportunityContactRole.")
+class RemoveOpportunityContactRolePayload(Payload):
+    opportunity: OpportunityType | None = out("The deal.")
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Give a contact a business role on a deal (DECISION_MAKER, ECONOMIC_BUYER...).")
+    @mutation(
+        on="Opportunity",
+        description="Give a contact a business role on a deal (DECISION_MAKER, ECONOMIC_BUYER...).",
+        input_doc="Role.",
+    )
     async def add_opportunity_contact_role(
-        self, info: Info, input: Annotated[AddOpportunityContactRoleInput, strawberry.argument(description="Role.")]
-    ) -> AddOpportunityContactRolePayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            permissions.authorize(info.context.user, "addOpportunityContactRole", "Opportunity")  # role first
-            opp = decode_id(input.opportunity_id, "Opportunity", ("input", "opportunityId"))
-            contact = decode_id(input.contact_id, "Contact", ("input", "contactId"))
-            row, opportunity = await contact_roles.add_contact_role(
-                info.context.user, opp, contact, e.ContactRoleKind(input.role), input.description,
-                bool(input.is_primary),
-            )  # fmt: skip
-            return {"contact_role": row, "opportunity": opportunity}
+        self, info: Info, input: AddOpportunityContactRoleInput
+    ) -> AddOpportunityContactRolePayload:
+        row, opportunity = await contact_roles.add_contact_role(
+            info.context.user,
+            input.opportunity_id,
+            input.contact_id,
+            e.ContactRoleKind(input.role),
+            input.description,
+            bool(input.is_primary),
+        )
+        return AddOpportunityContactRolePayload(contact_role=row, opportunity=opportunity)
 
-        return await run(AddOpportunityContactRolePayload, call)
-
-    @strawberry.mutation(description="Take a business role off a deal.")
+    @mutation(on="Opportunity", description="Take a business role off a deal.", input_doc="Role.")
     async def remove_opportunity_contact_role(
-        self, info: Info, input: Annotated[RemoveOpportunityContactRoleInput, strawberry.argument(description="Role.")]
-    ) -> RemoveOpportunityContactRolePayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            permissions.authorize(info.context.user, "removeOpportunityContactRole", "Opportunity")
-            pk = decode_id(input.id, "OpportunityContactRole", ("input", "id"))
-            return {"opportunity": await contact_roles.remove_contact_role(info.context.user, pk)}
-
-        return await run(RemoveOpportunityContactRolePayload, call)
+        self, info: Info, input: RemoveOpportunityContactRoleInput
+    ) -> RemoveOpportunityContactRolePayload:
+        opportunity = await contact_roles.remove_contact_role(info.context.user, input.id)
+        return RemoveOpportunityContactRolePayload(opportunity=opportunity)

@@ -1,50 +1,35 @@
 """Conversion mutations (quote -> order / invoice / opportunity, order -> invoice,
 opportunity -> invoice, contract -> upsell) and order, invoice and contract status changes."""
 
+from __future__ import annotations
+
 import datetime as dt
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, Optional
+from typing import Optional
 
 import strawberry
 
 from crm_graphql.api.context import Info
-from crm_graphql.api.mutations.base import decode_id, decode_optional, make_payload, run
-from crm_graphql.api.types.common import lazy
-from crm_graphql.services import contracts, permissions
+from crm_graphql.api.mutations.base import Payload, idempotency_field, mutation, out, ref
+from crm_graphql.api.types.contracts import ContractType
+from crm_graphql.api.types.orders import InvoiceType, SalesOrderType
+from crm_graphql.api.types.pipeline import OpportunityType
+from crm_graphql.api.types.quotes import QuoteType
+from crm_graphql.services import contracts
 from crm_graphql.services import conversions as svc
 
-QuoteT = lazy("Quote")
-OpportunityT = lazy("Opportunity")
-SalesOrderT = lazy("SalesOrder")
-InvoiceT = lazy("Invoice")
-ContractT = lazy("Contract")
-
-_KEY_DOC = "1 to 200 characters; repeating a call with the same key and input returns the first result."
 _DUE_DOC = "Payment due date of the invoice."
-
-
-def _key() -> Any:
-    return strawberry.field(default=None, description=_KEY_DOC)
-
-
-def _auth(info: Info, operation: str, type_name: str) -> Any:
-    actor = info.context.user
-    permissions.authorize(actor, operation, type_name)
-    return actor
 
 
 @strawberry.input(description="Turn a DRAFT, SENT or ACCEPTED quote into a sales order (once).")
 class ConvertQuoteToOrderInput:
-    quote_id: strawberry.ID = strawberry.field(description="The quote.")
-    idempotency_key: Optional[str] = _key()
+    quote_id: int = ref("Quote", "The quote.")
+    idempotency_key: Optional[str] = idempotency_field()
 
 
-ConvertQuoteToOrderPayload = make_payload(
-    "ConvertQuoteToOrderPayload",
-    {"sales_order": (SalesOrderT, "The new CONFIRMED order with copies of the quote's items and totals."),
-     "quote": (QuoteT, "The quote, now ACCEPTED.")},
-    "Result of convertQuoteToOrder.",
-)  # fmt: skip
+@strawberry.type(description="Result of convertQuoteToOrder.")
+class ConvertQuoteToOrderPayload(Payload):
+    sales_order: SalesOrderType | None = out("The new CONFIRMED order with copies of the quote's items and totals.")
+    quote: QuoteType | None = out("The quote, now ACCEPTED.")
 
 
 @strawberry.input(
@@ -52,34 +37,30 @@ ConvertQuoteToOrderPayload = make_payload(
     "live invoice)."
 )
 class ConvertQuoteToInvoiceInput:
-    quote_id: strawberry.ID = strawberry.field(description="The quote.")
+    quote_id: int = ref("Quote", "The quote.")
     due_date: Optional[dt.date] = strawberry.field(default=None, description=_DUE_DOC)
-    idempotency_key: Optional[str] = _key()
+    idempotency_key: Optional[str] = idempotency_field()
 
 
-ConvertQuoteToInvoicePayload = make_payload(
-    "ConvertQuoteToInvoicePayload",
-    {"invoice": (InvoiceT, "The new DRAFT invoice with copies of the quote's items and totals."),
-     "quote": (QuoteT, "The quote, now ACCEPTED.")},
-    "Result of convertQuoteToInvoice.",
-)  # fmt: skip
+@strawberry.type(description="Result of convertQuoteToInvoice.")
+class ConvertQuoteToInvoicePayload(Payload):
+    invoice: InvoiceType | None = out("The new DRAFT invoice with copies of the quote's items and totals.")
+    quote: QuoteType | None = out("The quote, now ACCEPTED.")
 
 
 @strawberry.input(
     description="Invoice a sales order (once per sale: refused once the order or its quote has a live invoice)."
 )
 class ConvertOrderToInvoiceInput:
-    sales_order_id: strawberry.ID = strawberry.field(description="The order (not CANCELLED).")
+    sales_order_id: int = ref("SalesOrder", "The order (not CANCELLED).")
     due_date: Optional[dt.date] = strawberry.field(default=None, description=_DUE_DOC)
-    idempotency_key: Optional[str] = _key()
+    idempotency_key: Optional[str] = idempotency_field()
 
 
-ConvertOrderToInvoicePayload = make_payload(
-    "ConvertOrderToInvoicePayload",
-    {"invoice": (InvoiceT, "The new DRAFT invoice with copies of the order's items and totals."),
-     "sales_order": (SalesOrderT, "The invoiced order.")},
-    "Result of convertOrderToInvoice.",
-)  # fmt: skip
+@strawberry.type(description="Result of convertOrderToInvoice.")
+class ConvertOrderToInvoicePayload(Payload):
+    invoice: InvoiceType | None = out("The new DRAFT invoice with copies of the order's items and totals.")
+    sales_order: SalesOrderType | None = out("The invoiced order.")
 
 
 @strawberry.input(
@@ -87,217 +68,179 @@ ConvertOrderToInvoicePayload = make_payload(
     "else its own items (repeatable)."
 )
 class CreateInvoiceFromOpportunityInput:
-    opportunity_id: strawberry.ID = strawberry.field(description="The opportunity (not LOST).")
+    opportunity_id: int = ref("Opportunity", "The opportunity (not LOST).")
     due_date: Optional[dt.date] = strawberry.field(default=None, description=_DUE_DOC)
-    idempotency_key: Optional[str] = _key()
+    idempotency_key: Optional[str] = idempotency_field()
 
 
-CreateInvoiceFromOpportunityPayload = make_payload(
-    "CreateInvoiceFromOpportunityPayload",
-    {"invoice": (InvoiceT, "The new DRAFT invoice."), "opportunity": (OpportunityT, "The invoiced opportunity.")},
-    "Result of createInvoiceFromOpportunity.",
-)
+@strawberry.type(description="Result of createInvoiceFromOpportunity.")
+class CreateInvoiceFromOpportunityPayload(Payload):
+    invoice: InvoiceType | None = out("The new DRAFT invoice.")
+    opportunity: OpportunityType | None = out("The invoiced opportunity.")
 
 
 @strawberry.input(description="Make an opportunity for a quote that has none (once); the quote becomes active.")
 class CreateOpportunityFromQuoteInput:
-    quote_id: strawberry.ID = strawberry.field(description="The quote (without an opportunity).")
+    quote_id: int = ref("Quote", "The quote (without an opportunity).")
     title: Optional[str] = strawberry.field(default=None, description="Default: the quote's name.")
-    stage_id: Optional[strawberry.ID] = strawberry.field(default=None, description="Default: the default stage.")
-    idempotency_key: Optional[str] = _key()
+    stage_id: int | None = ref("Stage", "Default: the default stage.", default=None)
+    idempotency_key: Optional[str] = idempotency_field()
 
 
-CreateOpportunityFromQuotePayload = make_payload(
-    "CreateOpportunityFromQuotePayload",
-    {"opportunity": (OpportunityT, "The new opportunity; the quote is its active quote."),
-     "quote": (QuoteT, "The quote, now linked.")},
-    "Result of createOpportunityFromQuote.",
-)  # fmt: skip
+@strawberry.type(description="Result of createOpportunityFromQuote.")
+class CreateOpportunityFromQuotePayload(Payload):
+    opportunity: OpportunityType | None = out("The new opportunity; the quote is its active quote.")
+    quote: QuoteType | None = out("The quote, now linked.")
 
 
 @strawberry.input(description="A new opportunity from an active time-based contract (repeatable).")
 class CreateUpsellOpportunityInput:
-    contract_id: strawberry.ID = strawberry.field(description="The contract (TIME_BASED).")
+    contract_id: int = ref("Contract", "The contract (TIME_BASED).")
     title: Optional[str] = strawberry.field(default=None, description='Default: "Upsell: <contract name>".')
-    idempotency_key: Optional[str] = _key()
+    idempotency_key: Optional[str] = idempotency_field()
 
 
-CreateUpsellOpportunityPayload = make_payload(
-    "CreateUpsellOpportunityPayload",
-    {"opportunity": (OpportunityT, "The new opportunity."), "contract": (ContractT, "The contract it came from.")},
-    "Result of createUpsellOpportunity.",
-)
+@strawberry.type(description="Result of createUpsellOpportunity.")
+class CreateUpsellOpportunityPayload(Payload):
+    opportunity: OpportunityType | None = out("The new opportunity.")
+    contract: ContractType | None = out("The contract it came from.")
 
 
 @strawberry.input(description="The sales order to act on.")
 class SalesOrderIdInput:
-    sales_order_id: strawberry.ID = strawberry.field(description="The order.")
+    sales_order_id: int = ref("SalesOrder", "The order.")
 
 
 @strawberry.input(description="The invoice to act on.")
 class InvoiceIdInput:
-    invoice_id: strawberry.ID = strawberry.field(description="The invoice.")
+    invoice_id: int = ref("Invoice", "The invoice.")
 
 
 @strawberry.input(description="The contract to act on.")
 class ContractIdInput:
-    contract_id: strawberry.ID = strawberry.field(description="The contract.")
+    contract_id: int = ref("Contract", "The contract.")
 
 
-def _payload(name: str, field: str, t: Any, what: str) -> Any:
-    return make_payload(f"{name}Payload", {field: (t, what)}, f"Result of {name[0].lower()}{name[1:]}.")
+@strawberry.type(description="Result of fulfillOrder.")
+class FulfillOrderPayload(Payload):
+    sales_order: SalesOrderType | None = out("The order, now FULFILLED.")
 
 
-FulfillOrderPayload = _payload("FulfillOrder", "sales_order", SalesOrderT, "The order, now FULFILLED.")
-CancelOrderPayload = _payload("CancelOrder", "sales_order", SalesOrderT, "The order, now CANCELLED.")
-IssueInvoicePayload = _payload("IssueInvoice", "invoice", InvoiceT, "The invoice, now ISSUED.")
-MarkInvoicePaidPayload = _payload("MarkInvoicePaid", "invoice", InvoiceT, "The invoice, now PAID.")
-VoidInvoicePayload = _payload("VoidInvoice", "invoice", InvoiceT, "The invoice, now VOID.")
-CancelContractPayload = _payload("CancelContract", "contract", ContractT, "The contract, now CANCELLED.")
+@strawberry.type(description="Result of cancelOrder.")
+class CancelOrderPayload(Payload):
+    sales_order: SalesOrderType | None = out("The order, now CANCELLED.")
 
 
-async def _status(
-    info: Info, payload: Any, operation: str, type_name: str, raw_id: Any, path: str, field: str,
-    action: Callable[[Any, int], Awaitable[Any]],
-) -> Any:  # fmt: skip
-    async def call() -> dict[str, Any]:
-        actor = _auth(info, operation, type_name)
-        return {field: await action(actor, decode_id(raw_id, type_name, ("input", path)))}
+@strawberry.type(description="Result of issueInvoice.")
+class IssueInvoicePayload(Payload):
+    invoice: InvoiceType | None = out("The invoice, now ISSUED.")
 
-    return await run(payload, call)
+
+@strawberry.type(description="Result of markInvoicePaid.")
+class MarkInvoicePaidPayload(Payload):
+    invoice: InvoiceType | None = out("The invoice, now PAID.")
+
+
+@strawberry.type(description="Result of voidInvoice.")
+class VoidInvoicePayload(Payload):
+    invoice: InvoiceType | None = out("The invoice, now VOID.")
+
+
+@strawberry.type(description="Result of cancelContract.")
+class CancelContractPayload(Payload):
+    contract: ContractType | None = out("The contract, now CANCELLED.")
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Turn a quote into a confirmed sales order (the quote ends ACCEPTED).")
-    async def convert_quote_to_order(
-        self, info: Info, input: Annotated[ConvertQuoteToOrderInput, strawberry.argument(description="The quote.")]
-    ) -> ConvertQuoteToOrderPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "convertQuoteToOrder", "SalesOrder")
-            pk = decode_id(input.quote_id, "Quote", ("input", "quoteId"))
-            order, quote = await svc.convert_quote_to_order(actor, pk, idempotency_key=input.idempotency_key)
-            return {"sales_order": order, "quote": quote}
-
-        return await run(ConvertQuoteToOrderPayload, call)
-
-    @strawberry.mutation(description="Invoice a quote (the quote ends ACCEPTED).")
-    async def convert_quote_to_invoice(
-        self, info: Info, input: Annotated[ConvertQuoteToInvoiceInput, strawberry.argument(description="The quote.")]
-    ) -> ConvertQuoteToInvoicePayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "convertQuoteToInvoice", "Invoice")
-            pk = decode_id(input.quote_id, "Quote", ("input", "quoteId"))
-            invoice, quote = await svc.convert_quote_to_invoice(
-                actor, pk, input.due_date, idempotency_key=input.idempotency_key
-            )
-            return {"invoice": invoice, "quote": quote}
-
-        return await run(ConvertQuoteToInvoicePayload, call)
-
-    @strawberry.mutation(description="Invoice a sales order.")
-    async def convert_order_to_invoice(
-        self, info: Info, input: Annotated[ConvertOrderToInvoiceInput, strawberry.argument(description="The order.")]
-    ) -> ConvertOrderToInvoicePayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "convertOrderToInvoice", "Invoice")
-            pk = decode_id(input.sales_order_id, "SalesOrder", ("input", "salesOrderId"))
-            invoice, order = await svc.convert_order_to_invoice(
-                actor, pk, input.due_date, idempotency_key=input.idempotency_key
-            )
-            return {"invoice": invoice, "sales_order": order}
-
-        return await run(ConvertOrderToInvoicePayload, call)
-
-    @strawberry.mutation(description="Invoice an opportunity (its active quote, else its items).")
-    async def create_invoice_from_opportunity(
-        self,
-        info: Info,
-        input: Annotated[CreateInvoiceFromOpportunityInput, strawberry.argument(description="The opportunity.")],
-    ) -> CreateInvoiceFromOpportunityPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "createInvoiceFromOpportunity", "Invoice")
-            pk = decode_id(input.opportunity_id, "Opportunity", ("input", "opportunityId"))
-            invoice, opp = await svc.create_invoice_from_opportunity(
-                actor, pk, input.due_date, idempotency_key=input.idempotency_key
-            )
-            return {"invoice": invoice, "opportunity": opp}
-
-        return await run(CreateInvoiceFromOpportunityPayload, call)
-
-    @strawberry.mutation(description="Make an opportunity for a quote that has none.")
-    async def create_opportunity_from_quote(
-        self,
-        info: Info,
-        input: Annotated[CreateOpportunityFromQuoteInput, strawberry.argument(description="The quote.")],
-    ) -> CreateOpportunityFromQuotePayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "createOpportunityFromQuote", "Opportunity")
-            pk = decode_id(input.quote_id, "Quote", ("input", "quoteId"))
-            stage = decode_optional(input.stage_id, "Stage", ("input", "stageId"))
-            opp, quote = await svc.create_opportunity_from_quote(
-                actor, pk, input.title, stage, idempotency_key=input.idempotency_key
-            )
-            return {"opportunity": opp, "quote": quote}
-
-        return await run(CreateOpportunityFromQuotePayload, call)
-
-    @strawberry.mutation(description="A new (upsell) opportunity from a time-based contract.")
-    async def create_upsell_opportunity(
-        self,
-        info: Info,
-        input: Annotated[CreateUpsellOpportunityInput, strawberry.argument(description="The contract.")],
-    ) -> CreateUpsellOpportunityPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "createUpsellOpportunity", "Opportunity")
-            pk = decode_id(input.contract_id, "Contract", ("input", "contractId"))
-            opp, contract = await svc.create_upsell_opportunity(
-                actor, pk, input.title, idempotency_key=input.idempotency_key
-            )
-            return {"opportunity": opp, "contract": contract}
-
-        return await run(CreateUpsellOpportunityPayload, call)
-
-    @strawberry.mutation(description="CONFIRMED -> FULFILLED.")
-    async def fulfill_order(
-        self, info: Info, input: Annotated[SalesOrderIdInput, strawberry.argument(description="The order.")]
-    ) -> FulfillOrderPayload:  # type: ignore[valid-type]
-        return await _status(info, FulfillOrderPayload, "fulfillOrder", "SalesOrder", input.sales_order_id,
-                             "salesOrderId", "sales_order", svc.fulfill_order)  # fmt: skip
-
-    @strawberry.mutation(description="CONFIRMED -> CANCELLED.")
-    async def cancel_order(
-        self, info: Info, input: Annotated[SalesOrderIdInput, strawberry.argument(description="The order.")]
-    ) -> CancelOrderPayload:  # type: ignore[valid-type]
-        return await _status(info, CancelOrderPayload, "cancelOrder", "SalesOrder", input.sales_order_id,
-                             "salesOrderId", "sales_order", svc.cancel_order)  # fmt: skip
-
-    @strawberry.mutation(description="DRAFT -> ISSUED.")
-    async def issue_invoice(
-        self, info: Info, input: Annotated[InvoiceIdInput, strawberry.argument(description="The invoice.")]
-    ) -> IssueInvoicePayload:  # type: ignore[valid-type]
-        return await _status(info, IssueInvoicePayload, "issueInvoice", "Invoice", input.invoice_id, "invoiceId",
-                             "invoice", svc.issue_invoice)  # fmt: skip
-
-    @strawberry.mutation(description="ISSUED -> PAID.")
-    async def mark_invoice_paid(
-        self, info: Info, input: Annotated[InvoiceIdInput, strawberry.argument(description="The invoice.")]
-    ) -> MarkInvoicePaidPayload:  # type: ignore[valid-type]
-        return await _status(info, MarkInvoicePaidPayload, "markInvoicePaid", "Invoice", input.invoice_id,
-                             "invoiceId", "invoice", svc.mark_invoice_paid)  # fmt: skip
-
-    @strawberry.mutation(
-        description="DRAFT or ISSUED -> VOID; the sale it billed (its quote or order) can be invoiced again."
+    @mutation(
+        on="SalesOrder",
+        description="Turn a quote into a confirmed sales order (the quote ends ACCEPTED).",
+        input_doc="The quote.",
     )
-    async def void_invoice(
-        self, info: Info, input: Annotated[InvoiceIdInput, strawberry.argument(description="The invoice.")]
-    ) -> VoidInvoicePayload:  # type: ignore[valid-type]
-        return await _status(info, VoidInvoicePayload, "voidInvoice", "Invoice", input.invoice_id, "invoiceId",
-                             "invoice", svc.void_invoice)  # fmt: skip
+    async def convert_quote_to_order(self, info: Info, input: ConvertQuoteToOrderInput) -> ConvertQuoteToOrderPayload:
+        order, quote = await svc.convert_quote_to_order(
+            info.context.user, input.quote_id, idempotency_key=input.idempotency_key
+        )
+        return ConvertQuoteToOrderPayload(sales_order=order, quote=quote)
 
-    @strawberry.mutation(description="ACTIVE -> CANCELLED.")
-    async def cancel_contract(
-        self, info: Info, input: Annotated[ContractIdInput, strawberry.argument(description="The contract.")]
-    ) -> CancelContractPayload:  # type: ignore[valid-type]
-        return await _status(info, CancelContractPayload, "cancelContract", "Contract", input.contract_id,
-                             "contractId", "contract", contracts.cancel_contract)  # fmt: skip
+    @mutation(on="Invoice", description="Invoice a quote (the quote ends ACCEPTED).", input_doc="The quote.")
+    async def convert_quote_to_invoice(
+        self, info: Info, input: ConvertQuoteToInvoiceInput
+    ) -> ConvertQuoteToInvoicePayload:
+        invoice, quote = await svc.convert_quote_to_invoice(
+            info.context.user, input.quote_id, input.due_date, idempotency_key=input.idempotency_key
+        )
+        return ConvertQuoteToInvoicePayload(invoice=invoice, quote=quote)
+
+    @mutation(on="Invoice", description="Invoice a sales order.", input_doc="The order.")
+    async def convert_order_to_invoice(
+        self, info: Info, input: ConvertOrderToInvoiceInput
+    ) -> ConvertOrderToInvoicePayload:
+        invoice, order = await svc.convert_order_to_invoice(
+            info.context.user, input.sales_order_id, input.due_date, idempotency_key=input.idempotency_key
+        )
+        return ConvertOrderToInvoicePayload(invoice=invoice, sales_order=order)
+
+    @mutation(
+        on="Invoice",
+        description="Invoice an opportunity (its active quote, else its items).",
+        input_doc="The opportunity.",
+    )
+    async def create_invoice_from_opportunity(
+        self, info: Info, input: CreateInvoiceFromOpportunityInput
+    ) -> CreateInvoiceFromOpportunityPayload:
+        invoice, opp = await svc.create_invoice_from_opportunity(
+            info.context.user, input.opportunity_id, input.due_date, idempotency_key=input.idempotency_key
+        )
+        return CreateInvoiceFromOpportunityPayload(invoice=invoice, opportunity=opp)
+
+    @mutation(on="Opportunity", description="Make an opportunity for a quote that has none.", input_doc="The quote.")
+    async def create_opportunity_from_quote(
+        self, info: Info, input: CreateOpportunityFromQuoteInput
+    ) -> CreateOpportunityFromQuotePayload:
+        opp, quote = await svc.create_opportunity_from_quote(
+            info.context.user, input.quote_id, input.title, input.stage_id, idempotency_key=input.idempotency_key
+        )
+        return CreateOpportunityFromQuotePayload(opportunity=opp, quote=quote)
+
+    @mutation(
+        on="Opportunity",
+        description="A new (upsell) opportunity from a time-based contract.",
+        input_doc="The contract.",
+    )
+    async def create_upsell_opportunity(
+        self, info: Info, input: CreateUpsellOpportunityInput
+    ) -> CreateUpsellOpportunityPayload:
+        opp, contract = await svc.create_upsell_opportunity(
+            info.context.user, input.contract_id, input.title, idempotency_key=input.idempotency_key
+        )
+        return CreateUpsellOpportunityPayload(opportunity=opp, contract=contract)
+
+    @mutation(on="SalesOrder", description="CONFIRMED -> FULFILLED.", input_doc="The order.")
+    async def fulfill_order(self, info: Info, input: SalesOrderIdInput) -> FulfillOrderPayload:
+        return FulfillOrderPayload(sales_order=await svc.fulfill_order(info.context.user, input.sales_order_id))
+
+    @mutation(on="SalesOrder", description="CONFIRMED -> CANCELLED.", input_doc="The order.")
+    async def cancel_order(self, info: Info, input: SalesOrderIdInput) -> CancelOrderPayload:
+        return CancelOrderPayload(sales_order=await svc.cancel_order(info.context.user, input.sales_order_id))
+
+    @mutation(on="Invoice", description="DRAFT -> ISSUED.", input_doc="The invoice.")
+    async def issue_invoice(self, info: Info, input: InvoiceIdInput) -> IssueInvoicePayload:
+        return IssueInvoicePayload(invoice=await svc.issue_invoice(info.context.user, input.invoice_id))
+
+    @mutation(on="Invoice", description="ISSUED -> PAID.", input_doc="The invoice.")
+    async def mark_invoice_paid(self, info: Info, input: InvoiceIdInput) -> MarkInvoicePaidPayload:
+        return MarkInvoicePaidPayload(invoice=await svc.mark_invoice_paid(info.context.user, input.invoice_id))
+
+    @mutation(
+        on="Invoice",
+        description="DRAFT or ISSUED -> VOID; the sale it billed (its quote or order) can be invoiced again.",
+        input_doc="The invoice.",
+    )
+    async def void_invoice(self, info: Info, input: InvoiceIdInput) -> VoidInvoicePayload:
+        return VoidInvoicePayload(invoice=await svc.void_invoice(info.context.user, input.invoice_id))
+
+    @mutation(on="Contract", description="ACTIVE -> CANCELLED.", input_doc="The contract.")
+    async def cancel_contract(self, info: Info, input: ContractIdInput) -> CancelContractPayload:
+        return CancelContractPayload(contract=await contracts.cancel_contract(info.context.user, input.contract_id))

@@ -1,18 +1,23 @@
 """Plain CRUD mutations generated for every entity from ``services.crud.REGISTRY``:
-``createX``, ``updateX``, ``deleteX`` and ``restoreX`` (where deletes are soft)."""
+``createX``, ``updateX``, ``deleteX``, and ``restoreX`` / ``purgeX`` where deletes are soft.
+
+Generated, but declared like every other mutation (api.mutations.base): inputs whose
+references are ``ref`` fields, payloads deriving from ``Payload``, resolvers under ``mutation``
+(role, id decoding and error mapping done by its extension)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any, Optional
 
 import strawberry
 
 from crm_graphql.api.context import Info
-from crm_graphql.api.mutations.base import decode_id, given, make_input, make_payload, run
+from crm_graphql.api.mutations.base import Payload, given, mutation, out, ref
+from crm_graphql.api.relay import to_global_id
 from crm_graphql.api.types.common import lazy
-from crm_graphql.services import crud, permissions
+from crm_graphql.services import crud
 from crm_graphql.services import entities as _entities  # noqa: F401 - registers the rules
 from crm_graphql.services.crud import K, Rule
 
@@ -43,22 +48,40 @@ def _field_doc(rule: Rule) -> str:
     return f"{base} Required." if rule.required else base
 
 
-def _input_fields(spec: crud.EntityRules, creating: bool) -> dict[str, tuple[Any, str]]:
-    out = {}
+_Fields = dict[str, tuple[Any, Any]]  # python name -> (annotation, strawberry field)
+_KEY_DOC = "Repeat a request safely: the same key with the same input returns the first result."
+
+
+def _input(name: str, description: str, fields: _Fields) -> type:
+    ns: dict[str, Any] = {k: f for k, (_, f) in fields.items()}
+    ns["__annotations__"] = {k: t for k, (t, _) in fields.items()}
+    ns["__module__"] = __name__
+    return strawberry.input(type(name, (), ns), description=description)
+
+
+def _payload(name: str, description: str, fields: dict[str, tuple[Any, str]]) -> type[Payload]:
+    ns: dict[str, Any] = {k: out(doc) for k, (_, doc) in fields.items()}
+    ns["__annotations__"] = {k: Optional[t] for k, (t, _) in fields.items()}
+    ns["__module__"] = __name__
+    return strawberry.type(type(name, (Payload,), ns), description=description)
+
+
+def _id(type_name: str, description: str) -> tuple[Any, Any]:
+    """``id`` of update, delete, restore, purge: nullable in the schema, but REQUIRED."""
+    return Optional[int], ref(type_name, description, default=strawberry.UNSET, required=True)
+
+
+def _input_fields(spec: crud.EntityRules, creating: bool) -> _Fields:
+    out: _Fields = {}
     for rule in spec.rules:
         if not creating and rule.create_only:
             continue
-        py = rule.enum if rule.kind is K.ENUM else _PY_TYPES[rule.kind]
-        out[rule.name] = (py, _field_doc(rule))
+        if rule.kind is K.REF and rule.target is not None:
+            out[rule.name] = (Optional[int], ref(rule.target.__name__, _field_doc(rule), default=strawberry.UNSET))
+        else:
+            py = rule.enum if rule.kind is K.ENUM else _PY_TYPES[rule.kind]
+            out[rule.name] = (Optional[py], strawberry.field(default=strawberry.UNSET, description=_field_doc(rule)))
     return out
-
-
-def decode_refs(spec: crud.EntityRules, raw: dict[str, Any]) -> dict[str, Any]:
-    data = dict(raw)
-    for rule in spec.rules:
-        if rule.kind is K.REF and data.get(rule.name) is not None and rule.target is not None:
-            data[rule.name] = decode_id(data[rule.name], rule.target.__name__, ("input", rule.api_name))
-    return data
 
 
 def crud_fields(type_name: str) -> dict[str, Any]:
@@ -67,97 +90,121 @@ def crud_fields(type_name: str) -> dict[str, Any]:
     key = _lower(type_name)
     fields: dict[str, Any] = {}
 
-    def add(op: str, input_cls: Any, payload_cls: Any, call: Any, description: str) -> None:
+    def add(op: str, input_cls: type, payload_cls: type[Payload], call: Any, description: str) -> None:
         if (type_name, op) in SKIPPED:
             return
-        name = f"{op}{type_name}"
 
-        async def resolver(info: Info, input: Any) -> Any:
-            async def execute() -> dict[str, Any]:
-                permissions.authorize(info.context.user, name, type_name)
-                return await call(info.context.user, input)
+        async def resolver(info: Info, input: Any) -> Payload:
+            return payload_cls(**await call(info.context.user, input))
 
-            return await run(payload_cls, execute)
+        resolver.__annotations__ = {"info": Info, "input": input_cls, "return": payload_cls}
+        fields[_lower(f"{op}{type_name}")] = mutation(on=type_name, description=description, input_doc="The input.")(
+            resolver
+        )
 
-        resolver.__annotations__ = {
-            "info": Info,
-            "input": Annotated[input_cls, strawberry.argument(description="The input.")],
-            "return": payload_cls,
-        }
-        fields[_lower(name)] = strawberry.mutation(resolver=resolver, description=description)
-
-    create_fields = _input_fields(spec, True) | {
-        "idempotency_key": (str, "Repeat a request safely: the same key with the same input returns the first result.")
-    }
-    create_input = make_input(f"Create{type_name}Input", create_fields, f"Fields of a new {type_name}.")
-    create_payload = make_payload(f"Create{type_name}Payload", {key: (node, f"The new {type_name}.")},
-                                  f"Result of create{type_name}.")  # fmt: skip
+    create_input = _input(
+        f"Create{type_name}Input",
+        f"Fields of a new {type_name}.",
+        _input_fields(spec, True)
+        | {"idempotency_key": (Optional[str], strawberry.field(default=strawberry.UNSET, description=_KEY_DOC))},
+    )
+    create_payload = _payload(
+        f"Create{type_name}Payload", f"Result of create{type_name}.", {key: (node, f"The new {type_name}.")}
+    )
 
     async def do_create(actor: Any, input: Any) -> dict[str, Any]:
         raw = given(input)
         idem = raw.pop("idempotency_key", None)
-        return {key: await crud.create(actor, type_name, decode_refs(spec, raw), idempotency_key=idem)}
+        return {key: await crud.create(actor, type_name, raw, idempotency_key=idem)}
 
     add("create", create_input, create_payload, do_create, f"Create a {type_name}.")
 
-    update_fields: dict[str, tuple[Any, str]] = {
-        "id": (strawberry.ID, f"Global ID of the {type_name} to change."),
-        "version": (int, "The version you read; a stale one is refused with CONFLICT."),
-    } | _input_fields(spec, False)
-    update_input = make_input(f"Update{type_name}Input", update_fields,
-                              f"Fields to change on a {type_name}; omitted fields stay, null clears.")  # fmt: skip
-    update_payload = make_payload(f"Update{type_name}Payload", {key: (node, f"The {type_name} after the change.")},
-                                  f"Result of update{type_name}.")  # fmt: skip
+    update_fields: _Fields = {
+        "id": _id(type_name, f"Global ID of the {type_name} to change."),
+        "version": (
+            Optional[int],
+            strawberry.field(
+                default=strawberry.UNSET, description="The version you read; a stale one is refused with CONFLICT."
+            ),
+        ),
+    }
+    update_input = _input(
+        f"Update{type_name}Input",
+        f"Fields to change on a {type_name}; omitted fields stay, null clears.",
+        update_fields | _input_fields(spec, False),
+    )
+    update_payload = _payload(
+        f"Update{type_name}Payload",
+        f"Result of update{type_name}.",
+        {key: (node, f"The {type_name} after the change.")},
+    )
 
     async def do_update(actor: Any, input: Any) -> dict[str, Any]:
         raw = given(input)
-        pk = decode_id(raw.pop("id", None), type_name, ("input", "id"))
+        pk = raw.pop("id")
         version = raw.pop("version", None)
-        return {key: await crud.update(actor, type_name, pk, decode_refs(spec, raw), version=version)}
+        return {key: await crud.update(actor, type_name, pk, raw, version=version)}
 
     add("update", update_input, update_payload, do_update, f"Change fields of a {type_name}.")
 
-    id_input = {"id": (strawberry.ID, f"Global ID of the {type_name}.")}
-    delete_input = make_input(f"Delete{type_name}Input", id_input, f"The {type_name} to delete.")
-    delete_payload = make_payload(
+    def id_input(name: str, description: str) -> type:
+        return _input(name, description, {"id": _id(type_name, f"Global ID of the {type_name}.")})
+
+    delete_payload = _payload(
         f"Delete{type_name}Payload",
-        {key: (node, f"The deleted {type_name}" + (" (isDeleted: true)." if spec.soft else ".")),
-         "deleted_id": (strawberry.ID, "Global ID of the deleted record (null when it was deactivated instead).")},
         f"Result of delete{type_name}.",
-    )  # fmt: skip
+        {
+            key: (node, f"The deleted {type_name}" + (" (isDeleted: true)." if spec.soft else ".")),
+            "deleted_id": (strawberry.ID, "Global ID of the deleted record (null when it was deactivated instead)."),
+        },
+    )
 
     async def do_delete(actor: Any, input: Any) -> dict[str, Any]:
-        pk = decode_id(input.id, type_name, ("input", "id"))
-        row = await crud.delete(actor, type_name, pk)
+        row = await crud.delete(actor, type_name, input.id)
         deactivated = getattr(row, "is_active", None) is False and not spec.soft
-        return {key: row, "deleted_id": None if deactivated else input.id}
+        return {key: row, "deleted_id": None if deactivated else to_global_id(type_name, input.id)}
 
-    add("delete", delete_input, delete_payload, do_delete,
-        f"Delete a {type_name}" + (" (soft: restoreX brings it back)." if spec.soft else "."))  # fmt: skip
+    add(
+        "delete",
+        id_input(f"Delete{type_name}Input", f"The {type_name} to delete."),
+        delete_payload,
+        do_delete,
+        f"Delete a {type_name}" + (" (soft: restoreX brings it back)." if spec.soft else "."),
+    )
 
     if spec.soft:
-        restore_input = make_input(f"Restore{type_name}Input", id_input, f"The deleted {type_name} to bring back.")
-        restore_payload = make_payload(f"Restore{type_name}Payload", {key: (node, f"The restored {type_name}.")},
-                                       f"Result of restore{type_name}.")  # fmt: skip
+        restore_payload = _payload(
+            f"Restore{type_name}Payload", f"Result of restore{type_name}.", {key: (node, f"The restored {type_name}.")}
+        )
 
         async def do_restore(actor: Any, input: Any) -> dict[str, Any]:
-            pk = decode_id(input.id, type_name, ("input", "id"))
-            return {key: await crud.restore(actor, type_name, pk)}
+            return {key: await crud.restore(actor, type_name, input.id)}
 
-        add("restore", restore_input, restore_payload, do_restore,
-            f"Bring back a deleted {type_name} with what its delete took along.")  # fmt: skip
+        add(
+            "restore",
+            id_input(f"Restore{type_name}Input", f"The deleted {type_name} to bring back."),
+            restore_payload,
+            do_restore,
+            f"Bring back a deleted {type_name} with what its delete took along.",
+        )
 
-        purge_input = make_input(f"Purge{type_name}Input", id_input, f"The {type_name} to erase for good.")
-        purge_payload = make_payload(f"Purge{type_name}Payload", {"purged_id": (strawberry.ID, "Global ID of the erased record.")},
-                                     f"Result of purge{type_name}.")  # fmt: skip
+        purge_payload = _payload(
+            f"Purge{type_name}Payload",
+            f"Result of purge{type_name}.",
+            {"purged_id": (strawberry.ID, "Global ID of the erased record.")},
+        )
 
         async def do_purge(actor: Any, input: Any) -> dict[str, Any]:
-            pk = decode_id(input.id, type_name, ("input", "id"))
-            await crud.purge(actor, type_name, pk)
-            return {"purged_id": input.id}
+            await crud.purge(actor, type_name, input.id)
+            return {"purged_id": to_global_id(type_name, input.id)}
 
-        add("purge", purge_input, purge_payload, do_purge,
-            f"Erase a {type_name} for good (admins only; refused while documents point at it).")  # fmt: skip
+        add(
+            "purge",
+            id_input(f"Purge{type_name}Input", f"The {type_name} to erase for good."),
+            purge_payload,
+            do_purge,
+            f"Erase a {type_name} for good (admins only; refused while documents point at it).",
+        )
     return fields
 
 

@@ -1,14 +1,17 @@
 """Partner assignment: ``assignToPartner`` and ``unassignFromPartner`` (DOMAIN.md 8)."""
 
-from typing import Annotated, Any, Optional
+from __future__ import annotations
+
+from typing import Any
 
 import strawberry
 
 from crm_graphql import models as m
 from crm_graphql.api.context import Info
-from crm_graphql.api.mutations.base import decode_id, decode_optional, make_payload, run
-from crm_graphql.api.types.common import lazy
-from crm_graphql.services import partners, permissions
+from crm_graphql.api.mutations.base import Payload, mutation, out, ref
+from crm_graphql.api.types.leads import LeadType
+from crm_graphql.api.types.pipeline import OpportunityType
+from crm_graphql.services import partners
 
 _LEAD = "The lead (give exactly one of leadId and opportunityId)."
 _OPP = "The opportunity (give exactly one of leadId and opportunityId)."
@@ -16,58 +19,52 @@ _OPP = "The opportunity (give exactly one of leadId and opportunityId)."
 
 @strawberry.input(description="Assign a lead or an opportunity to a partner account.")
 class AssignToPartnerInput:
-    lead_id: Optional[strawberry.ID] = strawberry.field(default=None, description=_LEAD)
-    opportunity_id: Optional[strawberry.ID] = strawberry.field(default=None, description=_OPP)
-    partner_account_id: strawberry.ID = strawberry.field(description="An account marked isPartner.")
+    lead_id: int | None = ref("Lead", _LEAD, default=None)
+    opportunity_id: int | None = ref("Opportunity", _OPP, default=None)
+    partner_account_id: int = ref("Account", "An account marked isPartner.")
 
 
 @strawberry.input(description="Take a lead or an opportunity away from its partner.")
 class UnassignFromPartnerInput:
-    lead_id: Optional[strawberry.ID] = strawberry.field(default=None, description=_LEAD)
-    opportunity_id: Optional[strawberry.ID] = strawberry.field(default=None, description=_OPP)
+    lead_id: int | None = ref("Lead", _LEAD, default=None)
+    opportunity_id: int | None = ref("Opportunity", _OPP, default=None)
 
 
-_FIELDS = {
-    "lead": (Optional[lazy("Lead")], "The lead, when one was given."),
-    "opportunity": (Optional[lazy("Opportunity")], "The opportunity, when one was given."),
-}
-AssignToPartnerPayload = make_payload("AssignToPartnerPayload", _FIELDS, "Result of assignToPartner.")
-UnassignFromPartnerPayload = make_payload("UnassignFromPartnerPayload", _FIELDS, "Result of unassignFromPartner.")
+@strawberry.type(description="Result of assignToPartner.")
+class AssignToPartnerPayload(Payload):
+    lead: LeadType | None = out("The lead, when one was given.")
+    opportunity: OpportunityType | None = out("The opportunity, when one was given.")
 
 
-def _ids(input: Any) -> tuple[int | None, int | None]:
-    return (
-        decode_optional(input.lead_id, "Lead", ("input", "leadId")),
-        decode_optional(input.opportunity_id, "Opportunity", ("input", "opportunityId")),
-    )
+@strawberry.type(description="Result of unassignFromPartner.")
+class UnassignFromPartnerPayload(Payload):
+    lead: LeadType | None = out("The lead, when one was given.")
+    opportunity: OpportunityType | None = out("The opportunity, when one was given.")
 
 
-def _payload(row: Any) -> dict[str, Any]:
-    return {"lead": row if isinstance(row, m.Lead) else None,
-            "opportunity": row if isinstance(row, m.Opportunity) else None}  # fmt: skip
+def _touched(row: Any) -> dict[str, Any]:
+    return {
+        "lead": row if isinstance(row, m.Lead) else None,
+        "opportunity": row if isinstance(row, m.Opportunity) else None,
+    }
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Assign a lead or an opportunity to a partner (admins, managers, its owner).")
-    async def assign_to_partner(
-        self, info: Info, input: Annotated[AssignToPartnerInput, strawberry.argument(description="Record, partner.")]
-    ) -> AssignToPartnerPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            permissions.authorize(info.context.user, "assignToPartner", "Opportunity")  # role first
-            lead, opp = _ids(input)
-            partner = decode_id(input.partner_account_id, "Account", ("input", "partnerAccountId"))
-            return _payload(await partners.assign_to_partner(info.context.user, lead, opp, partner))
+    @mutation(
+        on="Opportunity",
+        description="Assign a lead or an opportunity to a partner (admins, managers, its owner).",
+        input_doc="Record, partner.",
+    )
+    async def assign_to_partner(self, info: Info, input: AssignToPartnerInput) -> AssignToPartnerPayload:
+        row = await partners.assign_to_partner(
+            info.context.user, input.lead_id, input.opportunity_id, input.partner_account_id
+        )
+        return AssignToPartnerPayload(**_touched(row))
 
-        return await run(AssignToPartnerPayload, call)
-
-    @strawberry.mutation(description="Take a lead or an opportunity away from its partner.")
-    async def unassign_from_partner(
-        self, info: Info, input: Annotated[UnassignFromPartnerInput, strawberry.argument(description="The record.")]
-    ) -> UnassignFromPartnerPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            permissions.authorize(info.context.user, "unassignFromPartner", "Opportunity")
-            lead, opp = _ids(input)
-            return _payload(await partners.unassign_from_partner(info.context.user, lead, opp))
-
-        return await run(UnassignFromPartnerPayload, call)
+    @mutation(
+        on="Opportunity", description="Take a lead or an opportunity away from its partner.", input_doc="The record."
+    )
+    async def unassign_from_partner(self, info: Info, input: UnassignFromPartnerInput) -> UnassignFromPartnerPayload:
+        row = await partners.unassign_from_partner(info.context.user, input.lead_id, input.opportunity_id)
+        return UnassignFromPartnerPayload(**_touched(row))

@@ -1,81 +1,58 @@
-"""Pipeline mutations: stages, the opportunity lifecycle, leads, activities; and pipelineSummary."""
+"""Pipeline mutations: stages, the opportunity lifecycle, leads, activities."""
+
+from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Optional
+from typing import Optional
 
 import strawberry
-from tortoise.expressions import Q
 
-import crm_graphql.api.specs  # noqa: F401 - builds OpportunityFilter
 from crm_graphql import enums as e
 from crm_graphql.api.context import Info
-from crm_graphql.api.filters import SPECS, to_q
-from crm_graphql.api.mutations.base import decode_id, decode_optional, given, make_payload, run
+from crm_graphql.api.mutations.base import Payload, echo, given, idempotency_field, mutation, out, ref, refs
 from crm_graphql.api.relay import to_global_id
-from crm_graphql.api.types.common import lazy
-from crm_graphql.errors import DomainError, MissingExchangeRate, raise_all
-from crm_graphql.services import crud, leads, permissions, reporting
+from crm_graphql.api.types.accounts import AccountType, ContactType
+from crm_graphql.api.types.activity import ActivityType
+from crm_graphql.api.types.contracts import ContractType
+from crm_graphql.api.types.leads import LeadType
+from crm_graphql.api.types.pipeline import OpportunityType, StageType
+from crm_graphql.services import crud, leads
 from crm_graphql.services import opportunities as svc
-
-OpportunityT = lazy("Opportunity")
-StageT = lazy("Stage")
-LeadT = lazy("Lead")
-AccountT = lazy("Account")
-ContactT = lazy("Contact")
-ContractT = lazy("Contract")
-ActivityT = lazy("Activity")
-OpportunityFilter = SPECS["Opportunity"].filter_input
-
-_KEY_DOC = "1 to 200 characters; repeating a call with the same key and input returns the first result."
-
-
-def _auth(info: Info, operation: str, type_name: str) -> Any:
-    actor = info.context.user
-    permissions.authorize(actor, operation, type_name)
-    return actor
-
-
-def _opp_id(value: Any) -> int:
-    return decode_id(value, "Opportunity", ("input", "opportunityId"))
-
-
-def _lead_id(value: Any) -> int:
-    return decode_id(value, "Lead", ("input", "leadId"))
-
 
 # --- stages -------------------------------------------------------------------------------------
 
 
 @strawberry.input(description="The open stages in their new pipeline order (WON and LOST stay last).")
 class ReorderStagesInput:
-    stage_ids: list[strawberry.ID] = strawberry.field(description="Every open stage exactly once, in order.")
+    stage_ids: list[int] = refs("Stage", "Every open stage exactly once, in order.")
 
 
-ReorderStagesPayload = make_payload(
-    "ReorderStagesPayload", {"stages": (list[StageT], "All stages in pipeline order.")}, "Result of reorderStages."
-)
+@strawberry.type(description="Result of reorderStages.")
+class ReorderStagesPayload(Payload):
+    stages: list[StageType] | None = out("All stages in pipeline order.")
 
 
 @strawberry.input(description="Delete an open stage; opportunities in it move to the replacement.")
 class DeleteStageInput:
-    id: strawberry.ID = strawberry.field(description="The stage to delete (not the WON or LOST stage).")
-    replacement_stage_id: Optional[strawberry.ID] = strawberry.field(
-        default=None, description="Open stage that receives the stage's opportunities; required when it has some."
+    id: int = ref("Stage", "The stage to delete (not the WON or LOST stage).")
+    replacement_stage_id: int | None = ref(
+        "Stage", "Open stage that receives the stage's opportunities; required when it has some.", default=None
     )
 
 
-DeleteStagePayload = make_payload(
-    "DeleteStagePayload", {"deleted_id": (strawberry.ID, "Global ID of the deleted stage.")}, "Result of deleteStage."
-)
+@strawberry.type(description="Result of deleteStage.")
+class DeleteStagePayload(Payload):
+    deleted_id: strawberry.ID | None = out("Global ID of the deleted stage.")
+
 
 # --- opportunity lifecycle ---------------------------------------------------------------------
 
 
 @strawberry.input(description="Move an opportunity to a stage (a WON or LOST stage wins or loses it).")
 class MoveOpportunityToStageInput:
-    opportunity_id: strawberry.ID = strawberry.field(description="The opportunity.")
-    stage_id: strawberry.ID = strawberry.field(description="The target stage.")
+    opportunity_id: int = ref("Opportunity", "The opportunity.")
+    stage_id: int = ref("Stage", "The target stage.")
     close_date: Optional[dt.date] = strawberry.field(
         default=None,
         description="For a WON or LOST stage: the actual close date (default today, UTC); closedAt becomes that "
@@ -83,35 +60,31 @@ class MoveOpportunityToStageInput:
     )
 
 
-OpportunityPayload = make_payload(
-    "MoveOpportunityToStagePayload",
-    {"opportunity": (OpportunityT, "The opportunity after the move.")},
-    "Result of moveOpportunityToStage.",
-)
+@strawberry.type(description="Result of moveOpportunityToStage.")
+class MoveOpportunityToStagePayload(Payload):
+    opportunity: OpportunityType | None = out("The opportunity after the move.")
 
 
 @strawberry.input(description="Win an open opportunity; its product lines become contracts.")
 class WinOpportunityInput:
-    opportunity_id: strawberry.ID = strawberry.field(description="The opportunity.")
+    opportunity_id: int = ref("Opportunity", "The opportunity.")
     close_date: Optional[dt.date] = strawberry.field(
         default=None,
         description="The actual close date and the contracts' start (default today, UTC); closedAt becomes that "
         "day at 00:00 UTC, so a back-dated win keeps its date.",
     )
-    idempotency_key: Optional[str] = strawberry.field(default=None, description=_KEY_DOC)
+    idempotency_key: Optional[str] = idempotency_field()
 
 
-WinOpportunityPayload = make_payload(
-    "WinOpportunityPayload",
-    {"opportunity": (OpportunityT, "The won opportunity."),
-     "contracts": (list[ContractT], "The contracts made, one per product line.")},
-    "Result of winOpportunity.",
-)  # fmt: skip
+@strawberry.type(description="Result of winOpportunity.")
+class WinOpportunityPayload(Payload):
+    opportunity: OpportunityType | None = out("The won opportunity.")
+    contracts: list[ContractType] | None = out("The contracts made, one per product line.")
 
 
 @strawberry.input(description="Lose an open opportunity.")
 class LoseOpportunityInput:
-    opportunity_id: strawberry.ID = strawberry.field(description="The opportunity.")
+    opportunity_id: int = ref("Opportunity", "The opportunity.")
     reason: Optional[str] = strawberry.field(default=None, description="Why it was lost (at most 500 characters).")
     close_date: Optional[dt.date] = strawberry.field(
         default=None,
@@ -120,9 +93,9 @@ class LoseOpportunityInput:
     )
 
 
-LoseOpportunityPayload = make_payload(
-    "LoseOpportunityPayload", {"opportunity": (OpportunityT, "The lost opportunity.")}, "Result of loseOpportunity."
-)
+@strawberry.type(description="Result of loseOpportunity.")
+class LoseOpportunityPayload(Payload):
+    opportunity: OpportunityType | None = out("The lost opportunity.")
 
 
 @strawberry.input(
@@ -130,15 +103,14 @@ LoseOpportunityPayload = make_payload(
     "its contracts cancelled."
 )
 class ReopenOpportunityInput:
-    opportunity_id: strawberry.ID = strawberry.field(description="The opportunity.")
-    stage_id: Optional[strawberry.ID] = strawberry.field(default=None, description="Open stage (default: the default).")
+    opportunity_id: int = ref("Opportunity", "The opportunity.")
+    stage_id: int | None = ref("Stage", "Open stage (default: the default).", default=None)
 
 
-ReopenOpportunityPayload = make_payload(
-    "ReopenOpportunityPayload",
-    {"opportunity": (OpportunityT, "The reopened opportunity.")},
-    "Result of reopenOpportunity.",
-)
+@strawberry.type(description="Result of reopenOpportunity.")
+class ReopenOpportunityPayload(Payload):
+    opportunity: OpportunityType | None = out("The reopened opportunity.")
+
 
 # --- leads ---------------------------------------------------------------------------------------
 
@@ -166,8 +138,8 @@ class QualifyContactInput:
 
 @strawberry.input(one_of=True, description="Link an existing account or create one: exactly one of the two.")
 class AccountChoice:
-    existing_id: Optional[strawberry.ID] = strawberry.field(
-        default=strawberry.UNSET, description="Link this account (only its empty fields are filled from the lead)."
+    existing_id: int | None = ref(
+        "Account", "Link this account (only its empty fields are filled from the lead).", default=strawberry.UNSET
     )
     create: Optional[QualifyAccountInput] = strawberry.field(
         default=strawberry.UNSET, description="Create an account (`{}` takes every field from the lead)."
@@ -176,9 +148,10 @@ class AccountChoice:
 
 @strawberry.input(one_of=True, description="Link an existing contact or create one: exactly one of the two.")
 class ContactChoice:
-    existing_id: Optional[strawberry.ID] = strawberry.field(
+    existing_id: int | None = ref(
+        "Contact",
+        "Link this contact; it must belong to the chosen account. Only empty fields are filled.",
         default=strawberry.UNSET,
-        description="Link this contact; it must belong to the chosen account. Only empty fields are filled.",
     )
     create: Optional[QualifyContactInput] = strawberry.field(
         default=strawberry.UNSET, description="Create a contact (`{}` takes every field from the lead)."
@@ -188,7 +161,7 @@ class ContactChoice:
 @strawberry.input(description="The opportunity to create; every field has a default.")
 class QualifyOpportunityInput:
     title: Optional[str] = strawberry.field(default=None, description='Default: "<company> opportunity".')
-    stage_id: Optional[strawberry.ID] = strawberry.field(default=None, description="Default: the default stage.")
+    stage_id: int | None = ref("Stage", "Default: the default stage.", default=None)
     currency: Optional[str] = strawberry.field(default=None, description="Default: the base currency.")
     manual_amount: Optional[Decimal] = strawberry.field(default=None, description="The budget, if known.")
     close_date: Optional[dt.date] = strawberry.field(default=None, description="Expected close date.")
@@ -196,7 +169,7 @@ class QualifyOpportunityInput:
 
 @strawberry.input(description="Qualify a lead into an account and/or contact, and optionally an opportunity.")
 class QualifyLeadInput:
-    lead_id: strawberry.ID = strawberry.field(description="The lead (NEW or WORKING).")
+    lead_id: int = ref("Lead", "The lead (NEW or WORKING).")
     account: Optional[AccountChoice] = strawberry.field(default=None, description="The account: link or create.")
     contact: Optional[ContactChoice] = strawberry.field(default=None, description="The contact: link or create.")
     opportunity: Optional[QualifyOpportunityInput] = strawberry.field(
@@ -205,81 +178,69 @@ class QualifyLeadInput:
         "with a contact but no account, the contact's own account, else a new PERSON account made from the lead's "
         "person (a lead without a company can still become a deal).",
     )
-    idempotency_key: Optional[str] = strawberry.field(default=None, description=_KEY_DOC)
+    idempotency_key: Optional[str] = idempotency_field()
 
 
-QualifyLeadPayload = make_payload(
-    "QualifyLeadPayload",
-    {"lead": (LeadT, "The qualified lead."), "account": (AccountT, "The linked or created account."),
-     "contact": (ContactT, "The linked or created contact."),
-     "opportunity": (OpportunityT, "The created opportunity.")},
-    "Result of qualifyLead.",
-)  # fmt: skip
+@strawberry.type(description="Result of qualifyLead.")
+class QualifyLeadPayload(Payload):
+    lead: LeadType | None = out("The qualified lead.")
+    account: AccountType | None = out("The linked or created account.")
+    contact: ContactType | None = out("The linked or created contact.")
+    opportunity: OpportunityType | None = out("The created opportunity.")
 
 
 @strawberry.input(description="Disqualify a lead that is not qualified.")
 class DisqualifyLeadInput:
-    lead_id: strawberry.ID = strawberry.field(description="The lead.")
+    lead_id: int = ref("Lead", "The lead.")
     reason: Optional[str] = strawberry.field(default=None, description="Why (at most 500 characters).")
 
 
 @strawberry.input(description="The lead to act on.")
 class LeadIdInput:
-    lead_id: strawberry.ID = strawberry.field(description="The lead.")
+    lead_id: int = ref("Lead", "The lead.")
 
 
-def _lead_payload(name: str) -> Any:
-    return make_payload(f"{name}Payload", {"lead": (LeadT, "The lead after the change.")}, f"Result of {name}.")
+@strawberry.type(description="Result of disqualifyLead.")
+class DisqualifyLeadPayload(Payload):
+    lead: LeadType | None = out("The lead after the change.")
 
 
-DisqualifyLeadPayload = _lead_payload("DisqualifyLead")
-ArchiveLeadPayload = _lead_payload("ArchiveLead")
-UnarchiveLeadPayload = _lead_payload("UnarchiveLead")
-AnonymizeLeadPayload = _lead_payload("AnonymizeLead")
+@strawberry.type(description="Result of archiveLead.")
+class ArchiveLeadPayload(Payload):
+    lead: LeadType | None = out("The lead after the change.")
 
 
-def _choice(value: Any, type_name: str, path: str) -> leads.Choice | None:
+@strawberry.type(description="Result of unarchiveLead.")
+class UnarchiveLeadPayload(Payload):
+    lead: LeadType | None = out("The lead after the change.")
+
+
+@strawberry.type(description="Result of anonymizeLead.")
+class AnonymizeLeadPayload(Payload):
+    lead: LeadType | None = out("The lead after the change.")
+
+
+def _choice(value: AccountChoice | ContactChoice | None) -> leads.Choice | None:
     if value is None:
         return None
-    existing = getattr(value, "existing_id", strawberry.UNSET)
-    if existing is not strawberry.UNSET and existing is not None:
-        return leads.Choice(existing_id=decode_id(existing, type_name, ("input", path, "existingId")))
-    create = getattr(value, "create", strawberry.UNSET)
+    if value.existing_id is not strawberry.UNSET and value.existing_id is not None:
+        return leads.Choice(existing_id=value.existing_id)
+    create = value.create
     return leads.Choice(create=given(create) if create not in (None, strawberry.UNSET) else {})
 
 
 def _qualification(input: QualifyLeadInput) -> leads.Qualification:
-    errors: list[DomainError] = []
-    q = leads.Qualification()
-    try:
-        q.account = _choice(input.account, "Account", "account")
-    except DomainError as exc:
-        errors.append(exc)
-    try:
-        q.contact = _choice(input.contact, "Contact", "contact")
-    except DomainError as exc:
-        errors.append(exc)
-    if input.opportunity is not None:
-        opp = given(input.opportunity)
-        try:
-            if opp.get("stage_id") is not None:
-                opp["stage_id"] = decode_id(opp["stage_id"], "Stage", ("input", "opportunity", "stageId"))
-        except DomainError as exc:
-            errors.append(exc)
-        q.opportunity = opp
-    raise_all(errors)
-    q.payload = {
-        "account": _plain(input.account),
-        "contact": _plain(input.contact),
-        "opportunity": _plain(input.opportunity),
-    }
-    return q
-
-
-def _plain(value: Any) -> Any:
-    if value is None or value is strawberry.UNSET:
-        return None
-    return {k: _plain(v) if hasattr(v, "__dataclass_fields__") else v for k, v in given(value).items()}
+    return leads.Qualification(
+        account=_choice(input.account),
+        contact=_choice(input.contact),
+        opportunity=given(input.opportunity) if input.opportunity is not None else None,
+        # the input as sent, for the idempotency fingerprint
+        payload={
+            "account": echo(input.account),
+            "contact": echo(input.contact),
+            "opportunity": echo(input.opportunity),
+        },
+    )
 
 
 # --- activities ----------------------------------------------------------------------------------
@@ -291,270 +252,125 @@ class LogActivityInput:
     subject: str = strawberry.field(description="What it is about.")
     description: Optional[str] = strawberry.field(default=None, description="Details.")
     due_at: Optional[dt.datetime] = strawberry.field(default=None, description="When it is due.")
-    assignee_id: Optional[strawberry.ID] = strawberry.field(default=None, description="Assignee (default: you).")
-    lead_id: Optional[strawberry.ID] = strawberry.field(default=None, description="The lead.")
-    opportunity_id: Optional[strawberry.ID] = strawberry.field(default=None, description="The opportunity.")
-    account_id: Optional[strawberry.ID] = strawberry.field(default=None, description="The account.")
-    contact_id: Optional[strawberry.ID] = strawberry.field(default=None, description="The contact.")
-    quote_id: Optional[strawberry.ID] = strawberry.field(default=None, description="The quote.")
-    idempotency_key: Optional[str] = strawberry.field(default=None, description=_KEY_DOC)
+    assignee_id: int | None = ref("User", "Assignee (default: you).", default=None)
+    lead_id: int | None = ref("Lead", "The lead.", default=None)
+    opportunity_id: int | None = ref("Opportunity", "The opportunity.", default=None)
+    account_id: int | None = ref("Account", "The account.", default=None)
+    contact_id: int | None = ref("Contact", "The contact.", default=None)
+    quote_id: int | None = ref("Quote", "The quote.", default=None)
+    idempotency_key: Optional[str] = idempotency_field()
 
 
-LogActivityPayload = make_payload(
-    "LogActivityPayload", {"activity": (ActivityT, "The logged activity.")}, "Result of logActivity."
-)
+@strawberry.type(description="Result of logActivity.")
+class LogActivityPayload(Payload):
+    activity: ActivityType | None = out("The logged activity.")
 
 
 @strawberry.input(description="Mark an activity done.")
 class CompleteActivityInput:
-    activity_id: strawberry.ID = strawberry.field(description="The activity.")
+    activity_id: int = ref("Activity", "The activity.")
 
 
-CompleteActivityPayload = make_payload(
-    "CompleteActivityPayload", {"activity": (ActivityT, "The activity, now done.")}, "Result of completeActivity."
-)
-
-_ACTIVITY_REFS = {"assignee_id": "User", "lead_id": "Lead", "opportunity_id": "Opportunity",
-                  "account_id": "Account", "contact_id": "Contact", "quote_id": "Quote"}  # fmt: skip
+@strawberry.type(description="Result of completeActivity.")
+class CompleteActivityPayload(Payload):
+    activity: ActivityType | None = out("The activity, now done.")
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Reorder the open stages (ADMIN or MANAGER).")
-    async def reorder_stages(
-        self, info: Info, input: Annotated[ReorderStagesInput, strawberry.argument(description="The new order.")]
-    ) -> ReorderStagesPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "reorderStages", "Stage")
-            ids = [decode_id(v, "Stage", ("input", "stageIds", str(i))) for i, v in enumerate(input.stage_ids)]
-            return {"stages": await svc.reorder_stages(actor, ids)}
+    @mutation(on="Stage", description="Reorder the open stages (ADMIN or MANAGER).", input_doc="The new order.")
+    async def reorder_stages(self, info: Info, input: ReorderStagesInput) -> ReorderStagesPayload:
+        return ReorderStagesPayload(stages=await svc.reorder_stages(info.context.user, input.stage_ids))
 
-        return await run(ReorderStagesPayload, call)
-
-    @strawberry.mutation(description="Delete an open stage, moving its opportunities to a replacement.")
-    async def delete_stage(
-        self, info: Info, input: Annotated[DeleteStageInput, strawberry.argument(description="Stage and replacement.")]
-    ) -> DeleteStagePayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "deleteStage", "Stage")
-            pk = decode_id(input.id, "Stage", ("input", "id"))
-            repl = decode_optional(input.replacement_stage_id, "Stage", ("input", "replacementStageId"))
-            return {"deleted_id": to_global_id("Stage", await svc.delete_stage(actor, pk, repl))}
-
-        return await run(DeleteStagePayload, call)
-
-    @strawberry.mutation(description="Move an opportunity to a stage; WON/LOST stages win or lose it.")
-    async def move_opportunity_to_stage(
-        self, info: Info, input: Annotated[MoveOpportunityToStageInput, strawberry.argument(description="Target.")]
-    ) -> OpportunityPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "moveOpportunityToStage", "Opportunity")
-            stage = decode_id(input.stage_id, "Stage", ("input", "stageId"))
-            opportunity = await svc.move_opportunity_to_stage(
-                actor, _opp_id(input.opportunity_id), stage, input.close_date
-            )
-            return {"opportunity": opportunity}
-
-        return await run(OpportunityPayload, call)
-
-    @strawberry.mutation(description="Win an opportunity: WON, probability 100, contracts for its product lines.")
-    async def win_opportunity(
-        self, info: Info, input: Annotated[WinOpportunityInput, strawberry.argument(description="The deal.")]
-    ) -> WinOpportunityPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "winOpportunity", "Opportunity")
-            opp, made = await svc.win_opportunity(
-                actor, _opp_id(input.opportunity_id), input.close_date, idempotency_key=input.idempotency_key
-            )
-            return {"opportunity": opp, "contracts": made}
-
-        return await run(WinOpportunityPayload, call)
-
-    @strawberry.mutation(description="Lose an opportunity: LOST, probability 0.")
-    async def lose_opportunity(
-        self, info: Info, input: Annotated[LoseOpportunityInput, strawberry.argument(description="The deal.")]
-    ) -> LoseOpportunityPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "loseOpportunity", "Opportunity")
-            opportunity = await svc.lose_opportunity(
-                actor, _opp_id(input.opportunity_id), input.reason, input.close_date
-            )
-            return {"opportunity": opportunity}
-
-        return await run(LoseOpportunityPayload, call)
-
-    @strawberry.mutation(description="Reopen a won or lost opportunity; its contracts are cancelled.")
-    async def reopen_opportunity(
-        self, info: Info, input: Annotated[ReopenOpportunityInput, strawberry.argument(description="The deal.")]
-    ) -> ReopenOpportunityPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "reopenOpportunity", "Opportunity")
-            stage = decode_optional(input.stage_id, "Stage", ("input", "stageId"))
-            return {"opportunity": await svc.reopen_opportunity(actor, _opp_id(input.opportunity_id), stage)}
-
-        return await run(ReopenOpportunityPayload, call)
-
-    @strawberry.mutation(description="Qualify a lead into an account, a contact and optionally an opportunity.")
-    async def qualify_lead(
-        self, info: Info, input: Annotated[QualifyLeadInput, strawberry.argument(description="The choices.")]
-    ) -> QualifyLeadPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "qualifyLead", "Lead")
-            pk = _lead_id(input.lead_id)
-            q = _qualification(input)
-            return await leads.qualify_lead(actor, pk, q, idempotency_key=input.idempotency_key)
-
-        return await run(QualifyLeadPayload, call)
-
-    @strawberry.mutation(description="Disqualify a lead (not a qualified one).")
-    async def disqualify_lead(
-        self, info: Info, input: Annotated[DisqualifyLeadInput, strawberry.argument(description="Lead and reason.")]
-    ) -> DisqualifyLeadPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "disqualifyLead", "Lead")
-            return {"lead": await leads.disqualify_lead(actor, _lead_id(input.lead_id), input.reason)}
-
-        return await run(DisqualifyLeadPayload, call)
-
-    @strawberry.mutation(description="Archive a lead.")
-    async def archive_lead(
-        self, info: Info, input: Annotated[LeadIdInput, strawberry.argument(description="The lead.")]
-    ) -> ArchiveLeadPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "archiveLead", "Lead")
-            return {"lead": await leads.set_archived(actor, _lead_id(input.lead_id), True)}
-
-        return await run(ArchiveLeadPayload, call)
-
-    @strawberry.mutation(description="Unarchive a lead.")
-    async def unarchive_lead(
-        self, info: Info, input: Annotated[LeadIdInput, strawberry.argument(description="The lead.")]
-    ) -> UnarchiveLeadPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "unarchiveLead", "Lead")
-            return {"lead": await leads.set_archived(actor, _lead_id(input.lead_id), False)}
-
-        return await run(UnarchiveLeadPayload, call)
-
-    @strawberry.mutation(description="Erase a lead's personal fields for good (timeline included).")
-    async def anonymize_lead(
-        self, info: Info, input: Annotated[LeadIdInput, strawberry.argument(description="The lead.")]
-    ) -> AnonymizeLeadPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "anonymizeLead", "Lead")
-            return {"lead": await leads.anonymize_lead(actor, _lead_id(input.lead_id))}
-
-        return await run(AnonymizeLeadPayload, call)
-
-    @strawberry.mutation(description="Log an activity on a record (it shows on the record's timeline).")
-    async def log_activity(
-        self, info: Info, input: Annotated[LogActivityInput, strawberry.argument(description="The activity.")]
-    ) -> LogActivityPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "logActivity", "Activity")
-            raw = given(input)
-            key = raw.pop("idempotency_key", None)
-            errors: list[DomainError] = []
-            for name, type_name in _ACTIVITY_REFS.items():
-                try:
-                    raw[name] = decode_optional(raw.get(name), type_name, ("input", crud.camel(name)))
-                except DomainError as exc:
-                    errors.append(exc)
-            raise_all(errors)
-            raw = {k: v for k, v in raw.items() if v is not None}
-            return {"activity": await crud.create(actor, "Activity", raw, idempotency_key=key)}
-
-        return await run(LogActivityPayload, call)
-
-    @strawberry.mutation(description="Mark an activity done.")
-    async def complete_activity(
-        self, info: Info, input: Annotated[CompleteActivityInput, strawberry.argument(description="The activity.")]
-    ) -> CompleteActivityPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = _auth(info, "completeActivity", "Activity")
-            pk = decode_id(input.activity_id, "Activity", ("input", "activityId"))
-            return {"activity": await svc.complete_activity(actor, pk)}
-
-        return await run(CompleteActivityPayload, call)
-
-
-# --- pipelineSummary ------------------------------------------------------------------------------
-
-PipelineGroupBy = strawberry.enum(
-    reporting.GroupBy, name="PipelineGroupBy", description="How pipelineSummary groups opportunities."
-)
-
-
-@strawberry.type(description="One group of pipelineSummary.")
-class PipelineGroup:
-    key: Optional[str] = strawberry.field(
-        description='Global ID of the stage, owner, account, pipeline or campaign, or "YYYY-MM"; null for no owner / '
-        "no close date / no campaign."
+    @mutation(
+        on="Stage",
+        description="Delete an open stage, moving its opportunities to a replacement.",
+        input_doc="Stage and replacement.",
     )
-    label: str = strawberry.field(description="Stage, owner, account or pipeline name, or the month.")
-    count: int = strawberry.field(description="Number of opportunities.")
-    amount: Decimal = strawberry.field(description="Sum of their amounts, in `currency`.")
-    weighted_amount: Decimal = strawberry.field(description="Sum of their expected revenue, in `currency`.")
-    currency: str = strawberry.field(description="The currency of the sums.")
+    async def delete_stage(self, info: Info, input: DeleteStageInput) -> DeleteStagePayload:
+        pk = await svc.delete_stage(info.context.user, input.id, input.replacement_stage_id)
+        return DeleteStagePayload(deleted_id=strawberry.ID(to_global_id("Stage", pk)))
 
+    @mutation(
+        on="Opportunity",
+        description="Move an opportunity to a stage; WON/LOST stages win or lose it.",
+        input_doc="Target.",
+    )
+    async def move_opportunity_to_stage(
+        self, info: Info, input: MoveOpportunityToStageInput
+    ) -> MoveOpportunityToStagePayload:
+        opportunity = await svc.move_opportunity_to_stage(
+            info.context.user, input.opportunity_id, input.stage_id, input.close_date
+        )
+        return MoveOpportunityToStagePayload(opportunity=opportunity)
 
-_KEY_TYPES = {reporting.GroupBy.STAGE: "Stage", reporting.GroupBy.OWNER: "User", reporting.GroupBy.ACCOUNT: "Account",
-              reporting.GroupBy.PIPELINE: "Pipeline", reporting.GroupBy.CAMPAIGN: "Campaign"}  # fmt: skip
+    @mutation(
+        on="Opportunity",
+        description="Win an opportunity: WON, probability 100, contracts for its product lines.",
+        input_doc="The deal.",
+    )
+    async def win_opportunity(self, info: Info, input: WinOpportunityInput) -> WinOpportunityPayload:
+        opp, made = await svc.win_opportunity(
+            info.context.user, input.opportunity_id, input.close_date, idempotency_key=input.idempotency_key
+        )
+        return WinOpportunityPayload(opportunity=opp, contracts=made)
 
+    @mutation(on="Opportunity", description="Lose an opportunity: LOST, probability 0.", input_doc="The deal.")
+    async def lose_opportunity(self, info: Info, input: LoseOpportunityInput) -> LoseOpportunityPayload:
+        opportunity = await svc.lose_opportunity(
+            info.context.user, input.opportunity_id, input.reason, input.close_date
+        )
+        return LoseOpportunityPayload(opportunity=opportunity)
 
-@strawberry.type
-class Query:
-    @strawberry.field(description="Opportunities you can see, grouped, with amounts converted into one currency.")
-    async def pipeline_summary(
-        self,
-        info: Info,
-        group_by: Annotated[PipelineGroupBy, strawberry.argument(description="The grouping.")],  # type: ignore[valid-type]
-        filter: Annotated[
-            Optional[OpportunityFilter],  # type: ignore[valid-type]
-            strawberry.argument(description="Which opportunities to count."),
-        ] = None,
-        currency: Annotated[
-            Optional[str], strawberry.argument(description="Currency of the sums (default: the base currency).")
-        ] = None,
-        pipeline_id: Annotated[
-            Optional[strawberry.ID],
-            strawberry.argument(
-                description="The pipeline summed (DOMAIN.md 11: summaries never mix pipelines unless grouped by "
-                "PIPELINE). Default: the pipeline `filter.pipeline` names, else the default pipeline. Ignored when "
-                "grouping by PIPELINE."
-            ),
-        ] = None,
-    ) -> list[PipelineGroup]:
-        from graphql import GraphQLError
+    @mutation(
+        on="Opportunity",
+        description="Reopen a won or lost opportunity; its contracts are cancelled.",
+        input_doc="The deal.",
+    )
+    async def reopen_opportunity(self, info: Info, input: ReopenOpportunityInput) -> ReopenOpportunityPayload:
+        opportunity = await svc.reopen_opportunity(info.context.user, input.opportunity_id, input.stage_id)
+        return ReopenOpportunityPayload(opportunity=opportunity)
 
-        from crm_graphql import models as m
-        from crm_graphql.api.relay import MalformedId, from_global_id
+    @mutation(
+        on="Lead",
+        description="Qualify a lead into an account, a contact and optionally an opportunity.",
+        input_doc="The choices.",
+    )
+    async def qualify_lead(self, info: Info, input: QualifyLeadInput) -> QualifyLeadPayload:
+        done = await leads.qualify_lead(
+            info.context.user, input.lead_id, _qualification(input), idempotency_key=input.idempotency_key
+        )
+        return QualifyLeadPayload(**done)
 
-        user = info.context.user
-        where = to_q("Opportunity", filter, user)
-        if reporting.GroupBy(group_by) is not reporting.GroupBy.PIPELINE:
-            if pipeline_id is not None:
-                try:
-                    type_name, pk = from_global_id(pipeline_id)
-                except MalformedId:
-                    type_name, pk = "", 0
-                if type_name != "Pipeline":
-                    raise GraphQLError("pipelineId is not a pipeline's ID.", extensions={"code": "BAD_USER_INPUT"})
-                where &= Q(pipeline_id=pk)
-            elif filter is None or getattr(filter, "pipeline", None) is None:
-                default = await m.Pipeline.filter(is_default=True).first()
-                where &= Q(pipeline_id=default.id if default is not None else 0)
-        try:
-            groups = await reporting.pipeline_summary(user, where, reporting.GroupBy(group_by), currency)
-        except MissingExchangeRate as exc:
-            raise GraphQLError(exc.message, extensions={"code": exc.code.value, "currency": exc.currency}) from None
-        except DomainError as exc:
-            raise GraphQLError(exc.message, extensions={"code": exc.code.value}) from None
-        type_name = _KEY_TYPES.get(reporting.GroupBy(group_by))
-        out = []
-        for g in groups:
-            key = None if g.key is None else (to_global_id(type_name, g.key) if type_name else str(g.key))
-            out.append(PipelineGroup(key=key, label=g.label, count=g.count, amount=g.amount,
-                                     weighted_amount=g.weighted_amount,
-                                     currency=(currency or "").strip() or reporting.config.BASE_CURRENCY))  # fmt: skip
-        return out
+    @mutation(on="Lead", description="Disqualify a lead (not a qualified one).", input_doc="Lead and reason.")
+    async def disqualify_lead(self, info: Info, input: DisqualifyLeadInput) -> DisqualifyLeadPayload:
+        return DisqualifyLeadPayload(lead=await leads.disqualify_lead(info.context.user, input.lead_id, input.reason))
+
+    @mutation(on="Lead", description="Archive a lead.", input_doc="The lead.")
+    async def archive_lead(self, info: Info, input: LeadIdInput) -> ArchiveLeadPayload:
+        return ArchiveLeadPayload(lead=await leads.set_archived(info.context.user, input.lead_id, True))
+
+    @mutation(on="Lead", description="Unarchive a lead.", input_doc="The lead.")
+    async def unarchive_lead(self, info: Info, input: LeadIdInput) -> UnarchiveLeadPayload:
+        return UnarchiveLeadPayload(lead=await leads.set_archived(info.context.user, input.lead_id, False))
+
+    @mutation(
+        on="Lead", description="Erase a lead's personal fields for good (timeline included).", input_doc="The lead."
+    )
+    async def anonymize_lead(self, info: Info, input: LeadIdInput) -> AnonymizeLeadPayload:
+        return AnonymizeLeadPayload(lead=await leads.anonymize_lead(info.context.user, input.lead_id))
+
+    @mutation(
+        on="Activity",
+        description="Log an activity on a record (it shows on the record's timeline).",
+        input_doc="The activity.",
+    )
+    async def log_activity(self, info: Info, input: LogActivityInput) -> LogActivityPayload:
+        raw = {k: v for k, v in given(input).items() if v is not None}
+        key = raw.pop("idempotency_key", None)
+        activity = await crud.create(info.context.user, "Activity", raw, idempotency_key=key)
+        return LogActivityPayload(activity=activity)
+
+    @mutation(on="Activity", description="Mark an activity done.", input_doc="The activity.")
+    async def complete_activity(self, info: Info, input: CompleteActivityInput) -> CompleteActivityPayload:
+        return CompleteActivityPayload(activity=await svc.complete_activity(info.context.user, input.activity_id))

@@ -1,33 +1,30 @@
-"""Pipelines (DOMAIN.md 11): the ``pipelines`` query, ``deletePipeline`` and
-``moveOpportunityToPipeline`` (``createPipeline``/``updatePipeline`` are plain CRUD)."""
+"""Pipelines (DOMAIN.md 11): ``deletePipeline`` and ``moveOpportunityToPipeline``
+(``createPipeline``/``updatePipeline`` are plain CRUD; the queries are in api.queries.pipelines)."""
 
-from typing import Annotated, Any, Optional
+from __future__ import annotations
+
+from typing import Optional
 
 import strawberry
 
-from crm_graphql import models as m
 from crm_graphql.api.context import Info
-from crm_graphql.api.mutations.base import decode_id, decode_optional, make_payload, run
+from crm_graphql.api.mutations.base import Payload, mutation, out, ref
 from crm_graphql.api.relay import to_global_id
-from crm_graphql.api.types.common import lazy
-from crm_graphql.api.types.pipeline import PipelineType
-from crm_graphql.services import access, permissions
+from crm_graphql.api.types.pipeline import OpportunityType
 from crm_graphql.services import opportunities as svc
-
-OpportunityT = lazy("Opportunity")
 
 
 @strawberry.input(description="One stage of a deleted pipeline and the stage of the replacement it maps to.")
 class StageMapInput:
-    from_stage_id: strawberry.ID = strawberry.field(description="A stage of the pipeline being deleted.")
-    to_stage_id: strawberry.ID = strawberry.field(description="A stage of the replacement pipeline, of the same kind.")
+    from_stage_id: int = ref("Stage", "A stage of the pipeline being deleted.")
+    to_stage_id: int = ref("Stage", "A stage of the replacement pipeline, of the same kind.")
 
 
 @strawberry.input(description="Delete a pipeline; its opportunities move to the replacement's mapped stages.")
 class DeletePipelineInput:
-    id: strawberry.ID = strawberry.field(description="The pipeline to delete (not the default one).")
-    replacement_pipeline_id: Optional[strawberry.ID] = strawberry.field(
-        default=None, description="Pipeline that receives its opportunities; required when it has some."
+    id: int = ref("Pipeline", "The pipeline to delete (not the default one).")
+    replacement_pipeline_id: int | None = ref(
+        "Pipeline", "Pipeline that receives its opportunities; required when it has some.", default=None
     )
     stage_map: Optional[list[StageMapInput]] = strawberry.field(
         default=None,
@@ -36,75 +33,41 @@ class DeletePipelineInput:
     )
 
 
-DeletePipelinePayload = make_payload(
-    "DeletePipelinePayload",
-    {"deleted_id": (strawberry.ID, "Global ID of the deleted pipeline.")},
-    "Result of deletePipeline.",
-)
+@strawberry.type(description="Result of deletePipeline.")
+class DeletePipelinePayload(Payload):
+    deleted_id: strawberry.ID | None = out("Global ID of the deleted pipeline.")
 
 
 @strawberry.input(description="Move an open opportunity to another pipeline.")
 class MoveOpportunityToPipelineInput:
-    opportunity_id: strawberry.ID = strawberry.field(description="The opportunity.")
-    stage_id: strawberry.ID = strawberry.field(description="The open stage it lands on in the other pipeline.")
+    opportunity_id: int = ref("Opportunity", "The opportunity.")
+    stage_id: int = ref("Stage", "The open stage it lands on in the other pipeline.")
 
 
-MoveOpportunityToPipelinePayload = make_payload(
-    "MoveOpportunityToPipelinePayload",
-    {"opportunity": (OpportunityT, "The opportunity in its new pipeline and stage.")},
-    "Result of moveOpportunityToPipeline.",
-)
-
-
-@strawberry.type
-class Query:
-    @strawberry.field(description="Every pipeline, the default one first, then by name.")
-    async def pipelines(self, info: Info) -> list[PipelineType]:
-        rows = await access.scoped(m.Pipeline, info.context.user).order_by("-is_default", "name", "id")
-        return rows  # type: ignore[return-value]
-
-    @strawberry.field(description="A pipeline by ID.")
-    async def pipeline(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
-    ) -> Optional[PipelineType]:
-        from crm_graphql.api.queries import load_node
-
-        return await load_node(info, id, "Pipeline")  # type: ignore[no-any-return]
+@strawberry.type(description="Result of moveOpportunityToPipeline.")
+class MoveOpportunityToPipelinePayload(Payload):
+    opportunity: OpportunityType | None = out("The opportunity in its new pipeline and stage.")
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Delete a pipeline and its stages, moving its opportunities to a replacement.")
-    async def delete_pipeline(
-        self,
-        info: Info,
-        input: Annotated[DeletePipelineInput, strawberry.argument(description="Pipeline, replacement, stage map.")],
-    ) -> DeletePipelinePayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = info.context.user
-            permissions.authorize(actor, "deletePipeline", "Pipeline")
-            pk = decode_id(input.id, "Pipeline", ("input", "id"))
-            repl = decode_optional(input.replacement_pipeline_id, "Pipeline", ("input", "replacementPipelineId"))
-            pairs = []
-            for i, entry in enumerate(input.stage_map or []):
-                path = ("input", "stageMap", str(i))
-                pairs.append((decode_id(entry.from_stage_id, "Stage", (*path, "fromStageId")),
-                              decode_id(entry.to_stage_id, "Stage", (*path, "toStageId"))))  # fmt: skip
-            return {"deleted_id": to_global_id("Pipeline", await svc.delete_pipeline(actor, pk, repl, pairs))}
+    @mutation(
+        on="Pipeline",
+        description="Delete a pipeline and its stages, moving its opportunities to a replacement.",
+        input_doc="Pipeline, replacement, stage map.",
+    )
+    async def delete_pipeline(self, info: Info, input: DeletePipelineInput) -> DeletePipelinePayload:
+        pairs = [(entry.from_stage_id, entry.to_stage_id) for entry in input.stage_map or []]
+        pk = await svc.delete_pipeline(info.context.user, input.id, input.replacement_pipeline_id, pairs)
+        return DeletePipelinePayload(deleted_id=strawberry.ID(to_global_id("Pipeline", pk)))
 
-        return await run(DeletePipelinePayload, call)
-
-    @strawberry.mutation(description="Move an open opportunity into a stage of another pipeline.")
+    @mutation(
+        on="Opportunity",
+        description="Move an open opportunity into a stage of another pipeline.",
+        input_doc="Opportunity and stage.",
+    )
     async def move_opportunity_to_pipeline(
-        self,
-        info: Info,
-        input: Annotated[MoveOpportunityToPipelineInput, strawberry.argument(description="Opportunity and stage.")],
-    ) -> MoveOpportunityToPipelinePayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = info.context.user
-            permissions.authorize(actor, "moveOpportunityToPipeline", "Opportunity")
-            opp = decode_id(input.opportunity_id, "Opportunity", ("input", "opportunityId"))
-            stage = decode_id(input.stage_id, "Stage", ("input", "stageId"))
-            return {"opportunity": await svc.move_opportunity_to_pipeline(actor, opp, stage)}
-
-        return await run(MoveOpportunityToPipelinePayload, call)
+        self, info: Info, input: MoveOpportunityToPipelineInput
+    ) -> MoveOpportunityToPipelinePayload:
+        opportunity = await svc.move_opportunity_to_pipeline(info.context.user, input.opportunity_id, input.stage_id)
+        return MoveOpportunityToPipelinePayload(opportunity=opportunity)

@@ -1,4 +1,5 @@
-"""The Query root: node, nodes, viewer, one connection and one singular field per entity."""
+"""Query fields: node, nodes, viewer, one connection and one singular field per entity (the root
+merges this with reporting.py and pipelines.py: api.schema.QUERIES)."""
 
 from __future__ import annotations
 

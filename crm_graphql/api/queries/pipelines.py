@@ -1,0 +1,27 @@
+"""Pipelines (DOMAIN.md 11): ``pipelines`` and ``pipeline``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import strawberry
+
+from crm_graphql import models as m
+from crm_graphql.api import queries
+from crm_graphql.api.context import Info
+from crm_graphql.api.types.pipeline import PipelineType
+from crm_graphql.services import access
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Every pipeline, the default one first, then by name.")
+    async def pipelines(self, info: Info) -> list[PipelineType]:
+        rows = await access.scoped(m.Pipeline, info.context.user).order_by("-is_default", "name", "id")
+        return rows  # type: ignore[return-value]
+
+    @strawberry.field(description="A pipeline by ID.")
+    async def pipeline(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
+    ) -> Optional[PipelineType]:
+        return await queries.load_node(info, id, "Pipeline")  # type: ignore[no-any-return]
