@@ -25,11 +25,13 @@ from crm_graphql.models.pipeline import (
     Stage,
 )
 from crm_graphql.models.quotes import Quote, QuoteItem
+from crm_graphql.models.splits import LeadShare, LeadSplitRule, RevenueSplit
 from crm_graphql.models.users import ApiToken, User
 
 __models__ = [
     Account, AccountLink, Activity, ApiToken, Bundle, BundleItem, BundlePrice, Contact,
     Contract, Document, DocumentFile, DocumentTemplate, ExchangeRate, IdempotencyKey, Invoice, InvoiceItem, Lead,
+    LeadShare, LeadSplitRule, RevenueSplit,
     LineageLink, Opportunity, OpportunityAccess, OpportunityContactRole, OpportunityItem, PersistedQuery, Pipeline, Pricebook, PricebookEntry, Product,
     Quote, QuoteItem, SalesOrder, SalesOrderItem, Sequence, Stage, TimelineEvent, User,
 ]  # fmt: skip
@@ -52,6 +54,8 @@ __all__ = [
     "Invoice",
     "InvoiceItem",
     "Lead",
+    "LeadShare",
+    "LeadSplitRule",
     "LineageLink",
     "Opportunity",
     "OpportunityAccess",
@@ -64,6 +68,7 @@ __all__ = [
     "Product",
     "Quote",
     "QuoteItem",
+    "RevenueSplit",
     "SalesOrder",
     "SalesOrderItem",
     "Sequence",

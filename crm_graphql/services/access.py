@@ -12,7 +12,9 @@ owner alone (admins included), and so is everything under it; a restricted oppor
 visible to its owner and the users it lists, and so are its quotes, orders, invoices and
 contracts; a line item or document is visible with its parent; an activity when every record
 it is attached to is; a timeline event when its subject is; a lineage link when both ends
-are. Catalog rows, pipelines, stages, leads and users are visible to every signed-in user.
+are. Catalog rows, pipelines, stages, leads, lead split rules and users are visible to every
+signed-in user (partners see no split rule; only admins and managers change them); a lead's
+shares and a deal's revenue splits are visible with their lead or deal.
 
 Writes. ``load_for_write`` is the one way a service loads the row it is about to change:
 visibility first (hidden -> NOT_FOUND, so a hidden row never answers FORBIDDEN), then role
@@ -200,11 +202,14 @@ RULES: dict[type[Model], VisibilityRule] = {
     m.DocumentFile: child_of("document", m.Document),
     m.OpportunityAccess: child_of("opportunity", m.Opportunity),
     m.OpportunityContactRole: child_of("opportunity", m.Opportunity),
+    m.RevenueSplit: child_of("opportunity", m.Opportunity),
+    m.LeadShare: child_of("lead", m.Lead),
     m.Activity: _activity,
     m.TimelineEvent: _event,
     m.LineageLink: _lineage,
     m.AccountLink: _account_link,
     m.Lead: public,
+    m.LeadSplitRule: public,
     m.User: public,
     m.Stage: public,
     m.Pipeline: public,
@@ -284,6 +289,12 @@ def _p_activity(uid: int, prefix: str, include_deleted: bool) -> Q:
     )
 
 
+def _p_none(uid: int, prefix: str, include_deleted: bool) -> Q:
+    """Lead split rules: a partner works on assigned records only; rules over every lead are
+    none of their business."""
+    return Q(**{f"{prefix}id__in": []})
+
+
 def _p_user(uid: int, prefix: str, include_deleted: bool) -> Q:
     """Themselves and the other users of their partner account."""
     return Q(**{f"{prefix}id": int(uid)}) | Q(**{f"{prefix}partner_account_id": partner_of(uid) or 0})
@@ -300,10 +311,11 @@ PARTNER_RULES: dict[type[Model], VisibilityRule] = {
     m.Contract: _p_deal_document,
     m.Activity: _p_activity,
     m.User: _p_user,
+    m.LeadSplitRule: _p_none,
     # children and references: their RULES follow a narrowed parent through ``condition``
     **dict.fromkeys((m.OpportunityItem, m.QuoteItem, m.SalesOrderItem, m.InvoiceItem, m.Document, m.DocumentFile,
-                     m.OpportunityAccess, m.OpportunityContactRole, m.TimelineEvent, m.LineageLink, m.AccountLink),
-                    unrestricted),
+                     m.OpportunityAccess, m.OpportunityContactRole, m.TimelineEvent, m.LineageLink, m.AccountLink,
+                     m.LeadShare, m.RevenueSplit), unrestricted),
     # shared reference data every user reads
     **dict.fromkeys((m.Stage, m.Pipeline, m.Product, m.Pricebook, m.PricebookEntry, m.Bundle, m.BundleItem,
                      m.BundlePrice, m.ExchangeRate, m.DocumentTemplate), unrestricted),
@@ -416,6 +428,9 @@ WRITE_RULES: dict[type[Model], WriteRule] = {
     m.DocumentFile: ReadOnly(),
     m.OpportunityAccess: OwnedBy("opportunity", m.Opportunity),
     m.OpportunityContactRole: OwnedBy("opportunity", m.Opportunity),
+    m.RevenueSplit: OwnedBy("opportunity", m.Opportunity),
+    m.LeadShare: OwnedBy("lead", m.Lead),
+    m.LeadSplitRule: _MANAGERS,
     m.AccountLink: OwnedBy("account", m.Account),
     m.Stage: _MANAGERS,
     m.Pipeline: _MANAGERS,

@@ -481,15 +481,19 @@ class Mutation:
 # --- pipelineSummary ------------------------------------------------------------------------------
 
 PipelineGroupBy = strawberry.enum(
-    reporting.GroupBy, name="PipelineGroupBy", description="How pipelineSummary groups opportunities."
+    reporting.GroupBy,
+    name="PipelineGroupBy",
+    description="How pipelineSummary groups opportunities. SPLIT_OWNER adds each user's revenue split amounts (the "
+    "amount divided by the splits' percents to the cent by largest remainder); a deal without revenue splits counts "
+    "wholly for its owner, and `count` is the number of deals a user has a part of.",
 )
 
 
 @strawberry.type(description="One group of pipelineSummary.")
 class PipelineGroup:
     key: Optional[str] = strawberry.field(
-        description='Global ID of the stage, owner, account or pipeline, or "YYYY-MM"; null for no owner / no close '
-        "date."
+        description='Global ID of the stage, owner (or split owner), account or pipeline, or "YYYY-MM"; null for no '
+        "owner / no close date."
     )
     label: str = strawberry.field(description="Stage, owner, account or pipeline name, or the month.")
     count: int = strawberry.field(description="Number of opportunities.")
@@ -499,7 +503,7 @@ class PipelineGroup:
 
 
 _KEY_TYPES = {reporting.GroupBy.STAGE: "Stage", reporting.GroupBy.OWNER: "User", reporting.GroupBy.ACCOUNT: "Account",
-              reporting.GroupBy.PIPELINE: "Pipeline"}  # fmt: skip
+              reporting.GroupBy.PIPELINE: "Pipeline", reporting.GroupBy.SPLIT_OWNER: "User"}  # fmt: skip
 
 
 @strawberry.type

@@ -36,6 +36,7 @@ TYPE_MODULES = {
     "Quote": "quotes", "QuoteItem": "quotes", "SalesOrder": "orders", "SalesOrderItem": "orders",
     "Invoice": "orders", "InvoiceItem": "orders", "Contract": "contracts", "Activity": "activity",
     "TimelineEvent": "activity", "User": "users", "Document": "documents", "DocumentTemplate": "documents",
+    "LeadSplitRule": "splits",
 }  # fmt: skip
 
 for _name in TYPE_MODULES:

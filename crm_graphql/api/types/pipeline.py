@@ -25,6 +25,7 @@ from crm_graphql.api.types.common import (
     list_field,
     ref_field,
 )
+from crm_graphql.api.types.splits import RevenueSplitType, revenue_splits_of
 
 if TYPE_CHECKING:
     from crm_graphql.api.types.users import UserType
@@ -123,6 +124,13 @@ class OpportunityType(Entity, Convertible):
     @strawberry.field(description="Contacts' business roles on this deal (the primary one first).")
     async def contact_roles(root, info: Info) -> list[OpportunityContactRoleType]:  # type: ignore[no-untyped-def]
         return await _roles_loader(info, "opportunity_id").load(root.id)
+
+    @strawberry.field(
+        description="Who is credited with the deal's revenue, in order: whole percents adding up to 100, each "
+        "amount the deal's amount split to the cent by largest remainder. Empty: the deal counts wholly for its owner."
+    )
+    async def revenue_splits(root, info: Info) -> list[RevenueSplitType]:  # type: ignore[no-untyped-def]
+        return await revenue_splits_of(info, root)
 
     @strawberry.field(description="Won or lost deals are read-only until reopened.")
     def is_locked(root) -> bool:  # type: ignore[no-untyped-def]
