@@ -262,3 +262,84 @@ async def test_rules_are_visible_to_users_but_not_partners(gql: Any, actors: Any
         {"percent": 100, "user": {"name": "Ann"}}]}]}  # fmt: skip
     _partner, puser = await partner_actor()
     assert (await gql.as_(puser)(listing))["leadSplitRules"] == {"totalCount": 0, "nodes": []}
+
+
+async def _split_deals(n: int, users_: list[Any]) -> None:
+    account = await m.Account.create(name=f"Acme {n}")
+    stage = await m.Stage.filter(is_default=True).first()
+    assert stage is not None
+    for i in range(n):
+        opp = await m.Opportunity.create(title=f"Deal {i}", account=account, stage=stage, currency="EUR",
+                                         owner_id=users_[0].id, manual_amount=Decimal("100.01"),
+                                         amount=Decimal("100.01"), expected_revenue=Decimal("10"))  # fmt: skip
+        for pos, (user, percent) in enumerate(zip(users_, (33, 33, 34), strict=True)):
+            await m.RevenueSplit.create(opportunity=opp, user=user, percent=percent, position=pos)
+        lead = await m.Lead.create(last_name=f"Lead {i}")
+        for pos, (user, percent) in enumerate(zip(users_, (50, 25, 25), strict=True)):
+            await m.LeadShare.create(lead=lead, user=user, percent=percent, position=pos)
+
+
+async def _statements(gql: Any, query: str) -> tuple[int, Any]:
+    from crm_graphql.db import count_statements
+
+    await gql("{ viewer { id } }")  # warm
+    with count_statements() as counter:
+        data = await gql(query)
+    return counter.count, data
+
+
+SUMMARY_EUR = '{ pipelineSummary(groupBy: SPLIT_OWNER, currency: "EUR") { label count amount } }'
+LISTS = """{ opportunities(first: 50) { nodes { title revenueSplits { percent amount user { name } } } }
+  leads(first: 50) { nodes { lastName shares { percent user { name } } } }
+  leadSplitRules { nodes { name shares { percent user { name } } } } }"""
+
+
+async def test_splits_and_shares_cost_the_same_statements_for_2_and_20_records(gql: Any, actors: Any) -> None:
+    # given 2 split deals and shared leads, then 20
+    team = await three_reps()
+    await call(gql, CREATE_RULE, {"name": "R", "shares": [{"userId": gid(u), "percent": p}
+                                                          for u, p in zip(team, (33, 33, 34), strict=True)]})  # fmt: skip
+    await _split_deals(2, team)
+    small, data = await _statements(gql, LISTS)
+    assert all(len(n["revenueSplits"]) == 3 for n in data["opportunities"]["nodes"])
+    summary_small, _ = await _statements(gql, SUMMARY_EUR)
+    await _split_deals(18, team)
+    # when the same lists are read, and summed by split owner
+    large, data = await _statements(gql, LISTS)
+    summary_large, summary = await _statements(gql, SUMMARY_EUR)
+    # then the statement counts do not grow with the rows
+    assert len(data["opportunities"]["nodes"]) == 20 and large == small
+    assert summary_large == summary_small
+    # and each user's sum is the sum of their split amounts (100.01 over 33/33/34 is 33.00/33.00/34.01:
+    # the remaining cent goes to the largest remainder, 34 % of it)
+    amounts = {g["label"]: (g["count"], g["amount"]) for g in summary["pipelineSummary"]}
+    assert amounts == {"Ann": (20, "660.00"), "Bob": (20, "660.00"), "Cy": (20, "680.20")}
+    assert [s["amount"] for s in data["opportunities"]["nodes"][0]["revenueSplits"]] == ["33.00", "33.00", "34.01"]
+
+
+async def test_create_rule_is_idempotent_and_runs_are_on_the_leads_timeline(gql: Any, actors: Any) -> None:
+    ann, bob, _cy = await three_reps()
+    lead = await m.Lead.create(last_name="Doe", company="Acme")
+    values = {"name": "Once", "shares": [{"userId": gid(ann), "percent": 40}, {"userId": gid(bob)}],
+              "idempotencyKey": "rule-1"}  # fmt: skip
+    first = await call(gql, CREATE_RULE, values)
+    again = await call(gql, CREATE_RULE, values)
+    assert first["leadSplitRule"]["id"] == again["leadSplitRule"]["id"]
+    assert await m.LeadSplitRule.all().count() == 1
+    await call(gql, CREATE_RULE, {**values, "name": "Other"},
+               [{"field": ["input", "idempotencyKey"], "message": "This idempotency key was used with other input.",
+                 "code": "IDEMPOTENCY_KEY_REUSED"}])  # fmt: skip
+    assert [(s["percent"]) for s in first["leadSplitRule"]["shares"]] == [40, 60]
+    await call(gql, RUN_RULE, {"ruleId": first["leadSplitRule"]["id"]})
+    events = await gql("""query($id: ID!) { lead(id: $id) { version timeline { nodes { kind data } } } }""",
+                       {"id": gid(lead)})  # fmt: skip
+    (event,) = [e for e in events["lead"]["timeline"]["nodes"] if e["kind"] == "SHARES_SET"]
+    assert event["data"] == {
+        "rule": {"id": first["leadSplitRule"]["id"], "name": "Once"},
+        "shares": [{"user": {"id": gid(ann)}, "percent": 40}, {"user": {"id": gid(bob)}, "percent": 60}],
+    }
+    assert events["lead"]["version"] == 2
+    # a deleted rule leaves the shares it gave
+    p = await call(gql, DELETE_RULE, {"id": first["leadSplitRule"]["id"]})
+    assert p["deletedId"] == first["leadSplitRule"]["id"]
+    assert await m.LeadShare.filter(lead_id=lead.id).count() == 2 and await m.LeadSplitRule.all().count() == 0
