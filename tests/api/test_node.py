@@ -50,6 +50,7 @@ async def one_of_each() -> dict[str, Any]:
         "ExchangeRate": await m.ExchangeRate.create(currency="USD", rate=Decimal("0.92")),
         "DocumentTemplate": await m.DocumentTemplate.create(name="T", body="{{quote.number}}"),
         "Document": await m.Document.create(name="D", content_type="text/plain", content="Q-1", quote=quote),
+        "LeadSplitRule": await m.LeadSplitRule.create(name="R", shares=[{"user": user.id, "percent": 100}]),
     }  # fmt: skip
     return rows
 
