@@ -27,7 +27,10 @@ class LeadShare(Entity):
     """A user's share of a lead, given by a split rule, carried to the deal on qualification."""
 
     lead = fields.ForeignKeyField("models.Lead", db_index=True, related_name="shares", on_delete=fields.CASCADE)
-    user = fields.ForeignKeyField("models.User", db_index=True, related_name=False, on_delete=fields.CASCADE)
+    #: Null once the user is deleted: the percent stays, so the shares still add up to 100.
+    user = fields.ForeignKeyField(
+        "models.User", db_index=True, null=True, related_name=False, on_delete=fields.SET_NULL
+    )
     percent = fields.IntField()
     #: Order of the shares as given (ties of the largest remainder go to the earlier one).
     position = fields.IntField(default=0)
@@ -48,7 +51,10 @@ class RevenueSplit(Entity):
     opportunity = fields.ForeignKeyField(
         "models.Opportunity", db_index=True, related_name="revenue_splits", on_delete=fields.CASCADE
     )
-    user = fields.ForeignKeyField("models.User", db_index=True, related_name=False, on_delete=fields.CASCADE)
+    #: Null once the user is deleted: the percent stays, so the shares still add up to 100.
+    user = fields.ForeignKeyField(
+        "models.User", db_index=True, null=True, related_name=False, on_delete=fields.SET_NULL
+    )
     percent = fields.IntField()
     position = fields.IntField(default=0)
 

@@ -136,8 +136,8 @@ def _stored(shares: list[tuple[int, int]]) -> list[dict[str, int]]:
     return [{"user": u, "percent": p} for u, p in shares]
 
 
-def _shares_event(shares: list[tuple[int, int]]) -> list[dict[str, Any]]:
-    return [{"user": timeline.reference("User", u), "percent": p} for u, p in shares]
+def _shares_event(shares: Sequence[tuple[int | None, int]]) -> list[dict[str, Any]]:
+    return [{"user": None if u is None else timeline.reference("User", u), "percent": p} for u, p in shares]
 
 
 # --- rules -----------------------------------------------------------------------------------
@@ -215,12 +215,19 @@ async def run_lead_split_rule(actor: Any, rule_id: int, to_q: LeadFilterToQ) -> 
     (``SELECT ... FOR UPDATE`` on PostgreSQL, in id order) and those another run shared
     meanwhile are dropped by a second read, which sees that run's committed shares (read
     committed); SQLite runs one write transaction at a time. Raises Forbidden, NotFound,
-    InvalidTransition (inactive rule), Invalid (a stored filter the API no longer accepts)."""
+    InvalidTransition (inactive rule, or one naming a deleted or deactivated user), Invalid (a
+    stored filter the API no longer accepts)."""
     ensure_manager(actor)
     async with in_transaction() as conn:
         rule = await access.load_for_write(conn, actor, m.LeadSplitRule, rule_id, ("input", "ruleId"))
         if not rule.is_active:
             raise InvalidTransition("This rule is inactive: activate it to run it.", ("input", "ruleId"))
+        shares = [(int(s["user"]), int(s["percent"])) for s in rule.shares]
+        active = await m.User.filter(id__in=[u for u, _ in shares], is_active=True).using_db(conn).count()
+        if active != len(shares):
+            raise InvalidTransition(
+                "The rule names a user who is deleted or deactivated: update its shares first.", ("input", "ruleId")
+            )
         where = to_q(rule.lead_filter or {}, actor)
         shared = Subquery(m.LeadShare.all().values("lead_id"))
         candidates = (
@@ -237,7 +244,6 @@ async def run_lead_split_rule(actor: Any, rule_id: int, to_q: LeadFilterToQ) -> 
             rows = await m.LeadShare.filter(lead_id__in=chunk).using_db(conn).values_list("lead_id", flat=True)
             taken.update(int(r) for r in rows)  # type: ignore[call-overload]
         todo = [lead for lead in leads if lead.id not in taken]
-        shares = [(int(s["user"]), int(s["percent"])) for s in rule.shares]
         rows_to_add = [
             m.LeadShare(lead_id=lead.id, user_id=u, percent=p, position=i, rule_id=rule.id)
             for lead in todo
@@ -285,7 +291,7 @@ async def _splits_of(conn: BaseDBAsyncClient, opportunity_id: int) -> list[m.Rev
     return await m.RevenueSplit.filter(opportunity_id=opportunity_id).using_db(conn).order_by("position", "id")
 
 
-async def _write_splits(conn: BaseDBAsyncClient, opportunity_id: int, splits: list[tuple[int, int]]) -> None:
+async def _write_splits(conn: BaseDBAsyncClient, opportunity_id: int, splits: Sequence[tuple[int | None, int]]) -> None:
     if splits:
         await m.RevenueSplit.bulk_create(
             [m.RevenueSplit(opportunity_id=opportunity_id, user_id=u, percent=p, position=i)

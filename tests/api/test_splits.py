@@ -343,3 +343,30 @@ async def test_create_rule_is_idempotent_and_runs_are_on_the_leads_timeline(gql:
     p = await call(gql, DELETE_RULE, {"id": first["leadSplitRule"]["id"]})
     assert p["deletedId"] == first["leadSplitRule"]["id"]
     assert await m.LeadShare.filter(lead_id=lead.id).count() == 2 and await m.LeadSplitRule.all().count() == 0
+
+
+async def test_a_deleted_user_leaves_the_percents_and_stops_the_rules_naming_them(gql: Any, actors: Any) -> None:
+    # given a deal split 50/50 between two reps and a rule naming both
+    ann, bob, _cy = await three_reps()
+    await _split_deals(1, [ann, bob, _cy])
+    both = [{"userId": gid(ann), "percent": 50}, {"userId": gid(bob), "percent": 50}]
+    rule = (await call(gql, CREATE_RULE, {"name": "Pair", "shares": both}))["leadSplitRule"]["id"]
+    await m.Lead.create(last_name="Fresh")
+    # when Bob is deleted
+    await call(gql, "mutation($input: DeleteUserInput!) { deleteUser(input: $input) { userErrors { field message code } } }",
+               {"id": gid(bob)})  # fmt: skip
+    # then the deal's splits keep their percents (Bob's share credited to nobody) and add up
+    deal = await gql("{ opportunities { nodes { amount revenueSplits { percent amount user { name } } } } }")
+    (node,) = deal["opportunities"]["nodes"]
+    assert [(s["user"] and s["user"]["name"], s["percent"], s["amount"]) for s in node["revenueSplits"]] == [
+        ("Ann", 33, "33.00"), (None, 33, "33.00"), ("Cy", 34, "34.01")]  # fmt: skip
+    summary = {g["label"]: g["amount"] for g in (await gql(SUMMARY_EUR))["pipelineSummary"]}
+    assert summary == {"Ann": "33.00", "Cy": "34.01", "Unassigned": "33.00"}
+    # and the rule naming him does not run until its shares are updated
+    before = await state()
+    await call(gql, RUN_RULE, {"ruleId": rule}, [
+        {"field": ["input", "ruleId"], "message": "The rule names a user who is deleted or deactivated: update its "
+         "shares first.", "code": "INVALID_TRANSITION"}])  # fmt: skip
+    assert await state() == before
+    await call(gql, UPDATE_RULE, {"id": rule, "shares": [{"userId": gid(ann)}]})
+    assert (await call(gql, RUN_RULE, {"ruleId": rule}))["processedCount"] == 1

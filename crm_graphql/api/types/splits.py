@@ -24,7 +24,7 @@ from crm_graphql.services import access, splits
 class Share:
     """A rule's share (stored in the rule) or a revenue split with its computed amount."""
 
-    user_id: int
+    user_id: int | None
     percent: int
     amount: Decimal | None = None
 
@@ -32,7 +32,7 @@ class Share:
 @strawberry.type(name="LeadShare", description="A user's share of a lead (given by a lead split rule).")
 class LeadShareType:
     percent: int = strawberry.field(description="Whole percent, 1-100; a lead's shares add up to 100.")
-    user = ref_field("User", "user_id", description="The user sharing the lead (null when hidden from you).")
+    user = ref_field("User", "user_id", description="The user sharing the lead (null when hidden from you or deleted).")
 
 
 @strawberry.type(
@@ -47,7 +47,7 @@ class RevenueSplitType:
         "over 33/33/34 is 33.00/33.00/34.00; a remaining cent goes to the earlier split on a tie): the splits always "
         "add up to the amount. Null while the deal has no amount."
     )
-    user = ref_field("User", "user_id", description="The user credited (null when hidden from you).")
+    user = ref_field("User", "user_id", description="The user credited (null when hidden from you or deleted).")
 
 
 @strawberry.type(
