@@ -11,7 +11,6 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from crm_graphql import db
 from crm_graphql import models as m
 from crm_graphql.services import splits
 
