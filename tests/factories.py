@@ -1,10 +1,11 @@
 """Plain async builders shared by tests (no fixtures here; conftest.py holds those).
 
 ``sales_world`` builds, for one sales rep, a complete set of sales records in every state the
-mutations need: an account with a contact, open / won opportunities with items, quotes with
-items (draft, sent, accepted, without opportunity), an order, invoices, contracts, an
-activity, a document, a lead, a soft-deleted account and a soft-deleted campaign; the lead
-and deals name the catalog's shared campaign (``World.refer``). Built under a private account (or
+mutations need: an account with a contact, open / won opportunities with items (the open one
+with a revenue split), quotes with items (draft, sent, accepted, without opportunity), an
+order, invoices, contracts, an activity, a document, a shared lead, a lead split rule, a
+soft-deleted account and a soft-deleted campaign; the lead and deals name the catalog's
+shared campaign (``World.refer``). Built under a private account (or
 on a restricted opportunity) it is the "hidden" world; under a public account the "visible
 but not owned" one.
 """
@@ -121,7 +122,12 @@ async def sales_world(owner: Any, shared: dict[str, Any], *, private: bool = Fal
     # the shared campaign the lead and deals came from, and a deleted campaign of the world
     campaign = w.refer(shared["campaign"])
     w.add(await m.Campaign.create(name=f"Deleted campaign {n}", currency="EUR", deleted_at=dt.datetime.now(dt.UTC)))
-    w.add(await m.Lead.create(last_name=f"Lead {n}", company=f"Co {n}", owner_id=uid, campaign=campaign))
+    lead = w.add(await m.Lead.create(last_name=f"Lead {n}", company=f"Co {n}", owner_id=uid, campaign=campaign))
+    # the lead splitter (DOMAIN.md 11): a rule (public reference data every user but partners
+    # reads, so not one of the world's records), a shared lead, a deal with revenue splits
+    await m.LeadSplitRule.create(name=f"Split {n}", lead_filter={"company": {"startsWith": "Co"}},
+                                 shares=[{"user": uid, "percent": 100}])  # fmt: skip
+    await m.LeadShare.create(lead=lead, user_id=uid, percent=100)
     opp_values = {"account": account, "currency": "EUR", "owner_id": uid, "pricebook": book,
                   "is_restricted": restricted, "contact": contact, "campaign": campaign}  # fmt: skip
     opp = w.add(await m.Opportunity.create(title=f"Deal {n}", stage=open_stage, **opp_values))
@@ -129,6 +135,7 @@ async def sales_world(owner: Any, shared: dict[str, Any], *, private: bool = Fal
     won = w.add(await m.Opportunity.create(title=f"Won {n}", stage=stages[StageKind.WON],
                                            status=OpportunityStatus.WON, probability=100, **opp_values))  # fmt: skip
     w.add(await _line(m.OpportunityItem, {"opportunity": opp}, product))
+    await m.RevenueSplit.create(opportunity=opp, user_id=uid, percent=100)
     w.add(await m.OpportunityContactRole.create(opportunity=opp, contact=contact, role="USER"))
     # related to another account of the owner's (not in the world's accounts: it is no pick of its own)
     related = await m.Account.create(name=f"Related {n}", is_private=private, owner_id=uid)

@@ -116,3 +116,24 @@ async def test_demo_shows_campaigns_with_results(gql: Any) -> None:
     assert webinar["leadCount"] == 5 and webinar["costPerLead"] == "1000.00" and webinar["returnOnInvestment"]
     assert campaigns["Autumn Newsletter"]["stats"]["returnOnInvestment"] is None
     assert data["pipelineSummary"][-1]["label"] == "No campaign"
+
+
+async def test_demo_shows_split_leads_and_a_split_deal(gql: Any) -> None:
+    counts = await demo.load()
+    # a rule splitting leads 33/33/34 among three users, a few leads shared by it
+    data = await gql("""{ leadSplitRules { nodes { name filter shares { percent user { name } } } }
+      leads(first: 100) { nodes { shares { percent } } } }""")  # fmt: skip
+    (rule,) = data["leadSplitRules"]["nodes"]
+    assert rule["name"] == demo.SPLIT_RULE and [s["percent"] for s in rule["shares"]] == [33, 33, 34]
+    shared = [n for n in data["leads"]["nodes"] if n["shares"]]
+    assert len(shared) == counts["sharedLeads"] >= 2
+    assert all([s["percent"] for s in n["shares"]] == [33, 33, 34] for n in shared)
+    # a deal whose splits add up to its amount, and a summary by split owner
+    deals = await gql("{ opportunities(first: 100) { nodes { amount revenueSplits { percent amount } } } }")
+    split = [n for n in deals["opportunities"]["nodes"] if n["revenueSplits"]]
+    assert len(split) == 1 and [s["percent"] for s in split[0]["revenueSplits"]] == [60, 40]
+    from decimal import Decimal
+
+    assert sum(Decimal(s["amount"]) for s in split[0]["revenueSplits"]) == Decimal(split[0]["amount"])
+    summary = await gql('{ pipelineSummary(groupBy: SPLIT_OWNER, currency: "EUR") { label count amount } }')
+    assert len(summary["pipelineSummary"]) >= 3

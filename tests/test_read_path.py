@@ -168,6 +168,20 @@ HAND_WRITTEN: list[tuple[str, dict[str, Any]]] = [
     ),
     # not covered: the reference answers (activeQuote, timeline, viewer, pipelineSummary)
     ("""{ viewer { name } accounts(first: 1) { nodes { name } } }""", {}),
+    # the lead splitter: rules (compiled: plain columns), their filter and shares, lead shares and
+    # revenue splits (the reference path: computed amounts, visibility of the users named)
+    (
+        """{ leadSplitRules(first: 5, orderBy: [{field: NAME, direction: DESC}]) { totalCount
+        pageInfo { hasNextPage endCursor } nodes { id name isActive version } } }""",
+        {},
+    ),
+    (
+        """{ leadSplitRules { nodes { id name filter shares { percent user { id name } } } }
+        leads(first: 30) { nodes { id lastName shares { percent user { id name } } } }
+        opportunities(first: 50, filter: {status: {eq: OPEN}}) { nodes { id amount
+          revenueSplits { percent amount user { id name } } } } }""",
+        {},
+    ),
 ]
 
 

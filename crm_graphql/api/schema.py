@@ -25,6 +25,7 @@ from crm_graphql.api.mutations import (
     pipelines,
     quotes,
     sharing,
+    splits,
 )
 from crm_graphql.api.queries import pipelines as queries_pipelines
 from crm_graphql.api.queries import reporting
@@ -60,7 +61,7 @@ def should_mask_error(error: GraphQLError) -> bool:
 #: The roots, merged from these lists in this order (the order fixes the SDL's field order).
 #: A module adds its ``Query`` / ``Mutation`` / ``Subscription`` here; a field name declared
 #: twice stops the build.
-QUERIES: tuple[type, ...] = (queries.Query, reporting.Query, queries_pipelines.Query)
+QUERIES: tuple[type, ...] = (queries.Query, reporting.Query, queries_pipelines.Query, splits.Query)
 MUTATIONS: tuple[type, ...] = (
     crud.CrudMutation,
     account_relations.Mutation,
@@ -73,6 +74,7 @@ MUTATIONS: tuple[type, ...] = (
     pipelines.Mutation,
     quotes.Mutation,
     sharing.Mutation,
+    splits.Mutation,
 )
 SUBSCRIPTIONS: tuple[type, ...] = (subscriptions.Subscription,)
 

@@ -132,6 +132,13 @@ SPEC_LIST = [
         default_order=[("created_at", True)],
     ),
     FilterSpec(
+        "LeadSplitRule",
+        m.LeadSplitRule,
+        [_id("LeadSplitRule"), Scalar("name", S), Scalar("is_active", B), *_stamps()],
+        order={"NAME": "name", **_STAMP_ORDER},
+        default_order=[("name", False)],
+    ),
+    FilterSpec(
         "Pipeline",
         m.Pipeline,
         [_id("Pipeline"), Scalar("name", S), Scalar("is_default", B), *_stamps()],

@@ -6,7 +6,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0009_account_relations')]
+    dependencies = [('models', '0010_splits')]
 
     initial = False
 

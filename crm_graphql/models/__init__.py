@@ -26,11 +26,13 @@ from crm_graphql.models.pipeline import (
     Stage,
 )
 from crm_graphql.models.quotes import Quote, QuoteItem
+from crm_graphql.models.splits import LeadShare, LeadSplitRule, RevenueSplit
 from crm_graphql.models.users import ApiToken, User
 
 __models__ = [
     Account, AccountRelation, Activity, ApiToken, Bundle, BundleItem, BundlePrice, Campaign, Contact,
     Contract, Document, DocumentFile, DocumentTemplate, ExchangeRate, IdempotencyKey, Invoice, InvoiceItem, Lead,
+    LeadShare, LeadSplitRule, RevenueSplit,
     LineageLink, Opportunity, OpportunityAccess, OpportunityContactRole, OpportunityItem, PersistedQuery, Pipeline, Pricebook, PricebookEntry, Product,
     Quote, QuoteItem, SalesOrder, SalesOrderItem, Sequence, Stage, TimelineEvent, User,
 ]  # fmt: skip
@@ -54,6 +56,8 @@ __all__ = [
     "Invoice",
     "InvoiceItem",
     "Lead",
+    "LeadShare",
+    "LeadSplitRule",
     "LineageLink",
     "Opportunity",
     "OpportunityAccess",
@@ -66,6 +70,7 @@ __all__ = [
     "Product",
     "Quote",
     "QuoteItem",
+    "RevenueSplit",
     "SalesOrder",
     "SalesOrderItem",
     "Sequence",

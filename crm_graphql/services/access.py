@@ -12,8 +12,9 @@ owner alone (admins included), and so is everything under it; a restricted oppor
 visible to its owner and the users it lists, and so are its quotes, orders, invoices and
 contracts; a line item or document is visible with its parent; an activity when every record
 it is attached to is; a timeline event when its subject is; a lineage link when both ends
-are. Catalog rows, pipelines, stages, campaigns, leads and users are visible to every signed-in
-user (campaigns to no PARTNER user).
+are. Catalog rows, pipelines, stages, campaigns, leads, lead split rules and users are visible
+to every signed-in user (partners see no campaign and no split rule; only admins and managers
+change split rules); a lead's shares and a deal's revenue splits are visible with their lead or deal.
 
 Writes. ``load_for_write`` is the one way a service loads the row it is about to change:
 visibility first (hidden -> NOT_FOUND, so a hidden row never answers FORBIDDEN), then role
@@ -202,11 +203,14 @@ RULES: dict[type[Model], VisibilityRule] = {
     m.DocumentFile: child_of("document", m.Document),
     m.OpportunityAccess: child_of("opportunity", m.Opportunity),
     m.OpportunityContactRole: child_of("opportunity", m.Opportunity),
+    m.RevenueSplit: child_of("opportunity", m.Opportunity),
+    m.LeadShare: child_of("lead", m.Lead),
     m.Activity: _activity,
     m.TimelineEvent: _event,
     m.LineageLink: _lineage,
     m.AccountRelation: _account_relation,
     m.Lead: public,
+    m.LeadSplitRule: public,
     m.User: public,
     m.Stage: public,
     m.Pipeline: public,
@@ -293,8 +297,9 @@ def _p_user(uid: int, prefix: str, include_deleted: bool) -> Q:
 
 
 def _p_nothing(uid: int, prefix: str, include_deleted: bool) -> Q:
-    """Campaigns: no partner user sees any (their budgets and results are the company's own;
-    DOMAIN.md 8, a partner "sees nothing else"). A lead's ``campaign`` shows null to them."""
+    """Campaigns and lead split rules: no partner user sees any (budgets, results and rules over
+    every lead are the company's own; DOMAIN.md 8, a partner "sees nothing else"). A lead's
+    ``campaign`` shows null to them."""
     return Q(**{f"{prefix}id": 0})
 
 
@@ -310,10 +315,11 @@ PARTNER_RULES: dict[type[Model], VisibilityRule] = {
     m.Activity: _p_activity,
     m.User: _p_user,
     m.Campaign: _p_nothing,
+    m.LeadSplitRule: _p_nothing,
     # children and references: their RULES follow a narrowed parent through ``condition``
     **dict.fromkeys((m.OpportunityItem, m.QuoteItem, m.SalesOrderItem, m.InvoiceItem, m.Document, m.DocumentFile,
-                     m.OpportunityAccess, m.OpportunityContactRole, m.TimelineEvent, m.LineageLink, m.AccountRelation),
-                    unrestricted),
+                     m.OpportunityAccess, m.OpportunityContactRole, m.TimelineEvent, m.LineageLink, m.AccountRelation,
+                     m.LeadShare, m.RevenueSplit), unrestricted),
     # shared reference data every user reads
     **dict.fromkeys((m.Stage, m.Pipeline, m.Product, m.Pricebook, m.PricebookEntry, m.Bundle, m.BundleItem,
                      m.BundlePrice, m.ExchangeRate, m.DocumentTemplate), unrestricted),
@@ -430,6 +436,9 @@ WRITE_RULES: dict[type[Model], WriteRule] = {
     m.OpportunityAccess: OwnedBy("opportunity", m.Opportunity),
     m.OpportunityContactRole: OwnedBy("opportunity", m.Opportunity),
     m.AccountRelation: OwnedBy("account", m.Account, either="linked"),
+    m.RevenueSplit: OwnedBy("opportunity", m.Opportunity),
+    m.LeadShare: OwnedBy("lead", m.Lead),
+    m.LeadSplitRule: _MANAGERS,
     m.Stage: _MANAGERS,
     m.Pipeline: _MANAGERS,
     m.Campaign: _MANAGERS,

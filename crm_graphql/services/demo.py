@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from crm_graphql import db
@@ -63,6 +64,7 @@ CAMPAIGNS = [
     ("Autumn Newsletter", "E-mail", CampaignStatus.PLANNED, "EUR", None, dt.date(2026, 10, 1), None),
 ]  # fmt: skip
 
+SPLIT_RULE = "Trade fair and webinar leads, three ways"
 DEMO_USERS = [
     ("maria.keller@crm.example", "Maria Keller", Role.MANAGER),
     ("tom.becker@crm.example", "Tom Becker", Role.SALES_REP),
@@ -219,6 +221,7 @@ async def load(scale: int = 1) -> dict[str, int]:
             await builder.pipeline(batch)
         await builder.partners_and_pipelines()
         await builder.campaigns()
+        await builder.splits()
     return builder.counts
 
 
@@ -309,6 +312,45 @@ class _Builder:
         leads = list(await m.Lead.filter(campaign_id__isnull=True).using_db(conn).order_by("id").limit(10))
         for campaign, chosen in ((webinar, leads[:5]), (show, leads[5:8]), (newsletter, leads[8:10])):
             await m.Lead.filter(id__in=[x.id for x in chosen]).using_db(conn).update(campaign_id=campaign.id)
+
+    async def splits(self) -> None:
+        """The lead splitter (DOMAIN.md 11): a rule sharing open trade-fair and webinar leads
+        33/33/34 among the manager and the two reps, run over the demo leads (a few shared), and
+        an open deal whose revenue is split 60/40 between its owner and another rep."""
+        conn = self.conn
+        reps = [u for u in self.team if u.role in (Role.MANAGER, Role.SALES_REP)][:3]
+        if len(reps) < 3 or await m.LeadSplitRule.filter(name=SPLIT_RULE).using_db(conn).exists():
+            return
+        shares = [(reps[0].id, 33), (reps[1].id, 33), (reps[2].id, 34)]
+        rule = await self.create(
+            m.LeadSplitRule, name=SPLIT_RULE,
+            lead_filter={"source": {"in": ["Trade fair", "Webinar"]}, "status": {"in": ["NEW", "WORKING"]}},
+            shares=[{"user": u, "percent": p} for u, p in shares],
+        )  # fmt: skip
+        leads = await (
+            m.Lead.filter(source__in=["Trade fair", "Webinar"], status__in=[LeadStatus.NEW, LeadStatus.WORKING])
+            .filter(id__not_in=Subquery(m.LeadShare.all().values("lead_id")))
+            .using_db(conn)
+            .order_by("id")
+        )
+        await m.LeadShare.bulk_create(
+            [m.LeadShare(lead_id=lead.id, user_id=u, percent=p, position=i, rule_id=rule.id)
+             for lead in leads for i, (u, p) in enumerate(shares)],
+            using_db=conn,
+        )  # fmt: skip
+        self.add("sharedLeads", len(leads))
+        deal = await (
+            m.Opportunity.filter(status=OpportunityStatus.OPEN, account__is_private=False, partner_id=None,
+                                 owner_id__in=[r.id for r in reps[1:]], amount__gt=0)
+            .using_db(conn)
+            .order_by("id")
+            .first()
+        )  # fmt: skip
+        if deal is not None:
+            other = next(r for r in reps[1:] if r.id != deal.owner_id)
+            await self.create(m.RevenueSplit, opportunity_id=deal.id, user_id=deal.owner_id, percent=60, position=0)
+            await self.create(m.RevenueSplit, opportunity_id=deal.id, user_id=other.id, percent=40, position=1)
+            self.add("splitDeals")
 
     async def rates(self) -> None:
         for currency, rate in RATES.items():

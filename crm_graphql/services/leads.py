@@ -27,7 +27,7 @@ from crm_graphql.errors import (
     NotFound,
     Required,
 )
-from crm_graphql.services import access, crud, idempotency, lineage, timeline
+from crm_graphql.services import access, crud, idempotency, lineage, splits, timeline
 
 _LEAD = ("input", "leadId")
 #: Erased by anonymizeLead; company and source stay for statistics.
@@ -223,6 +223,9 @@ async def qualify_lead(
             await _opportunity(conn, actor, lead, q.opportunity, account, contact)
             if q.opportunity is not None else None
         )  # fmt: skip
+        if opportunity is not None:
+            # DOMAIN.md 11: a shared lead's shares become the new deal's revenue splits
+            await splits.carry_to_opportunity(conn, actor, lead, opportunity)
         await (
             m.Lead.filter(id=lead.id)
             .using_db(conn)

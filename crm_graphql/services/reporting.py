@@ -1,4 +1,5 @@
-"""Pipeline reporting: opportunities grouped by stage, owner, close month, account, pipeline or campaign."""
+"""Pipeline reporting: opportunities grouped by stage, owner, close month, account, pipeline,
+split owner or campaign."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Sum
 
 from crm_graphql import models as m
@@ -24,6 +25,7 @@ class GroupBy(enum.StrEnum):
     ACCOUNT = "ACCOUNT"
     PIPELINE = "PIPELINE"
     CAMPAIGN = "CAMPAIGN"
+    SPLIT_OWNER = "SPLIT_OWNER"
 
 
 @dataclass
@@ -76,6 +78,8 @@ async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str
     target = (currency or config.BASE_CURRENCY).strip()  # case-sensitive, as in every mutation
     if not money.is_currency(target):
         raise Invalid(f"{currency!r} is not an ISO 4217 currency code.", ("currency",))
+    if group_by is GroupBy.SPLIT_OWNER:
+        return await _split_owner_summary(user, where, target)
     column = _COLUMN[group_by]
     # Counted and summed in SQL, per group and currency: money is stored as integers, so the
     # sums are exact on both databases; only the per-currency conversion happens here.
@@ -127,6 +131,55 @@ async def _campaigns_seen(user: Any) -> set[Any]:
     """Campaigns ``user`` may see (deleted ones too: their deals still count): a deal whose
     campaign is hidden (from a PARTNER user) falls into the "No campaign" group."""
     return {None, *await access.scoped(m.Campaign, user, include_deleted=True).values_list("id", flat=True)}
+
+
+async def _split_owner_summary(user: Any, where: Q, target: str) -> list[Group]:
+    """Each user's split amounts (DOMAIN.md 11): a deal's amount and expected revenue divided
+    by its revenue splits to the cent by largest remainder (``splits.split_amounts``, exact
+    Decimal), a deal without splits counting wholly for its owner ("Unassigned" without one).
+    ``count`` is the number of deals a user has a part of. Two statements whatever the number
+    of deals (the visible deals, their splits); sums per user and currency are converted once."""
+    from crm_graphql.services import splits
+
+    deals = access.scoped(m.Opportunity, user).filter(where)
+    rows = await deals.values("id", "owner_id", "currency", "amount", "expected_revenue")
+    parts: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    if rows:
+        split_rows = (
+            await m.RevenueSplit.filter(opportunity_id__in=Subquery(deals.values("id")))
+            .order_by("opportunity_id", "position", "id")
+            .values("opportunity_id", "user_id", "percent")
+        )
+        for split in split_rows:
+            parts[split["opportunity_id"]].append((split["user_id"], split["percent"]))
+    counts: dict[Any, int] = defaultdict(int)
+    sums: dict[Any, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), Decimal(0)]))
+    for row in rows:
+        cur = row["currency"]
+        shares = parts.get(row["id"]) or [(row["owner_id"], 100)]
+        percents = [p for _, p in shares]
+        amounts = splits.split_amounts(row["amount"] or Decimal(0), percents, cur)
+        weighted = splits.split_amounts(row["expected_revenue"] or Decimal(0), percents, cur)
+        for (uid, _), amount, expected in zip(shares, amounts, weighted, strict=True):
+            counts[uid] += 1
+            bucket = sums[uid][cur]
+            bucket[0] += amount
+            bucket[1] += expected
+    rates = {r.currency: r.rate for r in await m.ExchangeRate.all()}
+    places = money.minor_units(target)
+    labels, order = await _labels(GroupBy.OWNER, list(counts))
+    groups = []
+    for key, count in counts.items():
+        total, weighted_total = Decimal(0), Decimal(0)
+        for cur, (amount, expected) in sums[key].items():
+            try:
+                total += pricing.convert(amount, cur, target, rates, config.BASE_CURRENCY, places)
+                weighted_total += pricing.convert(expected, cur, target, rates, config.BASE_CURRENCY, places)
+            except pricing.MissingRate as exc:
+                raise MissingExchangeRate(exc.currency, ("currency",)) from None
+        rounded = money.round_money(total, target), money.round_money(weighted_total, target)
+        groups.append(Group(key, labels.get(key, "None"), count, rounded[0], rounded[1], order.get(key, (1, ""))))
+    return sorted(groups, key=lambda g: g.order)
 
 
 def _units(high: Any, low: Any) -> Decimal:

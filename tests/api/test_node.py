@@ -54,6 +54,7 @@ async def one_of_each() -> dict[str, Any]:
         "DocumentTemplate": await m.DocumentTemplate.create(name="T", body="{{quote.number}}"),
         "Document": await m.Document.create(name="D", content_type="text/plain", content="Q-1", quote=quote),
         "Campaign": await m.Campaign.create(name="Webinar", currency="EUR"),
+        "LeadSplitRule": await m.LeadSplitRule.create(name="R", shares=[{"user": user.id, "percent": 100}]),
     }  # fmt: skip
     return rows
 

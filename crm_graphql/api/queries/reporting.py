@@ -20,15 +20,20 @@ from crm_graphql.services import reporting
 OpportunityFilter = SPECS["Opportunity"].filter_input
 
 PipelineGroupBy = strawberry.enum(
-    reporting.GroupBy, name="PipelineGroupBy", description="How pipelineSummary groups opportunities."
+    reporting.GroupBy,
+    name="PipelineGroupBy",
+    description="How pipelineSummary groups opportunities. SPLIT_OWNER adds each user's revenue split amounts (the "
+    "amount divided by the splits' percents to the cent by largest remainder); a deal without revenue splits counts "
+    "wholly for its owner, and `count` is the number of deals a user has a part of. CAMPAIGN puts deals without a "
+    "campaign in a last group with a null key.",
 )
 
 
 @strawberry.type(description="One group of pipelineSummary.")
 class PipelineGroup:
     key: Optional[str] = strawberry.field(
-        description='Global ID of the stage, owner, account, pipeline or campaign, or "YYYY-MM"; null for no owner / '
-        "no close date / no campaign."
+        description='Global ID of the stage, owner (or split owner), account, pipeline or campaign, or "YYYY-MM"; '
+        "null for no owner / no close date / no campaign."
     )
     label: str = strawberry.field(description="Stage, owner, account or pipeline name, or the month.")
     count: int = strawberry.field(description="Number of opportunities.")
@@ -38,7 +43,8 @@ class PipelineGroup:
 
 
 _KEY_TYPES = {reporting.GroupBy.STAGE: "Stage", reporting.GroupBy.OWNER: "User", reporting.GroupBy.ACCOUNT: "Account",
-              reporting.GroupBy.PIPELINE: "Pipeline", reporting.GroupBy.CAMPAIGN: "Campaign"}  # fmt: skip
+              reporting.GroupBy.PIPELINE: "Pipeline", reporting.GroupBy.CAMPAIGN: "Campaign",
+              reporting.GroupBy.SPLIT_OWNER: "User"}  # fmt: skip
 
 
 @strawberry.type

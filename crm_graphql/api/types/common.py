@@ -37,6 +37,7 @@ TYPE_MODULES = {
     "Invoice": "orders", "InvoiceItem": "orders", "Contract": "contracts", "Activity": "activity",
     "TimelineEvent": "activity", "User": "users", "Document": "documents", "DocumentTemplate": "documents",
     "Campaign": "campaigns",
+    "LeadSplitRule": "splits",
 }  # fmt: skip
 
 for _name in TYPE_MODULES:

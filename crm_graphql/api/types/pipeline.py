@@ -28,6 +28,7 @@ from crm_graphql.api.types.common import (
     list_field,
     ref_field,
 )
+from crm_graphql.api.types.splits import RevenueSplitType, revenue_splits_of
 from crm_graphql.errors import DomainError
 from crm_graphql.services import deal_figures
 
@@ -167,6 +168,13 @@ class OpportunityType(Entity, Convertible):
             return deal_figures.total_in({root.currency: root.amount}, target, await figures.rates(info))
         except DomainError as exc:
             raise figures.client_error(exc) from None
+
+    @strawberry.field(
+        description="Who is credited with the deal's revenue, in order: whole percents adding up to 100, each "
+        "amount the deal's amount split to the cent by largest remainder. Empty: the deal counts wholly for its owner."
+    )
+    async def revenue_splits(root, info: Info) -> list[RevenueSplitType]:  # type: ignore[no-untyped-def]
+        return await revenue_splits_of(info, root)
 
     @strawberry.field(description="Won or lost deals are read-only until reopened.")
     def is_locked(root) -> bool:  # type: ignore[no-untyped-def]
