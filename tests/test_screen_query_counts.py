@@ -87,3 +87,33 @@ async def test_screens_with_many_rows(gql: Any) -> None:
 
 
 EXPECTED = (8, 17)
+
+
+ACCOUNT_LIST = """{ accounts(first: 50) { nodes { name openPipelineAmount(currency: "USD") wonAmount(currency: "EUR")
+  relatedAccounts { kind relatedAccount { name } } } } }"""
+
+
+async def accounts_with_figures(gql: Any, n: int) -> int:
+    """``n`` accounts, each related to the next and with an open and a won deal."""
+    await m.ExchangeRate.create(currency="USD", rate=Decimal("0.92"))
+    stages = {s.kind: s for s in await m.Stage.filter(pipeline__is_default=True)}
+    accounts = [await m.Account.create(name=f"Account {i:02d}") for i in range(n)]
+    for i, account in enumerate(accounts):
+        await m.AccountRelation.create(account=account, linked=accounts[(i + 1) % n], kind="PARTNER")
+        for kind, status in ((StageKind.OPEN, OpportunityStatus.OPEN), (StageKind.WON, OpportunityStatus.WON)):
+            await m.Opportunity.create(title=f"Deal {i}", account=account, stage=stages[kind], status=status,
+                                       currency="EUR", amount=Decimal("10.05"))  # fmt: skip
+    count, data = await statements(gql, ACCOUNT_LIST, {})
+    nodes = data["accounts"]["nodes"]
+    assert len(nodes) == n and all(len(a["relatedAccounts"]) == 2 for a in nodes)
+    assert {(a["openPipelineAmount"], a["wonAmount"]) for a in nodes} == {("10.92", "10.05")}
+    return count
+
+
+# accounts, their open/won sums, the rates, the relations, the related accounts
+async def test_account_list_figures_with_few_accounts(gql: Any) -> None:
+    assert await accounts_with_figures(gql, 3) == 5
+
+
+async def test_account_list_figures_with_many_accounts(gql: Any) -> None:
+    assert await accounts_with_figures(gql, 30) == 5
