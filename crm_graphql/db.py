@@ -32,7 +32,7 @@ def tortoise_config(url: str, *, pool_max: int = 10) -> dict[str, Any]:
     url = normalize_url(url)
     if is_sqlite(url):
         credentials: dict[str, Any] = {"file_path": url.removeprefix("sqlite://") or ":memory:"}
-        connection: dict[str, Any] = {
+        connection: dict[str, Any] | str = {
             "engine": "tortoise.backends.sqlite",
             # busy_timeout: a file another process holds locked (an import beside `serve`) is
             # waited for this long, then the request answers 503 (crm_graphql.faults)
