@@ -64,6 +64,14 @@ async def single_value(query: ValuesListQuery[Literal[True]]) -> Any:
     return await query
 
 
+async def flat_values(query: ValuesListQuery[Literal[False]]) -> list[Any]:
+    """The values of ``qs.values_list(column, flat=True)``.
+
+    Tortoise types every ``values_list`` row as a tuple; with ``flat=True`` and one column
+    each row is that column's value."""
+    return await query
+
+
 def MoneyField(**kwargs: Any) -> Any:
     """Money, quantity or percent: exact, four decimals."""
     return FixedDecimalField(money.STORAGE_PLACES, **kwargs)
