@@ -13,6 +13,7 @@ from tortoise.functions import Count, Sum
 
 from crm_graphql import models as m
 from crm_graphql import money
+from crm_graphql.actor import Actor
 from crm_graphql.errors import Invalid, MissingExchangeRate
 from crm_graphql.services import access, config, pricing
 
@@ -64,7 +65,7 @@ _COLUMN = {GroupBy.STAGE: "stage_id", GroupBy.OWNER: "owner_id", GroupBy.ACCOUNT
            GroupBy.CLOSE_MONTH: "close_date", GroupBy.PIPELINE: "pipeline_id"}  # fmt: skip
 
 
-async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str | None = None) -> list[Group]:
+async def pipeline_summary(user: Actor | None, where: Q, group_by: GroupBy, currency: str | None = None) -> list[Group]:
     """Count, amount and weighted amount (expected revenue) per group of the visible
     opportunities matching ``where``, converted into ``currency`` (default: the base currency).
 
