@@ -10,7 +10,6 @@ currency's minor units.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
@@ -37,7 +36,7 @@ async def unique_code(conn: BaseDBAsyncClient, model: type[Model], code: str) ->
         n += 1
 
 
-async def copy_product(actor: Actor, product_id: int) -> Any:
+async def copy_product(actor: Actor, product_id: int) -> m.Product:
     async with in_transaction() as conn:
         source = await access.load_for_write(conn, actor, m.Product, product_id, ("input", "productId"))
         product = await m.Product.create(
@@ -53,11 +52,11 @@ async def copy_product(actor: Actor, product_id: int) -> Any:
     return product
 
 
-async def _bundle(conn: BaseDBAsyncClient, actor: Actor, bundle_id: int) -> Any:
+async def _bundle(conn: BaseDBAsyncClient, actor: Actor, bundle_id: int) -> m.Bundle:
     return await access.load_for_write(conn, actor, m.Bundle, bundle_id, ("input", "bundleId"))
 
 
-async def set_bundle_price(actor: Actor, bundle_id: int, currency: str | None, price: Decimal | None) -> Any:
+async def set_bundle_price(actor: Actor, bundle_id: int, currency: str | None, price: Decimal | None) -> m.Bundle:
     async with in_transaction() as conn:
         bundle = await _bundle(conn, actor, bundle_id)
         code = check_currency(currency, ("input", "currency"))
@@ -79,7 +78,7 @@ async def set_bundle_price(actor: Actor, bundle_id: int, currency: str | None, p
     return bundle
 
 
-async def copy_bundle(actor: Actor, bundle_id: int) -> Any:
+async def copy_bundle(actor: Actor, bundle_id: int) -> m.Bundle:
     async with in_transaction() as conn:
         source = await _bundle(conn, actor, bundle_id)
         bundle = await m.Bundle.create(
@@ -97,7 +96,7 @@ async def copy_bundle(actor: Actor, bundle_id: int) -> Any:
     return bundle
 
 
-async def move_bundle(actor: Actor, bundle_id: int, pricebook_id: int) -> Any:
+async def move_bundle(actor: Actor, bundle_id: int, pricebook_id: int) -> m.Bundle:
     async with in_transaction() as conn:
         bundle = await _bundle(conn, actor, bundle_id)
         path = ("input", "pricebookId")
@@ -116,7 +115,7 @@ async def move_bundle(actor: Actor, bundle_id: int, pricebook_id: int) -> Any:
     return bundle
 
 
-async def set_exchange_rate(actor: Actor, currency: str | None, rate: Decimal | None) -> Any:
+async def set_exchange_rate(actor: Actor, currency: str | None, rate: Decimal | None) -> m.ExchangeRate:
     async with in_transaction() as conn:
         code = check_currency(currency, ("input", "currency"))
         if code == config.BASE_CURRENCY:

@@ -17,7 +17,7 @@ from crm_graphql.services import access, permissions, timeline
 _OPP = ("input", "opportunityId")
 
 
-def _open(opp: Any, path: tuple[str, ...]) -> None:
+def _open(opp: m.Opportunity, path: tuple[str, ...]) -> None:
     if opp.status != OpportunityStatus.OPEN:
         raise Locked("This opportunity is closed: reopen it to edit.", path)
 
@@ -53,7 +53,7 @@ async def add_contact_role(
         return row, opp
 
 
-async def remove_contact_role(actor: Actor, role_id: int) -> Any:
+async def remove_contact_role(actor: Actor, role_id: int) -> m.Opportunity:
     """Raises NotFound, Forbidden, Locked (closed deal); returns the opportunity."""
     permissions.authorize(actor, "removeOpportunityContactRole", "Opportunity")
     async with in_transaction() as conn:

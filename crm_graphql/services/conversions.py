@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
@@ -45,6 +45,11 @@ TOTAL_FIELDS = (
 _CONVERTIBLE_QUOTE = (QuoteStatus.DRAFT, QuoteStatus.SENT, QuoteStatus.ACCEPTED)
 
 
+M = TypeVar("M", bound=Model)
+#: A document with a status lifecycle (orders, invoices).
+D = TypeVar("D", m.SalesOrder, m.Invoice)
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -61,12 +66,12 @@ def totals_of_document(doc: Any) -> dict[str, Any]:
     return {f: getattr(doc, f) for f in TOTAL_FIELDS}
 
 
-async def _visible(conn: BaseDBAsyncClient, actor: Actor, model: type[Model], pk: int, path: tuple[str, ...]) -> Any:
+async def _visible(conn: BaseDBAsyncClient, actor: Actor, model: type[M], pk: int, path: tuple[str, ...]) -> M:
     """The record a conversion acts on: converting someone else's record changes it too."""
     return await access.load_for_write(conn, actor, model, pk, path)
 
 
-async def _quote_items(conn: BaseDBAsyncClient, quote_id: int) -> list[Any]:
+async def _quote_items(conn: BaseDBAsyncClient, quote_id: int) -> list[m.QuoteItem]:
     return list(await m.QuoteItem.filter(quote_id=quote_id).using_db(conn).order_by("position", "id"))
 
 
@@ -160,7 +165,7 @@ def _owner(actor: Actor, source: Any) -> Any:
 
 async def convert_quote_to_order(
     actor: Actor, quote_id: int, *, idempotency_key: str | None = None
-) -> tuple[m.SalesOrder, Any]:
+) -> tuple[m.SalesOrder, m.Quote]:
     """Turn a draft, sent or accepted quote into a confirmed sales order (the quote ends ACCEPTED).
 
     Raises NotFound, InvalidTransition (rejected or superseded quote), AlreadyConverted,
@@ -209,7 +214,7 @@ async def _invoice(
 
 async def convert_quote_to_invoice(
     actor: Actor, quote_id: int, due_date: dt.date | None = None, *, idempotency_key: str | None = None
-) -> tuple[m.Invoice, Any]:
+) -> tuple[m.Invoice, m.Quote]:
     """Invoice a draft, sent or accepted quote once (the quote ends ACCEPTED).
 
     Raises NotFound, InvalidTransition, AlreadyConverted, IdempotencyKeyReused; nothing is
@@ -295,7 +300,7 @@ async def convert_order_to_invoice(
 
 async def create_invoice_from_opportunity(
     actor: Actor, opportunity_id: int, due_date: dt.date | None = None, *, idempotency_key: str | None = None
-) -> tuple[m.Invoice, Any]:
+) -> tuple[m.Invoice, m.Opportunity]:
     """Invoice an opportunity: the active quote's lines and totals (once per sale: refused
     once that quote or its order has a live invoice), else its own items (repeatable).
 
@@ -351,7 +356,7 @@ async def create_invoice_from_opportunity(
 async def create_opportunity_from_quote(
     actor: Actor, quote_id: int, title: str | None = None, stage_id: int | None = None,
     *, idempotency_key: str | None = None,
-) -> tuple[Any, Any]:  # fmt: skip
+) -> tuple[m.Opportunity, m.Quote]:  # fmt: skip
     """Make an opportunity for a quote that has none; the quote becomes its active quote.
 
     Raises NotFound, AlreadyConverted (the quote has an opportunity), field errors of the new
@@ -397,7 +402,7 @@ async def create_opportunity_from_quote(
 
 async def create_upsell_opportunity(
     actor: Actor, contract_id: int, title: str | None = None, *, idempotency_key: str | None = None
-) -> tuple[Any, m.Contract]:
+) -> tuple[m.Opportunity, m.Contract]:
     """A new opportunity for an active time-based contract's account (repeatable).
 
     Raises NotFound, InvalidTransition (one-time or cancelled contract), IdempotencyKeyReused;
@@ -438,9 +443,9 @@ async def create_upsell_opportunity(
 
 
 async def _transition(
-    actor: Actor, model: type[Model], pk: int, path: tuple[str, ...], allowed: Sequence[Any], new: Any,
+    actor: Actor, model: type[D], pk: int, path: tuple[str, ...], allowed: Sequence[Any], new: Any,
     kind: str, after: Callable[[BaseDBAsyncClient, Any], Awaitable[None]] | None = None, **stamps: Any,
-) -> Any:  # fmt: skip
+) -> D:  # fmt: skip
     async with in_transaction() as conn:
         row = await _visible(conn, actor, model, pk, path)
         now = _now()
@@ -457,31 +462,31 @@ async def _transition(
         return await model.get(id=row.id, using_db=conn)
 
 
-async def fulfill_order(actor: Actor, pk: int) -> Any:
+async def fulfill_order(actor: Actor, pk: int) -> m.SalesOrder:
     """CONFIRMED -> FULFILLED. Raises NotFound, InvalidTransition."""
     return await _transition(actor, m.SalesOrder, pk, ("input", "salesOrderId"), [SalesOrderStatus.CONFIRMED],
                              SalesOrderStatus.FULFILLED, "FULFILLED")  # fmt: skip
 
 
-async def cancel_order(actor: Actor, pk: int) -> Any:
+async def cancel_order(actor: Actor, pk: int) -> m.SalesOrder:
     """CONFIRMED -> CANCELLED. Raises NotFound, InvalidTransition."""
     return await _transition(actor, m.SalesOrder, pk, ("input", "salesOrderId"), [SalesOrderStatus.CONFIRMED],
                              SalesOrderStatus.CANCELLED, "CANCELLED")  # fmt: skip
 
 
-async def issue_invoice(actor: Actor, pk: int) -> Any:
+async def issue_invoice(actor: Actor, pk: int) -> m.Invoice:
     """DRAFT -> ISSUED. Raises NotFound, InvalidTransition."""
     return await _transition(actor, m.Invoice, pk, ("input", "invoiceId"), [InvoiceStatus.DRAFT],
                              InvoiceStatus.ISSUED, "ISSUED", issued_at=True)  # fmt: skip
 
 
-async def mark_invoice_paid(actor: Actor, pk: int) -> Any:
+async def mark_invoice_paid(actor: Actor, pk: int) -> m.Invoice:
     """ISSUED -> PAID. Raises NotFound, InvalidTransition."""
     return await _transition(actor, m.Invoice, pk, ("input", "invoiceId"), [InvoiceStatus.ISSUED],
                              InvoiceStatus.PAID, "PAID", paid_at=True)  # fmt: skip
 
 
-async def void_invoice(actor: Actor, pk: int) -> Any:
+async def void_invoice(actor: Actor, pk: int) -> m.Invoice:
     """DRAFT or ISSUED -> VOID; the sale it billed can be invoiced again. Raises NotFound, InvalidTransition."""
     return await _transition(actor, m.Invoice, pk, ("input", "invoiceId"), [InvoiceStatus.DRAFT, InvoiceStatus.ISSUED],
                              InvoiceStatus.VOID, "VOIDED", after=release_sale)  # fmt: skip

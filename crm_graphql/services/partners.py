@@ -3,8 +3,7 @@ whose PARTNER users then see and work on it (``services.access`` enforces what t
 
 from __future__ import annotations
 
-from typing import Any
-
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
@@ -16,7 +15,9 @@ from crm_graphql.services import access, crud, timeline
 _WHO = "Assigning to a partner is for admins, managers and the record's owner."
 
 
-async def _target(conn: Any, actor: Actor, lead_id: int | None, opportunity_id: int | None) -> Any:
+async def _target(
+    conn: BaseDBAsyncClient, actor: Actor, lead_id: int | None, opportunity_id: int | None
+) -> m.Lead | m.Opportunity:
     """The lead or the opportunity (exactly one), visible, open, and the actor's to assign."""
     if (lead_id is None) == (opportunity_id is None):
         raise Invalid("Give exactly one of leadId and opportunityId.", ("input",))
@@ -40,7 +41,9 @@ async def _target(conn: Any, actor: Actor, lead_id: int | None, opportunity_id: 
     return row
 
 
-async def _assign(actor: Actor, lead_id: int | None, opportunity_id: int | None, partner_id: int | None) -> Any:
+async def _assign(
+    actor: Actor, lead_id: int | None, opportunity_id: int | None, partner_id: int | None
+) -> m.Lead | m.Opportunity:
     async with in_transaction() as conn:
         row = await _target(conn, actor, lead_id, opportunity_id)
         if partner_id is not None:
@@ -56,13 +59,17 @@ async def _assign(actor: Actor, lead_id: int | None, opportunity_id: int | None,
         return row
 
 
-async def assign_to_partner(actor: Actor, lead_id: int | None, opportunity_id: int | None, partner_id: int) -> Any:
+async def assign_to_partner(
+    actor: Actor, lead_id: int | None, opportunity_id: int | None, partner_id: int
+) -> m.Lead | m.Opportunity:
     """Assign a lead or an opportunity to a partner account. Raises Invalid (not exactly one
     target; the account is no partner), NotFound, Forbidden (a PARTNER or READ_ONLY user, or a
     sales rep who does not own the record), Locked (qualified lead, closed deal)."""
     return await _assign(actor, lead_id, opportunity_id, partner_id)
 
 
-async def unassign_from_partner(actor: Actor, lead_id: int | None, opportunity_id: int | None) -> Any:
+async def unassign_from_partner(
+    actor: Actor, lead_id: int | None, opportunity_id: int | None
+) -> m.Lead | m.Opportunity:
     """Take a lead or an opportunity away from its partner (same refusals as assigning)."""
     return await _assign(actor, lead_id, opportunity_id, None)
