@@ -122,8 +122,10 @@ def _release_when_begin_fails() -> None:
             raise
         return self.connection
 
+    # a deliberate patch of tortoise's classes (see the docstring): mypy refuses assigning methods
     TransactionContextPooled.__aenter__ = pooled_enter  # type: ignore[method-assign]
     SqliteTransactionContext.__aenter__ = sqlite_enter  # type: ignore[method-assign]
+    # our marker that the patch is in, on a class that does not declare it
     TransactionContextPooled._crm_releases_on_failed_begin = True  # type: ignore[attr-defined]
 
 

@@ -33,7 +33,7 @@ async def product_check(conn: BaseDBAsyncClient, actor: Actor, data: Data) -> No
         _one_time_term(data)
 
 
-async def product_check_update(conn: BaseDBAsyncClient, actor: Actor, row: Any, data: Data) -> None:
+async def product_check_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Product, data: Data) -> None:
     kind = data.get("kind", row.kind)
     _check_term(kind, data.get("term_months", row.term_months))
     if kind == ProductKind.ONE_TIME:
@@ -61,14 +61,14 @@ async def entry_in_use(conn: BaseDBAsyncClient, entry_id: int) -> bool:
     )
 
 
-async def entry_used_by_bundle(conn: BaseDBAsyncClient, entry: Any) -> bool:
+async def entry_used_by_bundle(conn: BaseDBAsyncClient, entry: m.PricebookEntry) -> bool:
     """A live bundle of the entry's price book has the entry's product as a component."""
     return await m.BundleItem.filter(
         product_id=entry.product_id, bundle__pricebook_id=entry.pricebook_id, bundle__deleted_at__isnull=True
     ).using_db(conn).exists()  # fmt: skip
 
 
-async def entry_before_delete(conn: BaseDBAsyncClient, actor: Actor, row: Any) -> str | None:
+async def entry_before_delete(conn: BaseDBAsyncClient, actor: Actor, row: m.PricebookEntry) -> str | None:
     """DOMAIN.md 4: a price that a quote or bundle uses is deactivated, not deleted."""
     if await entry_in_use(conn, row.id) or await entry_used_by_bundle(conn, row):
         return DEACTIVATE

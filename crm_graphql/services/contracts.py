@@ -25,7 +25,7 @@ def add_months(start: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-async def source_lines(conn: BaseDBAsyncClient, opp: Any) -> tuple[list[Any], Decimal, str, Any]:
+async def source_lines(conn: BaseDBAsyncClient, opp: m.Opportunity) -> tuple[list[Any], Decimal, str, Any]:
     """The lines a won opportunity turns into contracts: its active quote's, else its own items.
 
     Returns (lines, net total, currency, the active quote or None).

@@ -241,7 +241,7 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return list(itertools.islice(csv.DictReader(handle), MAX_ROWS + 1))
 
 
-async def import_actor() -> Any:
+async def import_actor() -> m.User:
     """The user that imports stand for (ADMIN, created on first use)."""
     actor, _ = await m.User.get_or_create(email="import@crm.local", defaults={"name": "CSV import", "role": Role.ADMIN})
     return actor

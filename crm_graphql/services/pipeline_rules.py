@@ -39,13 +39,13 @@ async def default_stage(conn: BaseDBAsyncClient, pipeline_id: int | None = None)
     return stage
 
 
-async def _stages(conn: BaseDBAsyncClient, pipeline_id: int) -> tuple[list[m.Stage], list[m.Stage]]:
+async def _stages(conn: BaseDBAsyncClient, pipeline_id: int | None) -> tuple[list[m.Stage], list[m.Stage]]:
     """The open stages and the WON/LOST stages of a pipeline, each in pipeline order."""
     stages = list(await m.Stage.filter(pipeline_id=pipeline_id).using_db(conn).order_by("position", "id"))
     return [s for s in stages if s.kind == StageKind.OPEN], [s for s in stages if s.kind != StageKind.OPEN]
 
 
-async def renumber(conn: BaseDBAsyncClient, ordered: list[Any]) -> None:
+async def renumber(conn: BaseDBAsyncClient, ordered: list[m.Stage | None]) -> None:
     """Positions 1..n in the given order (DOMAIN.md 3: no gaps, no two alike); only rows whose
     position changes are written. A ``None`` entry is a slot kept for a row being created."""
     for position, stage in enumerate(ordered, start=1):
@@ -77,7 +77,7 @@ async def stage_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Data)
         await m.Stage.filter(pipeline_id=data["pipeline_id"], is_default=True).using_db(conn).update(is_default=False)
 
 
-async def stage_before_update(conn: BaseDBAsyncClient, actor: Actor, row: Any, data: Data) -> None:
+async def stage_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Stage, data: Data) -> None:
     if row.kind != StageKind.OPEN:
         raise Locked("The WON and LOST stages cannot be edited.", ("input", "id"))
     if "position" in data:
@@ -101,7 +101,7 @@ async def stage_before_update(conn: BaseDBAsyncClient, actor: Actor, row: Any, d
         )
 
 
-async def stage_before_delete(conn: BaseDBAsyncClient, actor: Actor, row: Any) -> None:
+async def stage_before_delete(conn: BaseDBAsyncClient, actor: Actor, row: m.Stage) -> None:
     if row.kind != StageKind.OPEN:
         raise Locked("The WON and LOST stages cannot be deleted.", ("input", "id"))
     if await m.Opportunity.filter(stage_id=row.id).using_db(conn).exists():
@@ -117,14 +117,14 @@ async def pipeline_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Da
         await m.Pipeline.filter(is_default=True).using_db(conn).update(is_default=False)
 
 
-async def pipeline_after_create(conn: BaseDBAsyncClient, actor: Actor, row: Any) -> None:
+async def pipeline_after_create(conn: BaseDBAsyncClient, actor: Actor, row: m.Pipeline) -> None:
     """A new pipeline gets the default stage set, with its own WON and LOST stages."""
     from crm_graphql import db
 
     await db.create_default_stages(conn, row.id)
 
 
-async def pipeline_before_update(conn: BaseDBAsyncClient, actor: Actor, row: Any, data: Data) -> None:
+async def pipeline_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Pipeline, data: Data) -> None:
     """Making a pipeline the default takes the flag from the previous one; the default cannot
     be switched off by itself (there is always one): make another pipeline the default."""
     if "is_default" not in data:
@@ -195,7 +195,7 @@ class _Proxy:
 _CURRENCY = ("input", "currency")
 
 
-async def _reprice_items(conn: BaseDBAsyncClient, row: Any, data: Data) -> None:
+async def _reprice_items(conn: BaseDBAsyncClient, row: m.Opportunity, data: Data) -> None:
     """A new currency or price book (DOMAIN.md 3): price-book items repriced from the book's
     entries, manual items and the manual budget converted; all or nothing."""
     from crm_graphql.services import amounts, repricing
@@ -217,7 +217,7 @@ async def _reprice_items(conn: BaseDBAsyncClient, row: Any, data: Data) -> None:
     await repricing.apply(conn, changes)
 
 
-async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Actor, row: Any, data: Data) -> None:
+async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Opportunity, data: Data) -> None:
     from crm_graphql.services import amounts
 
     if row.status != OpportunityStatus.OPEN:
@@ -249,7 +249,7 @@ async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Actor, row: 
     data.update(await amounts.derive(conn, merged, _CURRENCY))
 
 
-async def opportunity_before_delete(conn: BaseDBAsyncClient, actor: Actor, row: Any) -> None:
+async def opportunity_before_delete(conn: BaseDBAsyncClient, actor: Actor, row: m.Opportunity) -> None:
     """DOMAIN.md 3: won or lost opportunities are locked until reopened; deleting one (and
     the accepted quote it was won with) is an edit like any other."""
     if row.status != OpportunityStatus.OPEN:
@@ -264,7 +264,7 @@ async def stage_change_data(conn: BaseDBAsyncClient, old_id: int | None, new_id:
             "changes": {"stage": {"old": names.get(old_id), "new": names.get(new_id)}}}  # fmt: skip
 
 
-async def opportunity_after_update(conn: BaseDBAsyncClient, actor: Actor, row: Any, data: Data) -> None:
+async def opportunity_after_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Opportunity, data: Data) -> None:
     old = getattr(row, "_stage_before_update", None)
     if "stage_id" in data and old is not None and old != row.stage_id:
         await timeline.record(conn, row, "STAGE_CHANGED", actor, await stage_change_data(conn, old, row.stage_id))
@@ -299,7 +299,7 @@ async def account_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Dat
     await default_owner(conn, actor, data)
 
 
-async def account_before_update(conn: BaseDBAsyncClient, actor: Actor, row: Any, data: Data) -> None:
+async def account_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Account, data: Data) -> None:
     if "name" in data and not data["name"]:
         raise Required("name is required.", ("input", "name"))
     await check_account_parent(conn, actor, row, data)
@@ -315,7 +315,7 @@ async def lead_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Data) 
     assign_to_actor_partner(actor, data)
 
 
-async def lead_before_update(conn: BaseDBAsyncClient, actor: Actor, row: Any, data: Data) -> None:
+async def lead_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Lead, data: Data) -> None:
     if row.status == LeadStatus.QUALIFIED:
         raise Locked("A qualified lead is read-only.", ("input", "id"))
     if row.anonymized_at is not None:
@@ -345,7 +345,7 @@ async def user_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Data) 
     await check_partner_user(conn, data.get("role", Role.SALES_REP), data.get("partner_account_id"))
 
 
-async def user_before_update(conn: BaseDBAsyncClient, actor: Actor, row: Any, data: Data) -> None:
+async def user_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.User, data: Data) -> None:
     role = data.get("role", row.role)
     partner = data.get("partner_account_id", row.partner_account_id)
     if "role" in data and role != Role.PARTNER and "partner_account_id" not in data:
@@ -359,7 +359,7 @@ def assign_to_actor_partner(actor: Actor, data: Data) -> None:
         data["partner_id"] = actor.partner_account_id
 
 
-async def lead_before_delete(conn: BaseDBAsyncClient, actor: Actor, row: Any) -> None:
+async def lead_before_delete(conn: BaseDBAsyncClient, actor: Actor, row: m.Lead) -> None:
     """A qualified lead is read-only (DOMAIN.md 3) and an anonymized one is kept for
     statistics: neither is deleted (LOCKED, like updateLead and archiveLead)."""
     if row.status == LeadStatus.QUALIFIED:
@@ -384,11 +384,11 @@ async def activity_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Da
         data["account_id"] = opp.account_id
 
 
-async def activity_after_create(conn: BaseDBAsyncClient, actor: Actor, row: Any) -> None:
+async def activity_after_create(conn: BaseDBAsyncClient, actor: Actor, row: m.Activity) -> None:
     await record_activity(conn, actor, row, "ACTIVITY")
 
 
-async def record_activity(conn: BaseDBAsyncClient, actor: Actor, row: Any, kind: str) -> None:
+async def record_activity(conn: BaseDBAsyncClient, actor: Actor, row: m.Activity, kind: str) -> None:
     """An activity event (logged, done) on the timeline of the record the activity is attached to."""
     for key, model in (("lead_id", m.Lead), ("opportunity_id", m.Opportunity), ("contact_id", m.Contact),
                        ("quote_id", m.Quote), ("account_id", m.Account)):  # fmt: skip

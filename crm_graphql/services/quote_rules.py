@@ -15,7 +15,7 @@ from crm_graphql.services import config, numbering
 Data = dict[str, Any]
 
 
-async def quote_lock_reason(conn: BaseDBAsyncClient, quote: Any) -> str | None:
+async def quote_lock_reason(conn: BaseDBAsyncClient, quote: m.Quote) -> str | None:
     """Why ``quote`` is read-only, or None when it may be edited."""
     if quote.status == QuoteStatus.ACCEPTED:
         return "An accepted quote is read-only."
@@ -28,7 +28,7 @@ async def quote_lock_reason(conn: BaseDBAsyncClient, quote: Any) -> str | None:
     return None
 
 
-async def ensure_editable(conn: BaseDBAsyncClient, quote: Any, path: tuple[str, ...] = ("input", "id")) -> None:
+async def ensure_editable(conn: BaseDBAsyncClient, quote: m.Quote, path: tuple[str, ...] = ("input", "id")) -> None:
     reason = await quote_lock_reason(conn, quote)
     if reason:
         raise Locked(reason, path)
@@ -78,14 +78,14 @@ async def check_contact_and_validity(conn: BaseDBAsyncClient, data: Data, *, con
     raise_all(errors)
 
 
-async def quote_after_create(conn: BaseDBAsyncClient, actor: Actor, row: Any) -> None:
+async def quote_after_create(conn: BaseDBAsyncClient, actor: Actor, row: m.Quote) -> None:
     from crm_graphql.services import amounts
 
     if row.opportunity_id is not None:
         await amounts.refresh_opportunity(conn, row.opportunity_id, actor, ("input", "currency"))
 
 
-async def quote_before_update(conn: BaseDBAsyncClient, actor: Actor, row: Any, data: Data) -> None:
+async def quote_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Quote, data: Data) -> None:
     """An edit of a read-only quote is LOCKED; switching its price book reprices its price-book
     lines from the new book (services.repricing: all or nothing)."""
     from crm_graphql.services import repricing
@@ -102,14 +102,14 @@ async def quote_before_update(conn: BaseDBAsyncClient, actor: Actor, row: Any, d
         await repricing.apply(conn, changes)
 
 
-async def quote_after_update(conn: BaseDBAsyncClient, actor: Actor, row: Any, data: Data) -> None:
+async def quote_after_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Quote, data: Data) -> None:
     from crm_graphql.services import amounts
 
     if "discount_percent" in data or "pricebook_id" in data:
         await amounts.recompute_quote(conn, row, actor, ("input", "id"))
 
 
-async def quote_before_delete(conn: BaseDBAsyncClient, actor: Actor, row: Any) -> None:
+async def quote_before_delete(conn: BaseDBAsyncClient, actor: Actor, row: m.Quote) -> None:
     if row.is_active:
         raise InUse("The active quote cannot be deleted: make another quote active first.", ("input", "id"))
     await ensure_editable(conn, row)
