@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from tortoise import fields
 from tortoise.exceptions import ValidationError
@@ -70,6 +70,14 @@ async def flat_values(query: ValuesListQuery[Literal[False]]) -> list[Any]:
     Tortoise types every ``values_list`` row as a tuple; with ``flat=True`` and one column
     each row is that column's value."""
     return await query
+
+
+@overload
+def MoneyField(*, null: Literal[True], **kwargs: Any) -> fields.Field[Decimal | None]: ...
+
+
+@overload
+def MoneyField(*, null: Literal[False] = False, **kwargs: Any) -> fields.Field[Decimal]: ...
 
 
 def MoneyField(**kwargs: Any) -> Any:

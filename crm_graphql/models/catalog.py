@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from tortoise import fields
 
 from crm_graphql.enums import ProductKind
@@ -106,7 +108,7 @@ class ExchangeRate(Entity):
     """1 unit of ``currency`` = ``rate`` units of the base currency."""
 
     currency = fields.CharField(max_length=3, unique=True)
-    rate = FixedDecimalField(10)
+    rate: fields.Field[Decimal] = FixedDecimalField(10)
 
     class Meta:
         table = "exchange_rates"
