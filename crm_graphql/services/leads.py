@@ -64,11 +64,11 @@ def _nested(*prefix: str) -> Iterator[None]:
         raise
 
 
-async def _lead_for_write(conn: BaseDBAsyncClient, actor: Actor, lead_id: int) -> Any:
+async def _lead_for_write(conn: BaseDBAsyncClient, actor: Actor, lead_id: int) -> m.Lead:
     return await access.load_for_write(conn, actor, m.Lead, lead_id, _LEAD)
 
 
-def _person_name(lead: Any) -> str:
+def _person_name(lead: m.Lead) -> str:
     return " ".join(p for p in (lead.first_name, lead.last_name) if p) or "Unnamed"
 
 
@@ -251,12 +251,12 @@ async def _get(conn: BaseDBAsyncClient, model: Any, pk: int | None) -> Any:
     return None if pk is None else await model.filter(id=pk).using_db(conn).first()
 
 
-def _ensure_not_qualified(lead: Any) -> None:
+def _ensure_not_qualified(lead: m.Lead) -> None:
     if lead.status == LeadStatus.QUALIFIED:
         raise Locked("A qualified lead is read-only.", _LEAD)
 
 
-async def disqualify_lead(actor: Actor, lead_id: int, reason: str | None) -> Any:
+async def disqualify_lead(actor: Actor, lead_id: int, reason: str | None) -> m.Lead:
     """NEW/WORKING -> DISQUALIFIED with a reason. Raises NotFound, InvalidTransition, Invalid."""
     async with in_transaction() as conn:
         lead = await _lead_for_write(conn, actor, lead_id)
@@ -269,7 +269,7 @@ async def disqualify_lead(actor: Actor, lead_id: int, reason: str | None) -> Any
         return lead
 
 
-async def set_archived(actor: Actor, lead_id: int, archived: bool) -> Any:
+async def set_archived(actor: Actor, lead_id: int, archived: bool) -> m.Lead:
     """Archive or unarchive a lead (no-op when it is so already). Raises NotFound, Locked (qualified)."""
     async with in_transaction() as conn:
         lead = await _lead_for_write(conn, actor, lead_id)
@@ -309,7 +309,7 @@ async def _erase_from_activities(conn: BaseDBAsyncClient, lead_id: int, secrets:
             await m.Activity.filter(id=activity.id).using_db(conn).update(**values, version=F("version") + 1)
 
 
-async def anonymize_lead(actor: Actor, lead_id: int) -> Any:
+async def anonymize_lead(actor: Actor, lead_id: int) -> m.Lead:
     """Erase the lead's personal fields for good, on its timeline too (company and source stay
     for statistics). Raises NotFound, Locked (qualified: its data lives on in the contact)."""
     async with in_transaction() as conn:

@@ -24,7 +24,7 @@ Path = tuple[str, ...]
 _OPP = ("input", "opportunityId")
 
 
-async def _load(conn: BaseDBAsyncClient, actor: Actor, opportunity_id: int) -> Any:
+async def _load(conn: BaseDBAsyncClient, actor: Actor, opportunity_id: int) -> m.Opportunity:
     return await access.load_for_write(conn, actor, m.Opportunity, opportunity_id, _OPP)
 
 
@@ -35,7 +35,7 @@ async def _stage(conn: BaseDBAsyncClient, stage_id: int, path: Path) -> m.Stage:
     return stage
 
 
-async def _closing_stage(conn: BaseDBAsyncClient, kind: StageKind, pipeline_id: int) -> m.Stage:
+async def _closing_stage(conn: BaseDBAsyncClient, kind: StageKind, pipeline_id: int | None) -> m.Stage:
     """The WON or LOST stage of the opportunity's own pipeline (DOMAIN.md 11)."""
     stages = m.Stage.filter(kind=kind, pipeline_id=pipeline_id).using_db(conn)
     stage = await stages.order_by("position", "id").first()
@@ -44,7 +44,7 @@ async def _closing_stage(conn: BaseDBAsyncClient, kind: StageKind, pipeline_id: 
     return stage
 
 
-def _same_pipeline(opp: Any, stage: m.Stage) -> None:
+def _same_pipeline(opp: m.Opportunity, stage: m.Stage) -> None:
     if stage.pipeline_id != opp.pipeline_id:
         raise Invalid("The stage belongs to another pipeline: use moveOpportunityToPipeline.", ("input", "stageId"))
 
@@ -53,7 +53,7 @@ def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def _probability_change(opp: Any, new: int) -> dict[str, Any]:
+def _probability_change(opp: m.Opportunity, new: int) -> dict[str, Any]:
     return timeline.changes({"probability": opp.probability}, {"probability": new})
 
 
@@ -79,7 +79,9 @@ async def _close(
         raise InvalidTransition(f"This opportunity is already {opp.status}.", _OPP)
 
 
-async def win_in(conn: BaseDBAsyncClient, actor: Actor, opp: Any, close_date: dt.date | None) -> list[m.Contract]:
+async def win_in(
+    conn: BaseDBAsyncClient, actor: Actor, opp: m.Opportunity, close_date: dt.date | None
+) -> list[m.Contract]:
     if opp.status != OpportunityStatus.OPEN:
         raise InvalidTransition(f"This opportunity is already {opp.status}.", _OPP)
     stage = await _closing_stage(conn, StageKind.WON, opp.pipeline_id)
@@ -143,7 +145,7 @@ async def lose_opportunity(
         return await m.Opportunity.get(id=opp.id, using_db=conn)
 
 
-async def reopen_opportunity(actor: Actor, opportunity_id: int, stage_id: int | None = None) -> Any:
+async def reopen_opportunity(actor: Actor, opportunity_id: int, stage_id: int | None = None) -> m.Opportunity:
     """Move a won or lost opportunity back to an open stage (default: the default stage), clear
     ``closedAt`` and the lost reason, and cancel the contracts its win made.
     Raises NotFound, InvalidTransition."""
@@ -291,7 +293,7 @@ async def delete_stage(actor: Actor, stage_id: int, replacement_stage_id: int | 
     return stage.id
 
 
-async def _move_to(conn: BaseDBAsyncClient, actor: Actor, opp: Any, stage: m.Stage) -> None:
+async def _move_to(conn: BaseDBAsyncClient, actor: Actor, opp: m.Opportunity, stage: m.Stage) -> None:
     """An opportunity taken off a deleted stage or moved to another pipeline: the new stage
     (and its pipeline) and the stage's probability."""
     expected = None if opp.amount is None else pricing.expected_revenue(opp.amount, stage.probability, opp.currency)
@@ -330,7 +332,7 @@ async def complete_activity(actor: Actor, activity_id: int) -> m.Activity:
 # --- pipelines -------------------------------------------------------------------------------
 
 
-async def move_opportunity_to_pipeline(actor: Actor, opportunity_id: int, stage_id: int) -> Any:
+async def move_opportunity_to_pipeline(actor: Actor, opportunity_id: int, stage_id: int) -> m.Opportunity:
     """Move an open opportunity to another pipeline, into the (open) stage named there; it takes
     the stage's probability (DOMAIN.md 11). Raises NotFound, Locked (won or lost),
     InvalidTransition (a WON or LOST stage: win or lose it afterwards); nothing is written when
