@@ -19,12 +19,13 @@ from crm_graphql import money
 from crm_graphql.actor import Actor
 from crm_graphql.enums import AmountSource, LineItemSource, OpportunityStatus
 from crm_graphql.errors import MissingExchangeRate
+from crm_graphql.models.lines import LineItem
 from crm_graphql.services import config, pricing, timeline
 
 Path = tuple[str, ...]
 
 
-def to_line(item: Any) -> pricing.Line:
+def to_line(item: LineItem) -> pricing.Line:
     rounding = item.source == LineItemSource.ROUNDING
     return pricing.Line(
         quantity=item.quantity,
@@ -37,7 +38,7 @@ def to_line(item: Any) -> pricing.Line:
     )
 
 
-def totals_of(items: Sequence[Any], discount_percent: Decimal, currency: str) -> pricing.Totals:
+def totals_of(items: Sequence[LineItem], discount_percent: Decimal, currency: str) -> pricing.Totals:
     return pricing.document_totals([to_line(i) for i in items], discount_percent, currency)
 
 
