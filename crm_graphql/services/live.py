@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,11 +52,11 @@ class Batch:
     joined by UNION ALL), however many users and subscriptions there are.
     """
 
-    events: list[Any]
-    users: dict[int, Any] = field(default_factory=dict)
+    events: list[m.TimelineEvent]
+    users: Mapping[int, Actor | None] = field(default_factory=dict)
     _visible: asyncio.Future[dict[int, set[int]]] | None = None
 
-    async def visible_events(self, user: Actor | None, events: list[Any]) -> list[Any]:
+    async def visible_events(self, user: Actor | None, events: list[m.TimelineEvent]) -> list[m.TimelineEvent]:
         """``events`` (of this batch) that ``user`` may see, by services.access."""
         uid = int(getattr(user, "id", 0))
         if self._visible is None:
@@ -67,7 +67,7 @@ class Batch:
         shown = visible[uid]
         return [e for e in events if e.id in shown]
 
-    async def _query(self, users: dict[int, Any]) -> dict[int, set[int]]:
+    async def _query(self, users: Mapping[int, Actor | None]) -> dict[int, set[int]]:
         subjects = {e.subject_type for e in self.events}
         models = [model for model in access.EVENT_SUBJECTS if model.__name__ in subjects]
         # text results: a bound integer in CASE ... THEN has no type on PostgreSQL
@@ -233,7 +233,7 @@ class Hub:
                 await asyncio.sleep(1)
                 self._wake.set()
 
-    async def _fetch(self) -> list[Any]:
+    async def _fetch(self) -> list[m.TimelineEvent]:
         if self._postgres:
             ids = sorted(self._pending)[:FETCH_LIMIT]
             if not ids:

@@ -45,11 +45,13 @@ async def template_before_create(conn: BaseDBAsyncClient, actor: Actor, data: di
     check_template(data["body"], data["content_type"])
 
 
-async def template_before_update(conn: BaseDBAsyncClient, actor: Actor, row: Any, data: dict[str, Any]) -> None:
+async def template_before_update(
+    conn: BaseDBAsyncClient, actor: Actor, row: m.DocumentTemplate, data: dict[str, Any]
+) -> None:
     check_template(data.get("body") or row.body, data.get("content_type") or row.content_type)
 
 
-def file_name(document: Any) -> str:
+def file_name(document: m.Document) -> str:
     return f"{document.name}.{formats.EXTENSIONS[DocumentFormat(document.format)]}"
 
 
