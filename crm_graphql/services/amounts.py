@@ -71,7 +71,12 @@ def convert(
 
 
 async def recompute_quote(
-    conn: BaseDBAsyncClient, quote: Any, actor: Actor | None = None, path: Path | None = None, *, record: bool = True
+    conn: BaseDBAsyncClient,
+    quote: m.Quote,
+    actor: Actor | None = None,
+    path: Path | None = None,
+    *,
+    record: bool = True,
 ) -> None:
     """Store the quote's totals from its lines and refresh its opportunity's amount."""
     items = await m.QuoteItem.filter(quote_id=quote.id).using_db(conn).order_by("position", "id")

@@ -42,7 +42,7 @@ async def source_lines(conn: BaseDBAsyncClient, opp: m.Opportunity) -> tuple[lis
 
 
 async def contracts_for_won_opportunity(
-    conn: BaseDBAsyncClient, actor: Actor, opp: Any, start: dt.date
+    conn: BaseDBAsyncClient, actor: Actor, opp: m.Opportunity, start: dt.date
 ) -> list[m.Contract]:
     """One contract per product line of the won opportunity (manual and rounding lines make none).
 

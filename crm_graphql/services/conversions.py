@@ -75,7 +75,7 @@ async def _quote_items(conn: BaseDBAsyncClient, quote_id: int) -> list[m.QuoteIt
     return list(await m.QuoteItem.filter(quote_id=quote_id).using_db(conn).order_by("position", "id"))
 
 
-async def _claim_quote(conn: BaseDBAsyncClient, actor: Actor, quote: Any, stamp: str, what: str) -> None:
+async def _claim_quote(conn: BaseDBAsyncClient, actor: Actor, quote: m.Quote, stamp: str, what: str) -> None:
     """Claim the quote for a once-only conversion and leave it ACCEPTED."""
     path = ("input", "quoteId")
     if quote.status not in _CONVERTIBLE_QUOTE:
@@ -98,7 +98,7 @@ async def _claim_quote(conn: BaseDBAsyncClient, actor: Actor, quote: Any, stamp:
             "old": quote.status, "new": QuoteStatus.ACCEPTED}}})  # fmt: skip
 
 
-async def _check_sale(conn: BaseDBAsyncClient, quote: Any, path: tuple[str, ...]) -> None:
+async def _check_sale(conn: BaseDBAsyncClient, quote: m.Quote, path: tuple[str, ...]) -> None:
     """What a quote conversion may turn into a sale (DOMAIN.md 3, 5): something to sell (an
     empty quote is refused like ``createInvoiceFromOpportunity`` with nothing to bill), not a
     sale whose order was cancelled, and, once its opportunity is closed, only the sale it

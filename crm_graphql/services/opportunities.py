@@ -58,7 +58,7 @@ def _probability_change(opp: m.Opportunity, new: int) -> dict[str, Any]:
 
 
 async def _close(
-    conn: BaseDBAsyncClient, opp: Any, status: OpportunityStatus, close_date: dt.date, values: dict[str, Any]
+    conn: BaseDBAsyncClient, opp: m.Opportunity, status: OpportunityStatus, close_date: dt.date, values: dict[str, Any]
 ) -> None:
     """Claim the OPEN opportunity with a conditional UPDATE: of concurrent closers, one wins.
 
@@ -96,7 +96,7 @@ async def win_in(
 
 
 async def lose_in(
-    conn: BaseDBAsyncClient, actor: Actor, opp: Any, reason: str | None, close_date: dt.date | None = None
+    conn: BaseDBAsyncClient, actor: Actor, opp: m.Opportunity, reason: str | None, close_date: dt.date | None = None
 ) -> None:
     if opp.status != OpportunityStatus.OPEN:
         raise InvalidTransition(f"This opportunity is already {opp.status}.", _OPP)
@@ -112,7 +112,7 @@ async def lose_in(
 
 async def win_opportunity(
     actor: Actor, opportunity_id: int, close_date: dt.date | None = None, *, idempotency_key: str | None = None
-) -> tuple[Any, list[m.Contract]]:
+) -> tuple[m.Opportunity, list[m.Contract]]:
     """Win an open opportunity: WON stage, probability 100, closed on ``close_date`` (default
     today, UTC), one contract per product line.
 
@@ -136,7 +136,7 @@ async def win_opportunity(
 
 async def lose_opportunity(
     actor: Actor, opportunity_id: int, reason: str | None = None, close_date: dt.date | None = None
-) -> Any:
+) -> m.Opportunity:
     """Lose an open opportunity (LOST stage, probability 0, closed on ``close_date``, default
     today UTC). Raises NotFound, InvalidTransition, Invalid; nothing is written when it raises."""
     async with in_transaction() as conn:
@@ -179,7 +179,7 @@ async def reopen_opportunity(actor: Actor, opportunity_id: int, stage_id: int | 
 
 async def move_opportunity_to_stage(
     actor: Actor, opportunity_id: int, stage_id: int, close_date: dt.date | None = None
-) -> Any:
+) -> m.Opportunity:
     """Move to a stage, taking its probability; a WON or LOST stage wins or loses the deal
     (closed on ``close_date``, default today UTC; an open stage ignores ``close_date``).
 

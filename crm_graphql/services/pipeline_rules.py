@@ -271,7 +271,7 @@ async def opportunity_after_update(conn: BaseDBAsyncClient, actor: Actor, row: m
     row._stage_before_update = None
 
 
-async def check_account_parent(conn: BaseDBAsyncClient, actor: Actor, row: Any, data: Data) -> None:
+async def check_account_parent(conn: BaseDBAsyncClient, actor: Actor, row: m.Account, data: Data) -> None:
     parent_id = data.get("parent_id")
     seen = {row.id}
     while parent_id is not None:
