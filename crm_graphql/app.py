@@ -138,23 +138,23 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
         ],
         lifespan=lifespan,
         middleware=[
-            Middleware(ObserveRequests),  # type: ignore[arg-type]
-            Middleware(lifecycle.GracefulShutdown, drain=drain),  # type: ignore[arg-type]
-            Middleware(faults.ServiceUnavailable),  # type: ignore[arg-type]
+            Middleware(ObserveRequests),
+            Middleware(lifecycle.GracefulShutdown, drain=drain),
+            Middleware(faults.ServiceUnavailable),
             Middleware(
-                TrustedHostMiddleware,  # type: ignore[arg-type]
+                TrustedHostMiddleware,
                 allowed_hosts=list(settings.trusted_hosts()),
                 www_redirect=False,
             ),
             Middleware(
-                CORSMiddleware,  # type: ignore[arg-type]
+                CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
                 allow_headers=["Authorization", "Content-Type"],
                 max_age=600,
             ),
-            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),  # type: ignore[arg-type]
-            Middleware(GetCache, max_age=settings.get_max_age),  # type: ignore[arg-type]
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+            Middleware(GetCache, max_age=settings.get_max_age),
         ],
     )
     app.state.settings = settings

@@ -32,7 +32,7 @@ def tortoise_config(url: str, *, pool_max: int = 10) -> dict[str, Any]:
     url = normalize_url(url)
     if is_sqlite(url):
         credentials: dict[str, Any] = {"file_path": url.removeprefix("sqlite://") or ":memory:"}
-        connection: dict[str, Any] = {
+        connection: dict[str, Any] | str = {
             "engine": "tortoise.backends.sqlite",
             # busy_timeout: a file another process holds locked (an import beside `serve`) is
             # waited for this long, then the request answers 503 (crm_graphql.faults)
@@ -122,8 +122,10 @@ def _release_when_begin_fails() -> None:
             raise
         return self.connection
 
+    # a deliberate patch of tortoise's classes (see the docstring): mypy refuses assigning methods
     TransactionContextPooled.__aenter__ = pooled_enter  # type: ignore[method-assign]
     SqliteTransactionContext.__aenter__ = sqlite_enter  # type: ignore[method-assign]
+    # our marker that the patch is in, on a class that does not declare it
     TransactionContextPooled._crm_releases_on_failed_begin = True  # type: ignore[attr-defined]
 
 

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 
 from crm_graphql.enums import AccountRelationKind, AccountType
 from crm_graphql.models.base import SoftDeletable
+
+if TYPE_CHECKING:
+    from crm_graphql.models.users import User
 
 
 class Account(SoftDeletable):
@@ -27,10 +32,14 @@ class Account(SoftDeletable):
     #: A partner (reseller) account: leads and deals can be assigned to it, and its PARTNER
     #: users see exactly those (DOMAIN.md 8).
     is_partner = fields.BooleanField(default=False, db_default=False)
-    owner = fields.ForeignKeyField("models.User", db_index=True, null=True, related_name=False)
-    parent = fields.ForeignKeyField(
+    owner: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", db_index=True, null=True, related_name=False
+    )
+    owner_id: int | None
+    parent: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", db_index=True, null=True, related_name="children", on_delete=fields.SET_NULL
     )
+    parent_id: int | None
 
     class Meta:
         table = "accounts"
@@ -44,9 +53,15 @@ class AccountRelation(SoftDeletable):
     Shown from both sides (DOMAIN.md 11); at most one per pair, in either direction. Stored
     once, as linked from ``account``; unlinking deletes the row."""
 
-    account = fields.ForeignKeyField("models.Account", db_index=True, related_name=False)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", db_index=True, related_name=False
+    )
+    account_id: int
     # the related account (``relatedAccount`` in the API)
-    linked = fields.ForeignKeyField("models.Account", db_index=True, related_name=False)
+    linked: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", db_index=True, related_name=False
+    )
+    linked_id: int
     note = fields.CharField(max_length=200, null=True)
     #: What ``linked`` is to ``account`` (SUPPLIER and CUSTOMER read the other way from ``linked``).
     kind = fields.CharEnumField(
@@ -64,8 +79,14 @@ class Contact(SoftDeletable):
     email = fields.CharField(max_length=254, null=True)
     phone = fields.CharField(max_length=50, null=True)
     title = fields.CharField(max_length=100, null=True)
-    account = fields.ForeignKeyField("models.Account", db_index=True, null=True, related_name="contacts")
-    owner = fields.ForeignKeyField("models.User", db_index=True, null=True, related_name=False)
+    account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
+        "models.Account", db_index=True, null=True, related_name="contacts"
+    )
+    account_id: int | None
+    owner: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", db_index=True, null=True, related_name=False
+    )
+    owner_id: int | None
 
     class Meta:
         table = "contacts"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, overload
 
 from tortoise import fields
 from tortoise.exceptions import ValidationError
 from tortoise.models import Model
+from tortoise.queryset import ValuesListQuery
 
 from crm_graphql import money
 
@@ -53,6 +54,30 @@ class FixedDecimalField(fields.BigIntField):
             return value
         # scaleb keeps every digit: 12345 -> Decimal("1.2345"), 10000 -> Decimal("1.0000")
         return Decimal(int(value)).scaleb(-self.places)
+
+
+async def single_value(query: ValuesListQuery[Literal[True]]) -> Any:
+    """The value of ``qs.first().values_list(column, flat=True)`` (None without a row).
+
+    Tortoise types every single-row ``values_list`` as a tuple; with ``flat=True`` and one
+    column it is that column's value."""
+    return await query
+
+
+async def flat_values(query: ValuesListQuery[Literal[False]]) -> list[Any]:
+    """The values of ``qs.values_list(column, flat=True)``.
+
+    Tortoise types every ``values_list`` row as a tuple; with ``flat=True`` and one column
+    each row is that column's value."""
+    return await query
+
+
+@overload
+def MoneyField(*, null: Literal[True], **kwargs: Any) -> fields.Field[Decimal | None]: ...
+
+
+@overload
+def MoneyField(*, null: Literal[False] = False, **kwargs: Any) -> fields.Field[Decimal]: ...
 
 
 def MoneyField(**kwargs: Any) -> Any:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from tortoise import fields
 
 from crm_graphql.enums import ProductKind
@@ -28,17 +30,24 @@ class Pricebook(SoftDeletable):
     description = fields.TextField(null=True)
     is_active = fields.BooleanField(default=True)
     version_label = fields.CharField(max_length=50, null=True)
-    supersedes = fields.ForeignKeyField(
+    supersedes: fields.ForeignKeyNullableRelation[Pricebook] = fields.ForeignKeyField(
         "models.Pricebook", db_index=True, null=True, related_name=False, on_delete=fields.SET_NULL
     )
+    supersedes_id: int | None
 
     class Meta:
         table = "pricebooks"
 
 
 class PricebookEntry(Entity):
-    pricebook = fields.ForeignKeyField("models.Pricebook", db_index=True, related_name="entries")
-    product = fields.ForeignKeyField("models.Product", db_index=True, related_name="prices")
+    pricebook: fields.ForeignKeyRelation[Pricebook] = fields.ForeignKeyField(
+        "models.Pricebook", db_index=True, related_name="entries"
+    )
+    pricebook_id: int
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "models.Product", db_index=True, related_name="prices"
+    )
+    product_id: int
     currency = fields.CharField(max_length=3)
     unit = fields.CharField(max_length=20, default="pcs")
     unit_price = MoneyField()
@@ -51,7 +60,10 @@ class PricebookEntry(Entity):
 
 
 class Bundle(SoftDeletable):
-    pricebook = fields.ForeignKeyField("models.Pricebook", db_index=True, related_name="bundles")
+    pricebook: fields.ForeignKeyRelation[Pricebook] = fields.ForeignKeyField(
+        "models.Pricebook", db_index=True, related_name="bundles"
+    )
+    pricebook_id: int
     name = fields.CharField(max_length=200)
     code = fields.CharField(max_length=64, unique=True)
     description = fields.TextField(null=True)
@@ -62,8 +74,14 @@ class Bundle(SoftDeletable):
 
 
 class BundleItem(Entity):
-    bundle = fields.ForeignKeyField("models.Bundle", db_index=True, related_name="items")
-    product = fields.ForeignKeyField("models.Product", db_index=True, related_name=False)
+    bundle: fields.ForeignKeyRelation[Bundle] = fields.ForeignKeyField(
+        "models.Bundle", db_index=True, related_name="items"
+    )
+    bundle_id: int
+    product: fields.ForeignKeyRelation[Product] = fields.ForeignKeyField(
+        "models.Product", db_index=True, related_name=False
+    )
+    product_id: int
     position = fields.IntField(default=0)
     quantity = MoneyField()
     #: Share of the bundle price this component carries, relative to the others.
@@ -74,7 +92,10 @@ class BundleItem(Entity):
 
 
 class BundlePrice(Entity):
-    bundle = fields.ForeignKeyField("models.Bundle", db_index=True, related_name="prices")
+    bundle: fields.ForeignKeyRelation[Bundle] = fields.ForeignKeyField(
+        "models.Bundle", db_index=True, related_name="prices"
+    )
+    bundle_id: int
     currency = fields.CharField(max_length=3)
     price = MoneyField()
 
@@ -87,7 +108,7 @@ class ExchangeRate(Entity):
     """1 unit of ``currency`` = ``rate`` units of the base currency."""
 
     currency = fields.CharField(max_length=3, unique=True)
-    rate = FixedDecimalField(10)
+    rate: fields.Field[Decimal] = FixedDecimalField(10)
 
     class Meta:
         table = "exchange_rates"

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
 
 from crm_graphql.enums import DocumentFormat
 from crm_graphql.models.base import Entity
+
+if TYPE_CHECKING:
+    from crm_graphql.models.pipeline import Opportunity
+    from crm_graphql.models.quotes import Quote
 
 
 class DocumentTemplate(Entity):
@@ -32,10 +38,17 @@ class Document(Entity):
     content = fields.TextField(null=True)
     #: Bytes of the file (the UTF-8 encoded content, or the PDF).
     size = fields.IntField(default=0, db_default=0)
-    quote = fields.ForeignKeyField("models.Quote", db_index=True, related_name="documents")
-    opportunity = fields.ForeignKeyField("models.Opportunity", db_index=True, null=True, related_name="documents")
-    template = fields.ForeignKeyField("models.DocumentTemplate", db_index=True, null=True, related_name=False,
+    quote: fields.ForeignKeyRelation[Quote] = fields.ForeignKeyField(
+        "models.Quote", db_index=True, related_name="documents"
+    )
+    quote_id: int
+    opportunity: fields.ForeignKeyNullableRelation[Opportunity] = fields.ForeignKeyField(
+        "models.Opportunity", db_index=True, null=True, related_name="documents"
+    )
+    opportunity_id: int | None
+    template: fields.ForeignKeyNullableRelation[DocumentTemplate] = fields.ForeignKeyField("models.DocumentTemplate", db_index=True, null=True, related_name=False,
                                       on_delete=fields.SET_NULL)  # fmt: skip
+    template_id: int | None
 
     class Meta:
         table = "documents"
@@ -45,7 +58,10 @@ class DocumentFile(Model):
     """The bytes of a binary document (a PDF), apart from Document so lists stay light."""
 
     id = fields.IntField(primary_key=True)
-    document = fields.OneToOneField("models.Document", related_name=False, on_delete=fields.CASCADE)
+    document: fields.OneToOneRelation[Document] = fields.OneToOneField(
+        "models.Document", related_name=False, on_delete=fields.CASCADE
+    )
+    document_id: int
     data = fields.BinaryField()
 
     class Meta:

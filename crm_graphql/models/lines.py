@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 
 from crm_graphql.enums import LineItemSource
 from crm_graphql.models.base import Entity, MoneyField, SoftDeletable
+
+if TYPE_CHECKING:
+    from crm_graphql.models.catalog import Bundle, Product
 
 
 class LineItem(Entity):
@@ -14,7 +19,10 @@ class LineItem(Entity):
     position = fields.IntField(default=0)
     #: The document's currency, copied so amounts format without loading the document.
     currency = fields.CharField(max_length=3)
-    product = fields.ForeignKeyField("models.Product", db_index=True, null=True, related_name=False)
+    product: fields.ForeignKeyNullableRelation[Product] = fields.ForeignKeyField(
+        "models.Product", db_index=True, null=True, related_name=False
+    )
+    product_id: int | None
     name = fields.CharField(max_length=200)
     description = fields.TextField(null=True)
     quantity = MoneyField()
@@ -26,7 +34,10 @@ class LineItem(Entity):
     #: Rounded to the currency minor units, authoritative for bundle lines.
     line_total = MoneyField()
     source = fields.CharEnumField(LineItemSource, max_length=16, default=LineItemSource.MANUAL)
-    bundle = fields.ForeignKeyField("models.Bundle", db_index=True, null=True, related_name=False)
+    bundle: fields.ForeignKeyNullableRelation[Bundle] = fields.ForeignKeyField(
+        "models.Bundle", db_index=True, null=True, related_name=False
+    )
+    bundle_id: int | None
     #: Lines added by one addBundleToQuote call share a group id.
     bundle_group = fields.CharField(max_length=36, null=True)
     #: The component weight the bundle split used.

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 
 from crm_graphql.enums import AmountSource, ContactRoleKind, OpportunityStatus, StageKind
-from crm_graphql.models.base import Entity, MoneyField, SoftDeletable
+from crm_graphql.models.base import Entity, MoneyField, SoftDeletable, single_value
 from crm_graphql.models.lines import LineItem
+
+if TYPE_CHECKING:
+    from crm_graphql.models.accounts import Account, Contact
+    from crm_graphql.models.campaigns import Campaign
+    from crm_graphql.models.catalog import Pricebook, PricebookEntry
+    from crm_graphql.models.users import User
 
 
 class Pipeline(Entity):
@@ -23,9 +29,10 @@ class Pipeline(Entity):
 
 class Stage(Entity):
     #: Never null (see Opportunity.pipeline).
-    pipeline = fields.ForeignKeyField(
+    pipeline: fields.ForeignKeyNullableRelation[Pipeline] = fields.ForeignKeyField(
         "models.Pipeline", db_index=True, null=True, related_name="stages", on_delete=fields.CASCADE
     )
+    pipeline_id: int | None
     name = fields.CharField(max_length=100)
     #: Pipeline order, ascending.
     position = fields.IntField(default=0)
@@ -40,28 +47,46 @@ class Stage(Entity):
 
 class Opportunity(SoftDeletable):
     title = fields.CharField(max_length=200, db_index=True)
-    account = fields.ForeignKeyField("models.Account", db_index=True, related_name="opportunities")
-    contact = fields.ForeignKeyField("models.Contact", db_index=True, null=True, related_name="opportunities")
-    owner = fields.ForeignKeyField("models.User", db_index=True, null=True, related_name=False)
+    account: fields.ForeignKeyRelation[Account] = fields.ForeignKeyField(
+        "models.Account", db_index=True, related_name="opportunities"
+    )
+    account_id: int
+    contact: fields.ForeignKeyNullableRelation[Contact] = fields.ForeignKeyField(
+        "models.Contact", db_index=True, null=True, related_name="opportunities"
+    )
+    contact_id: int | None
+    owner: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
+        "models.User", db_index=True, null=True, related_name=False
+    )
+    owner_id: int | None
     #: The partner account the deal is assigned to (its PARTNER users see it).
-    partner = fields.ForeignKeyField(
+    partner: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", db_index=True, null=True, related_name=False, on_delete=fields.SET_NULL
     )
+    partner_id: int | None
     #: The marketing campaign it came from (DOMAIN.md 11), kept when the campaign is deleted.
-    campaign = fields.ForeignKeyField(
+    campaign: fields.ForeignKeyNullableRelation[Campaign] = fields.ForeignKeyField(
         "models.Campaign", db_index=True, null=True, related_name=False, on_delete=fields.SET_NULL
     )
-    stage = fields.ForeignKeyField("models.Stage", db_index=True, related_name="opportunities")
+    campaign_id: int | None
+    stage: fields.ForeignKeyRelation[Stage] = fields.ForeignKeyField(
+        "models.Stage", db_index=True, related_name="opportunities"
+    )
+    stage_id: int
     #: Always the stage's pipeline (kept with the stage, so filters and reports group in SQL).
     #: Never null: the services set it with the stage (nullable only so that migration 0006
     #: could add it to existing rows on SQLite; on PostgreSQL the column is NOT NULL).
-    pipeline = fields.ForeignKeyField(
+    pipeline: fields.ForeignKeyNullableRelation[Pipeline] = fields.ForeignKeyField(
         "models.Pipeline", db_index=True, null=True, related_name="opportunities", on_delete=fields.RESTRICT
     )
+    pipeline_id: int | None
     status = fields.CharEnumField(OpportunityStatus, max_length=8, default=OpportunityStatus.OPEN)
     probability = fields.IntField(default=0)
     currency = fields.CharField(max_length=3)
-    pricebook = fields.ForeignKeyField("models.Pricebook", db_index=True, null=True, related_name=False)
+    pricebook: fields.ForeignKeyNullableRelation[Pricebook] = fields.ForeignKeyField(
+        "models.Pricebook", db_index=True, null=True, related_name=False
+    )
+    pricebook_id: int | None
     #: The budget entered by hand, kept but ignored while items or an active quote exist.
     manual_amount = MoneyField(null=True)
     #: Derived (see services), stored so that filters and sorts run in SQL.
@@ -94,7 +119,7 @@ class Opportunity(SoftDeletable):
             self.stage_entered_at = self.created_at
         if getattr(self, "pipeline_id", None) is None and stage_id is not None:
             stages = Stage.filter(id=stage_id).using_db(kwargs.get("using_db"))
-            self.pipeline_id = await stages.first().values_list("pipeline_id", flat=True)
+            self.pipeline_id = await single_value(stages.first().values_list("pipeline_id", flat=True))
         await super().save(*args, **kwargs)
 
     class Meta:
@@ -104,8 +129,12 @@ class Opportunity(SoftDeletable):
 
 
 class OpportunityAccess(Entity):
-    opportunity = fields.ForeignKeyField("models.Opportunity", db_index=True, related_name="access")
-    user = fields.ForeignKeyField("models.User", db_index=True, related_name=False)
+    opportunity: fields.ForeignKeyRelation[Opportunity] = fields.ForeignKeyField(
+        "models.Opportunity", db_index=True, related_name="access"
+    )
+    opportunity_id: int
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField("models.User", db_index=True, related_name=False)
+    user_id: int
 
     class Meta:
         table = "opportunity_access"
@@ -116,10 +145,14 @@ class OpportunityContactRole(Entity):
     """A contact's business role on a deal: at most one primary per deal, and each contact and
     role once per deal (DOMAIN.md 11)."""
 
-    opportunity = fields.ForeignKeyField(
+    opportunity: fields.ForeignKeyRelation[Opportunity] = fields.ForeignKeyField(
         "models.Opportunity", db_index=True, related_name="contact_roles", on_delete=fields.CASCADE
     )
-    contact = fields.ForeignKeyField("models.Contact", db_index=True, related_name=False, on_delete=fields.CASCADE)
+    opportunity_id: int
+    contact: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
+        "models.Contact", db_index=True, related_name=False, on_delete=fields.CASCADE
+    )
+    contact_id: int
     role = fields.CharEnumField(ContactRoleKind, max_length=24)
     description = fields.CharField(max_length=500, null=True)
     is_primary = fields.BooleanField(default=False)
@@ -130,8 +163,14 @@ class OpportunityContactRole(Entity):
 
 
 class OpportunityItem(LineItem):
-    opportunity = fields.ForeignKeyField("models.Opportunity", db_index=True, related_name="items")
-    pricebook_entry = fields.ForeignKeyField("models.PricebookEntry", db_index=True, null=True, related_name=False)
+    opportunity: fields.ForeignKeyRelation[Opportunity] = fields.ForeignKeyField(
+        "models.Opportunity", db_index=True, related_name="items"
+    )
+    opportunity_id: int
+    pricebook_entry: fields.ForeignKeyNullableRelation[PricebookEntry] = fields.ForeignKeyField(
+        "models.PricebookEntry", db_index=True, null=True, related_name=False
+    )
+    pricebook_entry_id: int | None
 
     class Meta:
         table = "opportunity_items"

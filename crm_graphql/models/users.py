@@ -22,7 +22,10 @@ class User(Entity):
 class ApiToken(Entity):
     """An API token, stored as its SHA-256 digest (the clear token is shown once)."""
 
-    user = fields.ForeignKeyField("models.User", db_index=True, related_name="tokens", on_delete=fields.CASCADE)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", db_index=True, related_name="tokens", on_delete=fields.CASCADE
+    )
+    user_id: int
     token_hash = fields.CharField(max_length=64, unique=True)
     #: Last characters of the clear token, to tell tokens apart in listings.
     hint = fields.CharField(max_length=8)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q, Subquery
@@ -36,10 +36,12 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.enums import Role
 from crm_graphql.errors import Forbidden, NotFound
 
 Path = tuple[str, ...]
+M = TypeVar("M", bound=Model)
 
 
 class Viewer(int):
@@ -55,7 +57,7 @@ class Viewer(int):
         return self
 
 
-def viewer(user: Any) -> int:
+def viewer(user: Actor | None) -> int:
     """The id the rules take for ``user`` (0 for nobody), carrying a PARTNER user's account."""
     if user is None:
         return 0
@@ -68,6 +70,13 @@ def partner_of(uid: int) -> int | None:
     return getattr(uid, "partner", None)
 
 
+def lookup(field: str, value: object) -> Q:
+    """``Q(field=value)`` for a lookup whose name is built at run time (``f"{prefix}owner_id"``).
+    mypy matches a ``**{...}`` dict against ``Q``'s ``join_type`` keyword too; this types it once."""
+    kwargs: dict[str, Any] = {field: value}
+    return Q(**kwargs)
+
+
 #: (user id, relation prefix, include soft-deleted rows of parents) -> condition on the model.
 VisibilityRule = Callable[[int, str, bool], Q]
 
@@ -75,23 +84,23 @@ _EVERYTHING = Q()
 
 
 def _account_q(uid: int, prefix: str, nullable: bool) -> Q:
-    q = Q(**{f"{prefix}is_private": False}) | Q(**{f"{prefix}owner_id": uid})
+    q = lookup(f"{prefix}is_private", False) | lookup(f"{prefix}owner_id", uid)
     if nullable:
-        q = Q(**{f"{prefix}id__isnull": True}) | q
+        q = lookup(f"{prefix}id__isnull", True) | q
     return q
 
 
 def _opportunity_q(uid: int, prefix: str, nullable: bool) -> Q:
     granted = Subquery(m.OpportunityAccess.filter(user_id=uid).values("opportunity_id"))
-    q = Q(**{f"{prefix}is_restricted": False}) | Q(**{f"{prefix}owner_id": uid}) | Q(**{f"{prefix}id__in": granted})
+    q = lookup(f"{prefix}is_restricted", False) | lookup(f"{prefix}owner_id", uid) | lookup(f"{prefix}id__in", granted)
     if nullable:
-        q = Q(**{f"{prefix}id__isnull": True}) | q
+        q = lookup(f"{prefix}id__isnull", True) | q
     return q
 
 
 def _alive(model: type[Model], prefix: str) -> Q:
     if "deleted_at" in model._meta.fields_map:
-        return Q(**{f"{prefix}deleted_at__isnull": True})
+        return lookup(f"{prefix}deleted_at__isnull", True)
     return _EVERYTHING
 
 
@@ -163,11 +172,11 @@ def typed_reference(uid: int, type_column: str, id_column: str, types: Iterable[
     ``IN (subquery)`` per type whose rule is not public; a type outside ``types`` matches nothing."""
     result: Q | None = None
     for model in types:
-        q = Q(**{f"{prefix}{type_column}": model.__name__})
+        q = lookup(f"{prefix}{type_column}", model.__name__)
         narrowed = partner_of(uid) is not None and PARTNER_RULES.get(model) is not unrestricted
         if RULES[model] is not public or narrowed:
             visible_ids = model.filter(condition(model, uid, include_deleted=True)).values("id")
-            q &= Q(**{f"{prefix}{id_column}__in": Subquery(visible_ids)})
+            q &= lookup(f"{prefix}{id_column}__in", Subquery(visible_ids))
         result = q if result is None else result | q
     return result if result is not None else Q(id__in=[])
 
@@ -254,7 +263,7 @@ def _partner_account_ids(uid: int, partner: int) -> Q:
 
 def _p_account(uid: int, prefix: str, include_deleted: bool) -> Q:
     partner = partner_of(uid) or 0
-    return Q(**{f"{prefix}id__in": Subquery(m.Account.filter(_partner_account_ids(uid, partner)).values("id"))})
+    return lookup(f"{prefix}id__in", Subquery(m.Account.filter(_partner_account_ids(uid, partner)).values("id")))
 
 
 def _p_contact(uid: int, prefix: str, include_deleted: bool) -> Q:
@@ -263,21 +272,21 @@ def _p_contact(uid: int, prefix: str, include_deleted: bool) -> Q:
     leads = m.Lead.filter(partner_id=partner, deleted_at__isnull=True, converted_contact_id__isnull=False)
     accounts = Subquery(m.Account.filter(_partner_account_ids(uid, partner)).values("id"))
     return (
-        Q(**{f"{prefix}account_id__in": accounts})
-        | Q(**{f"{prefix}id__in": Subquery(deals.values("contact_id"))})
-        | Q(**{f"{prefix}id__in": Subquery(leads.values("converted_contact_id"))})
-        | Q(**{f"{prefix}owner_id": uid})
+        lookup(f"{prefix}account_id__in", accounts)
+        | lookup(f"{prefix}id__in", Subquery(deals.values("contact_id")))
+        | lookup(f"{prefix}id__in", Subquery(leads.values("converted_contact_id")))
+        | lookup(f"{prefix}owner_id", uid)
     )
 
 
 def _p_assigned(uid: int, prefix: str, include_deleted: bool) -> Q:
     """Leads and opportunities: those assigned to the partner."""
-    return Q(**{f"{prefix}partner_id": partner_of(uid) or 0})
+    return lookup(f"{prefix}partner_id", partner_of(uid) or 0)
 
 
 def _p_deal_document(uid: int, prefix: str, include_deleted: bool) -> Q:
     """Quotes, orders, invoices, contracts: those of the partner's deals."""
-    return Q(**{f"{prefix}opportunity_id__in": _partner_deals(partner_of(uid) or 0)})
+    return lookup(f"{prefix}opportunity_id__in", _partner_deals(partner_of(uid) or 0))
 
 
 def _p_activity(uid: int, prefix: str, include_deleted: bool) -> Q:
@@ -285,22 +294,22 @@ def _p_activity(uid: int, prefix: str, include_deleted: bool) -> Q:
     leads = Subquery(m.Lead.filter(partner_id=partner, deleted_at__isnull=True).values("id"))
     quotes = Subquery(m.Quote.filter(opportunity_id__in=_partner_deals(partner)).values("id"))
     return (
-        Q(**{f"{prefix}lead_id__in": leads})
-        | Q(**{f"{prefix}opportunity_id__in": _partner_deals(partner)})
-        | Q(**{f"{prefix}quote_id__in": quotes})
+        lookup(f"{prefix}lead_id__in", leads)
+        | lookup(f"{prefix}opportunity_id__in", _partner_deals(partner))
+        | lookup(f"{prefix}quote_id__in", quotes)
     )
 
 
 def _p_user(uid: int, prefix: str, include_deleted: bool) -> Q:
     """Themselves and the other users of their partner account."""
-    return Q(**{f"{prefix}id": int(uid)}) | Q(**{f"{prefix}partner_account_id": partner_of(uid) or 0})
+    return lookup(f"{prefix}id", int(uid)) | lookup(f"{prefix}partner_account_id", partner_of(uid) or 0)
 
 
 def _p_nothing(uid: int, prefix: str, include_deleted: bool) -> Q:
     """Campaigns and lead split rules: no partner user sees any (budgets, results and rules over
     every lead are the company's own; DOMAIN.md 8, a partner "sees nothing else"). A lead's
     ``campaign`` shows null to them."""
-    return Q(**{f"{prefix}id": 0})
+    return lookup(f"{prefix}id", 0)
 
 
 PARTNER_RULES: dict[type[Model], VisibilityRule] = {
@@ -344,7 +353,7 @@ def condition(model: type[Model], uid: int, prefix: str = "", *, include_deleted
     return alive & rule(uid, prefix, include_deleted)
 
 
-def visible(model: type[Model], user: Any, prefix: str = "", *, include_deleted: bool = False) -> Q:
+def visible(model: type[Model], user: Actor | None, prefix: str = "", *, include_deleted: bool = False) -> Q:
     """A filter that keeps the rows of ``model`` that ``user`` may see.
 
     ``include_deleted`` keeps soft-deleted rows: documents keep resolving what they point
@@ -353,25 +362,25 @@ def visible(model: type[Model], user: Any, prefix: str = "", *, include_deleted:
     return condition(model, viewer(user), prefix, include_deleted=include_deleted)
 
 
-def visible_events(user: Any, subjects: Iterable[type[Model]] = EVENT_SUBJECTS) -> Q:
+def visible_events(user: Actor | None, subjects: Iterable[type[Model]] = EVENT_SUBJECTS) -> Q:
     """``visible(TimelineEvent)`` narrowed to events about ``subjects`` (fewer subqueries)."""
     return typed_reference(viewer(user), "subject_type", "subject_id", [s for s in subjects if s in EVENT_SUBJECTS])
 
 
 def scoped(
-    model: type[Model], user: Any, conn: BaseDBAsyncClient | None = None, *, include_deleted: bool = False
-) -> QuerySet[Any]:
+    model: type[M], user: Actor | None, conn: BaseDBAsyncClient | None = None, *, include_deleted: bool = False
+) -> QuerySet[M]:
     """All rows of ``model`` that ``user`` may see."""
     qs = model.filter(visible(model, user, include_deleted=include_deleted))
     return qs.using_db(conn) if conn is not None else qs
 
 
-async def get_visible(model: type[Model], user: Any, pk: int, conn: BaseDBAsyncClient | None = None) -> Any:
+async def get_visible(model: type[M], user: Actor | None, pk: int, conn: BaseDBAsyncClient | None = None) -> M | None:
     """The row with ``pk`` if ``user`` may see it, else None."""
     return await scoped(model, user, conn).filter(id=pk).first()
 
 
-async def load_visible(conn: BaseDBAsyncClient, actor: Any, model: type[Model], pk: int, path: Path) -> Any:
+async def load_visible(conn: BaseDBAsyncClient, actor: Actor, model: type[M], pk: int, path: Path) -> M:
     """A record an input only refers to (visibility only); NOT_FOUND when missing or hidden."""
     row = await get_visible(model, actor, pk, conn)
     if row is None:
@@ -462,7 +471,7 @@ WRITE_RULES: dict[type[Model], WriteRule] = {
 NOT_OWNER = "Sales reps may only change records they own."
 
 
-async def _refusal(conn: BaseDBAsyncClient | None, actor: Any, row: Any) -> str | None:
+async def _refusal(conn: BaseDBAsyncClient | None, actor: Actor, row: Model) -> str | None:
     """Why ``actor`` may not change the visible ``row``, or None when they may."""
     role = getattr(actor, "role", None)
     if role is None or role == Role.READ_ONLY:
@@ -494,13 +503,13 @@ async def _refusal(conn: BaseDBAsyncClient | None, actor: Any, row: Any) -> str 
         return None  # a lead or deal assigned to their partner counts as theirs
     if (
         rule.granted
-        and await m.OpportunityAccess.filter(opportunity_id=row.id, user_id=actor.id).using_db(conn).exists()
+        and await m.OpportunityAccess.filter(opportunity_id=row.pk, user_id=actor.id).using_db(conn).exists()
     ):
         return None
     return NOT_OWNER
 
 
-def ensure_may_assign(actor: Any, row: Any, path: Path) -> None:
+def ensure_may_assign(actor: Actor, row: Model, path: Path) -> None:
     """FORBIDDEN unless ``actor`` may assign the (writable) ``row``: DOMAIN.md 8, "assigning
     and unassigning is for admins, managers and the record's owner". Being on an
     opportunity's access list lets a user work on the deal, not change its owner or list."""
@@ -511,21 +520,21 @@ def ensure_may_assign(actor: Any, row: Any, path: Path) -> None:
         raise Forbidden("Only admins, managers and the record's owner may change its owner or access list.", path)
 
 
-async def ensure_may_write(conn: BaseDBAsyncClient | None, actor: Any, row: Any, path: Path) -> None:
+async def ensure_may_write(conn: BaseDBAsyncClient | None, actor: Actor, row: Model, path: Path) -> None:
     """FORBIDDEN unless ``actor`` may change the (visible) ``row``: role, then ownership."""
     reason = await _refusal(conn, actor, row)
     if reason is not None:
         raise Forbidden(reason, path)
 
 
-async def may_write(conn: BaseDBAsyncClient | None, actor: Any, row: Any) -> bool:
+async def may_write(conn: BaseDBAsyncClient | None, actor: Actor, row: Model) -> bool:
     return await _refusal(conn, actor, row) is None
 
 
 async def load_for_write(
-    conn: BaseDBAsyncClient | None, actor: Any, model: type[Model], pk: int, path: Path = ("input", "id"),
+    conn: BaseDBAsyncClient | None, actor: Actor, model: type[M], pk: int, path: Path = ("input", "id"),
     *, include_deleted: bool = False,
-) -> Any:  # fmt: skip
+) -> M:  # fmt: skip
     """The row a mutation is about to change: NOT_FOUND when missing or hidden, FORBIDDEN when
     the actor's role or ownership does not allow the change. The only way services load a
     write target (``include_deleted`` for restore and purge)."""

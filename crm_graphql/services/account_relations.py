@@ -10,6 +10,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.enums import AccountRelationKind
 from crm_graphql.errors import Duplicate, Invalid
 from crm_graphql.services import access, permissions, timeline
@@ -23,7 +24,7 @@ def pair(a: int, b: int) -> Q:
 
 
 async def link_accounts(
-    actor: Any, account_id: int, related_account_id: int, kind: AccountRelationKind, note: str | None
+    actor: Actor, account_id: int, related_account_id: int, kind: AccountRelationKind, note: str | None
 ) -> m.AccountRelation:
     """Link ``account_id`` (which the actor may change) to ``related_account_id`` (which they
     may see); ``kind`` says what the related account is to the first one. Both accounts' timelines
@@ -59,20 +60,20 @@ async def link_accounts(
         return row
 
 
-async def unlink_accounts(actor: Any, relation_id: int) -> tuple[m.AccountRelation, Any, Any]:
+async def unlink_accounts(actor: Actor, relation_id: int) -> tuple[m.AccountRelation, Any, Any]:
     """Remove a relation; whoever may change either account may. Both accounts' timelines record
     ACCOUNT_UNLINKED. Raises NotFound, Forbidden; returns the removed row and its two accounts."""
     permissions.authorize(actor, "unlinkAccounts", "Account")
     async with in_transaction() as conn:
         row = await access.load_for_write(conn, actor, m.AccountRelation, relation_id, ("input", "id"))
         await m.AccountRelation.filter(id=row.id).using_db(conn).delete()
-        account = await m.Account.get(id=row.account_id).using_db(conn)
-        related = await m.Account.get(id=row.linked_id).using_db(conn)
+        account = await m.Account.get(id=row.account_id, using_db=conn)
+        related = await m.Account.get(id=row.linked_id, using_db=conn)
         await _record(conn, actor, "ACCOUNT_UNLINKED", row, account, related)
         return row, account, related
 
 
-async def _record(conn: Any, actor: Any, event: str, row: m.AccountRelation, account: Any, related: Any) -> None:
+async def _record(conn: Any, actor: Actor, event: str, row: m.AccountRelation, account: Any, related: Any) -> None:
     """The event on both accounts, each naming the other with the kind as seen from it."""
     kind = AccountRelationKind(row.kind)
     for subject, other, seen in ((account, related, kind), (related, account, kind.reverse)):

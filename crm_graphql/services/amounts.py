@@ -16,14 +16,16 @@ from tortoise.expressions import Q
 
 from crm_graphql import models as m
 from crm_graphql import money
+from crm_graphql.actor import Actor
 from crm_graphql.enums import AmountSource, LineItemSource, OpportunityStatus
 from crm_graphql.errors import MissingExchangeRate
+from crm_graphql.models.lines import LineItem
 from crm_graphql.services import config, pricing, timeline
 
 Path = tuple[str, ...]
 
 
-def to_line(item: Any) -> pricing.Line:
+def to_line(item: LineItem) -> pricing.Line:
     rounding = item.source == LineItemSource.ROUNDING
     return pricing.Line(
         quantity=item.quantity,
@@ -36,7 +38,7 @@ def to_line(item: Any) -> pricing.Line:
     )
 
 
-def totals_of(items: Sequence[Any], discount_percent: Decimal, currency: str) -> pricing.Totals:
+def totals_of(items: Sequence[LineItem], discount_percent: Decimal, currency: str) -> pricing.Totals:
     return pricing.document_totals([to_line(i) for i in items], discount_percent, currency)
 
 
@@ -69,7 +71,12 @@ def convert(
 
 
 async def recompute_quote(
-    conn: BaseDBAsyncClient, quote: Any, actor: Any = None, path: Path | None = None, *, record: bool = True
+    conn: BaseDBAsyncClient,
+    quote: m.Quote,
+    actor: Actor | None = None,
+    path: Path | None = None,
+    *,
+    record: bool = True,
 ) -> None:
     """Store the quote's totals from its lines and refresh its opportunity's amount."""
     items = await m.QuoteItem.filter(quote_id=quote.id).using_db(conn).order_by("position", "id")
@@ -110,7 +117,12 @@ async def derive(conn: BaseDBAsyncClient, opp: Any, path: Path | None = None) ->
 
 
 async def refresh_opportunity(
-    conn: BaseDBAsyncClient, opportunity_id: int, actor: Any = None, path: Path | None = None, *, record: bool = True
+    conn: BaseDBAsyncClient,
+    opportunity_id: int,
+    actor: Actor | None = None,
+    path: Path | None = None,
+    *,
+    record: bool = True,
 ) -> None:
     """Store the opportunity's derived amount; a changed amount lands on its timeline
     (``AMOUNT_CHANGED``, by ``actor``) unless ``record`` is off (demo data).
@@ -128,7 +140,7 @@ async def refresh_opportunity(
         setattr(opp, k, v)
 
 
-async def refresh_converted(conn: BaseDBAsyncClient, currency: str, actor: Any) -> None:
+async def refresh_converted(conn: BaseDBAsyncClient, currency: str, actor: Actor) -> None:
     """After ``currency``'s exchange rate changed: the open opportunities whose active quote is
     in another currency than theirs, one of the two being ``currency``, take the new rate."""
     pairs = await (

@@ -21,6 +21,7 @@ from tortoise.functions import Count
 
 from crm_graphql import models as m
 from crm_graphql import money
+from crm_graphql.actor import Actor
 from crm_graphql.enums import LeadStatus, OpportunityStatus
 from crm_graphql.errors import DomainError, Invalid, MissingExchangeRate, raise_all
 from crm_graphql.services import access, config, pricing
@@ -48,12 +49,12 @@ def _check(currency: str, budget: Decimal | None, start: Any, end: Any) -> None:
     raise_all(errors)
 
 
-async def before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+async def before_create(conn: BaseDBAsyncClient, actor: Actor, data: Data) -> None:
     data["currency"] = data.get("currency") or config.BASE_CURRENCY
     _check(data["currency"], data.get("budget"), data.get("start_date"), data.get("end_date"))
 
 
-async def before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+async def before_update(conn: BaseDBAsyncClient, actor: Actor, row: Any, data: Data) -> None:
     """A new currency converts the budget with the exchange rates (an amount is never
     relabelled in another currency, DOMAIN.md 3), unless the same update gives the budget."""
     currency = data.get("currency", row.currency)
@@ -111,7 +112,7 @@ def return_on_investment(won: Decimal | None, budget: Decimal | None) -> Decimal
         return money.round_places((won - budget) / budget, RATIO_PLACES)
 
 
-async def campaign_stats(user: Any, campaigns: Sequence[Any]) -> list[Stats]:
+async def campaign_stats(user: Actor | None, campaigns: Sequence[Any]) -> list[Stats]:
     """Stats of each of ``campaigns`` over the leads and opportunities ``user`` may see."""
     ids = list({c.id for c in campaigns})
     stats = {i: Stats() for i in ids}

@@ -10,7 +10,6 @@ currency's minor units.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
@@ -18,6 +17,7 @@ from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
 from crm_graphql import money
+from crm_graphql.actor import Actor
 from crm_graphql.errors import Invalid, NotInPricebook
 from crm_graphql.services import access, amounts, config, crud
 from crm_graphql.services.quotes import check_currency, check_number
@@ -36,7 +36,7 @@ async def unique_code(conn: BaseDBAsyncClient, model: type[Model], code: str) ->
         n += 1
 
 
-async def copy_product(actor: Any, product_id: int) -> Any:
+async def copy_product(actor: Actor, product_id: int) -> m.Product:
     async with in_transaction() as conn:
         source = await access.load_for_write(conn, actor, m.Product, product_id, ("input", "productId"))
         product = await m.Product.create(
@@ -52,11 +52,11 @@ async def copy_product(actor: Any, product_id: int) -> Any:
     return product
 
 
-async def _bundle(conn: BaseDBAsyncClient, actor: Any, bundle_id: int) -> Any:
+async def _bundle(conn: BaseDBAsyncClient, actor: Actor, bundle_id: int) -> m.Bundle:
     return await access.load_for_write(conn, actor, m.Bundle, bundle_id, ("input", "bundleId"))
 
 
-async def set_bundle_price(actor: Any, bundle_id: int, currency: str | None, price: Decimal | None) -> Any:
+async def set_bundle_price(actor: Actor, bundle_id: int, currency: str | None, price: Decimal | None) -> m.Bundle:
     async with in_transaction() as conn:
         bundle = await _bundle(conn, actor, bundle_id)
         code = check_currency(currency, ("input", "currency"))
@@ -78,7 +78,7 @@ async def set_bundle_price(actor: Any, bundle_id: int, currency: str | None, pri
     return bundle
 
 
-async def copy_bundle(actor: Any, bundle_id: int) -> Any:
+async def copy_bundle(actor: Actor, bundle_id: int) -> m.Bundle:
     async with in_transaction() as conn:
         source = await _bundle(conn, actor, bundle_id)
         bundle = await m.Bundle.create(
@@ -96,7 +96,7 @@ async def copy_bundle(actor: Any, bundle_id: int) -> Any:
     return bundle
 
 
-async def move_bundle(actor: Any, bundle_id: int, pricebook_id: int) -> Any:
+async def move_bundle(actor: Actor, bundle_id: int, pricebook_id: int) -> m.Bundle:
     async with in_transaction() as conn:
         bundle = await _bundle(conn, actor, bundle_id)
         path = ("input", "pricebookId")
@@ -107,7 +107,7 @@ async def move_bundle(actor: Any, bundle_id: int, pricebook_id: int) -> Any:
                 pricebook_id=pricebook_id, product_id=item.product_id, is_active=True
             ).using_db(conn).exists()  # fmt: skip
             if not priced:
-                product = await m.Product.get(id=item.product_id).using_db(conn)
+                product = await m.Product.get(id=item.product_id, using_db=conn)
                 missing.append(f"{product.name} ({product.code})")
         if missing:
             raise NotInPricebook(f"The target price book has no price for: {', '.join(missing)}.", path)
@@ -115,7 +115,7 @@ async def move_bundle(actor: Any, bundle_id: int, pricebook_id: int) -> Any:
     return bundle
 
 
-async def set_exchange_rate(actor: Any, currency: str | None, rate: Decimal | None) -> Any:
+async def set_exchange_rate(actor: Actor, currency: str | None, rate: Decimal | None) -> m.ExchangeRate:
     async with in_transaction() as conn:
         code = check_currency(currency, ("input", "currency"))
         if code == config.BASE_CURRENCY:

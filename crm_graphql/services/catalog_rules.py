@@ -7,6 +7,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.enums import ProductKind
 from crm_graphql.errors import Duplicate, Invalid, Required
 from crm_graphql.services.crud import DEACTIVATE
@@ -25,14 +26,14 @@ def _one_time_term(data: Data) -> None:
         raise Invalid("Only a TIME_BASED product has termMonths.", ("input", "termMonths"))
 
 
-async def product_check(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+async def product_check(conn: BaseDBAsyncClient, actor: Actor, data: Data) -> None:
     kind = data.get("kind") or ProductKind.ONE_TIME
     _check_term(kind, data.get("term_months"))
     if kind == ProductKind.ONE_TIME:
         _one_time_term(data)
 
 
-async def product_check_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+async def product_check_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Product, data: Data) -> None:
     kind = data.get("kind", row.kind)
     _check_term(kind, data.get("term_months", row.term_months))
     if kind == ProductKind.ONE_TIME:
@@ -41,7 +42,7 @@ async def product_check_update(conn: BaseDBAsyncClient, actor: Any, row: Any, da
             data["term_months"] = None  # becoming ONE_TIME drops the term
 
 
-async def entry_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+async def entry_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Data) -> None:
     data["unit"] = data.get("unit") or "pcs"
     taken = m.PricebookEntry.filter(
         pricebook_id=data["pricebook_id"], product_id=data["product_id"], currency=data["currency"],
@@ -60,21 +61,21 @@ async def entry_in_use(conn: BaseDBAsyncClient, entry_id: int) -> bool:
     )
 
 
-async def entry_used_by_bundle(conn: BaseDBAsyncClient, entry: Any) -> bool:
+async def entry_used_by_bundle(conn: BaseDBAsyncClient, entry: m.PricebookEntry) -> bool:
     """A live bundle of the entry's price book has the entry's product as a component."""
     return await m.BundleItem.filter(
         product_id=entry.product_id, bundle__pricebook_id=entry.pricebook_id, bundle__deleted_at__isnull=True
     ).using_db(conn).exists()  # fmt: skip
 
 
-async def entry_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> str | None:
+async def entry_before_delete(conn: BaseDBAsyncClient, actor: Actor, row: m.PricebookEntry) -> str | None:
     """DOMAIN.md 4: a price that a quote or bundle uses is deactivated, not deleted."""
     if await entry_in_use(conn, row.id) or await entry_used_by_bundle(conn, row):
         return DEACTIVATE
     return None
 
 
-async def bundle_item_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+async def bundle_item_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Data) -> None:
     if data.get("weight") is None:
         data["weight"] = 1
     if data["weight"] < 0:

@@ -9,6 +9,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.enums import ContactRoleKind, OpportunityStatus
 from crm_graphql.errors import Duplicate, Invalid, Locked
 from crm_graphql.services import access, permissions, timeline
@@ -16,13 +17,13 @@ from crm_graphql.services import access, permissions, timeline
 _OPP = ("input", "opportunityId")
 
 
-def _open(opp: Any, path: tuple[str, ...]) -> None:
+def _open(opp: m.Opportunity, path: tuple[str, ...]) -> None:
     if opp.status != OpportunityStatus.OPEN:
         raise Locked("This opportunity is closed: reopen it to edit.", path)
 
 
 async def add_contact_role(
-    actor: Any, opportunity_id: int, contact_id: int, role: ContactRoleKind, description: str | None, is_primary: bool
+    actor: Actor, opportunity_id: int, contact_id: int, role: ContactRoleKind, description: str | None, is_primary: bool
 ) -> tuple[m.OpportunityContactRole, Any]:
     """Raises NotFound, Forbidden, Locked (closed deal), Invalid (description too long),
     Duplicate (the contact has this role on the deal already); nothing is written when it raises."""
@@ -52,12 +53,12 @@ async def add_contact_role(
         return row, opp
 
 
-async def remove_contact_role(actor: Any, role_id: int) -> Any:
+async def remove_contact_role(actor: Actor, role_id: int) -> m.Opportunity:
     """Raises NotFound, Forbidden, Locked (closed deal); returns the opportunity."""
     permissions.authorize(actor, "removeOpportunityContactRole", "Opportunity")
     async with in_transaction() as conn:
         row = await access.load_for_write(conn, actor, m.OpportunityContactRole, role_id, ("input", "id"))
-        opp = await m.Opportunity.get(id=row.opportunity_id).using_db(conn)
+        opp = await m.Opportunity.get(id=row.opportunity_id, using_db=conn)
         _open(opp, ("input", "id"))
         await m.OpportunityContactRole.filter(id=row.id).using_db(conn).delete()
         contact = await m.Contact.filter(id=row.contact_id).using_db(conn).first()

@@ -12,6 +12,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.enums import ContractKind, ContractStatus, ConversionKind, LineItemSource, ProductKind
 from crm_graphql.errors import InvalidTransition
 from crm_graphql.services import access, amounts, lineage, numbering, pricing, timeline
@@ -24,7 +25,7 @@ def add_months(start: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
-async def source_lines(conn: BaseDBAsyncClient, opp: Any) -> tuple[list[Any], Decimal, str, Any]:
+async def source_lines(conn: BaseDBAsyncClient, opp: m.Opportunity) -> tuple[list[Any], Decimal, str, Any]:
     """The lines a won opportunity turns into contracts: its active quote's, else its own items.
 
     Returns (lines, net total, currency, the active quote or None).
@@ -35,13 +36,13 @@ async def source_lines(conn: BaseDBAsyncClient, opp: Any) -> tuple[list[Any], De
     if quote is not None:
         items = await m.QuoteItem.filter(quote_id=quote.id).using_db(conn).order_by("position", "id")
         return list(items), quote.net_total, quote.currency, quote
-    items = await m.OpportunityItem.filter(opportunity_id=opp.id).using_db(conn).order_by("position", "id")
-    net = amounts.totals_of(items, Decimal(0), opp.currency).net_total
-    return list(items), net, opp.currency, None
+    own = await m.OpportunityItem.filter(opportunity_id=opp.id).using_db(conn).order_by("position", "id")
+    net = amounts.totals_of(own, Decimal(0), opp.currency).net_total
+    return list(own), net, opp.currency, None
 
 
 async def contracts_for_won_opportunity(
-    conn: BaseDBAsyncClient, actor: Any, opp: Any, start: dt.date
+    conn: BaseDBAsyncClient, actor: Actor, opp: m.Opportunity, start: dt.date
 ) -> list[m.Contract]:
     """One contract per product line of the won opportunity (manual and rounding lines make none).
 
@@ -83,7 +84,7 @@ async def cancel_for_opportunity(conn: BaseDBAsyncClient, opportunity_id: int) -
     )
 
 
-async def cancel_contract(actor: Any, contract_id: int) -> m.Contract:
+async def cancel_contract(actor: Actor, contract_id: int) -> m.Contract:
     """ACTIVE -> CANCELLED. Raises NotFound, InvalidTransition; nothing is written when it raises."""
     async with in_transaction() as conn:
         contract = await access.load_for_write(conn, actor, m.Contract, contract_id, ("input", "contractId"))
@@ -103,4 +104,4 @@ async def cancel_contract(actor: Any, contract_id: int) -> m.Contract:
                 actor,
                 {"contract": timeline.ref(contract, number=contract.number)},
             )
-        return await m.Contract.get(id=contract.id).using_db(conn)
+        return await m.Contract.get(id=contract.id, using_db=conn)

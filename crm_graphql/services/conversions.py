@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
@@ -21,6 +21,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.enums import (
     ContractKind,
     ContractStatus,
@@ -44,6 +45,11 @@ TOTAL_FIELDS = (
 _CONVERTIBLE_QUOTE = (QuoteStatus.DRAFT, QuoteStatus.SENT, QuoteStatus.ACCEPTED)
 
 
+M = TypeVar("M", bound=Model)
+#: A document with a status lifecycle (orders, invoices).
+D = TypeVar("D", m.SalesOrder, m.Invoice)
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -60,16 +66,16 @@ def totals_of_document(doc: Any) -> dict[str, Any]:
     return {f: getattr(doc, f) for f in TOTAL_FIELDS}
 
 
-async def _visible(conn: BaseDBAsyncClient, actor: Any, model: type[Model], pk: int, path: tuple[str, ...]) -> Any:
+async def _visible(conn: BaseDBAsyncClient, actor: Actor, model: type[M], pk: int, path: tuple[str, ...]) -> M:
     """The record a conversion acts on: converting someone else's record changes it too."""
     return await access.load_for_write(conn, actor, model, pk, path)
 
 
-async def _quote_items(conn: BaseDBAsyncClient, quote_id: int) -> list[Any]:
+async def _quote_items(conn: BaseDBAsyncClient, quote_id: int) -> list[m.QuoteItem]:
     return list(await m.QuoteItem.filter(quote_id=quote_id).using_db(conn).order_by("position", "id"))
 
 
-async def _claim_quote(conn: BaseDBAsyncClient, actor: Any, quote: Any, stamp: str, what: str) -> None:
+async def _claim_quote(conn: BaseDBAsyncClient, actor: Actor, quote: m.Quote, stamp: str, what: str) -> None:
     """Claim the quote for a once-only conversion and leave it ACCEPTED."""
     path = ("input", "quoteId")
     if quote.status not in _CONVERTIBLE_QUOTE:
@@ -92,7 +98,7 @@ async def _claim_quote(conn: BaseDBAsyncClient, actor: Any, quote: Any, stamp: s
             "old": quote.status, "new": QuoteStatus.ACCEPTED}}})  # fmt: skip
 
 
-async def _check_sale(conn: BaseDBAsyncClient, quote: Any, path: tuple[str, ...]) -> None:
+async def _check_sale(conn: BaseDBAsyncClient, quote: m.Quote, path: tuple[str, ...]) -> None:
     """What a quote conversion may turn into a sale (DOMAIN.md 3, 5): something to sell (an
     empty quote is refused like ``createInvoiceFromOpportunity`` with nothing to bill), not a
     sale whose order was cancelled, and, once its opportunity is closed, only the sale it
@@ -153,13 +159,13 @@ async def release_sale(conn: BaseDBAsyncClient, invoice: Any) -> None:
         await m.SalesOrder.filter(id=invoice.sales_order_id).using_db(conn).update(invoiced_at=None)
 
 
-def _owner(actor: Any, source: Any) -> Any:
+def _owner(actor: Actor, source: Any) -> Any:
     return getattr(source, "owner_id", None) or getattr(actor, "id", None)
 
 
 async def convert_quote_to_order(
-    actor: Any, quote_id: int, *, idempotency_key: str | None = None
-) -> tuple[m.SalesOrder, Any]:
+    actor: Actor, quote_id: int, *, idempotency_key: str | None = None
+) -> tuple[m.SalesOrder, m.Quote]:
     """Turn a draft, sent or accepted quote into a confirmed sales order (the quote ends ACCEPTED).
 
     Raises NotFound, InvalidTransition (rejected or superseded quote), AlreadyConverted,
@@ -169,9 +175,9 @@ async def convert_quote_to_order(
     async with in_transaction() as conn:
         prior = await idempotency.replay(conn, actor, "convertQuoteToOrder", idempotency_key, raw)
         if prior is not None:
-            return await m.SalesOrder.get(id=prior["salesOrder"]).using_db(conn), await m.Quote.get(
-                id=prior["quote"]
-            ).using_db(conn)
+            return await m.SalesOrder.get(id=prior["salesOrder"], using_db=conn), await m.Quote.get(
+                id=prior["quote"], using_db=conn
+            )
         quote = await _visible(conn, actor, m.Quote, quote_id, ("input", "quoteId"))
         await _claim_quote(conn, actor, quote, "ordered_at", "an order")
         order = await m.SalesOrder.create(
@@ -189,12 +195,12 @@ async def convert_quote_to_order(
                               {"to": "SalesOrder", "salesOrder": timeline.ref(order, number=order.number)})  # fmt: skip
         result = {"salesOrder": order.id, "quote": quote.id}
         await idempotency.remember(conn, actor, "convertQuoteToOrder", idempotency_key, raw, result)
-        quote = await m.Quote.get(id=quote.id).using_db(conn)
+        quote = await m.Quote.get(id=quote.id, using_db=conn)
     return order, quote
 
 
 async def _invoice(
-    conn: BaseDBAsyncClient, actor: Any, source: Any, items: Sequence[Any], totals: dict[str, Any],
+    conn: BaseDBAsyncClient, actor: Actor, source: Any, items: Sequence[Any], totals: dict[str, Any],
     due_date: dt.date | None, **refs: Any,
 ) -> m.Invoice:  # fmt: skip
     invoice = await m.Invoice.create(
@@ -207,8 +213,8 @@ async def _invoice(
 
 
 async def convert_quote_to_invoice(
-    actor: Any, quote_id: int, due_date: dt.date | None = None, *, idempotency_key: str | None = None
-) -> tuple[m.Invoice, Any]:
+    actor: Actor, quote_id: int, due_date: dt.date | None = None, *, idempotency_key: str | None = None
+) -> tuple[m.Invoice, m.Quote]:
     """Invoice a draft, sent or accepted quote once (the quote ends ACCEPTED).
 
     Raises NotFound, InvalidTransition, AlreadyConverted, IdempotencyKeyReused; nothing is
@@ -218,9 +224,9 @@ async def convert_quote_to_invoice(
     async with in_transaction() as conn:
         prior = await idempotency.replay(conn, actor, "convertQuoteToInvoice", idempotency_key, raw)
         if prior is not None:
-            return await m.Invoice.get(id=prior["invoice"]).using_db(conn), await m.Quote.get(
-                id=prior["quote"]
-            ).using_db(conn)
+            return await m.Invoice.get(id=prior["invoice"], using_db=conn), await m.Quote.get(
+                id=prior["quote"], using_db=conn
+            )
         quote = await _visible(conn, actor, m.Quote, quote_id, ("input", "quoteId"))
         await _claim_quote(conn, actor, quote, "invoiced_at", "an invoice")
         await _claim_order_of(conn, quote.id)
@@ -236,12 +242,12 @@ async def convert_quote_to_invoice(
                               {"to": "Invoice", "invoice": timeline.ref(invoice, number=invoice.number)})  # fmt: skip
         result = {"invoice": invoice.id, "quote": quote.id}
         await idempotency.remember(conn, actor, "convertQuoteToInvoice", idempotency_key, raw, result)
-        quote = await m.Quote.get(id=quote.id).using_db(conn)
+        quote = await m.Quote.get(id=quote.id, using_db=conn)
     return invoice, quote
 
 
 async def convert_order_to_invoice(
-    actor: Any, sales_order_id: int, due_date: dt.date | None = None, *, idempotency_key: str | None = None
+    actor: Actor, sales_order_id: int, due_date: dt.date | None = None, *, idempotency_key: str | None = None
 ) -> tuple[m.Invoice, m.SalesOrder]:
     """Invoice a confirmed or fulfilled order once.
 
@@ -253,9 +259,9 @@ async def convert_order_to_invoice(
     async with in_transaction() as conn:
         prior = await idempotency.replay(conn, actor, "convertOrderToInvoice", idempotency_key, raw)
         if prior is not None:
-            return await m.Invoice.get(id=prior["invoice"]).using_db(conn), await m.SalesOrder.get(
-                id=prior["salesOrder"]
-            ).using_db(conn)
+            return await m.Invoice.get(id=prior["invoice"], using_db=conn), await m.SalesOrder.get(
+                id=prior["salesOrder"], using_db=conn
+            )
         order = await _visible(conn, actor, m.SalesOrder, sales_order_id, path)
         if order.status == SalesOrderStatus.CANCELLED:
             raise InvalidTransition("A cancelled order cannot be invoiced.", path)
@@ -288,13 +294,13 @@ async def convert_order_to_invoice(
                               {"to": "Invoice", "invoice": timeline.ref(invoice, number=invoice.number)})  # fmt: skip
         result = {"invoice": invoice.id, "salesOrder": order.id}
         await idempotency.remember(conn, actor, "convertOrderToInvoice", idempotency_key, raw, result)
-        order = await m.SalesOrder.get(id=order.id).using_db(conn)
+        order = await m.SalesOrder.get(id=order.id, using_db=conn)
     return invoice, order
 
 
 async def create_invoice_from_opportunity(
-    actor: Any, opportunity_id: int, due_date: dt.date | None = None, *, idempotency_key: str | None = None
-) -> tuple[m.Invoice, Any]:
+    actor: Actor, opportunity_id: int, due_date: dt.date | None = None, *, idempotency_key: str | None = None
+) -> tuple[m.Invoice, m.Opportunity]:
     """Invoice an opportunity: the active quote's lines and totals (once per sale: refused
     once that quote or its order has a live invoice), else its own items (repeatable).
 
@@ -306,9 +312,9 @@ async def create_invoice_from_opportunity(
     async with in_transaction() as conn:
         prior = await idempotency.replay(conn, actor, "createInvoiceFromOpportunity", idempotency_key, raw)
         if prior is not None:
-            return await m.Invoice.get(id=prior["invoice"]).using_db(conn), await m.Opportunity.get(
-                id=prior["opportunity"]
-            ).using_db(conn)
+            return await m.Invoice.get(id=prior["invoice"], using_db=conn), await m.Opportunity.get(
+                id=prior["opportunity"], using_db=conn
+            )
         opp = await _visible(conn, actor, m.Opportunity, opportunity_id, path)
         if opp.status == OpportunityStatus.LOST:
             raise InvalidTransition("A lost opportunity cannot be invoiced.", path)
@@ -348,9 +354,9 @@ async def create_invoice_from_opportunity(
 
 
 async def create_opportunity_from_quote(
-    actor: Any, quote_id: int, title: str | None = None, stage_id: int | None = None,
+    actor: Actor, quote_id: int, title: str | None = None, stage_id: int | None = None,
     *, idempotency_key: str | None = None,
-) -> tuple[Any, Any]:  # fmt: skip
+) -> tuple[m.Opportunity, m.Quote]:  # fmt: skip
     """Make an opportunity for a quote that has none; the quote becomes its active quote.
 
     Raises NotFound, AlreadyConverted (the quote has an opportunity), field errors of the new
@@ -361,9 +367,9 @@ async def create_opportunity_from_quote(
     async with in_transaction() as conn:
         prior = await idempotency.replay(conn, actor, "createOpportunityFromQuote", idempotency_key, raw)
         if prior is not None:
-            return await m.Opportunity.get(id=prior["opportunity"]).using_db(conn), await m.Quote.get(
-                id=prior["quote"]
-            ).using_db(conn)
+            return await m.Opportunity.get(id=prior["opportunity"], using_db=conn), await m.Quote.get(
+                id=prior["quote"], using_db=conn
+            )
         quote = await _visible(conn, actor, m.Quote, quote_id, path)
         if quote.opportunity_id is not None:
             raise AlreadyConverted("This quote belongs to an opportunity already.", path)
@@ -389,14 +395,14 @@ async def create_opportunity_from_quote(
         await timeline.record(conn, quote, "CONVERTED", actor, {"to": "Opportunity", "opportunity": opp})
         result = {"opportunity": opp.id, "quote": quote.id}
         await idempotency.remember(conn, actor, "createOpportunityFromQuote", idempotency_key, raw, result)
-        opp = await m.Opportunity.get(id=opp.id).using_db(conn)
-        quote = await m.Quote.get(id=quote.id).using_db(conn)
+        opp = await m.Opportunity.get(id=opp.id, using_db=conn)
+        quote = await m.Quote.get(id=quote.id, using_db=conn)
     return opp, quote
 
 
 async def create_upsell_opportunity(
-    actor: Any, contract_id: int, title: str | None = None, *, idempotency_key: str | None = None
-) -> tuple[Any, m.Contract]:
+    actor: Actor, contract_id: int, title: str | None = None, *, idempotency_key: str | None = None
+) -> tuple[m.Opportunity, m.Contract]:
     """A new opportunity for an active time-based contract's account (repeatable).
 
     Raises NotFound, InvalidTransition (one-time or cancelled contract), IdempotencyKeyReused;
@@ -407,9 +413,9 @@ async def create_upsell_opportunity(
     async with in_transaction() as conn:
         prior = await idempotency.replay(conn, actor, "createUpsellOpportunity", idempotency_key, raw)
         if prior is not None:
-            return await m.Opportunity.get(id=prior["opportunity"]).using_db(conn), await m.Contract.get(
-                id=prior["contract"]
-            ).using_db(conn)
+            return await m.Opportunity.get(id=prior["opportunity"], using_db=conn), await m.Contract.get(
+                id=prior["contract"], using_db=conn
+            )
         contract = await _visible(conn, actor, m.Contract, contract_id, path)
         if contract.kind != ContractKind.TIME_BASED:
             raise InvalidTransition("Only a time-based contract can be upsold.", path)
@@ -429,7 +435,7 @@ async def create_upsell_opportunity(
         )
         result = {"opportunity": opp.id, "contract": contract.id}
         await idempotency.remember(conn, actor, "createUpsellOpportunity", idempotency_key, raw, result)
-        opp = await m.Opportunity.get(id=opp.id).using_db(conn)
+        opp = await m.Opportunity.get(id=opp.id, using_db=conn)
     return opp, contract
 
 
@@ -437,9 +443,9 @@ async def create_upsell_opportunity(
 
 
 async def _transition(
-    actor: Any, model: type[Model], pk: int, path: tuple[str, ...], allowed: Sequence[Any], new: Any,
+    actor: Actor, model: type[D], pk: int, path: tuple[str, ...], allowed: Sequence[Any], new: Any,
     kind: str, after: Callable[[BaseDBAsyncClient, Any], Awaitable[None]] | None = None, **stamps: Any,
-) -> Any:  # fmt: skip
+) -> D:  # fmt: skip
     async with in_transaction() as conn:
         row = await _visible(conn, actor, model, pk, path)
         now = _now()
@@ -453,34 +459,34 @@ async def _transition(
         await timeline.record(conn, row, kind, actor, {"changes": {"status": {"old": row.status, "new": new}}})
         if after is not None:
             await after(conn, row)
-        return await model.get(id=row.id).using_db(conn)
+        return await model.get(id=row.id, using_db=conn)
 
 
-async def fulfill_order(actor: Any, pk: int) -> Any:
+async def fulfill_order(actor: Actor, pk: int) -> m.SalesOrder:
     """CONFIRMED -> FULFILLED. Raises NotFound, InvalidTransition."""
     return await _transition(actor, m.SalesOrder, pk, ("input", "salesOrderId"), [SalesOrderStatus.CONFIRMED],
                              SalesOrderStatus.FULFILLED, "FULFILLED")  # fmt: skip
 
 
-async def cancel_order(actor: Any, pk: int) -> Any:
+async def cancel_order(actor: Actor, pk: int) -> m.SalesOrder:
     """CONFIRMED -> CANCELLED. Raises NotFound, InvalidTransition."""
     return await _transition(actor, m.SalesOrder, pk, ("input", "salesOrderId"), [SalesOrderStatus.CONFIRMED],
                              SalesOrderStatus.CANCELLED, "CANCELLED")  # fmt: skip
 
 
-async def issue_invoice(actor: Any, pk: int) -> Any:
+async def issue_invoice(actor: Actor, pk: int) -> m.Invoice:
     """DRAFT -> ISSUED. Raises NotFound, InvalidTransition."""
     return await _transition(actor, m.Invoice, pk, ("input", "invoiceId"), [InvoiceStatus.DRAFT],
                              InvoiceStatus.ISSUED, "ISSUED", issued_at=True)  # fmt: skip
 
 
-async def mark_invoice_paid(actor: Any, pk: int) -> Any:
+async def mark_invoice_paid(actor: Actor, pk: int) -> m.Invoice:
     """ISSUED -> PAID. Raises NotFound, InvalidTransition."""
     return await _transition(actor, m.Invoice, pk, ("input", "invoiceId"), [InvoiceStatus.ISSUED],
                              InvoiceStatus.PAID, "PAID", paid_at=True)  # fmt: skip
 
 
-async def void_invoice(actor: Any, pk: int) -> Any:
+async def void_invoice(actor: Actor, pk: int) -> m.Invoice:
     """DRAFT or ISSUED -> VOID; the sale it billed can be invoiced again. Raises NotFound, InvalidTransition."""
     return await _transition(actor, m.Invoice, pk, ("input", "invoiceId"), [InvoiceStatus.DRAFT, InvoiceStatus.ISSUED],
                              InvoiceStatus.VOID, "VOIDED", after=release_sale)  # fmt: skip

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
@@ -21,6 +21,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from crm_graphql import money
+from crm_graphql.actor import Actor
 from crm_graphql.errors import (
     Conflict,
     DomainError,
@@ -31,6 +32,7 @@ from crm_graphql.errors import (
     Required,
     raise_all,
 )
+from crm_graphql.models.base import SoftDeletable
 from crm_graphql.services import access, idempotency, timeline
 
 
@@ -173,7 +175,7 @@ def _validate_value(model: type[Model], rule: Rule, value: Any) -> tuple[Any, Do
 
 
 async def clean(
-    conn: BaseDBAsyncClient, actor: Any, spec: EntityRules, raw: Data, *, creating: bool, row: Any = None
+    conn: BaseDBAsyncClient, actor: Actor, spec: EntityRules, raw: Data, *, creating: bool, row: Any = None
 ) -> Data:
     """Validate ``raw`` (API field names in snake_case, refs as ints) into model values.
 
@@ -246,7 +248,7 @@ def snapshot(row: Model, names: Any) -> Data:
     return {n: getattr(row, n, None) for n in names}
 
 
-async def create(actor: Any, type_name: str, raw: Data, *, idempotency_key: str | None = None) -> Any:
+async def create(actor: Actor, type_name: str, raw: Data, *, idempotency_key: str | None = None) -> Any:
     """Create a row from validated input; raises DomainError (nothing written)."""
     spec = REGISTRY[type_name]
     async with in_transaction() as conn:
@@ -259,7 +261,7 @@ async def create(actor: Any, type_name: str, raw: Data, *, idempotency_key: str 
     return row
 
 
-async def create_in(conn: BaseDBAsyncClient, actor: Any, type_name: str, raw: Data) -> Any:
+async def create_in(conn: BaseDBAsyncClient, actor: Actor, type_name: str, raw: Data) -> Any:
     """Validate and insert one row inside the caller's transaction (hooks and timeline included)."""
     spec = REGISTRY[type_name]
     data = await clean(conn, actor, spec, raw, creating=True)
@@ -305,7 +307,7 @@ async def save(conn: BaseDBAsyncClient, row: Any, values: Data) -> None:
     row.updated_at = now
 
 
-async def update(actor: Any, type_name: str, pk: int, raw: Data, *, version: int | None = None) -> Any:
+async def update(actor: Actor, type_name: str, pk: int, raw: Data, *, version: int | None = None) -> Any:
     """Change the given fields of a row; raises DomainError (nothing written)."""
     spec = REGISTRY[type_name]
     async with in_transaction() as conn:
@@ -328,7 +330,7 @@ async def update(actor: Any, type_name: str, pk: int, raw: Data, *, version: int
     return row
 
 
-async def delete(actor: Any, type_name: str, pk: int) -> Any:
+async def delete(actor: Actor, type_name: str, pk: int) -> Any:
     """Soft-delete a row and what its delete takes along (hard delete where not soft)."""
     spec = REGISTRY[type_name]
     async with in_transaction() as conn:
@@ -343,8 +345,8 @@ async def delete(actor: Any, type_name: str, pk: int) -> Any:
         now = dt.datetime.now(dt.UTC)
         await save(conn, row, {"deleted_at": now, "deletion_batch": batch})
         for model, fk in spec.hooks.cascade:
-            taken = await model.filter(**{fk: row.id, "deleted_at__isnull": True}).using_db(conn)
-            await model.filter(id__in=[t.id for t in taken]).using_db(conn).update(deleted_at=now, deletion_batch=batch)
+            taken = await model.filter(**{fk: row.pk, "deleted_at__isnull": True}).using_db(conn)
+            await model.filter(id__in=[t.pk for t in taken]).using_db(conn).update(deleted_at=now, deletion_batch=batch)
             for child in taken if model.__name__ in timeline.TIMELINED else ():
                 await timeline.record(conn, child, "DELETED", actor, {"with": row})
         if type_name in timeline.TIMELINED:
@@ -373,11 +375,13 @@ async def _check_parents_alive(conn: BaseDBAsyncClient, type_name: str, row: Any
             )
 
 
-async def restore(actor: Any, type_name: str, pk: int) -> Any:
+async def restore(actor: Actor, type_name: str, pk: int) -> Any:
     """Bring back a soft-deleted row with exactly what its delete took along."""
     spec = REGISTRY[type_name]
     async with in_transaction() as conn:
-        row = await load_for_write(conn, actor, spec.model, pk, include_deleted=True)
+        # restoreX exists for soft-deletable types only (api.mutations.crud)
+        soft = cast(type[SoftDeletable], spec.model)
+        row = await load_for_write(conn, actor, soft, pk, include_deleted=True)
         if row.deleted_at is None:
             return row
         await _check_parents_alive(conn, type_name, row)
@@ -406,7 +410,7 @@ _KEPT_REFERENCES: dict[str, list[tuple[str, str]]] = {
 }  # fmt: skip
 
 
-async def purge(actor: Any, type_name: str, pk: int) -> int:
+async def purge(actor: Actor, type_name: str, pk: int) -> int:
     """Erase a row for good (admins only; checked by the caller). Refused with IN_USE while
     orders, invoices, contracts or document lines point at it; nothing is written then."""
     from crm_graphql import models as m
@@ -415,7 +419,7 @@ async def purge(actor: Any, type_name: str, pk: int) -> int:
     async with in_transaction() as conn:
         row = await load_for_write(conn, actor, spec.model, pk, include_deleted=True)
         for ref_type, column in _KEPT_REFERENCES.get(type_name, []):
-            if await getattr(m, ref_type).filter(**{column: row.id}).using_db(conn).exists():
+            if await getattr(m, ref_type).filter(**{column: row.pk}).using_db(conn).exists():
                 raise InUse(f"A {ref_type} still points at this {type_name}; it cannot be purged.", ("input", "id"))
         try:
             await row.delete(using_db=conn)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
 
 from crm_graphql import models as m
 from crm_graphql import money
+from crm_graphql.actor import Actor
 from crm_graphql.enums import OpportunityStatus
 from crm_graphql.errors import Invalid, MissingExchangeRate
 from crm_graphql.services import access, config, pricing
@@ -52,7 +52,7 @@ def total_in(sums: Mapping[str, Decimal], target: str, known: Mapping[str, Decim
     return money.round_money(total, target)
 
 
-async def account_sums(user: Any, account_ids: Iterable[int]) -> Sums:
+async def account_sums(user: Actor | None, account_ids: Iterable[int]) -> Sums:
     """The visible open and won opportunities' amounts per account, status and currency: one
     grouped statement for every account asked (exact: money summed as stored integers)."""
     rows = (

@@ -33,7 +33,7 @@ def _notes(model: type[Any]) -> dict[str, str]:
             if stripped.startswith("#:"):
                 pending.append(stripped[2:].strip())
                 continue
-            match = re.match(r"(\w+)\s*=", stripped)
+            match = re.match(r"(\w+)\s*(?::[^=]*)?=", stripped)  # annotated or not
             if match and pending:
                 notes[match.group(1)] = " ".join(pending).replace('"', "'")
             pending = []

@@ -17,6 +17,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.errors import Conflict, IdempotencyKeyReused, Invalid
 
 RETENTION = dt.timedelta(hours=24)
@@ -39,7 +40,7 @@ def _legacy_hash(payload: dict[str, Any]) -> str:
 
 
 async def replay(
-    conn: BaseDBAsyncClient, actor: Any, operation: str, key: str | None, payload: dict[str, Any]
+    conn: BaseDBAsyncClient, actor: Actor, operation: str, key: str | None, payload: dict[str, Any]
 ) -> dict[str, Any] | None:
     """The remembered result for ``key``, or None when the key is new (or absent)."""
     if key is None:
@@ -55,7 +56,7 @@ async def replay(
     return dict(row.result)
 
 
-async def _serialize(conn: BaseDBAsyncClient, actor: Any, operation: str, key: str) -> None:
+async def _serialize(conn: BaseDBAsyncClient, actor: Actor, operation: str, key: str) -> None:
     """Make concurrent requests with the same key run one after another.
 
     PostgreSQL: a transaction-scoped advisory lock on the key, taken before the lookup, so a
@@ -71,7 +72,7 @@ async def _serialize(conn: BaseDBAsyncClient, actor: Any, operation: str, key: s
 
 
 async def remember(
-    conn: BaseDBAsyncClient, actor: Any, operation: str, key: str | None, payload: dict[str, Any],
+    conn: BaseDBAsyncClient, actor: Actor, operation: str, key: str | None, payload: dict[str, Any],
     result: dict[str, Any],
 ) -> None:  # fmt: skip
     if key is None:

@@ -31,8 +31,10 @@ from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
 from crm_graphql import money
+from crm_graphql.actor import Actor
 from crm_graphql.enums import Role
 from crm_graphql.errors import DomainError
+from crm_graphql.models.base import flat_values
 from crm_graphql.services import crud
 from crm_graphql.services import entities as _entities  # noqa: F401 - registers the rules
 from crm_graphql.services.crud import K
@@ -132,10 +134,10 @@ async def _natural(
             live = live.filter(deleted_at__isnull=True)
         pk = _global_pk(value, name)
         if pk is not None:
-            found = await live.filter(id=pk).values_list("id", flat=True)
+            found = await flat_values(live.filter(id=pk).values_list("id", flat=True))
             cache[cache_key] = (int(found[0]), "") if found else (None, f"No {name} with id {value!r}.")
         else:
-            ids = await live.filter(**{key: value}).limit(2).values_list("id", flat=True)
+            ids = await flat_values(live.filter(**{key: value}).limit(2).values_list("id", flat=True))
             if len(ids) == 1:
                 cache[cache_key] = int(ids[0]), ""
             elif not ids:
@@ -199,7 +201,7 @@ def _report(report: Report, line: int, type_name: str, exc: DomainError, failed:
 
 
 async def import_rows(
-    type_name: str, rows: list[dict[str, str]], actor: Any, progress: Callable[[int], None] | None = None
+    type_name: str, rows: list[dict[str, str]], actor: Actor, progress: Callable[[int], None] | None = None
 ) -> Report:
     """Validate and insert ``rows``; on any error nothing is written and every error is reported.
 
@@ -245,7 +247,7 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return list(itertools.islice(csv.DictReader(handle), MAX_ROWS + 1))
 
 
-async def import_actor() -> Any:
+async def import_actor() -> m.User:
     """The user that imports stand for (ADMIN, created on first use)."""
     actor, _ = await m.User.get_or_create(email="import@crm.local", defaults={"name": "CSV import", "role": Role.ADMIN})
     return actor

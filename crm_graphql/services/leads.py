@@ -17,6 +17,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.enums import AccountType, ConversionKind, LeadStatus
 from crm_graphql.errors import (
     AlreadyConverted,
@@ -63,15 +64,15 @@ def _nested(*prefix: str) -> Iterator[None]:
         raise
 
 
-async def _lead_for_write(conn: BaseDBAsyncClient, actor: Any, lead_id: int) -> Any:
+async def _lead_for_write(conn: BaseDBAsyncClient, actor: Actor, lead_id: int) -> m.Lead:
     return await access.load_for_write(conn, actor, m.Lead, lead_id, _LEAD)
 
 
-def _person_name(lead: Any) -> str:
+def _person_name(lead: m.Lead) -> str:
     return " ".join(p for p in (lead.first_name, lead.last_name) if p) or "Unnamed"
 
 
-async def _fill_empty(conn: BaseDBAsyncClient, actor: Any, row: Any, values: dict[str, Any]) -> None:
+async def _fill_empty(conn: BaseDBAsyncClient, actor: Actor, row: Any, values: dict[str, Any]) -> None:
     """Set the fields of ``row`` that are empty from ``values``; never overwrite.
 
     Linking needs only to see the record; filling it is a change, made only when the actor
@@ -85,7 +86,7 @@ async def _fill_empty(conn: BaseDBAsyncClient, actor: Any, row: Any, values: dic
     await timeline.record(conn, row, "UPDATED", actor, {"changes": {crud.camel(k): v for k, v in changes.items()}})
 
 
-async def _account(conn: BaseDBAsyncClient, actor: Any, lead: Any, choice: Choice) -> Any:
+async def _account(conn: BaseDBAsyncClient, actor: Actor, lead: Any, choice: Choice) -> Any:
     person = not lead.company
     if choice.existing_id is not None:
         account = await access.get_visible(m.Account, actor, choice.existing_id, conn)
@@ -106,7 +107,7 @@ async def _account(conn: BaseDBAsyncClient, actor: Any, lead: Any, choice: Choic
     return made
 
 
-async def _contact(conn: BaseDBAsyncClient, actor: Any, lead: Any, choice: Choice, account: Any) -> Any:
+async def _contact(conn: BaseDBAsyncClient, actor: Actor, lead: Any, choice: Choice, account: Any) -> Any:
     from_lead = {"first_name": lead.first_name, "last_name": lead.last_name, "email": lead.email,
                  "phone": lead.phone, "title": lead.title}  # fmt: skip
     if choice.existing_id is not None:
@@ -133,7 +134,7 @@ async def _contact(conn: BaseDBAsyncClient, actor: Any, lead: Any, choice: Choic
     return made
 
 
-async def _deal_account(conn: BaseDBAsyncClient, actor: Any, lead: Any, contact: Choice) -> Any:
+async def _deal_account(conn: BaseDBAsyncClient, actor: Actor, lead: Any, contact: Choice) -> Any:
     """The account of a deal qualified with a contact but no account (DOMAIN.md 3, Bitrix
     "deal + contact"): the linked contact's own account when it has one, else a new PERSON
     account made from the lead's person."""
@@ -147,7 +148,7 @@ async def _deal_account(conn: BaseDBAsyncClient, actor: Any, lead: Any, contact:
 
 
 async def _opportunity(
-    conn: BaseDBAsyncClient, actor: Any, lead: Any, given: dict[str, Any], account: Any, contact: Any
+    conn: BaseDBAsyncClient, actor: Actor, lead: Any, given: dict[str, Any], account: Any, contact: Any
 ) -> Any:
     if account is None:
         raise Required("An opportunity needs an account or a contact: choose one.", ("input", "account"))
@@ -174,7 +175,7 @@ async def _opportunity(
 
 
 async def qualify_lead(
-    actor: Any, lead_id: int, q: Qualification, *, idempotency_key: str | None = None
+    actor: Actor, lead_id: int, q: Qualification, *, idempotency_key: str | None = None
 ) -> dict[str, Any]:
     """Qualify a lead: create or link an account and a contact, optionally create an opportunity.
 
@@ -193,7 +194,7 @@ async def qualify_lead(
         prior = await idempotency.replay(conn, actor, "qualifyLead", idempotency_key, raw)
         if prior is not None:
             return {
-                "lead": await m.Lead.get(id=prior["lead"]).using_db(conn),
+                "lead": await m.Lead.get(id=prior["lead"], using_db=conn),
                 "account": await _get(conn, m.Account, prior.get("account")),
                 "contact": await _get(conn, m.Contact, prior.get("contact")),
                 "opportunity": await _get(conn, m.Opportunity, prior.get("opportunity")),
@@ -250,7 +251,7 @@ async def qualify_lead(
         await timeline.record(conn, lead, "QUALIFIED", actor,
                               {"account": account, "contact": contact, "opportunity": opportunity})  # fmt: skip
         await idempotency.remember(conn, actor, "qualifyLead", idempotency_key, raw, result)
-        lead = await m.Lead.get(id=lead.id).using_db(conn)
+        lead = await m.Lead.get(id=lead.id, using_db=conn)
     return {"lead": lead, "account": account, "contact": contact, "opportunity": opportunity}
 
 
@@ -258,12 +259,12 @@ async def _get(conn: BaseDBAsyncClient, model: Any, pk: int | None) -> Any:
     return None if pk is None else await model.filter(id=pk).using_db(conn).first()
 
 
-def _ensure_not_qualified(lead: Any) -> None:
+def _ensure_not_qualified(lead: m.Lead) -> None:
     if lead.status == LeadStatus.QUALIFIED:
         raise Locked("A qualified lead is read-only.", _LEAD)
 
 
-async def disqualify_lead(actor: Any, lead_id: int, reason: str | None) -> Any:
+async def disqualify_lead(actor: Actor, lead_id: int, reason: str | None) -> m.Lead:
     """NEW/WORKING -> DISQUALIFIED with a reason. Raises NotFound, InvalidTransition, Invalid."""
     async with in_transaction() as conn:
         lead = await _lead_for_write(conn, actor, lead_id)
@@ -276,7 +277,7 @@ async def disqualify_lead(actor: Any, lead_id: int, reason: str | None) -> Any:
         return lead
 
 
-async def set_archived(actor: Any, lead_id: int, archived: bool) -> Any:
+async def set_archived(actor: Actor, lead_id: int, archived: bool) -> m.Lead:
     """Archive or unarchive a lead (no-op when it is so already). Raises NotFound, Locked (qualified)."""
     async with in_transaction() as conn:
         lead = await _lead_for_write(conn, actor, lead_id)
@@ -316,7 +317,7 @@ async def _erase_from_activities(conn: BaseDBAsyncClient, lead_id: int, secrets:
             await m.Activity.filter(id=activity.id).using_db(conn).update(**values, version=F("version") + 1)
 
 
-async def anonymize_lead(actor: Any, lead_id: int) -> Any:
+async def anonymize_lead(actor: Actor, lead_id: int) -> m.Lead:
     """Erase the lead's personal fields for good, on its timeline too (company and source stay
     for statistics). Raises NotFound, Locked (qualified: its data lives on in the contact)."""
     async with in_transaction() as conn:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +30,8 @@ from tortoise import connections
 from tortoise.expressions import Case, When
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
+from crm_graphql.models.base import flat_values
 from crm_graphql.services import access
 
 CHANNEL = "crm_timeline"
@@ -50,11 +52,11 @@ class Batch:
     joined by UNION ALL), however many users and subscriptions there are.
     """
 
-    events: list[Any]
-    users: dict[int, Any] = field(default_factory=dict)
+    events: list[m.TimelineEvent]
+    users: Mapping[int, Actor | None] = field(default_factory=dict)
     _visible: asyncio.Future[dict[int, set[int]]] | None = None
 
-    async def visible_events(self, user: Any, events: list[Any]) -> list[Any]:
+    async def visible_events(self, user: Actor | None, events: list[m.TimelineEvent]) -> list[m.TimelineEvent]:
         """``events`` (of this batch) that ``user`` may see, by services.access."""
         uid = int(getattr(user, "id", 0))
         if self._visible is None:
@@ -65,7 +67,7 @@ class Batch:
         shown = visible[uid]
         return [e for e in events if e.id in shown]
 
-    async def _query(self, users: dict[int, Any]) -> dict[int, set[int]]:
+    async def _query(self, users: Mapping[int, Actor | None]) -> dict[int, set[int]]:
         subjects = {e.subject_type for e in self.events}
         models = [model for model in access.EVENT_SUBJECTS if model.__name__ in subjects]
         # text results: a bound integer in CASE ... THEN has no type on PostgreSQL
@@ -80,7 +82,7 @@ class Batch:
 
 
 class Listener:
-    def __init__(self, user: Any = None) -> None:
+    def __init__(self, user: Actor | None = None) -> None:
         self.user = user
         self.queue: asyncio.Queue[Batch] = asyncio.Queue(maxsize=QUEUE_BATCHES)
         self.overflowed = False
@@ -125,7 +127,7 @@ class Hub:
     # --- listeners ---------------------------------------------------------------------------
 
     @contextlib.asynccontextmanager
-    async def listen(self, user: Any = None) -> AsyncIterator[Listener]:
+    async def listen(self, user: Actor | None = None) -> AsyncIterator[Listener]:
         """A listener for the events committed from now on (LISTEN is active on return);
         ``user``: whose visibility the batches should have ready."""
         listener = Listener(user)
@@ -157,7 +159,7 @@ class Hub:
             if self._postgres:
                 await self._connect(client)
             else:
-                last = await m.TimelineEvent.all().order_by("-id").limit(1).values_list("id", flat=True)
+                last = await flat_values(m.TimelineEvent.all().order_by("-id").limit(1).values_list("id", flat=True))
                 self._last_id = int(last[0]) if last else 0
             self._task = asyncio.create_task(self._run(), name="crm-live-hub")
             self._starting.set_result(None)
@@ -231,7 +233,7 @@ class Hub:
                 await asyncio.sleep(1)
                 self._wake.set()
 
-    async def _fetch(self) -> list[Any]:
+    async def _fetch(self) -> list[m.TimelineEvent]:
         if self._postgres:
             ids = sorted(self._pending)[:FETCH_LIMIT]
             if not ids:

@@ -17,7 +17,7 @@ async def next_number(conn: BaseDBAsyncClient, prefix: str) -> str:
     while True:
         updated = await m.Sequence.filter(name=prefix).using_db(conn).update(value=F("value") + 1)
         if updated:
-            row = await m.Sequence.get(name=prefix).using_db(conn)
+            row = await m.Sequence.get(name=prefix, using_db=conn)
             return f"{prefix}-{row.value:05d}"
         try:
             await m.Sequence.create(using_db=conn, name=prefix, value=0)

@@ -14,15 +14,17 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.enums import OpportunityStatus, StageKind
 from crm_graphql.errors import InUse, Invalid, InvalidTransition, Locked, NotFound
+from crm_graphql.models.base import flat_values
 from crm_graphql.services import access, contracts, crud, idempotency, permissions, pipeline_rules, pricing, timeline
 
 Path = tuple[str, ...]
 _OPP = ("input", "opportunityId")
 
 
-async def _load(conn: BaseDBAsyncClient, actor: Any, opportunity_id: int) -> Any:
+async def _load(conn: BaseDBAsyncClient, actor: Actor, opportunity_id: int) -> m.Opportunity:
     return await access.load_for_write(conn, actor, m.Opportunity, opportunity_id, _OPP)
 
 
@@ -33,7 +35,7 @@ async def _stage(conn: BaseDBAsyncClient, stage_id: int, path: Path) -> m.Stage:
     return stage
 
 
-async def _closing_stage(conn: BaseDBAsyncClient, kind: StageKind, pipeline_id: int) -> m.Stage:
+async def _closing_stage(conn: BaseDBAsyncClient, kind: StageKind, pipeline_id: int | None) -> m.Stage:
     """The WON or LOST stage of the opportunity's own pipeline (DOMAIN.md 11)."""
     stages = m.Stage.filter(kind=kind, pipeline_id=pipeline_id).using_db(conn)
     stage = await stages.order_by("position", "id").first()
@@ -42,7 +44,7 @@ async def _closing_stage(conn: BaseDBAsyncClient, kind: StageKind, pipeline_id: 
     return stage
 
 
-def _same_pipeline(opp: Any, stage: m.Stage) -> None:
+def _same_pipeline(opp: m.Opportunity, stage: m.Stage) -> None:
     if stage.pipeline_id != opp.pipeline_id:
         raise Invalid("The stage belongs to another pipeline: use moveOpportunityToPipeline.", ("input", "stageId"))
 
@@ -51,12 +53,12 @@ def today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-def _probability_change(opp: Any, new: int) -> dict[str, Any]:
+def _probability_change(opp: m.Opportunity, new: int) -> dict[str, Any]:
     return timeline.changes({"probability": opp.probability}, {"probability": new})
 
 
 async def _close(
-    conn: BaseDBAsyncClient, opp: Any, status: OpportunityStatus, close_date: dt.date, values: dict[str, Any]
+    conn: BaseDBAsyncClient, opp: m.Opportunity, status: OpportunityStatus, close_date: dt.date, values: dict[str, Any]
 ) -> None:
     """Claim the OPEN opportunity with a conditional UPDATE: of concurrent closers, one wins.
 
@@ -77,7 +79,9 @@ async def _close(
         raise InvalidTransition(f"This opportunity is already {opp.status}.", _OPP)
 
 
-async def win_in(conn: BaseDBAsyncClient, actor: Any, opp: Any, close_date: dt.date | None) -> list[m.Contract]:
+async def win_in(
+    conn: BaseDBAsyncClient, actor: Actor, opp: m.Opportunity, close_date: dt.date | None
+) -> list[m.Contract]:
     if opp.status != OpportunityStatus.OPEN:
         raise InvalidTransition(f"This opportunity is already {opp.status}.", _OPP)
     stage = await _closing_stage(conn, StageKind.WON, opp.pipeline_id)
@@ -92,7 +96,7 @@ async def win_in(conn: BaseDBAsyncClient, actor: Any, opp: Any, close_date: dt.d
 
 
 async def lose_in(
-    conn: BaseDBAsyncClient, actor: Any, opp: Any, reason: str | None, close_date: dt.date | None = None
+    conn: BaseDBAsyncClient, actor: Actor, opp: m.Opportunity, reason: str | None, close_date: dt.date | None = None
 ) -> None:
     if opp.status != OpportunityStatus.OPEN:
         raise InvalidTransition(f"This opportunity is already {opp.status}.", _OPP)
@@ -107,8 +111,8 @@ async def lose_in(
 
 
 async def win_opportunity(
-    actor: Any, opportunity_id: int, close_date: dt.date | None = None, *, idempotency_key: str | None = None
-) -> tuple[Any, list[m.Contract]]:
+    actor: Actor, opportunity_id: int, close_date: dt.date | None = None, *, idempotency_key: str | None = None
+) -> tuple[m.Opportunity, list[m.Contract]]:
     """Win an open opportunity: WON stage, probability 100, closed on ``close_date`` (default
     today, UTC), one contract per product line.
 
@@ -119,29 +123,29 @@ async def win_opportunity(
     async with in_transaction() as conn:
         prior = await idempotency.replay(conn, actor, "winOpportunity", idempotency_key, raw)
         if prior is not None:
-            opp = await m.Opportunity.get(id=prior["opportunity"]).using_db(conn)
+            opp = await m.Opportunity.get(id=prior["opportunity"], using_db=conn)
             made = await m.Contract.filter(id__in=prior["contracts"]).using_db(conn).order_by("id")
             return opp, list(made)
         opp = await _load(conn, actor, opportunity_id)
         made = await win_in(conn, actor, opp, close_date)
         result = {"opportunity": opp.id, "contracts": [c.id for c in made]}
         await idempotency.remember(conn, actor, "winOpportunity", idempotency_key, raw, result)
-        opp = await m.Opportunity.get(id=opp.id).using_db(conn)
+        opp = await m.Opportunity.get(id=opp.id, using_db=conn)
     return opp, made
 
 
 async def lose_opportunity(
-    actor: Any, opportunity_id: int, reason: str | None = None, close_date: dt.date | None = None
-) -> Any:
+    actor: Actor, opportunity_id: int, reason: str | None = None, close_date: dt.date | None = None
+) -> m.Opportunity:
     """Lose an open opportunity (LOST stage, probability 0, closed on ``close_date``, default
     today UTC). Raises NotFound, InvalidTransition, Invalid; nothing is written when it raises."""
     async with in_transaction() as conn:
         opp = await _load(conn, actor, opportunity_id)
         await lose_in(conn, actor, opp, reason, close_date)
-        return await m.Opportunity.get(id=opp.id).using_db(conn)
+        return await m.Opportunity.get(id=opp.id, using_db=conn)
 
 
-async def reopen_opportunity(actor: Any, opportunity_id: int, stage_id: int | None = None) -> Any:
+async def reopen_opportunity(actor: Actor, opportunity_id: int, stage_id: int | None = None) -> m.Opportunity:
     """Move a won or lost opportunity back to an open stage (default: the default stage), clear
     ``closedAt`` and the lost reason, and cancel the contracts its win made.
     Raises NotFound, InvalidTransition."""
@@ -170,12 +174,12 @@ async def reopen_opportunity(actor: Any, opportunity_id: int, stage_id: int | No
         data = await pipeline_rules.stage_change_data(conn, opp.stage_id, stage.id)
         data["changes"] |= _probability_change(opp, stage.probability)
         await timeline.record(conn, opp, "REOPENED", actor, {**data, "cancelledContracts": cancelled})
-        return await m.Opportunity.get(id=opp.id).using_db(conn)
+        return await m.Opportunity.get(id=opp.id, using_db=conn)
 
 
 async def move_opportunity_to_stage(
-    actor: Any, opportunity_id: int, stage_id: int, close_date: dt.date | None = None
-) -> Any:
+    actor: Actor, opportunity_id: int, stage_id: int, close_date: dt.date | None = None
+) -> m.Opportunity:
     """Move to a stage, taking its probability; a WON or LOST stage wins or loses the deal
     (closed on ``close_date``, default today UTC; an open stage ignores ``close_date``).
 
@@ -206,13 +210,13 @@ async def move_opportunity_to_stage(
             data = await pipeline_rules.stage_change_data(conn, old, stage.id)
             data["changes"] |= probability
             await timeline.record(conn, opp, "STAGE_CHANGED", actor, data)
-        return await m.Opportunity.get(id=opp.id).using_db(conn)
+        return await m.Opportunity.get(id=opp.id, using_db=conn)
 
 
 # --- stages ----------------------------------------------------------------------------------
 
 
-async def reorder_stages(actor: Any, stage_ids: Sequence[int]) -> list[m.Stage]:
+async def reorder_stages(actor: Actor, stage_ids: Sequence[int]) -> list[m.Stage]:
     """Put the open stages in the given order (DOMAIN.md 3). The WON and LOST stages stay last:
     they may be listed after the open stages in their place (so the full list from ``stages``
     works), nowhere else. Raises NotFound, Locked (a WON/LOST stage moved), Invalid (not every
@@ -248,7 +252,7 @@ async def reorder_stages(actor: Any, stage_ids: Sequence[int]) -> list[m.Stage]:
         return list(await m.Stage.filter(pipeline_id=pipeline_id).using_db(conn).order_by("position", "id"))
 
 
-async def delete_stage(actor: Any, stage_id: int, replacement_stage_id: int | None) -> int:
+async def delete_stage(actor: Actor, stage_id: int, replacement_stage_id: int | None) -> int:
     """Delete an open stage; opportunities using it move to the replacement stage and take its
     probability (DOMAIN.md 3); the other stages close the gap.
 
@@ -289,7 +293,7 @@ async def delete_stage(actor: Any, stage_id: int, replacement_stage_id: int | No
     return stage.id
 
 
-async def _move_to(conn: BaseDBAsyncClient, actor: Any, opp: Any, stage: m.Stage) -> None:
+async def _move_to(conn: BaseDBAsyncClient, actor: Actor, opp: m.Opportunity, stage: m.Stage) -> None:
     """An opportunity taken off a deleted stage or moved to another pipeline: the new stage
     (and its pipeline) and the stage's probability."""
     expected = None if opp.amount is None else pricing.expected_revenue(opp.amount, stage.probability, opp.currency)
@@ -310,7 +314,7 @@ async def _move_to(conn: BaseDBAsyncClient, actor: Any, opp: Any, stage: m.Stage
 # --- activities ------------------------------------------------------------------------------
 
 
-async def complete_activity(actor: Any, activity_id: int) -> m.Activity:
+async def complete_activity(actor: Actor, activity_id: int) -> m.Activity:
     """Mark an activity done. Raises NotFound, InvalidTransition (done already)."""
     async with in_transaction() as conn:
         activity = await access.load_for_write(conn, actor, m.Activity, activity_id, ("input", "activityId"))
@@ -323,13 +327,13 @@ async def complete_activity(actor: Any, activity_id: int) -> m.Activity:
         if not claimed:
             raise InvalidTransition("This activity is done already.", ("input", "activityId"))
         await pipeline_rules.record_activity(conn, actor, activity, "ACTIVITY_DONE")  # DOMAIN.md 9: every write
-        return await m.Activity.get(id=activity.id).using_db(conn)
+        return await m.Activity.get(id=activity.id, using_db=conn)
 
 
 # --- pipelines -------------------------------------------------------------------------------
 
 
-async def move_opportunity_to_pipeline(actor: Any, opportunity_id: int, stage_id: int) -> Any:
+async def move_opportunity_to_pipeline(actor: Actor, opportunity_id: int, stage_id: int) -> m.Opportunity:
     """Move an open opportunity to another pipeline, into the (open) stage named there; it takes
     the stage's probability (DOMAIN.md 11). Raises NotFound, Locked (won or lost),
     InvalidTransition (a WON or LOST stage: win or lose it afterwards); nothing is written when
@@ -344,11 +348,11 @@ async def move_opportunity_to_pipeline(actor: Any, opportunity_id: int, stage_id
                 "An opportunity moves into an open stage; win or lose it afterwards.", ("input", "stageId")
             )
         await _move_to(conn, actor, opp, stage)
-        return await m.Opportunity.get(id=opp.id).using_db(conn)
+        return await m.Opportunity.get(id=opp.id, using_db=conn)
 
 
 async def delete_pipeline(
-    actor: Any, pipeline_id: int, replacement_pipeline_id: int | None, stage_map: Sequence[tuple[int, int]]
+    actor: Actor, pipeline_id: int, replacement_pipeline_id: int | None, stage_map: Sequence[tuple[int, int]]
 ) -> int:
     """Delete a pipeline with its stages. Its opportunities (deleted ones included) move to the
     replacement pipeline: each stage in use maps to a stage there (``stage_map``: from -> to,
@@ -367,10 +371,10 @@ async def delete_pipeline(
                         ("input", "id"))  # fmt: skip
         stages = {s.id: s for s in await m.Stage.filter(pipeline_id=pipeline.id).using_db(conn)}
         in_use = m.Opportunity.filter(pipeline_id=pipeline.id).using_db(conn)
-        used: set[int] = {int(pk) for pk in await in_use.values_list("stage_id", flat=True)}
+        used: set[int] = {int(pk) for pk in await flat_values(in_use.values_list("stage_id", flat=True))}
         replacement = None
         if replacement_pipeline_id is not None:
-            path = ("input", "replacementPipelineId")
+            path: access.Path = ("input", "replacementPipelineId")
             replacement = await access.load_visible(conn, actor, m.Pipeline, replacement_pipeline_id, path)
             if replacement.id == pipeline.id:
                 raise Invalid("The replacement must be another pipeline.", path)

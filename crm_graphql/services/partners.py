@@ -3,11 +3,11 @@ whose PARTNER users then see and work on it (``services.access`` enforces what t
 
 from __future__ import annotations
 
-from typing import Any
-
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.enums import LeadStatus, OpportunityStatus, Role
 from crm_graphql.errors import Forbidden, Invalid, Locked
 from crm_graphql.services import access, crud, timeline
@@ -15,13 +15,16 @@ from crm_graphql.services import access, crud, timeline
 _WHO = "Assigning to a partner is for admins, managers and the record's owner."
 
 
-async def _target(conn: Any, actor: Any, lead_id: int | None, opportunity_id: int | None) -> Any:
+async def _target(
+    conn: BaseDBAsyncClient, actor: Actor, lead_id: int | None, opportunity_id: int | None
+) -> m.Lead | m.Opportunity:
     """The lead or the opportunity (exactly one), visible, open, and the actor's to assign."""
     if (lead_id is None) == (opportunity_id is None):
         raise Invalid("Give exactly one of leadId and opportunityId.", ("input",))
     role = getattr(actor, "role", None)
     if role not in (Role.ADMIN, Role.MANAGER, Role.SALES_REP):
         raise Forbidden(_WHO, ("input",))
+    row: m.Lead | m.Opportunity
     if lead_id is not None:
         row = await access.load_visible(conn, actor, m.Lead, lead_id, ("input", "leadId"))
         if row.status == LeadStatus.QUALIFIED or row.anonymized_at is not None:
@@ -38,7 +41,9 @@ async def _target(conn: Any, actor: Any, lead_id: int | None, opportunity_id: in
     return row
 
 
-async def _assign(actor: Any, lead_id: int | None, opportunity_id: int | None, partner_id: int | None) -> Any:
+async def _assign(
+    actor: Actor, lead_id: int | None, opportunity_id: int | None, partner_id: int | None
+) -> m.Lead | m.Opportunity:
     async with in_transaction() as conn:
         row = await _target(conn, actor, lead_id, opportunity_id)
         if partner_id is not None:
@@ -54,13 +59,17 @@ async def _assign(actor: Any, lead_id: int | None, opportunity_id: int | None, p
         return row
 
 
-async def assign_to_partner(actor: Any, lead_id: int | None, opportunity_id: int | None, partner_id: int) -> Any:
+async def assign_to_partner(
+    actor: Actor, lead_id: int | None, opportunity_id: int | None, partner_id: int
+) -> m.Lead | m.Opportunity:
     """Assign a lead or an opportunity to a partner account. Raises Invalid (not exactly one
     target; the account is no partner), NotFound, Forbidden (a PARTNER or READ_ONLY user, or a
     sales rep who does not own the record), Locked (qualified lead, closed deal)."""
     return await _assign(actor, lead_id, opportunity_id, partner_id)
 
 
-async def unassign_from_partner(actor: Any, lead_id: int | None, opportunity_id: int | None) -> Any:
+async def unassign_from_partner(
+    actor: Actor, lead_id: int | None, opportunity_id: int | None
+) -> m.Lead | m.Opportunity:
     """Take a lead or an opportunity away from its partner (same refusals as assigning)."""
     return await _assign(actor, lead_id, opportunity_id, None)

@@ -8,8 +8,7 @@ quotes, activities...); read-only users read. Which records a user may see and c
 
 from __future__ import annotations
 
-from typing import Any
-
+from crm_graphql.actor import Actor
 from crm_graphql.enums import Role
 from crm_graphql.errors import Forbidden
 
@@ -34,7 +33,7 @@ CATALOG_TYPES = frozenset(
 ADMIN_OPERATIONS = frozenset({"purge", "createUser", "updateUser", "deleteUser"})
 
 
-def authorize(actor: Any, operation: str, type_name: str | None = None) -> None:
+def authorize(actor: Actor | None, operation: str, type_name: str | None = None) -> None:
     """Raise Forbidden unless ``actor``'s role may run ``operation`` (on ``type_name``)."""
     role = getattr(actor, "role", None)
     if role is None or role == Role.READ_ONLY:

@@ -10,6 +10,7 @@ from tortoise.expressions import F
 
 from crm_graphql import models as m
 from crm_graphql import money
+from crm_graphql.actor import Actor
 from crm_graphql.enums import AccountType, AmountSource, LeadStatus, OpportunityStatus, Role, StageKind
 from crm_graphql.errors import InUse, Invalid, InvalidTransition, Locked, NotFound, Required
 from crm_graphql.services import access, config, pricing, timeline
@@ -39,13 +40,13 @@ async def default_stage(conn: BaseDBAsyncClient, pipeline_id: int | None = None)
     return stage
 
 
-async def _stages(conn: BaseDBAsyncClient, pipeline_id: int) -> tuple[list[m.Stage], list[m.Stage]]:
+async def _stages(conn: BaseDBAsyncClient, pipeline_id: int | None) -> tuple[list[m.Stage], list[m.Stage]]:
     """The open stages and the WON/LOST stages of a pipeline, each in pipeline order."""
     stages = list(await m.Stage.filter(pipeline_id=pipeline_id).using_db(conn).order_by("position", "id"))
     return [s for s in stages if s.kind == StageKind.OPEN], [s for s in stages if s.kind != StageKind.OPEN]
 
 
-async def renumber(conn: BaseDBAsyncClient, ordered: list[Any]) -> None:
+async def renumber(conn: BaseDBAsyncClient, ordered: list[m.Stage | None]) -> None:
     """Positions 1..n in the given order (DOMAIN.md 3: no gaps, no two alike); only rows whose
     position changes are written. A ``None`` entry is a slot kept for a row being created."""
     for position, stage in enumerate(ordered, start=1):
@@ -64,7 +65,7 @@ def _slot(position: int | None, last: int) -> int:
     return min(position, last)
 
 
-async def stage_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+async def stage_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Data) -> None:
     """A new (open) stage of a pipeline (the default one when none is named) goes after its last
     open stage, or at ``position`` with the others shifting; WON and LOST stay last."""
     if data.get("pipeline_id") is None:
@@ -77,7 +78,7 @@ async def stage_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -
         await m.Stage.filter(pipeline_id=data["pipeline_id"], is_default=True).using_db(conn).update(is_default=False)
 
 
-async def stage_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+async def stage_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Stage, data: Data) -> None:
     if row.kind != StageKind.OPEN:
         raise Locked("The WON and LOST stages cannot be edited.", ("input", "id"))
     if "position" in data:
@@ -101,7 +102,7 @@ async def stage_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, dat
         )
 
 
-async def stage_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+async def stage_before_delete(conn: BaseDBAsyncClient, actor: Actor, row: m.Stage) -> None:
     if row.kind != StageKind.OPEN:
         raise Locked("The WON and LOST stages cannot be deleted.", ("input", "id"))
     if await m.Opportunity.filter(stage_id=row.id).using_db(conn).exists():
@@ -111,20 +112,20 @@ async def stage_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> 
 # --- pipelines ------------------------------------------------------------------------------
 
 
-async def pipeline_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+async def pipeline_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Data) -> None:
     """A new pipeline may take over as the default (one pipeline is the default)."""
     if data.get("is_default"):
         await m.Pipeline.filter(is_default=True).using_db(conn).update(is_default=False)
 
 
-async def pipeline_after_create(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+async def pipeline_after_create(conn: BaseDBAsyncClient, actor: Actor, row: m.Pipeline) -> None:
     """A new pipeline gets the default stage set, with its own WON and LOST stages."""
     from crm_graphql import db
 
     await db.create_default_stages(conn, row.id)
 
 
-async def pipeline_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+async def pipeline_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Pipeline, data: Data) -> None:
     """Making a pipeline the default takes the flag from the previous one; the default cannot
     be switched off by itself (there is always one): make another pipeline the default."""
     if "is_default" not in data:
@@ -154,10 +155,10 @@ def derive_amounts(opportunity: Any) -> Data:
     return values
 
 
-async def opportunity_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+async def opportunity_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Data) -> None:
     pipeline_id = data.pop("pipeline_id", None)
     if data.get("stage_id"):
-        stage = await m.Stage.get(id=data["stage_id"]).using_db(conn)
+        stage = await m.Stage.get(id=data["stage_id"], using_db=conn)
         if pipeline_id is not None and stage.pipeline_id != pipeline_id:
             raise Invalid("The stage is not a stage of this pipeline.", ("input", "stageId"))
     else:
@@ -182,7 +183,7 @@ async def opportunity_before_create(conn: BaseDBAsyncClient, actor: Any, data: D
 async def _check_contact(conn: BaseDBAsyncClient, contact_id: int | None, account_id: int) -> None:
     if contact_id is None:
         return
-    contact = await m.Contact.get(id=contact_id).using_db(conn)
+    contact = await m.Contact.get(id=contact_id, using_db=conn)
     if contact.account_id not in (None, account_id):
         raise Invalid("The contact does not belong to the opportunity's account.", ("input", "contactId"))
 
@@ -195,7 +196,7 @@ class _Proxy:
 _CURRENCY = ("input", "currency")
 
 
-async def _reprice_items(conn: BaseDBAsyncClient, row: Any, data: Data) -> None:
+async def _reprice_items(conn: BaseDBAsyncClient, row: m.Opportunity, data: Data) -> None:
     """A new currency or price book (DOMAIN.md 3): price-book items repriced from the book's
     entries, manual items and the manual budget converted; all or nothing."""
     from crm_graphql.services import amounts, repricing
@@ -217,7 +218,7 @@ async def _reprice_items(conn: BaseDBAsyncClient, row: Any, data: Data) -> None:
     await repricing.apply(conn, changes)
 
 
-async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Opportunity, data: Data) -> None:
     from crm_graphql.services import amounts
 
     if row.status != OpportunityStatus.OPEN:
@@ -228,7 +229,7 @@ async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Any, row: An
         access.ensure_may_assign(actor, row, ("input", "isRestricted"))
     row._stage_before_update = row.stage_id
     if "stage_id" in data and data["stage_id"] != row.stage_id:
-        stage = await m.Stage.get(id=data["stage_id"]).using_db(conn)
+        stage = await m.Stage.get(id=data["stage_id"], using_db=conn)
         if stage.pipeline_id != row.pipeline_id:
             raise Invalid("The stage belongs to another pipeline: use moveOpportunityToPipeline.", ("input", "stageId"))
         if stage.kind != StageKind.OPEN:
@@ -249,7 +250,7 @@ async def opportunity_before_update(conn: BaseDBAsyncClient, actor: Any, row: An
     data.update(await amounts.derive(conn, merged, _CURRENCY))
 
 
-async def opportunity_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+async def opportunity_before_delete(conn: BaseDBAsyncClient, actor: Actor, row: m.Opportunity) -> None:
     """DOMAIN.md 3: won or lost opportunities are locked until reopened; deleting one (and
     the accepted quote it was won with) is an edit like any other."""
     if row.status != OpportunityStatus.OPEN:
@@ -259,12 +260,12 @@ async def opportunity_before_delete(conn: BaseDBAsyncClient, actor: Any, row: An
 async def stage_change_data(conn: BaseDBAsyncClient, old_id: int | None, new_id: int) -> Data:
     """Data of a STAGE_CHANGED event: the stage ids and the old and new stage names as a change."""
     stages = {s.id: s for s in await m.Stage.filter(id__in=[old_id, new_id]).using_db(conn)}
-    names = {pk: s.name for pk, s in stages.items()}
+    names: dict[int | None, str] = {pk: s.name for pk, s in stages.items()}
     return {"stage": stages.get(new_id), "from": stages.get(old_id) if old_id is not None else None,
             "changes": {"stage": {"old": names.get(old_id), "new": names.get(new_id)}}}  # fmt: skip
 
 
-async def opportunity_after_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+async def opportunity_after_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Opportunity, data: Data) -> None:
     old = getattr(row, "_stage_before_update", None)
     if "stage_id" in data and old is not None and old != row.stage_id:
         # a column of its own, written apart so the UPDATED event lists only what the client changed
@@ -274,7 +275,7 @@ async def opportunity_after_update(conn: BaseDBAsyncClient, actor: Any, row: Any
     row._stage_before_update = None
 
 
-async def check_account_parent(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+async def check_account_parent(conn: BaseDBAsyncClient, actor: Actor, row: m.Account, data: Data) -> None:
     parent_id = data.get("parent_id")
     seen = {row.id}
     while parent_id is not None:
@@ -285,13 +286,13 @@ async def check_account_parent(conn: BaseDBAsyncClient, actor: Any, row: Any, da
         parent_id = parent.parent_id if parent else None
 
 
-async def default_owner(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+async def default_owner(conn: BaseDBAsyncClient, actor: Actor, data: Data) -> None:
     """New accounts and contacts belong to their creator unless an owner is given."""
     if data.get("owner_id") is None:
         data["owner_id"] = getattr(actor, "id", None)
 
 
-async def account_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+async def account_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Data) -> None:
     """A person account may be created from first and last name alone: they make its name."""
     if not data.get("name"):
         person = " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p)
@@ -302,7 +303,7 @@ async def account_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data)
     await default_owner(conn, actor, data)
 
 
-async def account_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+async def account_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Account, data: Data) -> None:
     if "name" in data and not data["name"]:
         raise Required("name is required.", ("input", "name"))
     await check_account_parent(conn, actor, row, data)
@@ -311,14 +312,14 @@ async def account_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, d
 # --- leads -----------------------------------------------------------------------------------
 
 
-async def lead_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+async def lead_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Data) -> None:
     if data.get("status") in (LeadStatus.QUALIFIED, LeadStatus.DISQUALIFIED):
         raise InvalidTransition("Use qualifyLead or disqualifyLead.", ("input", "status"))
     data.setdefault("owner_id", getattr(actor, "id", None))
     assign_to_actor_partner(actor, data)
 
 
-async def lead_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+async def lead_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Lead, data: Data) -> None:
     if row.status == LeadStatus.QUALIFIED:
         raise Locked("A qualified lead is read-only.", ("input", "id"))
     if row.anonymized_at is not None:
@@ -344,11 +345,11 @@ async def check_partner_user(conn: BaseDBAsyncClient, role: Any, partner_account
         raise Invalid("The account is no partner: mark it isPartner first.", path)
 
 
-async def user_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+async def user_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Data) -> None:
     await check_partner_user(conn, data.get("role", Role.SALES_REP), data.get("partner_account_id"))
 
 
-async def user_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+async def user_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.User, data: Data) -> None:
     role = data.get("role", row.role)
     partner = data.get("partner_account_id", row.partner_account_id)
     if "role" in data and role != Role.PARTNER and "partner_account_id" not in data:
@@ -356,13 +357,13 @@ async def user_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data
     await check_partner_user(conn, role, partner)
 
 
-def assign_to_actor_partner(actor: Any, data: Data) -> None:
+def assign_to_actor_partner(actor: Actor, data: Data) -> None:
     """What a PARTNER user creates is assigned to their partner (else it would vanish for them)."""
     if getattr(actor, "role", None) == Role.PARTNER:
         data["partner_id"] = actor.partner_account_id
 
 
-async def lead_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+async def lead_before_delete(conn: BaseDBAsyncClient, actor: Actor, row: m.Lead) -> None:
     """A qualified lead is read-only (DOMAIN.md 3) and an anonymized one is kept for
     statistics: neither is deleted (LOCKED, like updateLead and archiveLead)."""
     if row.status == LeadStatus.QUALIFIED:
@@ -376,22 +377,22 @@ async def lead_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> N
 _ACTIVITY_PARENTS = ("lead_id", "opportunity_id", "account_id", "contact_id", "quote_id")
 
 
-async def activity_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+async def activity_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Data) -> None:
     if not any(data.get(k) for k in _ACTIVITY_PARENTS):
         raise Required(
             "Attach the activity to a lead, opportunity, account, contact or quote.", ("input", "opportunityId")
         )
     data.setdefault("assignee_id", getattr(actor, "id", None))
     if data.get("opportunity_id") and not data.get("account_id"):
-        opp = await m.Opportunity.get(id=data["opportunity_id"]).using_db(conn)
+        opp = await m.Opportunity.get(id=data["opportunity_id"], using_db=conn)
         data["account_id"] = opp.account_id
 
 
-async def activity_after_create(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+async def activity_after_create(conn: BaseDBAsyncClient, actor: Actor, row: m.Activity) -> None:
     await record_activity(conn, actor, row, "ACTIVITY")
 
 
-async def record_activity(conn: BaseDBAsyncClient, actor: Any, row: Any, kind: str) -> None:
+async def record_activity(conn: BaseDBAsyncClient, actor: Actor, row: m.Activity, kind: str) -> None:
     """An activity event (logged, done) on the timeline of the record the activity is attached to."""
     for key, model in (("lead_id", m.Lead), ("opportunity_id", m.Opportunity), ("contact_id", m.Contact),
                        ("quote_id", m.Quote), ("account_id", m.Account)):  # fmt: skip

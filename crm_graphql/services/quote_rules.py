@@ -7,6 +7,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.enums import OpportunityStatus, QuoteStatus
 from crm_graphql.errors import InUse, Invalid, Locked, Required, raise_all
 from crm_graphql.services import config, numbering
@@ -14,7 +15,7 @@ from crm_graphql.services import config, numbering
 Data = dict[str, Any]
 
 
-async def quote_lock_reason(conn: BaseDBAsyncClient, quote: Any) -> str | None:
+async def quote_lock_reason(conn: BaseDBAsyncClient, quote: m.Quote) -> str | None:
     """Why ``quote`` is read-only, or None when it may be edited."""
     if quote.status == QuoteStatus.ACCEPTED:
         return "An accepted quote is read-only."
@@ -27,16 +28,16 @@ async def quote_lock_reason(conn: BaseDBAsyncClient, quote: Any) -> str | None:
     return None
 
 
-async def ensure_editable(conn: BaseDBAsyncClient, quote: Any, path: tuple[str, ...] = ("input", "id")) -> None:
+async def ensure_editable(conn: BaseDBAsyncClient, quote: m.Quote, path: tuple[str, ...] = ("input", "id")) -> None:
     reason = await quote_lock_reason(conn, quote)
     if reason:
         raise Locked(reason, path)
 
 
-async def quote_before_create(conn: BaseDBAsyncClient, actor: Any, data: Data) -> None:
+async def quote_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Data) -> None:
     opp = None
     if data.get("opportunity_id"):
-        opp = await m.Opportunity.get(id=data["opportunity_id"]).using_db(conn)
+        opp = await m.Opportunity.get(id=data["opportunity_id"], using_db=conn)
         if opp.status != OpportunityStatus.OPEN:
             raise Locked("The opportunity is closed: reopen it to add quotes.", ("input", "opportunityId"))
         if data.get("account_id") not in (None, opp.account_id):
@@ -77,14 +78,14 @@ async def check_contact_and_validity(conn: BaseDBAsyncClient, data: Data, *, con
     raise_all(errors)
 
 
-async def quote_after_create(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+async def quote_after_create(conn: BaseDBAsyncClient, actor: Actor, row: m.Quote) -> None:
     from crm_graphql.services import amounts
 
     if row.opportunity_id is not None:
         await amounts.refresh_opportunity(conn, row.opportunity_id, actor, ("input", "currency"))
 
 
-async def quote_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+async def quote_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Quote, data: Data) -> None:
     """An edit of a read-only quote is LOCKED; switching its price book reprices its price-book
     lines from the new book (services.repricing: all or nothing)."""
     from crm_graphql.services import repricing
@@ -101,14 +102,14 @@ async def quote_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, dat
         await repricing.apply(conn, changes)
 
 
-async def quote_after_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: Data) -> None:
+async def quote_after_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Quote, data: Data) -> None:
     from crm_graphql.services import amounts
 
     if "discount_percent" in data or "pricebook_id" in data:
         await amounts.recompute_quote(conn, row, actor, ("input", "id"))
 
 
-async def quote_before_delete(conn: BaseDBAsyncClient, actor: Any, row: Any) -> None:
+async def quote_before_delete(conn: BaseDBAsyncClient, actor: Actor, row: m.Quote) -> None:
     if row.is_active:
         raise InUse("The active quote cannot be deleted: make another quote active first.", ("input", "id"))
     await ensure_editable(conn, row)

@@ -31,13 +31,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
 from crm_graphql import money
+from crm_graphql.actor import Actor
 from crm_graphql.enums import ConversionKind, LineItemSource, OpportunityStatus, QuoteStatus
 from crm_graphql.errors import (
     DomainError,
@@ -49,6 +50,7 @@ from crm_graphql.errors import (
     Required,
     raise_all,
 )
+from crm_graphql.models.lines import LineItem
 from crm_graphql.services import (
     access,
     amounts,
@@ -60,6 +62,9 @@ from crm_graphql.services import (
     repricing,
     timeline,
 )
+
+#: A line item model (QuoteItem, OpportunityItem, ...).
+L = TypeVar("L", bound=LineItem)
 
 Path = tuple[str, ...]
 
@@ -151,8 +156,8 @@ def _product_label(product: Any) -> str:
 
 
 async def _quote_for_write(
-    conn: BaseDBAsyncClient, actor: Any, quote_id: int, path: Path = ("input", "quoteId"), *, bump: bool = True
-) -> Any:
+    conn: BaseDBAsyncClient, actor: Actor, quote_id: int, path: Path = ("input", "quoteId"), *, bump: bool = True
+) -> m.Quote:
     """``bump``: the version bump that serializes concurrent edits (the caller bumps itself
     once it knows the edit changes something)."""
     quote = await access.load_for_write(conn, actor, m.Quote, quote_id, path)
@@ -163,9 +168,9 @@ async def _quote_for_write(
 
 
 async def _opportunity_for_write(
-    conn: BaseDBAsyncClient, actor: Any, opportunity_id: int, path: Path = ("input", "opportunityId"),
+    conn: BaseDBAsyncClient, actor: Actor, opportunity_id: int, path: Path = ("input", "opportunityId"),
     *, bump: bool = True,
-) -> Any:  # fmt: skip
+) -> m.Opportunity:  # fmt: skip
     opp = await access.load_for_write(conn, actor, m.Opportunity, opportunity_id, path)
     if opp.status != OpportunityStatus.OPEN:
         raise Locked("The opportunity is closed: reopen it to edit it.", path)
@@ -174,16 +179,16 @@ async def _opportunity_for_write(
     return opp
 
 
-async def _item_for_write(conn: BaseDBAsyncClient, actor: Any, model: Any, item_id: int, path: Path) -> Any:
+async def _item_for_write(conn: BaseDBAsyncClient, actor: Actor, model: type[L], item_id: int, path: Path) -> L:
     return await access.load_for_write(conn, actor, model, item_id, path)
 
 
-async def _next_position(conn: BaseDBAsyncClient, model: Any, **parent: int) -> int:
+async def _next_position(conn: BaseDBAsyncClient, model: type[LineItem], **parent: int) -> int:
     last = await model.filter(**parent).using_db(conn).order_by("-position").first()
     return 0 if last is None else last.position + 1
 
 
-async def _items(conn: BaseDBAsyncClient, model: Any, **parent: int) -> list[Any]:
+async def _items(conn: BaseDBAsyncClient, model: type[L], **parent: int) -> list[L]:
     return list(await model.filter(**parent).using_db(conn).order_by("position", "id"))
 
 
@@ -191,7 +196,7 @@ async def _items(conn: BaseDBAsyncClient, model: Any, **parent: int) -> list[Any
 
 
 async def price_lines(
-    conn: BaseDBAsyncClient, actor: Any, pricebook_id: int | None, currency: str, lines: Sequence[NewLine],
+    conn: BaseDBAsyncClient, actor: Actor, pricebook_id: int | None, currency: str, lines: Sequence[NewLine],
     base: Path = ("input", "items"), *, single: bool = False,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """Values of new lines priced from ``pricebook_id`` in ``currency``; all errors at once.
@@ -271,7 +276,9 @@ async def price_lines(
     return out
 
 
-async def _create_lines(conn: BaseDBAsyncClient, model: Any, values: list[dict[str, Any]], **parent: int) -> list[Any]:
+async def _create_lines(
+    conn: BaseDBAsyncClient, model: type[L], values: list[dict[str, Any]], **parent: int
+) -> list[L]:
     position = await _next_position(conn, model, **parent)
     rows = []
     for offset, v in enumerate(values):
@@ -279,7 +286,7 @@ async def _create_lines(conn: BaseDBAsyncClient, model: Any, values: list[dict[s
     return rows
 
 
-async def _copy_lines(conn: BaseDBAsyncClient, items: Sequence[Any], model: Any, **parent: int) -> list[Any]:
+async def _copy_lines(conn: BaseDBAsyncClient, items: Sequence[LineItem], model: type[L], **parent: int) -> list[L]:
     groups: dict[str, str] = {}
     rows = []
     for it in items:
@@ -304,7 +311,7 @@ async def _link(conn: BaseDBAsyncClient, source: Any, target: Any, kind: Convers
 
 
 async def create_quote_from_opportunity(
-    actor: Any, opportunity_id: int, *, pricebook_id: int | None = None, currency: str | None = None,
+    actor: Actor, opportunity_id: int, *, pricebook_id: int | None = None, currency: str | None = None,
     name: str | None = None, valid_until: dt.date | None = None, idempotency_key: str | None = None,
 ) -> tuple[Any, Any]:  # fmt: skip
     raw = {"opportunityId": opportunity_id, "pricebookId": pricebook_id, "currency": currency, "name": name,
@@ -313,8 +320,8 @@ async def create_quote_from_opportunity(
         operation = "createQuoteFromOpportunity"
         prior = await idempotency.replay(conn, actor, operation, idempotency_key, raw)
         if prior is not None:
-            quote = await m.Quote.get(id=prior["quote"]).using_db(conn)
-            return quote, await m.Opportunity.get(id=quote.opportunity_id).using_db(conn)
+            quote = await m.Quote.get(id=prior["quote"], using_db=conn)
+            return quote, await m.Opportunity.get(id=quote.opportunity_id, using_db=conn)
         opp = await _opportunity_for_write(conn, actor, opportunity_id)
         errors: list[DomainError] = []
         if pricebook_id is not None and await access.get_visible(m.Pricebook, actor, pricebook_id, conn) is None:
@@ -352,7 +359,7 @@ async def create_quote_from_opportunity(
         )
         await timeline.record(conn, opp, "QUOTE_CREATED", actor, {"quote": timeline.ref(quote, number=quote.number)})
         await idempotency.remember(conn, actor, operation, idempotency_key, raw, {"quote": quote.id})
-        opp = await m.Opportunity.get(id=opp.id).using_db(conn)
+        opp = await m.Opportunity.get(id=opp.id, using_db=conn)
     return quote, opp
 
 
@@ -363,16 +370,16 @@ _QUOTE_COPY = (
 )  # fmt: skip
 
 
-async def duplicate_quote(actor: Any, quote_id: int, *, idempotency_key: str | None = None) -> Any:
+async def duplicate_quote(actor: Actor, quote_id: int, *, idempotency_key: str | None = None) -> m.Quote:
     raw = {"quoteId": quote_id}
     async with in_transaction() as conn:
         operation = "duplicateQuote"
         prior = await idempotency.replay(conn, actor, operation, idempotency_key, raw)
         if prior is not None:
-            return await m.Quote.get(id=prior["quote"]).using_db(conn)
+            return await m.Quote.get(id=prior["quote"], using_db=conn)
         source = await access.load_for_write(conn, actor, m.Quote, quote_id, ("input", "quoteId"))
         if source.opportunity_id is not None:
-            opp = await m.Opportunity.get(id=source.opportunity_id).using_db(conn)
+            opp = await m.Opportunity.get(id=source.opportunity_id, using_db=conn)
             if opp.status != OpportunityStatus.OPEN:
                 raise Locked("The quote's opportunity is closed: reopen it to add quotes.", ("input", "quoteId"))
         quote = await m.Quote.create(
@@ -391,7 +398,7 @@ async def duplicate_quote(actor: Any, quote_id: int, *, idempotency_key: str | N
     return quote
 
 
-async def revise_quote(actor: Any, quote_id: int) -> tuple[Any, Any]:
+async def revise_quote(actor: Actor, quote_id: int) -> tuple[m.Quote, m.Quote]:
     path: Path = ("input", "quoteId")
     async with in_transaction() as conn:
         previous = await access.load_for_write(conn, actor, m.Quote, quote_id, path)
@@ -419,7 +426,7 @@ async def revise_quote(actor: Any, quote_id: int) -> tuple[Any, Any]:
     return quote, previous
 
 
-async def set_active_quote(actor: Any, quote_id: int) -> tuple[Any, Any]:
+async def set_active_quote(actor: Actor, quote_id: int) -> tuple[m.Quote, m.Opportunity]:
     path: Path = ("input", "quoteId")
     async with in_transaction() as conn:
         quote = await access.load_for_write(conn, actor, m.Quote, quote_id, path)
@@ -443,7 +450,7 @@ async def set_active_quote(actor: Any, quote_id: int) -> tuple[Any, Any]:
             )
             await crud.save(conn, opp, {})
             await amounts.refresh_opportunity(conn, opp.id, actor, path)
-        opp = await m.Opportunity.get(id=opp.id).using_db(conn)
+        opp = await m.Opportunity.get(id=opp.id, using_db=conn)
     return quote, opp
 
 
@@ -454,7 +461,7 @@ _TRANSITIONS = {
 }
 
 
-async def transition(actor: Any, quote_id: int, action: str) -> Any:
+async def transition(actor: Actor, quote_id: int, action: str) -> m.Quote:
     """sendQuote (DRAFT -> SENT), acceptQuote / rejectQuote (DRAFT or SENT -> ...)."""
     sources, target, kind = _TRANSITIONS[action]
     path: Path = ("input", "quoteId")
@@ -474,7 +481,7 @@ async def transition(actor: Any, quote_id: int, action: str) -> Any:
 # --- quote items --------------------------------------------------------------------------
 
 
-async def add_quote_items(actor: Any, quote_id: int, lines: Sequence[NewLine]) -> tuple[Any, list[Any]]:
+async def add_quote_items(actor: Actor, quote_id: int, lines: Sequence[NewLine]) -> tuple[m.Quote, list[m.QuoteItem]]:
     async with in_transaction() as conn:
         quote = await _quote_for_write(conn, actor, quote_id)
         values = await price_lines(conn, actor, quote.pricebook_id, quote.currency, lines)
@@ -484,7 +491,7 @@ async def add_quote_items(actor: Any, quote_id: int, lines: Sequence[NewLine]) -
     return quote, items
 
 
-async def add_manual_quote_item(actor: Any, quote_id: int, line: NewLine) -> tuple[Any, Any]:
+async def add_manual_quote_item(actor: Actor, quote_id: int, line: NewLine) -> tuple[m.Quote, m.QuoteItem]:
     line.product_id = None
     async with in_transaction() as conn:
         quote = await _quote_for_write(conn, actor, quote_id)
@@ -496,8 +503,8 @@ async def add_manual_quote_item(actor: Any, quote_id: int, line: NewLine) -> tup
 
 
 async def add_bundle_to_quote(
-    actor: Any, quote_id: int, bundle_id: int, quantity: Decimal | None = None, tax_rate: Decimal | None = None
-) -> tuple[Any, list[Any]]:
+    actor: Actor, quote_id: int, bundle_id: int, quantity: Decimal | None = None, tax_rate: Decimal | None = None
+) -> tuple[m.Quote, list[m.QuoteItem]]:
     quantity = _ONE if quantity is None else quantity
     async with in_transaction() as conn:
         quote = await _quote_for_write(conn, actor, quote_id)
@@ -525,7 +532,7 @@ async def add_bundle_to_quote(
         group = str(uuid.uuid4())
         values = []
         for comp, part in zip(components, parts, strict=True):
-            product = await m.Product.get(id=comp.product_id).using_db(conn)
+            product = await m.Product.get(id=comp.product_id, using_db=conn)
             qty = comp.quantity * quantity
             if money.decimal_places(qty) > money.STORAGE_PLACES:
                 raise Invalid("quantity x component quantity has more than 4 decimal places.", ("input", "quantity"))
@@ -592,7 +599,7 @@ def _item_changes(item: Any, raw: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-async def update_quote_item(actor: Any, item_id: int, raw: dict[str, Any], version: int | None = None) -> Any:
+async def update_quote_item(actor: Actor, item_id: int, raw: dict[str, Any], version: int | None = None) -> m.QuoteItem:
     async with in_transaction() as conn:
         item = await _item_for_write(conn, actor, m.QuoteItem, item_id, ("input", "id"))
         quote = await _quote_for_write(conn, actor, item.quote_id, ("input", "id"), bump=False)
@@ -609,7 +616,7 @@ async def update_quote_item(actor: Any, item_id: int, raw: dict[str, Any], versi
     return item
 
 
-async def remove_quote_item(actor: Any, item_id: int) -> Any:
+async def remove_quote_item(actor: Actor, item_id: int) -> m.Quote:
     async with in_transaction() as conn:
         item = await _item_for_write(conn, actor, m.QuoteItem, item_id, ("input", "id"))
         quote = await _quote_for_write(conn, actor, item.quote_id, ("input", "id"))
@@ -622,7 +629,7 @@ async def remove_quote_item(actor: Any, item_id: int) -> Any:
     return quote
 
 
-async def round_quote_total(actor: Any, quote_id: int, round_to: Decimal) -> tuple[Any, Any]:
+async def round_quote_total(actor: Actor, quote_id: int, round_to: Decimal) -> tuple[m.Quote, m.QuoteItem | None]:
     async with in_transaction() as conn:
         quote = await _quote_for_write(conn, actor, quote_id)
         items = await _items(conn, m.QuoteItem, quote_id=quote.id)
@@ -648,7 +655,7 @@ async def round_quote_total(actor: Any, quote_id: int, round_to: Decimal) -> tup
     return quote, item
 
 
-async def change_quote_currency(actor: Any, quote_id: int, currency: str | None) -> Any:
+async def change_quote_currency(actor: Actor, quote_id: int, currency: str | None) -> m.Quote:
     async with in_transaction() as conn:
         quote = await _quote_for_write(conn, actor, quote_id)
         new = check_currency(currency, ("input", "currency"))
@@ -670,18 +677,22 @@ async def change_quote_currency(actor: Any, quote_id: int, currency: str | None)
 # --- opportunity items ----------------------------------------------------------------------
 
 
-async def add_opportunity_items(actor: Any, opportunity_id: int, lines: Sequence[NewLine]) -> tuple[Any, list[Any]]:
+async def add_opportunity_items(
+    actor: Actor, opportunity_id: int, lines: Sequence[NewLine]
+) -> tuple[m.Opportunity, list[m.OpportunityItem]]:
     async with in_transaction() as conn:
         opp = await _opportunity_for_write(conn, actor, opportunity_id)
         values = await price_lines(conn, actor, opp.pricebook_id, opp.currency, lines)
         items = await _create_lines(conn, m.OpportunityItem, values, opportunity_id=opp.id)
         await amounts.refresh_opportunity(conn, opp.id, actor)
         await timeline.record(conn, opp, "ITEMS_ADDED", actor, {"count": len(items)})
-        opp = await m.Opportunity.get(id=opp.id).using_db(conn)
+        opp = await m.Opportunity.get(id=opp.id, using_db=conn)
     return opp, items
 
 
-async def update_opportunity_item(actor: Any, item_id: int, raw: dict[str, Any], version: int | None = None) -> Any:
+async def update_opportunity_item(
+    actor: Actor, item_id: int, raw: dict[str, Any], version: int | None = None
+) -> m.OpportunityItem:
     async with in_transaction() as conn:
         item = await _item_for_write(conn, actor, m.OpportunityItem, item_id, ("input", "id"))
         opp = await _opportunity_for_write(conn, actor, item.opportunity_id, ("input", "id"), bump=False)
@@ -698,7 +709,7 @@ async def update_opportunity_item(actor: Any, item_id: int, raw: dict[str, Any],
     return item
 
 
-async def remove_opportunity_item(actor: Any, item_id: int) -> Any:
+async def remove_opportunity_item(actor: Actor, item_id: int) -> m.Opportunity:
     async with in_transaction() as conn:
         item = await _item_for_write(conn, actor, m.OpportunityItem, item_id, ("input", "id"))
         opp = await _opportunity_for_write(conn, actor, item.opportunity_id, ("input", "id"))
@@ -710,5 +721,5 @@ async def remove_opportunity_item(actor: Any, item_id: int) -> Any:
             await m.OpportunityItem.filter(id=item.id).using_db(conn).delete()
         await amounts.refresh_opportunity(conn, opp.id, actor)
         await timeline.record(conn, opp, "ITEMS_REMOVED", actor, {"name": item.name})
-        opp = await m.Opportunity.get(id=opp.id).using_db(conn)
+        opp = await m.Opportunity.get(id=opp.id, using_db=conn)
     return opp

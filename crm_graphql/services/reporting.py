@@ -14,6 +14,7 @@ from tortoise.functions import Count, Sum
 
 from crm_graphql import models as m
 from crm_graphql import money
+from crm_graphql.actor import Actor
 from crm_graphql.errors import Invalid, MissingExchangeRate
 from crm_graphql.services import access, config, pricing
 
@@ -68,7 +69,7 @@ _COLUMN = {GroupBy.STAGE: "stage_id", GroupBy.OWNER: "owner_id", GroupBy.ACCOUNT
            GroupBy.CAMPAIGN: "campaign_id"}  # fmt: skip
 
 
-async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str | None = None) -> list[Group]:
+async def pipeline_summary(user: Actor | None, where: Q, group_by: GroupBy, currency: str | None = None) -> list[Group]:
     """Count, amount and weighted amount (expected revenue) per group of the visible
     opportunities matching ``where``, converted into ``currency`` (default: the base currency).
 
@@ -127,13 +128,13 @@ async def pipeline_summary(user: Any, where: Q, group_by: GroupBy, currency: str
     return sorted(groups, key=lambda g: g.order)
 
 
-async def _campaigns_seen(user: Any) -> set[Any]:
+async def _campaigns_seen(user: Actor | None) -> set[Any]:
     """Campaigns ``user`` may see (deleted ones too: their deals still count): a deal whose
     campaign is hidden (from a PARTNER user) falls into the "No campaign" group."""
     return {None, *await access.scoped(m.Campaign, user, include_deleted=True).values_list("id", flat=True)}
 
 
-async def _split_owner_summary(user: Any, where: Q, target: str) -> list[Group]:
+async def _split_owner_summary(user: Actor | None, where: Q, target: str) -> list[Group]:
     """Each user's split amounts (DOMAIN.md 11): a deal's amount and expected revenue divided
     by its revenue splits to the cent by largest remainder (``splits.split_amounts``, exact
     Decimal), a deal without splits counting wholly for its owner ("Unassigned" without one).

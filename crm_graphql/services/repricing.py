@@ -104,7 +104,7 @@ async def reprice(
                     path,
                 )
             total = money.round_money(price.price * count, new)
-            parts = pricing.allocate(total, [ln.weight or 0 for ln in lines], new)
+            parts = pricing.allocate(total, [ln.weight or Decimal(0) for ln in lines], new)
             for line, part in zip(lines, parts, strict=True):
                 changes.append((line, {"currency": new, "line_total": part,
                                        "unit_price": pricing.unit_price_from_total(part, line.quantity)}))  # fmt: skip
@@ -121,10 +121,10 @@ async def reprice(
                 total = amounts.convert(item.line_total, old, new, rates, money.minor_units(new), currency_path)
                 changes.append((item, {"currency": new, "unit_price": total, "line_total": total}))
             else:
-                price = amounts.convert(item.unit_price, old, new, rates, pricing.PRICE_PLACES, currency_path)
+                unit_price = amounts.convert(item.unit_price, old, new, rates, pricing.PRICE_PLACES, currency_path)
                 changes.append((item, {
-                    "currency": new, "unit_price": price,
-                    "line_total": pricing.line_total(item.quantity, price, item.discount_percent, new),
+                    "currency": new, "unit_price": unit_price,
+                    "line_total": pricing.line_total(item.quantity, unit_price, item.discount_percent, new),
                 }))  # fmt: skip
     return changes
 
@@ -133,7 +133,7 @@ def _bundle_count(lines: Sequence[Any], components: Sequence[Any]) -> Decimal | 
     """How many bundles a group of component lines stands for (None if it no longer matches)."""
     if len(lines) != len(components) or not components:
         return None
-    counts = {line.quantity / comp.quantity for line, comp in zip(lines, components, strict=True)}
+    counts: set[Decimal] = {line.quantity / comp.quantity for line, comp in zip(lines, components, strict=True)}
     if len(counts) != 1 or any(ln.product_id != c.product_id for ln, c in zip(lines, components, strict=True)):
         return None
     return counts.pop()

@@ -11,12 +11,14 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.errors import NotFound, raise_all
+from crm_graphql.models.base import flat_values
 from crm_graphql.services import access, crud, permissions, timeline
 
 
 async def set_opportunity_access(
-    actor: Any, *, opportunity_id: int, user_ids: list[int], is_restricted: bool | None
+    actor: Actor, *, opportunity_id: int, user_ids: list[int], is_restricted: bool | None
 ) -> m.Opportunity:
     """Replace the opportunity's access list (and restriction flag when given).
 
@@ -30,13 +32,15 @@ async def set_opportunity_access(
         )
         access.ensure_may_assign(actor, opportunity, ("input", "opportunityId"))
         wanted = list(dict.fromkeys(user_ids))
-        found: set[Any] = set(await m.User.filter(id__in=wanted).using_db(conn).values_list("id", flat=True))
+        found: set[Any] = set(
+            await flat_values(m.User.filter(id__in=wanted).using_db(conn).values_list("id", flat=True))
+        )
         raise_all([
             NotFound("No User with this id.", ("input", "userIds", str(i)))
             for i, uid in enumerate(wanted) if uid not in found
         ])  # fmt: skip
-        before = sorted(await m.OpportunityAccess.filter(opportunity_id=opportunity.id).using_db(conn)
-                        .values_list("user_id", flat=True))  # fmt: skip
+        before = sorted(await flat_values(m.OpportunityAccess.filter(opportunity_id=opportunity.id).using_db(conn)
+                                          .values_list("user_id", flat=True)))  # fmt: skip
         await m.OpportunityAccess.filter(opportunity_id=opportunity.id).using_db(conn).delete()
         await m.OpportunityAccess.bulk_create(
             [m.OpportunityAccess(opportunity_id=opportunity.id, user_id=uid) for uid in wanted], using_db=conn

@@ -29,6 +29,7 @@ from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
 from crm_graphql import money
+from crm_graphql.actor import Actor
 from crm_graphql.enums import LeadStatus, OpportunityStatus, Role
 from crm_graphql.errors import (
     Conflict,
@@ -69,7 +70,7 @@ def split_amounts(amount: Decimal, percents: Sequence[int], currency: str) -> li
 
 
 async def clean_shares(
-    conn: BaseDBAsyncClient, actor: Any, shares: Sequence[Share], field: str
+    conn: BaseDBAsyncClient, actor: Actor, shares: Sequence[Share], field: str
 ) -> list[tuple[int, int]]:
     """Validate (user, percent) pairs: 1 to 20, users visible and active and each once, whole
     percents 1..100 summing to 100 (one pair may leave its percent out: it takes the rest).
@@ -113,7 +114,7 @@ async def clean_shares(
     return [(u, p or 0) for u, p in shares]
 
 
-def ensure_manager(actor: Any) -> None:
+def ensure_manager(actor: Actor) -> None:
     permissions.authorize(actor, "manageLeadSplitRules")  # read-only users: "Your role may only read."
     if getattr(actor, "role", None) not in (Role.ADMIN, Role.MANAGER):
         raise Forbidden("Only admins and managers manage and run lead split rules.", ("input",))
@@ -144,7 +145,7 @@ def _shares_event(shares: Sequence[tuple[int | None, int]]) -> list[dict[str, An
 
 
 async def create_lead_split_rule(
-    actor: Any, *, name: str | None, lead_filter: dict[str, Any], shares: Sequence[Share], is_active: bool | None,
+    actor: Actor, *, name: str | None, lead_filter: dict[str, Any], shares: Sequence[Share], is_active: bool | None,
     idempotency_key: str | None = None,
 ) -> m.LeadSplitRule:  # fmt: skip
     """A new rule (admins and managers). Raises Forbidden, Required, Invalid, NotFound (a
@@ -154,7 +155,7 @@ async def create_lead_split_rule(
     async with in_transaction() as conn:
         prior = await idempotency.replay(conn, actor, "createLeadSplitRule", idempotency_key, raw)
         if prior is not None:
-            return await m.LeadSplitRule.get(id=prior["leadSplitRule"]).using_db(conn)
+            return await m.LeadSplitRule.get(id=prior["leadSplitRule"], using_db=conn)
         clean_name = _clean_name(name, creating=True)
         cleaned = await clean_shares(conn, actor, shares, "shares")
         rule = await m.LeadSplitRule.create(
@@ -167,7 +168,7 @@ async def create_lead_split_rule(
 
 
 async def update_lead_split_rule(
-    actor: Any, rule_id: int, *, version: int | None, changes: dict[str, Any]
+    actor: Actor, rule_id: int, *, version: int | None, changes: dict[str, Any]
 ) -> m.LeadSplitRule:
     """Change a rule's name, filter, shares or isActive (``changes`` holds what was given;
     leads shared before keep their shares). Raises Forbidden, NotFound, Conflict, Required,
@@ -195,19 +196,19 @@ async def update_lead_split_rule(
         )
         if not claimed:
             raise Conflict("The rule changed since you read it.", ("input", "id"))
-        return await m.LeadSplitRule.get(id=rule.id).using_db(conn)
+        return await m.LeadSplitRule.get(id=rule.id, using_db=conn)
 
 
-async def delete_lead_split_rule(actor: Any, rule_id: int) -> m.LeadSplitRule:
+async def delete_lead_split_rule(actor: Actor, rule_id: int) -> m.LeadSplitRule:
     """Delete a rule; the shares it gave stay. Raises Forbidden, NotFound."""
     ensure_manager(actor)
     async with in_transaction() as conn:
         rule = await access.load_for_write(conn, actor, m.LeadSplitRule, rule_id)
         await m.LeadSplitRule.filter(id=rule.id).using_db(conn).delete()
-        return rule  # type: ignore[no-any-return]
+        return rule
 
 
-async def run_lead_split_rule(actor: Any, rule_id: int, to_q: LeadFilterToQ) -> tuple[m.LeadSplitRule, int]:
+async def run_lead_split_rule(actor: Actor, rule_id: int, to_q: LeadFilterToQ) -> tuple[m.LeadSplitRule, int]:
     """Give every lead the rule's filter matches (as ``actor`` sees leads) that has no shares
     and is not qualified the rule's shares; return the rule and how many leads it processed.
 
@@ -264,7 +265,7 @@ async def run_lead_split_rule(actor: Any, rule_id: int, to_q: LeadFilterToQ) -> 
 # --- revenue splits ----------------------------------------------------------------------------
 
 
-async def set_opportunity_splits(actor: Any, opportunity_id: int, splits: Sequence[Share]) -> Any:
+async def set_opportunity_splits(actor: Actor, opportunity_id: int, splits: Sequence[Share]) -> Any:
     """Replace a deal's revenue splits (whoever may change the deal; an empty list removes
     them: the deal then counts wholly for its owner). Raises NotFound, Forbidden, Locked (won
     or lost deal), Required, Invalid; nothing is written when it raises."""
@@ -284,7 +285,7 @@ async def set_opportunity_splits(actor: Any, opportunity_id: int, splits: Sequen
         await m.Opportunity.filter(id=opp.id).using_db(conn).update(version=F("version") + 1, updated_at=now)
         await timeline.record(conn, opp, "SPLITS_SET", actor,
                               {"old": _shares_event(before), "new": _shares_event(cleaned)})  # fmt: skip
-        return await m.Opportunity.get(id=opp.id).using_db(conn)
+        return await m.Opportunity.get(id=opp.id, using_db=conn)
 
 
 async def _splits_of(conn: BaseDBAsyncClient, opportunity_id: int) -> list[m.RevenueSplit]:
@@ -300,7 +301,7 @@ async def _write_splits(conn: BaseDBAsyncClient, opportunity_id: int, splits: Se
         )  # fmt: skip
 
 
-async def carry_to_opportunity(conn: BaseDBAsyncClient, actor: Any, lead: Any, opportunity: Any) -> None:
+async def carry_to_opportunity(conn: BaseDBAsyncClient, actor: Actor, lead: Any, opportunity: Any) -> None:
     """A qualified lead's shares become the new deal's revenue splits (in the caller's
     transaction), recorded on the deal's timeline."""
     shares = await m.LeadShare.filter(lead_id=lead.id).using_db(conn).order_by("position", "id")

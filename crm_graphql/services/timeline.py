@@ -24,6 +24,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.services import live
 
 REF = "$ref"
@@ -108,7 +109,7 @@ def changes(old: dict[str, Any], new: dict[str, Any], refs: dict[str, str] | Non
 
 
 async def record(
-    conn: BaseDBAsyncClient, subject: Model, kind: str, actor: Any, data: dict[str, Any] | None = None
+    conn: BaseDBAsyncClient, subject: Model, kind: str, actor: Actor | None, data: dict[str, Any] | None = None
 ) -> m.TimelineEvent:
     """Add an event about ``subject``; rows in ``data`` are stored as references."""
     type_name = type(subject).__name__

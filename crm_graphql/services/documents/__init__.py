@@ -17,6 +17,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.enums import DocumentFormat
 from crm_graphql.errors import Conflict, Invalid, NotFound
 from crm_graphql.services import access, permissions, timeline
@@ -39,21 +40,23 @@ def check_template(body: str, content_type: str) -> None:
     templating.check_template(body)
 
 
-async def template_before_create(conn: BaseDBAsyncClient, actor: Any, data: dict[str, Any]) -> None:
+async def template_before_create(conn: BaseDBAsyncClient, actor: Actor, data: dict[str, Any]) -> None:
     data["content_type"] = data.get("content_type") or "text/markdown"
     check_template(data["body"], data["content_type"])
 
 
-async def template_before_update(conn: BaseDBAsyncClient, actor: Any, row: Any, data: dict[str, Any]) -> None:
+async def template_before_update(
+    conn: BaseDBAsyncClient, actor: Actor, row: m.DocumentTemplate, data: dict[str, Any]
+) -> None:
     check_template(data.get("body") or row.body, data.get("content_type") or row.content_type)
 
 
-def file_name(document: Any) -> str:
+def file_name(document: m.Document) -> str:
     return f"{document.name}.{formats.EXTENSIONS[DocumentFormat(document.format)]}"
 
 
 async def render_quote_document(
-    actor: Any, *, quote_id: int, template_id: int | None, format: DocumentFormat | None = None
+    actor: Actor, *, quote_id: int, template_id: int | None, format: DocumentFormat | None = None
 ) -> m.Document:
     """Render and store the document; raises NotFound, or Invalid for a format the template
     does not render into or a template that cannot render (nothing is written then)."""
@@ -66,6 +69,7 @@ async def render_quote_document(
         template = await m.DocumentTemplate.filter(id=template_id).first()
         if template is None:
             raise NotFound("No DocumentTemplate with this id.", ("input", "templateId"))
+    source: DocumentFormat | None
     if template is None:
         target = format or DocumentFormat.MARKDOWN
         source, body = _DEFAULT_SOURCE[target], defaults.TEMPLATES[_DEFAULT_SOURCE[target]]
@@ -100,12 +104,12 @@ async def render_quote_document(
             await m.DocumentFile.create(using_db=conn, document_id=document.id, data=output)
         await timeline.record(conn, quote, "DOCUMENT_RENDERED", actor, {"document": document})
         if quote.opportunity_id is not None:
-            opportunity = await m.Opportunity.get(id=quote.opportunity_id).using_db(conn)
+            opportunity = await m.Opportunity.get(id=quote.opportunity_id, using_db=conn)
             await timeline.record(conn, opportunity, "DOCUMENT_RENDERED", actor, {"document": document})
     return document
 
 
-async def download(actor: Any, document_id: int) -> tuple[m.Document, bytes] | None:
+async def download(actor: Actor, document_id: int) -> tuple[m.Document, bytes] | None:
     """A document the actor may see (its quote's visibility), with the file's bytes; None
     when it is missing or hidden."""
     document = await access.get_visible(m.Document, actor, document_id)

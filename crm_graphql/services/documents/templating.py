@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,7 +136,7 @@ class _Checker:
     def refuse(self, node: nodes.Node, what: str) -> None:
         self.refused.append(f"line {node.lineno}: not allowed in templates: {what}")
 
-    def body(self, statements: list[nodes.Node], scope: Mapping[str, Any], depth: int) -> None:
+    def body(self, statements: Sequence[nodes.Node], scope: Mapping[str, Any], depth: int) -> None:
         for node in statements:
             self.statement(node, scope, depth)
 
@@ -188,8 +188,8 @@ class _Checker:
                 return scope[node.name]
             self.unknown.append(node.name)
             return None
-        if isinstance(node, nodes.Getattr) or (isinstance(node, nodes.Getitem) and _const_str(node.arg)):
-            name = node.attr if isinstance(node, nodes.Getattr) else node.arg.value
+        if isinstance(node, nodes.Getattr) or (isinstance(node, nodes.Getitem) and _const_str(node.arg) is not None):
+            name = node.attr if isinstance(node, nodes.Getattr) else _const_str(node.arg)
             base = self.expr(node.node, scope)
             if base is None:
                 return None
@@ -249,8 +249,9 @@ class _Checker:
         return TEXT
 
 
-def _const_str(node: nodes.Node) -> bool:
-    return isinstance(node, nodes.Const) and isinstance(node.value, str)
+def _const_str(node: nodes.Node) -> str | None:
+    """The string a constant holds (None for any other node)."""
+    return node.value if isinstance(node, nodes.Const) and isinstance(node.value, str) else None
 
 
 def check_template(body: str, field: tuple[str, ...] = ("input", "body")) -> None:
