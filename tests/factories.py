@@ -11,12 +11,13 @@ but not owned" one.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from crm_graphql import models as m
-from crm_graphql.api.relay import to_global_id
+from crm_graphql.api.relay import from_global_id, to_global_id
 from crm_graphql.enums import (
     ActivityType,
     ContractKind,
@@ -29,6 +30,8 @@ from crm_graphql.enums import (
     StageKind,
 )
 from crm_graphql.services import timeline, users
+
+TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "sqlite://:memory:")
 
 _seq = 0
 
@@ -43,6 +46,21 @@ async def make_user(role: Role = Role.SALES_REP, name: str | None = None) -> tup
     """A user and their API token."""
     n = _next()
     return await users.create_user(f"user{n}@example.com", name or f"User {n}", role)
+
+
+@dataclass
+class Actor:
+    """A user and their API token."""
+
+    user: Any
+    token: str
+
+
+async def partner_actor(name: str = "Partner Co", email: str = "partner@example.com") -> tuple[Any, Actor]:
+    """A partner account and a PARTNER user of it."""
+    account = await m.Account.create(name=name, is_partner=True)
+    user, token = await users.create_user(email, "Partner User", Role.PARTNER, partner_account_id=account.id)
+    return account, Actor(user, token)
 
 
 async def catalog() -> dict[str, Any]:
@@ -146,33 +164,74 @@ async def sales_world(owner: Any, shared: dict[str, Any], *, private: bool = Fal
     return w
 
 
+#: The user-error selection every mutation in the tests asks for.
 ERR = "userErrors { field message code }"
 
+#: Mutations whose input type is not named after them (the others take ``<Name>Input``).
+INPUTS = {
+    "anonymizeLead": "LeadIdInput",
+    "archiveLead": "LeadIdInput",
+    "unarchiveLead": "LeadIdInput",
+    "cancelContract": "ContractIdInput",
+    "cancelOrder": "SalesOrderIdInput",
+    "fulfillOrder": "SalesOrderIdInput",
+    "issueInvoice": "InvoiceIdInput",
+    "markInvoicePaid": "InvoiceIdInput",
+    "voidInvoice": "InvoiceIdInput",
+}
 
-def _lower(name: str) -> str:
+
+def lower(name: str) -> str:
+    """``QuoteItem`` -> ``quoteItem``."""
     return name[0].lower() + name[1:]
 
 
-async def create(gql: Any, type_name: str, values: dict[str, Any]) -> str:
-    """``createX(input: values)``; the new record's global ID (no user errors allowed)."""
-    key = _lower(type_name)
-    data = await gql(
-        f"mutation($input: Create{type_name}Input!) {{ create{type_name}(input: $input) {{ {key} {{ id }} {ERR} }} }}",
-        {"input": values},
-    )
-    payload = data[f"create{type_name}"]
-    assert payload["userErrors"] == [], payload["userErrors"]
-    return str(payload[key]["id"])
+def gid(row: Any) -> str:
+    """The global ID of an ORM row (its model's name is its GraphQL type's)."""
+    return to_global_id(type(row).__name__, row.id)
+
+
+def pk(global_id: str) -> int:
+    """The database id in a global ID."""
+    return from_global_id(global_id)[1]
+
+
+def mutation(name: str, body: str = "") -> str:
+    """The document ``mutation($input: <Name>Input!) { name(input: $input) { <body> userErrors } }``."""
+    input_type = INPUTS.get(name, name[0].upper() + name[1:] + "Input")
+    return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {body} {ERR} }} }}"
+
+
+async def call(
+    gql: Any,
+    query: str,
+    values: dict[str, Any],
+    errors: list[dict[str, Any]] | None = None,
+    *,
+    codes: list[str] | None = None,
+) -> Any:
+    """Run a one-field mutation with ``input: values``; the payload. Asserts its userErrors
+    exactly: ``errors`` (whole entries) or ``codes`` (their codes only), none unless given."""
+    data = await gql(query, {"input": values})
+    payload = next(iter(data.values()))
+    if codes is not None:
+        assert [e["code"] for e in payload["userErrors"]] == codes, payload["userErrors"]
+    else:
+        assert payload["userErrors"] == (errors or []), payload["userErrors"]
+    return payload
+
+
+async def create(gql: Any, type_name: str, values: dict[str, Any], errors: list[dict[str, Any]] | None = None) -> Any:
+    """``createX(input: values)``; the new record's global ID, or None when refused with
+    exactly ``errors`` (no user errors unless given)."""
+    key = lower(type_name)
+    payload = await call(gql, mutation(f"create{type_name}", f"{key} {{ id }}"), values, errors)
+    return str(payload[key]["id"]) if payload[key] else None
 
 
 async def mutate(gql: Any, name: str, values: dict[str, Any], select: str = "") -> dict[str, Any]:
     """A domain mutation ``name(input: values) { <select> userErrors }``; asserts no user errors."""
-    type_name = name[0].upper() + name[1:]
-    data = await gql(
-        f"mutation($input: {type_name}Input!) {{ {name}(input: $input) {{ {select} {ERR} }} }}", {"input": values}
-    )
-    assert data[name]["userErrors"] == [], data[name]["userErrors"]
-    return dict(data[name])
+    return dict(await call(gql, mutation(name, select), values))
 
 
 async def quote_with_lines(

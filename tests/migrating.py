@@ -4,20 +4,18 @@ with old rows, then migrated to the end; and a small GraphQL client for an app o
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+from factories import TEST_DATABASE_URL
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
 from crm_graphql import db
-
-TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "sqlite://:memory:")
 
 
 def migration_named(suffix: str) -> str:

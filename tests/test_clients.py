@@ -22,6 +22,9 @@ from gql import Client, GraphQLRequest
 from gql.transport.httpx import HTTPXAsyncTransport
 from graphql import GraphQLNamedType, OperationDefinitionNode, VariableNode, get_named_type, parse
 
+#: Every test here talks to a real `crm-graphql serve` process.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((REPO / "schema" / "examples").glob("*.graphql"))
 AUDIT_SCRIPT = REPO / "tests" / "graphql_http_audit.mjs"

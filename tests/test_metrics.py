@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
+from factories import TEST_DATABASE_URL
 from prometheus_client.parser import text_string_to_metric_families
 
 from crm_graphql import db
 from crm_graphql.api.transport import metrics
 from crm_graphql.app import create_app
 from crm_graphql.enums import Role
-
-TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "sqlite://:memory:")
 
 
 def auth(actor: Any) -> dict[str, str]:
@@ -164,8 +162,8 @@ def test_operation_labels_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [metrics.operation_label(n) for n in names] == ["One", "Two", "other", "One", "anonymous", "other"]
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(db.is_sqlite(TEST_DATABASE_URL), reason="several workers need PostgreSQL (CRM_TEST_DATABASE_URL)")
+@pytest.mark.postgres(reason="two workers share one database")
+@pytest.mark.slow
 def test_metrics_add_up_across_two_workers(live_server: Any) -> None:
     import json
 

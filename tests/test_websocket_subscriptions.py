@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import subprocess
 import sys
@@ -15,9 +14,10 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+from factories import TEST_DATABASE_URL
 
-TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "")
-ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
+#: Every test here talks to a real `crm-graphql serve` process.
+pytestmark = pytest.mark.slow
 
 TIMELINE = "subscription Timeline { timelineEvent { kind subjectType subject { id } } }"
 CREATE_ACCOUNT = """mutation CreateAccount($input: CreateAccountInput!) {
@@ -266,8 +266,6 @@ async def _fresh_database(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def postgres_server(live_server: Any) -> Any:
-    if not ON_POSTGRES:
-        pytest.skip("needs PostgreSQL: set CRM_TEST_DATABASE_URL=postgres://... (two workers share it)")
     database = asyncio.run(_fresh_database(TEST_DATABASE_URL))
     with live_server(workers=2, database=database) as server:
         server.database = database
@@ -282,7 +280,7 @@ def _pids(server: Any, request_ids: list[str]) -> dict[str, int]:
     return found
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="two workers share one database")
 async def test_postgres_a_change_on_one_worker_reaches_subscribers_on_the_other(postgres_server: Any) -> None:
     server = postgres_server
     # given subscribers spread over both workers
@@ -314,12 +312,12 @@ async def test_postgres_a_change_on_one_worker_reaches_subscribers_on_the_other(
         await subscriber.close()
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="two workers share one database")
 async def test_postgres_events_reach_only_the_subscribers_allowed_to_see_them(postgres_server: Any) -> None:
     await _visibility_scenario(postgres_server, postgres_server.database, "graphql-transport-ws")
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="two workers share one database")
 async def test_postgres_a_socket_without_a_token_is_closed_with_4401(postgres_server: Any) -> None:
     async with websockets.connect(ws_url(postgres_server), subprotocols=["graphql-transport-ws"]) as socket:
         await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
@@ -328,7 +326,7 @@ async def test_postgres_a_socket_without_a_token_is_closed_with_4401(postgres_se
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="two workers share one database")
 async def test_postgres_a_lost_listen_connection_closes_sockets_with_1013_and_resubscribing_works(
     postgres_server: Any,
 ) -> None:

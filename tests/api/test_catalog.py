@@ -3,7 +3,8 @@ exchange rates, permissions, and price book entries in use."""
 
 from __future__ import annotations
 
-from test_quotes import ADD_ITEMS, ERR, SET_BUNDLE_PRICE, SET_RATE, call, create, world
+from factories import ERR, call, create
+from quoting import ADD_ITEMS, SET_BUNDLE_PRICE, SET_RATE, world
 
 from crm_graphql.enums import Role
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from test_conversions import CONVERT_QUOTE_TO_ORDER, WIN, deal, pk, product
+from converting import CONVERT_QUOTE_TO_ORDER, WIN, deal, product
+from factories import pk
 
 from crm_graphql import models as m
 from crm_graphql.enums import ProductKind

@@ -7,28 +7,28 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from tortoise.transactions import in_transaction
+from converting import (
+    CONVERT_ORDER_TO_INVOICE,
+    CONVERT_QUOTE_TO_ORDER,
+    DOC,
+    LINEAGE,
+    TIMELINE,
+    WIN,
+    add_lines,
+    counts,
+    deal,
+    product,
+    strip_items,
+    totals,
+)
+from factories import ERR, call, create, pk
 
 from crm_graphql import models as m
-from crm_graphql.api.relay import from_global_id, to_global_id
+from crm_graphql.api.relay import to_global_id
 from crm_graphql.enums import LineItemSource, ProductKind
-from crm_graphql.services import amounts, pricing
 
-ERR = "userErrors { field message code }"
-LINE = "name quantity unitPrice discountPercent taxRate lineTotal source currency position product { id }"
-TOTALS = "currency discountPercent subtotal discountTotal netTotal taxTotal total"
-LINEAGE = "origin { id } derivatives { id } lineage { from { id } to { id } kind }"
-TIMELINE = "timeline(first: 50) { nodes { kind } }"
-DOC = f"id number {TOTALS} items(first: 100) {{ nodes {{ {LINE} }} }} {LINEAGE} {TIMELINE}"
-
-CREATE = "mutation($input: Create{t}Input!) {{ create{t}(input: $input) {{ {k} {{ id }} userErrors {{ field message code }} }} }}"
-CONVERT_QUOTE_TO_ORDER = f"""mutation ConvertQuoteToOrder($input: ConvertQuoteToOrderInput!) {{
-  convertQuoteToOrder(input: $input) {{ salesOrder {{ {DOC} status quote {{ id }} }} quote {{ id status version }}
-  {ERR} }} }}"""
 CONVERT_QUOTE_TO_INVOICE = f"""mutation ConvertQuoteToInvoice($input: ConvertQuoteToInvoiceInput!) {{
   convertQuoteToInvoice(input: $input) {{ invoice {{ {DOC} status dueDate }} quote {{ id status }} {ERR} }} }}"""
-CONVERT_ORDER_TO_INVOICE = f"""mutation ConvertOrderToInvoice($input: ConvertOrderToInvoiceInput!) {{
-  convertOrderToInvoice(input: $input) {{ invoice {{ {DOC} status salesOrder {{ id }} }} salesOrder {{ id }} {ERR} }} }}"""
 CREATE_INVOICE_FROM_OPPORTUNITY = f"""mutation CreateInvoiceFromOpportunity($input: CreateInvoiceFromOpportunityInput!) {{
   createInvoiceFromOpportunity(input: $input) {{ invoice {{ {DOC} }} opportunity {{ id }} {ERR} }} }}"""
 CREATE_OPPORTUNITY_FROM_QUOTE = f"""mutation CreateOpportunityFromQuote($input: CreateOpportunityFromQuoteInput!) {{
@@ -37,9 +37,6 @@ CREATE_OPPORTUNITY_FROM_QUOTE = f"""mutation CreateOpportunityFromQuote($input: 
 CREATE_UPSELL_OPPORTUNITY = f"""mutation CreateUpsellOpportunity($input: CreateUpsellOpportunityInput!) {{
   createUpsellOpportunity(input: $input) {{ opportunity {{ id title account {{ id }} {LINEAGE} }}
   contract {{ id {LINEAGE} }} {ERR} }} }}"""
-WIN = f"""mutation WinOpportunity($input: WinOpportunityInput!) {{ winOpportunity(input: $input) {{
-  opportunity {{ id status probability closeDate closedAt isLocked stage {{ name }} }}
-  contracts {{ id number kind status startDate endDate value quantity currency product {{ id }} }} {ERR} }} }}"""
 STATUS = {
     "fulfillOrder": ("SalesOrderIdInput", "salesOrder"), "cancelOrder": ("SalesOrderIdInput", "salesOrder"),
     "issueInvoice": ("InvoiceIdInput", "invoice"), "markInvoicePaid": ("InvoiceIdInput", "invoice"),
@@ -48,76 +45,6 @@ STATUS = {
 READ_ACCOUNT_TIMELINE = (
     "query($id: ID!) { account(id: $id) { timeline(first: 100) { nodes { kind subject { id } } } } }"
 )
-
-
-async def create(gql: Any, type_name: str, values: dict[str, Any]) -> str:
-    key = type_name[0].lower() + type_name[1:]
-    data = (await gql(CREATE.format(t=type_name, k=key), {"input": values}))[f"create{type_name}"]
-    assert data["userErrors"] == [], data["userErrors"]
-    return str(data[key]["id"])
-
-
-async def call(gql: Any, query: str, values: dict[str, Any], errors: list[dict[str, Any]] | None = None) -> Any:
-    data = await gql(query, {"input": values})
-    payload = next(iter(data.values()))
-    assert payload["userErrors"] == (errors or []), payload["userErrors"]
-    return payload
-
-
-def pk(global_id: str) -> int:
-    return from_global_id(global_id)[1]
-
-
-async def product(code: str, kind: ProductKind = ProductKind.ONE_TIME, term: int | None = None) -> m.Product:
-    found = await m.Product.filter(code=code).first()
-    return found or await m.Product.create(name=code.title(), code=code, kind=kind, term_months=term)
-
-
-async def add_lines(quote_gid: str, lines: list[tuple[m.Product | None, str, str]], discount: str = "0") -> None:
-    """Add (product, quantity, unit price) lines to a quote through the ORM and store its totals."""
-    async with in_transaction() as conn:
-        quote = await m.Quote.get(id=pk(quote_gid)).using_db(conn)
-        quote.discount_percent = Decimal(discount)
-        await m.Quote.filter(id=quote.id).using_db(conn).update(discount_percent=Decimal(discount))
-        for position, (prod, qty, price) in enumerate(lines):
-            await m.QuoteItem.create(
-                using_db=conn, quote_id=quote.id, position=position, currency=quote.currency,
-                product_id=prod.id if prod else None, name=prod.name if prod else "Manual work",
-                quantity=Decimal(qty), unit_price=Decimal(price), tax_rate=Decimal("19"),
-                line_total=pricing.line_total(Decimal(qty), Decimal(price), Decimal(0), quote.currency),
-                source=LineItemSource.PRICEBOOK if prod else LineItemSource.MANUAL,
-            )  # fmt: skip
-        await amounts.recompute_quote(conn, quote)
-
-
-async def deal(
-    gql: Any, lines: list[tuple[m.Product | None, str, str]] | None = None, discount: str = "0"
-) -> dict[str, str]:
-    """An account, an opportunity and its (active) quote with lines; their global ids."""
-    account = await create(gql, "Account", {"name": "Acme"})
-    opportunity = await create(gql, "Opportunity", {"title": "Big deal", "accountId": account})
-    quote = await create(gql, "Quote", {"opportunityId": opportunity})
-    if lines is None:
-        lines = [(await product("laptop"), "2", "999.99"), (await product("mouse"), "3", "19.99"), (None, "1", "0.01")]
-    await add_lines(quote, lines, discount)
-    return {"account": account, "opportunity": opportunity, "quote": quote}
-
-
-async def counts() -> dict[str, int]:
-    return {
-        "orders": await m.SalesOrder.all().count(), "order_items": await m.SalesOrderItem.all().count(),
-        "invoices": await m.Invoice.all().count(), "invoice_items": await m.InvoiceItem.all().count(),
-        "events": await m.TimelineEvent.all().count(), "links": await m.LineageLink.all().count(),
-        "opportunities": await m.Opportunity.all().count(), "contracts": await m.Contract.all().count(),
-    }  # fmt: skip
-
-
-def strip_items(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    return list(doc["items"]["nodes"])
-
-
-def totals(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: doc[k] for k in TOTALS.split()}
 
 
 READ_QUOTE = f"query($id: ID!) {{ quote(id: $id) {{ {DOC} status version }} }}"

@@ -7,20 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from factories import gid, lower
 
 from crm_graphql import models as m
 from crm_graphql.api.relay import from_global_id, to_global_id
 from crm_graphql.services import crud
 
 ERRORS = "userErrors { field message code }"
-
-
-def gid(row: Any) -> str:
-    return to_global_id(type(row).__name__, row.id)
-
-
-def lower(name: str) -> str:
-    return name[0].lower() + name[1:]
 
 
 async def refs() -> dict[str, Any]:
@@ -268,19 +261,21 @@ async def test_explicit_null_is_not_given_on_create_and_required_or_cleared_on_u
     r = await refs()
     create_in = cases(r)[type_name][0]
     key, model = lower(type_name), m.__dict__[type_name]
-    create = f"mutation($i: Create{type_name}Input!) {{ create{type_name}(input: $i) {{ {key} {{ id }} {ERRORS} }} }}"
+    create_doc = (
+        f"mutation($i: Create{type_name}Input!) {{ create{type_name}(input: $i) {{ {key} {{ id }} {ERRORS} }} }}"
+    )
     allowed = {"REQUIRED", "INVALID", "LOCKED", "IN_USE"}
     for name in await _input_fields(gql, f"Create{type_name}Input"):
         if name in create_in or name == "idempotencyKey":
             continue
-        out = (await gql(create, {"i": {**create_in, name: None}}))[f"create{type_name}"]
+        out = (await gql(create_doc, {"i": {**create_in, name: None}}))[f"create{type_name}"]
         assert {e["code"] for e in out["userErrors"]} <= allowed, (name, out["userErrors"])
         if out[key] is not None:  # a unique value (code, email...) must be free for the next round
             await model.filter(id=from_global_id(out[key]["id"])[1]).delete()
     update_fields = await _input_fields(gql, f"Update{type_name}Input")
     if not update_fields:
         return
-    made = (await gql(create, {"i": create_in}))[f"create{type_name}"]
+    made = (await gql(create_doc, {"i": create_in}))[f"create{type_name}"]
     row = await model.get(id=from_global_id(made[key]["id"])[1])
     update = f"mutation($i: Update{type_name}Input!) {{ update{type_name}(input: $i) {{ {ERRORS} }} }}"
     for name in update_fields:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from factories import create, mutate, quote_with_lines
+from factories import ERR, create, mutate, quote_with_lines
 from markdown_it import MarkdownIt
 
 from crm_graphql import models as m
 from crm_graphql.enums import Role
 
-ERR = "userErrors { field message code }"
 CREATE_TEMPLATE = f"""mutation($input: CreateDocumentTemplateInput!) {{
   createDocumentTemplate(input: $input) {{ documentTemplate {{ id format }} {ERR} }} }}"""
 UPDATE_TEMPLATE = f"""mutation($input: UpdateDocumentTemplateInput!) {{

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_conversions import (
+from converting import (
     CONVERT_ORDER_TO_INVOICE,
     CONVERT_QUOTE_TO_ORDER,
+    QUALIFY,
     add_lines,
-    call,
+    lead,
     product,
     strip_items,
     totals,
 )
-from test_leads import QUALIFY, lead
+from factories import call
 
 FROM_OPP = """mutation($input: CreateQuoteFromOpportunityInput!) { createQuoteFromOpportunity(input: $input) {
   quote { id } userErrors { field message code } } }"""

@@ -4,29 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_conversions import ERR, call, counts, create, pk
+from converting import LEAD_FIELDS, QUALIFY, counts, lead
+from factories import ERR, call, create, pk
 
 from crm_graphql import models as m
 
-LEAD_FIELDS = "id status qualifiedAt isLocked firstName lastName email phone title company anonymizedAt isArchived"
-QUALIFY = f"""mutation QualifyLead($input: QualifyLeadInput!) {{ qualifyLead(input: $input) {{
-  lead {{ {LEAD_FIELDS} convertedAccount {{ id }} convertedContact {{ id }} convertedOpportunity {{ id }}
-    derivatives {{ id }} }}
-  account {{ id name type email phone origin {{ id }} }}
-  contact {{ id firstName lastName email phone title account {{ id }} origin {{ id }} }}
-  opportunity {{ id title currency stage {{ name }} account {{ id }} contact {{ id }} origin {{ id }} }} {ERR} }} }}"""
 DISQUALIFY = f"""mutation($input: DisqualifyLeadInput!) {{ disqualifyLead(input: $input) {{
   lead {{ {LEAD_FIELDS} disqualifiedReason }} {ERR} }} }}"""
 ARCHIVE = f"mutation($input: LeadIdInput!) {{ archiveLead(input: $input) {{ lead {{ {LEAD_FIELDS} }} {ERR} }} }}"
 UNARCHIVE = f"mutation($input: LeadIdInput!) {{ unarchiveLead(input: $input) {{ lead {{ {LEAD_FIELDS} }} {ERR} }} }}"
 ANONYMIZE = f"mutation($input: LeadIdInput!) {{ anonymizeLead(input: $input) {{ lead {{ {LEAD_FIELDS} }} {ERR} }} }}"
 UPDATE_LEAD = f"mutation($input: UpdateLeadInput!) {{ updateLead(input: $input) {{ lead {{ id }} {ERR} }} }}"
-
-
-async def lead(gql: Any, **values: Any) -> str:
-    base = {"firstName": "Ada", "lastName": "Lovelace", "company": "Analytical Ltd", "email": "ada@example.com",
-            "phone": "+44 1", "title": "CTO", "source": "Web"}  # fmt: skip
-    return await create(gql, "Lead", {**base, **values})
 
 
 async def test_qualify_creates_everything_from_the_lead(gql: Any) -> None:

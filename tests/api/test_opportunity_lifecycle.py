@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from test_conversions import ERR, WIN, call, counts, create, deal, pk, product
+from converting import WIN, counts, deal, product
+from factories import ERR, call, create, pk
 
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from test_conversions import create, pk
+from factories import create, pk
 
 from crm_graphql import models as m
 from crm_graphql.enums import Role

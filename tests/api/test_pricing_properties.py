@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from factories import call, create
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_quotes import ADD_BUNDLE, ADD_ITEMS, SET_BUNDLE_PRICE, UPDATE_QUOTE, call, create
+from quoting import ADD_BUNDLE, ADD_ITEMS, SET_BUNDLE_PRICE, UPDATE_QUOTE
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_quotes import (
+from factories import ERR, call, create
+from quoting import (
     ADD_BUNDLE,
     ADD_ITEMS,
     ADD_MANUAL,
-    ERR,
     REMOVE_ITEM,
     ROUND,
     SET_BUNDLE_PRICE,
     UPDATE_ITEM,
-    call,
-    create,
     read_opp,
     read_quote,
     totals,
@@ -266,7 +264,7 @@ async def test_opportunity_items(gql) -> None:
 
 
 async def test_bundle_lines_split_again_on_currency_change(gql) -> None:
-    from test_quotes import CHANGE_CURRENCY
+    from quoting import CHANGE_CURRENCY
 
     w = await world(gql)
     b = await bundle(gql, w, "100.01")

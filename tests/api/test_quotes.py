@@ -4,30 +4,21 @@ pricing test modules."""
 
 from __future__ import annotations
 
-from typing import Any
+from factories import ERR, call, create
+from quoting import (
+    ADD_ITEMS,
+    ADD_MANUAL,
+    CHANGE_CURRENCY,
+    QUOTE,
+    SET_RATE,
+    UPDATE_ITEM,
+    UPDATE_QUOTE,
+    read_opp,
+    read_quote,
+    totals,
+    world,
+)
 
-LINE = "id name quantity unitPrice discountPercent taxRate lineTotal source weight currency version"
-QUOTE = f"""id version number revision status isActive isLocked currency discountPercent
-  subtotal discountTotal netTotal taxTotal total items(first: 100) {{ totalCount nodes {{ {LINE} }} }}"""
-ERR = "userErrors { field message code }"
-
-READ_QUOTE = f"query($id: ID!) {{ quote(id: $id) {{ {QUOTE} }} }}"
-READ_OPP = """query($id: ID!) { opportunity(id: $id) { id version amount amountSource expectedRevenue
-  activeQuote { id } items(first: 100) { totalCount nodes { id lineTotal quantity unitPrice source } } } }"""
-ADD_ITEMS = f"""mutation($input: AddQuoteItemsInput!) {{ addQuoteItems(input: $input) {{
-  quote {{ {QUOTE} }} items {{ {LINE} }} {ERR} }} }}"""
-ADD_MANUAL = f"""mutation($input: AddManualQuoteItemInput!) {{ addManualQuoteItem(input: $input) {{
-  quote {{ {QUOTE} }} item {{ {LINE} }} {ERR} }} }}"""
-ADD_BUNDLE = f"""mutation($input: AddBundleToQuoteInput!) {{ addBundleToQuote(input: $input) {{
-  quote {{ {QUOTE} }} items {{ {LINE} }} {ERR} }} }}"""
-UPDATE_ITEM = f"""mutation($input: UpdateQuoteItemInput!) {{ updateQuoteItem(input: $input) {{
-  quote {{ {QUOTE} }} item {{ {LINE} }} {ERR} }} }}"""
-REMOVE_ITEM = f"""mutation($input: RemoveQuoteItemInput!) {{ removeQuoteItem(input: $input) {{
-  quote {{ {QUOTE} }} {ERR} }} }}"""
-ROUND = f"""mutation($input: RoundQuoteTotalInput!) {{ roundQuoteTotal(input: $input) {{
-  quote {{ {QUOTE} }} item {{ {LINE} }} {ERR} }} }}"""
-CHANGE_CURRENCY = f"""mutation($input: ChangeQuoteCurrencyInput!) {{ changeQuoteCurrency(input: $input) {{
-  quote {{ {QUOTE} }} {ERR} }} }}"""
 DUPLICATE = f"""mutation($input: DuplicateQuoteInput!) {{ duplicateQuote(input: $input) {{
   quote {{ {QUOTE} }} {ERR} }} }}"""
 REVISE = f"""mutation($input: ReviseQuoteInput!) {{ reviseQuote(input: $input) {{
@@ -39,69 +30,7 @@ FROM_OPP = f"""mutation($input: CreateQuoteFromOpportunityInput!) {{ createQuote
 SEND = f"mutation($input: SendQuoteInput!) {{ sendQuote(input: $input) {{ quote {{ {QUOTE} }} {ERR} }} }}"
 ACCEPT = f"mutation($input: AcceptQuoteInput!) {{ acceptQuote(input: $input) {{ quote {{ {QUOTE} }} {ERR} }} }}"
 REJECT = f"mutation($input: RejectQuoteInput!) {{ rejectQuote(input: $input) {{ quote {{ {QUOTE} }} {ERR} }} }}"
-UPDATE_QUOTE = f"""mutation($input: UpdateQuoteInput!) {{ updateQuote(input: $input) {{
-  quote {{ {QUOTE} }} {ERR} }} }}"""
 DELETE_QUOTE = f"mutation($input: DeleteQuoteInput!) {{ deleteQuote(input: $input) {{ {ERR} }} }}"
-SET_RATE = f"""mutation($input: SetExchangeRateInput!) {{ setExchangeRate(input: $input) {{
-  exchangeRate {{ currency rate }} {ERR} }} }}"""
-SET_BUNDLE_PRICE = f"""mutation($input: SetBundlePriceInput!) {{ setBundlePrice(input: $input) {{
-  bundle {{ id }} {ERR} }} }}"""
-
-
-def lower(name: str) -> str:
-    return name[0].lower() + name[1:]
-
-
-async def create(gql: Any, type_name: str, values: dict[str, Any]) -> str:
-    """Create a row with the generic CRUD mutation; its global id."""
-    key = lower(type_name)
-    query = (
-        f"mutation($input: Create{type_name}Input!) {{ create{type_name}(input: $input) {{ {key} {{ id }} {ERR} }} }}"
-    )
-    data = (await gql(query, {"input": values}))[f"create{type_name}"]
-    assert data["userErrors"] == [], data["userErrors"]
-    return data[key]["id"]
-
-
-async def call(gql: Any, query: str, values: dict[str, Any], errors: list[dict[str, Any]] | None = None) -> Any:
-    """Run a domain mutation; assert its userErrors (none unless given); the payload."""
-    data = await gql(query, {"input": values})
-    payload = next(iter(data.values()))
-    assert payload["userErrors"] == (errors or []), payload["userErrors"]
-    return payload
-
-
-async def read_quote(gql: Any, quote_id: str) -> Any:
-    return (await gql(READ_QUOTE, {"id": quote_id}))["quote"]
-
-
-async def read_opp(gql: Any, opp_id: str) -> Any:
-    return (await gql(READ_OPP, {"id": opp_id}))["opportunity"]
-
-
-async def world(gql: Any) -> dict[str, str]:
-    """An account, a price book with products A (100.00 EUR / 110.00 USD), B (0.125 EUR, no
-    USD), C (2.675 EUR / 3 USD) and J (1000 JPY), a quote in EUR, and an opportunity."""
-    w: dict[str, str] = {}
-    w["account"] = await create(gql, "Account", {"name": "Acme"})
-    w["book"] = await create(gql, "Pricebook", {"name": "Standard"})
-    w["other_book"] = await create(gql, "Pricebook", {"name": "Other"})
-    prices = {"A": [("EUR", "100.00"), ("USD", "110.00")], "B": [("EUR", "0.125")],
-              "C": [("EUR", "2.675"), ("USD", "3")], "J": [("JPY", "1000")]}  # fmt: skip
-    for code, entries in prices.items():
-        w[code] = await create(gql, "Product", {"name": f"Product {code}", "code": code})
-        for currency, price in entries:
-            await create(gql, "PricebookEntry", {"pricebookId": w["book"], "productId": w[code],
-                                                 "currency": currency, "unitPrice": price})  # fmt: skip
-    w["opp"] = await create(gql, "Opportunity", {"title": "Deal", "accountId": w["account"], "currency": "EUR",
-                                                 "pricebookId": w["book"]})  # fmt: skip
-    w["quote"] = await create(gql, "Quote", {"accountId": w["account"], "pricebookId": w["book"], "currency": "EUR"})
-    return w
-
-
-def totals(quote: dict[str, Any]) -> dict[str, str]:
-    keys = ("subtotal", "discountTotal", "netTotal", "taxTotal", "total")
-    return {k: quote[k] for k in keys}
 
 
 async def test_worked_example_from_domain(gql) -> None:

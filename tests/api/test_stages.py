@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_conversions import ERR, call, create, pk
+from factories import ERR, call, create, pk
 
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from factories import catalog, make_user, sales_world
+
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
 from crm_graphql.enums import Role
-from tests.factories import catalog, make_user, sales_world
 
 TIMELINE = """query($id: ID!) { node(id: $id) { ... on Contact { timeline { nodes { kind data
   changes { field oldValue newValue } } } } ... on Lead { timeline { nodes { kind data changes { field oldValue newValue } } } }

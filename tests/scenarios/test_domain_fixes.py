@@ -8,10 +8,11 @@ import asyncio
 import datetime as dt
 from typing import Any
 
+from factories import ERR, call, create, mutation
+
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
 
-ERR = "userErrors { field message code }"
 LINE = "name quantity unitPrice lineTotal source currency"
 OPP = f"""id version currency amount amountSource manualAmount probability expectedRevenue status closeDate closedAt
   lostReason pricebook {{ id }} stage {{ name }} account {{ id name type }} contact {{ id }}
@@ -22,11 +23,6 @@ TIMELINE = "timeline(first: 100) { totalCount nodes { kind changes { field oldVa
 READ_OPP = f"query($id: ID!) {{ opportunity(id: $id) {{ {OPP} {TIMELINE} }} }}"
 READ_QUOTE = f"query($id: ID!) {{ quote(id: $id) {{ {QUOTE} {TIMELINE} }} }}"
 STAGES = "{ stages { id name position probability kind } }"
-
-
-def mutation(name: str, body: str) -> str:
-    type_name = name[0].upper() + name[1:]
-    return f"mutation($input: {type_name}Input!) {{ {name}(input: $input) {{ {body} {ERR} }} }}"
 
 
 SET_RATE = mutation("setExchangeRate", "exchangeRate { currency rate }")
@@ -57,19 +53,6 @@ QUALIFY = mutation(
     "qualifyLead", f"lead {{ status }} account {{ id name type firstName lastName }} contact {{ id account {{ id }} }} "
     f"opportunity {{ {OPP} }}",
 )  # fmt: skip
-
-
-async def call(gql: Any, query: str, values: dict[str, Any], errors: list[dict[str, Any]] | None = None) -> Any:
-    """Run a mutation; assert its userErrors exactly (none unless given); the payload."""
-    payload = next(iter((await gql(query, {"input": values})).values()))
-    assert payload["userErrors"] == (errors or []), payload["userErrors"]
-    return payload
-
-
-async def create(gql: Any, type_name: str, values: dict[str, Any]) -> str:
-    key = type_name[0].lower() + type_name[1:]
-    payload = await call(gql, mutation(f"create{type_name}", f"{key} {{ id }}"), values)
-    return str(payload[key]["id"])
 
 
 async def read_opp(gql: Any, gid: str) -> Any:

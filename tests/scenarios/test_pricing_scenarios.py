@@ -6,67 +6,44 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from factories import call, create, mutation
+
 from crm_graphql.enums import Role
 
 LINE = "id name quantity unitPrice discountPercent taxRate lineTotal source weight currency version"
 QUOTE = f"""id version number revision status isActive isLocked currency discountPercent
   subtotal discountTotal netTotal taxTotal total items(first: 100) {{ totalCount nodes {{ {LINE} }} }}"""
-ERR = "userErrors { field message code }"
 READ_QUOTE = f"query($id: ID!) {{ quote(id: $id) {{ {QUOTE} }} }}"
 READ_OPP = """query($id: ID!) { opportunity(id: $id) { id version currency amount amountSource
   activeQuote { id } } }"""
 
 
-def m(name: str, input_type: str, body: str) -> str:
-    return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {body} {ERR} }} }}"
-
-
-ADD_ITEMS = m("addQuoteItems", "AddQuoteItemsInput", f"quote {{ {QUOTE} }} items {{ {LINE} }}")
-ADD_MANUAL = m("addManualQuoteItem", "AddManualQuoteItemInput", f"quote {{ {QUOTE} }} item {{ {LINE} }}")
-ADD_BUNDLE = m("addBundleToQuote", "AddBundleToQuoteInput", f"quote {{ {QUOTE} }} items {{ {LINE} }}")
-UPDATE_ITEM = m("updateQuoteItem", "UpdateQuoteItemInput", f"quote {{ {QUOTE} }} item {{ {LINE} }}")
-ROUND = m("roundQuoteTotal", "RoundQuoteTotalInput", f"quote {{ {QUOTE} }} item {{ {LINE} }}")
-CHANGE_CURRENCY = m("changeQuoteCurrency", "ChangeQuoteCurrencyInput", f"quote {{ {QUOTE} }}")
-DUPLICATE = m("duplicateQuote", "DuplicateQuoteInput", f"quote {{ {QUOTE} }}")
-REVISE = m("reviseQuote", "ReviseQuoteInput", f"quote {{ {QUOTE} }} previous {{ {QUOTE} }}")
-SET_ACTIVE = m("setActiveQuote", "SetActiveQuoteInput", f"quote {{ {QUOTE} }} opportunity {{ id amount amountSource }}")
-FROM_OPP = m(
+ADD_ITEMS = mutation("addQuoteItems", f"quote {{ {QUOTE} }} items {{ {LINE} }}")
+ADD_MANUAL = mutation("addManualQuoteItem", f"quote {{ {QUOTE} }} item {{ {LINE} }}")
+ADD_BUNDLE = mutation("addBundleToQuote", f"quote {{ {QUOTE} }} items {{ {LINE} }}")
+UPDATE_ITEM = mutation("updateQuoteItem", f"quote {{ {QUOTE} }} item {{ {LINE} }}")
+ROUND = mutation("roundQuoteTotal", f"quote {{ {QUOTE} }} item {{ {LINE} }}")
+CHANGE_CURRENCY = mutation("changeQuoteCurrency", f"quote {{ {QUOTE} }}")
+DUPLICATE = mutation("duplicateQuote", f"quote {{ {QUOTE} }}")
+REVISE = mutation("reviseQuote", f"quote {{ {QUOTE} }} previous {{ {QUOTE} }}")
+SET_ACTIVE = mutation("setActiveQuote", f"quote {{ {QUOTE} }} opportunity {{ id amount amountSource }}")
+FROM_OPP = mutation(
     "createQuoteFromOpportunity",
-    "CreateQuoteFromOpportunityInput",
     f"quote {{ {QUOTE} contact {{ id }} account {{ id }} }} opportunity {{ id amount amountSource }}",
 )
-SEND = m("sendQuote", "SendQuoteInput", f"quote {{ {QUOTE} }}")
-ACCEPT = m("acceptQuote", "AcceptQuoteInput", f"quote {{ {QUOTE} }}")
-UPDATE_QUOTE = m("updateQuote", "UpdateQuoteInput", f"quote {{ {QUOTE} }}")
-CREATE_QUOTE = m("createQuote", "CreateQuoteInput", f"quote {{ {QUOTE} }}")
-DELETE_QUOTE = m("deleteQuote", "DeleteQuoteInput", "")
-SET_RATE = m("setExchangeRate", "SetExchangeRateInput", "exchangeRate { currency rate }")
-SET_BUNDLE_PRICE = m("setBundlePrice", "SetBundlePriceInput", "bundle { id }")
+SEND = mutation("sendQuote", f"quote {{ {QUOTE} }}")
+ACCEPT = mutation("acceptQuote", f"quote {{ {QUOTE} }}")
+UPDATE_QUOTE = mutation("updateQuote", f"quote {{ {QUOTE} }}")
+CREATE_QUOTE = mutation("createQuote", f"quote {{ {QUOTE} }}")
+DELETE_QUOTE = mutation("deleteQuote", "")
+SET_RATE = mutation("setExchangeRate", "exchangeRate { currency rate }")
+SET_BUNDLE_PRICE = mutation("setBundlePrice", "bundle { id }")
 BUNDLE = (
     "id code pricebook { id } items { nodes { product { id } quantity weight } } prices { nodes { currency price } }"
 )
-COPY_BUNDLE = m("copyBundle", "CopyBundleInput", f"bundle {{ {BUNDLE} }}")
-MOVE_BUNDLE = m("moveBundle", "MoveBundleInput", f"bundle {{ {BUNDLE} }}")
-DELETE_ENTRY = m("deletePricebookEntry", "DeletePricebookEntryInput", "")
-
-
-def lower(name: str) -> str:
-    return name[0].lower() + name[1:]
-
-
-async def create(gql: Any, type_name: str, values: dict[str, Any], errors: list[Any] | None = None) -> Any:
-    key = lower(type_name)
-    query = m(f"create{type_name}", f"Create{type_name}Input", f"{key} {{ id }}")
-    data = (await gql(query, {"input": values}))[f"create{type_name}"]
-    assert data["userErrors"] == (errors or []), data["userErrors"]
-    return data[key]["id"] if data[key] else None
-
-
-async def call(gql: Any, query: str, values: dict[str, Any], errors: list[dict[str, Any]] | None = None) -> Any:
-    data = await gql(query, {"input": values})
-    payload = next(iter(data.values()))
-    assert payload["userErrors"] == (errors or []), payload["userErrors"]
-    return payload
+COPY_BUNDLE = mutation("copyBundle", f"bundle {{ {BUNDLE} }}")
+MOVE_BUNDLE = mutation("moveBundle", f"bundle {{ {BUNDLE} }}")
+DELETE_ENTRY = mutation("deletePricebookEntry", "")
 
 
 async def codes(gql: Any, query: str, values: dict[str, Any]) -> list[str]:
@@ -307,14 +284,14 @@ async def test_manual_line_converted_through_the_base_to_four_places(gql) -> Non
 async def test_entry_unique_per_book_product_currency_unit(gql) -> None:
     w = await shop(gql)
     base = {"pricebookId": w["book"], "productId": w["P1"], "currency": "EUR", "unitPrice": "90"}
-    data = await gql(m("createPricebookEntry", "CreatePricebookEntryInput", "pricebookEntry { id }"), {"input": base})
+    data = await gql(mutation("createPricebookEntry", "pricebookEntry { id }"), {"input": base})
     assert [e["code"] for e in data["createPricebookEntry"]["userErrors"]] == ["DUPLICATE"]
     # another unit or another currency is a new entry
     await create(gql, "PricebookEntry", {**base, "unit": "box"})
     await create(gql, "PricebookEntry", {**base, "currency": "GBP"})
     other = await create(gql, "Pricebook", {"name": "Partner"})
     await create(gql, "PricebookEntry", {**base, "pricebookId": other})
-    assert await codes(gql, m("createPricebookEntry", "CreatePricebookEntryInput", "pricebookEntry { id }"),
+    assert await codes(gql, mutation("createPricebookEntry", "pricebookEntry { id }"),
                        {**base, "currency": "XXQ"}) == ["INVALID"]  # fmt: skip
 
 
@@ -359,11 +336,11 @@ async def test_inactive_entry_or_inactive_product_is_not_in_pricebook(gql) -> No
         for e in entries["pricebook"]["entries"]["nodes"]
         if e["product"]["id"] == w["P2"] and e["currency"] == "EUR"
     )
-    await call(gql, m("updatePricebookEntry", "UpdatePricebookEntryInput", ""), {"id": entry, "isActive": False})
+    await call(gql, mutation("updatePricebookEntry", ""), {"id": entry, "isActive": False})
     q = await new_quote(gql, w)
     assert await codes(gql, ADD_ITEMS, {"quoteId": q, "items": [{"productId": w["P2"]}]}) == ["NOT_IN_PRICEBOOK"]
     # an inactive price book sells nothing either
-    await call(gql, m("updatePricebook", "UpdatePricebookInput", ""), {"id": w["book"], "isActive": False})
+    await call(gql, mutation("updatePricebook", ""), {"id": w["book"], "isActive": False})
     assert await codes(gql, ADD_ITEMS, {"quoteId": q, "items": [{"productId": w["P1"]}]}) == ["NOT_IN_PRICEBOOK"]
 
 
@@ -600,7 +577,7 @@ async def test_accepted_quote_is_read_only(gql) -> None:
     assert await codes(gql, UPDATE_ITEM, {"id": item, "taxRate": "5"}) == ["LOCKED"]
     assert await codes(gql, ROUND, {"quoteId": q, "roundTo": "1"}) == ["LOCKED"]
     assert await codes(gql, CHANGE_CURRENCY, {"quoteId": q, "currency": "USD"}) == ["LOCKED"]
-    assert await codes(gql, m("removeQuoteItem", "RemoveQuoteItemInput", ""), {"id": item}) == ["LOCKED"]
+    assert await codes(gql, mutation("removeQuoteItem", ""), {"id": item}) == ["LOCKED"]
     assert await read_quote(gql, q) == before
     # duplicate still works: a new draft
     assert (await call(gql, DUPLICATE, {"quoteId": q}))["quote"]["status"] == "DRAFT"
@@ -608,7 +585,7 @@ async def test_accepted_quote_is_read_only(gql) -> None:
 
 async def test_quote_from_opportunity_copies_items_currency_account_contact(gql) -> None:
     w = await shop(gql)
-    add = m("addOpportunityItems", "AddOpportunityItemsInput", "opportunity { id }")
+    add = mutation("addOpportunityItems", "opportunity { id }")
     await call(gql, add, {"opportunityId": w["opp"], "items": [
         {"productId": w["P1"], "quantity": "2", "discountPercent": "10", "taxRate": "21"},
         {"name": "Training", "unitPrice": "250.00"}]})  # fmt: skip
@@ -719,7 +696,7 @@ async def test_bundle_price_five_decimals_refused_and_inactive_bundle(gql) -> No
     b = await kit(gql, w, "10.00", ("1", "1"))
     assert await codes(gql, SET_BUNDLE_PRICE, {"bundleId": b, "currency": "EUR", "price": "1.23456"}) == ["INVALID"]
     assert await codes(gql, SET_BUNDLE_PRICE, {"bundleId": b, "currency": "EUR", "price": "1.005"}) == ["INVALID"]
-    await call(gql, m("updateBundle", "UpdateBundleInput", ""), {"id": b, "isActive": False})
+    await call(gql, mutation("updateBundle", ""), {"id": b, "isActive": False})
     q = await new_quote(gql, w)
     assert await codes(gql, ADD_BUNDLE, {"quoteId": q, "bundleId": b}) != []
     assert (await read_quote(gql, q))["items"]["totalCount"] == 0
@@ -743,7 +720,7 @@ async def test_deleted_and_restored_quote_keeps_number(gql) -> None:
     q = await new_quote(gql, w)
     number = (await read_quote(gql, q))["number"]
     await call(gql, DELETE_QUOTE, {"id": q})
-    await call(gql, m("restoreQuote", "RestoreQuoteInput", f"quote {{ {QUOTE} }}"), {"id": q})
+    await call(gql, mutation("restoreQuote", f"quote {{ {QUOTE} }}"), {"id": q})
     assert (await read_quote(gql, q))["number"] == number
     other = await new_quote(gql, w)
     assert (await read_quote(gql, other))["number"] != number

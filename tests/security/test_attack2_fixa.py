@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from tests.factories import create
+from factories import create
 
 SUMMARY = """query($by: PipelineGroupBy!) {
   pipelineSummary(groupBy: $by) { label count amount weightedAmount } }"""
@@ -175,7 +175,7 @@ async def test_filter_decimal_refusals_are_invalid_and_worded_by_sign(gql: Any) 
 
 
 async def test_minus_zero_and_compact_dates(gql: Any) -> None:
-    from tests.factories import quote_with_lines
+    from factories import quote_with_lines
 
     ids = await quote_with_lines(gql, [])
     add = """mutation($i: AddManualQuoteItemInput!) { addManualQuoteItem(input: $i) {

@@ -7,8 +7,7 @@ import base64
 from typing import Any
 
 import pytest
-
-from tests.factories import create, quote_with_lines
+from factories import create, quote_with_lines
 
 COUNT = "{ accounts { totalCount } }"
 UPDATE = "mutation($i: UpdateAccountInput!) { updateAccount(input: $i) { account { name } userErrors { code field } } }"

@@ -9,10 +9,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from factories import catalog, make_user, sales_world
+
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
 from crm_graphql.enums import Role
-from tests.factories import catalog, make_user, sales_world
 
 QUOTE_STATE = """query($id: ID!) { node(id: $id) { ... on Quote { version status total items { totalCount } } } }"""
 OPP_STATE = """query($id: ID!) { node(id: $id) { ... on Opportunity { version amount amountSource

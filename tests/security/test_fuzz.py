@@ -21,6 +21,7 @@ from collections import Counter
 from typing import Any
 
 import httpx
+import pytest
 import schemathesis.graphql
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,6 +30,9 @@ from hypothesis_graphql import from_schema, nodes
 from crm_graphql.api.relay import MODELS, to_global_id
 from crm_graphql.api.schema import build_schema
 from crm_graphql.services import demo
+
+#: Both tests fuzz the whole schema.
+pytestmark = pytest.mark.slow
 
 LEAKS = ("Traceback", "SELECT", "sqlite", "asyncpg", 'File "')
 EXAMPLES = int(os.environ.get("CRM_FUZZ_EXAMPLES", "0"))

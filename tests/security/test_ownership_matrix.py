@@ -29,12 +29,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from factories import World, catalog, make_user, sales_world
 
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
 from crm_graphql.enums import Role
 from crm_graphql.services import access
-from tests.factories import World, catalog, make_user, sales_world
 
 INTROSPECT = """
 fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }
@@ -188,9 +188,9 @@ class Matrix:
 
     async def snapshot(self, world: World) -> Any:
         ids = [i for t in sorted(self.schema.owned) for i in world.ids(t)]
-        return await self.call(self.rep_a, self.snapshot_query, {"ids": ids})
+        return await self.send(self.rep_a, self.snapshot_query, {"ids": ids})
 
-    async def call(self, who: Any, query: str, variables: dict[str, Any]) -> Any:
+    async def send(self, who: Any, query: str, variables: dict[str, Any]) -> Any:
         return await self.gql(query, variables, token=who.token, errors=True)
 
     async def run(self, field: dict[str, Any], shared: dict[str, Any]) -> str:
@@ -224,12 +224,12 @@ class Matrix:
 
             variables = {"i": self.schema.build(name, input_type, pick)}
             before = await self.snapshot(world)
-            b_errors = errors_of(await self.call(self.rep_b, query, variables), name)
+            b_errors = errors_of(await self.send(self.rep_b, query, variables), name)
             assert await self.snapshot(world) == before, (name, self.variant, variables, b_errors)
             await self.check_refusal(name, b_errors, variables["i"])
             if not b_errors:
                 return "reference"
-            a_errors = errors_of(await self.call(self.rep_a, query, variables), name)
+            a_errors = errors_of(await self.send(self.rep_a, query, variables), name)
             if not a_errors:
                 return "refused"
             if a_errors == [e for e in a_errors if e["code"] == "FORBIDDEN" and e["field"] == ["input"]]:
@@ -250,7 +250,7 @@ class Matrix:
             value: Any = variables
             for step in e["field"][1:]:
                 value = value[int(step)] if isinstance(value, list) else value[step]
-            seen = await self.call(self.rep_b, "query($id: ID!) { node(id: $id) { id } }", {"id": value})
+            seen = await self.send(self.rep_b, "query($id: ID!) { node(id: $id) { id } }", {"id": value})
             assert (seen["data"]["node"] is not None) == (e["code"] == "FORBIDDEN"), (name, self.variant, e)
 
 

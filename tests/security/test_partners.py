@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from factories import ERR, call, catalog, gid, partner_actor, sales_world
+from introspection import INTROSPECT, NODES, PAGE, Schema, check_counts, ids_in
+
 from crm_graphql import models as m
 from crm_graphql.api.relay import MODELS, to_global_id
 from crm_graphql.enums import Role
 from crm_graphql.services import access
-from tests.api.test_conversions import ERR, call
-from tests.conftest import partner_actor
-from tests.factories import catalog, sales_world
-from tests.security.test_visibility_matrix import INTROSPECT, NODES, PAGE, Schema, check_counts, ids_in
 
 ASSIGN = f"""mutation($input: AssignToPartnerInput!) {{ assignToPartner(input: $input) {{
   lead {{ id partner {{ id }} }} opportunity {{ id partner {{ id }} }} {ERR} }} }}"""
@@ -23,10 +22,6 @@ UNASSIGN = f"""mutation($input: UnassignFromPartnerInput!) {{ unassignFromPartne
   lead {{ id }} opportunity {{ id partner {{ id }} }} {ERR} }} }}"""
 CREATE_USER = f"""mutation($input: CreateUserInput!) {{ createUser(input: $input) {{
   user {{ id role partnerAccount {{ id }} }} {ERR} }} }}"""
-
-
-def gid(row: Any) -> str:
-    return to_global_id(type(row).__name__, row.id)
 
 
 async def _world(admin: Any, partner: Any) -> tuple[Any, Any]:

@@ -68,8 +68,8 @@ class Schema:
             args.append(f"{arg['name']}: ${arg['name']}")
             variables[arg["name"]] = self.value(ref)
         head = f"mutation({', '.join(defs)})" if defs else "mutation"
-        call = f"{field['name']}({', '.join(args)})" if args else field["name"]
-        return f"{head} {{ {call} {{ userErrors {{ field message code }} }} }}", variables
+        field_call = f"{field['name']}({', '.join(args)})" if args else field["name"]
+        return f"{head} {{ {field_call} {{ userErrors {{ field message code }} }} }}", variables
 
 
 async def schema_of(gql: Any) -> Schema:
