@@ -10,12 +10,15 @@ but not owned" one.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+from crm_graphql import db
 from crm_graphql import models as m
 from crm_graphql.api.relay import from_global_id, to_global_id
 from crm_graphql.enums import (
@@ -34,12 +37,27 @@ from crm_graphql.services import timeline, users
 TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "sqlite://:memory:")
 
 _seq = 0
+T = TypeVar("T")
 
 
 def _next() -> int:
     global _seq
     _seq += 1
     return _seq
+
+
+def on_database(url: str, work: Callable[[], Awaitable[T]]) -> T:
+    """``work()`` with the ORM connected to the database at ``url`` (a file a CLI test made),
+    closed afterwards; for synchronous tests, outside the ``database`` fixture."""
+
+    async def run() -> T:
+        await db.init(url)
+        try:
+            return await work()
+        finally:
+            await db.close()
+
+    return asyncio.run(run())
 
 
 async def make_user(role: Role = Role.SALES_REP, name: str | None = None) -> tuple[Any, str]:
@@ -229,9 +247,12 @@ async def create(gql: Any, type_name: str, values: dict[str, Any], errors: list[
     return str(payload[key]["id"]) if payload[key] else None
 
 
-async def mutate(gql: Any, name: str, values: dict[str, Any], select: str = "") -> dict[str, Any]:
-    """A domain mutation ``name(input: values) { <select> userErrors }``; asserts no user errors."""
-    return dict(await call(gql, mutation(name, select), values))
+async def mutate(
+    gql: Any, name: str, values: dict[str, Any], select: str = "", *, codes: list[str] | None = None
+) -> dict[str, Any]:
+    """The mutation ``name(input: values) { <select> userErrors }``; its payload. Asserts the
+    userErrors' codes are ``codes`` (none unless given)."""
+    return dict(await call(gql, mutation(name, select), values, codes=codes or []))
 
 
 async def quote_with_lines(

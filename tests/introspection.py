@@ -21,12 +21,19 @@ PAGE = 100
 NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
 
 
-def unwrap(ref: dict[str, Any]) -> tuple[str, bool]:
+def type_ref(ref: dict[str, Any]) -> tuple[str, bool, bool]:
+    """(named type, is a list, is required at the top) of an introspected type reference."""
+    required = ref["kind"] == "NON_NULL"
     is_list = False
     while ref["kind"] in ("NON_NULL", "LIST"):
         is_list = is_list or ref["kind"] == "LIST"
         ref = ref["ofType"]
-    return ref["name"], is_list
+    return ref["name"], is_list, required
+
+
+def unwrap(ref: dict[str, Any]) -> tuple[str, bool]:
+    """(named type, is a list)."""
+    return type_ref(ref)[:2]
 
 
 class Schema:

@@ -16,6 +16,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
 from crm_graphql import db
+from crm_graphql.app import create_app, startup
+from crm_graphql.enums import Role
+from crm_graphql.services import users
+from crm_graphql.settings import Settings
 
 
 def migration_named(suffix: str) -> str:
@@ -79,3 +83,14 @@ class Client:
                                           headers={"Authorization": f"Bearer {self.token}"})  # fmt: skip
         assert response.status_code == 200 and "errors" not in response.json(), response.text
         return response.json()["data"]
+
+
+@asynccontextmanager
+async def admin_client(database: str) -> AsyncIterator[Client]:
+    """An app on ``database`` (already migrated) and an admin's ``Client`` of it."""
+    settings = Settings(database_url=database)
+    app = create_app(settings, manage_db=False)
+    await startup(settings, connect=False)
+    _, token = await users.create_user("admin@example.com", "Admin", Role.ADMIN)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        yield Client(client, token)

@@ -69,3 +69,14 @@ async def world(gql: Any) -> dict[str, str]:
 def totals(quote: dict[str, Any]) -> dict[str, str]:
     keys = ("subtotal", "discountTotal", "netTotal", "taxTotal", "total")
     return {k: quote[k] for k in keys}
+
+
+DUPLICATE = f"""mutation($input: DuplicateQuoteInput!) {{ duplicateQuote(input: $input) {{
+  quote {{ {QUOTE} }} {ERR} }} }}"""
+REVISE = f"""mutation($input: ReviseQuoteInput!) {{ reviseQuote(input: $input) {{
+  quote {{ {QUOTE} }} previous {{ {QUOTE} }} {ERR} }} }}"""
+SET_ACTIVE = f"""mutation($input: SetActiveQuoteInput!) {{ setActiveQuote(input: $input) {{
+  quote {{ {QUOTE} }} opportunity {{ id amount amountSource }} {ERR} }} }}"""
+SEND = f"mutation($input: SendQuoteInput!) {{ sendQuote(input: $input) {{ quote {{ {QUOTE} }} {ERR} }} }}"
+ACCEPT = f"mutation($input: AcceptQuoteInput!) {{ acceptQuote(input: $input) {{ quote {{ {QUOTE} }} {ERR} }} }}"
+DELETE_QUOTE = f"mutation($input: DeleteQuoteInput!) {{ deleteQuote(input: $input) {{ {ERR} }} }}"

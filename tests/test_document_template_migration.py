@@ -7,19 +7,14 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 from factories import quote_with_lines
-from migrating import Client, database_before, insert_sql, migration_named
+from migrating import admin_client, database_before, insert_sql, migration_named
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from crm_graphql import db
-from crm_graphql.app import create_app, startup
-from crm_graphql.enums import Role
-from crm_graphql.services import users
-from crm_graphql.settings import Settings
 
 MIGRATION = migration_named("quote_documents")
 OLD_MARKDOWN = (
@@ -76,12 +71,7 @@ async def test_old_templates_are_migrated_and_keep_working(old_database: str) ->
     assert "{% for item in items %}" in bodies[0] and "{{items}}" not in bodies[1]
     assert bodies[0].endswith("{% raw %} {% not a tag %} {# nor this\n{% endraw %}")
     # and an app on the migrated database renders them through the API
-    settings = Settings(database_url=old_database)
-    app = create_app(settings, manage_db=False)
-    await startup(settings, connect=False)
-    _, token = await users.create_user("admin@example.com", "Admin", Role.ADMIN)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
-        gql = Client(client, token)
+    async with admin_client(old_database) as gql:
         lines = [{"name": "Laptop <Pro>", "quantity": "2", "unitPrice": "10", "taxRate": "20"},
                  {"name": "Mouse", "quantity": "1", "unitPrice": "5", "discountPercent": "10"}]  # fmt: skip
         ids = await quote_with_lines(gql, lines, account={"name": "Acme & Co"})

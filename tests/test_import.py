@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
+from factories import on_database
 
-from crm_graphql import cli, db
+from crm_graphql import cli
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
 
 
 def _count(url: str, model) -> int:
-    async def work() -> int:
-        await db.init(url)
-        try:
-            return await model.all().count()
-        finally:
-            await db.close()
-
-    return asyncio.run(work())
+    return on_database(url, lambda: model.all().count())
 
 
 def test_import_accounts_then_contacts_by_account_name(tmp_path, capsys) -> None:
@@ -63,17 +56,13 @@ def _price_books(url: str) -> dict[str, int]:
     """Two price books called "Standard" (one inactive), one "Partner", and product LAP-14."""
 
     async def work() -> dict[str, int]:
-        await db.init(url)
-        try:
-            active = await m.Pricebook.create(name="Standard")
-            await m.Pricebook.create(name="Standard", is_active=False, version_label="2023")
-            partner = await m.Pricebook.create(name="Partner")
-            await m.Product.create(name="Laptop Pro 14", code="LAP-14")
-            return {"standard": active.id, "partner": partner.id}
-        finally:
-            await db.close()
+        active = await m.Pricebook.create(name="Standard")
+        await m.Pricebook.create(name="Standard", is_active=False, version_label="2023")
+        partner = await m.Pricebook.create(name="Partner")
+        await m.Product.create(name="Laptop Pro 14", code="LAP-14")
+        return {"standard": active.id, "partner": partner.id}
 
-    return asyncio.run(work())
+    return on_database(url, work)
 
 
 def test_import_refuses_an_ambiguous_name_and_reports_every_error_of_a_row(tmp_path, capsys) -> None:
@@ -115,13 +104,9 @@ def test_import_reference_by_global_id_is_exact(tmp_path, capsys) -> None:
     assert "Imported 1 pricebook-entries." in capsys.readouterr().out
 
     async def book_of_entry() -> int:
-        await db.init(url)
-        try:
-            return (await m.PricebookEntry.get()).pricebook_id
-        finally:
-            await db.close()
+        return (await m.PricebookEntry.get()).pricebook_id
 
-    assert asyncio.run(book_of_entry()) == books["standard"]
+    assert on_database(url, book_of_entry) == books["standard"]
 
 
 def test_a_name_that_matches_several_records_is_an_error_not_a_guess(tmp_path, capsys) -> None:
@@ -149,11 +134,5 @@ def test_an_empty_cell_means_not_given(tmp_path, capsys) -> None:
     # when imported, the defaults apply (no error for an empty enum cell)
     assert cli.main(["import", "leads", str(leads), "--database", url]) == 0
 
-    async def status() -> list:
-        await db.init(url)
-        try:
-            return await m.Lead.all().values_list("status", "first_name")
-        finally:
-            await db.close()
-
-    assert [(str(s), f) for s, f in asyncio.run(status())] == [("NEW", None)]
+    statuses = on_database(url, lambda: m.Lead.all().values_list("status", "first_name"))
+    assert [(str(s), f) for s, f in statuses] == [("NEW", None)]

@@ -8,18 +8,13 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
-from migrating import Client, database_before, insert_sql, migration_named
+from migrating import admin_client, database_before, insert_sql, migration_named
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from crm_graphql import db
-from crm_graphql.app import create_app, startup
-from crm_graphql.enums import Role
-from crm_graphql.services import users
-from crm_graphql.settings import Settings
 
 MIGRATION = migration_named("pipelines")
 #: The stages an old database had (a custom one among them, not in the default set).
@@ -84,12 +79,7 @@ async def test_existing_stages_and_deals_become_the_default_pipeline(old_databas
             for r in deals] == [(pk, title, stage, default_id, amount, deleted)
                                 for pk, title, stage, _, _, amount, deleted in OLD_DEALS]  # fmt: skip
     # and an app on the migrated database serves them through the API
-    settings = Settings(database_url=old_database)
-    app = create_app(settings, manage_db=False)
-    await startup(settings, connect=False)
-    _, token = await users.create_user("admin@example.com", "Admin", Role.ADMIN)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
-        gql = Client(client, token)
+    async with admin_client(old_database) as gql:
         data = await gql("{ pipelines { name isDefault stages { name position } } }")
         assert data["pipelines"] == [{"name": "Sales", "isDefault": True,
                                       "stages": [{"name": s[1], "position": s[2]} for s in OLD_STAGES]}]  # fmt: skip

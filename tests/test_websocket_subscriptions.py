@@ -113,22 +113,28 @@ def sqlite_server(live_server: Any) -> Any:
         yield server
 
 
-@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
-@pytest.mark.parametrize("payload", [{}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic x"}])
-async def test_a_socket_without_a_valid_token_is_closed_with_4401_before_any_ack(
-    sqlite_server: Any, protocol: str, payload: dict[str, str]
-) -> None:
-    # given a socket at /graphql
-    async with websockets.connect(ws_url(sqlite_server), subprotocols=[protocol]) as socket:
-        # when it initialises without a valid token
+async def init_until_closed(server: Any, protocol: str, payload: Any) -> tuple[int | None, list[str]]:
+    """Open a socket, send ``connection_init`` with ``payload`` and read until the server
+    closes it: (the close code, the types of the messages received before)."""
+    async with websockets.connect(ws_url(server), subprotocols=[protocol]) as socket:
         await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
         received = []
         with pytest.raises(websockets.ConnectionClosed) as closed:
             while True:
                 received.append(json.loads(await asyncio.wait_for(socket.recv(), 10)))
+    return (closed.value.rcvd.code if closed.value.rcvd else None), [m["type"] for m in received]
+
+
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+@pytest.mark.parametrize("payload", [{}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic x"}])
+async def test_a_socket_without_a_valid_token_is_closed_with_4401_before_any_ack(
+    sqlite_server: Any, protocol: str, payload: dict[str, str]
+) -> None:
+    # given a socket at /graphql, when it initialises without a valid token
+    code, received = await init_until_closed(sqlite_server, protocol, payload)
     # then it is closed with 4401, and no connection_ack was ever sent
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
-    assert "connection_ack" not in [m["type"] for m in received]
+    assert code == 4401
+    assert "connection_ack" not in received
 
 
 async def test_a_subscription_before_connection_init_is_refused(sqlite_server: Any) -> None:
@@ -386,14 +392,9 @@ async def test_a_socket_from_localhost_as_its_own_origin_is_accepted(sqlite_serv
 async def test_a_connection_init_whose_payload_is_not_an_object_is_closed_with_4400(
     sqlite_server: Any, protocol: str, payload: Any
 ) -> None:
-    async with websockets.connect(ws_url(sqlite_server), subprotocols=[protocol]) as socket:
-        await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
-        received = []
-        with pytest.raises(websockets.ConnectionClosed) as closed:
-            while True:
-                received.append(json.loads(await asyncio.wait_for(socket.recv(), 10)))
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
-    assert "connection_ack" not in [m["type"] for m in received]
+    code, received = await init_until_closed(sqlite_server, protocol, payload)
+    assert code == 4400
+    assert "connection_ack" not in received
 
 
 async def test_a_subscription_over_the_filter_bounds_is_refused_at_subscribe_time(sqlite_server: Any) -> None:

@@ -3,6 +3,8 @@ exchange rates, permissions, and price book entries in use."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from factories import ERR, call, create
 from quoting import ADD_ITEMS, SET_BUNDLE_PRICE, SET_RATE, world
 
@@ -104,21 +106,30 @@ async def test_catalog_needs_admin_or_manager(gql, actors) -> None:
     await call(manager, SET_RATE, {"currency": "USD", "rate": "2"})
 
 
-async def test_price_in_use_is_deactivated_not_deleted(gql) -> None:
-    w = await world(gql)
-    await call(gql, ADD_ITEMS, {"quoteId": w["quote"], "items": [{"productId": w["A"]}]})
-    entries = await gql('query($id: ID!) { pricebook(id: $id) { entries { nodes { id currency product { id } } } } }',
-                        {"id": w["book"]})  # fmt: skip
-    entry = next(e["id"] for e in entries["pricebook"]["entries"]["nodes"]
-                 if e["product"]["id"] == w["A"] and e["currency"] == "EUR")  # fmt: skip
-    delete = (
-        "mutation($input: DeletePricebookEntryInput!) { deletePricebookEntry(input: $input) "
-        "{ deletedId pricebookEntry { isActive } userErrors { code } } }"
-    )
-    data = await gql(delete, {"input": {"id": entry}})
+ENTRIES = "query($id: ID!) { pricebook(id: $id) { entries { nodes { id currency product { id } } } } }"
+DELETE_ENTRY = """mutation($input: DeletePricebookEntryInput!) { deletePricebookEntry(input: $input) {
+  deletedId pricebookEntry { isActive } userErrors { code } } }"""
+
+
+async def entry_of(gql: Any, book: str, product: str, currency: str) -> str:
+    """The id of the price book's entry for ``product`` in ``currency``."""
+    entries = (await gql(ENTRIES, {"id": book}))["pricebook"]["entries"]["nodes"]
+    return next(e["id"] for e in entries if e["product"]["id"] == product and e["currency"] == currency)
+
+
+async def deleting_deactivates(gql: Any, entry: str) -> None:
+    """Deleting the entry deletes nothing: it answers the entry inactive, and it reads inactive."""
+    data = await gql(DELETE_ENTRY, {"input": {"id": entry}})
     assert data["deletePricebookEntry"] == {"deletedId": None, "pricebookEntry": {"isActive": False}, "userErrors": []}
     again = await gql("query($id: ID!) { node(id: $id) { ... on PricebookEntry { isActive } } }", {"id": entry})
     assert again["node"] == {"isActive": False}
+
+
+async def test_price_in_use_is_deactivated_not_deleted(gql) -> None:
+    w = await world(gql)
+    await call(gql, ADD_ITEMS, {"quoteId": w["quote"], "items": [{"productId": w["A"]}]})
+    entry = await entry_of(gql, w["book"], w["A"], "EUR")
+    await deleting_deactivates(gql, entry)
     assert SET_BUNDLE_PRICE
 
 
@@ -126,19 +137,5 @@ async def test_price_used_by_a_bundle_is_deactivated_not_deleted(gql) -> None:
     w = await world(gql)
     b = await create(gql, "Bundle", {"pricebookId": w["book"], "name": "Kit", "code": "KIT"})
     await create(gql, "BundleItem", {"bundleId": b, "productId": w["C"], "quantity": "1"})
-    entries = await gql(
-        "query($id: ID!) { pricebook(id: $id) { entries { nodes { id currency product { id } } } } }", {"id": w["book"]}
-    )
-    entry = next(
-        e["id"]
-        for e in entries["pricebook"]["entries"]["nodes"]
-        if e["product"]["id"] == w["C"] and e["currency"] == "USD"
-    )
-    delete = (
-        "mutation($input: DeletePricebookEntryInput!) { deletePricebookEntry(input: $input) "
-        "{ deletedId pricebookEntry { isActive } userErrors { code } } }"
-    )
-    data = await gql(delete, {"input": {"id": entry}})
-    assert data["deletePricebookEntry"] == {"deletedId": None, "pricebookEntry": {"isActive": False}, "userErrors": []}
-    again = await gql("query($id: ID!) { node(id: $id) { ... on PricebookEntry { isActive } } }", {"id": entry})
-    assert again["node"] == {"isActive": False}
+    entry = await entry_of(gql, w["book"], w["C"], "USD")
+    await deleting_deactivates(gql, entry)

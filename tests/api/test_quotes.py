@@ -6,10 +6,16 @@ from __future__ import annotations
 
 from factories import ERR, call, create
 from quoting import (
+    ACCEPT,
     ADD_ITEMS,
     ADD_MANUAL,
     CHANGE_CURRENCY,
+    DELETE_QUOTE,
+    DUPLICATE,
     QUOTE,
+    REVISE,
+    SEND,
+    SET_ACTIVE,
     SET_RATE,
     UPDATE_ITEM,
     UPDATE_QUOTE,
@@ -19,18 +25,9 @@ from quoting import (
     world,
 )
 
-DUPLICATE = f"""mutation($input: DuplicateQuoteInput!) {{ duplicateQuote(input: $input) {{
-  quote {{ {QUOTE} }} {ERR} }} }}"""
-REVISE = f"""mutation($input: ReviseQuoteInput!) {{ reviseQuote(input: $input) {{
-  quote {{ {QUOTE} }} previous {{ {QUOTE} }} {ERR} }} }}"""
-SET_ACTIVE = f"""mutation($input: SetActiveQuoteInput!) {{ setActiveQuote(input: $input) {{
-  quote {{ {QUOTE} }} opportunity {{ id amount amountSource }} {ERR} }} }}"""
 FROM_OPP = f"""mutation($input: CreateQuoteFromOpportunityInput!) {{ createQuoteFromOpportunity(input: $input) {{
   quote {{ {QUOTE} }} opportunity {{ id amount amountSource }} {ERR} }} }}"""
-SEND = f"mutation($input: SendQuoteInput!) {{ sendQuote(input: $input) {{ quote {{ {QUOTE} }} {ERR} }} }}"
-ACCEPT = f"mutation($input: AcceptQuoteInput!) {{ acceptQuote(input: $input) {{ quote {{ {QUOTE} }} {ERR} }} }}"
 REJECT = f"mutation($input: RejectQuoteInput!) {{ rejectQuote(input: $input) {{ quote {{ {QUOTE} }} {ERR} }} }}"
-DELETE_QUOTE = f"mutation($input: DeleteQuoteInput!) {{ deleteQuote(input: $input) {{ {ERR} }} }}"
 
 
 async def test_worked_example_from_domain(gql) -> None:

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from factories import ERR, call, create, mutation
+from quoting import SET_RATE
 
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
@@ -25,7 +26,6 @@ READ_QUOTE = f"query($id: ID!) {{ quote(id: $id) {{ {QUOTE} {TIMELINE} }} }}"
 STAGES = "{ stages { id name position probability kind } }"
 
 
-SET_RATE = mutation("setExchangeRate", "exchangeRate { currency rate }")
 UPDATE_OPP = mutation("updateOpportunity", f"opportunity {{ {OPP} }}")
 ADD_OPP_ITEMS = mutation("addOpportunityItems", f"opportunity {{ {OPP} }}")
 UPDATE_QUOTE = mutation("updateQuote", f"quote {{ {QUOTE} }}")

@@ -6,38 +6,38 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from factories import call, create, mutation
+from factories import call, create, mutation, on_database
+from quoting import (
+    ACCEPT,
+    ADD_BUNDLE,
+    ADD_ITEMS,
+    ADD_MANUAL,
+    CHANGE_CURRENCY,
+    DELETE_QUOTE,
+    DUPLICATE,
+    QUOTE,
+    REVISE,
+    ROUND,
+    SEND,
+    SET_ACTIVE,
+    SET_BUNDLE_PRICE,
+    SET_RATE,
+    UPDATE_ITEM,
+    UPDATE_QUOTE,
+    read_quote,
+)
 
 from crm_graphql.enums import Role
 
-LINE = "id name quantity unitPrice discountPercent taxRate lineTotal source weight currency version"
-QUOTE = f"""id version number revision status isActive isLocked currency discountPercent
-  subtotal discountTotal netTotal taxTotal total items(first: 100) {{ totalCount nodes {{ {LINE} }} }}"""
-READ_QUOTE = f"query($id: ID!) {{ quote(id: $id) {{ {QUOTE} }} }}"
 READ_OPP = """query($id: ID!) { opportunity(id: $id) { id version currency amount amountSource
   activeQuote { id } } }"""
 
 
-ADD_ITEMS = mutation("addQuoteItems", f"quote {{ {QUOTE} }} items {{ {LINE} }}")
-ADD_MANUAL = mutation("addManualQuoteItem", f"quote {{ {QUOTE} }} item {{ {LINE} }}")
-ADD_BUNDLE = mutation("addBundleToQuote", f"quote {{ {QUOTE} }} items {{ {LINE} }}")
-UPDATE_ITEM = mutation("updateQuoteItem", f"quote {{ {QUOTE} }} item {{ {LINE} }}")
-ROUND = mutation("roundQuoteTotal", f"quote {{ {QUOTE} }} item {{ {LINE} }}")
-CHANGE_CURRENCY = mutation("changeQuoteCurrency", f"quote {{ {QUOTE} }}")
-DUPLICATE = mutation("duplicateQuote", f"quote {{ {QUOTE} }}")
-REVISE = mutation("reviseQuote", f"quote {{ {QUOTE} }} previous {{ {QUOTE} }}")
-SET_ACTIVE = mutation("setActiveQuote", f"quote {{ {QUOTE} }} opportunity {{ id amount amountSource }}")
 FROM_OPP = mutation(
     "createQuoteFromOpportunity",
     f"quote {{ {QUOTE} contact {{ id }} account {{ id }} }} opportunity {{ id amount amountSource }}",
 )
-SEND = mutation("sendQuote", f"quote {{ {QUOTE} }}")
-ACCEPT = mutation("acceptQuote", f"quote {{ {QUOTE} }}")
-UPDATE_QUOTE = mutation("updateQuote", f"quote {{ {QUOTE} }}")
 CREATE_QUOTE = mutation("createQuote", f"quote {{ {QUOTE} }}")
-DELETE_QUOTE = mutation("deleteQuote", "")
-SET_RATE = mutation("setExchangeRate", "exchangeRate { currency rate }")
-SET_BUNDLE_PRICE = mutation("setBundlePrice", "bundle { id }")
 BUNDLE = (
     "id code pricebook { id } items { nodes { product { id } quantity weight } } prices { nodes { currency price } }"
 )
@@ -49,10 +49,6 @@ DELETE_ENTRY = mutation("deletePricebookEntry", "")
 async def codes(gql: Any, query: str, values: dict[str, Any]) -> list[str]:
     data = await gql(query, {"input": values})
     return [e["code"] for e in next(iter(data.values()))["userErrors"]]
-
-
-async def read_quote(gql: Any, quote_id: str) -> Any:
-    return (await gql(READ_QUOTE, {"id": quote_id}))["quote"]
 
 
 async def read_opp(gql: Any, opp_id: str) -> Any:
@@ -745,9 +741,7 @@ async def test_rounding_line_converted_on_currency_change(gql) -> None:
 
 
 def test_import_pricebook_entries_all_or_nothing(tmp_path, capsys) -> None:
-    import asyncio as aio
-
-    from crm_graphql import cli, db
+    from crm_graphql import cli
     from crm_graphql import models as mm
 
     url = f"sqlite://{tmp_path / 'crm.sqlite3'}"
@@ -755,14 +749,7 @@ def test_import_pricebook_entries_all_or_nothing(tmp_path, capsys) -> None:
     books.write_text("name,code\nWidget,W-1\nGadget,G-1\n")
     assert cli.main(["import", "products", str(books), "--database", url]) == 0
 
-    async def add_book() -> None:
-        await db.init(url)
-        try:
-            await mm.Pricebook.create(name="Standard")
-        finally:
-            await db.close()
-
-    aio.run(add_book())
+    on_database(url, lambda: mm.Pricebook.create(name="Standard"))
     entries = tmp_path / "entries.csv"
     entries.write_text(
         "pricebook,product,currency,unitPrice\n"
@@ -780,14 +767,10 @@ def test_import_pricebook_entries_all_or_nothing(tmp_path, capsys) -> None:
     assert "row 6, column currency" in err
     assert "Nothing was imported." in err
 
-    async def count() -> int:
-        await db.init(url)
-        try:
-            return await mm.PricebookEntry.all().count()
-        finally:
-            await db.close()
+    def count() -> int:
+        return on_database(url, lambda: mm.PricebookEntry.all().count())
 
-    assert aio.run(count()) == 0
+    assert count() == 0
     entries.write_text("pricebook,product,currency,unitPrice\nStandard,W-1,EUR,10.00\nStandard,G-1,JPY,1500\n")
     assert cli.main(["import", "pricebook-entries", str(entries), "--database", url]) == 0
-    assert aio.run(count()) == 2
+    assert count() == 2

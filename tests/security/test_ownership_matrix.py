@@ -30,6 +30,7 @@ from typing import Any
 
 import pytest
 from factories import World, catalog, make_user, sales_world
+from introspection import type_ref
 
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
@@ -56,16 +57,6 @@ EXACTLY_ONE = {"AssignToPartnerInput": ("leadId", "opportunityId"),
                "UnassignFromPartnerInput": ("leadId", "opportunityId")}  # fmt: skip
 #: Optional inputs a record needs in practice (a name), given so the owner's call can succeed.
 NAMES = {"name", "title", "lastName", "subject", "type"}
-
-
-def unwrap(ref: dict[str, Any]) -> tuple[str, bool, bool]:
-    """(named type, is a list, is required)."""
-    required = ref["kind"] == "NON_NULL"
-    is_list = False
-    while ref["kind"] in ("NON_NULL", "LIST"):
-        is_list = is_list or ref["kind"] == "LIST"
-        ref = ref["ofType"]
-    return ref["name"], is_list, required
 
 
 class Schema:
@@ -100,7 +91,7 @@ class Schema:
         """Every ID leaf of an input type (depth first, in field order) with the type it names."""
         out = []
         for f in self.types[type_name]["inputFields"]:
-            named, _, _ = unwrap(f["type"])
+            named, _, _ = type_ref(f["type"])
             if named == "ID":
                 out.append(((*path, f["name"]), self.id_type(mutation, type_name, f["name"])))
             elif self.types[named]["kind"] == "INPUT_OBJECT" and not named.endswith("Filter"):
@@ -108,7 +99,7 @@ class Schema:
         return out
 
     def value(self, mutation: str, owner: str, field: dict[str, Any], pick: Any) -> Any:
-        named, is_list, _ = unwrap(field["type"])
+        named, is_list, _ = type_ref(field["type"])
         name = field["name"]
         t = self.types[named]
         if named == "ID":
@@ -132,7 +123,7 @@ class Schema:
             fields = [f for f in fields if f["name"] not in others]
         out = {}
         for f in fields:
-            named, _, required = unwrap(f["type"])
+            named, _, required = type_ref(f["type"])
             holds_ids = named == "ID" or (
                 self.types[named]["kind"] == "INPUT_OBJECT" and not named.endswith("Filter")
                 and self.id_fields(mutation, named)
@@ -147,7 +138,7 @@ class Schema:
             t = self.types[name]
             parts = []
             for f in t["fields"]:
-                named, _, _ = unwrap(f["type"])
+                named, _, _ = type_ref(f["type"])
                 kind = self.types[named]["kind"]
                 if not f["args"] and kind in ("SCALAR", "ENUM"):
                     parts.append(f["name"])
@@ -198,7 +189,7 @@ class Matrix:
         rep A's), "role" (rep A's role may not run it either)."""
         name = field["name"]
         (arg,) = [a for a in field["args"] if a["name"] == "input"]
-        input_type, _, _ = unwrap(arg["type"])
+        input_type, _, _ = type_ref(arg["type"])
         ids = self.schema.id_fields(name, input_type)
         target_type = next(t for _, t in ids if t in self.schema.owned)
         world = await self.world(shared)
@@ -271,7 +262,7 @@ async def test_rep_b_changes_nothing_of_rep_a(gql: Any, actors: Any, variant: st
     targets = []
     for field in schema.mutations:
         (arg,) = [a for a in field["args"] if a["name"] == "input"]
-        if any(t in schema.owned for _, t in schema.id_fields(field["name"], unwrap(arg["type"])[0])):
+        if any(t in schema.owned for _, t in schema.id_fields(field["name"], type_ref(arg["type"])[0])):
             targets.append(field)
     assert len(targets) > 60
     # when rep B runs each against rep A's records (checked inside: nothing of rep A's changes)
