@@ -46,12 +46,18 @@ async def add_lines(quote_gid: str, lines: list[tuple[m.Product | None, str, str
         await m.Quote.filter(id=quote.id).using_db(conn).update(discount_percent=Decimal(discount))
         for position, (prod, qty, price) in enumerate(lines):
             await m.QuoteItem.create(
-                using_db=conn, quote_id=quote.id, position=position, currency=quote.currency,
-                product_id=prod.id if prod else None, name=prod.name if prod else "Manual work",
-                quantity=Decimal(qty), unit_price=Decimal(price), tax_rate=Decimal("19"),
+                using_db=conn,
+                quote_id=quote.id,
+                position=position,
+                currency=quote.currency,
+                product_id=prod.id if prod else None,
+                name=prod.name if prod else "Manual work",
+                quantity=Decimal(qty),
+                unit_price=Decimal(price),
+                tax_rate=Decimal("19"),
                 line_total=pricing.line_total(Decimal(qty), Decimal(price), Decimal(0), quote.currency),
                 source=LineItemSource.PRICEBOOK if prod else LineItemSource.MANUAL,
-            )  # fmt: skip
+            )
         await amounts.recompute_quote(conn, quote)
 
 
@@ -70,11 +76,15 @@ async def deal(
 
 async def counts() -> dict[str, int]:
     return {
-        "orders": await m.SalesOrder.all().count(), "order_items": await m.SalesOrderItem.all().count(),
-        "invoices": await m.Invoice.all().count(), "invoice_items": await m.InvoiceItem.all().count(),
-        "events": await m.TimelineEvent.all().count(), "links": await m.LineageLink.all().count(),
-        "opportunities": await m.Opportunity.all().count(), "contracts": await m.Contract.all().count(),
-    }  # fmt: skip
+        "orders": await m.SalesOrder.all().count(),
+        "order_items": await m.SalesOrderItem.all().count(),
+        "invoices": await m.Invoice.all().count(),
+        "invoice_items": await m.InvoiceItem.all().count(),
+        "events": await m.TimelineEvent.all().count(),
+        "links": await m.LineageLink.all().count(),
+        "opportunities": await m.Opportunity.all().count(),
+        "contracts": await m.Contract.all().count(),
+    }
 
 
 def strip_items(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -97,6 +107,13 @@ QUALIFY = f"""mutation QualifyLead($input: QualifyLeadInput!) {{ qualifyLead(inp
 
 
 async def lead(gql: Any, **values: Any) -> str:
-    base = {"firstName": "Ada", "lastName": "Lovelace", "company": "Analytical Ltd", "email": "ada@example.com",
-            "phone": "+44 1", "title": "CTO", "source": "Web"}  # fmt: skip
+    base = {
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+        "company": "Analytical Ltd",
+        "email": "ada@example.com",
+        "phone": "+44 1",
+        "title": "CTO",
+        "source": "Web",
+    }
     return await create(gql, "Lead", {**base, **values})

@@ -86,8 +86,7 @@ async def catalog() -> dict[str, Any]:
     n = _next()
     book = await m.Pricebook.create(name=f"Book {n}", is_active=True)
     product = await m.Product.create(name=f"Widget {n}", code=f"W-{n}", kind="TIME_BASED", term_months=12)
-    await m.PricebookEntry.create(pricebook=book, product=product, currency="EUR", unit="pcs",
-                                  unit_price=Decimal("10"))  # fmt: skip
+    await m.PricebookEntry.create(pricebook=book, product=product, currency="EUR", unit="pcs", unit_price=Decimal("10"))
     bundle = await m.Bundle.create(pricebook=book, name=f"Bundle {n}", code=f"B-{n}")
     await m.BundleItem.create(bundle=bundle, product=product, quantity=Decimal(1), weight=Decimal(1))
     await m.BundlePrice.create(bundle=bundle, currency="EUR", price=Decimal("15"))
@@ -114,13 +113,23 @@ class World:
 
 
 async def _line(model: Any, parent: dict[str, Any], product: Any, position: int = 0) -> Any:
-    return await model.create(**parent, position=position, currency="EUR", product_id=product.id, name=product.name,
-                              quantity=Decimal(1), unit="pcs", unit_price=Decimal(10), line_total=Decimal(10),
-                              source=LineItemSource.PRICEBOOK)  # fmt: skip
+    return await model.create(
+        **parent,
+        position=position,
+        currency="EUR",
+        product_id=product.id,
+        name=product.name,
+        quantity=Decimal(1),
+        unit="pcs",
+        unit_price=Decimal(10),
+        line_total=Decimal(10),
+        source=LineItemSource.PRICEBOOK,
+    )
 
 
-async def sales_world(owner: Any, shared: dict[str, Any], *, private: bool = False, restricted: bool = False,
-                      account: Any = None) -> World:  # fmt: skip
+async def sales_world(
+    owner: Any, shared: dict[str, Any], *, private: bool = False, restricted: bool = False, account: Any = None
+) -> World:
     """Every kind of sales record, owned by ``owner``, under one account.
 
     ``private``: under a private account of the owner (hidden from everyone else).
@@ -135,49 +144,87 @@ async def sales_world(owner: Any, shared: dict[str, Any], *, private: bool = Fal
     book, product = shared["pricebook"], shared["product"]
     if account is None:
         # a partner account too, so that assigning to a partner has a partner to name
-        account = await m.Account.create(name=f"Account {n}", vat_number=f"VAT{n:05d}", is_private=private,
-                                         owner_id=uid, is_partner=True)  # fmt: skip
+        account = await m.Account.create(
+            name=f"Account {n}", vat_number=f"VAT{n:05d}", is_private=private, owner_id=uid, is_partner=True
+        )
         await timeline.record(None, account, "CREATED", owner)  # type: ignore[arg-type]
     w.add(account)
-    w.add(await m.Account.create(name=f"Deleted {n}", is_private=private, owner_id=uid,
-                                 deleted_at=dt.datetime.now(dt.UTC), deletion_batch=f"batch-{n}"))  # fmt: skip
+    w.add(
+        await m.Account.create(
+            name=f"Deleted {n}",
+            is_private=private,
+            owner_id=uid,
+            deleted_at=dt.datetime.now(dt.UTC),
+            deletion_batch=f"batch-{n}",
+        )
+    )
     contact = w.add(await m.Contact.create(last_name=f"Contact {n}", account=account, owner_id=uid))
     await timeline.record(None, contact, "CREATED", owner)  # type: ignore[arg-type]
     w.add(await m.Lead.create(last_name=f"Lead {n}", company=f"Co {n}", owner_id=uid))
-    opp_values = {"account": account, "currency": "EUR", "owner_id": uid, "pricebook": book,
-                  "is_restricted": restricted, "contact": contact}  # fmt: skip
+    opp_values = {
+        "account": account,
+        "currency": "EUR",
+        "owner_id": uid,
+        "pricebook": book,
+        "is_restricted": restricted,
+        "contact": contact,
+    }
     opp = w.add(await m.Opportunity.create(title=f"Deal {n}", stage=open_stage, **opp_values))
     await timeline.record(None, opp, "CREATED", owner)  # type: ignore[arg-type]
-    won = w.add(await m.Opportunity.create(title=f"Won {n}", stage=stages[StageKind.WON],
-                                           status=OpportunityStatus.WON, probability=100, **opp_values))  # fmt: skip
+    won = w.add(
+        await m.Opportunity.create(
+            title=f"Won {n}", stage=stages[StageKind.WON], status=OpportunityStatus.WON, probability=100, **opp_values
+        )
+    )
     w.add(await _line(m.OpportunityItem, {"opportunity": opp}, product))
     w.add(await m.OpportunityContactRole.create(opportunity=opp, contact=contact, role="USER"))
     quote_values = {"account": account, "contact": contact, "currency": "EUR", "owner_id": uid, "pricebook": book}
-    quote = w.add(await m.Quote.create(number=f"Q-W{n}", name="Draft", opportunity=opp, is_active=True,
-                                       **quote_values))  # fmt: skip
+    quote = w.add(await m.Quote.create(number=f"Q-W{n}", name="Draft", opportunity=opp, is_active=True, **quote_values))
     await timeline.record(None, quote, "CREATED", owner)  # type: ignore[arg-type]
     w.add(await _line(m.QuoteItem, {"quote": quote}, product))
-    w.add(await m.Quote.create(number=f"Q-S{n}", name="Sent", opportunity=opp, status=QuoteStatus.SENT,
-                               **quote_values))  # fmt: skip
+    w.add(await m.Quote.create(number=f"Q-S{n}", name="Sent", opportunity=opp, status=QuoteStatus.SENT, **quote_values))
     loose = w.add(await m.Quote.create(number=f"Q-L{n}", name="Loose", **quote_values))
     await _line(m.QuoteItem, {"quote": loose}, product)
-    accepted = w.add(await m.Quote.create(number=f"Q-A{n}", name="Accepted", opportunity=opp,
-                                          status=QuoteStatus.ACCEPTED, **quote_values))  # fmt: skip
+    accepted = w.add(
+        await m.Quote.create(
+            number=f"Q-A{n}", name="Accepted", opportunity=opp, status=QuoteStatus.ACCEPTED, **quote_values
+        )
+    )
     doc_values = {"account": account, "contact": contact, "opportunity": opp, "owner_id": uid, "currency": "EUR"}
-    order = w.add(await m.SalesOrder.create(number=f"SO-{n}", name="Order", quote=accepted,
-                                            status=SalesOrderStatus.CONFIRMED, **doc_values))  # fmt: skip
+    order = w.add(
+        await m.SalesOrder.create(
+            number=f"SO-{n}", name="Order", quote=accepted, status=SalesOrderStatus.CONFIRMED, **doc_values
+        )
+    )
     w.add(await _line(m.SalesOrderItem, {"sales_order": order}, product))
-    draft_invoice = w.add(await m.Invoice.create(number=f"INV-D{n}", name="Invoice", status=InvoiceStatus.DRAFT,
-                                                 **doc_values))  # fmt: skip
+    draft_invoice = w.add(
+        await m.Invoice.create(number=f"INV-D{n}", name="Invoice", status=InvoiceStatus.DRAFT, **doc_values)
+    )
     w.add(await _line(m.InvoiceItem, {"invoice": draft_invoice}, product))
     w.add(await m.Invoice.create(number=f"INV-I{n}", name="Issued", status=InvoiceStatus.ISSUED, **doc_values))
-    w.add(await m.Contract.create(number=f"C-{n}", name="Support", kind=ContractKind.TIME_BASED, account=account,
-                                  opportunity=won, product=product, owner_id=uid, start_date=dt.date(2026, 1, 1),
-                                  quantity=Decimal(1), value=Decimal(10), currency="EUR"))  # fmt: skip
-    w.add(await m.Activity.create(type=ActivityType.CALL, subject=f"Secret call {n}", opportunity=opp,
-                                  account=account, assignee_id=uid))  # fmt: skip
-    w.add(await m.Document.create(name=f"Doc {n}", content_type="text/plain", content="x", quote=quote,
-                                  opportunity=opp))  # fmt: skip
+    w.add(
+        await m.Contract.create(
+            number=f"C-{n}",
+            name="Support",
+            kind=ContractKind.TIME_BASED,
+            account=account,
+            opportunity=won,
+            product=product,
+            owner_id=uid,
+            start_date=dt.date(2026, 1, 1),
+            quantity=Decimal(1),
+            value=Decimal(10),
+            currency="EUR",
+        )
+    )
+    w.add(
+        await m.Activity.create(
+            type=ActivityType.CALL, subject=f"Secret call {n}", opportunity=opp, account=account, assignee_id=uid
+        )
+    )
+    w.add(
+        await m.Document.create(name=f"Doc {n}", content_type="text/plain", content="x", quote=quote, opportunity=opp)
+    )
     w.add(await m.TimelineEvent.filter(subject_type="Opportunity", subject_id=opp.id).first())
     return w
 
@@ -197,6 +244,12 @@ INPUTS = {
     "markInvoicePaid": "InvoiceIdInput",
     "voidInvoice": "InvoiceIdInput",
 }
+
+
+def user_error(field: str | None, code: str, message: str) -> dict[str, Any]:
+    """One expected entry of ``userErrors``: ``field`` is its path written with dots
+    (``"input.items.0.productId"`` for ``["input", "items", "0", "productId"]``)."""
+    return {"field": field.split(".") if field is not None else None, "code": code, "message": message}
 
 
 def lower(name: str) -> str:

@@ -41,15 +41,18 @@ class Schema:
         self.types = {t["name"]: t for t in data["__schema"]["types"]}
         self.query = self.types[data["__schema"]["queryType"]["name"]]
         self.nodes = sorted(
-            t["name"] for t in self.types.values()
+            t["name"]
+            for t in self.types.values()
             if t["kind"] == "OBJECT" and any(i["name"] == "Node" for i in t["interfaces"] or [])
-        )  # fmt: skip
+        )
 
     def is_node(self, name: str) -> bool:
         t = self.types[name]
-        return name == "Node" or name in self.nodes or (
-            t["kind"] in ("INTERFACE", "UNION") and all(p["name"] in self.nodes for p in t["possibleTypes"] or [])
-        )  # fmt: skip
+        return (
+            name == "Node"
+            or name in self.nodes
+            or (t["kind"] in ("INTERFACE", "UNION") and all(p["name"] in self.nodes for p in t["possibleTypes"] or []))
+        )
 
     def connection_node(self, name: str) -> str | None:
         """``X`` for an ``XConnection`` type."""

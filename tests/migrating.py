@@ -79,8 +79,11 @@ class Client:
         self.client, self.token = client, token
 
     async def __call__(self, query: str, variables: dict[str, Any] | None = None) -> Any:
-        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                          headers={"Authorization": f"Bearer {self.token}"})  # fmt: skip
+        response = await self.client.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
         assert response.status_code == 200 and "errors" not in response.json(), response.text
         return response.json()["data"]
 

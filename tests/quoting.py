@@ -53,15 +53,23 @@ async def world(gql: Any) -> dict[str, str]:
     w["account"] = await create(gql, "Account", {"name": "Acme"})
     w["book"] = await create(gql, "Pricebook", {"name": "Standard"})
     w["other_book"] = await create(gql, "Pricebook", {"name": "Other"})
-    prices = {"A": [("EUR", "100.00"), ("USD", "110.00")], "B": [("EUR", "0.125")],
-              "C": [("EUR", "2.675"), ("USD", "3")], "J": [("JPY", "1000")]}  # fmt: skip
+    prices = {
+        "A": [("EUR", "100.00"), ("USD", "110.00")],
+        "B": [("EUR", "0.125")],
+        "C": [("EUR", "2.675"), ("USD", "3")],
+        "J": [("JPY", "1000")],
+    }
     for code, entries in prices.items():
         w[code] = await create(gql, "Product", {"name": f"Product {code}", "code": code})
         for currency, price in entries:
-            await create(gql, "PricebookEntry", {"pricebookId": w["book"], "productId": w[code],
-                                                 "currency": currency, "unitPrice": price})  # fmt: skip
-    w["opp"] = await create(gql, "Opportunity", {"title": "Deal", "accountId": w["account"], "currency": "EUR",
-                                                 "pricebookId": w["book"]})  # fmt: skip
+            await create(
+                gql,
+                "PricebookEntry",
+                {"pricebookId": w["book"], "productId": w[code], "currency": currency, "unitPrice": price},
+            )
+    w["opp"] = await create(
+        gql, "Opportunity", {"title": "Deal", "accountId": w["account"], "currency": "EUR", "pricebookId": w["book"]}
+    )
     w["quote"] = await create(gql, "Quote", {"accountId": w["account"], "pricebookId": w["book"], "currency": "EUR"})
     return w
 

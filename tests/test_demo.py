@@ -41,8 +41,11 @@ async def test_demo_counts_and_quote_totals(gql: Any) -> None:
         assert items, quote.number
         totals = amounts.totals_of(items, quote.discount_percent, quote.currency)
         assert (quote.subtotal, quote.net_total, quote.tax_total, quote.total) == (
-            totals.subtotal, totals.net_total, totals.tax_total, totals.total,
-        ), quote.number  # fmt: skip
+            totals.subtotal,
+            totals.net_total,
+            totals.tax_total,
+            totals.total,
+        ), quote.number
     # exactly one active quote per opportunity that has quotes
     for opp_id in set(await m.Quote.all().values_list("opportunity_id", flat=True)):
         assert await m.Quote.filter(opportunity_id=opp_id, is_active=True).count() == 1

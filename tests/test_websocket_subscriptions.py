@@ -160,9 +160,12 @@ async def test_a_rebound_dns_name_is_refused_even_as_its_own_origin(sqlite_serve
     port = int(sqlite_server.url.rsplit(":", 1)[1])
     with pytest.raises(websockets.InvalidStatus) as refused:
         await websockets.connect(
-            f"ws://evil.example:{port}/graphql", subprotocols=["graphql-transport-ws"],
-            origin=f"http://evil.example:{port}", host="127.0.0.1", port=port,
-        )  # fmt: skip
+            f"ws://evil.example:{port}/graphql",
+            subprotocols=["graphql-transport-ws"],
+            origin=f"http://evil.example:{port}",
+            host="127.0.0.1",
+            port=port,
+        )
     assert refused.value.response.status_code == 403
 
 
@@ -171,18 +174,22 @@ async def test_an_upgrade_with_two_host_headers_is_refused(sqlite_server: Any) -
     port = sqlite_server.url.rsplit(":", 1)[1]
     with pytest.raises(websockets.InvalidStatus) as refused:
         await websockets.connect(
-            ws_url(sqlite_server), subprotocols=["graphql-transport-ws"],
-            origin=f"http://localhost:{port}", additional_headers={"Host": f"localhost:{port}"},
-        )  # fmt: skip
+            ws_url(sqlite_server),
+            subprotocols=["graphql-transport-ws"],
+            origin=f"http://localhost:{port}",
+            additional_headers={"Host": f"localhost:{port}"},
+        )
     assert refused.value.response.status_code == 403
 
 
 async def test_a_socket_from_the_servers_own_origin_is_accepted_and_logged_once(sqlite_server: Any) -> None:
     rid = f"own-{uuid.uuid4().hex[:12]}"
     socket = await websockets.connect(
-        ws_url(sqlite_server), subprotocols=["graphql-transport-ws"], origin=sqlite_server.url,
+        ws_url(sqlite_server),
+        subprotocols=["graphql-transport-ws"],
+        origin=sqlite_server.url,
         additional_headers={"x-request-id": rid},
-    )  # fmt: skip
+    )
     init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {sqlite_server.token}"}}
     await socket.send(json.dumps(init))
     assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
@@ -218,8 +225,10 @@ async def _visibility_scenario(server: Any, database: str, protocol: str) -> Non
     first, second = (await admin.next())["timelineEvent"], (await admin.next())["timelineEvent"]
     assert [first["subject"]["id"], second["subject"]["id"]] == [hidden_id, shown_id]
     assert (await rep.next())["timelineEvent"] == {
-        "kind": "CREATED", "subjectType": "Opportunity", "subject": {"id": shown_id}
-    }  # fmt: skip
+        "kind": "CREATED",
+        "subjectType": "Opportunity",
+        "subject": {"id": shown_id},
+    }
     with pytest.raises(TimeoutError):
         await rep.next(wait=0.5)
     await rep.close()
@@ -378,9 +387,12 @@ async def test_a_socket_from_localhost_as_its_own_origin_is_accepted(sqlite_serv
     # given a page served by this server at http://localhost:PORT (README: own origin, localhost included)
     port = int(sqlite_server.url.rsplit(":", 1)[1])
     socket = await websockets.connect(
-        f"ws://localhost:{port}/graphql", subprotocols=["graphql-transport-ws"],
-        origin=f"http://localhost:{port}", host="127.0.0.1", port=port,
-    )  # fmt: skip
+        f"ws://localhost:{port}/graphql",
+        subprotocols=["graphql-transport-ws"],
+        origin=f"http://localhost:{port}",
+        host="127.0.0.1",
+        port=port,
+    )
     init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {sqlite_server.token}"}}
     await socket.send(json.dumps(init))
     assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"

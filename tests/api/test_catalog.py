@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from factories import ERR, call, create
+from factories import ERR, call, create, user_error
 from quoting import ADD_ITEMS, SET_BUNDLE_PRICE, SET_RATE, world
 
 from crm_graphql.enums import Role
 
 COPY_PRODUCT = f"""mutation($input: CopyProductInput!) {{ copyProduct(input: $input) {{
   product {{ id code name prices {{ nodes {{ currency unitPrice }} }} }} {ERR} }} }}"""
-BUNDLE = "id version code pricebook { id } items { nodes { product { id } quantity weight } } " \
-         "prices { nodes { currency price } }"  # fmt: skip
+BUNDLE = (
+    "id version code pricebook { id } items { nodes { product { id } quantity weight } } "
+    "prices { nodes { currency price } }"
+)
 COPY_BUNDLE = f"mutation($input: CopyBundleInput!) {{ copyBundle(input: $input) {{ bundle {{ {BUNDLE} }} {ERR} }} }}"
 MOVE_BUNDLE = f"mutation($input: MoveBundleInput!) {{ moveBundle(input: $input) {{ bundle {{ {BUNDLE} }} {ERR} }} }}"
 SET_PRICE = f"""mutation($input: SetBundlePriceInput!) {{ setBundlePrice(input: $input) {{
@@ -42,27 +44,39 @@ async def test_bundle_price_copy_and_move(gql) -> None:
     assert upserted["prices"]["nodes"] == [{"currency": "EUR", "price": "89.90"}]
     before = await gql(READ_BUNDLE, {"id": b})
     for values, errors in (
-        ({"currency": "XYZ", "price": "1"},
-         [{"field": ["input", "currency"], "code": "INVALID", "message": "'XYZ' is not an ISO 4217 currency code."}]),
-        ({"currency": "EUR", "price": "-1"},
-         [{"field": ["input", "price"], "code": "INVALID", "message": "price cannot be negative."}]),
-        ({"currency": "JPY", "price": "10.5"},
-         [{"field": ["input", "price"], "code": "INVALID", "message": "A bundle price in JPY has at most 0 decimals."}]),
-    ):  # fmt: skip
+        (
+            {"currency": "XYZ", "price": "1"},
+            [user_error("input.currency", "INVALID", "'XYZ' is not an ISO 4217 currency code.")],
+        ),
+        ({"currency": "EUR", "price": "-1"}, [user_error("input.price", "INVALID", "price cannot be negative.")]),
+        (
+            {"currency": "JPY", "price": "10.5"},
+            [user_error("input.price", "INVALID", "A bundle price in JPY has at most 0 decimals.")],
+        ),
+    ):
         await call(gql, SET_PRICE, {"bundleId": b, **values}, errors)
     assert await gql(READ_BUNDLE, {"id": b}) == before
     copy = (await call(gql, COPY_BUNDLE, {"bundleId": b}))["bundle"]
     assert copy["code"] == "KIT-COPY"
     assert copy["items"] == before["bundle"]["items"] and copy["prices"] == before["bundle"]["prices"]
     # the other book lacks C: refused, nothing moved
-    await create(gql, "PricebookEntry", {"pricebookId": w["other_book"], "productId": w["A"], "currency": "EUR",
-                                         "unitPrice": "1"})  # fmt: skip
-    await call(gql, MOVE_BUNDLE, {"bundleId": b, "pricebookId": w["other_book"]}, [
-        {"field": ["input", "pricebookId"], "code": "NOT_IN_PRICEBOOK",
-         "message": "The target price book has no price for: Product C (C)."}])  # fmt: skip
+    await create(
+        gql,
+        "PricebookEntry",
+        {"pricebookId": w["other_book"], "productId": w["A"], "currency": "EUR", "unitPrice": "1"},
+    )
+    await call(
+        gql,
+        MOVE_BUNDLE,
+        {"bundleId": b, "pricebookId": w["other_book"]},
+        [user_error("input.pricebookId", "NOT_IN_PRICEBOOK", "The target price book has no price for: Product C (C).")],
+    )
     assert await gql(READ_BUNDLE, {"id": b}) == before
-    await create(gql, "PricebookEntry", {"pricebookId": w["other_book"], "productId": w["C"], "currency": "USD",
-                                         "unitPrice": "1"})  # fmt: skip
+    await create(
+        gql,
+        "PricebookEntry",
+        {"pricebookId": w["other_book"], "productId": w["C"], "currency": "USD", "unitPrice": "1"},
+    )
     moved = (await call(gql, MOVE_BUNDLE, {"bundleId": b, "pricebookId": w["other_book"]}))["bundle"]
     assert moved["pricebook"]["id"] == w["other_book"] and moved["version"] > before["bundle"]["version"]
 
@@ -74,31 +88,27 @@ async def test_exchange_rates(gql) -> None:
         gql,
         SET_RATE,
         {"currency": "EUR", "rate": "1"},
-        [
-            {
-                "field": ["input", "currency"],
-                "code": "INVALID",
-                "message": "EUR is the base currency: its rate is always 1.",
-            }
-        ],
+        [user_error("input.currency", "INVALID", "EUR is the base currency: its rate is always 1.")],
     )
     await call(
         gql,
         SET_RATE,
         {"currency": "XYZ", "rate": "1"},
-        [{"field": ["input", "currency"], "code": "INVALID", "message": "'XYZ' is not an ISO 4217 currency code."}],
+        [user_error("input.currency", "INVALID", "'XYZ' is not an ISO 4217 currency code.")],
     )
-    await call(gql, SET_RATE, {"currency": "GBP", "rate": "0"}, [
-        {"field": ["input", "rate"], "code": "INVALID",
-         "message": "rate must be positive, with at most 10 decimal places."}])  # fmt: skip
+    await call(
+        gql,
+        SET_RATE,
+        {"currency": "GBP", "rate": "0"},
+        [user_error("input.rate", "INVALID", "rate must be positive, with at most 10 decimal places.")],
+    )
     assert (await gql(RATES))["exchangeRates"] == [{"currency": "USD", "rate": "0.9123"}]
 
 
 async def test_catalog_needs_admin_or_manager(gql, actors) -> None:
     w = await world(gql)
     rep = gql.as_(actors[Role.SALES_REP])
-    forbidden = [{"field": ["input"], "code": "FORBIDDEN",
-                  "message": "Only admins and managers manage the catalog, stages and users."}]  # fmt: skip
+    forbidden = [user_error("input", "FORBIDDEN", "Only admins and managers manage the catalog, stages and users.")]
     await call(rep, SET_RATE, {"currency": "USD", "rate": "2"}, forbidden)
     await call(rep, COPY_PRODUCT, {"productId": w["A"]}, forbidden)
     assert (await gql(RATES))["exchangeRates"] == []

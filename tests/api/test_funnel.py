@@ -22,8 +22,9 @@ FROM_OPP = """mutation($input: CreateQuoteFromOpportunityInput!) { createQuoteFr
 
 async def test_lead_to_invoice_lineage_holds_all_five(gql: Any) -> None:
     lid = await lead(gql)
-    q = await call(gql, QUALIFY, {"leadId": lid, "account": {"create": {}}, "contact": {"create": {}},
-                                  "opportunity": {}})  # fmt: skip
+    q = await call(
+        gql, QUALIFY, {"leadId": lid, "account": {"create": {}}, "contact": {"create": {}}, "opportunity": {}}
+    )
     opp = q["opportunity"]["id"]
     made = await call(gql, FROM_OPP, {"opportunityId": opp})
     quote = made["quote"]["id"]

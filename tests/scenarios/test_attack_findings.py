@@ -101,7 +101,13 @@ async def test_f24_a_cancelled_sale_is_not_invoiced_from_its_quote(gql: Any) -> 
     await mutate(
         gql, "convertQuoteToInvoice", {"quoteId": ids["quote"]}, "invoice { id }", codes=["INVALID_TRANSITION"]
     )
-    await mutate(gql, "createInvoiceFromOpportunity", {"opportunityId": ids["deal"]}, "invoice { id }", codes=["INVALID_TRANSITION"])  # fmt: skip
+    await mutate(
+        gql,
+        "createInvoiceFromOpportunity",
+        {"opportunityId": ids["deal"]},
+        "invoice { id }",
+        codes=["INVALID_TRANSITION"],
+    )
     # then nothing was invoiced
     assert (await gql(SALES), await read(gql, READ_QUOTE, ids["quote"])) == before
 
@@ -117,7 +123,13 @@ async def test_f24_an_empty_quote_converts_to_nothing(gql: Any) -> None:
     await mutate(
         gql, "convertQuoteToInvoice", {"quoteId": ids["quote"]}, "invoice { id }", codes=["INVALID_TRANSITION"]
     )
-    await mutate(gql, "createInvoiceFromOpportunity", {"opportunityId": ids["deal"]}, "invoice { id }", codes=["INVALID_TRANSITION"])  # fmt: skip
+    await mutate(
+        gql,
+        "createInvoiceFromOpportunity",
+        {"opportunityId": ids["deal"]},
+        "invoice { id }",
+        codes=["INVALID_TRANSITION"],
+    )
     # then no 0.00 order or invoice exists and the quote is still a draft
     assert (await gql(SALES), await read(gql, READ_QUOTE, ids["quote"])) == before
 
@@ -298,9 +310,13 @@ async def test_f17_quote_validity_and_contact_are_checked(gql: Any) -> None:
     # when a quote is created or updated with an end before its start, or with that contact
     dates = {"validFrom": "2027-02-01", "validUntil": "2027-01-31"}
     await mutate(gql, "createQuote", {"opportunityId": ids["deal"], **dates}, "quote { id }", codes=["INVALID"])
-    await mutate(gql, "createQuote", {"accountId": ids["account"], "contactId": stranger}, "quote { id }", codes=["INVALID"])  # fmt: skip
+    await mutate(
+        gql, "createQuote", {"accountId": ids["account"], "contactId": stranger}, "quote { id }", codes=["INVALID"]
+    )
     await mutate(gql, "updateQuote", {"id": ids["quote"], **dates}, "quote { id }", codes=["INVALID"])
-    await mutate(gql, "updateQuote", {"id": ids["quote"], "validFrom": "2027-03-01", "validUntil": None}, "quote { id }")  # fmt: skip
+    await mutate(
+        gql, "updateQuote", {"id": ids["quote"], "validFrom": "2027-03-01", "validUntil": None}, "quote { id }"
+    )
     await mutate(
         gql, "updateQuote", {"id": ids["quote"], "validUntil": "2027-02-28"}, "quote { id }", codes=["INVALID"]
     )
@@ -321,8 +337,17 @@ READ_QUOTE_FULL = "query($id: ID!) { quote(id: $id) { id version validFrom valid
 async def test_f18_anonymize_lead_erases_personal_data_from_its_activities(gql: Any) -> None:
     # given a lead with an activity that names the person
     lead = await create(gql, "Lead", {"firstName": "Annabel", "lastName": "Nymous", "phone": "+49 222"})
-    logged = await mutate(gql, "logActivity", {"type": "CALL", "subject": "Call annabel NYMOUS at +49 222",
-                                             "description": "Ask Annabel about the budget", "leadId": lead}, "activity { id }")  # fmt: skip
+    logged = await mutate(
+        gql,
+        "logActivity",
+        {
+            "type": "CALL",
+            "subject": "Call annabel NYMOUS at +49 222",
+            "description": "Ask Annabel about the budget",
+            "leadId": lead,
+        },
+        "activity { id }",
+    )
     activity = logged["activity"]["id"]
     # when it is anonymized
     await mutate(gql, "anonymizeLead", {"leadId": lead}, "lead { id }")
@@ -364,7 +389,13 @@ async def test_f20_same_key_with_an_equal_decimal_is_the_same_request(gql: Any) 
     first = await mutate(gql, "createOpportunity", {**values, "manualAmount": "10.00"}, "opportunity { id }")
     again = await mutate(gql, "createOpportunity", {**values, "manualAmount": "10.0"}, "opportunity { id }")
     assert again["opportunity"] == first["opportunity"]
-    await mutate(gql, "createOpportunity", {**values, "manualAmount": "10.01"}, "opportunity { id }", codes=["IDEMPOTENCY_KEY_REUSED"])  # fmt: skip
+    await mutate(
+        gql,
+        "createOpportunity",
+        {**values, "manualAmount": "10.01"},
+        "opportunity { id }",
+        codes=["IDEMPOTENCY_KEY_REUSED"],
+    )
     assert (await gql("query { opportunities(first: 10) { totalCount } }"))["opportunities"]["totalCount"] == 1
 
 
@@ -408,7 +439,13 @@ async def test_f23_product_codes_terms_and_tax_rates(gql: Any) -> None:
     before = await gql(PRODUCTS)
     # when another takes its code in other case, or a one-time product gets a term
     await mutate(gql, "createProduct", {"name": "Copy", "code": "tq-7F424"}, "product { id }", codes=["DUPLICATE"])
-    await mutate(gql, "createProduct", {"name": "Box", "code": "BOX", "kind": "ONE_TIME", "termMonths": 12}, "product { id }", codes=["INVALID"])  # fmt: skip
+    await mutate(
+        gql,
+        "createProduct",
+        {"name": "Box", "code": "BOX", "kind": "ONE_TIME", "termMonths": 12},
+        "product { id }",
+        codes=["INVALID"],
+    )
     # then nothing was created
     assert await gql(PRODUCTS) == before
     # and a time-based product that becomes one-time loses its term

@@ -204,11 +204,19 @@ async def test_locked_opportunity_refuses_every_edit_with_locked(gql: Any) -> No
     qversion = (await m.Quote.get(id=pk(ids["quote"]))).version
     await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "title": "x"}, codes=["LOCKED"])
     await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "probability": 5}, codes=["LOCKED"])
-    await call(gql, ADD_OPP_ITEMS, {"opportunityId": ids["opportunity"], "items": [{"name": "x", "unitPrice": "1"}]},
-               codes=["LOCKED"])  # fmt: skip
+    await call(
+        gql,
+        ADD_OPP_ITEMS,
+        {"opportunityId": ids["opportunity"], "items": [{"name": "x", "unitPrice": "1"}]},
+        codes=["LOCKED"],
+    )
     await call(gql, UPDATE_QUOTE, {"id": ids["quote"], "name": "x"}, codes=["LOCKED"])
-    await call(gql, ADD_QUOTE_ITEMS, {"quoteId": ids["quote"], "items": [{"productId": await product("laptop")}]},
-               codes=["LOCKED"])  # fmt: skip
+    await call(
+        gql,
+        ADD_QUOTE_ITEMS,
+        {"quoteId": ids["quote"], "items": [{"productId": await product("laptop")}]},
+        codes=["LOCKED"],
+    )
     await call(gql, ADD_MANUAL, {"quoteId": ids["quote"], "name": "x", "unitPrice": "1"}, codes=["LOCKED"])
     await call(gql, MOVE, {"opportunityId": ids["opportunity"], "stageId": await stage("Proposal")}, codes=["LOCKED"])
     assert (await m.Opportunity.get(id=pk(ids["opportunity"]))).version == version
@@ -233,8 +241,11 @@ async def test_amount_source_manual_then_items_then_quote(gql: Any) -> None:
     ids = await opp(gql, manualAmount="50", pricebookId=book)
     o = await read_opp(gql, ids["opportunity"])
     assert (o["amount"], o["amountSource"], o["expectedRevenue"]) == ("50.00", "MANUAL", "5.00")
-    added = await call(gql, ADD_OPP_ITEMS, {"opportunityId": ids["opportunity"],
-                                            "items": [{"productId": await product("laptop"), "quantity": "2"}]})  # fmt: skip
+    added = await call(
+        gql,
+        ADD_OPP_ITEMS,
+        {"opportunityId": ids["opportunity"], "items": [{"productId": await product("laptop"), "quantity": "2"}]},
+    )
     assert (added["opportunity"]["amount"], added["opportunity"]["amountSource"]) == ("800.00", "ITEMS")
     q = await call(gql, FROM_OPP, {"opportunityId": ids["opportunity"]})
     assert q["quote"]["isActive"] is True
@@ -262,8 +273,11 @@ async def test_pipeline_summary_sums_per_stage_in_requested_currency(gql: Any) -
     a = await create(gql, "Account", {"name": "A"})
     await create(gql, "Opportunity", {"title": "1", "accountId": a, "manualAmount": "100"})
     await create(gql, "Opportunity", {"title": "2", "accountId": a, "manualAmount": "100", "currency": "USD"})
-    await create(gql, "Opportunity", {"title": "3", "accountId": a, "manualAmount": "1000",
-                                      "stageId": await stage("Negotiation")})  # fmt: skip
+    await create(
+        gql,
+        "Opportunity",
+        {"title": "3", "accountId": a, "manualAmount": "1000", "stageId": await stage("Negotiation")},
+    )
     rows = (await gql(SUMMARY, {"by": "STAGE", "currency": "EUR"}))["pipelineSummary"]
     got = {r["label"]: (r["count"], r["amount"], r["weightedAmount"]) for r in rows}
     assert got["Prospecting"] == (2, "180.00", "18.00")
@@ -287,8 +301,14 @@ async def test_win_without_quote_uses_opportunity_items(gql: Any) -> None:
     await product("support", ProductKind.TIME_BASED, 12)
     book = await pricebook({"support": "120"})
     ids = await opp(gql, pricebookId=book)
-    await call(gql, ADD_OPP_ITEMS, {"opportunityId": ids["opportunity"], "items": [
-        {"productId": await product("support"), "quantity": "1"}, {"name": "Manual", "unitPrice": "5"}]})  # fmt: skip
+    await call(
+        gql,
+        ADD_OPP_ITEMS,
+        {
+            "opportunityId": ids["opportunity"],
+            "items": [{"productId": await product("support"), "quantity": "1"}, {"name": "Manual", "unitPrice": "5"}],
+        },
+    )
     won = await call(gql, WIN, {"opportunityId": ids["opportunity"], "closeDate": "2026-06-30"})
     assert [(c["kind"], c["value"], c["endDate"]) for c in won["contracts"]] == [("TIME_BASED", "120.00", "2027-06-30")]
 
@@ -349,8 +369,14 @@ async def test_idempotent_create_account(gql: Any) -> None:
 
 
 async def lead(gql: Any, **values: Any) -> str:
-    base = {"firstName": "Ada", "lastName": "Lovelace", "company": "Analytical", "email": "ada@example.com",
-            "phone": "+44 1", "title": "CTO"}  # fmt: skip
+    base = {
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+        "company": "Analytical",
+        "email": "ada@example.com",
+        "phone": "+44 1",
+        "title": "CTO",
+    }
     return await create(gql, "Lead", {**base, **values})
 
 
@@ -359,8 +385,12 @@ async def test_qualify_with_contact_of_another_account_is_invalid(gql: Any) -> N
     b = await create(gql, "Account", {"name": "B"})
     c = await create(gql, "Contact", {"lastName": "X", "accountId": b})
     lid = await lead(gql)
-    await call(gql, QUALIFY, {"leadId": lid, "account": {"existingId": a}, "contact": {"existingId": c},
-                              "opportunity": {}}, codes=["INVALID"])  # fmt: skip
+    await call(
+        gql,
+        QUALIFY,
+        {"leadId": lid, "account": {"existingId": a}, "contact": {"existingId": c}, "opportunity": {}},
+        codes=["INVALID"],
+    )
     assert await m.Opportunity.all().count() == 0
     assert (await m.Lead.get(id=pk(lid))).status == "NEW"
 
@@ -446,17 +476,27 @@ async def test_stage_change_recorded_with_old_and_new(gql: Any) -> None:
     kinds = [n["kind"] for n in body["opportunity"]["timeline"]["nodes"]]
     assert "STAGE_CHANGED" in kinds and "CREATED" in kinds
     ev = next(n for n in body["opportunity"]["timeline"]["nodes"] if n["kind"] == "STAGE_CHANGED")
-    assert ev["changes"] == [{"field": "stage", "oldValue": "Prospecting", "newValue": "Proposal"},
-                             {"field": "probability", "oldValue": "10", "newValue": "50"}]  # fmt: skip
+    assert ev["changes"] == [
+        {"field": "stage", "oldValue": "Prospecting", "newValue": "Proposal"},
+        {"field": "probability", "oldValue": "10", "newValue": "50"},
+    ]
     # the same through updateOpportunity; an unchanged stage records no stage change
     await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "stageId": await stage("Negotiation")})
     await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "stageId": await stage("Negotiation"), "title": "T"})
     body = await gql(f"query($id: ID!) {{ opportunity(id: $id) {{ {TIMELINE} }} }}", {"id": ids["opportunity"]})
     changes = [n["changes"] for n in body["opportunity"]["timeline"]["nodes"] if n["kind"] == "STAGE_CHANGED"]
-    assert sorted(map(str, changes)) == sorted(map(str, [
-        [{"field": "stage", "oldValue": "Prospecting", "newValue": "Proposal"},
-         {"field": "probability", "oldValue": "10", "newValue": "50"}],
-        [{"field": "stage", "oldValue": "Proposal", "newValue": "Negotiation"}]]))  # fmt: skip
+    assert sorted(map(str, changes)) == sorted(
+        map(
+            str,
+            [
+                [
+                    {"field": "stage", "oldValue": "Prospecting", "newValue": "Proposal"},
+                    {"field": "probability", "oldValue": "10", "newValue": "50"},
+                ],
+                [{"field": "stage", "oldValue": "Proposal", "newValue": "Negotiation"}],
+            ],
+        )
+    )
 
 
 async def test_activity_on_opportunity_appears_on_timelines(gql: Any) -> None:
@@ -480,7 +520,10 @@ async def test_delete_account_cascades_and_restore_brings_back(gql: Any) -> None
     for gid in (ids["account"], contact, ids["opportunity"], ids["quote"]):
         assert (await gql(NODE, {"id": gid}))["node"] is None, gid
     assert (await gql("{ opportunities { totalCount } contacts { totalCount } quotes { totalCount } }")) == {
-        "opportunities": {"totalCount": 0}, "contacts": {"totalCount": 0}, "quotes": {"totalCount": 0}}  # fmt: skip
+        "opportunities": {"totalCount": 0},
+        "contacts": {"totalCount": 0},
+        "quotes": {"totalCount": 0},
+    }
     so = await gql("query($id: ID!) { salesOrder(id: $id) { id account { id isDeleted } } }", {"id": order})
     assert so["salesOrder"]["account"] == {"id": ids["account"], "isDeleted": True}
     await call(gql, RESTORE.format(t="Account"), {"id": ids["account"]})
@@ -536,8 +579,12 @@ async def test_hidden_record_is_not_found_for_others(gql: Any, actors: Any) -> N
         await call(who, MOVE, {"opportunityId": o, "stageId": await stage("Proposal")}, codes=["NOT_FOUND"])
         await call(who, WIN, {"opportunityId": o}, codes=["NOT_FOUND"])
         assert (await who("{ opportunities { totalCount } }"))["opportunities"]["totalCount"] == 0
-        await call(who, CREATE.format(t="Opportunity", k="opportunity"), {"title": "X", "accountId": secret},
-                   codes=["NOT_FOUND"])  # fmt: skip
+        await call(
+            who,
+            CREATE.format(t="Opportunity", k="opportunity"),
+            {"title": "X", "accountId": secret},
+            codes=["NOT_FOUND"],
+        )
 
 
 async def test_restricted_opportunity_hidden_from_others(gql: Any, actors: Any) -> None:
@@ -572,8 +619,12 @@ async def test_opportunity_requires_title_and_account(gql: Any) -> None:
     a = await create(gql, "Account", {"name": "A"})
     await call(gql, CREATE.format(t="Opportunity", k="opportunity"), {"accountId": a}, codes=["REQUIRED"])
     await call(gql, CREATE.format(t="Opportunity", k="opportunity"), {"title": "T"}, codes=["REQUIRED"])
-    await call(gql, CREATE.format(t="Opportunity", k="opportunity"), {"title": "T", "accountId": a,
-                                                                      "probability": 101}, codes=["INVALID"])  # fmt: skip
+    await call(
+        gql,
+        CREATE.format(t="Opportunity", k="opportunity"),
+        {"title": "T", "accountId": a, "probability": 101},
+        codes=["INVALID"],
+    )
     assert await m.Opportunity.all().count() == 0
 
 
@@ -689,8 +740,7 @@ async def test_private_account_hidden_from_admin_too(gql: Any, actors: Any) -> N
         assert (await gql(NODE, {"id": gid}))["node"] is None
         assert (await rep(NODE, {"id": gid}))["node"] == {"id": gid}
     totals = await gql("{ accounts { totalCount } contacts { totalCount } opportunities { totalCount } }")
-    assert totals == {"accounts": {"totalCount": 0}, "contacts": {"totalCount": 0},
-                      "opportunities": {"totalCount": 0}}  # fmt: skip
+    assert totals == {"accounts": {"totalCount": 0}, "contacts": {"totalCount": 0}, "opportunities": {"totalCount": 0}}
     rows = (await gql(SUMMARY, {"by": "STAGE"}))["pipelineSummary"]
     assert rows == []
     await call(gql, DELETE.format(t="Account"), {"id": secret}, codes=["NOT_FOUND"])
@@ -742,8 +792,12 @@ async def test_opportunity_contact_must_belong_to_account(gql: Any) -> None:
     a = await create(gql, "Account", {"name": "A"})
     b = await create(gql, "Account", {"name": "B"})
     c = await create(gql, "Contact", {"lastName": "X", "accountId": b})
-    await call(gql, CREATE.format(t="Opportunity", k="opportunity"), {"title": "T", "accountId": a, "contactId": c},
-               codes=["INVALID"])  # fmt: skip
+    await call(
+        gql,
+        CREATE.format(t="Opportunity", k="opportunity"),
+        {"title": "T", "accountId": a, "contactId": c},
+        codes=["INVALID"],
+    )
 
 
 async def test_delete_active_quote_is_in_use_but_account_delete_cascades(gql: Any) -> None:
@@ -763,8 +817,9 @@ async def test_deleted_product_on_order_line_resolves_with_is_deleted(gql: Any) 
     ids = await deal_with_quote(gql)
     order = (await call(gql, TO_ORDER, {"quoteId": ids["quote"]}))["salesOrder"]["id"]
     await call(gql, DELETE.format(t="Product"), {"id": await product("laptop")})
-    got = await gql("query($id: ID!) { salesOrder(id: $id) { items { nodes { product { id isDeleted } } } } }",
-                    {"id": order})  # fmt: skip
+    got = await gql(
+        "query($id: ID!) { salesOrder(id: $id) { items { nodes { product { id isDeleted } } } } }", {"id": order}
+    )
     assert got["salesOrder"]["items"]["nodes"] == [{"product": {"id": await product("laptop"), "isDeleted": True}}]
 
 
@@ -772,10 +827,13 @@ async def test_deleted_quote_still_resolved_by_its_order(gql: Any) -> None:
     ids = await deal_with_quote(gql)
     order = (await call(gql, TO_ORDER, {"quoteId": ids["quote"]}))["salesOrder"]["id"]
     await call(gql, DELETE.format(t="Account"), {"id": ids["account"]})
-    got = await gql("query($id: ID!) { salesOrder(id: $id) { quote { id isDeleted } account { name isDeleted } } }",
-                    {"id": order})  # fmt: skip
-    assert got["salesOrder"] == {"quote": {"id": ids["quote"], "isDeleted": True},
-                                 "account": {"name": "Acme", "isDeleted": True}}  # fmt: skip
+    got = await gql(
+        "query($id: ID!) { salesOrder(id: $id) { quote { id isDeleted } account { name isDeleted } } }", {"id": order}
+    )
+    assert got["salesOrder"] == {
+        "quote": {"id": ids["quote"], "isDeleted": True},
+        "account": {"name": "Acme", "isDeleted": True},
+    }
     assert (await gql("{ salesOrders { totalCount } }"))["salesOrders"]["totalCount"] == 1
 
 
@@ -816,7 +874,12 @@ async def test_contract_end_date_leap_day_and_cancelled_contract_upsell(gql: Any
     won = await call(gql, WIN, {"opportunityId": ids["opportunity"], "closeDate": "2028-02-29"})
     c = won["contracts"][0]
     assert (c["startDate"], c["endDate"], c["quantity"], c["value"], c["currency"]) == (
-        "2028-02-29", "2029-02-28", "3", "30.00", "EUR")  # fmt: skip
+        "2028-02-29",
+        "2029-02-28",
+        "3",
+        "30.00",
+        "EUR",
+    )
     await call(gql, CANCEL_CONTRACT, {"contractId": c["id"]})
     await call(gql, UPSELL, {"contractId": c["id"]}, codes=["INVALID_TRANSITION"])
 
@@ -856,8 +919,12 @@ async def test_deleted_account_cannot_take_new_records_and_contracts_survive(gql
     ids = await deal_with_quote(gql, [("support", "1", "100")])
     await call(gql, WIN, {"opportunityId": ids["opportunity"]})
     await call(gql, DELETE.format(t="Account"), {"id": ids["account"]})
-    await call(gql, CREATE.format(t="Opportunity", k="opportunity"), {"title": "T", "accountId": ids["account"]},
-               codes=["NOT_FOUND"])  # fmt: skip
+    await call(
+        gql,
+        CREATE.format(t="Opportunity", k="opportunity"),
+        {"title": "T", "accountId": ids["account"]},
+        codes=["NOT_FOUND"],
+    )
     got = await gql("{ contracts { totalCount nodes { account { isDeleted } opportunity { isDeleted } } } }")
     assert got["contracts"]["totalCount"] == 1
     assert got["contracts"]["nodes"][0] == {"account": {"isDeleted": True}, "opportunity": {"isDeleted": True}}

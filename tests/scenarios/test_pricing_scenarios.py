@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from factories import call, create, mutation, on_database
+from factories import call, create, mutation, on_database, user_error
 from quoting import (
     ACCEPT,
     ADD_BUNDLE,
@@ -84,9 +84,14 @@ async def shop(gql: Any) -> dict[str, str]:
     w["opp"] = await create(
         gql,
         "Opportunity",
-        {"title": "Big deal", "accountId": w["account"], "contactId": w["contact"], "currency": "EUR",
-         "pricebookId": w["book"]},
-    )  # fmt: skip
+        {
+            "title": "Big deal",
+            "accountId": w["account"],
+            "contactId": w["contact"],
+            "currency": "EUR",
+            "pricebookId": w["book"],
+        },
+    )
     return w
 
 
@@ -170,7 +175,7 @@ async def test_five_decimal_unit_price_is_refused_not_rounded(gql) -> None:
         gql,
         ADD_MANUAL,
         {"quoteId": q, "name": "Odd", "unitPrice": "1.23456"},
-        [{"field": ["input", "unitPrice"], "code": "INVALID", "message": "unitPrice has more than 4 decimal places."}],
+        [user_error("input.unitPrice", "INVALID", "unitPrice has more than 4 decimal places.")],
     )
     assert await read_quote(gql, q) == before
     assert await codes(gql, ADD_ITEMS, {"quoteId": q, "items": [{"productId": w["P1"], "unitPrice": "1.23456"}]}) == [
@@ -181,7 +186,7 @@ async def test_five_decimal_unit_price_is_refused_not_rounded(gql) -> None:
         gql,
         "PricebookEntry",
         {"pricebookId": w["book"], "productId": w["P3"], "currency": "USD", "unitPrice": "1.23456"},
-        [{"field": ["input", "unitPrice"], "code": "INVALID", "message": "unitPrice has more than 4 decimal places."}],
+        [user_error("input.unitPrice", "INVALID", "unitPrice has more than 4 decimal places.")],
     )
     # a 4-decimal price is kept as given
     ok = await call(gql, ADD_MANUAL, {"quoteId": q, "name": "Fine", "unitPrice": "1.2345", "quantity": "2"})
@@ -287,8 +292,9 @@ async def test_entry_unique_per_book_product_currency_unit(gql) -> None:
     await create(gql, "PricebookEntry", {**base, "currency": "GBP"})
     other = await create(gql, "Pricebook", {"name": "Partner"})
     await create(gql, "PricebookEntry", {**base, "pricebookId": other})
-    assert await codes(gql, mutation("createPricebookEntry", "pricebookEntry { id }"),
-                       {**base, "currency": "XXQ"}) == ["INVALID"]  # fmt: skip
+    assert await codes(gql, mutation("createPricebookEntry", "pricebookEntry { id }"), {**base, "currency": "XXQ"}) == [
+        "INVALID"
+    ]
 
 
 async def test_price_book_versions_and_same_product_different_prices(gql) -> None:
@@ -491,9 +497,14 @@ async def test_currency_round_trip_restores_entry_prices_and_keeps_discounts(gql
     await call(
         gql,
         ADD_ITEMS,
-        {"quoteId": q, "items": [{"productId": w["P1"], "unitPrice": "77", "discountPercent": "10"},
-                                 {"productId": w["P2"], "quantity": "2", "taxRate": "19"}]},
-    )  # fmt: skip
+        {
+            "quoteId": q,
+            "items": [
+                {"productId": w["P1"], "unitPrice": "77", "discountPercent": "10"},
+                {"productId": w["P2"], "quantity": "2", "taxRate": "19"},
+            ],
+        },
+    )
     usd = (await call(gql, CHANGE_CURRENCY, {"quoteId": q, "currency": "USD"}))["quote"]
     assert [(i["unitPrice"], i["discountPercent"]) for i in usd["items"]["nodes"]] == [("120.00", "10"), ("50.00", "0")]
     assert usd["discountPercent"] == "5"
@@ -582,16 +593,25 @@ async def test_accepted_quote_is_read_only(gql) -> None:
 async def test_quote_from_opportunity_copies_items_currency_account_contact(gql) -> None:
     w = await shop(gql)
     add = mutation("addOpportunityItems", "opportunity { id }")
-    await call(gql, add, {"opportunityId": w["opp"], "items": [
-        {"productId": w["P1"], "quantity": "2", "discountPercent": "10", "taxRate": "21"},
-        {"name": "Training", "unitPrice": "250.00"}]})  # fmt: skip
+    await call(
+        gql,
+        add,
+        {
+            "opportunityId": w["opp"],
+            "items": [
+                {"productId": w["P1"], "quantity": "2", "discountPercent": "10", "taxRate": "21"},
+                {"name": "Training", "unitPrice": "250.00"},
+            ],
+        },
+    )
     payload = await call(gql, FROM_OPP, {"opportunityId": w["opp"]})
     quote = payload["quote"]
     assert quote["currency"] == "EUR"
     assert quote["account"] == {"id": w["account"]} and quote["contact"] == {"id": w["contact"]}
-    assert [(i["name"], i["quantity"], i["discountPercent"], i["taxRate"], i["lineTotal"], i["source"])
-            for i in quote["items"]["nodes"]] == [
-        ("Item P1", "2", "10", "21", "180.00", "PRICEBOOK"), ("Training", "1", "0", "0", "250.00", "MANUAL")]  # fmt: skip
+    assert [
+        (i["name"], i["quantity"], i["discountPercent"], i["taxRate"], i["lineTotal"], i["source"])
+        for i in quote["items"]["nodes"]
+    ] == [("Item P1", "2", "10", "21", "180.00", "PRICEBOOK"), ("Training", "1", "0", "0", "250.00", "MANUAL")]
     assert quote["isActive"] is True and payload["opportunity"]["amount"] == "430.00"
 
 
@@ -728,12 +748,16 @@ async def test_rounding_line_converted_on_currency_change(gql) -> None:
     q = await new_quote(gql, w)
     await call(gql, ADD_ITEMS, {"quoteId": q, "items": [{"productId": w["P3"]}]})
     await call(gql, ROUND, {"quoteId": q, "roundTo": "1"})  # 19.99 + 0.01
-    usd = (await call(gql, CHANGE_CURRENCY, {"quoteId": q, "currency": "USD"}, [
-        {"field": ["input", "currency"], "code": "NOT_IN_PRICEBOOK", "message": "No price in USD for: Item P3 (P3)."}
-    ]))  # fmt: skip
+    usd = await call(
+        gql,
+        CHANGE_CURRENCY,
+        {"quoteId": q, "currency": "USD"},
+        [user_error("input.currency", "NOT_IN_PRICEBOOK", "No price in USD for: Item P3 (P3).")],
+    )
     assert usd["quote"] is None
-    await create(gql, "PricebookEntry", {"pricebookId": w["book"], "productId": w["P3"], "currency": "USD",
-                                         "unitPrice": "25.00"})  # fmt: skip
+    await create(
+        gql, "PricebookEntry", {"pricebookId": w["book"], "productId": w["P3"], "currency": "USD", "unitPrice": "25.00"}
+    )
     usd = (await call(gql, CHANGE_CURRENCY, {"quoteId": q, "currency": "USD"}))["quote"]
     lines = usd["items"]["nodes"]
     # the rounding line 0.01 EUR / 0.8 = 0.0125 USD -> line 0.01

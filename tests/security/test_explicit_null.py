@@ -16,8 +16,23 @@ TYPES = """query { __schema { mutationType { fields { name args { name type { ..
 fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }"""
 INPUT = """query($n: String!) { __type(name: $n) { name isOneOf enumValues { name }
   inputFields { name defaultValue type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }"""
-VERBS = ("update", "delete", "restore", "purge", "remove", "complete", "unlink", "cancel", "fulfill", "issue",
-         "markInvoicePaid", "void", "send", "accept", "reject")  # fmt: skip
+VERBS = (
+    "update",
+    "delete",
+    "restore",
+    "purge",
+    "remove",
+    "complete",
+    "unlink",
+    "cancel",
+    "fulfill",
+    "issue",
+    "markInvoicePaid",
+    "void",
+    "send",
+    "accept",
+    "reject",
+)
 
 
 def _model_for(field: str, mutation: str) -> str:
@@ -42,9 +57,10 @@ class Builder:
 
     async def query(self, document: str, variables: dict[str, Any] | None = None) -> Any:
         answer = await self.client.post(
-            "/graphql", json={"query": document, "variables": variables or {}},
+            "/graphql",
+            json={"query": document, "variables": variables or {}},
             headers={"Authorization": f"Bearer {self.token}"},
-        )  # fmt: skip
+        )
         return answer
 
     async def input_type(self, name: str) -> Any:
@@ -53,8 +69,15 @@ class Builder:
         return self.types[name]
 
     async def value(self, name: str, field: str, mutation: str, depth: int = 0) -> Any:
-        scalar = {"String": "EUR" if "currency" in field.lower() else "x", "Decimal": "1", "Int": 1,
-                  "Boolean": False, "Date": "2027-01-15", "DateTime": "2027-01-15T10:00:00Z", "JSON": "{}"}  # fmt: skip
+        scalar = {
+            "String": "EUR" if "currency" in field.lower() else "x",
+            "Decimal": "1",
+            "Int": 1,
+            "Boolean": False,
+            "Date": "2027-01-15",
+            "DateTime": "2027-01-15T10:00:00Z",
+            "JSON": "{}",
+        }
         if name in scalar:
             return scalar[name]
         if name == "ID":

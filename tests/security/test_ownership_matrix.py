@@ -53,8 +53,10 @@ REFUSED = {"NOT_FOUND", "FORBIDDEN"}
 STATE_CODES = {"INVALID_TRANSITION", "ALREADY_CONVERTED", "LOCKED", "IN_USE", "INVALID"}
 PART_CONNECTIONS = ("items", "documents")
 #: Inputs that take exactly one of several ids (else INVALID): only the first is given.
-EXACTLY_ONE = {"AssignToPartnerInput": ("leadId", "opportunityId"),
-               "UnassignFromPartnerInput": ("leadId", "opportunityId")}  # fmt: skip
+EXACTLY_ONE = {
+    "AssignToPartnerInput": ("leadId", "opportunityId"),
+    "UnassignFromPartnerInput": ("leadId", "opportunityId"),
+}
 #: Optional inputs a record needs in practice (a name), given so the owner's call can succeed.
 NAMES = {"name", "title", "lastName", "subject", "type"}
 
@@ -125,9 +127,10 @@ class Schema:
         for f in fields:
             named, _, required = type_ref(f["type"])
             holds_ids = named == "ID" or (
-                self.types[named]["kind"] == "INPUT_OBJECT" and not named.endswith("Filter")
+                self.types[named]["kind"] == "INPUT_OBJECT"
+                and not named.endswith("Filter")
                 and self.id_fields(mutation, named)
-            )  # fmt: skip
+            )
             if required or holds_ids or t.get("isOneOf") or f["name"] in NAMES:
                 out[f["name"]] = self.value(mutation, type_name, f, pick)
         return out
@@ -152,8 +155,15 @@ def scalar(type_name: str, field: str) -> Any:
     by_name = {"currency": "EUR", "email": "x@example.com", "roundTo": "1", "unitPrice": "1"}
     if field in by_name:
         return by_name[field]
-    return {"String": "x", "Int": 1, "Boolean": True, "Decimal": "1", "Date": "2030-01-01",
-            "DateTime": "2030-01-01T00:00:00Z", "JSON": {}}.get(type_name, "x")  # fmt: skip
+    return {
+        "String": "x",
+        "Int": 1,
+        "Boolean": True,
+        "Decimal": "1",
+        "Date": "2030-01-01",
+        "DateTime": "2030-01-01T00:00:00Z",
+        "JSON": {},
+    }.get(type_name, "x")
 
 
 def errors_of(body: dict[str, Any], mutation: str) -> list[dict[str, Any]]:
@@ -170,8 +180,9 @@ class Matrix:
 
     async def world(self, shared: dict[str, Any]) -> World:
         owner = self.rep_a.user
-        world = await sales_world(owner, shared, private=self.variant == "private",
-                                  restricted=self.variant == "restricted")  # fmt: skip
+        world = await sales_world(
+            owner, shared, private=self.variant == "private", restricted=self.variant == "restricted"
+        )
         # a second live account, so a parentId can differ from the account changed
         sister = await m.Account.create(name="Sister", owner_id=owner.id, is_private=self.variant == "private")
         world.add(sister)
@@ -246,8 +257,12 @@ class Matrix:
 
 
 def shared_types(shared: dict[str, Any]) -> dict[str, Any]:
-    return {"Pricebook": shared["pricebook"], "Product": shared["product"], "Bundle": shared["bundle"],
-            "DocumentTemplate": shared["template"]}  # fmt: skip
+    return {
+        "Pricebook": shared["pricebook"],
+        "Product": shared["product"],
+        "Bundle": shared["bundle"],
+        "DocumentTemplate": shared["template"],
+    }
 
 
 @pytest.mark.parametrize("variant", ["visible", "private", "restricted"])

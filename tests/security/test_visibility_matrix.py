@@ -37,14 +37,20 @@ async def hidden_world(owner: Any, shared: dict[str, Any]) -> tuple[set[str], se
     loose = restricted.records["Quote"][2]
     await lineage.link(None, loose, restricted.records["SalesOrder"][0], ConversionKind.QUOTE_TO_ORDER)  # type: ignore[arg-type]
     # an activity on a public lead and a restricted deal
-    restricted.add(await m.Activity.create(type="CALL", subject="Both", lead=lead,
-                                           opportunity=restricted.records["Opportunity"][0]))  # fmt: skip
+    restricted.add(
+        await m.Activity.create(
+            type="CALL", subject="Both", lead=lead, opportunity=restricted.records["Opportunity"][0]
+        )
+    )
     # soft-deleted records of the public types
     gone = dt.datetime.now(dt.UTC)
     deleted = World(owner)
-    for model, values in ((m.Product, {"name": "Gone", "code": "GONE"}), (m.Pricebook, {"name": "Gone"}),
-                          (m.Bundle, {"name": "Gone", "code": "GONE", "pricebook": shared["pricebook"]}),
-                          (m.Lead, {"last_name": "Gone"})):  # fmt: skip
+    for model, values in (
+        (m.Product, {"name": "Gone", "code": "GONE"}),
+        (m.Pricebook, {"name": "Gone"}),
+        (m.Bundle, {"name": "Gone", "code": "GONE", "pricebook": shared["pricebook"]}),
+        (m.Lead, {"last_name": "Gone"}),
+    ):
         deleted.add(await model.create(deleted_at=gone, **values))
     hidden = set(deleted.all_ids())
     hidden |= {i for i in private.all_ids() if from_global_id(i)[0] != "Lead"}
@@ -55,8 +61,12 @@ async def hidden_world(owner: Any, shared: dict[str, Any]) -> tuple[set[str], se
                 hidden.add(to_global_id(type_name, row.id))
             if getattr(row, "deleted_at", None) is not None:
                 hidden.add(to_global_id(type_name, row.id))
-    parents = {"QuoteItem": ("Quote", "quote_id"), "SalesOrderItem": ("SalesOrder", "sales_order_id"),
-               "InvoiceItem": ("Invoice", "invoice_id"), "Document": ("Quote", "quote_id")}  # fmt: skip
+    parents = {
+        "QuoteItem": ("Quote", "quote_id"),
+        "SalesOrderItem": ("SalesOrder", "sales_order_id"),
+        "InvoiceItem": ("Invoice", "invoice_id"),
+        "Document": ("Quote", "quote_id"),
+    }
     for type_name, (parent, column) in parents.items():
         for row in await MODELS[type_name].all():
             if to_global_id(parent, getattr(row, column)) in hidden:
@@ -65,8 +75,14 @@ async def hidden_world(owner: Any, shared: dict[str, Any]) -> tuple[set[str], se
         if to_global_id(event.subject_type, event.subject_id) in hidden:
             hidden.add(to_global_id("TimelineEvent", event.id))
     await timeline.record(None, child, "CREATED", owner)  # type: ignore[arg-type]
-    gone_ids = {i for w in (private, restricted, deleted) for t, rows in w.records.items() for r in rows
-                if getattr(r, "deleted_at", None) is not None for i in [to_global_id(t, r.id)]}  # fmt: skip
+    gone_ids = {
+        i
+        for w in (private, restricted, deleted)
+        for t, rows in w.records.items()
+        for r in rows
+        if getattr(r, "deleted_at", None) is not None
+        for i in [to_global_id(t, r.id)]
+    }
     return hidden, gone_ids
 
 
@@ -84,8 +100,11 @@ async def test_hidden_records_do_not_exist_for_rep_b(gql: Any, actors: Any) -> N
     for gid in hidden:
         by_type.setdefault(from_global_id(gid)[0], set()).add(gid)
     # every Node type has a hidden instance, unless nothing of it can be hidden
-    unhideable = {t for t in schema.nodes if access.RULES[MODELS[t]] is access.public
-                  and "deleted_at" not in MODELS[t]._meta.fields_map}  # fmt: skip
+    unhideable = {
+        t
+        for t in schema.nodes
+        if access.RULES[MODELS[t]] is access.public and "deleted_at" not in MODELS[t]._meta.fields_map
+    }
     assert set(schema.nodes) - unhideable == set(by_type), set(schema.nodes) - unhideable ^ set(by_type)
 
     # when rep B enumerates every id of every type, 1 to the highest + 5
@@ -110,8 +129,10 @@ async def test_hidden_records_do_not_exist_for_rep_b(gql: Any, actors: Any) -> N
     for type_name, ids in visible.items():
         selection = schema.selection(type_name)
         for start in range(0, len(ids), 20):
-            data = await rep_b(f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {type_name} {{ {selection} }} }} }}",
-                               {"ids": ids[start : start + 20]})  # fmt: skip
+            data = await rep_b(
+                f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {type_name} {{ {selection} }} }} }}",
+                {"ids": ids[start : start + 20]},
+            )
             # then no hidden record is reached, and no count includes one
             assert set(ids_in(data)) & hidden == set(), (type_name, sorted(set(ids_in(data)) & hidden))
             assert all(total == shown for total, shown in check_counts(data)), type_name
