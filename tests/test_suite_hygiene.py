@@ -234,3 +234,17 @@ def test_slow_tests_carry_the_slow_marker() -> None:
     assert list(unmarked_slow_tests(example)) == ["test_a"]
     assert list(unmarked_slow_tests("pytestmark = [pytest.mark.slow]\n" + example)) == []
     assert list(unmarked_slow_tests("G = from_schema(s)\ndef test_c(client):\n    G.example()")) == ["test_c"]
+
+
+#: ``# fmt: skip`` is for a real table that ruff format would scatter; a handful at most.
+FMT_SKIP_LIMIT = 5
+
+
+def test_fmt_skip_is_kept_for_a_handful_of_tables() -> None:
+    found = [
+        f"{p.relative_to(TESTS)}:{i}"
+        for p in sorted(TESTS.rglob("*.py"))
+        for i, line in enumerate(p.read_text().splitlines(), start=1)
+        if "# fmt" + ": skip" in line
+    ]
+    assert len(found) <= FMT_SKIP_LIMIT, found

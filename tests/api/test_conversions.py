@@ -1,6 +1,6 @@
 """Conversions end to end over HTTP: items and totals copied to the cent, lineage from both
-ends, timelines (and the account's), atomicity, idempotency, status changes. The helpers
-here are reused by the other pipeline test modules."""
+ends, timelines (and the account's), atomicity, idempotency, status changes. The conversion
+documents and ``deal`` live in tests/converting.py, shared with the other pipeline test modules."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Quotes through the HTTP API: totals to the cent, life cycle, currency, duplicate, revise,
-the active quote and the opportunity amount. Helpers here are reused by the other
-pricing test modules."""
+the active quote and the opportunity amount. The quote documents and ``world`` live in
+tests/quoting.py, shared with the other pricing test modules."""
 
 from __future__ import annotations
 
