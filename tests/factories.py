@@ -308,6 +308,20 @@ async def mutate(
     return dict(await call(gql, mutation(name, select), values, codes=codes or []))
 
 
+async def priced_products(
+    gql: Any, book: str, prices: dict[str, list[tuple[str, str]]], name: str = "Product"
+) -> dict[str, str]:
+    """A product ``"<name> <code>"`` per code of ``prices``, each with an entry in price book
+    ``book`` per (currency, unit price); their ids by code."""
+    ids = {}
+    for code, entries in prices.items():
+        ids[code] = await create(gql, "Product", {"name": f"{name} {code}", "code": code})
+        for currency, price in entries:
+            values = {"pricebookId": book, "productId": ids[code], "currency": currency, "unitPrice": price}
+            await create(gql, "PricebookEntry", values)
+    return ids
+
+
 async def quote_with_lines(
     gql: Any,
     lines: list[dict[str, Any]],

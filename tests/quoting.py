@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from factories import ERR, create
+from factories import ERR, create, priced_products
 
 LINE = "id name quantity unitPrice discountPercent taxRate lineTotal source weight currency version"
 QUOTE = f"""id version number revision status isActive isLocked currency discountPercent
@@ -59,14 +59,7 @@ async def world(gql: Any) -> dict[str, str]:
         "C": [("EUR", "2.675"), ("USD", "3")],
         "J": [("JPY", "1000")],
     }
-    for code, entries in prices.items():
-        w[code] = await create(gql, "Product", {"name": f"Product {code}", "code": code})
-        for currency, price in entries:
-            await create(
-                gql,
-                "PricebookEntry",
-                {"pricebookId": w["book"], "productId": w[code], "currency": currency, "unitPrice": price},
-            )
+    w |= await priced_products(gql, w["book"], prices, "Product")
     w["opp"] = await create(
         gql, "Opportunity", {"title": "Deal", "accountId": w["account"], "currency": "EUR", "pricebookId": w["book"]}
     )

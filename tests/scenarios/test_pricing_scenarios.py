@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from factories import call, create, mutation, on_database, user_error
+from factories import call, create, mutation, on_database, priced_products, user_error
 from quoting import (
     ACCEPT,
     ADD_BUNDLE,
@@ -73,14 +73,7 @@ async def shop(gql: Any) -> dict[str, str]:
         "PJ": [("JPY", "1500")],
         "PK": [("KWD", "12.345")],
     }
-    for code, entries in prices.items():
-        w[code] = await create(gql, "Product", {"name": f"Item {code}", "code": code})
-        for currency, price in entries:
-            await create(
-                gql,
-                "PricebookEntry",
-                {"pricebookId": w["book"], "productId": w[code], "currency": currency, "unitPrice": price},
-            )
+    w |= await priced_products(gql, w["book"], prices, "Item")
     w["opp"] = await create(
         gql,
         "Opportunity",
