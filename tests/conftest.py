@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from factories import TEST_DATABASE_URL, Actor
 from hypothesis import settings as hypothesis_settings
 from tortoise import Tortoise, connections
 
@@ -23,8 +24,21 @@ from crm_graphql.settings import Settings
 hypothesis_settings.register_profile("crm", deadline=None)
 hypothesis_settings.load_profile("crm")
 
-TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "sqlite://:memory:")
 _pg_schema_ready = False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``@pytest.mark.postgres(reason=why)`` skips a test, saying why, unless
+    CRM_TEST_DATABASE_URL names a PostgreSQL database (SQLite serves one process only)."""
+    if not db.is_sqlite(TEST_DATABASE_URL):
+        return
+    for item in items:
+        marker = item.get_closest_marker("postgres")
+        if marker is not None:
+            why = marker.kwargs.get("reason", "it runs against PostgreSQL")
+            item.add_marker(
+                pytest.mark.skip(reason=f"needs PostgreSQL ({why}): set CRM_TEST_DATABASE_URL=postgres://...")
+            )
 
 
 async def _reset_postgres() -> None:
@@ -74,12 +88,6 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
-@dataclass
-class Actor:
-    user: Any
-    token: str
-
-
 @pytest.fixture
 async def actors(app: Any) -> dict[Role, Actor]:
     out = {}
@@ -89,15 +97,6 @@ async def actors(app: Any) -> dict[Role, Actor]:
         user, token = await users.create_user(f"{role.value.lower()}@example.com", role.value.title(), role)
         out[role] = Actor(user, token)
     return out
-
-
-async def partner_actor(name: str = "Partner Co", email: str = "partner@example.com") -> tuple[Any, Actor]:
-    """A partner account and a PARTNER user of it."""
-    from crm_graphql import models as m
-
-    account = await m.Account.create(name=name, is_partner=True)
-    user, token = await users.create_user(email, "Partner User", Role.PARTNER, partner_account_id=account.id)
-    return account, Actor(user, token)
 
 
 @pytest.fixture

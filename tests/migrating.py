@@ -4,20 +4,22 @@ with old rows, then migrated to the end; and a small GraphQL client for an app o
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+from factories import TEST_DATABASE_URL
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.migrations.executor import MigrationExecutor, MigrationTarget
 
 from crm_graphql import db
-
-TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "sqlite://:memory:")
+from crm_graphql.app import create_app, startup
+from crm_graphql.enums import Role
+from crm_graphql.services import users
+from crm_graphql.settings import Settings
 
 
 def migration_named(suffix: str) -> str:
@@ -77,7 +79,21 @@ class Client:
         self.client, self.token = client, token
 
     async def __call__(self, query: str, variables: dict[str, Any] | None = None) -> Any:
-        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                          headers={"Authorization": f"Bearer {self.token}"})  # fmt: skip
+        response = await self.client.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
         assert response.status_code == 200 and "errors" not in response.json(), response.text
         return response.json()["data"]
+
+
+@asynccontextmanager
+async def admin_client(database: str) -> AsyncIterator[Client]:
+    """An app on ``database`` (already migrated) and an admin's ``Client`` of it."""
+    settings = Settings(database_url=database)
+    app = create_app(settings, manage_db=False)
+    await startup(settings, connect=False)
+    _, token = await users.create_user("admin@example.com", "Admin", Role.ADMIN)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        yield Client(client, token)

@@ -37,38 +37,53 @@ async def _fill_old_rows(url: str, conn: BaseDBAsyncClient) -> None:
     async with in_transaction() as tx:
         for pk, name in ((1, "Acme"), (2, "Steel Co"), (3, "Rival")):
             await tx.execute_insert(
-                insert_sql(url, "INSERT INTO accounts (id, version, created_at, updated_at, type, name, is_private, "
-                             "is_partner) VALUES (?, 1, ?, ?, 'ORGANIZATION', ?, ?, ?)"),
+                insert_sql(
+                    url,
+                    "INSERT INTO accounts (id, version, created_at, updated_at, type, name, is_private, "
+                    "is_partner) VALUES (?, 1, ?, ?, 'ORGANIZATION', ?, ?, ?)",
+                ),
                 [pk, CREATED, CREATED, name, False, False],
-            )  # fmt: skip
+            )
         await tx.execute_insert(
-            insert_sql(url, "INSERT INTO account_links (id, version, created_at, updated_at, account_id, linked_id, "
-                         "note) VALUES (1, 1, ?, ?, 1, 2, 'Steel for the plant')"),
+            insert_sql(
+                url,
+                "INSERT INTO account_links (id, version, created_at, updated_at, account_id, linked_id, "
+                "note) VALUES (1, 1, ?, ?, 1, 2, 'Steel for the plant')",
+            ),
             [CREATED, CREATED],
-        )  # fmt: skip
+        )
         _, pipelines = await tx.execute_query("SELECT id FROM pipelines")  # 0006 made the default one
         pipeline = pipelines[0]["id"]
         await tx.execute_insert(
-            insert_sql(url, "INSERT INTO stages (id, version, created_at, updated_at, name, position, probability, "
-                         "kind, is_default, pipeline_id) VALUES (1, 1, ?, ?, 'Prospecting', 1, 10, 'OPEN', ?, ?)"),
+            insert_sql(
+                url,
+                "INSERT INTO stages (id, version, created_at, updated_at, name, position, probability, "
+                "kind, is_default, pipeline_id) VALUES (1, 1, ?, ?, 'Prospecting', 1, 10, 'OPEN', ?, ?)",
+            ),
             [CREATED, CREATED, True, pipeline],
-        )  # fmt: skip
+        )
         stage = 1
         event = 1
         for pk, title, events in OLD_DEALS:
             await tx.execute_insert(
-                insert_sql(url, "INSERT INTO opportunities (id, version, created_at, updated_at, title, account_id, "
-                             "stage_id, pipeline_id, status, probability, currency, amount_source, is_restricted) "
-                             "VALUES (?, 1, ?, ?, ?, 1, ?, ?, 'OPEN', 10, 'EUR', 'MANUAL', ?)"),
+                insert_sql(
+                    url,
+                    "INSERT INTO opportunities (id, version, created_at, updated_at, title, account_id, "
+                    "stage_id, pipeline_id, status, probability, currency, amount_source, is_restricted) "
+                    "VALUES (?, 1, ?, ?, ?, 1, ?, ?, 'OPEN', 10, 'EUR', 'MANUAL', ?)",
+                ),
                 [pk, CREATED, CREATED, title, stage, pipeline, False],
-            )  # fmt: skip
+            )
             for kind, days in events:
                 at = CREATED + dt.timedelta(days=days)
                 await tx.execute_insert(
-                    insert_sql(url, "INSERT INTO timeline_events (id, version, created_at, updated_at, subject_type, "
-                                 "subject_id, account_id, kind, data) VALUES (?, 1, ?, ?, 'Opportunity', ?, 1, ?, ?)"),
+                    insert_sql(
+                        url,
+                        "INSERT INTO timeline_events (id, version, created_at, updated_at, subject_type, "
+                        "subject_id, account_id, kind, data) VALUES (?, 1, ?, ?, 'Opportunity', ?, 1, ?, ?)",
+                    ),
                     [event, at, at, pk, kind, "{}"],
-                )  # fmt: skip
+                )
                 event += 1
     if not db.is_sqlite(url):
         await conn.execute_script(
@@ -116,6 +131,14 @@ async def test_links_become_relations_and_deals_get_stage_entered_at(old_databas
         unlink = "mutation($i: UnlinkAccountsInput!) { unlinkAccounts(input: $i) { userErrors { code } } }"
         assert (await gql(unlink, {"i": {"id": relation}}))["unlinkAccounts"]["userErrors"] == []
         link = "mutation($i: LinkAccountsInput!) { linkAccounts(input: $i) { relation { kind } userErrors { code } } }"
-        made = await gql(link, {"i": {"accountId": to_global_id("Account", 1),
-                                      "relatedAccountId": to_global_id("Account", 3), "kind": "COMPETITOR"}})  # fmt: skip
+        made = await gql(
+            link,
+            {
+                "i": {
+                    "accountId": to_global_id("Account", 1),
+                    "relatedAccountId": to_global_id("Account", 3),
+                    "kind": "COMPETITOR",
+                }
+            },
+        )
         assert made["linkAccounts"] == {"relation": {"kind": "COMPETITOR"}, "userErrors": []}

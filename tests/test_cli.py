@@ -48,19 +48,22 @@ def main(*argv: str) -> Result:
 
 def test_user_create_prints_a_token_that_authenticates(tmp_path: Path) -> None:
     url = f"sqlite://{tmp_path / 'crm.sqlite3'}"
-    created = main("user", "create", "--email", "ops@example.com", "--name", "Ops", "--role", "manager",
-                   "--database", url)  # fmt: skip
+    created = main(
+        "user", "create", "--email", "ops@example.com", "--name", "Ops", "--role", "manager", "--database", url
+    )
     assert created.code == 0, created.err
     token = created.out.strip()
     assert len(token) >= 32 and "\n" not in token
     who = subprocess.run([sys.executable, "-c", WHO, url, token, token + "x"], capture_output=True, text=True)
     assert who.stdout.split() == ["ops@example.com", "None"], who.stderr
     # the same e-mail again is refused; so is an unknown role
-    again = main("user", "create", "--email", "ops@example.com", "--name", "Ops", "--role", "MANAGER",
-                 "--database", url)  # fmt: skip
+    again = main(
+        "user", "create", "--email", "ops@example.com", "--name", "Ops", "--role", "MANAGER", "--database", url
+    )
     assert again.code == 1 and "exists" in again.err
-    assert main("user", "create", "--email", "x@example.com", "--name", "X", "--role", "boss",
-                "--database", url).code == 2  # fmt: skip
+    assert (
+        main("user", "create", "--email", "x@example.com", "--name", "X", "--role", "boss", "--database", url).code == 2
+    )
 
 
 def test_export_schema_check(

@@ -29,6 +29,9 @@ from graphql import (
     parse,
 )
 
+#: Every test here talks to a real `crm-graphql serve` process.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((REPO / "schema" / "examples").glob("*.graphql"))
 AUDIT_SCRIPT = REPO / "tests" / "graphql_http_audit.mjs"

@@ -41,8 +41,11 @@ async def test_demo_counts_and_quote_totals(gql: Any) -> None:
         assert items, quote.number
         totals = amounts.totals_of(items, quote.discount_percent, quote.currency)
         assert (quote.subtotal, quote.net_total, quote.tax_total, quote.total) == (
-            totals.subtotal, totals.net_total, totals.tax_total, totals.total,
-        ), quote.number  # fmt: skip
+            totals.subtotal,
+            totals.net_total,
+            totals.tax_total,
+            totals.total,
+        ), quote.number
     # exactly one active quote per opportunity that has quotes
     for opp_id in set(await m.Quote.all().values_list("opportunity_id", flat=True)):
         assert await m.Quote.filter(opportunity_id=opp_id, is_active=True).count() == 1
@@ -106,7 +109,7 @@ async def test_demo_shows_campaigns_with_results(gql: Any) -> None:
     await demo.load()
     data = await gql("""{ campaigns(orderBy: [{field: NAME}]) { nodes { name currency budget
       stats { leadCount wonCount wonAmount costPerLead returnOnInvestment } } }
-      pipelineSummary(groupBy: CAMPAIGN) { label count } }""")  # fmt: skip
+      pipelineSummary(groupBy: CAMPAIGN) { label count } }""")
     campaigns = {c["name"]: c for c in data["campaigns"]["nodes"]}
     assert len(campaigns) == 3
     show = campaigns["Trade Show Chicago"]
@@ -122,7 +125,7 @@ async def test_demo_shows_split_leads_and_a_split_deal(gql: Any) -> None:
     counts = await demo.load()
     # a rule splitting leads 33/33/34 among three users, a few leads shared by it
     data = await gql("""{ leadSplitRules { nodes { name filter shares { percent user { name } } } }
-      leads(first: 100) { nodes { shares { percent } } } }""")  # fmt: skip
+      leads(first: 100) { nodes { shares { percent } } } }""")
     (rule,) = data["leadSplitRules"]["nodes"]
     assert rule["name"] == demo.SPLIT_RULE and [s["percent"] for s in rule["shares"]] == [33, 33, 34]
     shared = [n for n in data["leads"]["nodes"] if n["shares"]]

@@ -7,19 +7,14 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
 from factories import quote_with_lines
-from migrating import Client, database_before, insert_sql, migration_named
+from migrating import admin_client, database_before, insert_sql, migration_named
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from crm_graphql import db
-from crm_graphql.app import create_app, startup
-from crm_graphql.enums import Role
-from crm_graphql.services import users
-from crm_graphql.settings import Settings
 
 MIGRATION = migration_named("quote_documents")
 OLD_MARKDOWN = (
@@ -37,19 +32,28 @@ async def _fill_old_rows(url: str, conn: BaseDBAsyncClient) -> None:
     async with in_transaction() as tx:
         if not db.is_sqlite(url):
             await tx.execute_script("SET LOCAL session_replication_role = replica")  # no foreign key checks
-        for pk, content_type, body in ((1, "text/markdown", OLD_MARKDOWN), (2, "text/html", OLD_HTML),
-                                       (3, "text/plain", OLD_TEXT)):  # fmt: skip
+        for pk, content_type, body in (
+            (1, "text/markdown", OLD_MARKDOWN),
+            (2, "text/html", OLD_HTML),
+            (3, "text/plain", OLD_TEXT),
+        ):
             await tx.execute_insert(
-                insert_sql(url, "INSERT INTO document_templates (id, version, created_at, updated_at, name, "
-                                "content_type, body) VALUES (?, 1, ?, ?, ?, ?, ?)"),
+                insert_sql(
+                    url,
+                    "INSERT INTO document_templates (id, version, created_at, updated_at, name, "
+                    "content_type, body) VALUES (?, 1, ?, ?, ?, ?, ?)",
+                ),
                 [pk, now, now, f"Old {pk}", content_type, body],
-            )  # fmt: skip
+            )
         if db.is_sqlite(url):  # PostgreSQL checks the foreign key again when the migration updates the row
             await tx.execute_insert(
-            insert_sql(url, "INSERT INTO documents (id, version, created_at, updated_at, name, content_type, "
-                            "content, quote_id) VALUES (?, 1, ?, ?, 'Quote Q-1-1', 'text/html', ?, 999)"),
-            [4, now, now, "<p>Müller</p>"],
-            )  # fmt: skip
+                insert_sql(
+                    url,
+                    "INSERT INTO documents (id, version, created_at, updated_at, name, content_type, "
+                    "content, quote_id) VALUES (?, 1, ?, ?, 'Quote Q-1-1', 'text/html', ?, 999)",
+                ),
+                [4, now, now, "<p>Müller</p>"],
+            )
     if not db.is_sqlite(url):
         # sequences follow the explicit ids, as they would in a database that made these rows
         await conn.execute_script("SELECT setval('document_templates_id_seq', 3)")
@@ -76,14 +80,11 @@ async def test_old_templates_are_migrated_and_keep_working(old_database: str) ->
     assert "{% for item in items %}" in bodies[0] and "{{items}}" not in bodies[1]
     assert bodies[0].endswith("{% raw %} {% not a tag %} {# nor this\n{% endraw %}")
     # and an app on the migrated database renders them through the API
-    settings = Settings(database_url=old_database)
-    app = create_app(settings, manage_db=False)
-    await startup(settings, connect=False)
-    _, token = await users.create_user("admin@example.com", "Admin", Role.ADMIN)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
-        gql = Client(client, token)
-        lines = [{"name": "Laptop <Pro>", "quantity": "2", "unitPrice": "10", "taxRate": "20"},
-                 {"name": "Mouse", "quantity": "1", "unitPrice": "5", "discountPercent": "10"}]  # fmt: skip
+    async with admin_client(old_database) as gql:
+        lines = [
+            {"name": "Laptop <Pro>", "quantity": "2", "unitPrice": "10", "taxRate": "20"},
+            {"name": "Mouse", "quantity": "1", "unitPrice": "5", "discountPercent": "10"},
+        ]
         ids = await quote_with_lines(gql, lines, account={"name": "Acme & Co"})
         templates = await gql("{ documentTemplates(orderBy: [{field: NAME}]) { nodes { id } } }")
         contents = []

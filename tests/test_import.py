@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
+from factories import on_database
 
-from crm_graphql import cli, db
+from crm_graphql import cli
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
 
 
 def _count(url: str, model) -> int:
-    async def work() -> int:
-        await db.init(url)
-        try:
-            return await model.all().count()
-        finally:
-            await db.close()
-
-    return asyncio.run(work())
+    return on_database(url, lambda: model.all().count())
 
 
 def test_import_accounts_then_contacts_by_account_name(tmp_path, capsys) -> None:
@@ -63,17 +56,13 @@ def _price_books(url: str) -> dict[str, int]:
     """Two price books called "Standard" (one inactive), one "Partner", and product LAP-14."""
 
     async def work() -> dict[str, int]:
-        await db.init(url)
-        try:
-            active = await m.Pricebook.create(name="Standard")
-            await m.Pricebook.create(name="Standard", is_active=False, version_label="2023")
-            partner = await m.Pricebook.create(name="Partner")
-            await m.Product.create(name="Laptop Pro 14", code="LAP-14")
-            return {"standard": active.id, "partner": partner.id}
-        finally:
-            await db.close()
+        active = await m.Pricebook.create(name="Standard")
+        await m.Pricebook.create(name="Standard", is_active=False, version_label="2023")
+        partner = await m.Pricebook.create(name="Partner")
+        await m.Product.create(name="Laptop Pro 14", code="LAP-14")
+        return {"standard": active.id, "partner": partner.id}
 
-    return asyncio.run(work())
+    return on_database(url, work)
 
 
 def test_import_refuses_an_ambiguous_name_and_reports_every_error_of_a_row(tmp_path, capsys) -> None:
@@ -115,13 +104,9 @@ def test_import_reference_by_global_id_is_exact(tmp_path, capsys) -> None:
     assert "Imported 1 pricebook-entries." in capsys.readouterr().out
 
     async def book_of_entry() -> int:
-        await db.init(url)
-        try:
-            return (await m.PricebookEntry.get()).pricebook_id
-        finally:
-            await db.close()
+        return (await m.PricebookEntry.get()).pricebook_id
 
-    assert asyncio.run(book_of_entry()) == books["standard"]
+    assert on_database(url, book_of_entry) == books["standard"]
 
 
 def test_a_name_that_matches_several_records_is_an_error_not_a_guess(tmp_path, capsys) -> None:
@@ -149,14 +134,8 @@ def test_an_empty_cell_means_not_given(tmp_path, capsys) -> None:
     # when imported, the defaults apply (no error for an empty enum cell)
     assert cli.main(["import", "leads", str(leads), "--database", url]) == 0
 
-    async def status() -> list:
-        await db.init(url)
-        try:
-            return await m.Lead.all().values_list("status", "first_name")
-        finally:
-            await db.close()
-
-    assert [(str(s), f) for s, f in asyncio.run(status())] == [("NEW", None)]
+    statuses = on_database(url, lambda: m.Lead.all().values_list("status", "first_name"))
+    assert [(str(s), f) for s, f in statuses] == [("NEW", None)]
 
 
 def test_leads_and_deals_name_their_campaign_by_name_or_global_id(tmp_path, capsys) -> None:
@@ -164,18 +143,14 @@ def test_leads_and_deals_name_their_campaign_by_name_or_global_id(tmp_path, caps
     url = f"sqlite://{tmp_path / 'crm.sqlite3'}"
 
     async def setup() -> dict[str, int]:
-        await db.init(url)
-        try:
-            ids = {}
-            for key, name in (("w1", "Webinar"), ("w2", "Webinar"), ("fair", "Fair")):
-                ids[key] = (await m.Campaign.create(name=name, currency="EUR")).id
-            await m.Account.create(name="Acme")
-            return ids
-        finally:
-            await db.close()
+        ids = {}
+        for key, name in (("w1", "Webinar"), ("w2", "Webinar"), ("fair", "Fair")):
+            ids[key] = (await m.Campaign.create(name=name, currency="EUR")).id
+        await m.Account.create(name="Acme")
+        return ids
 
     assert cli.main(["migrate", "--database", url]) == 0
-    ids = asyncio.run(setup())
+    ids = on_database(url, setup)
     # when leads name an ambiguous campaign, then that row and column are refused and nothing lands
     leads = tmp_path / "leads.csv"
     leads.write_text("lastName,campaign\nDoe,Fair\nRoe,Webinar\n")
@@ -192,11 +167,7 @@ def test_leads_and_deals_name_their_campaign_by_name_or_global_id(tmp_path, caps
     assert cli.main(["import", "opportunities", str(deals), "--database", url]) == 0
 
     async def campaigns() -> list[object]:
-        await db.init(url)
-        try:
-            leads = await m.Lead.all().order_by("id").values_list("campaign_id", flat=True)
-            return [*leads, *await m.Opportunity.all().values_list("campaign_id", flat=True)]
-        finally:
-            await db.close()
+        leads = await m.Lead.all().order_by("id").values_list("campaign_id", flat=True)
+        return [*leads, *await m.Opportunity.all().values_list("campaign_id", flat=True)]
 
-    assert asyncio.run(campaigns()) == [ids["fair"], ids["w2"], ids["fair"]]
+    assert on_database(url, campaigns) == [ids["fair"], ids["w2"], ids["fair"]]

@@ -32,16 +32,26 @@ async def _big_account() -> Any:
     stage = await m.Stage.filter(is_default=True).first()
     big = await m.Account.create(name="A big account")
     await m.Account.create(name="B other account")
-    await m.Opportunity.bulk_create([
-        m.Opportunity(title=f"Deal {i:04d}", account_id=big.id, stage_id=stage.id, pipeline_id=stage.pipeline_id, currency="EUR")
-        for i in range(CHILDREN)
-    ])  # fmt: skip
+    await m.Opportunity.bulk_create(
+        [
+            m.Opportunity(
+                title=f"Deal {i:04d}",
+                account_id=big.id,
+                stage_id=stage.id,
+                pipeline_id=stage.pipeline_id,
+                currency="EUR",
+            )
+            for i in range(CHILDREN)
+        ]
+    )
     opp = await m.Opportunity.filter(account_id=big.id).first()
     await m.TimelineEvent.bulk_create(
         [m.TimelineEvent(subject_type="Account", subject_id=big.id, kind="UPDATED", data={}) for _ in range(CHILDREN)]
-        + [m.TimelineEvent(subject_type="Opportunity", subject_id=opp.id, account_id=big.id, kind="UPDATED", data={})
-           for _ in range(CHILDREN)]
-    )  # fmt: skip
+        + [
+            m.TimelineEvent(subject_type="Opportunity", subject_id=opp.id, account_id=big.id, kind="UPDATED", data={})
+            for _ in range(CHILDREN)
+        ]
+    )
     return big
 
 

@@ -8,27 +8,29 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import httpx
 import pytest
-from migrating import Client, database_before, insert_sql, migration_named
+from migrating import admin_client, database_before, insert_sql, migration_named
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from crm_graphql import db
-from crm_graphql.app import create_app, startup
-from crm_graphql.enums import Role
-from crm_graphql.services import users
-from crm_graphql.settings import Settings
 
 MIGRATION = migration_named("pipelines")
 #: The stages an old database had (a custom one among them, not in the default set).
-OLD_STAGES = [(1, "Prospecting", 1, 10, "OPEN", True), (2, "Discovery", 2, 30, "OPEN", False),
-              (3, "Negotiation", 3, 75, "OPEN", False), (4, "Closed Won", 4, 100, "WON", False),
-              (5, "Closed Lost", 5, 0, "LOST", False)]  # fmt: skip
+OLD_STAGES = [
+    (1, "Prospecting", 1, 10, "OPEN", True),
+    (2, "Discovery", 2, 30, "OPEN", False),
+    (3, "Negotiation", 3, 75, "OPEN", False),
+    (4, "Closed Won", 4, 100, "WON", False),
+    (5, "Closed Lost", 5, 0, "LOST", False),
+]
 #: (id, title, stage, status, probability, amount in ten-thousandths, deleted)
-OLD_DEALS = [(1, "Open deal", 2, "OPEN", 30, 1_000_000, False), (2, "Won deal", 4, "WON", 100, 2_500_100, False),
-             (3, "Deleted deal", 3, "OPEN", 75, 10_000, True)]  # fmt: skip
+OLD_DEALS = [
+    (1, "Open deal", 2, "OPEN", 30, 1_000_000, False),
+    (2, "Won deal", 4, "WON", 100, 2_500_100, False),
+    (3, "Deleted deal", 3, "OPEN", 75, 10_000, True),
+]
 
 
 async def _fill_old_rows(url: str, conn: BaseDBAsyncClient) -> None:
@@ -37,22 +39,31 @@ async def _fill_old_rows(url: str, conn: BaseDBAsyncClient) -> None:
     async with in_transaction() as tx:
         for pk, name, position, probability, kind, default in OLD_STAGES:
             await tx.execute_insert(
-                insert_sql(url, "INSERT INTO stages (id, version, created_at, updated_at, name, position, probability, "
-                             "kind, is_default) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)"),
+                insert_sql(
+                    url,
+                    "INSERT INTO stages (id, version, created_at, updated_at, name, position, probability, "
+                    "kind, is_default) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)",
+                ),
                 [pk, now, now, name, position, probability, kind, default],
-            )  # fmt: skip
+            )
         await tx.execute_insert(
-            insert_sql(url, "INSERT INTO accounts (id, version, created_at, updated_at, type, name, is_private) "
-                         "VALUES (1, 1, ?, ?, 'ORGANIZATION', 'Acme', ?)"),
+            insert_sql(
+                url,
+                "INSERT INTO accounts (id, version, created_at, updated_at, type, name, is_private) "
+                "VALUES (1, 1, ?, ?, 'ORGANIZATION', 'Acme', ?)",
+            ),
             [now, now, False],
-        )  # fmt: skip
+        )
         for pk, title, stage, status, probability, amount, deleted in OLD_DEALS:
             await tx.execute_insert(
-                insert_sql(url, "INSERT INTO opportunities (id, version, created_at, updated_at, title, account_id, "
-                             "stage_id, status, probability, currency, amount_source, is_restricted, amount, "
-                             "manual_amount, deleted_at) VALUES (?, 1, ?, ?, ?, 1, ?, ?, ?, 'EUR', 'MANUAL', ?, ?, ?, ?)"),
+                insert_sql(
+                    url,
+                    "INSERT INTO opportunities (id, version, created_at, updated_at, title, account_id, "
+                    "stage_id, status, probability, currency, amount_source, is_restricted, amount, "
+                    "manual_amount, deleted_at) VALUES (?, 1, ?, ?, ?, 1, ?, ?, ?, 'EUR', 'MANUAL', ?, ?, ?, ?)",
+                ),
                 [pk, now, now, title, stage, status, probability, False, amount, amount, now if deleted else None],
-            )  # fmt: skip
+            )
     if not db.is_sqlite(url):
         await conn.execute_script(
             "SELECT setval('stages_id_seq', 5); SELECT setval('accounts_id_seq', 1); "
@@ -80,19 +91,16 @@ async def test_existing_stages_and_deals_become_the_default_pipeline(old_databas
     _, deals = await conn.execute_query(
         "SELECT id, title, stage_id, pipeline_id, amount, deleted_at FROM opportunities ORDER BY id"
     )
-    assert [(r["id"], r["title"], r["stage_id"], r["pipeline_id"], int(r["amount"]), r["deleted_at"] is not None)
-            for r in deals] == [(pk, title, stage, default_id, amount, deleted)
-                                for pk, title, stage, _, _, amount, deleted in OLD_DEALS]  # fmt: skip
+    assert [
+        (r["id"], r["title"], r["stage_id"], r["pipeline_id"], int(r["amount"]), r["deleted_at"] is not None)
+        for r in deals
+    ] == [(pk, title, stage, default_id, amount, deleted) for pk, title, stage, _, _, amount, deleted in OLD_DEALS]
     # and an app on the migrated database serves them through the API
-    settings = Settings(database_url=old_database)
-    app = create_app(settings, manage_db=False)
-    await startup(settings, connect=False)
-    _, token = await users.create_user("admin@example.com", "Admin", Role.ADMIN)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
-        gql = Client(client, token)
+    async with admin_client(old_database) as gql:
         data = await gql("{ pipelines { name isDefault stages { name position } } }")
-        assert data["pipelines"] == [{"name": "Sales", "isDefault": True,
-                                      "stages": [{"name": s[1], "position": s[2]} for s in OLD_STAGES]}]  # fmt: skip
+        assert data["pipelines"] == [
+            {"name": "Sales", "isDefault": True, "stages": [{"name": s[1], "position": s[2]} for s in OLD_STAGES]}
+        ]
         data = await gql(
             "{ opportunities(orderBy: [{field: TITLE}]) { nodes { title pipeline { name } stage { name } } } }"
         )
@@ -103,15 +111,21 @@ async def test_existing_stages_and_deals_become_the_default_pipeline(old_databas
         data = await gql("{ pipelineSummary(groupBy: PIPELINE) { label count amount } }")
         assert data["pipelineSummary"] == [{"label": "Sales", "count": 2, "amount": "350.01"}]
         # a new pipeline gets its own stages next to the migrated ones
-        made = await gql('mutation { createPipeline(input: {name: "Renewals"}) { pipeline { stages { name } } '
-                         "userErrors { code } } }")  # fmt: skip
+        made = await gql(
+            'mutation { createPipeline(input: {name: "Renewals"}) { pipeline { stages { name } } '
+            "userErrors { code } } }"
+        )
         assert made["createPipeline"]["userErrors"] == []
         assert len(made["createPipeline"]["pipeline"]["stages"]) == 6
         # and a restored deal is still in its pipeline and stage
-        restored = await gql('mutation { restoreOpportunity(input: {id: "T3Bwb3J0dW5pdHk6Mw=="}) { '
-                             "opportunity { pipeline { name } stage { name } } userErrors { code } } }")  # fmt: skip
-        assert restored["restoreOpportunity"]["opportunity"] == {"pipeline": {"name": "Sales"},
-                                                                 "stage": {"name": "Negotiation"}}  # fmt: skip
+        restored = await gql(
+            'mutation { restoreOpportunity(input: {id: "T3Bwb3J0dW5pdHk6Mw=="}) { '
+            "opportunity { pipeline { name } stage { name } } userErrors { code } } }"
+        )
+        assert restored["restoreOpportunity"]["opportunity"] == {
+            "pipeline": {"name": "Sales"},
+            "stage": {"name": "Negotiation"},
+        }
     if not db.is_sqlite(old_database):
         # PostgreSQL enforces the pipeline column itself
         _, rows = await conn.execute_query(

@@ -30,20 +30,40 @@ async def build(n: int) -> None:
     products = list(await m.Product.all())
     await m.Account.bulk_create([m.Account(name=f"Account {i:03d}") for i in range(n)])
     accounts = list(await m.Account.all())
-    await m.Opportunity.bulk_create([
-        m.Opportunity(title=f"Deal {a.id}-{j}", account_id=a.id, stage_id=stage.id, pipeline_id=stage.pipeline_id, currency="EUR")
-        for a in accounts for j in range(2)
-    ])  # fmt: skip
+    await m.Opportunity.bulk_create(
+        [
+            m.Opportunity(
+                title=f"Deal {a.id}-{j}",
+                account_id=a.id,
+                stage_id=stage.id,
+                pipeline_id=stage.pipeline_id,
+                currency="EUR",
+            )
+            for a in accounts
+            for j in range(2)
+        ]
+    )
     opps = await m.Opportunity.all().values_list("id", "account_id")
-    await m.Quote.bulk_create([
-        m.Quote(number=f"Q-{oid}", name="Q", account_id=aid, opportunity_id=oid, currency="EUR") for oid, aid in opps
-    ])  # fmt: skip
+    await m.Quote.bulk_create(
+        [m.Quote(number=f"Q-{oid}", name="Q", account_id=aid, opportunity_id=oid, currency="EUR") for oid, aid in opps]
+    )
     quotes = list(await m.Quote.all())
-    await m.QuoteItem.bulk_create([
-        m.QuoteItem(quote_id=q.id, position=k, currency="EUR", product_id=products[k].id, name=f"Line {k}",
-                    quantity=Decimal(1), unit_price=Decimal(10), line_total=Decimal(10))
-        for q in quotes for k in range(2)
-    ])  # fmt: skip
+    await m.QuoteItem.bulk_create(
+        [
+            m.QuoteItem(
+                quote_id=q.id,
+                position=k,
+                currency="EUR",
+                product_id=products[k].id,
+                name=f"Line {k}",
+                quantity=Decimal(1),
+                unit_price=Decimal(10),
+                line_total=Decimal(10),
+            )
+            for q in quotes
+            for k in range(2)
+        ]
+    )
 
 
 async def statements(gql: Any, query: str) -> int:

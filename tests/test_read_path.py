@@ -329,6 +329,7 @@ _GENERATED = from_schema(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("who", ["admin", "owner-of-private", "granted"])
 async def test_generated_queries_agree(client: Any, world: World, who: str) -> None:
     token = world.tokens[who]

@@ -31,24 +31,47 @@ async def build(n: int) -> str:
     product = await m.Product.create(name="Widget", code="W-1")
     for i in range(n):
         contact = await m.Contact.create(last_name=f"Contact {i}", account=account)
-        await m.AccountRelation.create(account=account, linked=await m.Account.create(name=f"Related {i}"),
-                                       kind=list(AccountRelationKind)[i % 6])  # fmt: skip
+        await m.AccountRelation.create(
+            account=account, linked=await m.Account.create(name=f"Related {i}"), kind=list(AccountRelationKind)[i % 6]
+        )
         for stage in await m.Stage.filter(pipeline__is_default=True).order_by("position"):
-            status = {StageKind.OPEN: OpportunityStatus.OPEN, StageKind.WON: OpportunityStatus.WON,
-                      StageKind.LOST: OpportunityStatus.LOST}[stage.kind]  # fmt: skip
+            status = {
+                StageKind.OPEN: OpportunityStatus.OPEN,
+                StageKind.WON: OpportunityStatus.WON,
+                StageKind.LOST: OpportunityStatus.LOST,
+            }[stage.kind]
             opp = await m.Opportunity.create(
-                title=f"Deal {i} {stage.name}", account=account, stage=stage, status=status, owner=owner,
-                currency="USD" if i % 2 else "EUR", amount=Decimal(100 + i), contact=contact,
-            )  # fmt: skip
+                title=f"Deal {i} {stage.name}",
+                account=account,
+                stage=stage,
+                status=status,
+                owner=owner,
+                currency="USD" if i % 2 else "EUR",
+                amount=Decimal(100 + i),
+                contact=contact,
+            )
             await m.OpportunityContactRole.create(opportunity=opp, contact=contact, role="USER", is_primary=True)
-            quote = await m.Quote.create(number=f"Q-{opp.id}", name="Q", account=account, opportunity=opp,
-                                         currency=opp.currency, is_active=True)  # fmt: skip
-            await m.QuoteItem.create(quote=quote, currency=opp.currency, name="Line", quantity=Decimal(1),
-                                     unit_price=Decimal(10), line_total=Decimal(10), product=product)  # fmt: skip
+            quote = await m.Quote.create(
+                number=f"Q-{opp.id}", name="Q", account=account, opportunity=opp, currency=opp.currency, is_active=True
+            )
+            await m.QuoteItem.create(
+                quote=quote,
+                currency=opp.currency,
+                name="Line",
+                quantity=Decimal(1),
+                unit_price=Decimal(10),
+                line_total=Decimal(10),
+                product=product,
+            )
             await timeline.record(None, opp, "CREATED", owner)  # type: ignore[arg-type]
             for days in (3, 1):
-                await m.Activity.create(type="CALL", subject=f"Call {days}", opportunity=opp, assignee=owner,
-                                        due_at=due + dt.timedelta(days=days))  # fmt: skip
+                await m.Activity.create(
+                    type="CALL",
+                    subject=f"Call {days}",
+                    opportunity=opp,
+                    assignee=owner,
+                    due_at=due + dt.timedelta(days=days),
+                )
     return to_global_id("Account", account.id)
 
 
@@ -101,8 +124,14 @@ async def accounts_with_figures(gql: Any, n: int) -> int:
     for i, account in enumerate(accounts):
         await m.AccountRelation.create(account=account, linked=accounts[(i + 1) % n], kind="PARTNER")
         for kind, status in ((StageKind.OPEN, OpportunityStatus.OPEN), (StageKind.WON, OpportunityStatus.WON)):
-            await m.Opportunity.create(title=f"Deal {i}", account=account, stage=stages[kind], status=status,
-                                       currency="EUR", amount=Decimal("10.05"))  # fmt: skip
+            await m.Opportunity.create(
+                title=f"Deal {i}",
+                account=account,
+                stage=stages[kind],
+                status=status,
+                currency="EUR",
+                amount=Decimal("10.05"),
+            )
     count, data = await statements(gql, ACCOUNT_LIST, {})
     nodes = data["accounts"]["nodes"]
     assert len(nodes) == n and all(len(a["relatedAccounts"]) == 2 for a in nodes)

@@ -23,31 +23,46 @@ async def _fill_old_rows(url: str, conn: BaseDBAsyncClient) -> None:
     now = dt.datetime.now(dt.UTC)
     async with in_transaction() as tx:
         await tx.execute_insert(
-            insert_sql(url, "INSERT INTO users (id, version, created_at, updated_at, email, name, role, is_active) "
-                         "VALUES (1, 1, ?, ?, 'ann@example.com', 'Ann', 'SALES_REP', ?)"),
+            insert_sql(
+                url,
+                "INSERT INTO users (id, version, created_at, updated_at, email, name, role, is_active) "
+                "VALUES (1, 1, ?, ?, 'ann@example.com', 'Ann', 'SALES_REP', ?)",
+            ),
             [now, now, True],
-        )  # fmt: skip
+        )
         await tx.execute_insert(
-            insert_sql(url, "INSERT INTO leads (id, version, created_at, updated_at, last_name, status, is_archived) "
-                         "VALUES (1, 1, ?, ?, 'Doe', 'NEW', ?)"),
+            insert_sql(
+                url,
+                "INSERT INTO leads (id, version, created_at, updated_at, last_name, status, is_archived) "
+                "VALUES (1, 1, ?, ?, 'Doe', 'NEW', ?)",
+            ),
             [now, now, False],
-        )  # fmt: skip
+        )
         await tx.execute_insert(
-            insert_sql(url, "INSERT INTO accounts (id, version, created_at, updated_at, type, name, is_private, "
-                         "is_partner) VALUES (1, 1, ?, ?, 'ORGANIZATION', 'Acme', ?, ?)"),
+            insert_sql(
+                url,
+                "INSERT INTO accounts (id, version, created_at, updated_at, type, name, is_private, "
+                "is_partner) VALUES (1, 1, ?, ?, 'ORGANIZATION', 'Acme', ?, ?)",
+            ),
             [now, now, False, False],
-        )  # fmt: skip
+        )
         await tx.execute_insert(
-            insert_sql(url, "INSERT INTO stages (id, version, created_at, updated_at, name, position, probability, "
-                         "kind, is_default, pipeline_id) VALUES (1, 1, ?, ?, 'Prospecting', 1, 10, 'OPEN', ?, 1)"),
+            insert_sql(
+                url,
+                "INSERT INTO stages (id, version, created_at, updated_at, name, position, probability, "
+                "kind, is_default, pipeline_id) VALUES (1, 1, ?, ?, 'Prospecting', 1, 10, 'OPEN', ?, 1)",
+            ),
             [now, now, True],
-        )  # fmt: skip
+        )
         await tx.execute_insert(
-            insert_sql(url, "INSERT INTO opportunities (id, version, created_at, updated_at, title, account_id, "
-                         "stage_id, pipeline_id, status, probability, currency, amount_source, is_restricted, amount, "
-                         "manual_amount) VALUES (1, 1, ?, ?, 'Deal', 1, ?, ?, 'OPEN', 10, 'EUR', 'MANUAL', ?, ?, ?)"),
+            insert_sql(
+                url,
+                "INSERT INTO opportunities (id, version, created_at, updated_at, title, account_id, "
+                "stage_id, pipeline_id, status, probability, currency, amount_source, is_restricted, amount, "
+                "manual_amount) VALUES (1, 1, ?, ?, 'Deal', 1, ?, ?, 'OPEN', 10, 'EUR', 'MANUAL', ?, ?, ?)",
+            ),
             [now, now, 1, 1, False, 1_000_000, 1_000_000],
-        )  # fmt: skip
+        )
 
 
 async def test_old_leads_and_deals_are_kept_unsplit(tmp_path: Path) -> None:

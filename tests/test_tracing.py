@@ -77,6 +77,7 @@ def _attributes(span: Any) -> dict[str, str]:
     return {a.key: a.value.string_value or str(a.value.int_value) for a in span.attributes}
 
 
+@pytest.mark.slow
 def test_spans_reach_an_otlp_collector(live_server: Any) -> None:
     # given a local OTLP/HTTP collector and a server pointed at it by the standard variables
     _Collector.bodies = []

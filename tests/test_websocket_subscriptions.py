@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import subprocess
 import sys
@@ -15,9 +14,10 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+from factories import TEST_DATABASE_URL
 
-TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "")
-ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql://"))
+#: Every test here talks to a real `crm-graphql serve` process.
+pytestmark = pytest.mark.slow
 
 TIMELINE = "subscription Timeline { timelineEvent { kind subjectType subject { id } } }"
 CREATE_ACCOUNT = """mutation CreateAccount($input: CreateAccountInput!) {
@@ -113,22 +113,28 @@ def sqlite_server(live_server: Any) -> Any:
         yield server
 
 
-@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
-@pytest.mark.parametrize("payload", [{}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic x"}])
-async def test_a_socket_without_a_valid_token_is_closed_with_4401_before_any_ack(
-    sqlite_server: Any, protocol: str, payload: dict[str, str]
-) -> None:
-    # given a socket at /graphql
-    async with websockets.connect(ws_url(sqlite_server), subprotocols=[protocol]) as socket:
-        # when it initialises without a valid token
+async def init_until_closed(server: Any, protocol: str, payload: Any) -> tuple[int | None, list[str]]:
+    """Open a socket, send ``connection_init`` with ``payload`` and read until the server
+    closes it: (the close code, the types of the messages received before)."""
+    async with websockets.connect(ws_url(server), subprotocols=[protocol]) as socket:
         await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
         received = []
         with pytest.raises(websockets.ConnectionClosed) as closed:
             while True:
                 received.append(json.loads(await asyncio.wait_for(socket.recv(), 10)))
+    return (closed.value.rcvd.code if closed.value.rcvd else None), [m["type"] for m in received]
+
+
+@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
+@pytest.mark.parametrize("payload", [{}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic x"}])
+async def test_a_socket_without_a_valid_token_is_closed_with_4401_before_any_ack(
+    sqlite_server: Any, protocol: str, payload: dict[str, str]
+) -> None:
+    # given a socket at /graphql, when it initialises without a valid token
+    code, received = await init_until_closed(sqlite_server, protocol, payload)
     # then it is closed with 4401, and no connection_ack was ever sent
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
-    assert "connection_ack" not in [m["type"] for m in received]
+    assert code == 4401
+    assert "connection_ack" not in received
 
 
 async def test_a_subscription_before_connection_init_is_refused(sqlite_server: Any) -> None:
@@ -154,9 +160,12 @@ async def test_a_rebound_dns_name_is_refused_even_as_its_own_origin(sqlite_serve
     port = int(sqlite_server.url.rsplit(":", 1)[1])
     with pytest.raises(websockets.InvalidStatus) as refused:
         await websockets.connect(
-            f"ws://evil.example:{port}/graphql", subprotocols=["graphql-transport-ws"],
-            origin=f"http://evil.example:{port}", host="127.0.0.1", port=port,
-        )  # fmt: skip
+            f"ws://evil.example:{port}/graphql",
+            subprotocols=["graphql-transport-ws"],
+            origin=f"http://evil.example:{port}",
+            host="127.0.0.1",
+            port=port,
+        )
     assert refused.value.response.status_code == 403
 
 
@@ -165,18 +174,22 @@ async def test_an_upgrade_with_two_host_headers_is_refused(sqlite_server: Any) -
     port = sqlite_server.url.rsplit(":", 1)[1]
     with pytest.raises(websockets.InvalidStatus) as refused:
         await websockets.connect(
-            ws_url(sqlite_server), subprotocols=["graphql-transport-ws"],
-            origin=f"http://localhost:{port}", additional_headers={"Host": f"localhost:{port}"},
-        )  # fmt: skip
+            ws_url(sqlite_server),
+            subprotocols=["graphql-transport-ws"],
+            origin=f"http://localhost:{port}",
+            additional_headers={"Host": f"localhost:{port}"},
+        )
     assert refused.value.response.status_code == 403
 
 
 async def test_a_socket_from_the_servers_own_origin_is_accepted_and_logged_once(sqlite_server: Any) -> None:
     rid = f"own-{uuid.uuid4().hex[:12]}"
     socket = await websockets.connect(
-        ws_url(sqlite_server), subprotocols=["graphql-transport-ws"], origin=sqlite_server.url,
+        ws_url(sqlite_server),
+        subprotocols=["graphql-transport-ws"],
+        origin=sqlite_server.url,
         additional_headers={"x-request-id": rid},
-    )  # fmt: skip
+    )
     init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {sqlite_server.token}"}}
     await socket.send(json.dumps(init))
     assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
@@ -212,8 +225,10 @@ async def _visibility_scenario(server: Any, database: str, protocol: str) -> Non
     first, second = (await admin.next())["timelineEvent"], (await admin.next())["timelineEvent"]
     assert [first["subject"]["id"], second["subject"]["id"]] == [hidden_id, shown_id]
     assert (await rep.next())["timelineEvent"] == {
-        "kind": "CREATED", "subjectType": "Opportunity", "subject": {"id": shown_id}
-    }  # fmt: skip
+        "kind": "CREATED",
+        "subjectType": "Opportunity",
+        "subject": {"id": shown_id},
+    }
     with pytest.raises(TimeoutError):
         await rep.next(wait=0.5)
     await rep.close()
@@ -266,8 +281,6 @@ async def _fresh_database(url: str) -> str:
 
 @pytest.fixture(scope="module")
 def postgres_server(live_server: Any) -> Any:
-    if not ON_POSTGRES:
-        pytest.skip("needs PostgreSQL: set CRM_TEST_DATABASE_URL=postgres://... (two workers share it)")
     database = asyncio.run(_fresh_database(TEST_DATABASE_URL))
     with live_server(workers=2, database=database) as server:
         server.database = database
@@ -282,7 +295,7 @@ def _pids(server: Any, request_ids: list[str]) -> dict[str, int]:
     return found
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="two workers share one database")
 async def test_postgres_a_change_on_one_worker_reaches_subscribers_on_the_other(postgres_server: Any) -> None:
     server = postgres_server
     # given subscribers spread over both workers
@@ -314,12 +327,12 @@ async def test_postgres_a_change_on_one_worker_reaches_subscribers_on_the_other(
         await subscriber.close()
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="two workers share one database")
 async def test_postgres_events_reach_only_the_subscribers_allowed_to_see_them(postgres_server: Any) -> None:
     await _visibility_scenario(postgres_server, postgres_server.database, "graphql-transport-ws")
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="two workers share one database")
 async def test_postgres_a_socket_without_a_token_is_closed_with_4401(postgres_server: Any) -> None:
     async with websockets.connect(ws_url(postgres_server), subprotocols=["graphql-transport-ws"]) as socket:
         await socket.send(json.dumps({"type": "connection_init", "payload": {}}))
@@ -328,7 +341,7 @@ async def test_postgres_a_socket_without_a_token_is_closed_with_4401(postgres_se
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="two workers share one database")
 async def test_postgres_a_lost_listen_connection_closes_sockets_with_1013_and_resubscribing_works(
     postgres_server: Any,
 ) -> None:
@@ -374,9 +387,12 @@ async def test_a_socket_from_localhost_as_its_own_origin_is_accepted(sqlite_serv
     # given a page served by this server at http://localhost:PORT (README: own origin, localhost included)
     port = int(sqlite_server.url.rsplit(":", 1)[1])
     socket = await websockets.connect(
-        f"ws://localhost:{port}/graphql", subprotocols=["graphql-transport-ws"],
-        origin=f"http://localhost:{port}", host="127.0.0.1", port=port,
-    )  # fmt: skip
+        f"ws://localhost:{port}/graphql",
+        subprotocols=["graphql-transport-ws"],
+        origin=f"http://localhost:{port}",
+        host="127.0.0.1",
+        port=port,
+    )
     init = {"type": "connection_init", "payload": {"Authorization": f"Bearer {sqlite_server.token}"}}
     await socket.send(json.dumps(init))
     assert json.loads(await asyncio.wait_for(socket.recv(), 10))["type"] == "connection_ack"
@@ -388,14 +404,9 @@ async def test_a_socket_from_localhost_as_its_own_origin_is_accepted(sqlite_serv
 async def test_a_connection_init_whose_payload_is_not_an_object_is_closed_with_4400(
     sqlite_server: Any, protocol: str, payload: Any
 ) -> None:
-    async with websockets.connect(ws_url(sqlite_server), subprotocols=[protocol]) as socket:
-        await socket.send(json.dumps({"type": "connection_init", "payload": payload}))
-        received = []
-        with pytest.raises(websockets.ConnectionClosed) as closed:
-            while True:
-                received.append(json.loads(await asyncio.wait_for(socket.recv(), 10)))
-    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
-    assert "connection_ack" not in [m["type"] for m in received]
+    code, received = await init_until_closed(sqlite_server, protocol, payload)
+    assert code == 4400
+    assert "connection_ack" not in received
 
 
 async def test_a_subscription_over_the_filter_bounds_is_refused_at_subscribe_time(sqlite_server: Any) -> None:

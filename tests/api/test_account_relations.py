@@ -7,9 +7,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from factories import ERR, call, create, make_user
+
 from crm_graphql import models as m
 from crm_graphql.enums import Role
-from tests.factories import ERR, create, make_user
 
 LINK = f"""mutation($input: LinkAccountsInput!) {{ linkAccounts(input: $input) {{
   relation {{ id kind note account {{ id }} relatedAccount {{ id }} }} {ERR} }} }}"""
@@ -18,13 +19,6 @@ UNLINK = f"""mutation($input: UnlinkAccountsInput!) {{ unlinkAccounts(input: $in
 RELATED = """query($id: ID!) { account(id: $id) { relatedAccounts { id kind note account { id name }
   relatedAccount { id name } } } }"""
 EVENTS = """query($id: ID!) { account(id: $id) { timeline(first: 20) { nodes { kind data } } } }"""
-
-
-async def call(gql: Any, query: str, values: dict[str, Any], errors: list[dict[str, Any]] | None = None) -> Any:
-    data = await gql(query, {"input": values})
-    payload = next(iter(data.values()))
-    assert payload["userErrors"] == (errors or []), payload["userErrors"]
-    return payload
 
 
 def refused(code: str, field: str, message: str) -> list[dict[str, Any]]:
@@ -45,8 +39,9 @@ async def test_a_relation_shows_from_both_sides_and_on_both_timelines(gql: Any) 
     steel = await create(gql, "Account", {"name": "Steel Co"})
     rival = await create(gql, "Account", {"name": "Rival"})
     # when Acme links Steel Co as its supplier and Rival as a competitor
-    supplier = await call(gql, LINK, {"accountId": acme, "relatedAccountId": steel, "kind": "SUPPLIER",
-                                      "note": "  Steel for the plant  "})  # fmt: skip
+    supplier = await call(
+        gql, LINK, {"accountId": acme, "relatedAccountId": steel, "kind": "SUPPLIER", "note": "  Steel for the plant  "}
+    )
     await call(gql, LINK, {"accountId": acme, "relatedAccountId": rival, "kind": "COMPETITOR"})
     # then the new relation is seen from Acme, the note trimmed
     relation = supplier["relation"]
@@ -63,17 +58,21 @@ async def test_a_relation_shows_from_both_sides_and_on_both_timelines(gql: Any) 
     ]
     assert [(r["kind"], r["relatedAccount"]["name"]) for r in await relations(gql, rival)] == [("COMPETITOR", "Acme")]
     # node(id:) shows it from the account that linked it
-    node = await gql("query($id: ID!) { node(id: $id) { ... on AccountRelation { kind account { id } } } }",
-                     {"id": relation["id"]})  # fmt: skip
+    node = await gql(
+        "query($id: ID!) { node(id: $id) { ... on AccountRelation { kind account { id } } } }", {"id": relation["id"]}
+    )
     assert node["node"] == {"kind": "SUPPLIER", "account": {"id": acme}}
     # both timelines record the link, each naming the other account with the kind from its side
-    acme_events = [e for e in (await gql(EVENTS, {"id": acme}))["account"]["timeline"]["nodes"]
-                   if e["kind"] == "ACCOUNT_LINKED"]  # fmt: skip
-    steel_events = [e for e in (await gql(EVENTS, {"id": steel}))["account"]["timeline"]["nodes"]
-                    if e["kind"] == "ACCOUNT_LINKED"]  # fmt: skip
+    acme_events = [
+        e for e in (await gql(EVENTS, {"id": acme}))["account"]["timeline"]["nodes"] if e["kind"] == "ACCOUNT_LINKED"
+    ]
+    steel_events = [
+        e for e in (await gql(EVENTS, {"id": steel}))["account"]["timeline"]["nodes"] if e["kind"] == "ACCOUNT_LINKED"
+    ]
     assert {(e["data"]["relatedAccount"]["id"], e["data"]["kind"]) for e in acme_events} == {
-        (steel, "SUPPLIER"), (rival, "COMPETITOR")
-    }  # fmt: skip
+        (steel, "SUPPLIER"),
+        (rival, "COMPETITOR"),
+    }
     assert [(e["data"]["relatedAccount"]["id"], e["data"]["kind"]) for e in steel_events] == [(acme, "CUSTOMER")]
 
     # when Steel Co's side removes it
@@ -111,35 +110,72 @@ async def test_link_refusals_change_nothing(gql: Any, actors: Any) -> None:
 
     # a duplicate, in the same and in the other direction
     await call(rep_a, LINK, link, refused("DUPLICATE", "relatedAccountId", "These accounts are related already."))
-    await call(gql, LINK, {**link, "accountId": other, "relatedAccountId": mine},
-               refused("DUPLICATE", "relatedAccountId", "These accounts are related already."))  # fmt: skip
+    await call(
+        gql,
+        LINK,
+        {**link, "accountId": other, "relatedAccountId": mine},
+        refused("DUPLICATE", "relatedAccountId", "These accounts are related already."),
+    )
     # an account related to itself
-    await call(rep_a, LINK, {**link, "relatedAccountId": mine},
-               refused("INVALID", "relatedAccountId", "An account cannot be related to itself."))  # fmt: skip
+    await call(
+        rep_a,
+        LINK,
+        {**link, "relatedAccountId": mine},
+        refused("INVALID", "relatedAccountId", "An account cannot be related to itself."),
+    )
     # malformed ids, ids of another type, a deleted account
     await call(rep_a, LINK, {**link, "accountId": "junk"}, refused("INVALID", "accountId", "Malformed id."))
-    await call(rep_a, LINK, {**link, "relatedAccountId": first["id"]},
-               refused("NOT_FOUND", "relatedAccountId", "No Account with this id."))  # fmt: skip
-    await call(rep_a, LINK, {**link, "relatedAccountId": gone},
-               refused("NOT_FOUND", "relatedAccountId", "No Account with this id."))  # fmt: skip
+    await call(
+        rep_a,
+        LINK,
+        {**link, "relatedAccountId": first["id"]},
+        refused("NOT_FOUND", "relatedAccountId", "No Account with this id."),
+    )
+    await call(
+        rep_a,
+        LINK,
+        {**link, "relatedAccountId": gone},
+        refused("NOT_FOUND", "relatedAccountId", "No Account with this id."),
+    )
     # a note too long
-    await call(rep_a, LINK, {**link, "relatedAccountId": b_account, "note": "x" * 201},
-               refused("INVALID", "note", "note is too long (at most 200 characters)."))  # fmt: skip
+    await call(
+        rep_a,
+        LINK,
+        {**link, "relatedAccountId": b_account, "note": "x" * 201},
+        refused("INVALID", "note", "note is too long (at most 200 characters)."),
+    )
     # rep B: from rep A's account (FORBIDDEN), to rep A's private account (NOT_FOUND, it does not exist for them)
-    await call(rep_b, LINK, {**link, "accountId": mine, "relatedAccountId": b_account},
-               refused("FORBIDDEN", "accountId", "Sales reps may only change records they own."))  # fmt: skip
-    await call(rep_b, LINK, {**link, "accountId": b_account, "relatedAccountId": secret},
-               refused("NOT_FOUND", "relatedAccountId", "No Account with this id."))  # fmt: skip
-    await call(rep_b, LINK, {**link, "accountId": secret, "relatedAccountId": b_account},
-               refused("NOT_FOUND", "accountId", "No Account with this id."))  # fmt: skip
+    await call(
+        rep_b,
+        LINK,
+        {**link, "accountId": mine, "relatedAccountId": b_account},
+        refused("FORBIDDEN", "accountId", "Sales reps may only change records they own."),
+    )
+    await call(
+        rep_b,
+        LINK,
+        {**link, "accountId": b_account, "relatedAccountId": secret},
+        refused("NOT_FOUND", "relatedAccountId", "No Account with this id."),
+    )
+    await call(
+        rep_b,
+        LINK,
+        {**link, "accountId": secret, "relatedAccountId": b_account},
+        refused("NOT_FOUND", "accountId", "No Account with this id."),
+    )
     # rep B unlinking rep A's relation (they see both accounts, may change neither)
-    await call(rep_b, UNLINK, {"id": first["id"]},
-               refused("FORBIDDEN", "id", "Sales reps may only change records they own."))  # fmt: skip
+    await call(
+        rep_b, UNLINK, {"id": first["id"]}, refused("FORBIDDEN", "id", "Sales reps may only change records they own.")
+    )
     await call(rep_b, UNLINK, {"id": mine}, refused("NOT_FOUND", "id", "No AccountRelation with this id."))
     await call(rep_b, UNLINK, {"id": "junk"}, refused("INVALID", "id", "Malformed id."))
     # a read-only user
-    await call(reader, LINK, {**link, "relatedAccountId": b_account},
-               [{"field": ["input"], "message": "Your role may only read.", "code": "FORBIDDEN"}])  # fmt: skip
+    await call(
+        reader,
+        LINK,
+        {**link, "relatedAccountId": b_account},
+        [{"field": ["input"], "message": "Your role may only read.", "code": "FORBIDDEN"}],
+    )
     # then nothing changed
     assert await stored() == before
     assert await m.TimelineEvent.all().count() == events
@@ -162,14 +198,19 @@ async def test_a_relation_is_visible_only_when_both_accounts_are(gql: Any, actor
         node = await viewer("query($id: ID!) { node(id: $id) { id } }", {"id": relation["id"]})
         assert node["node"] is None
         # nor can unlink it (NOT_FOUND: it does not exist for them)
-        await call(viewer, UNLINK, {"id": relation["id"]},
-                   refused("NOT_FOUND", "id", "No AccountRelation with this id."))  # fmt: skip
+        await call(
+            viewer, UNLINK, {"id": relation["id"]}, refused("NOT_FOUND", "id", "No AccountRelation with this id.")
+        )
     # a deleted account hides its relations; restoring it shows them again
-    await call(rep_a, "mutation($input: DeleteAccountInput!) { deleteAccount(input: $input) { " + ERR + " } }",
-               {"id": secret})  # fmt: skip
+    await call(
+        rep_a, "mutation($input: DeleteAccountInput!) { deleteAccount(input: $input) { " + ERR + " } }", {"id": secret}
+    )
     assert await relations(rep_a, public) == []
-    await call(rep_a, "mutation($input: RestoreAccountInput!) { restoreAccount(input: $input) { " + ERR + " } }",
-               {"id": secret})  # fmt: skip
+    await call(
+        rep_a,
+        "mutation($input: RestoreAccountInput!) { restoreAccount(input: $input) { " + ERR + " } }",
+        {"id": secret},
+    )
     assert [r["kind"] for r in await relations(rep_a, public)] == ["AFFILIATE"]
 
 

@@ -7,14 +7,13 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from factories import ERR, call, make_user, partner_actor
+
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
 from crm_graphql.db import count_statements
 from crm_graphql.enums import Role
-from tests.conftest import partner_actor
-from tests.factories import make_user
 
-ERR = "userErrors { field message code }"
 CAMPAIGN = "id name type status startDate endDate budget currency isDeleted version"
 STATS = "stats { leadCount qualifiedLeadCount opportunityCount wonCount wonAmount costPerLead returnOnInvestment }"
 CREATE_CAMPAIGN = f"""mutation($input: CreateCampaignInput!) {{ createCampaign(input: $input) {{
@@ -46,33 +45,42 @@ SUMMARY = """query($groupBy: PipelineGroupBy!, $currency: String) {
   pipelineSummary(groupBy: $groupBy, currency: $currency) { key label count amount } }"""
 
 
-async def call(gql: Any, query: str, values: dict[str, Any], errors: list[dict[str, Any]] | None = None) -> Any:
-    """Run a mutation; assert its user errors are exactly ``errors`` (none by default)."""
-    data = await gql(query, {"input": values})
-    (payload,) = data.values()
-    assert payload["userErrors"] == (errors or []), payload["userErrors"]
-    return payload
-
-
 def half_up(value: Decimal, places: str) -> Decimal:
     return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
 async def campaign_state() -> list[tuple[Any, ...]]:
     rows = await m.Campaign.all().order_by("id")
-    return [(c.id, c.name, c.status, c.budget, c.currency, c.start_date, c.end_date, c.version, c.deleted_at)
-            for c in rows]  # fmt: skip
+    return [
+        (c.id, c.name, c.status, c.budget, c.currency, c.start_date, c.end_date, c.version, c.deleted_at) for c in rows
+    ]
 
 
 async def test_create_update_delete_and_restore_a_campaign(gql: Any) -> None:
     # given a campaign made by an admin
-    made = await call(gql, CREATE_CAMPAIGN, {"name": "Spring webinar", "type": "Webinar", "budget": "1500.5",
-                                             "startDate": "2027-03-01", "endDate": "2027-03-31"})  # fmt: skip
+    made = await call(
+        gql,
+        CREATE_CAMPAIGN,
+        {
+            "name": "Spring webinar",
+            "type": "Webinar",
+            "budget": "1500.5",
+            "startDate": "2027-03-01",
+            "endDate": "2027-03-31",
+        },
+    )
     campaign = made["campaign"]
     assert {k: v for k, v in campaign.items() if k != "id"} == {
-        "name": "Spring webinar", "type": "Webinar", "status": "PLANNED", "startDate": "2027-03-01",
-        "endDate": "2027-03-31", "budget": "1500.50", "currency": "EUR", "isDeleted": False, "version": 1,
-    }  # fmt: skip
+        "name": "Spring webinar",
+        "type": "Webinar",
+        "status": "PLANNED",
+        "startDate": "2027-03-01",
+        "endDate": "2027-03-31",
+        "budget": "1500.50",
+        "currency": "EUR",
+        "isDeleted": False,
+        "version": 1,
+    }
     # when it is updated, then the change lands on its timeline
     updated = await call(gql, UPDATE_CAMPAIGN, {"id": campaign["id"], "status": "ACTIVE", "version": 1})
     assert updated["campaign"]["status"] == "ACTIVE" and updated["campaign"]["version"] == 2
@@ -98,36 +106,95 @@ async def test_every_campaign_error_changes_nothing(gql: Any, actors: Any) -> No
     def invalid(field: str, message: str) -> list[dict[str, Any]]:
         return [{"field": ["input", field], "message": message, "code": "INVALID"}]
 
-    await call(gql, CREATE_CAMPAIGN, {"name": "X", "startDate": "2027-02-01", "endDate": "2027-01-31"},
-               invalid("endDate", "endDate is before startDate."))  # fmt: skip
+    await call(
+        gql,
+        CREATE_CAMPAIGN,
+        {"name": "X", "startDate": "2027-02-01", "endDate": "2027-01-31"},
+        invalid("endDate", "endDate is before startDate."),
+    )
     await call(gql, CREATE_CAMPAIGN, {"name": "X", "budget": "-1"}, invalid("budget", "budget cannot be negative."))
-    await call(gql, CREATE_CAMPAIGN, {"name": "X", "currency": "XXY"},
-               invalid("currency", "'XXY' is not an ISO 4217 currency code."))  # fmt: skip
-    await call(gql, CREATE_CAMPAIGN, {"name": "X", "budget": "10.001"},
-               invalid("budget", "budget has more decimal places than EUR allows (2)."))  # fmt: skip
-    await call(gql, CREATE_CAMPAIGN, {"name": "X", "budget": "10.5", "currency": "JPY"},
-               invalid("budget", "budget has more decimal places than JPY allows (0)."))  # fmt: skip
-    await call(gql, CREATE_CAMPAIGN, {"type": "Webinar"},
-               [{"field": ["input", "name"], "message": "name is required.", "code": "REQUIRED"}])  # fmt: skip
-    await call(gql, UPDATE_CAMPAIGN, {"id": cid, "endDate": "2020-01-01", "startDate": "2020-02-01"},
-               invalid("endDate", "endDate is before startDate."))  # fmt: skip
-    await call(gql, UPDATE_CAMPAIGN, {"id": cid, "name": "Y", "version": 7}, [
-        {"field": ["input", "version"], "code": "CONFLICT",
-         "message": "This Campaign changed since you read it (version 1, you sent 7)."}])  # fmt: skip
-    await call(gql, UPDATE_CAMPAIGN, {"id": cid, "currency": None},
-               [{"field": ["input", "currency"], "message": "currency cannot be empty.", "code": "REQUIRED"}])  # fmt: skip
+    await call(
+        gql,
+        CREATE_CAMPAIGN,
+        {"name": "X", "currency": "XXY"},
+        invalid("currency", "'XXY' is not an ISO 4217 currency code."),
+    )
+    await call(
+        gql,
+        CREATE_CAMPAIGN,
+        {"name": "X", "budget": "10.001"},
+        invalid("budget", "budget has more decimal places than EUR allows (2)."),
+    )
+    await call(
+        gql,
+        CREATE_CAMPAIGN,
+        {"name": "X", "budget": "10.5", "currency": "JPY"},
+        invalid("budget", "budget has more decimal places than JPY allows (0)."),
+    )
+    await call(
+        gql,
+        CREATE_CAMPAIGN,
+        {"type": "Webinar"},
+        [{"field": ["input", "name"], "message": "name is required.", "code": "REQUIRED"}],
+    )
+    await call(
+        gql,
+        UPDATE_CAMPAIGN,
+        {"id": cid, "endDate": "2020-01-01", "startDate": "2020-02-01"},
+        invalid("endDate", "endDate is before startDate."),
+    )
+    await call(
+        gql,
+        UPDATE_CAMPAIGN,
+        {"id": cid, "name": "Y", "version": 7},
+        [
+            {
+                "field": ["input", "version"],
+                "code": "CONFLICT",
+                "message": "This Campaign changed since you read it (version 1, you sent 7).",
+            }
+        ],
+    )
+    await call(
+        gql,
+        UPDATE_CAMPAIGN,
+        {"id": cid, "currency": None},
+        [{"field": ["input", "currency"], "message": "currency cannot be empty.", "code": "REQUIRED"}],
+    )
     # a new currency converts the budget, which needs a rate
-    await call(gql, UPDATE_CAMPAIGN, {"id": cid, "currency": "USD"}, [
-        {"field": ["input", "currency"], "code": "MISSING_EXCHANGE_RATE",
-         "message": "No exchange rate for USD: set one with setExchangeRate first."}])  # fmt: skip
-    await call(gql, UPDATE_CAMPAIGN, {"id": "junk", "name": "Y"},
-               [{"field": ["input", "id"], "message": "Malformed id.", "code": "INVALID"}])  # fmt: skip
-    await call(gql, UPDATE_CAMPAIGN, {"id": to_global_id("Campaign", 999), "name": "Y"},
-               [{"field": ["input", "id"], "message": "No Campaign with this id.", "code": "NOT_FOUND"}])  # fmt: skip
+    await call(
+        gql,
+        UPDATE_CAMPAIGN,
+        {"id": cid, "currency": "USD"},
+        [
+            {
+                "field": ["input", "currency"],
+                "code": "MISSING_EXCHANGE_RATE",
+                "message": "No exchange rate for USD: set one with setExchangeRate first.",
+            }
+        ],
+    )
+    await call(
+        gql,
+        UPDATE_CAMPAIGN,
+        {"id": "junk", "name": "Y"},
+        [{"field": ["input", "id"], "message": "Malformed id.", "code": "INVALID"}],
+    )
+    await call(
+        gql,
+        UPDATE_CAMPAIGN,
+        {"id": to_global_id("Campaign", 999), "name": "Y"},
+        [{"field": ["input", "id"], "message": "No Campaign with this id.", "code": "NOT_FOUND"}],
+    )
     # sales reps, read-only users and partners do not manage campaigns
     rep = gql.as_(actors[Role.SALES_REP])
-    managers_only = [{"field": ["input"], "code": "FORBIDDEN",
-                      "message": "Only admins and managers manage the catalog, stages and users."}]  # fmt: skip
+    managers_only = [
+        {
+            "field": ["input"],
+            "code": "FORBIDDEN",
+            "message": "Only admins and managers manage the catalog, stages and users.",
+        }
+    ]
     await call(rep, CREATE_CAMPAIGN, {"name": "Mine"}, managers_only)
     await call(rep, UPDATE_CAMPAIGN, {"id": cid, "name": "Mine"}, managers_only)
     await call(rep, DELETE_CAMPAIGN, {"id": cid}, managers_only)
@@ -159,18 +226,34 @@ async def test_leads_and_opportunities_name_their_campaign(gql: Any, actors: Any
     }
     # then a bad or deleted campaign is refused, and nothing changes
     versions = [(x.id, x.version, x.campaign_id) for x in await m.Lead.all()]
-    await call(rep, UPDATE_LEAD, {"id": lead["id"], "campaignId": "junk"},
-               [{"field": ["input", "campaignId"], "message": "Malformed id.", "code": "INVALID"}])  # fmt: skip
-    await call(rep, UPDATE_LEAD, {"id": lead["id"], "campaignId": gone},
-               [{"field": ["input", "campaignId"], "message": "No Campaign with this id.", "code": "NOT_FOUND"}])  # fmt: skip
-    await call(rep, UPDATE_LEAD, {"id": lead["id"], "campaignId": account},
-               [{"field": ["input", "campaignId"], "message": "No Campaign with this id.", "code": "NOT_FOUND"}])  # fmt: skip
+    await call(
+        rep,
+        UPDATE_LEAD,
+        {"id": lead["id"], "campaignId": "junk"},
+        [{"field": ["input", "campaignId"], "message": "Malformed id.", "code": "INVALID"}],
+    )
+    await call(
+        rep,
+        UPDATE_LEAD,
+        {"id": lead["id"], "campaignId": gone},
+        [{"field": ["input", "campaignId"], "message": "No Campaign with this id.", "code": "NOT_FOUND"}],
+    )
+    await call(
+        rep,
+        UPDATE_LEAD,
+        {"id": lead["id"], "campaignId": account},
+        [{"field": ["input", "campaignId"], "message": "No Campaign with this id.", "code": "NOT_FOUND"}],
+    )
     # another rep may not re-attribute the rep's lead
     _b, b_token = await make_user(Role.SALES_REP, "Rep B")
     other = gql.as_(actors[Role.SALES_REP])
     other.token = b_token
-    await call(other, UPDATE_LEAD, {"id": lead["id"], "campaignId": None}, [
-        {"field": ["input", "id"], "message": "Sales reps may only change records they own.", "code": "FORBIDDEN"}])  # fmt: skip
+    await call(
+        other,
+        UPDATE_LEAD,
+        {"id": lead["id"], "campaignId": None},
+        [{"field": ["input", "id"], "message": "Sales reps may only change records they own.", "code": "FORBIDDEN"}],
+    )
     assert [(x.id, x.version, x.campaign_id) for x in await m.Lead.all()] == versions
     # and lists filter by campaign, both ways
     by_campaign = await gql(
@@ -179,8 +262,9 @@ async def test_leads_and_opportunities_name_their_campaign(gql: Any, actors: Any
     assert by_campaign["leads"]["totalCount"] == 1
     with_deals = await gql('{ campaigns(filter: {opportunities: {some: {title: {eq: "Deal"}}}}) { nodes { name } } }')
     assert with_deals["campaigns"]["nodes"] == [{"name": "Mailing"}]
-    listed = await gql("query($id: ID!) { campaign(id: $id) { leads { totalCount } opportunities { nodes { id } } } }",
-                       {"id": cid})  # fmt: skip
+    listed = await gql(
+        "query($id: ID!) { campaign(id: $id) { leads { totalCount } opportunities { nodes { id } } } }", {"id": cid}
+    )
     assert listed["campaign"] == {"leads": {"totalCount": 1}, "opportunities": {"nodes": [{"id": deal["id"]}]}}
 
 
@@ -193,8 +277,11 @@ async def test_return_of_a_usd_campaign_from_a_won_eur_deal(gql: Any) -> None:
     first = (await call(gql, CREATE_LEAD, {"lastName": "Buyer", "company": "Acme", "campaignId": cid}))["lead"]["id"]
     await call(gql, CREATE_LEAD, {"lastName": "Browser", "campaignId": cid})
     # when the first is qualified into a EUR deal of 1234.56 that is won
-    qualified = await call(gql, QUALIFY, {"leadId": first, "account": {"create": {}},
-                                          "opportunity": {"currency": "EUR", "manualAmount": "1234.56"}})  # fmt: skip
+    qualified = await call(
+        gql,
+        QUALIFY,
+        {"leadId": first, "account": {"create": {}}, "opportunity": {"currency": "EUR", "manualAmount": "1234.56"}},
+    )
     # then the deal carries the campaign, and the campaign reports its return in USD
     assert qualified["opportunity"]["campaign"] == {"id": cid} and qualified["opportunity"]["currency"] == "EUR"
     await call(gql, WIN, {"opportunityId": qualified["opportunity"]["id"]})
@@ -202,9 +289,14 @@ async def test_return_of_a_usd_campaign_from_a_won_eur_deal(gql: Any) -> None:
     assert won == Decimal("1371.73")
     stats = (await gql(CAMPAIGN_STATS, {"id": cid}))["campaign"]["stats"]
     assert stats == {
-        "leadCount": 2, "qualifiedLeadCount": 1, "opportunityCount": 1, "wonCount": 1, "wonAmount": str(won),
-        "costPerLead": "500.00", "returnOnInvestment": str(half_up((won - 1000) / 1000, "0.0001")),
-    }  # fmt: skip
+        "leadCount": 2,
+        "qualifiedLeadCount": 1,
+        "opportunityCount": 1,
+        "wonCount": 1,
+        "wonAmount": str(won),
+        "costPerLead": "500.00",
+        "returnOnInvestment": str(half_up((won - 1000) / 1000, "0.0001")),
+    }
     assert stats["returnOnInvestment"] == "0.3717"
     # and without the rate the won amount and return are refused, the counts still shown
     await m.ExchangeRate.filter(currency="USD").delete()
@@ -238,8 +330,9 @@ async def test_stats_count_only_what_the_viewer_may_see(gql: Any, actors: Any) -
     cid = (await call(gql, CREATE_CAMPAIGN, {"name": "Launch", "budget": "100.00"}))["campaign"]["id"]
     for name, private, amount in (("Public", False, "300.00"), ("Secret", True, "5000.00")):
         account = (await call(gql, CREATE_ACCOUNT, {"name": name, "isPrivate": private}))["account"]["id"]
-        deal = await call(gql, CREATE_OPPORTUNITY, {"title": name, "accountId": account, "campaignId": cid,
-                                                    "manualAmount": amount})  # fmt: skip
+        deal = await call(
+            gql, CREATE_OPPORTUNITY, {"title": name, "accountId": account, "campaignId": cid, "manualAmount": amount}
+        )
         await call(gql, WIN, {"opportunityId": deal["opportunity"]["id"]})
     # when the admin and a sales rep read the stats
     admin = (await gql(CAMPAIGN_STATS, {"id": cid}))["campaign"]["stats"]
@@ -259,10 +352,17 @@ async def test_pipeline_summary_by_campaign(gql: Any, actors: Any) -> None:
     spring = (await call(gql, CREATE_CAMPAIGN, {"name": "Spring"}))["campaign"]["id"]
     autumn = (await call(gql, CREATE_CAMPAIGN, {"name": "Autumn"}))["campaign"]["id"]
     account = (await call(gql, CREATE_ACCOUNT, {"name": "Acme"}))["account"]["id"]
-    for title, campaign, amount in (("A", spring, "100.00"), ("B", spring, "50.25"), ("C", autumn, "10.00"),
-                                    ("D", None, "7.00")):  # fmt: skip
-        await call(gql, CREATE_OPPORTUNITY, {"title": title, "accountId": account, "campaignId": campaign,
-                                             "manualAmount": amount})  # fmt: skip
+    for title, campaign, amount in (
+        ("A", spring, "100.00"),
+        ("B", spring, "50.25"),
+        ("C", autumn, "10.00"),
+        ("D", None, "7.00"),
+    ):
+        await call(
+            gql,
+            CREATE_OPPORTUNITY,
+            {"title": title, "accountId": account, "campaignId": campaign, "manualAmount": amount},
+        )
     # when the pipeline is summed by campaign
     groups = (await gql(SUMMARY, {"groupBy": "CAMPAIGN"}))["pipelineSummary"]
     # then one group per campaign, by name, and the deals without one last
@@ -282,11 +382,17 @@ async def _campaigns_with_deals(gql: Any, n: int) -> None:
     account = await m.Account.create(name=f"Account {n}")
     stage = await m.Stage.filter(is_default=True).first()
     for i in range(n):
-        campaign = await m.Campaign.create(name=f"C{n}-{i}", currency="USD" if i % 2 else "EUR",
-                                           budget=Decimal(100))  # fmt: skip
+        campaign = await m.Campaign.create(name=f"C{n}-{i}", currency="USD" if i % 2 else "EUR", budget=Decimal(100))
         await m.Lead.create(last_name=f"L{i}", campaign=campaign)
-        await m.Opportunity.create(title=f"O{i}", account=account, stage=stage, currency="EUR", campaign=campaign,
-                                   status="WON", amount=Decimal(10))  # fmt: skip
+        await m.Opportunity.create(
+            title=f"O{i}",
+            account=account,
+            stage=stage,
+            currency="EUR",
+            campaign=campaign,
+            status="WON",
+            amount=Decimal(10),
+        )
 
 
 LIST_STATS = f"{{ campaigns(first: 100) {{ nodes {{ name {STATS} leads {{ totalCount }} }} }} }}"
@@ -317,8 +423,12 @@ async def test_purging_a_campaign_keeps_its_leads_and_deals(gql: Any, actors: An
     assert shown["lead"]["campaign"] == {"isDeleted": True}
     purge = f"mutation($input: PurgeCampaignInput!) {{ purgeCampaign(input: $input) {{ purgedId {ERR} }} }}"
     # when a manager tries to purge it, then only an admin may
-    await call(gql.as_(actors[Role.MANAGER]), purge, {"id": cid},
-               [{"field": ["input"], "message": "Only an admin may do this.", "code": "FORBIDDEN"}])  # fmt: skip
+    await call(
+        gql.as_(actors[Role.MANAGER]),
+        purge,
+        {"id": cid},
+        [{"field": ["input"], "message": "Only an admin may do this.", "code": "FORBIDDEN"}],
+    )
     assert await m.Campaign.all().count() == 1
     # when the admin purges it, then the campaign is gone and the lead stays, without campaign
     assert (await call(gql, purge, {"id": cid}))["purgedId"] == cid

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from test_conversions import CONVERT_QUOTE_TO_ORDER, WIN, deal, pk, product
+from converting import CONVERT_QUOTE_TO_ORDER, WIN, deal, product
+from factories import pk
 
 from crm_graphql import models as m
 from crm_graphql.enums import ProductKind
@@ -13,8 +14,9 @@ from crm_graphql.enums import ProductKind
 
 async def test_twenty_concurrent_quote_to_order_make_one_order(gql: Any) -> None:
     ids = await deal(gql)
-    bodies = await asyncio.gather(*(gql(CONVERT_QUOTE_TO_ORDER, {"input": {"quoteId": ids["quote"]}})
-                                    for _ in range(20)))  # fmt: skip
+    bodies = await asyncio.gather(
+        *(gql(CONVERT_QUOTE_TO_ORDER, {"input": {"quoteId": ids["quote"]}}) for _ in range(20))
+    )
     payloads = [b["convertQuoteToOrder"] for b in bodies]
     won = [p for p in payloads if p["salesOrder"] is not None]
     refused = [p["userErrors"][0]["code"] for p in payloads if p["salesOrder"] is None]

@@ -90,8 +90,12 @@ async def test_forward_then_backward_meet(gql: Any) -> None:
 
 async def test_empty_and_zero(gql: Any) -> None:
     conn = (await gql(PAGE))["accounts"]
-    assert conn == {"totalCount": 0, "edges": [], "nodes": [], "pageInfo": {
-        "hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}}  # fmt: skip
+    assert conn == {
+        "totalCount": 0,
+        "edges": [],
+        "nodes": [],
+        "pageInfo": {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None},
+    }
     await make_accounts(["F"])
     assert names((await gql(PAGE, {"first": 0}))["accounts"]) == []
 

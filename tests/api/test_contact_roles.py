@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_conversions import ERR, call, create
+from factories import ERR, call, create, user_error
 
 from crm_graphql import models as m
 from crm_graphql.enums import Role
@@ -25,8 +25,11 @@ async def test_contact_roles_from_both_sides_and_their_errors(gql: Any, actors: 
     ben = await create(gql, "Contact", {"lastName": "Ben", "accountId": other})
     deal = await create(gql, "Opportunity", {"title": "Deal", "accountId": account})
     # a contact of the deal's account and one of another visible account take roles
-    first = await call(gql, ADD, {"opportunityId": deal, "contactId": anna, "role": "DECISION_MAKER",
-                                  "isPrimary": True, "description": "Signs"})  # fmt: skip
+    first = await call(
+        gql,
+        ADD,
+        {"opportunityId": deal, "contactId": anna, "role": "DECISION_MAKER", "isPrimary": True, "description": "Signs"},
+    )
     assert first["contactRole"]["isPrimary"] and first["contactRole"]["description"] == "Signs"
     await call(gql, ADD, {"opportunityId": deal, "contactId": ben, "role": "INFLUENCER"})
     # a new primary role takes the flag from the previous one
@@ -41,29 +44,52 @@ async def test_contact_roles_from_both_sides_and_their_errors(gql: Any, actors: 
     # errors: the same contact and role twice, a too long description, a hidden or malformed contact,
     # a rep who does not own the deal, a closed deal; nothing changes
     before = await m.OpportunityContactRole.all().order_by("id").values_list("id", "role", "is_primary")
-    await call(gql, ADD, {"opportunityId": deal, "contactId": anna, "role": "DECISION_MAKER"},
-               [{"field": ["input", "role"], "message": "This contact has this role on the deal already.",
-                 "code": "DUPLICATE"}])  # fmt: skip
-    await call(gql, ADD, {"opportunityId": deal, "contactId": ben, "role": "USER", "description": "x" * 501},
-               [{"field": ["input", "description"], "message": "description is too long (at most 500 characters).",
-                 "code": "INVALID"}])  # fmt: skip
+    await call(
+        gql,
+        ADD,
+        {"opportunityId": deal, "contactId": anna, "role": "DECISION_MAKER"},
+        [user_error("input.role", "DUPLICATE", "This contact has this role on the deal already.")],
+    )
+    await call(
+        gql,
+        ADD,
+        {"opportunityId": deal, "contactId": ben, "role": "USER", "description": "x" * 501},
+        [user_error("input.description", "INVALID", "description is too long (at most 500 characters).")],
+    )
     rep = gql.as_(actors[Role.SALES_REP])
     secret = await create(rep, "Account", {"name": "Secret", "isPrivate": True})
     hidden = await create(rep, "Contact", {"lastName": "Hidden", "accountId": secret})
-    await call(gql, ADD, {"opportunityId": deal, "contactId": hidden, "role": "USER"},
-               [{"field": ["input", "contactId"], "message": "No Contact with this id.", "code": "NOT_FOUND"}])  # fmt: skip
-    await call(gql, ADD, {"opportunityId": deal, "contactId": "junk", "role": "USER"},
-               [{"field": ["input", "contactId"], "message": "Malformed id.", "code": "INVALID"}])  # fmt: skip
-    await call(rep, ADD, {"opportunityId": deal, "contactId": ben, "role": "USER"},
-               [{"field": ["input", "opportunityId"], "message": "Sales reps may only change records they own.",
-                 "code": "FORBIDDEN"}])  # fmt: skip
+    await call(
+        gql,
+        ADD,
+        {"opportunityId": deal, "contactId": hidden, "role": "USER"},
+        [user_error("input.contactId", "NOT_FOUND", "No Contact with this id.")],
+    )
+    await call(
+        gql,
+        ADD,
+        {"opportunityId": deal, "contactId": "junk", "role": "USER"},
+        [user_error("input.contactId", "INVALID", "Malformed id.")],
+    )
+    await call(
+        rep,
+        ADD,
+        {"opportunityId": deal, "contactId": ben, "role": "USER"},
+        [user_error("input.opportunityId", "FORBIDDEN", "Sales reps may only change records they own.")],
+    )
     await gql(f'mutation {{ winOpportunity(input: {{opportunityId: "{deal}"}}) {{ {ERR} }} }}')
-    await call(gql, ADD, {"opportunityId": deal, "contactId": ben, "role": "USER"},
-               [{"field": ["input", "opportunityId"], "message": "This opportunity is closed: reopen it to edit.",
-                 "code": "LOCKED"}])  # fmt: skip
-    await call(gql, REMOVE, {"id": first["contactRole"]["id"]},
-               [{"field": ["input", "id"], "message": "This opportunity is closed: reopen it to edit.",
-                 "code": "LOCKED"}])  # fmt: skip
+    await call(
+        gql,
+        ADD,
+        {"opportunityId": deal, "contactId": ben, "role": "USER"},
+        [user_error("input.opportunityId", "LOCKED", "This opportunity is closed: reopen it to edit.")],
+    )
+    await call(
+        gql,
+        REMOVE,
+        {"id": first["contactRole"]["id"]},
+        [user_error("input.id", "LOCKED", "This opportunity is closed: reopen it to edit.")],
+    )
     assert await m.OpportunityContactRole.all().order_by("id").values_list("id", "role", "is_primary") == before
     # once reopened, a role is removed
     await gql(f'mutation {{ reopenOpportunity(input: {{opportunityId: "{deal}"}}) {{ {ERR} }} }}')

@@ -1,34 +1,34 @@
 """Conversions end to end over HTTP: items and totals copied to the cent, lineage from both
-ends, timelines (and the account's), atomicity, idempotency, status changes. The helpers
-here are reused by the other pipeline test modules."""
+ends, timelines (and the account's), atomicity, idempotency, status changes. The conversion
+documents and ``deal`` live in tests/converting.py, shared with the other pipeline test modules."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from tortoise.transactions import in_transaction
+from converting import (
+    CONVERT_ORDER_TO_INVOICE,
+    CONVERT_QUOTE_TO_ORDER,
+    DOC,
+    LINEAGE,
+    TIMELINE,
+    WIN,
+    add_lines,
+    counts,
+    deal,
+    product,
+    strip_items,
+    totals,
+)
+from factories import ERR, call, create, pk, user_error
 
 from crm_graphql import models as m
-from crm_graphql.api.relay import from_global_id, to_global_id
+from crm_graphql.api.relay import to_global_id
 from crm_graphql.enums import LineItemSource, ProductKind
-from crm_graphql.services import amounts, pricing
 
-ERR = "userErrors { field message code }"
-LINE = "name quantity unitPrice discountPercent taxRate lineTotal source currency position product { id }"
-TOTALS = "currency discountPercent subtotal discountTotal netTotal taxTotal total"
-LINEAGE = "origin { id } derivatives { id } lineage { from { id } to { id } kind }"
-TIMELINE = "timeline(first: 50) { nodes { kind } }"
-DOC = f"id number {TOTALS} items(first: 100) {{ nodes {{ {LINE} }} }} {LINEAGE} {TIMELINE}"
-
-CREATE = "mutation($input: Create{t}Input!) {{ create{t}(input: $input) {{ {k} {{ id }} userErrors {{ field message code }} }} }}"
-CONVERT_QUOTE_TO_ORDER = f"""mutation ConvertQuoteToOrder($input: ConvertQuoteToOrderInput!) {{
-  convertQuoteToOrder(input: $input) {{ salesOrder {{ {DOC} status quote {{ id }} }} quote {{ id status version }}
-  {ERR} }} }}"""
 CONVERT_QUOTE_TO_INVOICE = f"""mutation ConvertQuoteToInvoice($input: ConvertQuoteToInvoiceInput!) {{
   convertQuoteToInvoice(input: $input) {{ invoice {{ {DOC} status dueDate }} quote {{ id status }} {ERR} }} }}"""
-CONVERT_ORDER_TO_INVOICE = f"""mutation ConvertOrderToInvoice($input: ConvertOrderToInvoiceInput!) {{
-  convertOrderToInvoice(input: $input) {{ invoice {{ {DOC} status salesOrder {{ id }} }} salesOrder {{ id }} {ERR} }} }}"""
 CREATE_INVOICE_FROM_OPPORTUNITY = f"""mutation CreateInvoiceFromOpportunity($input: CreateInvoiceFromOpportunityInput!) {{
   createInvoiceFromOpportunity(input: $input) {{ invoice {{ {DOC} }} opportunity {{ id }} {ERR} }} }}"""
 CREATE_OPPORTUNITY_FROM_QUOTE = f"""mutation CreateOpportunityFromQuote($input: CreateOpportunityFromQuoteInput!) {{
@@ -37,87 +37,17 @@ CREATE_OPPORTUNITY_FROM_QUOTE = f"""mutation CreateOpportunityFromQuote($input: 
 CREATE_UPSELL_OPPORTUNITY = f"""mutation CreateUpsellOpportunity($input: CreateUpsellOpportunityInput!) {{
   createUpsellOpportunity(input: $input) {{ opportunity {{ id title account {{ id }} {LINEAGE} }}
   contract {{ id {LINEAGE} }} {ERR} }} }}"""
-WIN = f"""mutation WinOpportunity($input: WinOpportunityInput!) {{ winOpportunity(input: $input) {{
-  opportunity {{ id status probability closeDate closedAt isLocked stage {{ name }} }}
-  contracts {{ id number kind status startDate endDate value quantity currency product {{ id }} }} {ERR} }} }}"""
 STATUS = {
-    "fulfillOrder": ("SalesOrderIdInput", "salesOrder"), "cancelOrder": ("SalesOrderIdInput", "salesOrder"),
-    "issueInvoice": ("InvoiceIdInput", "invoice"), "markInvoicePaid": ("InvoiceIdInput", "invoice"),
-    "voidInvoice": ("InvoiceIdInput", "invoice"), "cancelContract": ("ContractIdInput", "contract"),
-}  # fmt: skip
+    "fulfillOrder": ("SalesOrderIdInput", "salesOrder"),
+    "cancelOrder": ("SalesOrderIdInput", "salesOrder"),
+    "issueInvoice": ("InvoiceIdInput", "invoice"),
+    "markInvoicePaid": ("InvoiceIdInput", "invoice"),
+    "voidInvoice": ("InvoiceIdInput", "invoice"),
+    "cancelContract": ("ContractIdInput", "contract"),
+}
 READ_ACCOUNT_TIMELINE = (
     "query($id: ID!) { account(id: $id) { timeline(first: 100) { nodes { kind subject { id } } } } }"
 )
-
-
-async def create(gql: Any, type_name: str, values: dict[str, Any]) -> str:
-    key = type_name[0].lower() + type_name[1:]
-    data = (await gql(CREATE.format(t=type_name, k=key), {"input": values}))[f"create{type_name}"]
-    assert data["userErrors"] == [], data["userErrors"]
-    return str(data[key]["id"])
-
-
-async def call(gql: Any, query: str, values: dict[str, Any], errors: list[dict[str, Any]] | None = None) -> Any:
-    data = await gql(query, {"input": values})
-    payload = next(iter(data.values()))
-    assert payload["userErrors"] == (errors or []), payload["userErrors"]
-    return payload
-
-
-def pk(global_id: str) -> int:
-    return from_global_id(global_id)[1]
-
-
-async def product(code: str, kind: ProductKind = ProductKind.ONE_TIME, term: int | None = None) -> m.Product:
-    found = await m.Product.filter(code=code).first()
-    return found or await m.Product.create(name=code.title(), code=code, kind=kind, term_months=term)
-
-
-async def add_lines(quote_gid: str, lines: list[tuple[m.Product | None, str, str]], discount: str = "0") -> None:
-    """Add (product, quantity, unit price) lines to a quote through the ORM and store its totals."""
-    async with in_transaction() as conn:
-        quote = await m.Quote.get(id=pk(quote_gid)).using_db(conn)
-        quote.discount_percent = Decimal(discount)
-        await m.Quote.filter(id=quote.id).using_db(conn).update(discount_percent=Decimal(discount))
-        for position, (prod, qty, price) in enumerate(lines):
-            await m.QuoteItem.create(
-                using_db=conn, quote_id=quote.id, position=position, currency=quote.currency,
-                product_id=prod.id if prod else None, name=prod.name if prod else "Manual work",
-                quantity=Decimal(qty), unit_price=Decimal(price), tax_rate=Decimal("19"),
-                line_total=pricing.line_total(Decimal(qty), Decimal(price), Decimal(0), quote.currency),
-                source=LineItemSource.PRICEBOOK if prod else LineItemSource.MANUAL,
-            )  # fmt: skip
-        await amounts.recompute_quote(conn, quote)
-
-
-async def deal(
-    gql: Any, lines: list[tuple[m.Product | None, str, str]] | None = None, discount: str = "0"
-) -> dict[str, str]:
-    """An account, an opportunity and its (active) quote with lines; their global ids."""
-    account = await create(gql, "Account", {"name": "Acme"})
-    opportunity = await create(gql, "Opportunity", {"title": "Big deal", "accountId": account})
-    quote = await create(gql, "Quote", {"opportunityId": opportunity})
-    if lines is None:
-        lines = [(await product("laptop"), "2", "999.99"), (await product("mouse"), "3", "19.99"), (None, "1", "0.01")]
-    await add_lines(quote, lines, discount)
-    return {"account": account, "opportunity": opportunity, "quote": quote}
-
-
-async def counts() -> dict[str, int]:
-    return {
-        "orders": await m.SalesOrder.all().count(), "order_items": await m.SalesOrderItem.all().count(),
-        "invoices": await m.Invoice.all().count(), "invoice_items": await m.InvoiceItem.all().count(),
-        "events": await m.TimelineEvent.all().count(), "links": await m.LineageLink.all().count(),
-        "opportunities": await m.Opportunity.all().count(), "contracts": await m.Contract.all().count(),
-    }  # fmt: skip
-
-
-def strip_items(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    return list(doc["items"]["nodes"])
-
-
-def totals(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: doc[k] for k in TOTALS.split()}
 
 
 READ_QUOTE = f"query($id: ID!) {{ quote(id: $id) {{ {DOC} status version }} }}"
@@ -165,9 +95,12 @@ async def test_quote_to_order_twice_is_already_converted_and_changes_nothing(gql
     await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": ids["quote"]})
     before, quote = await counts(), await read_quote(gql, ids["quote"])
     # when
-    payload = await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": ids["quote"]}, [
-        {"field": ["input", "quoteId"], "message": "This quote was converted to an order already.",
-         "code": "ALREADY_CONVERTED"}])  # fmt: skip
+    payload = await call(
+        gql,
+        CONVERT_QUOTE_TO_ORDER,
+        {"quoteId": ids["quote"]},
+        [user_error("input.quoteId", "ALREADY_CONVERTED", "This quote was converted to an order already.")],
+    )
     # then
     assert payload["salesOrder"] is None
     assert await counts() == before
@@ -179,17 +112,25 @@ async def test_rejected_quote_is_invalid_transition(gql: Any) -> None:
     await m.Quote.filter(id=pk(ids["quote"])).update(status="REJECTED")
     before = await counts()
     for query, values in ((CONVERT_QUOTE_TO_ORDER, {}), (CONVERT_QUOTE_TO_INVOICE, {})):
-        await call(gql, query, {"quoteId": ids["quote"], **values}, [
-            {"field": ["input", "quoteId"], "message": "A REJECTED quote cannot be converted.",
-             "code": "INVALID_TRANSITION"}])  # fmt: skip
+        await call(
+            gql,
+            query,
+            {"quoteId": ids["quote"], **values},
+            [user_error("input.quoteId", "INVALID_TRANSITION", "A REJECTED quote cannot be converted.")],
+        )
     assert await counts() == before
 
 
 async def test_unknown_and_malformed_quote_ids(gql: Any) -> None:
-    await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": to_global_id("Quote", 999)}, [
-        {"field": ["input", "quoteId"], "message": "No Quote with this id.", "code": "NOT_FOUND"}])  # fmt: skip
-    await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": "nope"}, [
-        {"field": ["input", "quoteId"], "message": "Malformed id.", "code": "INVALID"}])  # fmt: skip
+    await call(
+        gql,
+        CONVERT_QUOTE_TO_ORDER,
+        {"quoteId": to_global_id("Quote", 999)},
+        [user_error("input.quoteId", "NOT_FOUND", "No Quote with this id.")],
+    )
+    await call(
+        gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": "nope"}, [user_error("input.quoteId", "INVALID", "Malformed id.")]
+    )
 
 
 # --- atomicity -----------------------------------------------------------------------------------
@@ -246,12 +187,22 @@ async def test_idempotency_key_replays_refuses_other_input_and_no_key_is_already
     again = await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": ids["quote"], "idempotencyKey": "k1"})
     assert again["salesOrder"]["id"] == first["salesOrder"]["id"]
     assert await counts() == before
-    await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": other["quote"], "idempotencyKey": "k1"}, [
-        {"field": ["input", "idempotencyKey"], "message": "This idempotency key was used with other input.",
-         "code": "IDEMPOTENCY_KEY_REUSED"}])  # fmt: skip
-    await call(gql, CONVERT_QUOTE_TO_ORDER, {"quoteId": ids["quote"]}, [
-        {"field": ["input", "quoteId"], "message": "This quote was converted to an order already.",
-         "code": "ALREADY_CONVERTED"}])  # fmt: skip
+    await call(
+        gql,
+        CONVERT_QUOTE_TO_ORDER,
+        {"quoteId": other["quote"], "idempotencyKey": "k1"},
+        [
+            user_error(
+                "input.idempotencyKey", "IDEMPOTENCY_KEY_REUSED", "This idempotency key was used with other input."
+            )
+        ],
+    )
+    await call(
+        gql,
+        CONVERT_QUOTE_TO_ORDER,
+        {"quoteId": ids["quote"]},
+        [user_error("input.quoteId", "ALREADY_CONVERTED", "This quote was converted to an order already.")],
+    )
     assert await counts() == before
 
 
@@ -272,9 +223,12 @@ async def test_quote_to_invoice(gql: Any) -> None:
     assert {"kind": "CREATED"} in invoice["timeline"]["nodes"]
     assert ("CREATED", invoice["id"]) in await account_events(gql, ids["account"])
     before = await counts()
-    await call(gql, CONVERT_QUOTE_TO_INVOICE, {"quoteId": ids["quote"]}, [
-        {"field": ["input", "quoteId"], "message": "This quote was converted to an invoice already.",
-         "code": "ALREADY_CONVERTED"}])  # fmt: skip
+    await call(
+        gql,
+        CONVERT_QUOTE_TO_INVOICE,
+        {"quoteId": ids["quote"]},
+        [user_error("input.quoteId", "ALREADY_CONVERTED", "This quote was converted to an invoice already.")],
+    )
     assert await counts() == before
 
 
@@ -292,9 +246,12 @@ async def test_order_to_invoice_and_cancelled_order(gql: Any) -> None:
     assert read["salesOrder"]["derivatives"] == [{"id": invoice["id"]}]
     assert {"kind": "CONVERTED"} in read["salesOrder"]["timeline"]["nodes"]
     before = await counts()
-    await call(gql, CONVERT_ORDER_TO_INVOICE, {"salesOrderId": order["id"]}, [
-        {"field": ["input", "salesOrderId"], "message": "This order was invoiced already.",
-         "code": "ALREADY_CONVERTED"}])  # fmt: skip
+    await call(
+        gql,
+        CONVERT_ORDER_TO_INVOICE,
+        {"salesOrderId": order["id"]},
+        [user_error("input.salesOrderId", "ALREADY_CONVERTED", "This order was invoiced already.")],
+    )
     assert await counts() == before
     # a cancelled order cannot be invoiced
     other = await deal(gql)
@@ -302,9 +259,12 @@ async def test_order_to_invoice_and_cancelled_order(gql: Any) -> None:
     q = f"mutation($input: SalesOrderIdInput!) {{ cancelOrder(input: $input) {{ salesOrder {{ status }} {ERR} }} }}"
     assert (await call(gql, q, {"salesOrderId": order2["id"]}))["salesOrder"]["status"] == "CANCELLED"
     before = await counts()
-    await call(gql, CONVERT_ORDER_TO_INVOICE, {"salesOrderId": order2["id"]}, [
-        {"field": ["input", "salesOrderId"], "message": "A cancelled order cannot be invoiced.",
-         "code": "INVALID_TRANSITION"}])  # fmt: skip
+    await call(
+        gql,
+        CONVERT_ORDER_TO_INVOICE,
+        {"salesOrderId": order2["id"]},
+        [user_error("input.salesOrderId", "INVALID_TRANSITION", "A cancelled order cannot be invoiced.")],
+    )
     assert await counts() == before
 
 
@@ -329,17 +289,33 @@ async def test_invoice_from_opportunity_items_without_quote(gql: Any) -> None:
     opp = await create(gql, "Opportunity", {"title": "Items only", "accountId": account})
     laptop = await product("laptop")
     await m.OpportunityItem.create(
-        opportunity_id=pk(opp), position=0, currency="EUR", product_id=laptop.id, name="Laptop",
-        quantity=Decimal(3), unit_price=Decimal("333.33"), line_total=Decimal("999.99"),
-        tax_rate=Decimal(19), source=LineItemSource.PRICEBOOK,
-    )  # fmt: skip
+        opportunity_id=pk(opp),
+        position=0,
+        currency="EUR",
+        product_id=laptop.id,
+        name="Laptop",
+        quantity=Decimal(3),
+        unit_price=Decimal("333.33"),
+        line_total=Decimal("999.99"),
+        tax_rate=Decimal(19),
+        source=LineItemSource.PRICEBOOK,
+    )
     invoice = (await call(gql, CREATE_INVOICE_FROM_OPPORTUNITY, {"opportunityId": opp}))["invoice"]
     assert (invoice["netTotal"], invoice["taxTotal"], invoice["total"]) == ("999.99", "190.00", "1189.99")
     assert [i["lineTotal"] for i in strip_items(invoice)] == ["999.99"]
     empty = await create(gql, "Opportunity", {"title": "Nothing", "accountId": account})
-    await call(gql, CREATE_INVOICE_FROM_OPPORTUNITY, {"opportunityId": empty}, [
-        {"field": ["input", "opportunityId"], "message": "The opportunity has no items and no active quote to invoice.",
-         "code": "INVALID_TRANSITION"}])  # fmt: skip
+    await call(
+        gql,
+        CREATE_INVOICE_FROM_OPPORTUNITY,
+        {"opportunityId": empty},
+        [
+            user_error(
+                "input.opportunityId",
+                "INVALID_TRANSITION",
+                "The opportunity has no items and no active quote to invoice.",
+            )
+        ],
+    )
 
 
 # --- quote -> opportunity, contract -> upsell -----------------------------------------------------
@@ -357,9 +333,12 @@ async def test_opportunity_from_quote_once(gql: Any) -> None:
     assert {"kind": "CREATED_FROM_QUOTE"} in opp["timeline"]["nodes"]
     assert (await read_quote(gql, quote))["derivatives"] == [{"id": opp["id"]}]
     before = await counts()
-    await call(gql, CREATE_OPPORTUNITY_FROM_QUOTE, {"quoteId": quote}, [
-        {"field": ["input", "quoteId"], "message": "This quote belongs to an opportunity already.",
-         "code": "ALREADY_CONVERTED"}])  # fmt: skip
+    await call(
+        gql,
+        CREATE_OPPORTUNITY_FROM_QUOTE,
+        {"quoteId": quote},
+        [user_error("input.quoteId", "ALREADY_CONVERTED", "This quote belongs to an opportunity already.")],
+    )
     assert await counts() == before
 
 
@@ -374,14 +353,20 @@ async def test_upsell_from_time_based_contract_only(gql: Any) -> None:
     assert opp["title"] == "Upsell: Support" and opp["account"] == {"id": ids["account"]}
     assert opp["origin"] == {"id": by_kind["TIME_BASED"]["id"]}
     assert payload["contract"]["derivatives"] == [{"id": opp["id"]}]
-    assert {"from": {"id": by_kind["TIME_BASED"]["id"]}, "to": {"id": opp["id"]},
-            "kind": "CONTRACT_TO_OPPORTUNITY"} in opp["lineage"]  # fmt: skip
+    assert {
+        "from": {"id": by_kind["TIME_BASED"]["id"]},
+        "to": {"id": opp["id"]},
+        "kind": "CONTRACT_TO_OPPORTUNITY",
+    } in opp["lineage"]
     again = await call(gql, CREATE_UPSELL_OPPORTUNITY, {"contractId": by_kind["TIME_BASED"]["id"], "title": "More"})
     assert again["opportunity"]["title"] == "More"
     before = await counts()
-    await call(gql, CREATE_UPSELL_OPPORTUNITY, {"contractId": by_kind["ONE_TIME"]["id"]}, [
-        {"field": ["input", "contractId"], "message": "Only a time-based contract can be upsold.",
-         "code": "INVALID_TRANSITION"}])  # fmt: skip
+    await call(
+        gql,
+        CREATE_UPSELL_OPPORTUNITY,
+        {"contractId": by_kind["ONE_TIME"]["id"]},
+        [user_error("input.contractId", "INVALID_TRANSITION", "Only a time-based contract can be upsold.")],
+    )
     assert await counts() == before
 
 
@@ -403,26 +388,14 @@ async def test_order_invoice_and_contract_status_changes(gql: Any) -> None:
         gql,
         "cancelOrder",
         order["id"],
-        [
-            {
-                "field": ["input", "salesOrderId"],
-                "code": "INVALID_TRANSITION",
-                "message": "A FULFILLED SalesOrder cannot become CANCELLED.",
-            }
-        ],
+        [user_error("input.salesOrderId", "INVALID_TRANSITION", "A FULFILLED SalesOrder cannot become CANCELLED.")],
     )
     invoice = (await call(gql, CONVERT_ORDER_TO_INVOICE, {"salesOrderId": order["id"]}))["invoice"]
     await status(
         gql,
         "markInvoicePaid",
         invoice["id"],
-        [
-            {
-                "field": ["input", "invoiceId"],
-                "code": "INVALID_TRANSITION",
-                "message": "A DRAFT Invoice cannot become PAID.",
-            }
-        ],
+        [user_error("input.invoiceId", "INVALID_TRANSITION", "A DRAFT Invoice cannot become PAID.")],
     )
     assert (await status(gql, "issueInvoice", invoice["id"]))["status"] == "ISSUED"
     assert (await status(gql, "markInvoicePaid", invoice["id"]))["status"] == "PAID"
@@ -430,13 +403,7 @@ async def test_order_invoice_and_contract_status_changes(gql: Any) -> None:
         gql,
         "voidInvoice",
         invoice["id"],
-        [
-            {
-                "field": ["input", "invoiceId"],
-                "code": "INVALID_TRANSITION",
-                "message": "A PAID Invoice cannot become VOID.",
-            }
-        ],
+        [user_error("input.invoiceId", "INVALID_TRANSITION", "A PAID Invoice cannot become VOID.")],
     )
     row = await m.Invoice.get(id=pk(invoice["id"]))
     assert row.issued_at is not None and row.paid_at is not None
@@ -448,13 +415,7 @@ async def test_order_invoice_and_contract_status_changes(gql: Any) -> None:
         gql,
         "cancelContract",
         contract,
-        [
-            {
-                "field": ["input", "contractId"],
-                "code": "INVALID_TRANSITION",
-                "message": "A CANCELLED contract cannot be cancelled.",
-            }
-        ],
+        [user_error("input.contractId", "INVALID_TRANSITION", "A CANCELLED contract cannot be cancelled.")],
     )
 
 
@@ -463,6 +424,10 @@ async def test_read_only_user_cannot_convert(gql: Any, actors: Any) -> None:
 
     ids = await deal(gql)
     before = await counts()
-    await call(gql.as_(actors[Role.READ_ONLY]), CONVERT_QUOTE_TO_ORDER, {"quoteId": ids["quote"]}, [
-        {"field": ["input"], "message": "Your role may only read.", "code": "FORBIDDEN"}])  # fmt: skip
+    await call(
+        gql.as_(actors[Role.READ_ONLY]),
+        CONVERT_QUOTE_TO_ORDER,
+        {"quoteId": ids["quote"]},
+        [user_error("input", "FORBIDDEN", "Your role may only read.")],
+    )
     assert await counts() == before

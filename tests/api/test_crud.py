@@ -7,20 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from factories import gid, lower
 
 from crm_graphql import models as m
 from crm_graphql.api.relay import from_global_id, to_global_id
 from crm_graphql.services import crud
 
 ERRORS = "userErrors { field message code }"
-
-
-def gid(row: Any) -> str:
-    return to_global_id(type(row).__name__, row.id)
-
-
-def lower(name: str) -> str:
-    return name[0].lower() + name[1:]
 
 
 async def refs() -> dict[str, Any]:
@@ -31,48 +24,110 @@ async def refs() -> dict[str, Any]:
     product = await m.Product.create(name="Widget", code="W-1")
     book = await m.Pricebook.create(name="Book")
     bundle = await m.Bundle.create(pricebook=book, name="Kit", code="KIT-1")
-    return {"stage": stage, "account": account, "contact": contact, "opp": opp, "product": product, "book": book,
-            "bundle": bundle}  # fmt: skip
+    return {
+        "stage": stage,
+        "account": account,
+        "contact": contact,
+        "opp": opp,
+        "product": product,
+        "book": book,
+        "bundle": bundle,
+    }
 
 
 def cases(r: dict[str, Any]) -> dict[str, tuple[dict[str, Any], str, dict[str, Any], str, Any]]:
     """type -> (create input, field to read, update input, field to read after update, value)."""
     return {
-        "Account": ({"name": "Globex", "city": "Paris", "parentId": gid(r["account"])}, "name",
-                    {"city": "Lyon"}, "city", "Lyon"),
-        "Contact": ({"lastName": "Roe", "accountId": gid(r["account"]), "email": "roe@example.com"}, "lastName",
-                    {"title": "CFO"}, "title", "CFO"),
-        "Lead": ({"lastName": "Lee", "company": "Initech"}, "lastName", {"company": "Initrode"}, "company",
-                 "Initrode"),
+        "Account": (
+            {"name": "Globex", "city": "Paris", "parentId": gid(r["account"])},
+            "name",
+            {"city": "Lyon"},
+            "city",
+            "Lyon",
+        ),
+        "Contact": (
+            {"lastName": "Roe", "accountId": gid(r["account"]), "email": "roe@example.com"},
+            "lastName",
+            {"title": "CFO"},
+            "title",
+            "CFO",
+        ),
+        "Lead": ({"lastName": "Lee", "company": "Initech"}, "lastName", {"company": "Initrode"}, "company", "Initrode"),
         "Stage": ({"name": "Demo", "probability": 30}, "name", {"probability": 40}, "probability", 40),
         "Pipeline": ({"name": "Partners"}, "name", {"name": "Partner deals"}, "name", "Partner deals"),
-        "Campaign": ({"name": "Webinar", "budget": "250.00", "currency": "USD"}, "name", {"status": "ACTIVE"},
-                     "status", "ACTIVE"),
-        "Opportunity": ({"title": "Big deal", "accountId": gid(r["account"]), "manualAmount": "1500.50"}, "title",
-                        {"title": "Bigger deal"}, "title", "Bigger deal"),
-        "Product": ({"name": "Gadget", "code": "G-1", "kind": "TIME_BASED", "termMonths": 12}, "code",
-                    {"name": "Gadget 2"}, "name", "Gadget 2"),
+        "Campaign": (
+            {"name": "Webinar", "budget": "250.00", "currency": "USD"},
+            "name",
+            {"status": "ACTIVE"},
+            "status",
+            "ACTIVE",
+        ),
+        "Opportunity": (
+            {"title": "Big deal", "accountId": gid(r["account"]), "manualAmount": "1500.50"},
+            "title",
+            {"title": "Bigger deal"},
+            "title",
+            "Bigger deal",
+        ),
+        "Product": (
+            {"name": "Gadget", "code": "G-1", "kind": "TIME_BASED", "termMonths": 12},
+            "code",
+            {"name": "Gadget 2"},
+            "name",
+            "Gadget 2",
+        ),
         "Pricebook": ({"name": "2027"}, "name", {"name": "2027 v2"}, "name", "2027 v2"),
-        "PricebookEntry": ({"pricebookId": gid(r["book"]), "productId": gid(r["product"]), "currency": "EUR",
-                            "unitPrice": "9.99"}, "unitPrice", {"unitPrice": "10.50"}, "unitPrice", "10.50"),
-        "Bundle": ({"pricebookId": gid(r["book"]), "name": "Kit 2", "code": "KIT-2"}, "code", {"name": "Kit 3"},
-                   "name", "Kit 3"),
-        "BundleItem": ({"bundleId": gid(r["bundle"]), "productId": gid(r["product"]), "quantity": "2",
-                        "weight": "1"}, "quantity", {"quantity": "3"}, "quantity", "3"),
-        "Quote": ({"name": "Offer", "accountId": gid(r["account"]), "currency": "EUR"}, "name", {"name": "Offer 2"},
-                  "name", "Offer 2"),
-        "Activity": ({"type": "CALL", "subject": "Call them", "accountId": gid(r["account"])}, "subject",
-                     {"subject": "Call again"}, "subject", "Call again"),
+        "PricebookEntry": (
+            {"pricebookId": gid(r["book"]), "productId": gid(r["product"]), "currency": "EUR", "unitPrice": "9.99"},
+            "unitPrice",
+            {"unitPrice": "10.50"},
+            "unitPrice",
+            "10.50",
+        ),
+        "Bundle": (
+            {"pricebookId": gid(r["book"]), "name": "Kit 2", "code": "KIT-2"},
+            "code",
+            {"name": "Kit 3"},
+            "name",
+            "Kit 3",
+        ),
+        "BundleItem": (
+            {"bundleId": gid(r["bundle"]), "productId": gid(r["product"]), "quantity": "2", "weight": "1"},
+            "quantity",
+            {"quantity": "3"},
+            "quantity",
+            "3",
+        ),
+        "Quote": (
+            {"name": "Offer", "accountId": gid(r["account"]), "currency": "EUR"},
+            "name",
+            {"name": "Offer 2"},
+            "name",
+            "Offer 2",
+        ),
+        "Activity": (
+            {"type": "CALL", "subject": "Call them", "accountId": gid(r["account"])},
+            "subject",
+            {"subject": "Call again"},
+            "subject",
+            "Call again",
+        ),
         "User": ({"email": "new@example.com", "name": "New"}, "email", {"name": "Newer"}, "name", "Newer"),
         "ExchangeRate": ({"currency": "GBP", "rate": "1.17"}, "currency", {"rate": "1.18"}, "rate", "1.18"),
-        "DocumentTemplate": ({"name": "Offer", "body": "Dear {{customer.name}}"}, "name",
-                             {"body": "Hello {{contact.name}}"}, "body", "Hello {{contact.name}}"),
-    }  # fmt: skip
+        "DocumentTemplate": (
+            {"name": "Offer", "body": "Dear {{customer.name}}"},
+            "name",
+            {"body": "Hello {{contact.name}}"},
+            "body",
+            "Hello {{contact.name}}",
+        ),
+    }
 
 
 def test_every_registered_entity_has_a_case() -> None:
-    assert set(crud.REGISTRY) == set(cases({k: _Fake() for k in ("stage", "account", "contact", "opp", "product",
-                                                                     "book", "bundle")}))  # fmt: skip
+    assert set(crud.REGISTRY) == set(
+        cases({k: _Fake() for k in ("stage", "account", "contact", "opp", "product", "book", "bundle")})
+    )
 
 
 class _Fake:
@@ -120,7 +175,8 @@ async def test_crud_happy_path(gql: Any, type_name: str) -> None:
             out = (await gql(q, {"i": {"id": node["id"]}}))[f"restore{type_name}"]
             assert out == {key: {"id": node["id"]}, "userErrors": []}
             assert (await gql("query($id: ID!) { node(id: $id) { id } }", {"id": node["id"]}))["node"] == {
-                "id": node["id"]}  # fmt: skip
+                "id": node["id"]
+            }
 
 
 UPDATE_ACCOUNT = f"""mutation($i: UpdateAccountInput!) {{ updateAccount(input: $i) {{ account {{ id }} {ERRORS} }} }}"""
@@ -159,35 +215,45 @@ async def test_bad_inputs(gql: Any) -> None:
     got = {
         "required": await refused(gql, CREATE_ACCOUNT, {"i": {"city": "Paris"}}, "createAccount"),
         "blank": await refused(gql, CREATE_ACCOUNT, {"i": {"name": "  "}}, "createAccount"),
-        "unknown": await refused(gql, UPDATE_ACCOUNT, {"i": {"id": to_global_id("Account", 999), "city": "X"}},
-                                 "updateAccount"),
+        "unknown": await refused(
+            gql, UPDATE_ACCOUNT, {"i": {"id": to_global_id("Account", 999), "city": "X"}}, "updateAccount"
+        ),
         "malformed": await refused(gql, UPDATE_ACCOUNT, {"i": {"id": "xyz", "city": "X"}}, "updateAccount"),
-        "wrong_type": await refused(gql, UPDATE_ACCOUNT, {"i": {"id": gid(r["contact"]), "city": "X"}},
-                                    "updateAccount"),
+        "wrong_type": await refused(
+            gql, UPDATE_ACCOUNT, {"i": {"id": gid(r["contact"]), "city": "X"}}, "updateAccount"
+        ),
         "stale": await refused(gql, UPDATE_ACCOUNT, {"i": {"id": acc, "version": 7, "city": "X"}}, "updateAccount"),
         "too_long": await refused(gql, UPDATE_ACCOUNT, {"i": {"id": acc, "name": "x" * 201}}, "updateAccount"),
-        "currency": await refused(gql, CREATE_OPP, {"i": {"title": "T", "accountId": acc, "currency": "EURO"}},
-                                  "createOpportunity"),
-        "currency_xyz": await refused(gql, CREATE_OPP, {"i": {"title": "T", "accountId": acc, "currency": "XYZ"}},
-                                      "createOpportunity"),
-        "ref_wrong_type": await refused(gql, CREATE_OPP, {"i": {"title": "T", "accountId": gid(r["contact"])}},
-                                        "createOpportunity"),
-        "ref_malformed": await refused(gql, CREATE_OPP, {"i": {"title": "T", "accountId": "!!"}},
-                                       "createOpportunity"),
+        "currency": await refused(
+            gql, CREATE_OPP, {"i": {"title": "T", "accountId": acc, "currency": "EURO"}}, "createOpportunity"
+        ),
+        "currency_xyz": await refused(
+            gql, CREATE_OPP, {"i": {"title": "T", "accountId": acc, "currency": "XYZ"}}, "createOpportunity"
+        ),
+        "ref_wrong_type": await refused(
+            gql, CREATE_OPP, {"i": {"title": "T", "accountId": gid(r["contact"])}}, "createOpportunity"
+        ),
+        "ref_malformed": await refused(gql, CREATE_OPP, {"i": {"title": "T", "accountId": "!!"}}, "createOpportunity"),
         "duplicate": await refused(gql, CREATE_PRODUCT, {"i": {"name": "Other", "code": "W-1"}}, "createProduct"),
-        "duplicate_update": await refused(gql, UPDATE_PRODUCT, {"i": {"id": gid(await m.Product.create(
-            name="Two", code="W-2")), "code": "W-1"}}, "updateProduct"),
-        "delete_unknown": await refused(gql, DELETE_ACCOUNT, {"i": {"id": to_global_id("Account", 999)}},
-                                        "deleteAccount"),
-    }  # fmt: skip
+        "duplicate_update": await refused(
+            gql,
+            UPDATE_PRODUCT,
+            {"i": {"id": gid(await m.Product.create(name="Two", code="W-2")), "code": "W-1"}},
+            "updateProduct",
+        ),
+        "delete_unknown": await refused(
+            gql, DELETE_ACCOUNT, {"i": {"id": to_global_id("Account", 999)}}, "deleteAccount"
+        ),
+    }
     assert got == {
         "required": [E(["input", "name"], "name is required.", "REQUIRED")],
         "blank": [E(["input", "name"], "name is required.", "REQUIRED")],
         "unknown": [E(["input", "id"], "No Account with this id.", "NOT_FOUND")],
         "malformed": [E(["input", "id"], "Malformed id.", "INVALID")],
         "wrong_type": [E(["input", "id"], "No Account with this id.", "NOT_FOUND")],
-        "stale": [E(["input", "version"], "This Account changed since you read it (version 1, you sent 7).",
-                    "CONFLICT")],
+        "stale": [
+            E(["input", "version"], "This Account changed since you read it (version 1, you sent 7).", "CONFLICT")
+        ],
         "too_long": [E(["input", "name"], "name is too long (at most 200 characters).", "INVALID")],
         "currency": [E(["input", "currency"], "'EURO' is not an ISO 4217 currency code.", "INVALID")],
         "currency_xyz": [E(["input", "currency"], "'XYZ' is not an ISO 4217 currency code.", "INVALID")],
@@ -196,7 +262,7 @@ async def test_bad_inputs(gql: Any) -> None:
         "duplicate": [E(["input", "code"], "code 'W-1' is already taken.", "DUPLICATE")],
         "duplicate_update": [E(["input", "code"], "code 'W-1' is already taken.", "DUPLICATE")],
         "delete_unknown": [E(["input", "id"], "No Account with this id.", "NOT_FOUND")],
-    }  # fmt: skip
+    }
 
 
 async def test_stale_version_changes_nothing_and_fresh_one_works(gql: Any) -> None:
@@ -270,19 +336,21 @@ async def test_explicit_null_is_not_given_on_create_and_required_or_cleared_on_u
     r = await refs()
     create_in = cases(r)[type_name][0]
     key, model = lower(type_name), m.__dict__[type_name]
-    create = f"mutation($i: Create{type_name}Input!) {{ create{type_name}(input: $i) {{ {key} {{ id }} {ERRORS} }} }}"
+    create_doc = (
+        f"mutation($i: Create{type_name}Input!) {{ create{type_name}(input: $i) {{ {key} {{ id }} {ERRORS} }} }}"
+    )
     allowed = {"REQUIRED", "INVALID", "LOCKED", "IN_USE"}
     for name in await _input_fields(gql, f"Create{type_name}Input"):
         if name in create_in or name == "idempotencyKey":
             continue
-        out = (await gql(create, {"i": {**create_in, name: None}}))[f"create{type_name}"]
+        out = (await gql(create_doc, {"i": {**create_in, name: None}}))[f"create{type_name}"]
         assert {e["code"] for e in out["userErrors"]} <= allowed, (name, out["userErrors"])
         if out[key] is not None:  # a unique value (code, email...) must be free for the next round
             await model.filter(id=from_global_id(out[key]["id"])[1]).delete()
     update_fields = await _input_fields(gql, f"Update{type_name}Input")
     if not update_fields:
         return
-    made = (await gql(create, {"i": create_in}))[f"create{type_name}"]
+    made = (await gql(create_doc, {"i": create_in}))[f"create{type_name}"]
     row = await model.get(id=from_global_id(made[key]["id"])[1])
     update = f"mutation($i: Update{type_name}Input!) {{ update{type_name}(input: $i) {{ {ERRORS} }} }}"
     for name in update_fields:

@@ -8,10 +8,11 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from factories import ERR, create, mutate
+
 from crm_graphql import models as m
 from crm_graphql.api.relay import from_global_id
 from crm_graphql.enums import Role
-from tests.factories import ERR, create, mutate
 
 DEAL = """query($id: ID!) { opportunity(id: $id) { stageEnteredAt createdAt stage { name }
   timeline(first: 50) { nodes { kind changes { field } } } } }"""
@@ -87,10 +88,16 @@ async def test_next_activity_is_the_first_due_open_one_the_viewer_may_see(gql: A
     await m.Activity.create(type="CALL", subject="Done", opportunity_id=opp_id, due_at=day, is_done=True)
     await m.Activity.create(type="NOTE", subject="No date", opportunity_id=opp_id)
     await m.Activity.create(type="TASK", subject="Later", opportunity_id=opp_id, due_at=day + dt.timedelta(days=9))
-    await m.Activity.create(type="CALL", subject="Hidden", opportunity_id=opp_id, due_at=day + dt.timedelta(days=1),
-                            account_id=from_global_id(secret)[1])  # fmt: skip
-    second = await m.Activity.create(type="MEETING", subject="Second", opportunity_id=opp_id,
-                                     due_at=day + dt.timedelta(days=2))  # fmt: skip
+    await m.Activity.create(
+        type="CALL",
+        subject="Hidden",
+        opportunity_id=opp_id,
+        due_at=day + dt.timedelta(days=1),
+        account_id=from_global_id(secret)[1],
+    )
+    second = await m.Activity.create(
+        type="MEETING", subject="Second", opportunity_id=opp_id, due_at=day + dt.timedelta(days=2)
+    )
     # then the admin sees the second; rep A, who sees the hidden one, sees that one
     answer = (await gql(NEXT, {"id": deal}))["opportunity"]["nextActivity"]
     assert answer == {"subject": "Second", "dueAt": "2027-03-03T09:00:00+00:00", "isDone": False}
@@ -115,8 +122,9 @@ async def test_amount_in_converts_as_pipeline_summary_does(gql: Any) -> None:
     await _rate(gql, "USD", "0.92")
     await _rate(gql, "GBP", "1.17")
     account = await create(gql, "Account", {"name": "Acme"})
-    deal = await create(gql, "Opportunity", {"title": "Deal", "accountId": account, "currency": "USD",
-                                             "manualAmount": "1234.57"})  # fmt: skip
+    deal = await create(
+        gql, "Opportunity", {"title": "Deal", "accountId": account, "currency": "USD", "manualAmount": "1234.57"}
+    )
     for currency, expected in (("USD", "1234.57"), ("EUR", "1135.80"), ("GBP", "970.77"), ("JPY", "1136")):
         if currency == "JPY":
             await _rate(gql, "JPY", "0.0062")
@@ -137,8 +145,9 @@ async def test_amount_in_converts_as_pipeline_summary_does(gql: Any) -> None:
 async def test_amount_in_refusals(gql: Any) -> None:
     # given a USD deal and no USD rate
     account = await create(gql, "Account", {"name": "Acme"})
-    deal = await create(gql, "Opportunity", {"title": "Deal", "accountId": account, "currency": "USD",
-                                             "manualAmount": "10"})  # fmt: skip
+    deal = await create(
+        gql, "Opportunity", {"title": "Deal", "accountId": account, "currency": "USD", "manualAmount": "10"}
+    )
     # then its own currency needs no rate, another one is MISSING_EXCHANGE_RATE, a bad code INVALID
     assert (await gql(AMOUNT_IN, {"id": deal, "c": "USD"}))["opportunity"]["amountIn"] == "10.00"
     body = await gql(AMOUNT_IN, {"id": deal, "c": "EUR"}, errors=True)
@@ -164,10 +173,15 @@ async def test_account_totals_are_exact_and_cover_what_the_viewer_sees(gql: Any,
     rep_a = gql.as_(actors[Role.SALES_REP])
     account = await create(gql, "Account", {"name": "Acme"})
     other = await create(gql, "Account", {"name": "Other"})
-    for title, currency, amount in (("A", "EUR", "0.10"), ("B", "EUR", "0.20"), ("C", "USD", "100.01"),
-                                    ("D", "EUR", "99999999999.99")):  # fmt: skip
-        await create(gql, "Opportunity", {"title": title, "accountId": account, "currency": currency,
-                                          "manualAmount": amount})  # fmt: skip
+    for title, currency, amount in (
+        ("A", "EUR", "0.10"),
+        ("B", "EUR", "0.20"),
+        ("C", "USD", "100.01"),
+        ("D", "EUR", "99999999999.99"),
+    ):
+        await create(
+            gql, "Opportunity", {"title": title, "accountId": account, "currency": currency, "manualAmount": amount}
+        )
     won = await create(gql, "Opportunity", {"title": "Won", "accountId": account, "manualAmount": "50.05"})
     await mutate(gql, "winOpportunity", {"opportunityId": won})
     lost = await create(gql, "Opportunity", {"title": "Lost", "accountId": account, "manualAmount": "70"})
@@ -175,8 +189,9 @@ async def test_account_totals_are_exact_and_cover_what_the_viewer_sees(gql: Any,
     gone = await create(gql, "Opportunity", {"title": "Gone", "accountId": account, "manualAmount": "30"})
     await gql(f'mutation {{ deleteOpportunity(input: {{id: "{gone}"}}) {{ {ERR} }} }}')
     await create(gql, "Opportunity", {"title": "Elsewhere", "accountId": other, "manualAmount": "1"})
-    await create(rep_a, "Opportunity", {"title": "Restricted", "accountId": account, "manualAmount": "5",
-                                        "isRestricted": True})  # fmt: skip
+    await create(
+        rep_a, "Opportunity", {"title": "Restricted", "accountId": account, "manualAmount": "5", "isRestricted": True}
+    )
     # then the admin's open pipeline is exact: 0.10 + 0.20 + 99999999999.99 + 100.01 USD (92.01 EUR)
     data = (await gql(TOTALS, {"id": account, "c": "EUR"}))["account"]
     assert data == {"openPipelineAmount": "100000000092.30", "wonAmount": "50.05"}

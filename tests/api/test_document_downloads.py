@@ -20,8 +20,12 @@ RENDER = """mutation($input: RenderQuoteDocumentInput!) { renderQuoteDocument(in
   document { id name format contentType content size fileName url } userErrors { field message code } } }"""
 NODE = "query($id: ID!) { node(id: $id) { id } }"
 LINES = [{"name": "Wartung Müller €", "quantity": "3", "unitPrice": "19.99", "discountPercent": "10", "taxRate": "7"}]
-TYPES = {"MARKDOWN": "text/markdown; charset=utf-8", "HTML": "text/html; charset=utf-8",
-         "TEXT": "text/plain; charset=utf-8", "PDF": "application/pdf"}  # fmt: skip
+TYPES = {
+    "MARKDOWN": "text/markdown; charset=utf-8",
+    "HTML": "text/html; charset=utf-8",
+    "TEXT": "text/plain; charset=utf-8",
+    "PDF": "application/pdf",
+}
 EXTENSIONS = {"MARKDOWN": "md", "HTML": "html", "TEXT": "txt", "PDF": "pdf"}
 
 
@@ -106,7 +110,8 @@ async def test_document_of_a_deleted_quote_and_odd_ids_are_not_found(gql, client
     ):
         assert (await client.get(path, headers=_bearer(gql.token))).status_code == 404, path
     # deleting the account deletes its quote, which hides the quote's documents
-    deleted = await gql("mutation($id: ID!) { deleteAccount(input: {id: $id}) { userErrors { code } } }",
-                        {"id": ids["account"]})  # fmt: skip
+    deleted = await gql(
+        "mutation($id: ID!) { deleteAccount(input: {id: $id}) { userErrors { code } } }", {"id": ids["account"]}
+    )
     assert deleted["deleteAccount"]["userErrors"] == []
     assert (await client.get(doc["url"], headers=_bearer(gql.token))).status_code == 404

@@ -100,8 +100,11 @@ async def test_pdf_shows_every_line_and_the_totals_to_the_cent(gql, client) -> N
         assert total in text, (total, text)
     # which are the quote's own figures (the rounding line is not one of the items shown)
     assert (quote["subtotal"], quote["discountTotal"], quote["taxTotal"], quote["total"]) == (
-        "2779.32", "138.97", "450.97", "3091.00",
-    )  # fmt: skip
+        "2779.32",
+        "138.97",
+        "450.97",
+        "3091.00",
+    )
     shown = [n for n in quote["items"]["nodes"] if n["source"] != "ROUNDING"]
     assert [n["lineTotal"] for n in shown] == ["1799.10", "598.80", "331.47", "49.95"]
     assert text.count("Rounding") == 1  # in the totals, not among the items
@@ -113,18 +116,28 @@ async def test_pdf_from_markdown_and_text_templates(gql, client) -> None:
     markdown = await gql(
         """mutation($input: CreateDocumentTemplateInput!) { createDocumentTemplate(input: $input) {
              documentTemplate { id format } userErrors { field message code } } }""",
-        {"input": {"name": "Short", "body": "# {{ customer.name }}\n\n| Item | Total |\n|---|---:|\n"
-                   "{% for item in items %}| {{ item.name }} | {{ item.lineTotal }} |\n{% endfor %}\n"
-                   "**Total {{ totals.total }} {{ currency }}**\n"}},
-    )  # fmt: skip
+        {
+            "input": {
+                "name": "Short",
+                "body": "# {{ customer.name }}\n\n| Item | Total |\n|---|---:|\n"
+                "{% for item in items %}| {{ item.name }} | {{ item.lineTotal }} |\n{% endfor %}\n"
+                "**Total {{ totals.total }} {{ currency }}**\n",
+            }
+        },
+    )
     template = markdown["createDocumentTemplate"]["documentTemplate"]
     assert template["format"] == "MARKDOWN"
     text_template = await gql(
         """mutation($input: CreateDocumentTemplateInput!) { createDocumentTemplate(input: $input) {
              documentTemplate { id format } userErrors { field message code } } }""",
-        {"input": {"name": "Plain", "contentType": "text/plain",
-                   "body": "{% for item in items %}{{ item.name }} = {{ item.lineTotal }}\n{% endfor %}"}},
-    )  # fmt: skip
+        {
+            "input": {
+                "name": "Plain",
+                "contentType": "text/plain",
+                "body": "{% for item in items %}{{ item.name }} = {{ item.lineTotal }}\n{% endfor %}",
+            }
+        },
+    )
     plain = text_template["createDocumentTemplate"]["documentTemplate"]
     # when each is rendered as PDF
     texts = []
@@ -160,8 +173,14 @@ async def test_pdf_of_a_demo_quote(gql, client) -> None:
     candidates = [n for n in nodes if not n["isLocked"] and Decimal(n["discountPercent"]) > 0]
     quote_id = max(candidates, key=lambda n: n["items"]["totalCount"])["id"]
     # plus a line at another tax rate with a discount, and its total rounded to 5
-    extra = {"quoteId": quote_id, "name": "Extra cabling", "quantity": "3", "unitPrice": "33.33",
-             "discountPercent": "12.5", "taxRate": "7"}  # fmt: skip
+    extra = {
+        "quoteId": quote_id,
+        "name": "Extra cabling",
+        "quantity": "3",
+        "unitPrice": "33.33",
+        "discountPercent": "12.5",
+        "taxRate": "7",
+    }
     await mutate(gql, "addManualQuoteItem", extra, "item { id }")
     await mutate(gql, "roundQuoteTotal", {"quoteId": quote_id, "roundTo": "5"}, "item { id }")
     quote = (await gql(QUOTE, {"id": quote_id}))["quote"]
@@ -196,17 +215,24 @@ async def test_pdf_of_a_demo_quote(gql, client) -> None:
     ("body", "error"),
     [
         # images would make the server read files or fetch URLs: ignored
-        ('<p>{{ customer.name }}</p><img src="/etc/passwd"><table><tr><td><img src="http://127.0.0.1:1/"></td></tr>'
-         "</table>", None),
+        (
+            '<p>{{ customer.name }}</p><img src="/etc/passwd"><table><tr><td><img src="http://127.0.0.1:1/"></td></tr>'
+            "</table>",
+            None,
+        ),
         # font sizes and faces are ours (a 999 pt font sent fpdf2 into endless page breaks)
         ('<p>{{ customer.name }}</p><font size="999" face="Courier">€</font><p style="font-size: 999">x</p>', None),
         # what fpdf2 cannot lay out is the template's problem, said as such
-        ("<table><tr><td><b>{{ customer.name }}</b> x</td></tr></table>",
-         "The document cannot be typeset as PDF: Unsupported nested HTML tags inside <td> element"),
-        ("{% for item in items %}" + "<p>" + "x" * 60_000 + "</p>{% endfor %}",
-         "The document is too long for a PDF (120"),
+        (
+            "<table><tr><td><b>{{ customer.name }}</b> x</td></tr></table>",
+            "The document cannot be typeset as PDF: Unsupported nested HTML tags inside <td> element",
+        ),
+        (
+            "{% for item in items %}" + "<p>" + "x" * 60_000 + "</p>{% endfor %}",
+            "The document is too long for a PDF (120",
+        ),
     ],
-)  # fmt: skip
+)
 async def test_pdf_of_hostile_html_is_bounded(gql, client, body, error) -> None:
     # given a quote with two lines and an HTML template
     ids = await quote_with_lines(gql, LINES[:2], account={"name": "Müller"})

@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from factories import create, mutate, quote_with_lines
+from factories import ERR, create, mutate, quote_with_lines, user_error
 from markdown_it import MarkdownIt
 
 from crm_graphql import models as m
 from crm_graphql.enums import Role
 
-ERR = "userErrors { field message code }"
 CREATE_TEMPLATE = f"""mutation($input: CreateDocumentTemplateInput!) {{
   createDocumentTemplate(input: $input) {{ documentTemplate {{ id format }} {ERR} }} }}"""
 UPDATE_TEMPLATE = f"""mutation($input: UpdateDocumentTemplateInput!) {{
@@ -120,9 +119,12 @@ async def test_format_defaults_to_the_templates_own_and_other_formats_are_refuse
     # and as MARKDOWN or TEXT it is refused, and nothing is written
     for fmt in ("MARKDOWN", "TEXT"):
         data = await gql(RENDER, {"input": {"quoteId": ids["quote"], "templateId": template_id, "format": fmt}})
-        assert data["renderQuoteDocument"] == {"document": None, "userErrors": [{
-            "field": ["input", "format"], "code": "INVALID",
-            "message": f"A text/html template renders as HTML or PDF, not {fmt}."}]}  # fmt: skip
+        assert data["renderQuoteDocument"] == {
+            "document": None,
+            "userErrors": [
+                user_error("input.format", "INVALID", f"A text/html template renders as HTML or PDF, not {fmt}.")
+            ],
+        }
     assert await m.Document.all().count() == 1
     assert (await gql(TIMELINE, {"id": ids["quote"]}))["quote"]["timeline"]["totalCount"] == timeline
 
@@ -259,13 +261,13 @@ async def test_render_refusals_change_nothing(gql, actors) -> None:
     # a template id of another type, and a quote hidden from a rep (private account of the admin)
     wrong = await gql(RENDER, {"input": {"quoteId": ids["quote"], "templateId": ids["opportunity"]}})
     assert wrong["renderQuoteDocument"]["userErrors"] == [
-        {"field": ["input", "templateId"], "message": "No DocumentTemplate with this id.", "code": "NOT_FOUND"}
+        user_error("input.templateId", "NOT_FOUND", "No DocumentTemplate with this id.")
     ]
     account = await m.Account.get(name="Acme <Labs>")
     await m.Account.filter(id=account.id).update(is_private=True, owner_id=actors[Role.ADMIN].user.id)
     hidden = await gql.as_(actors[Role.SALES_REP])(RENDER, {"input": {"quoteId": ids["quote"]}})
     assert hidden["renderQuoteDocument"]["userErrors"] == [
-        {"field": ["input", "quoteId"], "message": "No Quote with this id.", "code": "NOT_FOUND"}
+        user_error("input.quoteId", "NOT_FOUND", "No Quote with this id.")
     ]
     read_only = await gql.as_(actors[Role.READ_ONLY])(RENDER, {"input": {"quoteId": ids["quote"], "format": "PDF"}})
     assert read_only["renderQuoteDocument"]["userErrors"][0]["code"] == "FORBIDDEN"
@@ -280,7 +282,14 @@ async def test_a_template_that_fails_while_rendering_is_refused(gql) -> None:
     # when a quote is rendered with it
     data = await gql(RENDER, {"input": {"quoteId": ids["quote"], "templateId": template_id}})
     # then it is a user error on the template, not an internal error, and nothing is written
-    assert data["renderQuoteDocument"] == {"document": None, "userErrors": [{
-        "field": ["input", "templateId"], "code": "INVALID",
-        "message": "The template cannot be rendered: '>' not supported between instances of 'Markup' and 'int'"}]}  # fmt: skip
+    assert data["renderQuoteDocument"] == {
+        "document": None,
+        "userErrors": [
+            user_error(
+                "input.templateId",
+                "INVALID",
+                "The template cannot be rendered: '>' not supported between instances of 'Markup' and 'int'",
+            )
+        ],
+    }
     await _nothing_written(gql, ids["quote"], timeline)

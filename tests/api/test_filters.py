@@ -35,8 +35,9 @@ async def world() -> dict[str, Any]:
     acme = await m.Account.create(name="Acme Holding", city="Berlin")
     acme_sub = await m.Account.create(name="Acme Berlin GmbH", city="berlin", parent=acme)
     globex = await m.Account.create(name="Globex", city=None)
-    umbrella_sub = await m.Account.create(name="Umbrella Labs", city="Paris",
-                                          parent=await m.Account.create(name="umbrella corp", city="Paris"))  # fmt: skip
+    umbrella_sub = await m.Account.create(
+        name="Umbrella Labs", city="Paris", parent=await m.Account.create(name="umbrella corp", city="Paris")
+    )
     day = dt.date(2026, 3, 1)
     at = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -45,10 +46,16 @@ async def world() -> dict[str, Any]:
             stage, OpportunityStatus.OPEN
         )
         return await m.Opportunity.create(
-            title=title, account=account, stage=stages[stage], status=status, probability=prob, currency="EUR",
-            amount=None if amount is None else Decimal(amount), close_date=None if n < 0 else day + dt.timedelta(n),
+            title=title,
+            account=account,
+            stage=stages[stage],
+            status=status,
+            probability=prob,
+            currency="EUR",
+            amount=None if amount is None else Decimal(amount),
+            close_date=None if n < 0 else day + dt.timedelta(n),
             closed_at=None if status == OpportunityStatus.OPEN else at + dt.timedelta(days=n),
-        )  # fmt: skip
+        )
 
     o1 = await opp("o1 small", acme_sub, "999.99", 10, "Prospecting", 0)
     o2 = await opp("o2 exact", acme_sub, "1000.00", 50, "Proposal", 1)
@@ -56,8 +63,9 @@ async def world() -> dict[str, Any]:
     o4 = await opp("o4 none", umbrella_sub, None, 0, "Closed Lost", -1)
     o5 = await opp("o5 tiny", acme, "0.0001", 20, "Qualification", 3)
     for o, status in ((o2, "SENT"), (o3, "ACCEPTED"), (o3, "SENT"), (o5, "DRAFT")):
-        await m.Quote.create(number=f"Q-{o.id}-{status}", name="q", account_id=o.account_id, opportunity=o,
-                             currency="EUR", status=status)  # fmt: skip
+        await m.Quote.create(
+            number=f"Q-{o.id}-{status}", name="q", account_id=o.account_id, opportunity=o, currency="EUR", status=status
+        )
     return {"o1": o1, "o2": o2, "o3": o3, "o4": o4, "o5": o5, "acme": acme, "globex": globex}
 
 
@@ -67,7 +75,10 @@ async def test_string_filter(gql: Any) -> None:
     assert await accounts(gql, {"city": {"eq": "BERLIN"}}) == []
     assert await accounts(gql, {"city": {"ne": "Paris"}}) == ["Acme Berlin GmbH", "Acme Holding", "Globex"]
     assert await accounts(gql, {"city": {"in": ["Paris", "berlin"]}}) == [
-        "Acme Berlin GmbH", "Umbrella Labs", "umbrella corp"]  # fmt: skip
+        "Acme Berlin GmbH",
+        "Umbrella Labs",
+        "umbrella corp",
+    ]
     assert await accounts(gql, {"name": {"contains": "ACME"}}) == ["Acme Berlin GmbH", "Acme Holding"]
     assert await accounts(gql, {"name": {"contains": "lab"}}) == ["Umbrella Labs"]
     assert await accounts(gql, {"name": {"startsWith": "UMB"}}) == ["Umbrella Labs", "umbrella corp"]
@@ -128,7 +139,9 @@ async def test_id_and_enum_filters(gql: Any) -> None:
     o1, o3 = to_global_id("Opportunity", w["o1"].id), to_global_id("Opportunity", w["o3"].id)
     assert await opps(gql, {"id": {"eq": o1}}) == ["o1 small"]
     assert await opps(gql, {"id": {"in": [o1, o3, "garbage", to_global_id("Account", w["o2"].id)]}}) == [
-        "o1 small", "o3 big"]  # fmt: skip
+        "o1 small",
+        "o3 big",
+    ]
     assert await opps(gql, {"id": {"eq": "garbage"}}) == []
     assert await opps(gql, {"id": {"eq": to_global_id("Account", w["o1"].id)}}) == []
     assert await opps(gql, {"status": {"eq": "WON"}}) == ["o3 big"]
@@ -140,12 +153,15 @@ async def test_id_and_enum_filters(gql: Any) -> None:
 async def test_and_or_not(gql: Any) -> None:
     await world()
     assert await opps(gql, {"and": [{"amount": {"gte": "1"}}, {"probability": {"lte": 50}}]}) == [
-        "o1 small", "o2 exact"]  # fmt: skip
+        "o1 small",
+        "o2 exact",
+    ]
     assert await opps(gql, {"or": [{"amount": {"gte": "25000"}}, {"probability": {"eq": 10}}]}) == [
-        "o1 small", "o3 big"]  # fmt: skip
+        "o1 small",
+        "o3 big",
+    ]
     assert await opps(gql, {"not": {"status": {"eq": "OPEN"}}}) == ["o3 big", "o4 none"]
-    assert await opps(gql, {"not": {"or": [{"status": {"eq": "OPEN"}}, {"amount": {"isNull": True}}]}}) == [
-        "o3 big"]  # fmt: skip
+    assert await opps(gql, {"not": {"or": [{"status": {"eq": "OPEN"}}, {"amount": {"isNull": True}}]}}) == ["o3 big"]
     assert await opps(gql, {"title": {"startsWith": "o"}, "or": [{"probability": {"eq": 0}}]}) == ["o4 none"]
 
 
@@ -162,7 +178,10 @@ async def test_relation_filters_run_in_sql(gql: Any) -> None:
     assert await opps(gql, {"account": {"parent": {"city": {"eq": "Paris"}}}}) == ["o4 none"]
     assert await opps(gql, {"stage": {"kind": {"eq": "OPEN"}}, "amount": {"gte": "1000"}}) == ["o2 exact"]
     assert await opps(gql, {"not": {"account": {"parent": {"name": {"startsWith": "acme"}}}}}) == [
-        "o3 big", "o4 none", "o5 tiny"]  # fmt: skip
+        "o3 big",
+        "o4 none",
+        "o5 tiny",
+    ]
 
     with count_statements() as counter:
         assert await opps(gql, {"quotes": {"some": {"status": {"eq": "SENT"}}}}) == ["o2 exact", "o3 big"]
@@ -171,17 +190,21 @@ async def test_relation_filters_run_in_sql(gql: Any) -> None:
         "o1 small",
         "o2 exact",
         "o4 none",
-    ]  # fmt: skip (vacuous truth for no quotes)
+    ]  # vacuous truth for no quotes
     assert await opps(gql, {"quotes": {"none": {"status": {"eq": "SENT"}}}}) == ["o1 small", "o4 none", "o5 tiny"]
     assert await accounts(gql, {"opportunities": {"some": {"status": {"eq": "WON"}}}}) == ["Globex"]
     assert await accounts(gql, {"opportunities": {"some": {"quotes": {"some": {"status": {"eq": "DRAFT"}}}}}}) == [
-        "Acme Holding"]  # fmt: skip
+        "Acme Holding"
+    ]
 
 
 async def test_negations_keep_rows_with_nulls(gql: Any) -> None:
     await world()
     # a null amount does not satisfy "every amount >= 1"
     assert await accounts(gql, {"opportunities": {"every": {"amount": {"gte": "1"}}}}) == [
-        "Acme Berlin GmbH", "Globex", "umbrella corp"]  # fmt: skip
+        "Acme Berlin GmbH",
+        "Globex",
+        "umbrella corp",
+    ]
     assert await opps(gql, {"not": {"amount": {"gte": "1"}}}) == ["o4 none", "o5 tiny"]
     assert await accounts(gql, {"not": {"city": {"eq": "Paris"}}}) == ["Acme Berlin GmbH", "Acme Holding", "Globex"]

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_conversions import (
+from converting import (
     CONVERT_ORDER_TO_INVOICE,
     CONVERT_QUOTE_TO_ORDER,
+    QUALIFY,
     add_lines,
-    call,
+    lead,
     product,
     strip_items,
     totals,
 )
-from test_leads import QUALIFY, lead
+from factories import call
 
 FROM_OPP = """mutation($input: CreateQuoteFromOpportunityInput!) { createQuoteFromOpportunity(input: $input) {
   quote { id } userErrors { field message code } } }"""
@@ -21,8 +22,9 @@ FROM_OPP = """mutation($input: CreateQuoteFromOpportunityInput!) { createQuoteFr
 
 async def test_lead_to_invoice_lineage_holds_all_five(gql: Any) -> None:
     lid = await lead(gql)
-    q = await call(gql, QUALIFY, {"leadId": lid, "account": {"create": {}}, "contact": {"create": {}},
-                                  "opportunity": {}})  # fmt: skip
+    q = await call(
+        gql, QUALIFY, {"leadId": lid, "account": {"create": {}}, "contact": {"create": {}}, "opportunity": {}}
+    )
     opp = q["opportunity"]["id"]
     made = await call(gql, FROM_OPP, {"opportunityId": opp})
     quote = made["quote"]["id"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from test_conversions import CONVERT_QUOTE_TO_ORDER, deal, pk
+from converting import CONVERT_QUOTE_TO_ORDER, deal
+from factories import pk
 
 from crm_graphql import models as m
 
@@ -27,9 +28,11 @@ async def test_twenty_concurrent_requests_with_one_key_all_replay_the_first(gql:
 
 
 async def test_concurrent_creates_with_one_key_make_one_record(gql: Any) -> None:
-    create = """mutation($i: CreateAccountInput!) { createAccount(input: $i) { account { id } userErrors { code } } }"""
+    create_account = (
+        """mutation($i: CreateAccountInput!) { createAccount(input: $i) { account { id } userErrors { code } } }"""
+    )
     bodies = await asyncio.gather(
-        *(gql(create, {"i": {"name": "Once", "idempotencyKey": "account-once"}}) for _ in range(20))
+        *(gql(create_account, {"i": {"name": "Once", "idempotencyKey": "account-once"}}) for _ in range(20))
     )
     assert [b["createAccount"]["userErrors"] for b in bodies] == [[]] * 20
     assert len({b["createAccount"]["account"]["id"] for b in bodies}) == 1

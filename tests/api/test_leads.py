@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_conversions import ERR, call, counts, create, pk
+from converting import LEAD_FIELDS, QUALIFY, counts, lead
+from factories import ERR, call, create, pk, user_error
 
 from crm_graphql import models as m
 
-LEAD_FIELDS = "id status qualifiedAt isLocked firstName lastName email phone title company anonymizedAt isArchived"
-QUALIFY = f"""mutation QualifyLead($input: QualifyLeadInput!) {{ qualifyLead(input: $input) {{
-  lead {{ {LEAD_FIELDS} convertedAccount {{ id }} convertedContact {{ id }} convertedOpportunity {{ id }}
-    derivatives {{ id }} }}
-  account {{ id name type email phone origin {{ id }} }}
-  contact {{ id firstName lastName email phone title account {{ id }} origin {{ id }} }}
-  opportunity {{ id title currency stage {{ name }} account {{ id }} contact {{ id }} origin {{ id }} }} {ERR} }} }}"""
 DISQUALIFY = f"""mutation($input: DisqualifyLeadInput!) {{ disqualifyLead(input: $input) {{
   lead {{ {LEAD_FIELDS} disqualifiedReason }} {ERR} }} }}"""
 ARCHIVE = f"mutation($input: LeadIdInput!) {{ archiveLead(input: $input) {{ lead {{ {LEAD_FIELDS} }} {ERR} }} }}"
@@ -23,20 +17,22 @@ ANONYMIZE = f"mutation($input: LeadIdInput!) {{ anonymizeLead(input: $input) {{ 
 UPDATE_LEAD = f"mutation($input: UpdateLeadInput!) {{ updateLead(input: $input) {{ lead {{ id }} {ERR} }} }}"
 
 
-async def lead(gql: Any, **values: Any) -> str:
-    base = {"firstName": "Ada", "lastName": "Lovelace", "company": "Analytical Ltd", "email": "ada@example.com",
-            "phone": "+44 1", "title": "CTO", "source": "Web"}  # fmt: skip
-    return await create(gql, "Lead", {**base, **values})
-
-
 async def test_qualify_creates_everything_from_the_lead(gql: Any) -> None:
     lid = await lead(gql)
-    p = await call(gql, QUALIFY, {"leadId": lid, "account": {"create": {}}, "contact": {"create": {}},
-                                  "opportunity": {}})  # fmt: skip
+    p = await call(
+        gql, QUALIFY, {"leadId": lid, "account": {"create": {}}, "contact": {"create": {}}, "opportunity": {}}
+    )
     assert p["account"]["name"] == "Analytical Ltd" and p["account"]["type"] == "ORGANIZATION"
-    assert p["contact"] | {"id": None} == {"id": None, "firstName": "Ada", "lastName": "Lovelace",
-        "email": "ada@example.com", "phone": "+44 1", "title": "CTO", "account": {"id": p["account"]["id"]},
-        "origin": {"id": lid}}  # fmt: skip
+    assert p["contact"] | {"id": None} == {
+        "id": None,
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+        "email": "ada@example.com",
+        "phone": "+44 1",
+        "title": "CTO",
+        "account": {"id": p["account"]["id"]},
+        "origin": {"id": lid},
+    }
     opp = p["opportunity"]
     assert (opp["title"], opp["currency"], opp["stage"]["name"]) == ("Analytical Ltd opportunity", "EUR", "Prospecting")
     assert opp["account"] == {"id": p["account"]["id"]} and opp["contact"] == {"id": p["contact"]["id"]}
@@ -50,23 +46,26 @@ async def test_qualify_creates_everything_from_the_lead(gql: Any) -> None:
         gql,
         QUALIFY,
         {"leadId": lid, "account": {"create": {}}},
-        [{"field": ["input", "leadId"], "message": "This lead is qualified already.", "code": "ALREADY_CONVERTED"}],
+        [user_error("input.leadId", "ALREADY_CONVERTED", "This lead is qualified already.")],
     )
-    await call(gql, DISQUALIFY, {"leadId": lid}, [
-        {"field": ["input", "leadId"], "message": "A QUALIFIED lead cannot be disqualified.",
-         "code": "INVALID_TRANSITION"}])  # fmt: skip
+    await call(
+        gql,
+        DISQUALIFY,
+        {"leadId": lid},
+        [user_error("input.leadId", "INVALID_TRANSITION", "A QUALIFIED lead cannot be disqualified.")],
+    )
     for query in (ARCHIVE, ANONYMIZE):
         await call(
             gql,
             query,
             {"leadId": lid},
-            [{"field": ["input", "leadId"], "message": "A qualified lead is read-only.", "code": "LOCKED"}],
+            [user_error("input.leadId", "LOCKED", "A qualified lead is read-only.")],
         )
     await call(
         gql,
         UPDATE_LEAD,
         {"id": lid, "title": "CEO"},
-        [{"field": ["input", "id"], "message": "A qualified lead is read-only.", "code": "LOCKED"}],
+        [user_error("input.id", "LOCKED", "A qualified lead is read-only.")],
     )
     assert await counts() == before
 
@@ -86,8 +85,16 @@ async def test_link_existing_fills_only_empty_fields(gql: Any) -> None:
     account = await create(gql, "Account", {"name": "Existing"})
     contact = await create(gql, "Contact", {"lastName": "Byron", "email": "keep@example.com", "accountId": account})
     lid = await lead(gql)
-    p = await call(gql, QUALIFY, {"leadId": lid, "account": {"existingId": account},
-                                  "contact": {"existingId": contact}, "opportunity": {"title": "Linked"}})  # fmt: skip
+    p = await call(
+        gql,
+        QUALIFY,
+        {
+            "leadId": lid,
+            "account": {"existingId": account},
+            "contact": {"existingId": contact},
+            "opportunity": {"title": "Linked"},
+        },
+    )
     assert p["account"]["name"] == "Existing"
     c = p["contact"]
     assert (c["lastName"], c["email"], c["firstName"], c["phone"], c["title"]) == (
@@ -106,9 +113,12 @@ async def test_contact_of_another_account_is_invalid(gql: Any) -> None:
     contact = await create(gql, "Contact", {"lastName": "X", "accountId": other})
     lid = await lead(gql)
     before = await counts()
-    await call(gql, QUALIFY, {"leadId": lid, "account": {"existingId": account}, "contact": {"existingId": contact}}, [
-        {"field": ["input", "contact", "existingId"], "message": "The contact does not belong to the linked account.",
-         "code": "INVALID"}])  # fmt: skip
+    await call(
+        gql,
+        QUALIFY,
+        {"leadId": lid, "account": {"existingId": account}, "contact": {"existingId": contact}},
+        [user_error("input.contact.existingId", "INVALID", "The contact does not belong to the linked account.")],
+    )
     assert await counts() == before
     assert (await m.Lead.get(id=pk(lid))).status == "NEW"
 
@@ -116,16 +126,18 @@ async def test_contact_of_another_account_is_invalid(gql: Any) -> None:
 async def test_one_of_violation_is_a_validation_error(gql: Any) -> None:
     lid = await lead(gql)
     account = await create(gql, "Account", {"name": "A"})
-    body = await gql(QUALIFY, {"input": {"leadId": lid, "account": {"existingId": account, "create": {}}}},
-                     errors=True)  # fmt: skip
+    body = await gql(QUALIFY, {"input": {"leadId": lid, "account": {"existingId": account, "create": {}}}}, errors=True)
     assert body.get("data") is None and "exactly one" in body["errors"][0]["message"].lower()
 
 
 async def test_opportunity_needs_an_account_or_a_contact(gql: Any) -> None:
     lid = await lead(gql)
-    await call(gql, QUALIFY, {"leadId": lid, "opportunity": {}}, [
-        {"field": ["input", "account"], "message": "Choose an account or a contact (existing or new).",
-         "code": "REQUIRED"}])  # fmt: skip
+    await call(
+        gql,
+        QUALIFY,
+        {"leadId": lid, "opportunity": {}},
+        [user_error("input.account", "REQUIRED", "Choose an account or a contact (existing or new).")],
+    )
     assert await m.Opportunity.all().count() == 0
 
 
@@ -133,9 +145,12 @@ async def test_disqualified_lead_cannot_be_qualified(gql: Any) -> None:
     lid = await lead(gql)
     p = await call(gql, DISQUALIFY, {"leadId": lid, "reason": "No budget"})
     assert (p["lead"]["status"], p["lead"]["disqualifiedReason"]) == ("DISQUALIFIED", "No budget")
-    await call(gql, QUALIFY, {"leadId": lid, "account": {"create": {}}}, [
-        {"field": ["input", "leadId"], "message": "A disqualified lead cannot be qualified.",
-         "code": "INVALID_TRANSITION"}])  # fmt: skip
+    await call(
+        gql,
+        QUALIFY,
+        {"leadId": lid, "account": {"create": {}}},
+        [user_error("input.leadId", "INVALID_TRANSITION", "A disqualified lead cannot be qualified.")],
+    )
 
 
 async def test_qualify_idempotency(gql: Any) -> None:
@@ -144,9 +159,16 @@ async def test_qualify_idempotency(gql: Any) -> None:
     first = await call(gql, QUALIFY, values)
     again = await call(gql, QUALIFY, values)
     assert again["account"]["id"] == first["account"]["id"]
-    await call(gql, QUALIFY, {**values, "account": {"create": {"name": "Other"}}}, [
-        {"field": ["input", "idempotencyKey"], "message": "This idempotency key was used with other input.",
-         "code": "IDEMPOTENCY_KEY_REUSED"}])  # fmt: skip
+    await call(
+        gql,
+        QUALIFY,
+        {**values, "account": {"create": {"name": "Other"}}},
+        [
+            user_error(
+                "input.idempotencyKey", "IDEMPOTENCY_KEY_REUSED", "This idempotency key was used with other input."
+            )
+        ],
+    )
 
 
 async def test_archive_and_anonymize(gql: Any) -> None:

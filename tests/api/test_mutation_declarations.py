@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from factories import ERR, create
+
 from crm_graphql import models as m
 from crm_graphql.api.relay import from_global_id, to_global_id
 from crm_graphql.enums import Role
-from tests.factories import create
 
-ERR = "userErrors { field message code }"
 SET_ACCESS = f"""mutation($input: SetOpportunityAccessInput!) {{
   setOpportunityAccess(input: $input) {{ opportunity {{ id }} {ERR} }} }}"""
 DELETE_PIPELINE = f"""mutation($input: DeletePipelineInput!) {{

@@ -32,21 +32,41 @@ async def one_of_each() -> dict[str, Any]:
     order = await m.SalesOrder.create(number="SO-1", account=account, currency="EUR")
     invoice = await m.Invoice.create(number="INV-1", account=account, currency="EUR")
     rows: dict[str, Any] = {
-        "User": user, "Stage": stage, "Pipeline": await m.Pipeline.get(id=stage.pipeline_id), "Account": account, "Contact": contact, "Lead": lead, "Opportunity": opp,
+        "User": user,
+        "Stage": stage,
+        "Pipeline": await m.Pipeline.get(id=stage.pipeline_id),
+        "Account": account,
+        "Contact": contact,
+        "Lead": lead,
+        "Opportunity": opp,
         "OpportunityItem": await m.OpportunityItem.create(opportunity=opp, **line),
         "OpportunityContactRole": await m.OpportunityContactRole.create(opportunity=opp, contact=contact, role="USER"),
         "AccountRelation": await m.AccountRelation.create(
             account=account, linked=await m.Account.create(name="Related"), kind="PARTNER"
         ),
-        "Product": product, "Pricebook": book, "PricebookEntry": entry, "Bundle": bundle,
+        "Product": product,
+        "Pricebook": book,
+        "PricebookEntry": entry,
+        "Bundle": bundle,
         "BundleItem": await m.BundleItem.create(bundle=bundle, product=product, quantity=one, weight=one),
         "BundlePrice": await m.BundlePrice.create(bundle=bundle, currency="EUR", price=one),
-        "Quote": quote, "QuoteItem": await m.QuoteItem.create(quote=quote, **line),
-        "SalesOrder": order, "SalesOrderItem": await m.SalesOrderItem.create(sales_order=order, **line),
-        "Invoice": invoice, "InvoiceItem": await m.InvoiceItem.create(invoice=invoice, **line),
+        "Quote": quote,
+        "QuoteItem": await m.QuoteItem.create(quote=quote, **line),
+        "SalesOrder": order,
+        "SalesOrderItem": await m.SalesOrderItem.create(sales_order=order, **line),
+        "Invoice": invoice,
+        "InvoiceItem": await m.InvoiceItem.create(invoice=invoice, **line),
         "Contract": await m.Contract.create(
-            number="C-1", name="C", kind=ContractKind.ONE_TIME, account=account, opportunity=opp, product=product,
-            start_date=dt.date(2026, 1, 1), quantity=one, value=one, currency="EUR",
+            number="C-1",
+            name="C",
+            kind=ContractKind.ONE_TIME,
+            account=account,
+            opportunity=opp,
+            product=product,
+            start_date=dt.date(2026, 1, 1),
+            quantity=one,
+            value=one,
+            currency="EUR",
         ),
         "Activity": await m.Activity.create(type="CALL", subject="Call", account=account),
         "TimelineEvent": await m.TimelineEvent.create(subject_type="Account", subject_id=account.id, kind="NOTE"),
@@ -55,7 +75,7 @@ async def one_of_each() -> dict[str, Any]:
         "Document": await m.Document.create(name="D", content_type="text/plain", content="Q-1", quote=quote),
         "Campaign": await m.Campaign.create(name="Webinar", currency="EUR"),
         "LeadSplitRule": await m.LeadSplitRule.create(name="R", shares=[{"user": user.id, "percent": 100}]),
-    }  # fmt: skip
+    }
     return rows
 
 
@@ -86,10 +106,16 @@ async def test_nodes_keep_order_and_null_the_bad_ones(gql: Any) -> None:
     ]
     data = await gql(NODES, {"ids": ids})
     assert data["nodes"] == [
-        {"__typename": "Quote", "id": ids[0]}, None, None, None, None, None,
-        {"__typename": "Account", "id": ids[6]}, {"__typename": "Contact", "id": ids[7]},
+        {"__typename": "Quote", "id": ids[0]},
+        None,
+        None,
+        None,
+        None,
+        None,
         {"__typename": "Account", "id": ids[6]},
-    ]  # fmt: skip
+        {"__typename": "Contact", "id": ids[7]},
+        {"__typename": "Account", "id": ids[6]},
+    ]
     for bad in ids[1:6]:
         body = await gql("query($id: ID!) { node(id: $id) { id } }", {"id": bad}, errors=True)
         assert body["data"] == {"node": None} and "errors" not in body, bad
@@ -121,8 +147,11 @@ async def test_deleted_target_resolves_from_documents(gql: Any) -> None:
     q = "query($id: ID!) { node(id: $id) { ... on SalesOrder { account { name isDeleted } } } }"
     data = await gql(q, {"id": to_global_id("SalesOrder", rows["SalesOrder"].id)})
     assert data["node"]["account"] == {"name": "Acme", "isDeleted": True}
-    assert (await gql(NODE.replace(" ... on Versioned { version }", ""),
-                      {"id": to_global_id("Account", rows["Account"].id)}))["node"] is None  # fmt: skip
+    assert (
+        await gql(
+            NODE.replace(" ... on Versioned { version }", ""), {"id": to_global_id("Account", rows["Account"].id)}
+        )
+    )["node"] is None
 
 
 async def test_nodes_refuses_more_than_100_ids(gql: Any) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from test_conversions import ERR, WIN, call, counts, create, deal, pk, product
+from converting import WIN, counts, deal, product
+from factories import ERR, call, create, pk, user_error
 
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
@@ -50,9 +51,12 @@ async def test_win_makes_time_based_and_one_time_contracts(gql: Any) -> None:
     assert links == 2
     # winning twice
     before = await counts()
-    await call(gql, WIN, {"opportunityId": ids["opportunity"]}, [
-        {"field": ["input", "opportunityId"], "message": "This opportunity is already WON.",
-         "code": "INVALID_TRANSITION"}])  # fmt: skip
+    await call(
+        gql,
+        WIN,
+        {"opportunityId": ids["opportunity"]},
+        [user_error("input.opportunityId", "INVALID_TRANSITION", "This opportunity is already WON.")],
+    )
     assert await counts() == before
 
 
@@ -104,8 +108,10 @@ async def test_won_opportunity_is_locked_until_reopened(gql: Any) -> None:
     ):
         errors = next(iter((await gql(query, {"input": values})).values()))["userErrors"]
         assert [e["code"] for e in errors] == [locked], errors
-    created = await gql(f"""mutation($input: CreateQuoteInput!) {{ createQuote(input: $input) {{ quote {{ id }} {ERR} }} }}""",
-                        {"input": {"opportunityId": ids["opportunity"]}})  # fmt: skip
+    created = await gql(
+        f"""mutation($input: CreateQuoteInput!) {{ createQuote(input: $input) {{ quote {{ id }} {ERR} }} }}""",
+        {"input": {"opportunityId": ids["opportunity"]}},
+    )
     assert [e["code"] for e in created["createQuote"]["userErrors"]] == [locked]
     assert await counts() == before
     assert (await m.Opportunity.get(id=pk(ids["opportunity"]))).version == opp_version
@@ -128,11 +134,19 @@ async def test_lose_and_move(gql: Any) -> None:
     moved = await call(gql, MOVE, {"opportunityId": opp, "stageId": await stage("Negotiation")})
     assert (moved["opportunity"]["probability"], moved["opportunity"]["stage"]["name"]) == (75, "Negotiation")
     lost = await call(gql, LOSE, {"opportunityId": opp, "reason": "Too expensive"})
-    assert lost["opportunity"] == {"id": opp, "status": "LOST", "probability": 0, "lostReason": "Too expensive",
-                                   "stage": {"name": "Closed Lost"}}  # fmt: skip
-    await call(gql, MOVE, {"opportunityId": opp, "stageId": await stage("Proposal")}, [
-        {"field": ["input", "opportunityId"], "message": "This opportunity is closed: reopen it to move it.",
-         "code": "LOCKED"}])  # fmt: skip
+    assert lost["opportunity"] == {
+        "id": opp,
+        "status": "LOST",
+        "probability": 0,
+        "lostReason": "Too expensive",
+        "stage": {"name": "Closed Lost"},
+    }
+    await call(
+        gql,
+        MOVE,
+        {"opportunityId": opp, "stageId": await stage("Proposal")},
+        [user_error("input.opportunityId", "LOCKED", "This opportunity is closed: reopen it to move it.")],
+    )
     await call(gql, REOPEN, {"opportunityId": opp, "stageId": await stage("Proposal")})
     won = await call(gql, MOVE, {"opportunityId": opp, "stageId": await stage("Closed Won")})
     assert (won["opportunity"]["status"], won["opportunity"]["probability"]) == ("WON", 100)
@@ -140,7 +154,7 @@ async def test_lose_and_move(gql: Any) -> None:
         gql,
         REOPEN,
         {"opportunityId": opp, "stageId": await stage("Closed Lost")},
-        [{"field": ["input", "stageId"], "message": "Reopen into an open stage.", "code": "INVALID_TRANSITION"}],
+        [user_error("input.stageId", "INVALID_TRANSITION", "Reopen into an open stage.")],
     )
 
 
@@ -157,8 +171,11 @@ async def test_log_and_complete_activity(gql: Any) -> None:
     assert activity["isDone"] is False
     done = (await call(gql, COMPLETE, {"activityId": activity["id"]}))["activity"]
     assert done["isDone"] is True and done["doneAt"] is not None
-    await call(gql, COMPLETE, {"activityId": activity["id"]}, [
-        {"field": ["input", "activityId"], "message": "This activity is done already.",
-         "code": "INVALID_TRANSITION"}])  # fmt: skip
+    await call(
+        gql,
+        COMPLETE,
+        {"activityId": activity["id"]},
+        [user_error("input.activityId", "INVALID_TRANSITION", "This activity is done already.")],
+    )
     kinds = [e.kind for e in await m.TimelineEvent.filter(subject_type="Opportunity", subject_id=pk(opp))]
     assert "ACTIVITY" in kinds

@@ -11,8 +11,15 @@ Q = """query($order: [AccountOrder!], $first: Int, $after: String, $last: Int, $
   accounts(orderBy: $order, first: $first, after: $after, last: $last, before: $before) {
     nodes { id name city } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
 
-ROWS = [("Acme", "Berlin"), ("Bolt", None), ("Acme", None), ("Cask", "Aachen"), ("Bolt", "Berlin"),
-        ("Dune", None), ("Acme", "Berlin")]  # fmt: skip
+ROWS = [
+    ("Acme", "Berlin"),
+    ("Bolt", None),
+    ("Acme", None),
+    ("Cask", "Aachen"),
+    ("Bolt", "Berlin"),
+    ("Dune", None),
+    ("Acme", "Berlin"),
+]
 
 
 async def setup() -> list[m.Account]:
@@ -25,8 +32,9 @@ async def setup() -> list[m.Account]:
 def expected(rows: list[m.Account], keys: list[tuple[str, bool]]) -> list[str]:
     ordered = sorted(rows, key=lambda r: r.id)
     for column, desc in reversed(keys):
-        present = sorted([r for r in ordered if getattr(r, column) is not None], key=lambda r: getattr(r, column),
-                         reverse=desc)  # fmt: skip
+        present = sorted(
+            [r for r in ordered if getattr(r, column) is not None], key=lambda r: getattr(r, column), reverse=desc
+        )
         ordered = present + [r for r in ordered if getattr(r, column) is None]
     return [to_global_id("Account", r.id) for r in ordered]
 
@@ -92,6 +100,5 @@ async def test_nulls_last_both_directions(gql: Any) -> None:
 async def test_cursor_of_other_ordering_refused(gql: Any) -> None:
     await setup()
     conn = (await gql(Q, {"order": [{"field": "NAME"}, {"field": "CITY"}], "first": 1}))["accounts"]
-    body = await gql(Q, {"order": [{"field": "NAME"}], "first": 1, "after": conn["pageInfo"]["endCursor"]},
-                     errors=True)  # fmt: skip
+    body = await gql(Q, {"order": [{"field": "NAME"}], "first": 1, "after": conn["pageInfo"]["endCursor"]}, errors=True)
     assert [e["extensions"]["code"] for e in body["errors"]] == ["INVALID_PAGINATION"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from test_conversions import create, pk
+from factories import create, pk
 
 from crm_graphql import models as m
 from crm_graphql.enums import Role
@@ -18,8 +18,11 @@ async def test_summary_by_stage_converts_currencies(gql: Any) -> None:
     await m.ExchangeRate.create(currency="USD", rate=Decimal("0.5"))
     account = await create(gql, "Account", {"name": "Acme"})
     await create(gql, "Opportunity", {"title": "A", "accountId": account, "manualAmount": "1000"})
-    await create(gql, "Opportunity", {"title": "B", "accountId": account, "manualAmount": "1000", "currency": "USD",
-                                      "closeDate": "2026-05-03"})  # fmt: skip
+    await create(
+        gql,
+        "Opportunity",
+        {"title": "B", "accountId": account, "manualAmount": "1000", "currency": "USD", "closeDate": "2026-05-03"},
+    )
     rows = (await gql(SUMMARY, {"by": "STAGE"}))["pipelineSummary"]
     assert [(r["label"], r["count"], r["amount"], r["weightedAmount"]) for r in rows] == [
         ("Prospecting", 2, "1500.00", "150.00")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_conversions import ERR, call, create
+from factories import ERR, call, create, user_error
 
 from crm_graphql import models as m
 from crm_graphql.enums import Role
@@ -38,10 +38,6 @@ CREATE_OPP = f"""mutation($input: CreateOpportunityInput!) {{ createOpportunity(
   opportunity {{ {OPP} }} {ERR} }} }}"""
 SUMMARY = """query($groupBy: PipelineGroupBy!, $pipelineId: ID, $filter: OpportunityFilter) {
   pipelineSummary(groupBy: $groupBy, pipelineId: $pipelineId, filter: $filter) { key label count amount } }"""
-
-
-def err(field: list[str], code: str, message: str) -> list[dict[str, Any]]:
-    return [{"field": field, "code": code, "message": message}]
 
 
 async def _pipelines(gql: Any) -> list[dict[str, Any]]:
@@ -77,9 +73,13 @@ async def test_new_pipeline_has_its_own_default_stage_set(gql: Any) -> None:
     # then it has its own default stages, with its own WON and LOST stages, positions 1..n
     assert not pipeline["isDefault"]
     assert [(s["name"], s["position"], s["probability"], s["kind"]) for s in pipeline["stages"]] == [
-        ("Prospecting", 1, 10, "OPEN"), ("Qualification", 2, 20, "OPEN"), ("Proposal", 3, 50, "OPEN"),
-        ("Negotiation", 4, 75, "OPEN"), ("Closed Won", 5, 100, "WON"), ("Closed Lost", 6, 0, "LOST"),
-    ]  # fmt: skip
+        ("Prospecting", 1, 10, "OPEN"),
+        ("Qualification", 2, 20, "OPEN"),
+        ("Proposal", 3, 50, "OPEN"),
+        ("Negotiation", 4, 75, "OPEN"),
+        ("Closed Won", 5, 100, "WON"),
+        ("Closed Lost", 6, 0, "LOST"),
+    ]
     assert {s["pipeline"]["id"] for s in pipeline["stages"]} == {pipeline["id"]}
     assert not {s["id"] for s in pipeline["stages"]} & {s["id"] for s in default["stages"]}
     # and `stages` takes a pipeline, the default one when omitted
@@ -96,20 +96,52 @@ async def test_new_pipeline_has_its_own_default_stage_set(gql: Any) -> None:
 async def test_pipeline_errors_change_nothing(gql: Any, actors: Any) -> None:
     default, other = await _two_pipelines(gql)
     before = await _state()
-    await call(gql, CREATE_PIPELINE, {"name": "Partner deals"},
-               err(["input", "name"], "DUPLICATE", "name 'Partner deals' is already taken."))  # fmt: skip
-    await call(gql, CREATE_PIPELINE, {"name": " "}, err(["input", "name"], "REQUIRED", "name is required."))
-    await call(gql, UPDATE_PIPELINE, {"id": default["id"], "isDefault": False}, err(
-        ["input", "isDefault"], "INVALID", "One pipeline is the default: make another pipeline the default instead."))  # fmt: skip
-    await call(gql, UPDATE_PIPELINE, {"id": other["id"], "name": None},
-               err(["input", "name"], "REQUIRED", "name is required."))  # fmt: skip
-    await call(gql.as_(actors[Role.SALES_REP]), CREATE_PIPELINE, {"name": "Mine"}, err(
-        ["input"], "FORBIDDEN", "Only admins and managers manage the catalog, stages and users."))  # fmt: skip
-    await call(gql, DELETE_PIPELINE, {"id": default["id"]}, err(
-        ["input", "id"], "IN_USE", "The default pipeline cannot be deleted: make another pipeline the default first."))  # fmt: skip
-    await call(gql, DELETE_PIPELINE, {"id": "bad"}, err(["input", "id"], "INVALID", "Malformed id."))
-    await call(gql, DELETE_PIPELINE, {"id": other["id"], "replacementPipelineId": other["id"]},
-               err(["input", "replacementPipelineId"], "INVALID", "The replacement must be another pipeline."))  # fmt: skip
+    await call(
+        gql,
+        CREATE_PIPELINE,
+        {"name": "Partner deals"},
+        [user_error("input.name", "DUPLICATE", "name 'Partner deals' is already taken.")],
+    )
+    await call(gql, CREATE_PIPELINE, {"name": " "}, [user_error("input.name", "REQUIRED", "name is required.")])
+    await call(
+        gql,
+        UPDATE_PIPELINE,
+        {"id": default["id"], "isDefault": False},
+        [
+            user_error(
+                "input.isDefault", "INVALID", "One pipeline is the default: make another pipeline the default instead."
+            )
+        ],
+    )
+    await call(
+        gql,
+        UPDATE_PIPELINE,
+        {"id": other["id"], "name": None},
+        [user_error("input.name", "REQUIRED", "name is required.")],
+    )
+    await call(
+        gql.as_(actors[Role.SALES_REP]),
+        CREATE_PIPELINE,
+        {"name": "Mine"},
+        [user_error("input", "FORBIDDEN", "Only admins and managers manage the catalog, stages and users.")],
+    )
+    await call(
+        gql,
+        DELETE_PIPELINE,
+        {"id": default["id"]},
+        [
+            user_error(
+                "input.id", "IN_USE", "The default pipeline cannot be deleted: make another pipeline the default first."
+            )
+        ],
+    )
+    await call(gql, DELETE_PIPELINE, {"id": "bad"}, [user_error("input.id", "INVALID", "Malformed id.")])
+    await call(
+        gql,
+        DELETE_PIPELINE,
+        {"id": other["id"], "replacementPipelineId": other["id"]},
+        [user_error("input.replacementPipelineId", "INVALID", "The replacement must be another pipeline.")],
+    )
     assert await _state() == before
     # when another pipeline becomes the default, the previous one is no longer
     p = await call(gql, UPDATE_PIPELINE, {"id": other["id"], "isDefault": True})
@@ -127,26 +159,48 @@ async def test_stage_rules_hold_per_pipeline(gql: Any) -> None:
     assert p["stage"]["pipeline"]["id"] == default["id"] and p["stage"]["position"] == 2
     pipelines = {x["name"]: x for x in await _pipelines(gql)}
     assert [s["name"] for s in pipelines["Partner deals"]["stages"]] == [
-        "Prospecting", "Qualification", "Proposal", "Negotiation", "Demo", "Closed Won", "Closed Lost"]  # fmt: skip
+        "Prospecting",
+        "Qualification",
+        "Proposal",
+        "Negotiation",
+        "Demo",
+        "Closed Won",
+        "Closed Lost",
+    ]
     assert [s["position"] for s in pipelines["Sales"]["stages"]] == list(range(1, 8))
     assert [s["name"] for s in pipelines["Sales"]["stages"]][:3] == ["Prospecting", "Pilot", "Qualification"]
     # reorder takes the open stages of one pipeline; stages of two pipelines are INVALID
     other_open = [s["id"] for s in pipelines["Partner deals"]["stages"] if s["kind"] == "OPEN"]
     before = await _state()
-    await call(gql, REORDER, {"stageIds": [*other_open, _stage(pipelines["Sales"], "Pilot")]},
-               err(["input", "stageIds"], "INVALID", "Reorder the stages of one pipeline at a time."))  # fmt: skip
+    await call(
+        gql,
+        REORDER,
+        {"stageIds": [*other_open, _stage(pipelines["Sales"], "Pilot")]},
+        [user_error("input.stageIds", "INVALID", "Reorder the stages of one pipeline at a time.")],
+    )
     assert await _state() == before
     p = await call(gql, REORDER, {"stageIds": list(reversed(other_open))})
     assert [s["name"] for s in p["stages"]] == [
-        "Demo", "Negotiation", "Proposal", "Qualification", "Prospecting", "Closed Won", "Closed Lost"]  # fmt: skip
+        "Demo",
+        "Negotiation",
+        "Proposal",
+        "Qualification",
+        "Prospecting",
+        "Closed Won",
+        "Closed Lost",
+    ]
     assert [s["id"] for s in (await _pipelines(gql))[0]["stages"]] == [s["id"] for s in pipelines["Sales"]["stages"]]
     # deleting a stage: the replacement must be of the same pipeline
     account = await create(gql, "Account", {"name": "Acme"})
     demo = _stage(pipelines["Partner deals"], "Demo")
     await create(gql, "Opportunity", {"title": "D", "accountId": account, "stageId": demo})
     before = await _state()
-    await call(gql, DELETE_STAGE, {"id": demo, "replacementStageId": _stage(pipelines["Sales"], "Proposal")},
-               err(["input", "replacementStageId"], "INVALID", "The replacement must be a stage of the same pipeline."))  # fmt: skip
+    await call(
+        gql,
+        DELETE_STAGE,
+        {"id": demo, "replacementStageId": _stage(pipelines["Sales"], "Proposal")},
+        [user_error("input.replacementStageId", "INVALID", "The replacement must be a stage of the same pipeline.")],
+    )
     assert await _state() == before
     await call(gql, DELETE_STAGE, {"id": demo, "replacementStageId": _stage(pipelines["Partner deals"], "Proposal")})
     after = {x["name"]: x for x in await _pipelines(gql)}
@@ -162,31 +216,50 @@ async def test_deal_lifecycle_stays_in_its_pipeline(gql: Any) -> None:
     opp = p["opportunity"]
     assert opp["pipeline"]["id"] == other["id"] and opp["stage"]["id"] == _stage(other, "Prospecting")
     # a stage of another pipeline with a pipeline is INVALID; stage alone decides the pipeline
-    await call(gql, CREATE_OPP, {"title": "X", "accountId": account, "pipelineId": other["id"],
-                                 "stageId": _stage(default, "Proposal")},
-               err(["input", "stageId"], "INVALID", "The stage is not a stage of this pipeline."))  # fmt: skip
+    await call(
+        gql,
+        CREATE_OPP,
+        {"title": "X", "accountId": account, "pipelineId": other["id"], "stageId": _stage(default, "Proposal")},
+        [user_error("input.stageId", "INVALID", "The stage is not a stage of this pipeline.")],
+    )
     plain = (await call(gql, CREATE_OPP, {"title": "Plain", "accountId": account}))["opportunity"]
     assert plain["pipeline"]["name"] == "Sales"
     # moving to a stage of another pipeline by stage or update is INVALID and changes nothing
     before = await _state()
     message = "The stage belongs to another pipeline: use moveOpportunityToPipeline."
-    await call(gql, MOVE_STAGE, {"opportunityId": opp["id"], "stageId": _stage(default, "Proposal")},
-               err(["input", "stageId"], "INVALID", message))  # fmt: skip
-    await call(gql, UPDATE_OPP, {"id": opp["id"], "stageId": _stage(default, "Proposal")},
-               err(["input", "stageId"], "INVALID", message))  # fmt: skip
+    await call(
+        gql,
+        MOVE_STAGE,
+        {"opportunityId": opp["id"], "stageId": _stage(default, "Proposal")},
+        [user_error("input.stageId", "INVALID", message)],
+    )
+    await call(
+        gql,
+        UPDATE_OPP,
+        {"id": opp["id"], "stageId": _stage(default, "Proposal")},
+        [user_error("input.stageId", "INVALID", message)],
+    )
     assert await _state() == before
     # win and lose use the deal's own pipeline's WON and LOST stages; reopen its default stage
     won = (await call(gql, WIN, {"opportunityId": opp["id"]}))["opportunity"]
     assert won["stage"]["id"] == _stage(other, "Closed Won") and won["status"] == "WON"
     reopened = (await call(gql, REOPEN, {"opportunityId": opp["id"]}))["opportunity"]
     assert reopened["stage"]["id"] == _stage(other, "Prospecting")
-    await call(gql, REOPEN, {"opportunityId": plain["id"]}, err(
-        ["input", "opportunityId"], "INVALID_TRANSITION", "This opportunity is open already."))  # fmt: skip
+    await call(
+        gql,
+        REOPEN,
+        {"opportunityId": plain["id"]},
+        [user_error("input.opportunityId", "INVALID_TRANSITION", "This opportunity is open already.")],
+    )
     lost = (await call(gql, LOSE, {"opportunityId": opp["id"], "reason": "price"}))["opportunity"]
     assert lost["stage"]["id"] == _stage(other, "Closed Lost")
     before = await _state()
-    await call(gql, REOPEN, {"opportunityId": opp["id"], "stageId": _stage(default, "Proposal")},
-               err(["input", "stageId"], "INVALID", message))  # fmt: skip
+    await call(
+        gql,
+        REOPEN,
+        {"opportunityId": opp["id"], "stageId": _stage(default, "Proposal")},
+        [user_error("input.stageId", "INVALID", message)],
+    )
     assert await _state() == before
     moved = await call(gql, MOVE_STAGE, {"opportunityId": plain["id"], "stageId": _stage(default, "Closed Won")})
     assert moved["opportunity"]["stage"]["id"] == _stage(default, "Closed Won")
@@ -195,16 +268,37 @@ async def test_deal_lifecycle_stays_in_its_pipeline(gql: Any) -> None:
 async def test_move_deal_to_another_pipeline(gql: Any) -> None:
     default, other = await _two_pipelines(gql)
     account = await create(gql, "Account", {"name": "Acme"})
-    opp = await create(gql, "Opportunity", {"title": "Deal", "accountId": account, "manualAmount": "1000",
-                                            "stageId": _stage(default, "Negotiation")})  # fmt: skip
+    opp = await create(
+        gql,
+        "Opportunity",
+        {"title": "Deal", "accountId": account, "manualAmount": "1000", "stageId": _stage(default, "Negotiation")},
+    )
     # errors first: a closing stage, a malformed or unknown stage
     before = await _state()
-    await call(gql, MOVE_PIPELINE, {"opportunityId": opp, "stageId": _stage(other, "Closed Won")}, err(
-        ["input", "stageId"], "INVALID_TRANSITION", "An opportunity moves into an open stage; win or lose it afterwards."))  # fmt: skip
-    await call(gql, MOVE_PIPELINE, {"opportunityId": opp, "stageId": "junk"},
-               err(["input", "stageId"], "INVALID", "Malformed id."))  # fmt: skip
-    await call(gql, MOVE_PIPELINE, {"opportunityId": opp, "stageId": account},
-               err(["input", "stageId"], "NOT_FOUND", "No Stage with this id."))  # fmt: skip
+    await call(
+        gql,
+        MOVE_PIPELINE,
+        {"opportunityId": opp, "stageId": _stage(other, "Closed Won")},
+        [
+            user_error(
+                "input.stageId",
+                "INVALID_TRANSITION",
+                "An opportunity moves into an open stage; win or lose it afterwards.",
+            )
+        ],
+    )
+    await call(
+        gql,
+        MOVE_PIPELINE,
+        {"opportunityId": opp, "stageId": "junk"},
+        [user_error("input.stageId", "INVALID", "Malformed id.")],
+    )
+    await call(
+        gql,
+        MOVE_PIPELINE,
+        {"opportunityId": opp, "stageId": account},
+        [user_error("input.stageId", "NOT_FOUND", "No Stage with this id.")],
+    )
     assert await _state() == before
     # when it moves to the other pipeline's Proposal stage
     p = await call(gql, MOVE_PIPELINE, {"opportunityId": opp, "stageId": _stage(other, "Proposal")})
@@ -212,8 +306,10 @@ async def test_move_deal_to_another_pipeline(gql: Any) -> None:
     # then it is in that pipeline and stage, with the stage's probability, and the timeline says so
     assert moved["pipeline"]["id"] == other["id"] and moved["stage"]["id"] == _stage(other, "Proposal")
     assert moved["probability"] == 50
-    timeline = await gql("query($id: ID!) { opportunity(id: $id) { expectedRevenue timeline(first: 5) { nodes { kind changes { field oldValue newValue } } } } }",
-                         {"id": opp})  # fmt: skip
+    timeline = await gql(
+        "query($id: ID!) { opportunity(id: $id) { expectedRevenue timeline(first: 5) { nodes { kind changes { field oldValue newValue } } } } }",
+        {"id": opp},
+    )
     assert timeline["opportunity"]["expectedRevenue"] == "500.00"
     event = timeline["opportunity"]["timeline"]["nodes"][0]
     assert event["kind"] == "STAGE_CHANGED"
@@ -233,8 +329,11 @@ async def test_move_deal_to_another_pipeline(gql: Any) -> None:
 async def test_summary_never_mixes_pipelines_unless_grouped_by_pipeline(gql: Any) -> None:
     default, other = await _two_pipelines(gql)
     account = await create(gql, "Account", {"name": "Acme"})
-    for title, stage, amount in (("A", _stage(default, "Proposal"), "100.00"), ("B", _stage(default, "Proposal"), "0.01"),
-                                 ("C", _stage(other, "Proposal"), "250.50")):  # fmt: skip
+    for title, stage, amount in (
+        ("A", _stage(default, "Proposal"), "100.00"),
+        ("B", _stage(default, "Proposal"), "0.01"),
+        ("C", _stage(other, "Proposal"), "250.50"),
+    ):
         await create(
             gql, "Opportunity", {"title": title, "accountId": account, "stageId": stage, "manualAmount": amount}
         )
@@ -242,7 +341,9 @@ async def test_summary_never_mixes_pipelines_unless_grouped_by_pipeline(gql: Any
     assert [(g["key"], g["count"], g["amount"]) for g in by_stage] == [(_stage(default, "Proposal"), 2, "100.01")]
     by_pipeline = (await gql(SUMMARY, {"groupBy": "PIPELINE"}))["pipelineSummary"]
     assert [(g["key"], g["label"], g["count"], g["amount"]) for g in by_pipeline] == [
-        (default["id"], "Sales", 2, "100.01"), (other["id"], "Partner deals", 1, "250.50")]  # fmt: skip
+        (default["id"], "Sales", 2, "100.01"),
+        (other["id"], "Partner deals", 1, "250.50"),
+    ]
     bad = await gql(SUMMARY, {"groupBy": "STAGE", "pipelineId": account}, errors=True)
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
@@ -250,30 +351,55 @@ async def test_summary_never_mixes_pipelines_unless_grouped_by_pipeline(gql: Any
 async def test_delete_pipeline_with_a_stage_map(gql: Any) -> None:
     default, other = await _two_pipelines(gql)
     account = await create(gql, "Account", {"name": "Acme"})
-    await create(gql, "Opportunity", {"title": "Open", "accountId": account,
-                                                  "stageId": _stage(other, "Negotiation")})  # fmt: skip
-    won_deal = await create(gql, "Opportunity", {"title": "Won", "accountId": account,
-                                                 "stageId": _stage(other, "Proposal")})  # fmt: skip
+    await create(gql, "Opportunity", {"title": "Open", "accountId": account, "stageId": _stage(other, "Negotiation")})
+    won_deal = await create(
+        gql, "Opportunity", {"title": "Won", "accountId": account, "stageId": _stage(other, "Proposal")}
+    )
     await call(gql, WIN, {"opportunityId": won_deal})
     before = await _state()
     # in use without a replacement; an open stage in use unmapped; a map of the wrong kind or pipeline
-    await call(gql, DELETE_PIPELINE, {"id": other["id"]}, err(["input", "replacementPipelineId"], "IN_USE",
-               "Opportunities use this pipeline: name a replacement pipeline and map its stages."))  # fmt: skip
-    await call(gql, DELETE_PIPELINE, {"id": other["id"], "replacementPipelineId": default["id"]}, err(
-        ["input", "stageMap"], "IN_USE", "Opportunities use stages without a mapping: Negotiation."))  # fmt: skip
+    await call(
+        gql,
+        DELETE_PIPELINE,
+        {"id": other["id"]},
+        [
+            user_error(
+                "input.replacementPipelineId",
+                "IN_USE",
+                "Opportunities use this pipeline: name a replacement pipeline and map its stages.",
+            )
+        ],
+    )
+    await call(
+        gql,
+        DELETE_PIPELINE,
+        {"id": other["id"], "replacementPipelineId": default["id"]},
+        [user_error("input.stageMap", "IN_USE", "Opportunities use stages without a mapping: Negotiation.")],
+    )
     wrong_kind = [{"fromStageId": _stage(other, "Negotiation"), "toStageId": _stage(default, "Closed Won")}]
-    await call(gql, DELETE_PIPELINE, {"id": other["id"], "replacementPipelineId": default["id"], "stageMap": wrong_kind},
-               err(["input", "stageMap", "0", "toStageId"], "INVALID",
-                   "A stage maps to a stage of the same kind (OPEN, WON, LOST)."))  # fmt: skip
+    await call(
+        gql,
+        DELETE_PIPELINE,
+        {"id": other["id"], "replacementPipelineId": default["id"], "stageMap": wrong_kind},
+        [
+            user_error(
+                "input.stageMap.0.toStageId", "INVALID", "A stage maps to a stage of the same kind (OPEN, WON, LOST)."
+            )
+        ],
+    )
     wrong_side = [{"fromStageId": _stage(default, "Negotiation"), "toStageId": _stage(default, "Proposal")}]
-    await call(gql, DELETE_PIPELINE, {"id": other["id"], "replacementPipelineId": default["id"], "stageMap": wrong_side},
-               err(["input", "stageMap", "0", "fromStageId"], "INVALID",
-                   "fromStageId is not a stage of the deleted pipeline."))  # fmt: skip
+    await call(
+        gql,
+        DELETE_PIPELINE,
+        {"id": other["id"], "replacementPipelineId": default["id"], "stageMap": wrong_side},
+        [user_error("input.stageMap.0.fromStageId", "INVALID", "fromStageId is not a stage of the deleted pipeline.")],
+    )
     assert await _state() == before
     # when the open stage is mapped (the WON stage maps to the replacement's WON stage by itself)
     stage_map = [{"fromStageId": _stage(other, "Negotiation"), "toStageId": _stage(default, "Proposal")}]
-    p = await call(gql, DELETE_PIPELINE, {"id": other["id"], "replacementPipelineId": default["id"],
-                                          "stageMap": stage_map})  # fmt: skip
+    p = await call(
+        gql, DELETE_PIPELINE, {"id": other["id"], "replacementPipelineId": default["id"], "stageMap": stage_map}
+    )
     assert p["deletedId"] == other["id"]
     # then the pipeline and its stages are gone and the deals sit in the replacement
     assert [x["name"] for x in await _pipelines(gql)] == ["Sales"]
@@ -282,11 +408,21 @@ async def test_delete_pipeline_with_a_stage_map(gql: Any) -> None:
         "{ opportunities(orderBy: [{field: TITLE}]) { nodes { title status probability stage { id } pipeline { name } } } }"
     )
     assert deals["opportunities"]["nodes"] == [
-        {"title": "Open", "status": "OPEN", "probability": 50, "stage": {"id": _stage(default, "Proposal")},
-         "pipeline": {"name": "Sales"}},
-        {"title": "Won", "status": "WON", "probability": 100, "stage": {"id": _stage(default, "Closed Won")},
-         "pipeline": {"name": "Sales"}},
-    ]  # fmt: skip
+        {
+            "title": "Open",
+            "status": "OPEN",
+            "probability": 50,
+            "stage": {"id": _stage(default, "Proposal")},
+            "pipeline": {"name": "Sales"},
+        },
+        {
+            "title": "Won",
+            "status": "WON",
+            "probability": 100,
+            "stage": {"id": _stage(default, "Closed Won")},
+            "pipeline": {"name": "Sales"},
+        },
+    ]
     # and a pipeline nobody uses is deleted without a replacement
     empty = (await call(gql, CREATE_PIPELINE, {"name": "Empty"}))["pipeline"]
     await call(gql, DELETE_PIPELINE, {"id": empty["id"]})

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from factories import call, create
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_quotes import ADD_BUNDLE, ADD_ITEMS, SET_BUNDLE_PRICE, UPDATE_QUOTE, call, create
+from quoting import ADD_BUNDLE, ADD_ITEMS, SET_BUNDLE_PRICE, UPDATE_QUOTE
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -18,14 +19,17 @@ def decimals(low: str, high: str, places: int) -> st.SearchStrategy[Decimal]:
 
 
 LINES = st.lists(
-    st.fixed_dictionaries({
-        "quantity": decimals("0.0001", "500", 4).filter(lambda d: d > 0),
-        "unitPrice": decimals("0", "5000", 4),
-        "discountPercent": decimals("0", "100", 2),
-        "taxRate": decimals("0", "30", 2),
-    }),
-    min_size=1, max_size=8,
-)  # fmt: skip
+    st.fixed_dictionaries(
+        {
+            "quantity": decimals("0.0001", "500", 4).filter(lambda d: d > 0),
+            "unitPrice": decimals("0", "5000", 4),
+            "discountPercent": decimals("0", "100", 2),
+            "taxRate": decimals("0", "30", 2),
+        }
+    ),
+    min_size=1,
+    max_size=8,
+)
 
 
 def r(value: Decimal, places: int) -> Decimal:
@@ -44,12 +48,22 @@ async def test_quote_totals_are_the_sum_of_their_parts(gql, lines, discount, cur
     line_totals = [r(ln["quantity"] * ln["unitPrice"] * (100 - ln["discountPercent"]) / 100, places) for ln in lines]
     subtotal = sum(line_totals, Decimal(0))
     discount_total = r(subtotal * discount / 100, places)
-    tax = sum((r(t * (100 - discount) / 100 * ln["taxRate"] / 100, places) for t, ln in zip(line_totals, lines, strict=False)),
-              Decimal(0))  # fmt: skip
+    tax = sum(
+        (
+            r(t * (100 - discount) / 100 * ln["taxRate"] / 100, places)
+            for t, ln in zip(line_totals, lines, strict=False)
+        ),
+        Decimal(0),
+    )
     got = {k: Decimal(q[k]) for k in ("subtotal", "discountTotal", "netTotal", "taxTotal", "total")}
     assert [Decimal(i["lineTotal"]) for i in q["items"]["nodes"]] == line_totals
-    assert got == {"subtotal": subtotal, "discountTotal": discount_total, "netTotal": subtotal - discount_total,
-                   "taxTotal": tax, "total": subtotal - discount_total + tax}  # fmt: skip
+    assert got == {
+        "subtotal": subtotal,
+        "discountTotal": discount_total,
+        "netTotal": subtotal - discount_total,
+        "taxTotal": tax,
+        "total": subtotal - discount_total + tax,
+    }
     assert all(len(q[k].partition(".")[2]) == places for k in got)
 
 
@@ -65,8 +79,9 @@ async def test_bundle_lines_sum_to_the_bundle_price(gql, price, weights, quantit
     bundle = await create(gql, "Bundle", {"pricebookId": book, "name": "Kit", "code": f"K{account}"})
     for i, weight in enumerate(weights):
         product = await create(gql, "Product", {"name": f"P{i}", "code": f"P{i}-{account}"})
-        await create(gql, "BundleItem", {"bundleId": bundle, "productId": product, "quantity": "1",
-                                         "weight": str(weight)})  # fmt: skip
+        await create(
+            gql, "BundleItem", {"bundleId": bundle, "productId": product, "quantity": "1", "weight": str(weight)}
+        )
     await call(gql, SET_BUNDLE_PRICE, {"bundleId": bundle, "currency": "EUR", "price": str(price)})
     quote = await create(gql, "Quote", {"accountId": account, "pricebookId": book, "currency": "EUR"})
     payload = await call(gql, ADD_BUNDLE, {"quoteId": quote, "bundleId": bundle, "quantity": str(quantity)})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from factories import user_error
+
 from crm_graphql import models as m
 from crm_graphql.enums import Role
 
@@ -36,9 +38,7 @@ async def test_manager_may_not_purge(gql, actors) -> None:
     # when a manager tries to purge it
     data = await gql.as_(actors[Role.MANAGER])(PURGE_ACCOUNT, {"input": {"id": account}})
     # then it is refused and the account stays
-    assert data["purgeAccount"]["userErrors"] == [
-        {"field": ["input"], "message": "Only an admin may do this.", "code": "FORBIDDEN"}
-    ]
+    assert data["purgeAccount"]["userErrors"] == [user_error("input", "FORBIDDEN", "Only an admin may do this.")]
     assert await m.Account.all().count() == 1
 
 
@@ -51,11 +51,7 @@ async def test_purge_refused_while_an_order_points_at_the_account(gql) -> None:
     data = await gql(PURGE_ACCOUNT, {"input": {"id": account}})
     # then IN_USE, and nothing changed
     assert data["purgeAccount"]["userErrors"] == [
-        {
-            "field": ["input", "id"],
-            "message": "A SalesOrder still points at this Account; it cannot be purged.",
-            "code": "IN_USE",
-        }
+        user_error("input.id", "IN_USE", "A SalesOrder still points at this Account; it cannot be purged.")
     ]
     assert await m.Account.filter(id=row.id).count() == 1
     assert await m.SalesOrder.all().count() == 1

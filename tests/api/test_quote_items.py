@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_quotes import (
+from factories import ERR, call, create, user_error
+from quoting import (
     ADD_BUNDLE,
     ADD_ITEMS,
     ADD_MANUAL,
-    ERR,
     REMOVE_ITEM,
     ROUND,
     SET_BUNDLE_PRICE,
     UPDATE_ITEM,
-    call,
-    create,
     read_opp,
     read_quote,
     totals,
@@ -35,61 +33,129 @@ async def test_add_items_refusals_change_nothing(gql) -> None:
     await call(gql, ADD_ITEMS, {"quoteId": w["quote"], "items": [{"productId": w["A"]}]})
     q = w["quote"]
     # a product without an entry in the quote's currency
-    await refused(gql, q, ADD_ITEMS, {"quoteId": q, "items": [{"productId": w["J"]}]}, [
-        {"field": ["input", "items", "0", "productId"], "code": "NOT_IN_PRICEBOOK",
-         "message": "Product J (J) has no active price in this price book in EUR per pcs."}])  # fmt: skip
+    await refused(
+        gql,
+        q,
+        ADD_ITEMS,
+        {"quoteId": q, "items": [{"productId": w["J"]}]},
+        [
+            user_error(
+                "input.items.0.productId",
+                "NOT_IN_PRICEBOOK",
+                "Product J (J) has no active price in this price book in EUR per pcs.",
+            )
+        ],
+    )
     # a product not in the price book at all
     stray = await create(gql, "Product", {"name": "Stray", "code": "S"})
-    await refused(gql, q, ADD_ITEMS, {"quoteId": q, "items": [{"productId": w["A"]}, {"productId": stray}]}, [
-        {"field": ["input", "items", "1", "productId"], "code": "NOT_IN_PRICEBOOK",
-         "message": "Stray (S) has no active price in this price book in EUR per pcs."}])  # fmt: skip
+    await refused(
+        gql,
+        q,
+        ADD_ITEMS,
+        {"quoteId": q, "items": [{"productId": w["A"]}, {"productId": stray}]},
+        [
+            user_error(
+                "input.items.1.productId",
+                "NOT_IN_PRICEBOOK",
+                "Stray (S) has no active price in this price book in EUR per pcs.",
+            )
+        ],
+    )
     # a currency the book lacks
     usd = await create(gql, "Quote", {"accountId": w["account"], "pricebookId": w["book"], "currency": "GBP"})
-    await refused(gql, usd, ADD_ITEMS, {"quoteId": usd, "items": [{"productId": w["A"]}]}, [
-        {"field": ["input", "items", "0", "productId"], "code": "NOT_IN_PRICEBOOK",
-         "message": "Product A (A) has no active price in this price book in GBP per pcs."}])  # fmt: skip
+    await refused(
+        gql,
+        usd,
+        ADD_ITEMS,
+        {"quoteId": usd, "items": [{"productId": w["A"]}]},
+        [
+            user_error(
+                "input.items.0.productId",
+                "NOT_IN_PRICEBOOK",
+                "Product A (A) has no active price in this price book in GBP per pcs.",
+            )
+        ],
+    )
     # a quote without a price book
     bare = await create(gql, "Quote", {"accountId": w["account"], "currency": "EUR"})
-    await refused(gql, bare, ADD_ITEMS, {"quoteId": bare, "items": [{"productId": w["A"]}]}, [
-        {"field": ["input", "items", "0", "productId"], "code": "NOT_IN_PRICEBOOK",
-         "message": "There is no price book to price products from: give the line a unitPrice."}])  # fmt: skip
+    await refused(
+        gql,
+        bare,
+        ADD_ITEMS,
+        {"quoteId": bare, "items": [{"productId": w["A"]}]},
+        [
+            user_error(
+                "input.items.0.productId",
+                "NOT_IN_PRICEBOOK",
+                "There is no price book to price products from: give the line a unitPrice.",
+            )
+        ],
+    )
     # quantity 0, negative, discount 101, five decimals: all reported at once
-    await refused(gql, q, ADD_ITEMS, {"quoteId": q, "items": [
-        {"productId": w["A"], "quantity": "0"}, {"productId": w["A"], "quantity": "-1"},
-        {"productId": w["A"], "discountPercent": "101"}, {"productId": w["A"], "unitPrice": "1.00001"},
-    ]}, [
-        {"field": ["input", "items", "0", "quantity"], "code": "INVALID", "message": "quantity must be greater than 0."},
-        {"field": ["input", "items", "1", "quantity"], "code": "INVALID", "message": "quantity must be greater than 0."},
-        {"field": ["input", "items", "2", "discountPercent"], "code": "INVALID",
-         "message": "discountPercent must be between 0 and 100."},
-        {"field": ["input", "items", "3", "unitPrice"], "code": "INVALID",
-         "message": "unitPrice has more than 4 decimal places."},
-    ])  # fmt: skip
+    await refused(
+        gql,
+        q,
+        ADD_ITEMS,
+        {
+            "quoteId": q,
+            "items": [
+                {"productId": w["A"], "quantity": "0"},
+                {"productId": w["A"], "quantity": "-1"},
+                {"productId": w["A"], "discountPercent": "101"},
+                {"productId": w["A"], "unitPrice": "1.00001"},
+            ],
+        },
+        [
+            user_error("input.items.0.quantity", "INVALID", "quantity must be greater than 0."),
+            user_error("input.items.1.quantity", "INVALID", "quantity must be greater than 0."),
+            user_error("input.items.2.discountPercent", "INVALID", "discountPercent must be between 0 and 100."),
+            user_error("input.items.3.unitPrice", "INVALID", "unitPrice has more than 4 decimal places."),
+        ],
+    )
     # more than 250 lines
     await refused(
         gql,
         q,
         ADD_ITEMS,
         {"quoteId": q, "items": [{"productId": w["A"]}] * 251},
-        [{"field": ["input", "items"], "code": "INVALID", "message": "At most 250 items per call."}],
+        [user_error("input.items", "INVALID", "At most 250 items per call.")],
     )
     # a malformed and a foreign id
-    await refused(gql, q, ADD_ITEMS, {"quoteId": q, "items": [{"productId": "nope"}, {"productId": w["book"]}]}, [
-        {"field": ["input", "items", "0", "productId"], "code": "INVALID", "message": "Malformed id."},
-        {"field": ["input", "items", "1", "productId"], "code": "NOT_FOUND", "message": "No Product with this id."},
-    ])  # fmt: skip
+    await refused(
+        gql,
+        q,
+        ADD_ITEMS,
+        {"quoteId": q, "items": [{"productId": "nope"}, {"productId": w["book"]}]},
+        [
+            user_error("input.items.0.productId", "INVALID", "Malformed id."),
+            user_error("input.items.1.productId", "NOT_FOUND", "No Product with this id."),
+        ],
+    )
 
 
 async def test_inactive_entry_is_not_in_pricebook(gql) -> None:
     w = await world(gql)
-    entries = await gql('query($id: ID!) { pricebook(id: $id) { entries { nodes { id product { id } } } } }',
-                        {"id": w["book"]})  # fmt: skip
+    entries = await gql(
+        "query($id: ID!) { pricebook(id: $id) { entries { nodes { id product { id } } } } }", {"id": w["book"]}
+    )
     entry = next(e["id"] for e in entries["pricebook"]["entries"]["nodes"] if e["product"]["id"] == w["C"])
-    await gql('mutation($id: ID!) { updatePricebookEntry(input: {id: $id, isActive: false}) { userErrors { code } } }',
-              {"id": entry})  # fmt: skip
-    await refused(gql, w["quote"], ADD_ITEMS, {"quoteId": w["quote"], "items": [{"productId": w["C"]}]}, [
-        {"field": ["input", "items", "0", "productId"], "code": "NOT_IN_PRICEBOOK",
-         "message": "Product C (C) has no active price in this price book in EUR per pcs."}])  # fmt: skip
+    await gql(
+        "mutation($id: ID!) { updatePricebookEntry(input: {id: $id, isActive: false}) { userErrors { code } } }",
+        {"id": entry},
+    )
+    await refused(
+        gql,
+        w["quote"],
+        ADD_ITEMS,
+        {"quoteId": w["quote"], "items": [{"productId": w["C"]}]},
+        [
+            user_error(
+                "input.items.0.productId",
+                "NOT_IN_PRICEBOOK",
+                "Product C (C) has no active price in this price book in EUR per pcs.",
+            )
+        ],
+    )
 
 
 async def bundle(gql: Any, w: dict[str, str], price: str, weights: tuple[str, ...] = ("1", "1")) -> str:
@@ -123,12 +189,18 @@ async def test_bundle_split_is_exact_and_locked(gql) -> None:
         w["quote"],
         UPDATE_ITEM,
         {"id": lines[0]["id"], "unitPrice": "10"},
-        [{"field": ["input", "unitPrice"], "code": "LOCKED", "message": locked.format("unitPrice")}],
+        [user_error("input.unitPrice", "LOCKED", locked.format("unitPrice"))],
     )
-    await refused(gql, w["quote"], UPDATE_ITEM, {"id": lines[0]["id"], "discountPercent": "5", "quantity": "2"}, [
-        {"field": ["input", "quantity"], "code": "LOCKED", "message": locked.format("quantity")},
-        {"field": ["input", "discountPercent"], "code": "LOCKED", "message": locked.format("discountPercent")},
-    ])  # fmt: skip
+    await refused(
+        gql,
+        w["quote"],
+        UPDATE_ITEM,
+        {"id": lines[0]["id"], "discountPercent": "5", "quantity": "2"},
+        [
+            user_error("input.quantity", "LOCKED", locked.format("quantity")),
+            user_error("input.discountPercent", "LOCKED", locked.format("discountPercent")),
+        ],
+    )
     # tax may change
     taxed = await call(gql, UPDATE_ITEM, {"id": lines[0]["id"], "taxRate": "20"})
     assert taxed["quote"]["taxTotal"] == "10.00"
@@ -146,65 +218,84 @@ async def test_bundle_refusals(gql) -> None:
         usd,
         ADD_BUNDLE,
         {"quoteId": usd, "bundleId": b},
-        [
-            {
-                "field": ["input", "bundleId"],
-                "code": "NOT_IN_PRICEBOOK",
-                "message": "Bundle KIT210.00 has no price in USD.",
-            }
-        ],
+        [user_error("input.bundleId", "NOT_IN_PRICEBOOK", "Bundle KIT210.00 has no price in USD.")],
     )
     other = await create(gql, "Quote", {"accountId": w["account"], "pricebookId": w["other_book"], "currency": "EUR"})
-    await refused(gql, other, ADD_BUNDLE, {"quoteId": other, "bundleId": b}, [
-        {"field": ["input", "bundleId"], "code": "NOT_IN_PRICEBOOK",
-         "message": "Bundle KIT210.00 belongs to another price book than the quote's."}])  # fmt: skip
+    await refused(
+        gql,
+        other,
+        ADD_BUNDLE,
+        {"quoteId": other, "bundleId": b},
+        [
+            user_error(
+                "input.bundleId", "NOT_IN_PRICEBOOK", "Bundle KIT210.00 belongs to another price book than the quote's."
+            )
+        ],
+    )
     await refused(
         gql,
         w["quote"],
         ADD_BUNDLE,
         {"quoteId": w["quote"], "bundleId": b, "quantity": "0"},
-        [{"field": ["input", "quantity"], "code": "INVALID", "message": "quantity must be greater than 0."}],
+        [user_error("input.quantity", "INVALID", "quantity must be greater than 0.")],
     )
 
 
 async def test_update_and_remove_items_recompute(gql) -> None:
     w = await world(gql)
-    items = (await call(gql, ADD_ITEMS, {"quoteId": w["quote"], "items": [
-        {"productId": w["A"]}, {"productId": w["C"], "quantity": "2"}]}))["items"]  # fmt: skip
-    updated = await call(gql, UPDATE_ITEM, {"id": items[0]["id"], "quantity": "1.5", "discountPercent": "10",
-                                            "taxRate": "19", "version": items[0]["version"]})  # fmt: skip
+    items = (
+        await call(
+            gql,
+            ADD_ITEMS,
+            {"quoteId": w["quote"], "items": [{"productId": w["A"]}, {"productId": w["C"], "quantity": "2"}]},
+        )
+    )["items"]
+    updated = await call(
+        gql,
+        UPDATE_ITEM,
+        {
+            "id": items[0]["id"],
+            "quantity": "1.5",
+            "discountPercent": "10",
+            "taxRate": "19",
+            "version": items[0]["version"],
+        },
+    )
     assert updated["item"]["lineTotal"] == "135.00"
-    assert totals(updated["quote"]) == {"subtotal": "140.35", "discountTotal": "0.00", "netTotal": "140.35",
-                                        "taxTotal": "25.65", "total": "166.00"}  # fmt: skip
+    assert totals(updated["quote"]) == {
+        "subtotal": "140.35",
+        "discountTotal": "0.00",
+        "netTotal": "140.35",
+        "taxTotal": "25.65",
+        "total": "166.00",
+    }
     # stale version
     await refused(
         gql,
         w["quote"],
         UPDATE_ITEM,
         {"id": items[0]["id"], "quantity": "3", "version": items[0]["version"]},
-        [
-            {
-                "field": ["input", "version"],
-                "code": "CONFLICT",
-                "message": "This QuoteItem changed since you read it (version 2, you sent 1).",
-            }
-        ],
+        [user_error("input.version", "CONFLICT", "This QuoteItem changed since you read it (version 2, you sent 1).")],
     )
     await refused(
         gql,
         w["quote"],
         UPDATE_ITEM,
         {"id": items[0]["id"], "quantity": "0"},
-        [{"field": ["input", "quantity"], "code": "INVALID", "message": "quantity must be greater than 0."}],
+        [user_error("input.quantity", "INVALID", "quantity must be greater than 0.")],
     )
     removed = (await call(gql, REMOVE_ITEM, {"id": items[0]["id"]}))["quote"]
     assert removed["items"]["totalCount"] == 1 and removed["total"] == "5.35"
-    manual = await call(gql, ADD_MANUAL, {"quoteId": w["quote"], "name": "Setup", "unitPrice": "12.345",
-                                          "quantity": "2", "taxRate": "10"})  # fmt: skip
+    manual = await call(
+        gql,
+        ADD_MANUAL,
+        {"quoteId": w["quote"], "name": "Setup", "unitPrice": "12.345", "quantity": "2", "taxRate": "10"},
+    )
     assert (manual["item"]["source"], manual["item"]["lineTotal"]) == ("MANUAL", "24.69")
     assert manual["quote"]["total"] == "32.51"  # 5.35 + 24.69 + 2.47 tax
-    events = await gql('query($id: ID!) { quote(id: $id) { timeline(first: 50) { nodes { kind } } } }',
-                       {"id": w["quote"]})  # fmt: skip
+    events = await gql(
+        "query($id: ID!) { quote(id: $id) { timeline(first: 50) { nodes { kind } } } }", {"id": w["quote"]}
+    )
     kinds = {e["kind"] for e in events["quote"]["timeline"]["nodes"]}
     assert {"ITEMS_ADDED", "ITEM_UPDATED", "ITEMS_REMOVED"} <= kinds
 
@@ -227,18 +318,26 @@ async def test_round_quote_total(gql) -> None:
         UPDATE_ITEM,
         {"id": again["item"]["id"], "unitPrice": "1"},
         [
-            {
-                "field": ["input", "unitPrice"],
-                "code": "LOCKED",
-                "message": "The unitPrice of a rounding line cannot be edited: remove the line and add it again.",
-            }
+            user_error(
+                "input.unitPrice",
+                "LOCKED",
+                "The unitPrice of a rounding line cannot be edited: remove the line and add it again.",
+            )
         ],
     )
     more = await call(gql, ADD_MANUAL, {"quoteId": w["quote"], "name": "Extra", "unitPrice": "1.00"})
     assert more["quote"]["total"] == "6.00"
-    await refused(gql, w["quote"], ROUND, {"quoteId": w["quote"], "roundTo": "0.001"}, [
-        {"field": ["input", "roundTo"], "code": "INVALID",
-         "message": "roundTo must be greater than 0 and a multiple of the smallest EUR unit."}])  # fmt: skip
+    await refused(
+        gql,
+        w["quote"],
+        ROUND,
+        {"quoteId": w["quote"], "roundTo": "0.001"},
+        [
+            user_error(
+                "input.roundTo", "INVALID", "roundTo must be greater than 0 and a multiple of the smallest EUR unit."
+            )
+        ],
+    )
 
 
 async def test_opportunity_items(gql) -> None:
@@ -249,15 +348,25 @@ async def test_opportunity_items(gql) -> None:
       opportunity {{ amount amountSource }} item {{ lineTotal }} {ERR} }} }}"""
     remove = f"""mutation($input: RemoveOpportunityItemInput!) {{ removeOpportunityItem(input: $input) {{
       opportunity {{ amount amountSource }} {ERR} }} }}"""
-    payload = await call(gql, add, {"opportunityId": w["opp"], "items": [
-        {"productId": w["A"]}, {"productId": w["B"], "quantity": "3"}]})  # fmt: skip
+    payload = await call(
+        gql, add, {"opportunityId": w["opp"], "items": [{"productId": w["A"]}, {"productId": w["B"], "quantity": "3"}]}
+    )
     assert payload["opportunity"]["amount"] == "100.38" and payload["opportunity"]["amountSource"] == "ITEMS"
     assert payload["opportunity"]["expectedRevenue"] == "10.04"  # Prospecting 10 %
     item = payload["items"][0]["id"]
     before = await read_opp(gql, w["opp"])
-    await call(gql, add, {"opportunityId": w["opp"], "items": [{"productId": w["J"]}]}, [
-        {"field": ["input", "items", "0", "productId"], "code": "NOT_IN_PRICEBOOK",
-         "message": "Product J (J) has no active price in this price book in EUR per pcs."}])  # fmt: skip
+    await call(
+        gql,
+        add,
+        {"opportunityId": w["opp"], "items": [{"productId": w["J"]}]},
+        [
+            user_error(
+                "input.items.0.productId",
+                "NOT_IN_PRICEBOOK",
+                "Product J (J) has no active price in this price book in EUR per pcs.",
+            )
+        ],
+    )
     assert await read_opp(gql, w["opp"]) == before
     changed = await call(gql, update, {"id": item, "unitPrice": "50"})
     assert (changed["item"]["lineTotal"], changed["opportunity"]["amount"]) == ("50.00", "50.38")
@@ -266,7 +375,7 @@ async def test_opportunity_items(gql) -> None:
 
 
 async def test_bundle_lines_split_again_on_currency_change(gql) -> None:
-    from test_quotes import CHANGE_CURRENCY
+    from quoting import CHANGE_CURRENCY
 
     w = await world(gql)
     b = await bundle(gql, w, "100.01")
@@ -277,13 +386,7 @@ async def test_bundle_lines_split_again_on_currency_change(gql) -> None:
         w["quote"],
         CHANGE_CURRENCY,
         {"quoteId": w["quote"], "currency": "USD"},
-        [
-            {
-                "field": ["input", "currency"],
-                "code": "NOT_IN_PRICEBOOK",
-                "message": "No price in USD for: bundle Kit (KIT2100.01).",
-            }
-        ],
+        [user_error("input.currency", "NOT_IN_PRICEBOOK", "No price in USD for: bundle Kit (KIT2100.01).")],
     )
     await call(gql, SET_BUNDLE_PRICE, {"bundleId": b, "currency": "USD", "price": "120.01"})
     usd = (await call(gql, CHANGE_CURRENCY, {"quoteId": w["quote"], "currency": "USD"}))["quote"]

@@ -1,107 +1,33 @@
 """Quotes through the HTTP API: totals to the cent, life cycle, currency, duplicate, revise,
-the active quote and the opportunity amount. Helpers here are reused by the other
-pricing test modules."""
+the active quote and the opportunity amount. The quote documents and ``world`` live in
+tests/quoting.py, shared with the other pricing test modules."""
 
 from __future__ import annotations
 
-from typing import Any
+from factories import ERR, call, create, user_error
+from quoting import (
+    ACCEPT,
+    ADD_ITEMS,
+    ADD_MANUAL,
+    CHANGE_CURRENCY,
+    DELETE_QUOTE,
+    DUPLICATE,
+    QUOTE,
+    REVISE,
+    SEND,
+    SET_ACTIVE,
+    SET_RATE,
+    UPDATE_ITEM,
+    UPDATE_QUOTE,
+    read_opp,
+    read_quote,
+    totals,
+    world,
+)
 
-LINE = "id name quantity unitPrice discountPercent taxRate lineTotal source weight currency version"
-QUOTE = f"""id version number revision status isActive isLocked currency discountPercent
-  subtotal discountTotal netTotal taxTotal total items(first: 100) {{ totalCount nodes {{ {LINE} }} }}"""
-ERR = "userErrors { field message code }"
-
-READ_QUOTE = f"query($id: ID!) {{ quote(id: $id) {{ {QUOTE} }} }}"
-READ_OPP = """query($id: ID!) { opportunity(id: $id) { id version amount amountSource expectedRevenue
-  activeQuote { id } items(first: 100) { totalCount nodes { id lineTotal quantity unitPrice source } } } }"""
-ADD_ITEMS = f"""mutation($input: AddQuoteItemsInput!) {{ addQuoteItems(input: $input) {{
-  quote {{ {QUOTE} }} items {{ {LINE} }} {ERR} }} }}"""
-ADD_MANUAL = f"""mutation($input: AddManualQuoteItemInput!) {{ addManualQuoteItem(input: $input) {{
-  quote {{ {QUOTE} }} item {{ {LINE} }} {ERR} }} }}"""
-ADD_BUNDLE = f"""mutation($input: AddBundleToQuoteInput!) {{ addBundleToQuote(input: $input) {{
-  quote {{ {QUOTE} }} items {{ {LINE} }} {ERR} }} }}"""
-UPDATE_ITEM = f"""mutation($input: UpdateQuoteItemInput!) {{ updateQuoteItem(input: $input) {{
-  quote {{ {QUOTE} }} item {{ {LINE} }} {ERR} }} }}"""
-REMOVE_ITEM = f"""mutation($input: RemoveQuoteItemInput!) {{ removeQuoteItem(input: $input) {{
-  quote {{ {QUOTE} }} {ERR} }} }}"""
-ROUND = f"""mutation($input: RoundQuoteTotalInput!) {{ roundQuoteTotal(input: $input) {{
-  quote {{ {QUOTE} }} item {{ {LINE} }} {ERR} }} }}"""
-CHANGE_CURRENCY = f"""mutation($input: ChangeQuoteCurrencyInput!) {{ changeQuoteCurrency(input: $input) {{
-  quote {{ {QUOTE} }} {ERR} }} }}"""
-DUPLICATE = f"""mutation($input: DuplicateQuoteInput!) {{ duplicateQuote(input: $input) {{
-  quote {{ {QUOTE} }} {ERR} }} }}"""
-REVISE = f"""mutation($input: ReviseQuoteInput!) {{ reviseQuote(input: $input) {{
-  quote {{ {QUOTE} }} previous {{ {QUOTE} }} {ERR} }} }}"""
-SET_ACTIVE = f"""mutation($input: SetActiveQuoteInput!) {{ setActiveQuote(input: $input) {{
-  quote {{ {QUOTE} }} opportunity {{ id amount amountSource }} {ERR} }} }}"""
 FROM_OPP = f"""mutation($input: CreateQuoteFromOpportunityInput!) {{ createQuoteFromOpportunity(input: $input) {{
   quote {{ {QUOTE} }} opportunity {{ id amount amountSource }} {ERR} }} }}"""
-SEND = f"mutation($input: SendQuoteInput!) {{ sendQuote(input: $input) {{ quote {{ {QUOTE} }} {ERR} }} }}"
-ACCEPT = f"mutation($input: AcceptQuoteInput!) {{ acceptQuote(input: $input) {{ quote {{ {QUOTE} }} {ERR} }} }}"
 REJECT = f"mutation($input: RejectQuoteInput!) {{ rejectQuote(input: $input) {{ quote {{ {QUOTE} }} {ERR} }} }}"
-UPDATE_QUOTE = f"""mutation($input: UpdateQuoteInput!) {{ updateQuote(input: $input) {{
-  quote {{ {QUOTE} }} {ERR} }} }}"""
-DELETE_QUOTE = f"mutation($input: DeleteQuoteInput!) {{ deleteQuote(input: $input) {{ {ERR} }} }}"
-SET_RATE = f"""mutation($input: SetExchangeRateInput!) {{ setExchangeRate(input: $input) {{
-  exchangeRate {{ currency rate }} {ERR} }} }}"""
-SET_BUNDLE_PRICE = f"""mutation($input: SetBundlePriceInput!) {{ setBundlePrice(input: $input) {{
-  bundle {{ id }} {ERR} }} }}"""
-
-
-def lower(name: str) -> str:
-    return name[0].lower() + name[1:]
-
-
-async def create(gql: Any, type_name: str, values: dict[str, Any]) -> str:
-    """Create a row with the generic CRUD mutation; its global id."""
-    key = lower(type_name)
-    query = (
-        f"mutation($input: Create{type_name}Input!) {{ create{type_name}(input: $input) {{ {key} {{ id }} {ERR} }} }}"
-    )
-    data = (await gql(query, {"input": values}))[f"create{type_name}"]
-    assert data["userErrors"] == [], data["userErrors"]
-    return data[key]["id"]
-
-
-async def call(gql: Any, query: str, values: dict[str, Any], errors: list[dict[str, Any]] | None = None) -> Any:
-    """Run a domain mutation; assert its userErrors (none unless given); the payload."""
-    data = await gql(query, {"input": values})
-    payload = next(iter(data.values()))
-    assert payload["userErrors"] == (errors or []), payload["userErrors"]
-    return payload
-
-
-async def read_quote(gql: Any, quote_id: str) -> Any:
-    return (await gql(READ_QUOTE, {"id": quote_id}))["quote"]
-
-
-async def read_opp(gql: Any, opp_id: str) -> Any:
-    return (await gql(READ_OPP, {"id": opp_id}))["opportunity"]
-
-
-async def world(gql: Any) -> dict[str, str]:
-    """An account, a price book with products A (100.00 EUR / 110.00 USD), B (0.125 EUR, no
-    USD), C (2.675 EUR / 3 USD) and J (1000 JPY), a quote in EUR, and an opportunity."""
-    w: dict[str, str] = {}
-    w["account"] = await create(gql, "Account", {"name": "Acme"})
-    w["book"] = await create(gql, "Pricebook", {"name": "Standard"})
-    w["other_book"] = await create(gql, "Pricebook", {"name": "Other"})
-    prices = {"A": [("EUR", "100.00"), ("USD", "110.00")], "B": [("EUR", "0.125")],
-              "C": [("EUR", "2.675"), ("USD", "3")], "J": [("JPY", "1000")]}  # fmt: skip
-    for code, entries in prices.items():
-        w[code] = await create(gql, "Product", {"name": f"Product {code}", "code": code})
-        for currency, price in entries:
-            await create(gql, "PricebookEntry", {"pricebookId": w["book"], "productId": w[code],
-                                                 "currency": currency, "unitPrice": price})  # fmt: skip
-    w["opp"] = await create(gql, "Opportunity", {"title": "Deal", "accountId": w["account"], "currency": "EUR",
-                                                 "pricebookId": w["book"]})  # fmt: skip
-    w["quote"] = await create(gql, "Quote", {"accountId": w["account"], "pricebookId": w["book"], "currency": "EUR"})
-    return w
-
-
-def totals(quote: dict[str, Any]) -> dict[str, str]:
-    keys = ("subtotal", "discountTotal", "netTotal", "taxTotal", "total")
-    return {k: quote[k] for k in keys}
 
 
 async def test_worked_example_from_domain(gql) -> None:
@@ -111,8 +37,13 @@ async def test_worked_example_from_domain(gql) -> None:
     # when a 10 % document discount is set through the plain updateQuote
     quote = (await call(gql, UPDATE_QUOTE, {"id": w["quote"], "discountPercent": "10"}))["quote"]
     # then the totals follow DOMAIN.md 1 exactly, and are stored
-    expected = {"subtotal": "100.00", "discountTotal": "10.00", "netTotal": "90.00", "taxTotal": "18.90",
-                "total": "108.90"}  # fmt: skip
+    expected = {
+        "subtotal": "100.00",
+        "discountTotal": "10.00",
+        "netTotal": "90.00",
+        "taxTotal": "18.90",
+        "total": "108.90",
+    }
     assert totals(quote) == expected
     assert totals(await read_quote(gql, w["quote"])) == expected
     filtered = await gql('{ quotes(filter: { total: { eq: "108.90" } }) { totalCount } }')
@@ -122,10 +53,18 @@ async def test_worked_example_from_domain(gql) -> None:
 async def test_half_cents_round_half_up(gql) -> None:
     # given price-book prices 0.125 and 2.675 and a manual 1.005 line (as quantity x price)
     w = await world(gql)
-    payload = await call(gql, ADD_ITEMS, {"quoteId": w["quote"], "items": [
-        {"productId": w["B"]}, {"productId": w["C"]},
-        {"name": "Odd", "quantity": "0.5", "unitPrice": "2.01"},
-    ]})  # fmt: skip
+    payload = await call(
+        gql,
+        ADD_ITEMS,
+        {
+            "quoteId": w["quote"],
+            "items": [
+                {"productId": w["B"]},
+                {"productId": w["C"]},
+                {"name": "Odd", "quantity": "0.5", "unitPrice": "2.01"},
+            ],
+        },
+    )
     # then each line rounds half-up
     assert [i["lineTotal"] for i in payload["items"]] == ["0.13", "2.68", "1.01"]
     assert [i["unitPrice"] for i in payload["items"]] == ["0.125", "2.675", "2.01"]
@@ -136,18 +75,32 @@ async def test_half_cents_round_half_up(gql) -> None:
 async def test_jpy_quote_has_no_minor_units(gql) -> None:
     w = await world(gql)
     quote = await create(gql, "Quote", {"accountId": w["account"], "pricebookId": w["book"], "currency": "JPY"})
-    payload = await call(gql, ADD_ITEMS, {"quoteId": quote, "items": [
-        {"productId": w["J"], "quantity": "3", "taxRate": "10", "discountPercent": "12.5"}]})  # fmt: skip
+    payload = await call(
+        gql,
+        ADD_ITEMS,
+        {
+            "quoteId": quote,
+            "items": [{"productId": w["J"], "quantity": "3", "taxRate": "10", "discountPercent": "12.5"}],
+        },
+    )
     # 3 x 1000 x 0.875 = 2625; tax 262.5 -> 263
     assert payload["items"][0]["lineTotal"] == "2625"
-    assert totals(payload["quote"]) == {"subtotal": "2625", "discountTotal": "0", "netTotal": "2625",
-                                        "taxTotal": "263", "total": "2888"}  # fmt: skip
+    assert totals(payload["quote"]) == {
+        "subtotal": "2625",
+        "discountTotal": "0",
+        "netTotal": "2625",
+        "taxTotal": "263",
+        "total": "2888",
+    }
 
 
 async def test_three_decimal_unit_price(gql) -> None:
     w = await world(gql)
-    payload = await call(gql, ADD_ITEMS, {"quoteId": w["quote"], "items": [
-        {"productId": w["A"], "unitPrice": "19.995", "quantity": "3"}]})  # fmt: skip
+    payload = await call(
+        gql,
+        ADD_ITEMS,
+        {"quoteId": w["quote"], "items": [{"productId": w["A"], "unitPrice": "19.995", "quantity": "3"}]},
+    )
     assert payload["items"][0]["unitPrice"] == "19.995"
     assert payload["items"][0]["lineTotal"] == "59.99"  # 59.985 -> 59.99
     assert payload["items"][0]["source"] == "PRICEBOOK"
@@ -158,30 +111,48 @@ async def test_lifecycle_and_accepted_quote_is_locked(gql) -> None:
     await call(gql, ADD_ITEMS, {"quoteId": w["quote"], "items": [{"productId": w["A"]}]})
     # a draft cannot be... sent twice
     assert (await call(gql, SEND, {"quoteId": w["quote"]}))["quote"]["status"] == "SENT"
-    await call(gql, SEND, {"quoteId": w["quote"]}, [{"field": ["input", "quoteId"], "code": "INVALID_TRANSITION",
-               "message": "The quote is SENT: only a DRAFT quote can be sent."}])  # fmt: skip
+    await call(
+        gql,
+        SEND,
+        {"quoteId": w["quote"]},
+        [user_error("input.quoteId", "INVALID_TRANSITION", "The quote is SENT: only a DRAFT quote can be sent.")],
+    )
     accepted = (await call(gql, ACCEPT, {"quoteId": w["quote"]}))["quote"]
     assert accepted["status"] == "ACCEPTED" and accepted["isLocked"] is True
     before = await read_quote(gql, w["quote"])
     item = before["items"]["nodes"][0]["id"]
-    locked = [{"field": ["input", "quoteId"], "code": "LOCKED", "message": "An accepted quote is read-only."}]
+    locked = [user_error("input.quoteId", "LOCKED", "An accepted quote is read-only.")]
     await call(gql, ADD_ITEMS, {"quoteId": w["quote"], "items": [{"productId": w["A"]}]}, locked)
     await call(
         gql,
         UPDATE_ITEM,
         {"id": item, "quantity": "2"},
-        [{"field": ["input", "id"], "code": "LOCKED", "message": "An accepted quote is read-only."}],
+        [user_error("input.id", "LOCKED", "An accepted quote is read-only.")],
     )
     await call(
         gql,
         UPDATE_QUOTE,
         {"id": w["quote"], "discountPercent": "5"},
-        [{"field": ["input", "id"], "code": "LOCKED", "message": "An accepted quote is read-only."}],
+        [user_error("input.id", "LOCKED", "An accepted quote is read-only.")],
     )
-    await call(gql, REJECT, {"quoteId": w["quote"]}, [{"field": ["input", "quoteId"], "code": "INVALID_TRANSITION",
-               "message": "The quote is ACCEPTED: only a DRAFT or SENT quote can be rejected."}])  # fmt: skip
-    await call(gql, REVISE, {"quoteId": w["quote"]}, [{"field": ["input", "quoteId"], "code": "INVALID_TRANSITION",
-               "message": "An accepted quote cannot be revised."}])  # fmt: skip
+    await call(
+        gql,
+        REJECT,
+        {"quoteId": w["quote"]},
+        [
+            user_error(
+                "input.quoteId",
+                "INVALID_TRANSITION",
+                "The quote is ACCEPTED: only a DRAFT or SENT quote can be rejected.",
+            )
+        ],
+    )
+    await call(
+        gql,
+        REVISE,
+        {"quoteId": w["quote"]},
+        [user_error("input.quoteId", "INVALID_TRANSITION", "An accepted quote cannot be revised.")],
+    )
     assert await read_quote(gql, w["quote"]) == before
 
 
@@ -227,28 +198,31 @@ async def test_change_currency_refusals_leave_quote_untouched(gql) -> None:
         gql,
         CHANGE_CURRENCY,
         {"quoteId": w["quote"], "currency": "USD"},
-        [
-            {
-                "field": ["input", "currency"],
-                "code": "NOT_IN_PRICEBOOK",
-                "message": "No price in USD for: Product B (B).",
-            }
-        ],
+        [user_error("input.currency", "NOT_IN_PRICEBOOK", "No price in USD for: Product B (B).")],
     )
     # unknown code
     await call(
         gql,
         CHANGE_CURRENCY,
         {"quoteId": w["quote"], "currency": "XYZ"},
-        [{"field": ["input", "currency"], "code": "INVALID", "message": "'XYZ' is not an ISO 4217 currency code."}],
+        [user_error("input.currency", "INVALID", "'XYZ' is not an ISO 4217 currency code.")],
     )
     # manual line without an exchange rate
     other = await create(gql, "Quote", {"accountId": w["account"], "pricebookId": w["book"], "currency": "EUR"})
     await call(gql, ADD_MANUAL, {"quoteId": other, "name": "Setup", "unitPrice": "9.00"})
     other_before = await read_quote(gql, other)
-    await call(gql, CHANGE_CURRENCY, {"quoteId": other, "currency": "GBP"}, [
-        {"field": ["input", "currency"], "code": "MISSING_EXCHANGE_RATE",
-         "message": "No exchange rate for GBP: set one with setExchangeRate first."}])  # fmt: skip
+    await call(
+        gql,
+        CHANGE_CURRENCY,
+        {"quoteId": other, "currency": "GBP"},
+        [
+            user_error(
+                "input.currency",
+                "MISSING_EXCHANGE_RATE",
+                "No exchange rate for GBP: set one with setExchangeRate first.",
+            )
+        ],
+    )
     assert await read_quote(gql, w["quote"]) == before
     assert await read_quote(gql, other) == other_before
 
@@ -256,8 +230,14 @@ async def test_change_currency_refusals_leave_quote_untouched(gql) -> None:
 async def test_duplicate_and_revise_keep_totals(gql) -> None:
     w = await world(gql)
     quote = (await call(gql, FROM_OPP, {"opportunityId": w["opp"]}))["quote"]
-    await call(gql, ADD_ITEMS, {"quoteId": quote["id"], "items": [
-        {"productId": w["A"], "taxRate": "21"}, {"productId": w["C"], "quantity": "3"}]})  # fmt: skip
+    await call(
+        gql,
+        ADD_ITEMS,
+        {
+            "quoteId": quote["id"],
+            "items": [{"productId": w["A"], "taxRate": "21"}, {"productId": w["C"], "quantity": "3"}],
+        },
+    )
     await call(gql, UPDATE_QUOTE, {"id": quote["id"], "discountPercent": "7.5"})
     original = await read_quote(gql, quote["id"])
     assert original["isActive"] is True
@@ -278,13 +258,14 @@ async def test_duplicate_and_revise_keep_totals(gql) -> None:
         gql,
         ADD_ITEMS,
         {"quoteId": quote["id"], "items": [{"productId": w["A"]}]},
-        [{"field": ["input", "quoteId"], "code": "LOCKED", "message": "A superseded revision is read-only."}],
+        [user_error("input.quoteId", "LOCKED", "A superseded revision is read-only.")],
     )
     opp = await read_opp(gql, w["opp"])
     assert opp["activeQuote"]["id"] == new["id"]
     assert (opp["amount"], opp["amountSource"]) == (new["netTotal"], "QUOTE")
-    lineage = await gql('query($id: ID!) { quote(id: $id) { lineage { kind from { id } to { id } } } }',
-                        {"id": new["id"]})  # fmt: skip
+    lineage = await gql(
+        "query($id: ID!) { quote(id: $id) { lineage { kind from { id } to { id } } } }", {"id": new["id"]}
+    )
     assert {"kind": "QUOTE_REVISION", "from": {"id": quote["id"]}, "to": {"id": new["id"]}} in (
         lineage["quote"]["lineage"]
     )
@@ -307,12 +288,20 @@ async def test_opportunity_amount_follows_items_then_active_quote(gql) -> None:
     assert (await read_quote(gql, first["quote"]["id"]))["isActive"] is False
     # deleting the active quote is refused
     before = await read_quote(gql, second["id"])
-    await call(gql, DELETE_QUOTE, {"id": second["id"]}, [{"field": ["input", "id"], "code": "IN_USE",
-               "message": "The active quote cannot be deleted: make another quote active first."}])  # fmt: skip
+    await call(
+        gql,
+        DELETE_QUOTE,
+        {"id": second["id"]},
+        [user_error("input.id", "IN_USE", "The active quote cannot be deleted: make another quote active first.")],
+    )
     assert await read_quote(gql, second["id"]) == before
     # a quote without an opportunity cannot be active
-    await call(gql, SET_ACTIVE, {"quoteId": w["quote"]}, [{"field": ["input", "quoteId"],
-               "code": "INVALID_TRANSITION", "message": "This quote has no opportunity to be active for."}])  # fmt: skip
+    await call(
+        gql,
+        SET_ACTIVE,
+        {"quoteId": w["quote"]},
+        [user_error("input.quoteId", "INVALID_TRANSITION", "This quote has no opportunity to be active for.")],
+    )
     # an active quote in USD counts converted into the opportunity's EUR
     await call(gql, SET_RATE, {"currency": "USD", "rate": "0.5"})
     usd = (await call(gql, FROM_OPP, {"opportunityId": w["opp"], "currency": "USD"}))["quote"]
@@ -331,16 +320,22 @@ async def test_quotes_of_a_closed_opportunity_are_locked(gql) -> None:
     # the opportunity is lost (winOpportunity/loseOpportunity belong to the pipeline work)
     await m.Opportunity.filter(id=from_global_id(w["opp"])[1]).update(status=OpportunityStatus.LOST)
     before = await read_quote(gql, quote["id"])
-    await call(gql, FROM_OPP, {"opportunityId": w["opp"]}, [{"field": ["input", "opportunityId"], "code": "LOCKED",
-               "message": "The opportunity is closed: reopen it to edit it."}])  # fmt: skip
-    closed = [{"field": ["input", "quoteId"], "code": "LOCKED",
-               "message": "The quote's opportunity is closed: reopen it to edit."}]  # fmt: skip
+    await call(
+        gql,
+        FROM_OPP,
+        {"opportunityId": w["opp"]},
+        [user_error("input.opportunityId", "LOCKED", "The opportunity is closed: reopen it to edit it.")],
+    )
+    closed = [user_error("input.quoteId", "LOCKED", "The quote's opportunity is closed: reopen it to edit.")]
     await call(gql, ADD_ITEMS, {"quoteId": quote["id"], "items": [{"productId": w["A"]}]}, closed)
     await call(gql, SEND, {"quoteId": quote["id"]}, closed)
     add = f"""mutation($input: AddOpportunityItemsInput!) {{ addOpportunityItems(input: $input) {{ {ERR} }} }}"""
-    await call(gql, add, {"opportunityId": w["opp"], "items": [{"productId": w["A"]}]}, [
-        {"field": ["input", "opportunityId"], "code": "LOCKED",
-         "message": "The opportunity is closed: reopen it to edit it."}])  # fmt: skip
+    await call(
+        gql,
+        add,
+        {"opportunityId": w["opp"], "items": [{"productId": w["A"]}]},
+        [user_error("input.opportunityId", "LOCKED", "The opportunity is closed: reopen it to edit it.")],
+    )
     assert await read_quote(gql, quote["id"]) == before
     assert (await read_opp(gql, w["opp"]))["items"]["totalCount"] == 0
 
@@ -354,7 +349,7 @@ async def test_read_only_role_is_forbidden(gql, actors) -> None:
         ro,
         ADD_ITEMS,
         {"quoteId": w["quote"], "items": [{"productId": w["A"]}]},
-        [{"field": ["input"], "code": "FORBIDDEN", "message": "Your role may only read."}],
+        [user_error("input", "FORBIDDEN", "Your role may only read.")],
     )
     assert (await read_quote(gql, w["quote"]))["items"]["totalCount"] == 0
 
@@ -385,11 +380,9 @@ async def test_quote_from_opportunity_copies_items_and_links(gql) -> None:
         FROM_OPP,
         {**values, "name": "Other"},
         [
-            {
-                "field": ["input", "idempotencyKey"],
-                "code": "IDEMPOTENCY_KEY_REUSED",
-                "message": "This idempotency key was used with other input.",
-            }
+            user_error(
+                "input.idempotencyKey", "IDEMPOTENCY_KEY_REUSED", "This idempotency key was used with other input."
+            )
         ],
     )
     detail = await gql(
@@ -411,12 +404,6 @@ async def test_quote_from_opportunity_copies_items_and_links(gql) -> None:
         gql,
         FROM_OPP,
         {"opportunityId": w["opp"], "currency": "JPY"},
-        [
-            {
-                "field": ["input", "currency"],
-                "code": "NOT_IN_PRICEBOOK",
-                "message": "No price in JPY for: Product A (A).",
-            }
-        ],
+        [user_error("input.currency", "NOT_IN_PRICEBOOK", "No price in JPY for: Product A (A).")],
     )
     assert (await gql("{ quotes { totalCount } }"))["quotes"]["totalCount"] == count

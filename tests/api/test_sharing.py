@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from factories import user_error
+
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
 from crm_graphql.enums import Role
@@ -30,8 +32,10 @@ async def test_owner_restricts_a_deal_to_listed_users(gql, actors) -> None:
     rep, opp = await _rep_deal(gql, actors)
     manager = actors[Role.MANAGER]
     # when the owner restricts it to the manager
-    data = await rep(SET_ACCESS, {"input": {"opportunityId": opp, "isRestricted": True,
-                                             "userIds": [to_global_id("User", manager.user.id)]}})  # fmt: skip
+    data = await rep(
+        SET_ACCESS,
+        {"input": {"opportunityId": opp, "isRestricted": True, "userIds": [to_global_id("User", manager.user.id)]}},
+    )
     # then it says so, and only the owner and the manager see it
     result = data["setOpportunityAccess"]
     assert result["userErrors"] == []
@@ -50,12 +54,13 @@ async def test_access_refusals_change_nothing(gql, actors) -> None:
     # given a rep's deal
     rep, opp = await _rep_deal(gql, actors)
     # when an unknown user is listed, or another role tries
-    unknown = await rep(SET_ACCESS, {"input": {"opportunityId": opp, "userIds": [to_global_id("User", 999)],
-                                                "isRestricted": True}})  # fmt: skip
+    unknown = await rep(
+        SET_ACCESS, {"input": {"opportunityId": opp, "userIds": [to_global_id("User", 999)], "isRestricted": True}}
+    )
     forbidden = await gql.as_(actors[Role.READ_ONLY])(SET_ACCESS, {"input": {"opportunityId": opp, "userIds": []}})
     # then the exact errors, and the deal is untouched
     assert unknown["setOpportunityAccess"]["userErrors"] == [
-        {"field": ["input", "userIds", "0"], "message": "No User with this id.", "code": "NOT_FOUND"}
+        user_error("input.userIds.0", "NOT_FOUND", "No User with this id.")
     ]
     assert forbidden["setOpportunityAccess"]["userErrors"][0]["code"] == "FORBIDDEN"
     row = await m.Opportunity.get(title="Secret deal")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_conversions import ERR, call, create, pk
+from factories import ERR, call, create, pk, user_error
 
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
@@ -28,19 +28,25 @@ async def test_reorder_open_stages(gql: Any) -> None:
         gql,
         REORDER,
         {"stageIds": [await gid("Proposal")]},
-        [{"field": ["input", "stageIds"], "message": "List every open stage exactly once.", "code": "INVALID"}],
+        [user_error("input.stageIds", "INVALID", "List every open stage exactly once.")],
     )
-    await call(gql, REORDER, {"stageIds": [await gid("Closed Won"), *[await gid(n) for n in names]]}, [
-        {"field": ["input", "stageIds", "0"], "message": "The WON and LOST stages cannot be moved: they stay last.",
-         "code": "LOCKED"}])  # fmt: skip
+    await call(
+        gql,
+        REORDER,
+        {"stageIds": [await gid("Closed Won"), *[await gid(n) for n in names]]},
+        [user_error("input.stageIds.0", "LOCKED", "The WON and LOST stages cannot be moved: they stay last.")],
+    )
 
 
 async def test_delete_stage_in_use_needs_replacement(gql: Any) -> None:
     account = await create(gql, "Account", {"name": "A"})
     opp = await create(gql, "Opportunity", {"title": "D", "accountId": account, "stageId": await gid("Proposal")})
-    await call(gql, DELETE, {"id": await gid("Proposal")}, [
-        {"field": ["input", "replacementStageId"], "message": "Opportunities use this stage: name a replacement stage.",
-         "code": "IN_USE"}])  # fmt: skip
+    await call(
+        gql,
+        DELETE,
+        {"id": await gid("Proposal")},
+        [user_error("input.replacementStageId", "IN_USE", "Opportunities use this stage: name a replacement stage.")],
+    )
     assert await m.Stage.filter(name="Proposal").exists()
     proposal = await gid("Proposal")
     p = await call(gql, DELETE, {"id": proposal, "replacementStageId": await gid("Negotiation")})
@@ -55,15 +61,18 @@ async def test_won_and_lost_stages_are_locked(gql: Any, actors: Any) -> None:
             gql,
             DELETE,
             {"id": await gid(name)},
-            [{"field": ["input", "id"], "message": "The WON and LOST stages cannot be deleted.", "code": "LOCKED"}],
+            [user_error("input.id", "LOCKED", "The WON and LOST stages cannot be deleted.")],
         )
         await call(
             gql,
             UPDATE,
             {"id": await gid(name), "name": "x"},
-            [{"field": ["input", "id"], "message": "The WON and LOST stages cannot be edited.", "code": "LOCKED"}],
+            [user_error("input.id", "LOCKED", "The WON and LOST stages cannot be edited.")],
         )
-    await call(gql.as_(actors[Role.SALES_REP]), DELETE, {"id": await gid("Proposal")}, [
-        {"field": ["input"], "message": "Only admins and managers manage the catalog, stages and users.",
-         "code": "FORBIDDEN"}])  # fmt: skip
+    await call(
+        gql.as_(actors[Role.SALES_REP]),
+        DELETE,
+        {"id": await gid("Proposal")},
+        [user_error("input", "FORBIDDEN", "Only admins and managers manage the catalog, stages and users.")],
+    )
     assert await m.Stage.all().count() == 6

@@ -74,15 +74,15 @@ async def test_one_event_costs_two_statements_however_many_users_subscribe(gql, 
     schema = build_schema()
     plain = "subscription Plain { timelineEvent { kind subjectType } }"
 
-    async def create(name: str) -> int:
+    async def create_counted(name: str) -> int:
         with db.count_statements() as counter:
             await gql(CREATE_ACCOUNT, {"input": {"name": name}})
             await asyncio.sleep(0.3)  # delivery happens after the response
         return counter.count
 
     # given the cost of a change nobody listens to (the token lookup already cached)
-    await create("Warm-up")
-    alone = await create("Nobody listens")
+    await create_counted("Warm-up")
+    alone = await create_counted("Nobody listens")
     # and one subscription per user (every role), one of them twice
     streams = []
     for actor in [*actors.values(), actors[Role.ADMIN]]:
@@ -91,7 +91,7 @@ async def test_one_event_costs_two_statements_however_many_users_subscribe(gql, 
     pending = [asyncio.ensure_future(_next(s)) for s in streams]
     await asyncio.sleep(0.3)
     # when the same change is made
-    watched = await create("Everyone listens")
+    watched = await create_counted("Everyone listens")
     # then every subscriber got it, for two more statements: the event, and who may see it
     for result in pending:
         assert (await result)["timelineEvent"] == {"kind": "CREATED", "subjectType": "Account"}

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from factories import catalog, make_user, sales_world
+
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
 from crm_graphql.enums import Role
-from tests.factories import catalog, make_user, sales_world
 
 TIMELINE = """query($id: ID!) { node(id: $id) { ... on Contact { timeline { nodes { kind data
   changes { field oldValue newValue } } } } ... on Lead { timeline { nodes { kind data changes { field oldValue newValue } } } }
@@ -91,11 +92,15 @@ async def test_events_stored_with_bare_ids_are_converted_when_read(gql: Any, act
     mine = {e["kind"]: e for e in await events(rep_a, gid)}
     theirs = {e["kind"]: e for e in await events(rep_b, gid)}
     # then both read global ids where they may, and rep B nothing of the private records
-    assert mine["QUALIFIED"]["data"] == {"account": {"id": to_global_id("Account", account.id)}, "contact": None,
-                                         "opportunity": {"id": to_global_id("Opportunity", opp.id)}}  # fmt: skip
+    assert mine["QUALIFIED"]["data"] == {
+        "account": {"id": to_global_id("Account", account.id)},
+        "contact": None,
+        "opportunity": {"id": to_global_id("Opportunity", opp.id)},
+    }
     assert theirs["QUALIFIED"]["data"] == {"account": None, "contact": None, "opportunity": None}
-    assert mine["ACTIVITY"]["data"] == {"activity": {"id": to_global_id("Activity", activity.id), "type": "CALL",
-                                                     "subject": "Secret call"}}  # fmt: skip
+    assert mine["ACTIVITY"]["data"] == {
+        "activity": {"id": to_global_id("Activity", activity.id), "type": "CALL", "subject": "Secret call"}
+    }
     assert theirs["ACTIVITY"]["data"] == {"activity": None}
     user_id = to_global_id("User", owner.id)
     for seen in (mine, theirs):

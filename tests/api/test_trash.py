@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_conversions import ERR, call, create
+from factories import ERR, call, create
 
 from crm_graphql.enums import Role
 

@@ -8,24 +8,18 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
-import os
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from factories import TEST_DATABASE_URL
 
 from bench.outage import run_load, stored_names, through
 from bench.tcp_proxy import TcpProxy
-from crm_graphql import db
 
-TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "sqlite://:memory:")
-needs_postgres = pytest.mark.skipif(
-    db.is_sqlite(TEST_DATABASE_URL),
-    reason="a database outage through a TCP proxy needs PostgreSQL (CRM_TEST_DATABASE_URL)",
-)
-pytestmark = [pytest.mark.postgres, pytest.mark.slow, needs_postgres]
+pytestmark = [pytest.mark.postgres(reason="a database outage through a TCP proxy"), pytest.mark.slow]
 
 
 def _target() -> tuple[str, int]:

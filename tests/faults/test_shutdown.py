@@ -26,9 +26,11 @@ BOUND = 15  # seconds: CRM_SHUTDOWN_TIMEOUT below, plus start-up of nothing
 def _slow_request(url: str, token: str, name: str) -> tuple[socket.socket, bytes]:
     """A createAccount whose headers and first half of the body are sent: in flight."""
     body = json.dumps(
-        {"query": "mutation($n: String!) { createAccount(input: {name: $n}) { account { name } userErrors { code } } }",
-         "variables": {"n": name}}
-    ).encode()  # fmt: skip
+        {
+            "query": "mutation($n: String!) { createAccount(input: {name: $n}) { account { name } userErrors { code } } }",
+            "variables": {"n": name},
+        }
+    ).encode()
     host, port = urlsplit(url).hostname, urlsplit(url).port
     sock = socket.create_connection((host, port), timeout=30)
     head = (
@@ -87,9 +89,11 @@ def test_sigterm_finishes_in_flight_refuses_new_and_exits_0(live_server: Any, tm
         server.log_lines("SIGTERM: refusing new requests", timeout=10)
         # then a new request is refused with a JSON 503
         refused = httpx.post(
-            f"{server.url}/graphql", json={"query": "{ viewer { id } }"},
-            headers={"Authorization": f"Bearer {server.token}"}, timeout=30,
-        )  # fmt: skip
+            f"{server.url}/graphql",
+            json={"query": "{ viewer { id } }"},
+            headers={"Authorization": f"Bearer {server.token}"},
+            timeout=30,
+        )
         assert refused.status_code == 503
         assert refused.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
         assert refused.headers["retry-after"] and refused.headers["connection"] == "close"

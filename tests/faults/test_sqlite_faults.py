@@ -64,8 +64,10 @@ def test_import_beside_serve_locks_writes_out_with_503_then_heals(live_server: A
         env = {k: v for k, v in os.environ.items() if not k.startswith("CRM_")}
         importer = subprocess.Popen(
             [sys.executable, "-m", "crm_graphql", "import", "accounts", str(csv), "--database", url],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-        )  # fmt: skip
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
         while not _write_locked_by_other(path):
             assert importer.poll() is None, importer.communicate()
             time.sleep(0.02)

@@ -12,11 +12,9 @@ from typing import Any
 
 import httpx
 import pytest
+from factories import TEST_DATABASE_URL
 
 from bench.outage import READ, classify
-from crm_graphql import db
-
-TEST_DATABASE_URL = os.environ.get("CRM_TEST_DATABASE_URL", "sqlite://:memory:")
 
 
 async def _reads(url: str, token: str, stop: asyncio.Event, kinds: collections.Counter[str]) -> None:
@@ -41,9 +39,8 @@ def _worker_pids(log: str) -> set[int]:
     return {json.loads(line)["pid"] for line in log.splitlines() if line.startswith('{"time"')}
 
 
-@pytest.mark.postgres
+@pytest.mark.postgres(reason="two workers share one database")
 @pytest.mark.slow
-@pytest.mark.skipif(db.is_sqlite(TEST_DATABASE_URL), reason="several workers need PostgreSQL (CRM_TEST_DATABASE_URL)")
 def test_sigkill_of_one_worker_under_read_load(live_server: Any) -> None:
     with live_server(workers=2, database=TEST_DATABASE_URL) as server:
         headers = {"Authorization": f"Bearer {server.token}"}

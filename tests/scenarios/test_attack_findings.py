@@ -5,36 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from factories import catalog, create, make_user, mutate
+
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
 from crm_graphql.enums import Role
-from tests.factories import catalog, create, make_user
 
-ERR = "userErrors { field message code }"
 OPP = "id version owner { id } isRestricted status probability stage { id name } account { id }"
 READ_OPP = f"query($id: ID!) {{ opportunity(id: $id) {{ {OPP} timeline(first: 100) {{ totalCount }} }} }}"
-
-
-#: Mutations whose input type is not named after them.
-INPUTS = {
-    "anonymizeLead": "LeadIdInput",
-    "cancelContract": "ContractIdInput",
-    "cancelOrder": "SalesOrderIdInput",
-    "fulfillOrder": "SalesOrderIdInput",
-    "voidInvoice": "InvoiceIdInput",
-}
-
-
-def mutation(name: str, body: str = "") -> str:
-    input_type = INPUTS.get(name, name[0].upper() + name[1:] + "Input")
-    return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {body} {ERR} }} }}"
-
-
-async def call(gql: Any, name: str, values: dict[str, Any], body: str = "", *, codes: list[str] | None = None) -> Any:
-    """Run mutation ``name``; assert its userErrors' codes exactly (none unless given); the payload."""
-    payload = (await gql(mutation(name, body), {"input": values}))[name]
-    assert [e["code"] for e in payload["userErrors"]] == (codes or []), payload["userErrors"]
-    return payload
 
 
 async def read(gql: Any, query: str, gid: str) -> Any:
@@ -59,22 +37,22 @@ async def test_f4_user_on_the_access_list_cannot_take_a_restricted_deal_over(gql
     rep_b = as_token(gql, b_token)
     account = await create(rep_a, "Account", {"name": "Public Co"})
     deal = await create(rep_a, "Opportunity", {"title": "Secret", "accountId": account, "isRestricted": True})
-    await call(rep_a, "setOpportunityAccess", {"opportunityId": deal, "userIds": [uid(b_user)]}, "opportunity { id }")
+    await mutate(rep_a, "setOpportunityAccess", {"opportunityId": deal, "userIds": [uid(b_user)]}, "opportunity { id }")
     before = await read(rep_a, READ_OPP, deal)
     # when rep B tries to become the owner, to rewrite the list, or to lift the restriction
-    await call(rep_b, "updateOpportunity", {"id": deal, "ownerId": uid(b_user)}, codes=["FORBIDDEN"])
-    await call(rep_b, "setOpportunityAccess", {"opportunityId": deal, "userIds": []}, codes=["FORBIDDEN"])
-    await call(rep_b, "updateOpportunity", {"id": deal, "isRestricted": False}, codes=["FORBIDDEN"])
+    await mutate(rep_b, "updateOpportunity", {"id": deal, "ownerId": uid(b_user)}, codes=["FORBIDDEN"])
+    await mutate(rep_b, "setOpportunityAccess", {"opportunityId": deal, "userIds": []}, codes=["FORBIDDEN"])
+    await mutate(rep_b, "updateOpportunity", {"id": deal, "isRestricted": False}, codes=["FORBIDDEN"])
     # then nothing changed: A still owns it, B is still listed
     assert await read(rep_a, READ_OPP, deal) == before
     assert await m.OpportunityAccess.filter(user_id=b_user.id).count() == 1
     # while B still works on the deal, and A (the owner) and a manager may reassign it
-    await call(rep_b, "updateOpportunity", {"id": deal, "description": "B's notes"})
-    await call(rep_a, "updateOpportunity", {"id": deal, "ownerId": uid(b_user)})
+    await mutate(rep_b, "updateOpportunity", {"id": deal, "description": "B's notes"})
+    await mutate(rep_a, "updateOpportunity", {"id": deal, "ownerId": uid(b_user)})
     assert (await read(rep_b, READ_OPP, deal))["owner"]["id"] == uid(b_user)
     public = await create(rep_a, "Opportunity", {"title": "Open", "accountId": account})
     manager = gql.as_(actors[Role.MANAGER])
-    await call(manager, "updateOpportunity", {"id": public, "ownerId": uid(b_user)})
+    await mutate(manager, "updateOpportunity", {"id": public, "ownerId": uid(b_user)})
 
 
 async def deal_with_quote(gql: Any, *lines: str) -> dict[str, str]:
@@ -83,7 +61,9 @@ async def deal_with_quote(gql: Any, *lines: str) -> dict[str, str]:
     deal = await create(gql, "Opportunity", {"title": "Fleet", "accountId": account, "currency": "EUR"})
     quote = await create(gql, "Quote", {"opportunityId": deal})
     for price in lines:
-        await call(gql, "addManualQuoteItem", {"quoteId": quote, "name": "Service", "unitPrice": price}, "item { id }")
+        await mutate(
+            gql, "addManualQuoteItem", {"quoteId": quote, "name": "Service", "unitPrice": price}, "item { id }"
+        )
     return {"account": account, "deal": deal, "quote": quote}
 
 
@@ -97,15 +77,15 @@ READ_QUOTE = "query($id: ID!) { quote(id: $id) { id version status isActive netT
 async def test_f7_won_opportunity_cannot_be_deleted(gql: Any) -> None:
     # given a deal won with its quote
     ids = await deal_with_quote(gql, "100.00")
-    await call(gql, "winOpportunity", {"opportunityId": ids["deal"]}, "opportunity { id }")
+    await mutate(gql, "winOpportunity", {"opportunityId": ids["deal"]}, "opportunity { id }")
     before = (await read(gql, READ_OPP, ids["deal"]), await read(gql, READ_QUOTE, ids["quote"]))
     # when someone deletes it
-    await call(gql, "deleteOpportunity", {"id": ids["deal"]}, "deletedId", codes=["LOCKED"])
+    await mutate(gql, "deleteOpportunity", {"id": ids["deal"]}, "deletedId", codes=["LOCKED"])
     # then the deal and its quote are untouched
     assert (await read(gql, READ_OPP, ids["deal"]), await read(gql, READ_QUOTE, ids["quote"])) == before
     # and once reopened it can be deleted
-    await call(gql, "reopenOpportunity", {"opportunityId": ids["deal"]}, "opportunity { id }")
-    await call(gql, "deleteOpportunity", {"id": ids["deal"]}, "deletedId")
+    await mutate(gql, "reopenOpportunity", {"opportunityId": ids["deal"]}, "opportunity { id }")
+    await mutate(gql, "deleteOpportunity", {"id": ids["deal"]}, "deletedId")
 
 
 # --- F24, F25: what a quote conversion may still sell ------------------------------------------
@@ -114,15 +94,20 @@ async def test_f7_won_opportunity_cannot_be_deleted(gql: Any) -> None:
 async def test_f24_a_cancelled_sale_is_not_invoiced_from_its_quote(gql: Any) -> None:
     # given a quote turned into an order that was then cancelled
     ids = await deal_with_quote(gql, "100.00")
-    order = (await call(gql, "convertQuoteToOrder", {"quoteId": ids["quote"]}, "salesOrder { id }"))["salesOrder"]
-    await call(gql, "cancelOrder", {"salesOrderId": order["id"]}, "salesOrder { status }")
+    order = (await mutate(gql, "convertQuoteToOrder", {"quoteId": ids["quote"]}, "salesOrder { id }"))["salesOrder"]
+    await mutate(gql, "cancelOrder", {"salesOrderId": order["id"]}, "salesOrder { status }")
     before = (await gql(SALES), await read(gql, READ_QUOTE, ids["quote"]))
     # when the quote, or the deal through its active quote, is invoiced
-    await call(gql, "convertQuoteToInvoice", {"quoteId": ids["quote"]}, "invoice { id }", codes=["INVALID_TRANSITION"])
-    await call(
-        gql, "createInvoiceFromOpportunity", {"opportunityId": ids["deal"]}, "invoice { id }",
+    await mutate(
+        gql, "convertQuoteToInvoice", {"quoteId": ids["quote"]}, "invoice { id }", codes=["INVALID_TRANSITION"]
+    )
+    await mutate(
+        gql,
+        "createInvoiceFromOpportunity",
+        {"opportunityId": ids["deal"]},
+        "invoice { id }",
         codes=["INVALID_TRANSITION"],
-    )  # fmt: skip
+    )
     # then nothing was invoiced
     assert (await gql(SALES), await read(gql, READ_QUOTE, ids["quote"])) == before
 
@@ -132,12 +117,19 @@ async def test_f24_an_empty_quote_converts_to_nothing(gql: Any) -> None:
     ids = await deal_with_quote(gql)
     before = (await gql(SALES), await read(gql, READ_QUOTE, ids["quote"]))
     # when it is converted to an order or an invoice, or the deal is invoiced
-    await call(gql, "convertQuoteToOrder", {"quoteId": ids["quote"]}, "salesOrder { id }", codes=["INVALID_TRANSITION"])
-    await call(gql, "convertQuoteToInvoice", {"quoteId": ids["quote"]}, "invoice { id }", codes=["INVALID_TRANSITION"])
-    await call(
-        gql, "createInvoiceFromOpportunity", {"opportunityId": ids["deal"]}, "invoice { id }",
+    await mutate(
+        gql, "convertQuoteToOrder", {"quoteId": ids["quote"]}, "salesOrder { id }", codes=["INVALID_TRANSITION"]
+    )
+    await mutate(
+        gql, "convertQuoteToInvoice", {"quoteId": ids["quote"]}, "invoice { id }", codes=["INVALID_TRANSITION"]
+    )
+    await mutate(
+        gql,
+        "createInvoiceFromOpportunity",
+        {"opportunityId": ids["deal"]},
+        "invoice { id }",
         codes=["INVALID_TRANSITION"],
-    )  # fmt: skip
+    )
     # then no 0.00 order or invoice exists and the quote is still a draft
     assert (await gql(SALES), await read(gql, READ_QUOTE, ids["quote"])) == before
 
@@ -146,25 +138,31 @@ async def test_f25_a_won_deal_sells_only_its_active_quote(gql: Any) -> None:
     # given a deal with an active quote and a draft alternative, won and invoiced
     ids = await deal_with_quote(gql, "100.00")
     alternative = await create(gql, "Quote", {"opportunityId": ids["deal"]})
-    await call(gql, "addManualQuoteItem", {"quoteId": alternative, "name": "Alt", "unitPrice": "80"}, "item { id }")
-    await call(gql, "winOpportunity", {"opportunityId": ids["deal"]}, "opportunity { id }")
-    await call(gql, "createInvoiceFromOpportunity", {"opportunityId": ids["deal"]}, "invoice { id }")
+    await mutate(gql, "addManualQuoteItem", {"quoteId": alternative, "name": "Alt", "unitPrice": "80"}, "item { id }")
+    await mutate(gql, "winOpportunity", {"opportunityId": ids["deal"]}, "opportunity { id }")
+    await mutate(gql, "createInvoiceFromOpportunity", {"opportunityId": ids["deal"]}, "invoice { id }")
     before = (await gql(SALES), await read(gql, READ_QUOTE, alternative))
     # when the alternative is converted to an order or an invoice
-    await call(gql, "convertQuoteToOrder", {"quoteId": alternative}, "salesOrder { id }", codes=["INVALID_TRANSITION"])
-    await call(gql, "convertQuoteToInvoice", {"quoteId": alternative}, "invoice { id }", codes=["INVALID_TRANSITION"])
+    await mutate(
+        gql, "convertQuoteToOrder", {"quoteId": alternative}, "salesOrder { id }", codes=["INVALID_TRANSITION"]
+    )
+    await mutate(gql, "convertQuoteToInvoice", {"quoteId": alternative}, "invoice { id }", codes=["INVALID_TRANSITION"])
     # then the sale stays invoiced once, and the alternative is still a draft
     assert (await gql(SALES), await read(gql, READ_QUOTE, alternative)) == before
     # while the active quote (the sale) still becomes an order: converting is not editing
-    await call(gql, "convertQuoteToOrder", {"quoteId": ids["quote"]}, "salesOrder { id }")
+    await mutate(gql, "convertQuoteToOrder", {"quoteId": ids["quote"]}, "salesOrder { id }")
 
 
 async def test_f25_a_lost_deal_has_no_sale_to_convert(gql: Any) -> None:
     ids = await deal_with_quote(gql, "100.00")
-    await call(gql, "loseOpportunity", {"opportunityId": ids["deal"]}, "opportunity { id }")
+    await mutate(gql, "loseOpportunity", {"opportunityId": ids["deal"]}, "opportunity { id }")
     before = (await gql(SALES), await read(gql, READ_QUOTE, ids["quote"]))
-    await call(gql, "convertQuoteToOrder", {"quoteId": ids["quote"]}, "salesOrder { id }", codes=["INVALID_TRANSITION"])
-    await call(gql, "convertQuoteToInvoice", {"quoteId": ids["quote"]}, "invoice { id }", codes=["INVALID_TRANSITION"])
+    await mutate(
+        gql, "convertQuoteToOrder", {"quoteId": ids["quote"]}, "salesOrder { id }", codes=["INVALID_TRANSITION"]
+    )
+    await mutate(
+        gql, "convertQuoteToInvoice", {"quoteId": ids["quote"]}, "invoice { id }", codes=["INVALID_TRANSITION"]
+    )
     assert (await gql(SALES), await read(gql, READ_QUOTE, ids["quote"])) == before
 
 
@@ -177,15 +175,15 @@ READ_CONTACT = "query($id: ID!) { contact(id: $id) { id version isDeleted lastNa
 async def test_f19_qualified_lead_cannot_be_deleted(gql: Any) -> None:
     # given a qualified lead
     lead = await create(gql, "Lead", {"lastName": "Nymous", "company": "Annabel Co"})
-    await call(gql, "qualifyLead", {"leadId": lead, "account": {"create": {}}}, "lead { status }")
+    await mutate(gql, "qualifyLead", {"leadId": lead, "account": {"create": {}}}, "lead { status }")
     before = await read(gql, READ_LEAD, lead)
     # when it is deleted
-    await call(gql, "deleteLead", {"id": lead}, "deletedId", codes=["LOCKED"])
+    await mutate(gql, "deleteLead", {"id": lead}, "deletedId", codes=["LOCKED"])
     # then it is still there, as it was
     assert await read(gql, READ_LEAD, lead) == before
     # while an open lead can be deleted
     other = await create(gql, "Lead", {"lastName": "Open"})
-    await call(gql, "deleteLead", {"id": other}, "deletedId")
+    await mutate(gql, "deleteLead", {"id": other}, "deletedId")
 
 
 # --- F8: a child is restored after what it belongs to --------------------------------------------
@@ -195,20 +193,20 @@ async def test_f8_restoring_an_opportunity_or_quote_of_a_deleted_account_is_refu
     # given an account with a deal and its quote, the deal deleted and then the account
     ids = await deal_with_quote(gql, "10")
     contact = await create(gql, "Contact", {"lastName": "Buyer", "accountId": ids["account"]})
-    await call(gql, "deleteOpportunity", {"id": ids["deal"]}, "deletedId")
-    await call(gql, "deleteAccount", {"id": ids["account"]}, "deletedId")
+    await mutate(gql, "deleteOpportunity", {"id": ids["deal"]}, "deletedId")
+    await mutate(gql, "deleteAccount", {"id": ids["account"]}, "deletedId")
     # when the deal, its quote or the contact is restored on its own
-    await call(gql, "restoreOpportunity", {"id": ids["deal"]}, "opportunity { id }", codes=["INVALID_TRANSITION"])
-    await call(gql, "restoreQuote", {"id": ids["quote"]}, "quote { id }", codes=["INVALID_TRANSITION"])
-    await call(gql, "restoreContact", {"id": contact}, "contact { id }", codes=["INVALID_TRANSITION"])
+    await mutate(gql, "restoreOpportunity", {"id": ids["deal"]}, "opportunity { id }", codes=["INVALID_TRANSITION"])
+    await mutate(gql, "restoreQuote", {"id": ids["quote"]}, "quote { id }", codes=["INVALID_TRANSITION"])
+    await mutate(gql, "restoreContact", {"id": contact}, "contact { id }", codes=["INVALID_TRANSITION"])
     # then all stay deleted
     for query, gid in ((READ_OPP, ids["deal"]), (READ_QUOTE, ids["quote"]), (READ_CONTACT, contact)):
         assert await read(gql, query, gid) is None
     # and once the account is back (with its contact), the deal and then its quote follow
-    await call(gql, "restoreAccount", {"id": ids["account"]}, "account { id }")
+    await mutate(gql, "restoreAccount", {"id": ids["account"]}, "account { id }")
     assert (await read(gql, READ_CONTACT, contact))["isDeleted"] is False
-    await call(gql, "restoreQuote", {"id": ids["quote"]}, "quote { id }", codes=["INVALID_TRANSITION"])
-    await call(gql, "restoreOpportunity", {"id": ids["deal"]}, "opportunity { id }")
+    await mutate(gql, "restoreQuote", {"id": ids["quote"]}, "quote { id }", codes=["INVALID_TRANSITION"])
+    await mutate(gql, "restoreOpportunity", {"id": ids["deal"]}, "opportunity { id }")
     assert (await read(gql, READ_QUOTE, ids["quote"]))["isDeleted"] is False
 
 
@@ -229,18 +227,20 @@ async def test_f12_f14_item_updates_equal_as_numbers_are_no_change_and_events_na
     # given a deal item and a quote item, quantity 2
     ids = await deal_with_quote(gql)
     item = {"name": "Service", "unitPrice": "10", "quantity": "2"}
-    added = await call(gql, "addOpportunityItems", {"opportunityId": ids["deal"], "items": [item]}, "items { id }")
+    added = await mutate(gql, "addOpportunityItems", {"opportunityId": ids["deal"], "items": [item]}, "items { id }")
     opp_item = added["items"][0]["id"]
-    quote_item = (await call(gql, "addManualQuoteItem", {"quoteId": ids["quote"], **item}, "item { id }"))["item"]["id"]
+    quote_item = (await mutate(gql, "addManualQuoteItem", {"quoteId": ids["quote"], **item}, "item { id }"))["item"][
+        "id"
+    ]
     before = (await read(gql, READ_OPP, ids["deal"]), await events(gql, ids["quote"]))
     # when each is "changed" to the same number written otherwise
-    await call(gql, "updateOpportunityItem", {"id": opp_item, "quantity": "2.0000"}, "item { id }")
-    await call(gql, "updateQuoteItem", {"id": quote_item, "quantity": "2.00", "unitPrice": "10.0000"}, "item { id }")
+    await mutate(gql, "updateOpportunityItem", {"id": opp_item, "quantity": "2.0000"}, "item { id }")
+    await mutate(gql, "updateQuoteItem", {"id": quote_item, "quantity": "2.00", "unitPrice": "10.0000"}, "item { id }")
     # then nothing is recorded and no version moves
     assert (await read(gql, READ_OPP, ids["deal"]), await events(gql, ids["quote"])) == before
     # and a real change names the line by its global ID (DOMAIN.md 6)
-    await call(gql, "updateOpportunityItem", {"id": opp_item, "quantity": "3"}, "item { id }")
-    await call(gql, "updateQuoteItem", {"id": quote_item, "quantity": "3"}, "item { id }")
+    await mutate(gql, "updateOpportunityItem", {"id": opp_item, "quantity": "3"}, "item { id }")
+    await mutate(gql, "updateQuoteItem", {"id": quote_item, "quantity": "3"}, "item { id }")
     for parent, line in ((ids["deal"], opp_item), (ids["quote"], quote_item)):
         (event,) = await events(gql, parent, "ITEM_UPDATED")
         assert event["data"]["item"] == {"id": line, "name": "Service"}
@@ -253,11 +253,11 @@ async def test_f14_contract_cancelled_event_names_the_contract_by_id(gql: Any) -
     book = to_global_id("Pricebook", shared["pricebook"].id)
     deal = await create(gql, "Opportunity", {"title": "Licences", "accountId": account, "pricebookId": book})
     product = to_global_id("Product", shared["product"].id)
-    await call(gql, "addOpportunityItems", {"opportunityId": deal, "items": [{"productId": product}]}, "items { id }")
-    won = await call(gql, "winOpportunity", {"opportunityId": deal}, "contracts { id number }")
+    await mutate(gql, "addOpportunityItems", {"opportunityId": deal, "items": [{"productId": product}]}, "items { id }")
+    won = await mutate(gql, "winOpportunity", {"opportunityId": deal}, "contracts { id number }")
     (contract,) = won["contracts"]
     # when it is cancelled
-    await call(gql, "cancelContract", {"contractId": contract["id"]}, "contract { status }")
+    await mutate(gql, "cancelContract", {"contractId": contract["id"]}, "contract { status }")
     # then the deal's event names it by global ID (with its number as a fact)
     (event,) = await events(gql, deal, "CONTRACT_CANCELLED")
     assert event["data"]["contract"] == {"id": contract["id"], "number": contract["number"]}
@@ -269,12 +269,12 @@ async def test_f14_contract_cancelled_event_names_the_contract_by_id(gql: Any) -
 async def test_f13_move_to_the_current_stage_changes_nothing(gql: Any) -> None:
     # given an open deal whose probability was overridden
     ids = await deal_with_quote(gql)
-    await call(gql, "updateOpportunity", {"id": ids["deal"], "probability": 42}, "opportunity { id }")
+    await mutate(gql, "updateOpportunity", {"id": ids["deal"], "probability": 42}, "opportunity { id }")
     before = await read(gql, READ_OPP, ids["deal"])
     # when it is "moved" to the stage it is in, by either mutation
     stage = before["stage"]["id"]
-    await call(gql, "moveOpportunityToStage", {"opportunityId": ids["deal"], "stageId": stage}, "opportunity { id }")
-    await call(gql, "updateOpportunity", {"id": ids["deal"], "stageId": stage}, "opportunity { id }")
+    await mutate(gql, "moveOpportunityToStage", {"opportunityId": ids["deal"], "stageId": stage}, "opportunity { id }")
+    await mutate(gql, "updateOpportunity", {"id": ids["deal"], "stageId": stage}, "opportunity { id }")
     # then the probability stays 42 and no STAGE_CHANGED is recorded
     after = await read(gql, READ_OPP, ids["deal"])
     assert after == before and after["probability"] == 42
@@ -289,11 +289,11 @@ STAGES = "{ stages { id name isDefault version position } }"
 async def test_f16_the_default_stage_cannot_be_unset(gql: Any) -> None:
     stages = (await gql(STAGES))["stages"]
     (default,) = [s for s in stages if s["isDefault"]]
-    await call(gql, "updateStage", {"id": default["id"], "isDefault": False}, "stage { id }", codes=["INVALID"])
+    await mutate(gql, "updateStage", {"id": default["id"], "isDefault": False}, "stage { id }", codes=["INVALID"])
     assert (await gql(STAGES))["stages"] == stages
     # making another stage the default moves the flag
     other = next(s for s in stages if not s["isDefault"] and s["name"] == "Qualification")
-    await call(gql, "updateStage", {"id": other["id"], "isDefault": True}, "stage { id }")
+    await mutate(gql, "updateStage", {"id": other["id"], "isDefault": True}, "stage { id }")
     assert [s["id"] for s in (await gql(STAGES))["stages"] if s["isDefault"]] == [other["id"]]
 
 
@@ -309,14 +309,18 @@ async def test_f17_quote_validity_and_contact_are_checked(gql: Any) -> None:
     before = (await gql(quotes), await read(gql, READ_QUOTE_FULL, ids["quote"]))
     # when a quote is created or updated with an end before its start, or with that contact
     dates = {"validFrom": "2027-02-01", "validUntil": "2027-01-31"}
-    await call(gql, "createQuote", {"opportunityId": ids["deal"], **dates}, "quote { id }", codes=["INVALID"])
-    await call(gql, "createQuote", {"accountId": ids["account"], "contactId": stranger}, "quote { id }",
-               codes=["INVALID"])  # fmt: skip
-    await call(gql, "updateQuote", {"id": ids["quote"], **dates}, "quote { id }", codes=["INVALID"])
-    await call(gql, "updateQuote", {"id": ids["quote"], "validFrom": "2027-03-01", "validUntil": None},
-               "quote { id }")  # fmt: skip
-    await call(gql, "updateQuote", {"id": ids["quote"], "validUntil": "2027-02-28"}, "quote { id }", codes=["INVALID"])
-    await call(gql, "updateQuote", {"id": ids["quote"], "contactId": stranger}, "quote { id }", codes=["INVALID"])
+    await mutate(gql, "createQuote", {"opportunityId": ids["deal"], **dates}, "quote { id }", codes=["INVALID"])
+    await mutate(
+        gql, "createQuote", {"accountId": ids["account"], "contactId": stranger}, "quote { id }", codes=["INVALID"]
+    )
+    await mutate(gql, "updateQuote", {"id": ids["quote"], **dates}, "quote { id }", codes=["INVALID"])
+    await mutate(
+        gql, "updateQuote", {"id": ids["quote"], "validFrom": "2027-03-01", "validUntil": None}, "quote { id }"
+    )
+    await mutate(
+        gql, "updateQuote", {"id": ids["quote"], "validUntil": "2027-02-28"}, "quote { id }", codes=["INVALID"]
+    )
+    await mutate(gql, "updateQuote", {"id": ids["quote"], "contactId": stranger}, "quote { id }", codes=["INVALID"])
     # then nothing was created and the quote kept its contact and dates (but the valid start)
     after = await read(gql, READ_QUOTE_FULL, ids["quote"])
     assert (await gql(quotes)) == before[0]
@@ -333,12 +337,20 @@ READ_QUOTE_FULL = "query($id: ID!) { quote(id: $id) { id version validFrom valid
 async def test_f18_anonymize_lead_erases_personal_data_from_its_activities(gql: Any) -> None:
     # given a lead with an activity that names the person
     lead = await create(gql, "Lead", {"firstName": "Annabel", "lastName": "Nymous", "phone": "+49 222"})
-    logged = await call(gql, "logActivity", {"type": "CALL", "subject": "Call annabel NYMOUS at +49 222",
-                                             "description": "Ask Annabel about the budget", "leadId": lead},
-                        "activity { id }")  # fmt: skip
+    logged = await mutate(
+        gql,
+        "logActivity",
+        {
+            "type": "CALL",
+            "subject": "Call annabel NYMOUS at +49 222",
+            "description": "Ask Annabel about the budget",
+            "leadId": lead,
+        },
+        "activity { id }",
+    )
     activity = logged["activity"]["id"]
     # when it is anonymized
-    await call(gql, "anonymizeLead", {"leadId": lead}, "lead { id }")
+    await mutate(gql, "anonymizeLead", {"leadId": lead}, "lead { id }")
     # then neither the activity nor the lead's timeline says who it was
     read_activity = "query($id: ID!) { node(id: $id) { ... on Activity { subject description } } }"
     text = repr(await gql(read_activity, {"id": activity})) + repr(await events(gql, lead))
@@ -359,7 +371,7 @@ async def test_f15_qualifying_into_existing_records_records_a_link_not_a_creatio
     lead = await create(gql, "Lead", {"lastName": "Known", "company": "Existing Co"})
     # when the lead is qualified into them, with a new deal
     choice = {"leadId": lead, "account": {"existingId": account}, "contact": {"existingId": contact}, "opportunity": {}}
-    done = await call(gql, "qualifyLead", choice, "opportunity { id }")
+    done = await mutate(gql, "qualifyLead", choice, "opportunity { id }")
     # then the linked records record the link, and only the new deal a creation
     for linked in (account, contact):
         kinds = [e["kind"] for e in (await events(gql, linked))["nodes"] if e["subject"]["id"] == linked]
@@ -374,11 +386,16 @@ async def test_f15_qualifying_into_existing_records_records_a_link_not_a_creatio
 async def test_f20_same_key_with_an_equal_decimal_is_the_same_request(gql: Any) -> None:
     account = await create(gql, "Account", {"name": "Idem"})
     values = {"title": "Budget", "accountId": account, "idempotencyKey": "k-1"}
-    first = await call(gql, "createOpportunity", {**values, "manualAmount": "10.00"}, "opportunity { id }")
-    again = await call(gql, "createOpportunity", {**values, "manualAmount": "10.0"}, "opportunity { id }")
+    first = await mutate(gql, "createOpportunity", {**values, "manualAmount": "10.00"}, "opportunity { id }")
+    again = await mutate(gql, "createOpportunity", {**values, "manualAmount": "10.0"}, "opportunity { id }")
     assert again["opportunity"] == first["opportunity"]
-    await call(gql, "createOpportunity", {**values, "manualAmount": "10.01"}, "opportunity { id }",
-               codes=["IDEMPOTENCY_KEY_REUSED"])  # fmt: skip
+    await mutate(
+        gql,
+        "createOpportunity",
+        {**values, "manualAmount": "10.01"},
+        "opportunity { id }",
+        codes=["IDEMPOTENCY_KEY_REUSED"],
+    )
     assert (await gql("query { opportunities(first: 10) { totalCount } }"))["opportunities"]["totalCount"] == 1
 
 
@@ -388,11 +405,11 @@ async def test_f20_same_key_with_an_equal_decimal_is_the_same_request(gql: Any) 
 async def test_f21_missing_or_null_target_id_is_required(gql: Any) -> None:
     account = await create(gql, "Account", {"name": "Kept"})
     before = await gql(ACCOUNTS)
-    await call(gql, "updateAccount", {"name": "Changed"}, "account { id }", codes=["REQUIRED"])
-    await call(gql, "deleteAccount", {"id": None}, "deletedId", codes=["REQUIRED"])
+    await mutate(gql, "updateAccount", {"name": "Changed"}, "account { id }", codes=["REQUIRED"])
+    await mutate(gql, "deleteAccount", {"id": None}, "deletedId", codes=["REQUIRED"])
     # a given but malformed one (blank included) stays INVALID
-    await call(gql, "updateAccount", {"id": "", "name": "Changed"}, "account { id }", codes=["INVALID"])
-    await call(gql, "deleteAccount", {"id": "nope"}, "deletedId", codes=["INVALID"])
+    await mutate(gql, "updateAccount", {"id": "", "name": "Changed"}, "account { id }", codes=["INVALID"])
+    await mutate(gql, "deleteAccount", {"id": "nope"}, "deletedId", codes=["INVALID"])
     assert await gql(ACCOUNTS) == before and before["accounts"]["nodes"][0]["id"] == account
 
 
@@ -421,21 +438,26 @@ async def test_f23_product_codes_terms_and_tax_rates(gql: Any) -> None:
     await create(gql, "Product", {"name": "Tool", "code": "TQ-7f424"})
     before = await gql(PRODUCTS)
     # when another takes its code in other case, or a one-time product gets a term
-    await call(gql, "createProduct", {"name": "Copy", "code": "tq-7F424"}, "product { id }", codes=["DUPLICATE"])
-    await call(gql, "createProduct", {"name": "Box", "code": "BOX", "kind": "ONE_TIME", "termMonths": 12},
-               "product { id }", codes=["INVALID"])  # fmt: skip
+    await mutate(gql, "createProduct", {"name": "Copy", "code": "tq-7F424"}, "product { id }", codes=["DUPLICATE"])
+    await mutate(
+        gql,
+        "createProduct",
+        {"name": "Box", "code": "BOX", "kind": "ONE_TIME", "termMonths": 12},
+        "product { id }",
+        codes=["INVALID"],
+    )
     # then nothing was created
     assert await gql(PRODUCTS) == before
     # and a time-based product that becomes one-time loses its term
     support = await create(gql, "Product", {"name": "Support", "code": "SUP", "kind": "TIME_BASED", "termMonths": 12})
-    await call(gql, "updateProduct", {"id": support, "kind": "ONE_TIME"}, "product { id }")
-    await call(gql, "updateProduct", {"id": support, "termMonths": 6}, "product { id }", codes=["INVALID"])
+    await mutate(gql, "updateProduct", {"id": support, "kind": "ONE_TIME"}, "product { id }")
+    await mutate(gql, "updateProduct", {"id": support, "termMonths": 6}, "product { id }", codes=["INVALID"])
     kept = [p for p in (await gql(PRODUCTS))["products"]["nodes"] if p["id"] == support]
     assert kept[0]["kind"] == "ONE_TIME" and kept[0]["termMonths"] is None
     # a tax rate is a percentage: 0..100
     ids = await deal_with_quote(gql, "10")
     quote = await read(gql, READ_QUOTE, ids["quote"])
     line = {"quoteId": ids["quote"], "name": "Taxed", "unitPrice": "10", "taxRate": "1000"}
-    await call(gql, "addManualQuoteItem", line, "item { id }", codes=["INVALID"])
+    await mutate(gql, "addManualQuoteItem", line, "item { id }", codes=["INVALID"])
     assert await read(gql, READ_QUOTE, ids["quote"]) == quote
-    await call(gql, "addManualQuoteItem", {**line, "taxRate": "100"}, "item { id }")
+    await mutate(gql, "addManualQuoteItem", {**line, "taxRate": "100"}, "item { id }")

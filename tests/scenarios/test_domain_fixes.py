@@ -8,10 +8,12 @@ import asyncio
 import datetime as dt
 from typing import Any
 
+from factories import ERR, call, create, mutation, user_error
+from quoting import SET_RATE
+
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
 
-ERR = "userErrors { field message code }"
 LINE = "name quantity unitPrice lineTotal source currency"
 OPP = f"""id version currency amount amountSource manualAmount probability expectedRevenue status closeDate closedAt
   lostReason pricebook {{ id }} stage {{ name }} account {{ id name type }} contact {{ id }}
@@ -24,12 +26,6 @@ READ_QUOTE = f"query($id: ID!) {{ quote(id: $id) {{ {QUOTE} {TIMELINE} }} }}"
 STAGES = "{ stages { id name position probability kind } }"
 
 
-def mutation(name: str, body: str) -> str:
-    type_name = name[0].upper() + name[1:]
-    return f"mutation($input: {type_name}Input!) {{ {name}(input: $input) {{ {body} {ERR} }} }}"
-
-
-SET_RATE = mutation("setExchangeRate", "exchangeRate { currency rate }")
 UPDATE_OPP = mutation("updateOpportunity", f"opportunity {{ {OPP} }}")
 ADD_OPP_ITEMS = mutation("addOpportunityItems", f"opportunity {{ {OPP} }}")
 UPDATE_QUOTE = mutation("updateQuote", f"quote {{ {QUOTE} }}")
@@ -54,22 +50,10 @@ UPDATE_STAGE = mutation("updateStage", "stage { id name position }")
 DELETE_STAGE = mutation("deleteStage", "deletedId")
 REORDER = mutation("reorderStages", "stages { name position }")
 QUALIFY = mutation(
-    "qualifyLead", f"lead {{ status }} account {{ id name type firstName lastName }} contact {{ id account {{ id }} }} "
+    "qualifyLead",
+    f"lead {{ status }} account {{ id name type firstName lastName }} contact {{ id account {{ id }} }} "
     f"opportunity {{ {OPP} }}",
-)  # fmt: skip
-
-
-async def call(gql: Any, query: str, values: dict[str, Any], errors: list[dict[str, Any]] | None = None) -> Any:
-    """Run a mutation; assert its userErrors exactly (none unless given); the payload."""
-    payload = next(iter((await gql(query, {"input": values})).values()))
-    assert payload["userErrors"] == (errors or []), payload["userErrors"]
-    return payload
-
-
-async def create(gql: Any, type_name: str, values: dict[str, Any]) -> str:
-    key = type_name[0].lower() + type_name[1:]
-    payload = await call(gql, mutation(f"create{type_name}", f"{key} {{ id }}"), values)
-    return str(payload[key]["id"])
+)
 
 
 async def read_opp(gql: Any, gid: str) -> Any:
@@ -158,8 +142,12 @@ async def test_currency_change_refused_when_a_product_lacks_a_price(gql: Any) ->
     before = await read_opp(gql, o)
 
     # when it changes to USD: refused, naming the product, nothing changed
-    await call(gql, UPDATE_OPP, {"id": o, "currency": "USD"}, [
-        {"field": ["input", "currency"], "code": "NOT_IN_PRICEBOOK", "message": "No price in USD for: Dock (DOCK)."}])  # fmt: skip
+    await call(
+        gql,
+        UPDATE_OPP,
+        {"id": o, "currency": "USD"},
+        [user_error("input.currency", "NOT_IN_PRICEBOOK", "No price in USD for: Dock (DOCK).")],
+    )
     assert await read_opp(gql, o) == before
     assert await m.OpportunityItem.filter(currency="USD").count() == 0
 
@@ -169,9 +157,18 @@ async def test_currency_change_without_a_rate_is_missing_exchange_rate(gql: Any)
     o = await deal(gql, w, manualAmount="100.00")
     await call(gql, ADD_OPP_ITEMS, {"opportunityId": o, "items": [{"name": "Setup", "unitPrice": "40.00"}]})
     before = await read_opp(gql, o)
-    await call(gql, UPDATE_OPP, {"id": o, "currency": "GBP"}, [
-        {"field": ["input", "currency"], "code": "MISSING_EXCHANGE_RATE",
-         "message": "No exchange rate for GBP: set one with setExchangeRate first."}])  # fmt: skip
+    await call(
+        gql,
+        UPDATE_OPP,
+        {"id": o, "currency": "GBP"},
+        [
+            user_error(
+                "input.currency",
+                "MISSING_EXCHANGE_RATE",
+                "No exchange rate for GBP: set one with setExchangeRate first.",
+            )
+        ],
+    )
     assert await read_opp(gql, o) == before
 
 
@@ -228,9 +225,18 @@ async def test_switching_a_quotes_price_book_is_all_or_nothing(gql: Any) -> None
     q = await create(gql, "Quote", {"accountId": w["account"], "pricebookId": w["standard"]})
     await call(gql, ADD_ITEMS, {"quoteId": q, "items": [{"productId": w["laptop"]}, {"productId": w["dock"]}]})
     before = await read_quote(gql, q)
-    await call(gql, UPDATE_QUOTE, {"id": q, "pricebookId": w["partner"]}, [
-        {"field": ["input", "pricebookId"], "code": "NOT_IN_PRICEBOOK",
-         "message": "The new price book has no active price in EUR for: Dock (DOCK)."}])  # fmt: skip
+    await call(
+        gql,
+        UPDATE_QUOTE,
+        {"id": q, "pricebookId": w["partner"]},
+        [
+            user_error(
+                "input.pricebookId",
+                "NOT_IN_PRICEBOOK",
+                "The new price book has no active price in EUR for: Dock (DOCK).",
+            )
+        ],
+    )
     assert await read_quote(gql, q) == before
 
 
@@ -242,9 +248,18 @@ async def test_a_quote_with_a_bundle_cannot_switch_price_book(gql: Any) -> None:
     q = await create(gql, "Quote", {"accountId": w["account"], "pricebookId": w["standard"]})
     await call(gql, ADD_BUNDLE, {"quoteId": q, "bundleId": kit})
     before = await read_quote(gql, q)
-    await call(gql, UPDATE_QUOTE, {"id": q, "pricebookId": w["partner"]}, [
-        {"field": ["input", "pricebookId"], "code": "INVALID_TRANSITION",
-         "message": "A document with bundle lines cannot switch price book: remove bundle Office kit (KIT) first."}])  # fmt: skip
+    await call(
+        gql,
+        UPDATE_QUOTE,
+        {"id": q, "pricebookId": w["partner"]},
+        [
+            user_error(
+                "input.pricebookId",
+                "INVALID_TRANSITION",
+                "A document with bundle lines cannot switch price book: remove bundle Office kit (KIT) first.",
+            )
+        ],
+    )
     assert await read_quote(gql, q) == before
 
 
@@ -259,9 +274,18 @@ async def test_switching_an_opportunitys_price_book_reprices_its_items(gql: Any)
     await call(gql, UPDATE_OPP, {"id": o, "pricebookId": w["standard"]})
     await call(gql, ADD_OPP_ITEMS, {"opportunityId": o, "items": [{"productId": w["dock"]}]})
     before = await read_opp(gql, o)
-    await call(gql, UPDATE_OPP, {"id": o, "pricebookId": w["partner"]}, [
-        {"field": ["input", "pricebookId"], "code": "NOT_IN_PRICEBOOK",
-         "message": "The new price book has no active price in EUR for: Dock (DOCK)."}])  # fmt: skip
+    await call(
+        gql,
+        UPDATE_OPP,
+        {"id": o, "pricebookId": w["partner"]},
+        [
+            user_error(
+                "input.pricebookId",
+                "NOT_IN_PRICEBOOK",
+                "The new price book has no active price in EUR for: Dock (DOCK).",
+            )
+        ],
+    )
     assert await read_opp(gql, o) == before
 
 
@@ -281,12 +305,24 @@ async def test_quote_order_invoice_then_quote_to_invoice_is_already_converted(gq
     order = (await call(gql, TO_ORDER, {"quoteId": w["quote"]}))["salesOrder"]["id"]
     await call(gql, ORDER_TO_INVOICE, {"salesOrderId": order})
     before = await read_quote(gql, w["quote"])
-    await call(gql, TO_INVOICE, {"quoteId": w["quote"]}, [
-        {"field": ["input", "quoteId"], "code": "ALREADY_CONVERTED",
-         "message": "This quote was converted to an invoice already."}])  # fmt: skip
-    await call(gql, OPP_TO_INVOICE, {"opportunityId": w["opp"]}, [
-        {"field": ["input", "opportunityId"], "code": "ALREADY_CONVERTED",
-         "message": "The active quote Q-00001 (or its order) was invoiced already."}])  # fmt: skip
+    await call(
+        gql,
+        TO_INVOICE,
+        {"quoteId": w["quote"]},
+        [user_error("input.quoteId", "ALREADY_CONVERTED", "This quote was converted to an invoice already.")],
+    )
+    await call(
+        gql,
+        OPP_TO_INVOICE,
+        {"opportunityId": w["opp"]},
+        [
+            user_error(
+                "input.opportunityId",
+                "ALREADY_CONVERTED",
+                "The active quote Q-00001 (or its order) was invoiced already.",
+            )
+        ],
+    )
     assert await m.Invoice.all().count() == 1
     assert await read_quote(gql, w["quote"]) == before
 
@@ -295,16 +331,22 @@ async def test_quote_invoice_then_its_order_cannot_be_invoiced(gql: Any) -> None
     w = await quoted_deal(gql)
     order = (await call(gql, TO_ORDER, {"quoteId": w["quote"]}))["salesOrder"]["id"]
     invoice = (await call(gql, TO_INVOICE, {"quoteId": w["quote"]}))["invoice"]["id"]
-    await call(gql, ORDER_TO_INVOICE, {"salesOrderId": order}, [
-        {"field": ["input", "salesOrderId"], "code": "ALREADY_CONVERTED",
-         "message": "This order was invoiced already."}])  # fmt: skip
+    await call(
+        gql,
+        ORDER_TO_INVOICE,
+        {"salesOrderId": order},
+        [user_error("input.salesOrderId", "ALREADY_CONVERTED", "This order was invoiced already.")],
+    )
     assert await m.Invoice.all().count() == 1
     # a VOID invoice releases the sale: it can be invoiced again, once
     await call(gql, VOID, {"invoiceId": invoice})
     await call(gql, ORDER_TO_INVOICE, {"salesOrderId": order})
-    await call(gql, TO_INVOICE, {"quoteId": w["quote"]}, [
-        {"field": ["input", "quoteId"], "code": "ALREADY_CONVERTED",
-         "message": "This quote was converted to an invoice already."}])  # fmt: skip
+    await call(
+        gql,
+        TO_INVOICE,
+        {"quoteId": w["quote"]},
+        [user_error("input.quoteId", "ALREADY_CONVERTED", "This quote was converted to an invoice already.")],
+    )
     assert await m.Invoice.all().count() == 2
 
 
@@ -312,9 +354,16 @@ async def test_quote_invoiced_before_it_was_ordered_leaves_its_order_unbillable(
     w = await quoted_deal(gql)
     await call(gql, TO_INVOICE, {"quoteId": w["quote"]})
     order = (await call(gql, TO_ORDER, {"quoteId": w["quote"]}))["salesOrder"]["id"]
-    await call(gql, ORDER_TO_INVOICE, {"salesOrderId": order}, [
-        {"field": ["input", "salesOrderId"], "code": "ALREADY_CONVERTED",
-         "message": "The quote this order was made from was invoiced already."}])  # fmt: skip
+    await call(
+        gql,
+        ORDER_TO_INVOICE,
+        {"salesOrderId": order},
+        [
+            user_error(
+                "input.salesOrderId", "ALREADY_CONVERTED", "The quote this order was made from was invoiced already."
+            )
+        ],
+    )
     assert await m.Invoice.all().count() == 1
 
 
@@ -357,9 +406,18 @@ async def test_change_quote_currency_without_a_rate_is_missing_exchange_rate(gql
     opp_before = await read_opp(gql, w["opp"])
 
     # when its currency changes to USD, the deal's amount would need the USD rate
-    await call(gql, CHANGE_CURRENCY, {"quoteId": w["quote"], "currency": "USD"}, [
-        {"field": ["input", "currency"], "code": "MISSING_EXCHANGE_RATE",
-         "message": "No exchange rate for USD: set one with setExchangeRate first."}])  # fmt: skip
+    await call(
+        gql,
+        CHANGE_CURRENCY,
+        {"quoteId": w["quote"], "currency": "USD"},
+        [
+            user_error(
+                "input.currency",
+                "MISSING_EXCHANGE_RATE",
+                "No exchange rate for USD: set one with setExchangeRate first.",
+            )
+        ],
+    )
 
     # then nothing changed
     assert await read_quote(gql, w["quote"]) == before
@@ -371,9 +429,18 @@ async def test_quote_in_gbp_for_a_eur_deal_without_a_rate_is_missing_exchange_ra
     o = await deal(gql, w, manualAmount="500.00")
     await call(gql, ADD_OPP_ITEMS, {"opportunityId": o, "items": [{"name": "Audit", "unitPrice": "500.00"}]})
     before = await read_opp(gql, o)
-    await call(gql, FROM_OPP, {"opportunityId": o, "currency": "GBP"}, [
-        {"field": ["input", "currency"], "code": "MISSING_EXCHANGE_RATE",
-         "message": "No exchange rate for GBP: set one with setExchangeRate first."}])  # fmt: skip
+    await call(
+        gql,
+        FROM_OPP,
+        {"opportunityId": o, "currency": "GBP"},
+        [
+            user_error(
+                "input.currency",
+                "MISSING_EXCHANGE_RATE",
+                "No exchange rate for GBP: set one with setExchangeRate first.",
+            )
+        ],
+    )
     assert await m.Quote.all().count() == 0
     assert await read_opp(gql, o) == before
     # with a rate it works: the manual line converted, the amount converted back
@@ -392,28 +459,59 @@ async def stages(gql: Any) -> list[tuple[str, int]]:
 
 async def test_create_stage_goes_after_the_last_open_stage_or_inserts(gql: Any) -> None:
     await call(gql, CREATE_STAGE, {"name": "Demo", "probability": 60})
-    assert await stages(gql) == [("Prospecting", 1), ("Qualification", 2), ("Proposal", 3), ("Negotiation", 4),
-                                 ("Demo", 5), ("Closed Won", 6), ("Closed Lost", 7)]  # fmt: skip
+    assert await stages(gql) == [
+        ("Prospecting", 1),
+        ("Qualification", 2),
+        ("Proposal", 3),
+        ("Negotiation", 4),
+        ("Demo", 5),
+        ("Closed Won", 6),
+        ("Closed Lost", 7),
+    ]
     await call(gql, CREATE_STAGE, {"name": "Discovery", "probability": 15, "position": 2})
-    assert await stages(gql) == [("Prospecting", 1), ("Discovery", 2), ("Qualification", 3), ("Proposal", 4),
-                                 ("Negotiation", 5), ("Demo", 6), ("Closed Won", 7), ("Closed Lost", 8)]  # fmt: skip
+    assert await stages(gql) == [
+        ("Prospecting", 1),
+        ("Discovery", 2),
+        ("Qualification", 3),
+        ("Proposal", 4),
+        ("Negotiation", 5),
+        ("Demo", 6),
+        ("Closed Won", 7),
+        ("Closed Lost", 8),
+    ]
     # a position past the open stages lands after the last one: WON and LOST stay last
     await call(gql, CREATE_STAGE, {"name": "Legal", "probability": 90, "position": 99})
     assert [n for n, _ in await stages(gql)][-3:] == ["Legal", "Closed Won", "Closed Lost"]
     before = await stages(gql)
-    await call(gql, CREATE_STAGE, {"name": "Zero", "position": 0}, [
-        {"field": ["input", "position"], "code": "INVALID", "message": "position starts at 1."}])  # fmt: skip
+    await call(
+        gql,
+        CREATE_STAGE,
+        {"name": "Zero", "position": 0},
+        [user_error("input.position", "INVALID", "position starts at 1.")],
+    )
     assert await stages(gql) == before
 
 
 async def test_update_stage_position_moves_and_shifts(gql: Any) -> None:
     negotiation = to_global_id("Stage", (await m.Stage.get(name="Negotiation")).id)
     await call(gql, UPDATE_STAGE, {"id": negotiation, "position": 1})
-    assert await stages(gql) == [("Negotiation", 1), ("Prospecting", 2), ("Qualification", 3), ("Proposal", 4),
-                                 ("Closed Won", 5), ("Closed Lost", 6)]  # fmt: skip
+    assert await stages(gql) == [
+        ("Negotiation", 1),
+        ("Prospecting", 2),
+        ("Qualification", 3),
+        ("Proposal", 4),
+        ("Closed Won", 5),
+        ("Closed Lost", 6),
+    ]
     await call(gql, UPDATE_STAGE, {"id": negotiation, "position": 9})
-    assert await stages(gql) == [("Prospecting", 1), ("Qualification", 2), ("Proposal", 3), ("Negotiation", 4),
-                                 ("Closed Won", 5), ("Closed Lost", 6)]  # fmt: skip
+    assert await stages(gql) == [
+        ("Prospecting", 1),
+        ("Qualification", 2),
+        ("Proposal", 3),
+        ("Negotiation", 4),
+        ("Closed Won", 5),
+        ("Closed Lost", 6),
+    ]
 
 
 async def test_delete_stage_gives_moved_deals_the_replacement_probability(gql: Any) -> None:
@@ -430,8 +528,13 @@ async def test_delete_stage_gives_moved_deals_the_replacement_probability(gql: A
     after = await read_opp(gql, o)
     assert (after["stage"]["name"], after["probability"], after["expectedRevenue"]) == ("Negotiation", 75, "750.00")
     assert changes_of(after, "probability") == [("50", "75")]
-    assert await stages(gql) == [("Prospecting", 1), ("Qualification", 2), ("Negotiation", 3), ("Closed Won", 4),
-                                 ("Closed Lost", 5)]  # fmt: skip
+    assert await stages(gql) == [
+        ("Prospecting", 1),
+        ("Qualification", 2),
+        ("Negotiation", 3),
+        ("Closed Won", 4),
+        ("Closed Lost", 5),
+    ]
 
 
 async def test_reorder_stages_takes_the_full_list_from_stages(gql: Any) -> None:
@@ -441,9 +544,12 @@ async def test_reorder_stages_takes_the_full_list_from_stages(gql: Any) -> None:
     done = await call(gql, REORDER, {"stageIds": [ids[n] for n in order]})
     assert [(s["name"], s["position"]) for s in done["stages"]] == [(n, i) for i, n in enumerate(order, start=1)]
     before = await stages(gql)
-    await call(gql, REORDER, {"stageIds": [ids[n] for n in ["Closed Lost", *order[:4], "Closed Won"]]}, [
-        {"field": ["input", "stageIds", "0"], "code": "LOCKED",
-         "message": "The WON and LOST stages cannot be moved: they stay last."}])  # fmt: skip
+    await call(
+        gql,
+        REORDER,
+        {"stageIds": [ids[n] for n in ["Closed Lost", *order[:4], "Closed Won"]]},
+        [user_error("input.stageIds.0", "LOCKED", "The WON and LOST stages cannot be moved: they stay last.")],
+    )
     assert await stages(gql) == before
 
 
@@ -455,7 +561,11 @@ async def test_qualify_with_a_contact_and_no_account_makes_a_person_account(gql:
     done = await call(gql, QUALIFY, {"leadId": lead, "contact": {"create": {}}, "opportunity": {"title": "Ada's deal"}})
     account, contact, opp = done["account"], done["contact"], done["opportunity"]
     assert (account["type"], account["name"], account["firstName"], account["lastName"]) == (
-        "PERSON", "Ada Lovelace", "Ada", "Lovelace")  # fmt: skip
+        "PERSON",
+        "Ada Lovelace",
+        "Ada",
+        "Lovelace",
+    )
     assert opp["account"]["id"] == account["id"] and opp["contact"]["id"] == contact["id"]
     assert contact["account"]["id"] == account["id"] and done["lead"]["status"] == "QUALIFIED"
 
@@ -580,12 +690,25 @@ async def test_a_quote_without_a_price_book_takes_product_lines_by_hand(gql: Any
     priced = await call(gql, ADD_ITEMS, {"quoteId": q, "items": [{"productId": w["laptop"], "unitPrice": "1350.00"}]})
     line = priced["quote"]["items"]["nodes"][0]
     assert (line["name"], line["unitPrice"], line["source"], priced["quote"]["total"]) == (
-        "Laptop Pro 14", "1350.00", "MANUAL", "1350.00")  # fmt: skip
+        "Laptop Pro 14",
+        "1350.00",
+        "MANUAL",
+        "1350.00",
+    )
     # without a price there is nothing to take: NOT_IN_PRICEBOOK, nothing added
     before = await read_quote(gql, q)
-    await call(gql, ADD_ITEMS, {"quoteId": q, "items": [{"productId": w["dock"]}]}, [
-        {"field": ["input", "items", "0", "productId"], "code": "NOT_IN_PRICEBOOK",
-         "message": "There is no price book to price products from: give the line a unitPrice."}])  # fmt: skip
+    await call(
+        gql,
+        ADD_ITEMS,
+        {"quoteId": q, "items": [{"productId": w["dock"]}]},
+        [
+            user_error(
+                "input.items.0.productId",
+                "NOT_IN_PRICEBOOK",
+                "There is no price book to price products from: give the line a unitPrice.",
+            )
+        ],
+    )
     assert await read_quote(gql, q) == before
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from factories import ERR, call, create, pk
+
 from crm_graphql import models as m
-from crm_graphql.api.relay import from_global_id, to_global_id
+from crm_graphql.api.relay import to_global_id
 from crm_graphql.enums import ProductKind, Role
 
-ERR = "userErrors { field message code }"
 CREATE = "mutation($input: Create{t}Input!) {{ create{t}(input: $input) {{ {k} {{ id }} userErrors {{ field message code }} }} }}"
 OPP_FIELDS = (
     "id version title status probability amount amountSource expectedRevenue manualAmount isLocked closedAt "
@@ -67,25 +68,6 @@ LOG = f"""mutation($input: LogActivityInput!) {{ logActivity(input: $input) {{
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-async def create(gql: Any, type_name: str, values: dict[str, Any]) -> str:
-    key = type_name[0].lower() + type_name[1:]
-    data = (await gql(CREATE.format(t=type_name, k=key), {"input": values}))[f"create{type_name}"]
-    assert data["userErrors"] == [], data["userErrors"]
-    return str(data[key]["id"])
-
-
-async def call(gql: Any, query: str, values: dict[str, Any], codes: list[str] | None = None) -> Any:
-    data = await gql(query, {"input": values})
-    payload = next(iter(data.values()))
-    got = [e["code"] for e in payload["userErrors"]]
-    assert got == (codes or []), payload["userErrors"]
-    return payload
-
-
-def pk(gid: str) -> int:
-    return from_global_id(gid)[1]
 
 
 async def stage(name: str) -> str:
@@ -190,7 +172,7 @@ async def test_move_to_won_stage_equals_win_with_contracts(gql: Any) -> None:
     assert o["closedAt"] is not None
     assert [(c["status"], c["kind"]) for c in o["contracts"]["nodes"]] == [("ACTIVE", "TIME_BASED")]
     # winning again via winOpportunity is refused
-    await call(gql, WIN, {"opportunityId": ids["opportunity"]}, ["INVALID_TRANSITION"])
+    await call(gql, WIN, {"opportunityId": ids["opportunity"]}, codes=["INVALID_TRANSITION"])
 
 
 async def test_move_to_lost_stage_equals_lose(gql: Any) -> None:
@@ -212,7 +194,7 @@ async def test_reopen_cancels_contracts_and_unlocks(gql: Any) -> None:
     assert sorted(c["status"] for c in o["contracts"]["nodes"]) == ["CANCELLED", "CANCELLED"]
     assert await m.Contract.all().count() == 2
     # reopen of an open opportunity is a wrong state
-    await call(gql, REOPEN, {"opportunityId": ids["opportunity"]}, ["INVALID_TRANSITION"])
+    await call(gql, REOPEN, {"opportunityId": ids["opportunity"]}, codes=["INVALID_TRANSITION"])
 
 
 async def test_locked_opportunity_refuses_every_edit_with_locked(gql: Any) -> None:
@@ -220,15 +202,23 @@ async def test_locked_opportunity_refuses_every_edit_with_locked(gql: Any) -> No
     await call(gql, WIN, {"opportunityId": ids["opportunity"]})
     version = (await m.Opportunity.get(id=pk(ids["opportunity"]))).version
     qversion = (await m.Quote.get(id=pk(ids["quote"]))).version
-    await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "title": "x"}, ["LOCKED"])
-    await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "probability": 5}, ["LOCKED"])
-    await call(gql, ADD_OPP_ITEMS, {"opportunityId": ids["opportunity"], "items": [{"name": "x", "unitPrice": "1"}]},
-               ["LOCKED"])  # fmt: skip
-    await call(gql, UPDATE_QUOTE, {"id": ids["quote"], "name": "x"}, ["LOCKED"])
-    await call(gql, ADD_QUOTE_ITEMS, {"quoteId": ids["quote"], "items": [{"productId": await product("laptop")}]},
-               ["LOCKED"])  # fmt: skip
-    await call(gql, ADD_MANUAL, {"quoteId": ids["quote"], "name": "x", "unitPrice": "1"}, ["LOCKED"])
-    await call(gql, MOVE, {"opportunityId": ids["opportunity"], "stageId": await stage("Proposal")}, ["LOCKED"])
+    await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "title": "x"}, codes=["LOCKED"])
+    await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "probability": 5}, codes=["LOCKED"])
+    await call(
+        gql,
+        ADD_OPP_ITEMS,
+        {"opportunityId": ids["opportunity"], "items": [{"name": "x", "unitPrice": "1"}]},
+        codes=["LOCKED"],
+    )
+    await call(gql, UPDATE_QUOTE, {"id": ids["quote"], "name": "x"}, codes=["LOCKED"])
+    await call(
+        gql,
+        ADD_QUOTE_ITEMS,
+        {"quoteId": ids["quote"], "items": [{"productId": await product("laptop")}]},
+        codes=["LOCKED"],
+    )
+    await call(gql, ADD_MANUAL, {"quoteId": ids["quote"], "name": "x", "unitPrice": "1"}, codes=["LOCKED"])
+    await call(gql, MOVE, {"opportunityId": ids["opportunity"], "stageId": await stage("Proposal")}, codes=["LOCKED"])
     assert (await m.Opportunity.get(id=pk(ids["opportunity"]))).version == version
     assert (await m.Quote.get(id=pk(ids["quote"]))).version == qversion
 
@@ -251,8 +241,11 @@ async def test_amount_source_manual_then_items_then_quote(gql: Any) -> None:
     ids = await opp(gql, manualAmount="50", pricebookId=book)
     o = await read_opp(gql, ids["opportunity"])
     assert (o["amount"], o["amountSource"], o["expectedRevenue"]) == ("50.00", "MANUAL", "5.00")
-    added = await call(gql, ADD_OPP_ITEMS, {"opportunityId": ids["opportunity"],
-                                            "items": [{"productId": await product("laptop"), "quantity": "2"}]})  # fmt: skip
+    added = await call(
+        gql,
+        ADD_OPP_ITEMS,
+        {"opportunityId": ids["opportunity"], "items": [{"productId": await product("laptop"), "quantity": "2"}]},
+    )
     assert (added["opportunity"]["amount"], added["opportunity"]["amountSource"]) == ("800.00", "ITEMS")
     q = await call(gql, FROM_OPP, {"opportunityId": ids["opportunity"]})
     assert q["quote"]["isActive"] is True
@@ -280,8 +273,11 @@ async def test_pipeline_summary_sums_per_stage_in_requested_currency(gql: Any) -
     a = await create(gql, "Account", {"name": "A"})
     await create(gql, "Opportunity", {"title": "1", "accountId": a, "manualAmount": "100"})
     await create(gql, "Opportunity", {"title": "2", "accountId": a, "manualAmount": "100", "currency": "USD"})
-    await create(gql, "Opportunity", {"title": "3", "accountId": a, "manualAmount": "1000",
-                                      "stageId": await stage("Negotiation")})  # fmt: skip
+    await create(
+        gql,
+        "Opportunity",
+        {"title": "3", "accountId": a, "manualAmount": "1000", "stageId": await stage("Negotiation")},
+    )
     rows = (await gql(SUMMARY, {"by": "STAGE", "currency": "EUR"}))["pipelineSummary"]
     got = {r["label"]: (r["count"], r["amount"], r["weightedAmount"]) for r in rows}
     assert got["Prospecting"] == (2, "180.00", "18.00")
@@ -305,8 +301,14 @@ async def test_win_without_quote_uses_opportunity_items(gql: Any) -> None:
     await product("support", ProductKind.TIME_BASED, 12)
     book = await pricebook({"support": "120"})
     ids = await opp(gql, pricebookId=book)
-    await call(gql, ADD_OPP_ITEMS, {"opportunityId": ids["opportunity"], "items": [
-        {"productId": await product("support"), "quantity": "1"}, {"name": "Manual", "unitPrice": "5"}]})  # fmt: skip
+    await call(
+        gql,
+        ADD_OPP_ITEMS,
+        {
+            "opportunityId": ids["opportunity"],
+            "items": [{"productId": await product("support"), "quantity": "1"}, {"name": "Manual", "unitPrice": "5"}],
+        },
+    )
     won = await call(gql, WIN, {"opportunityId": ids["opportunity"], "closeDate": "2026-06-30"})
     assert [(c["kind"], c["value"], c["endDate"]) for c in won["contracts"]] == [("TIME_BASED", "120.00", "2027-06-30")]
 
@@ -317,7 +319,7 @@ async def test_upsell_from_one_time_contract_is_invalid_transition(gql: Any) -> 
     won = await call(gql, WIN, {"opportunityId": ids["opportunity"]})
     by_kind = {c["kind"]: c["id"] for c in won["contracts"]}
     before = await m.Opportunity.all().count()
-    await call(gql, UPSELL, {"contractId": by_kind["ONE_TIME"]}, ["INVALID_TRANSITION"])
+    await call(gql, UPSELL, {"contractId": by_kind["ONE_TIME"]}, codes=["INVALID_TRANSITION"])
     assert await m.Opportunity.all().count() == before
     up = await call(gql, UPSELL, {"contractId": by_kind["TIME_BASED"], "title": "Renewal"})
     assert up["opportunity"]["account"]["id"] == ids["account"] and up["opportunity"]["title"] == "Renewal"
@@ -330,19 +332,19 @@ async def test_second_quote_to_order_is_already_converted(gql: Any) -> None:
     ids = await deal_with_quote(gql)
     first = await call(gql, TO_ORDER, {"quoteId": ids["quote"]})
     assert first["salesOrder"]["status"] == "CONFIRMED"
-    await call(gql, TO_ORDER, {"quoteId": ids["quote"]}, ["ALREADY_CONVERTED"])
+    await call(gql, TO_ORDER, {"quoteId": ids["quote"]}, codes=["ALREADY_CONVERTED"])
     assert await m.SalesOrder.all().count() == 1
     # order -> invoice once only
     await call(gql, ORDER_TO_INVOICE, {"salesOrderId": first["salesOrder"]["id"]})
-    await call(gql, ORDER_TO_INVOICE, {"salesOrderId": first["salesOrder"]["id"]}, ["ALREADY_CONVERTED"])
+    await call(gql, ORDER_TO_INVOICE, {"salesOrderId": first["salesOrder"]["id"]}, codes=["ALREADY_CONVERTED"])
 
 
 async def test_rejected_quote_cannot_be_converted(gql: Any) -> None:
     ids = await deal_with_quote(gql)
     await call(gql, SEND, {"quoteId": ids["quote"]})
     await call(gql, REJECT, {"quoteId": ids["quote"]})
-    await call(gql, TO_ORDER, {"quoteId": ids["quote"]}, ["INVALID_TRANSITION"])
-    await call(gql, TO_INVOICE, {"quoteId": ids["quote"]}, ["INVALID_TRANSITION"])
+    await call(gql, TO_ORDER, {"quoteId": ids["quote"]}, codes=["INVALID_TRANSITION"])
+    await call(gql, TO_INVOICE, {"quoteId": ids["quote"]}, codes=["INVALID_TRANSITION"])
     assert await m.SalesOrder.all().count() == 0 and await m.Invoice.all().count() == 0
     assert (await m.Quote.get(id=pk(ids["quote"]))).status == "REJECTED"
 
@@ -354,7 +356,7 @@ async def test_idempotency_key_replay_returns_same_order(gql: Any) -> None:
     assert again["salesOrder"]["id"] == first["salesOrder"]["id"]
     assert await m.SalesOrder.all().count() == 1
     other = await deal_with_quote(gql, [("mouse", "1", "5")])
-    await call(gql, TO_ORDER, {"quoteId": other["quote"], "idempotencyKey": "k-1"}, ["IDEMPOTENCY_KEY_REUSED"])
+    await call(gql, TO_ORDER, {"quoteId": other["quote"], "idempotencyKey": "k-1"}, codes=["IDEMPOTENCY_KEY_REUSED"])
 
 
 async def test_idempotent_create_account(gql: Any) -> None:
@@ -367,8 +369,14 @@ async def test_idempotent_create_account(gql: Any) -> None:
 
 
 async def lead(gql: Any, **values: Any) -> str:
-    base = {"firstName": "Ada", "lastName": "Lovelace", "company": "Analytical", "email": "ada@example.com",
-            "phone": "+44 1", "title": "CTO"}  # fmt: skip
+    base = {
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+        "company": "Analytical",
+        "email": "ada@example.com",
+        "phone": "+44 1",
+        "title": "CTO",
+    }
     return await create(gql, "Lead", {**base, **values})
 
 
@@ -377,8 +385,12 @@ async def test_qualify_with_contact_of_another_account_is_invalid(gql: Any) -> N
     b = await create(gql, "Account", {"name": "B"})
     c = await create(gql, "Contact", {"lastName": "X", "accountId": b})
     lid = await lead(gql)
-    await call(gql, QUALIFY, {"leadId": lid, "account": {"existingId": a}, "contact": {"existingId": c},
-                              "opportunity": {}}, ["INVALID"])  # fmt: skip
+    await call(
+        gql,
+        QUALIFY,
+        {"leadId": lid, "account": {"existingId": a}, "contact": {"existingId": c}, "opportunity": {}},
+        codes=["INVALID"],
+    )
     assert await m.Opportunity.all().count() == 0
     assert (await m.Lead.get(id=pk(lid))).status == "NEW"
 
@@ -402,9 +414,9 @@ async def test_qualified_lead_locked_and_not_disqualifiable(gql: Any) -> None:
     lid = await lead(gql)
     q = await call(gql, QUALIFY, {"leadId": lid, "account": {"create": {}}, "opportunity": {}})
     assert q["lead"]["status"] == "QUALIFIED" and q["lead"]["isLocked"] is True
-    await call(gql, DISQUALIFY, {"leadId": lid, "reason": "x"}, ["INVALID_TRANSITION"])
-    await call(gql, UPDATE_LEAD, {"id": lid, "email": "new@example.com"}, ["LOCKED"])
-    await call(gql, QUALIFY, {"leadId": lid, "account": {"create": {}}}, ["ALREADY_CONVERTED"])
+    await call(gql, DISQUALIFY, {"leadId": lid, "reason": "x"}, codes=["INVALID_TRANSITION"])
+    await call(gql, UPDATE_LEAD, {"id": lid, "email": "new@example.com"}, codes=["LOCKED"])
+    await call(gql, QUALIFY, {"leadId": lid, "account": {"create": {}}}, codes=["ALREADY_CONVERTED"])
     assert (await m.Lead.get(id=pk(lid))).email == "ada@example.com"
 
 
@@ -464,17 +476,27 @@ async def test_stage_change_recorded_with_old_and_new(gql: Any) -> None:
     kinds = [n["kind"] for n in body["opportunity"]["timeline"]["nodes"]]
     assert "STAGE_CHANGED" in kinds and "CREATED" in kinds
     ev = next(n for n in body["opportunity"]["timeline"]["nodes"] if n["kind"] == "STAGE_CHANGED")
-    assert ev["changes"] == [{"field": "stage", "oldValue": "Prospecting", "newValue": "Proposal"},
-                             {"field": "probability", "oldValue": "10", "newValue": "50"}]  # fmt: skip
+    assert ev["changes"] == [
+        {"field": "stage", "oldValue": "Prospecting", "newValue": "Proposal"},
+        {"field": "probability", "oldValue": "10", "newValue": "50"},
+    ]
     # the same through updateOpportunity; an unchanged stage records no stage change
     await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "stageId": await stage("Negotiation")})
     await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "stageId": await stage("Negotiation"), "title": "T"})
     body = await gql(f"query($id: ID!) {{ opportunity(id: $id) {{ {TIMELINE} }} }}", {"id": ids["opportunity"]})
     changes = [n["changes"] for n in body["opportunity"]["timeline"]["nodes"] if n["kind"] == "STAGE_CHANGED"]
-    assert sorted(map(str, changes)) == sorted(map(str, [
-        [{"field": "stage", "oldValue": "Prospecting", "newValue": "Proposal"},
-         {"field": "probability", "oldValue": "10", "newValue": "50"}],
-        [{"field": "stage", "oldValue": "Proposal", "newValue": "Negotiation"}]]))  # fmt: skip
+    assert sorted(map(str, changes)) == sorted(
+        map(
+            str,
+            [
+                [
+                    {"field": "stage", "oldValue": "Prospecting", "newValue": "Proposal"},
+                    {"field": "probability", "oldValue": "10", "newValue": "50"},
+                ],
+                [{"field": "stage", "oldValue": "Proposal", "newValue": "Negotiation"}],
+            ],
+        )
+    )
 
 
 async def test_activity_on_opportunity_appears_on_timelines(gql: Any) -> None:
@@ -498,7 +520,10 @@ async def test_delete_account_cascades_and_restore_brings_back(gql: Any) -> None
     for gid in (ids["account"], contact, ids["opportunity"], ids["quote"]):
         assert (await gql(NODE, {"id": gid}))["node"] is None, gid
     assert (await gql("{ opportunities { totalCount } contacts { totalCount } quotes { totalCount } }")) == {
-        "opportunities": {"totalCount": 0}, "contacts": {"totalCount": 0}, "quotes": {"totalCount": 0}}  # fmt: skip
+        "opportunities": {"totalCount": 0},
+        "contacts": {"totalCount": 0},
+        "quotes": {"totalCount": 0},
+    }
     so = await gql("query($id: ID!) { salesOrder(id: $id) { id account { id isDeleted } } }", {"id": order})
     assert so["salesOrder"]["account"] == {"id": ids["account"], "isDeleted": True}
     await call(gql, RESTORE.format(t="Account"), {"id": ids["account"]})
@@ -523,8 +548,10 @@ async def test_deleted_opportunity_gone_from_reads_and_mutations(gql: Any) -> No
     ids = await opp(gql)
     await call(gql, DELETE.format(t="Opportunity"), {"id": ids["opportunity"]})
     assert (await gql(READ_OPP, {"id": ids["opportunity"]}))["opportunity"] is None
-    await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "title": "x"}, ["NOT_FOUND"])
-    await call(gql, MOVE, {"opportunityId": ids["opportunity"], "stageId": await stage("Proposal")}, ["NOT_FOUND"])
+    await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "title": "x"}, codes=["NOT_FOUND"])
+    await call(
+        gql, MOVE, {"opportunityId": ids["opportunity"], "stageId": await stage("Proposal")}, codes=["NOT_FOUND"]
+    )
     await call(gql, RESTORE.format(t="Opportunity"), {"id": ids["opportunity"]})
     assert (await read_opp(gql, ids["opportunity"]))["id"] == ids["opportunity"]
 
@@ -536,7 +563,7 @@ async def test_stale_version_is_conflict(gql: Any) -> None:
     ids = await opp(gql)
     v = (await read_opp(gql, ids["opportunity"]))["version"]
     await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "version": v, "title": "One"})
-    await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "version": v, "title": "Two"}, ["CONFLICT"])
+    await call(gql, UPDATE_OPP, {"id": ids["opportunity"], "version": v, "title": "Two"}, codes=["CONFLICT"])
     assert (await read_opp(gql, ids["opportunity"]))["title"] == "One"
 
 
@@ -548,12 +575,16 @@ async def test_hidden_record_is_not_found_for_others(gql: Any, actors: Any) -> N
     for who in (rep, manager):
         assert (await who(NODE, {"id": o}))["node"] is None
         assert (await who(NODE, {"id": secret}))["node"] is None
-        await call(who, UPDATE_OPP, {"id": o, "title": "x"}, ["NOT_FOUND"])
-        await call(who, MOVE, {"opportunityId": o, "stageId": await stage("Proposal")}, ["NOT_FOUND"])
-        await call(who, WIN, {"opportunityId": o}, ["NOT_FOUND"])
+        await call(who, UPDATE_OPP, {"id": o, "title": "x"}, codes=["NOT_FOUND"])
+        await call(who, MOVE, {"opportunityId": o, "stageId": await stage("Proposal")}, codes=["NOT_FOUND"])
+        await call(who, WIN, {"opportunityId": o}, codes=["NOT_FOUND"])
         assert (await who("{ opportunities { totalCount } }"))["opportunities"]["totalCount"] == 0
-        await call(who, CREATE.format(t="Opportunity", k="opportunity"), {"title": "X", "accountId": secret},
-                   ["NOT_FOUND"])  # fmt: skip
+        await call(
+            who,
+            CREATE.format(t="Opportunity", k="opportunity"),
+            {"title": "X", "accountId": secret},
+            codes=["NOT_FOUND"],
+        )
 
 
 async def test_restricted_opportunity_hidden_from_others(gql: Any, actors: Any) -> None:
@@ -562,34 +593,38 @@ async def test_restricted_opportunity_hidden_from_others(gql: Any, actors: Any) 
     rep = gql.as_(actors[Role.SALES_REP])
     assert (await rep(NODE, {"id": o}))["node"] is None
     assert (await rep("{ opportunities { totalCount } }"))["opportunities"]["totalCount"] == 0
-    await call(rep, UPDATE_OPP, {"id": o, "title": "x"}, ["NOT_FOUND"])
+    await call(rep, UPDATE_OPP, {"id": o, "title": "x"}, codes=["NOT_FOUND"])
 
 
 async def test_read_only_cannot_mutate(gql: Any, actors: Any) -> None:
     ro = gql.as_(actors[Role.READ_ONLY])
     ids = await opp(gql)
-    await call(ro, UPDATE_OPP, {"id": ids["opportunity"], "title": "x"}, ["FORBIDDEN"])
-    await call(ro, MOVE, {"opportunityId": ids["opportunity"], "stageId": await stage("Proposal")}, ["FORBIDDEN"])
-    await call(ro, WIN, {"opportunityId": ids["opportunity"]}, ["FORBIDDEN"])
-    await call(ro, CREATE.format(t="Account", k="account"), {"name": "x"}, ["FORBIDDEN"])
-    await call(ro, LOG, {"type": "NOTE", "subject": "n", "opportunityId": ids["opportunity"]}, ["FORBIDDEN"])
+    await call(ro, UPDATE_OPP, {"id": ids["opportunity"], "title": "x"}, codes=["FORBIDDEN"])
+    await call(ro, MOVE, {"opportunityId": ids["opportunity"], "stageId": await stage("Proposal")}, codes=["FORBIDDEN"])
+    await call(ro, WIN, {"opportunityId": ids["opportunity"]}, codes=["FORBIDDEN"])
+    await call(ro, CREATE.format(t="Account", k="account"), {"name": "x"}, codes=["FORBIDDEN"])
+    await call(ro, LOG, {"type": "NOTE", "subject": "n", "opportunityId": ids["opportunity"]}, codes=["FORBIDDEN"])
     assert (await ro(READ_OPP, {"id": ids["opportunity"]}))["opportunity"]["title"] == "Deal"
     assert await m.Account.all().count() == 1
 
 
 async def test_malformed_id_invalid_and_wrong_type_not_found(gql: Any) -> None:
     ids = await opp(gql)
-    await call(gql, MOVE, {"opportunityId": "garbage!!", "stageId": await stage("Proposal")}, ["INVALID"])
-    await call(gql, MOVE, {"opportunityId": ids["account"], "stageId": await stage("Proposal")}, ["NOT_FOUND"])
+    await call(gql, MOVE, {"opportunityId": "garbage!!", "stageId": await stage("Proposal")}, codes=["INVALID"])
+    await call(gql, MOVE, {"opportunityId": ids["account"], "stageId": await stage("Proposal")}, codes=["NOT_FOUND"])
     assert (await gql(NODE, {"id": "garbage!!"}))["node"] is None
 
 
 async def test_opportunity_requires_title_and_account(gql: Any) -> None:
     a = await create(gql, "Account", {"name": "A"})
-    await call(gql, CREATE.format(t="Opportunity", k="opportunity"), {"accountId": a}, ["REQUIRED"])
-    await call(gql, CREATE.format(t="Opportunity", k="opportunity"), {"title": "T"}, ["REQUIRED"])
-    await call(gql, CREATE.format(t="Opportunity", k="opportunity"), {"title": "T", "accountId": a,
-                                                                      "probability": 101}, ["INVALID"])  # fmt: skip
+    await call(gql, CREATE.format(t="Opportunity", k="opportunity"), {"accountId": a}, codes=["REQUIRED"])
+    await call(gql, CREATE.format(t="Opportunity", k="opportunity"), {"title": "T"}, codes=["REQUIRED"])
+    await call(
+        gql,
+        CREATE.format(t="Opportunity", k="opportunity"),
+        {"title": "T", "accountId": a, "probability": 101},
+        codes=["INVALID"],
+    )
     assert await m.Opportunity.all().count() == 0
 
 
@@ -622,8 +657,8 @@ async def test_reopen_without_stage_goes_to_default_and_win_again_makes_new_cont
 async def test_lost_deal_cannot_be_won_or_lost_again(gql: Any) -> None:
     ids = await opp(gql)
     await call(gql, LOSE, {"opportunityId": ids["opportunity"], "reason": "x"})
-    await call(gql, WIN, {"opportunityId": ids["opportunity"]}, ["INVALID_TRANSITION"])
-    await call(gql, LOSE, {"opportunityId": ids["opportunity"]}, ["INVALID_TRANSITION"])
+    await call(gql, WIN, {"opportunityId": ids["opportunity"]}, codes=["INVALID_TRANSITION"])
+    await call(gql, LOSE, {"opportunityId": ids["opportunity"]}, codes=["INVALID_TRANSITION"])
     assert (await read_opp(gql, ids["opportunity"]))["status"] == "LOST"
 
 
@@ -633,7 +668,7 @@ async def test_quote_to_opportunity_once_only(gql: Any) -> None:
     await call(gql, ADD_MANUAL, {"quoteId": q, "name": "W", "unitPrice": "40"})
     made = await call(gql, QUOTE_TO_OPP, {"quoteId": q, "title": "From quote"})
     assert (made["opportunity"]["amount"], made["opportunity"]["amountSource"]) == ("40.00", "QUOTE")
-    await call(gql, QUOTE_TO_OPP, {"quoteId": q}, ["ALREADY_CONVERTED"])
+    await call(gql, QUOTE_TO_OPP, {"quoteId": q}, codes=["ALREADY_CONVERTED"])
     assert await m.Opportunity.all().count() == 1
 
 
@@ -641,14 +676,14 @@ async def test_invoice_from_opportunity_bills_its_active_quote_once(gql: Any) ->
     ids = await deal_with_quote(gql)
     one = await call(gql, INVOICE_FROM_OPP, {"opportunityId": ids["opportunity"]})
     assert one["invoice"]["netTotal"] == "1000.00"
-    await call(gql, INVOICE_FROM_OPP, {"opportunityId": ids["opportunity"]}, ["ALREADY_CONVERTED"])
+    await call(gql, INVOICE_FROM_OPP, {"opportunityId": ids["opportunity"]}, codes=["ALREADY_CONVERTED"])
     assert await m.Invoice.all().count() == 1
 
 
 async def test_quote_to_invoice_once_only(gql: Any) -> None:
     ids = await deal_with_quote(gql)
     await call(gql, TO_INVOICE, {"quoteId": ids["quote"]})
-    await call(gql, TO_INVOICE, {"quoteId": ids["quote"]}, ["ALREADY_CONVERTED"])
+    await call(gql, TO_INVOICE, {"quoteId": ids["quote"]}, codes=["ALREADY_CONVERTED"])
     assert await m.Invoice.all().count() == 1
 
 
@@ -656,13 +691,13 @@ async def test_cancelled_order_cannot_be_invoiced(gql: Any) -> None:
     ids = await deal_with_quote(gql)
     order = (await call(gql, TO_ORDER, {"quoteId": ids["quote"]}))["salesOrder"]["id"]
     await call(gql, CANCEL_ORDER, {"salesOrderId": order})
-    await call(gql, ORDER_TO_INVOICE, {"salesOrderId": order}, ["INVALID_TRANSITION"])
+    await call(gql, ORDER_TO_INVOICE, {"salesOrderId": order}, codes=["INVALID_TRANSITION"])
     assert await m.Invoice.all().count() == 0
 
 
 async def test_idempotency_failed_attempt_not_remembered_and_scoped_per_user(gql: Any, actors: Any) -> None:
     ids = await opp(gql)
-    await call(gql, WIN, {"opportunityId": "bad!!", "idempotencyKey": "w"}, ["INVALID"])
+    await call(gql, WIN, {"opportunityId": "bad!!", "idempotencyKey": "w"}, codes=["INVALID"])
     won = await call(gql, WIN, {"opportunityId": ids["opportunity"], "idempotencyKey": "w"})
     again = await call(gql, WIN, {"opportunityId": ids["opportunity"], "idempotencyKey": "w"})
     assert again["opportunity"]["id"] == won["opportunity"]["id"]
@@ -676,20 +711,20 @@ async def test_idempotency_failed_attempt_not_remembered_and_scoped_per_user(gql
 async def test_stage_rules(gql: Any, actors: Any) -> None:
     ids = await opp(gql, stageId=await stage("Proposal"))
     won = await stage("Closed Won")
-    await call(gql, UPDATE_STAGE, {"id": won, "name": "Won!"}, ["LOCKED"])
-    await call(gql, DELETE_STAGE, {"id": won}, ["LOCKED"])
-    await call(gql, DELETE_STAGE, {"id": await stage("Proposal")}, ["IN_USE"])
+    await call(gql, UPDATE_STAGE, {"id": won, "name": "Won!"}, codes=["LOCKED"])
+    await call(gql, DELETE_STAGE, {"id": won}, codes=["LOCKED"])
+    await call(gql, DELETE_STAGE, {"id": await stage("Proposal")}, codes=["IN_USE"])
     await call(gql, DELETE_STAGE, {"id": await stage("Proposal"), "replacementStageId": await stage("Negotiation")})
     o = await read_opp(gql, ids["opportunity"])
     assert o["stage"]["name"] == "Negotiation"
-    await call(gql.as_(actors[Role.SALES_REP]), CREATE_STAGE, {"name": "X", "probability": 5}, ["FORBIDDEN"])
-    await call(gql, CREATE_STAGE, {"name": "X", "probability": 101}, ["INVALID"])
+    await call(gql.as_(actors[Role.SALES_REP]), CREATE_STAGE, {"name": "X", "probability": 5}, codes=["FORBIDDEN"])
+    await call(gql, CREATE_STAGE, {"name": "X", "probability": 101}, codes=["INVALID"])
 
 
 async def test_sales_rep_edits_only_own_records(gql: Any, actors: Any) -> None:
     rep = gql.as_(actors[Role.SALES_REP])
     ids = await opp(gql)  # owned by the admin
-    await call(rep, UPDATE_OPP, {"id": ids["opportunity"], "title": "x"}, ["FORBIDDEN"])
+    await call(rep, UPDATE_OPP, {"id": ids["opportunity"], "title": "x"}, codes=["FORBIDDEN"])
     mine = await create(rep, "Opportunity", {"title": "Mine", "accountId": ids["account"]})
     await call(rep, UPDATE_OPP, {"id": mine, "title": "Still mine"})
     manager = gql.as_(actors[Role.MANAGER])
@@ -705,11 +740,10 @@ async def test_private_account_hidden_from_admin_too(gql: Any, actors: Any) -> N
         assert (await gql(NODE, {"id": gid}))["node"] is None
         assert (await rep(NODE, {"id": gid}))["node"] == {"id": gid}
     totals = await gql("{ accounts { totalCount } contacts { totalCount } opportunities { totalCount } }")
-    assert totals == {"accounts": {"totalCount": 0}, "contacts": {"totalCount": 0},
-                      "opportunities": {"totalCount": 0}}  # fmt: skip
+    assert totals == {"accounts": {"totalCount": 0}, "contacts": {"totalCount": 0}, "opportunities": {"totalCount": 0}}
     rows = (await gql(SUMMARY, {"by": "STAGE"}))["pipelineSummary"]
     assert rows == []
-    await call(gql, DELETE.format(t="Account"), {"id": secret}, ["NOT_FOUND"])
+    await call(gql, DELETE.format(t="Account"), {"id": secret}, codes=["NOT_FOUND"])
 
 
 async def test_activity_on_hidden_records(gql: Any, actors: Any) -> None:
@@ -722,8 +756,8 @@ async def test_activity_on_hidden_records(gql: Any, actors: Any) -> None:
     for gid in (o, q, act_o, act_q):
         assert (await rep(NODE, {"id": gid}))["node"] is None, gid
     assert (await rep("{ activities { totalCount } }"))["activities"]["totalCount"] == 0
-    await call(rep, LOG, {"type": "NOTE", "subject": "x", "quoteId": q}, ["NOT_FOUND"])
-    await call(rep, COMPLETE, {"activityId": act_q}, ["NOT_FOUND"])
+    await call(rep, LOG, {"type": "NOTE", "subject": "x", "quoteId": q}, codes=["NOT_FOUND"])
+    await call(rep, COMPLETE, {"activityId": act_q}, codes=["NOT_FOUND"])
     acc = await rep(f"query($id: ID!) {{ account(id: $id) {{ {TIMELINE} }} }}", {"id": a})
     subjects = {n["subjectType"] for n in acc["account"]["timeline"]["nodes"]}
     assert subjects <= {"Account"}, subjects
@@ -734,22 +768,22 @@ async def test_activity_complete_and_requires_target(gql: Any) -> None:
     act = (await call(gql, LOG, {"type": "TASK", "subject": "Do", "accountId": ids["account"]}))["activity"]["id"]
     done = await call(gql, COMPLETE, {"activityId": act})
     assert done["activity"]["isDone"] is True and done["activity"]["doneAt"] is not None
-    await call(gql, LOG, {"type": "TASK", "subject": "Nowhere"}, ["REQUIRED"])
-    await call(gql, LOG, {"type": "TASK", "subject": "", "accountId": ids["account"]}, ["REQUIRED"])
+    await call(gql, LOG, {"type": "TASK", "subject": "Nowhere"}, codes=["REQUIRED"])
+    await call(gql, LOG, {"type": "TASK", "subject": "", "accountId": ids["account"]}, codes=["REQUIRED"])
 
 
 async def test_person_account_name_from_first_and_last(gql: Any) -> None:
     a = await create(gql, "Account", {"type": "PERSON", "firstName": "Grace", "lastName": "Hopper"})
     got = await gql("query($id: ID!) { account(id: $id) { name type } }", {"id": a})
     assert got["account"] == {"name": "Grace Hopper", "type": "PERSON"}
-    await call(gql, CREATE.format(t="Account", k="account"), {"type": "ORGANIZATION"}, ["REQUIRED"])
+    await call(gql, CREATE.format(t="Account", k="account"), {"type": "ORGANIZATION"}, codes=["REQUIRED"])
 
 
 async def test_account_parent_cycle_is_invalid(gql: Any) -> None:
     parent = await create(gql, "Account", {"name": "P"})
     child = await create(gql, "Account", {"name": "C", "parentId": parent})
     upd = f"mutation($input: UpdateAccountInput!) {{ updateAccount(input: $input) {{ {ERR} }} }}"
-    await call(gql, upd, {"id": parent, "parentId": child}, ["INVALID"])
+    await call(gql, upd, {"id": parent, "parentId": child}, codes=["INVALID"])
     kids = await gql("query($id: ID!) { account(id: $id) { children { nodes { id } } } }", {"id": parent})
     assert kids["account"]["children"]["nodes"] == [{"id": child}]
 
@@ -758,13 +792,17 @@ async def test_opportunity_contact_must_belong_to_account(gql: Any) -> None:
     a = await create(gql, "Account", {"name": "A"})
     b = await create(gql, "Account", {"name": "B"})
     c = await create(gql, "Contact", {"lastName": "X", "accountId": b})
-    await call(gql, CREATE.format(t="Opportunity", k="opportunity"), {"title": "T", "accountId": a, "contactId": c},
-               ["INVALID"])  # fmt: skip
+    await call(
+        gql,
+        CREATE.format(t="Opportunity", k="opportunity"),
+        {"title": "T", "accountId": a, "contactId": c},
+        codes=["INVALID"],
+    )
 
 
 async def test_delete_active_quote_is_in_use_but_account_delete_cascades(gql: Any) -> None:
     ids = await deal_with_quote(gql)
-    await call(gql, DELETE.format(t="Quote"), {"id": ids["quote"]}, ["IN_USE"])
+    await call(gql, DELETE.format(t="Quote"), {"id": ids["quote"]}, codes=["IN_USE"])
     lonely = await create(gql, "Quote", {"accountId": ids["account"]})
     await call(gql, DELETE.format(t="Account"), {"id": ids["account"]})
     assert (await gql(NODE, {"id": lonely}))["node"] is None
@@ -779,8 +817,9 @@ async def test_deleted_product_on_order_line_resolves_with_is_deleted(gql: Any) 
     ids = await deal_with_quote(gql)
     order = (await call(gql, TO_ORDER, {"quoteId": ids["quote"]}))["salesOrder"]["id"]
     await call(gql, DELETE.format(t="Product"), {"id": await product("laptop")})
-    got = await gql("query($id: ID!) { salesOrder(id: $id) { items { nodes { product { id isDeleted } } } } }",
-                    {"id": order})  # fmt: skip
+    got = await gql(
+        "query($id: ID!) { salesOrder(id: $id) { items { nodes { product { id isDeleted } } } } }", {"id": order}
+    )
     assert got["salesOrder"]["items"]["nodes"] == [{"product": {"id": await product("laptop"), "isDeleted": True}}]
 
 
@@ -788,17 +827,20 @@ async def test_deleted_quote_still_resolved_by_its_order(gql: Any) -> None:
     ids = await deal_with_quote(gql)
     order = (await call(gql, TO_ORDER, {"quoteId": ids["quote"]}))["salesOrder"]["id"]
     await call(gql, DELETE.format(t="Account"), {"id": ids["account"]})
-    got = await gql("query($id: ID!) { salesOrder(id: $id) { quote { id isDeleted } account { name isDeleted } } }",
-                    {"id": order})  # fmt: skip
-    assert got["salesOrder"] == {"quote": {"id": ids["quote"], "isDeleted": True},
-                                 "account": {"name": "Acme", "isDeleted": True}}  # fmt: skip
+    got = await gql(
+        "query($id: ID!) { salesOrder(id: $id) { quote { id isDeleted } account { name isDeleted } } }", {"id": order}
+    )
+    assert got["salesOrder"] == {
+        "quote": {"id": ids["quote"], "isDeleted": True},
+        "account": {"name": "Acme", "isDeleted": True},
+    }
     assert (await gql("{ salesOrders { totalCount } }"))["salesOrders"]["totalCount"] == 1
 
 
 async def test_only_admin_purges_opportunity(gql: Any, actors: Any) -> None:
     ids = await opp(gql)
     purge = f"mutation($input: PurgeOpportunityInput!) {{ purgeOpportunity(input: $input) {{ {ERR} }} }}"
-    await call(gql.as_(actors[Role.MANAGER]), purge, {"id": ids["opportunity"]}, ["FORBIDDEN"])
+    await call(gql.as_(actors[Role.MANAGER]), purge, {"id": ids["opportunity"]}, codes=["FORBIDDEN"])
     await call(gql, purge, {"id": ids["opportunity"]})
     assert await m.Opportunity.all().count() == 0
 
@@ -832,9 +874,14 @@ async def test_contract_end_date_leap_day_and_cancelled_contract_upsell(gql: Any
     won = await call(gql, WIN, {"opportunityId": ids["opportunity"], "closeDate": "2028-02-29"})
     c = won["contracts"][0]
     assert (c["startDate"], c["endDate"], c["quantity"], c["value"], c["currency"]) == (
-        "2028-02-29", "2029-02-28", "3", "30.00", "EUR")  # fmt: skip
+        "2028-02-29",
+        "2029-02-28",
+        "3",
+        "30.00",
+        "EUR",
+    )
     await call(gql, CANCEL_CONTRACT, {"contractId": c["id"]})
-    await call(gql, UPSELL, {"contractId": c["id"]}, ["INVALID_TRANSITION"])
+    await call(gql, UPSELL, {"contractId": c["id"]}, codes=["INVALID_TRANSITION"])
 
 
 async def test_win_without_anything_makes_no_contracts(gql: Any) -> None:
@@ -859,8 +906,8 @@ async def test_update_records_old_and_new_values_and_version(gql: Any) -> None:
     a = await create(gql, "Account", {"name": "Old"})
     got = await call(gql, UPDATE_ACCOUNT, {"id": a, "name": "New", "version": 1})
     assert got["account"]["version"] == 2
-    await call(gql, UPDATE_ACCOUNT, {"id": a, "name": "Newer", "version": 1}, ["CONFLICT"])
-    await call(gql, UPDATE_ACCOUNT, {"id": a, "name": ""}, ["REQUIRED"])
+    await call(gql, UPDATE_ACCOUNT, {"id": a, "name": "Newer", "version": 1}, codes=["CONFLICT"])
+    await call(gql, UPDATE_ACCOUNT, {"id": a, "name": ""}, codes=["REQUIRED"])
     body = await gql(f"query($id: ID!) {{ account(id: $id) {{ name {TIMELINE} }} }}", {"id": a})
     assert body["account"]["name"] == "New"
     updated = [n for n in body["account"]["timeline"]["nodes"] if n["kind"] == "UPDATED"]
@@ -872,8 +919,12 @@ async def test_deleted_account_cannot_take_new_records_and_contracts_survive(gql
     ids = await deal_with_quote(gql, [("support", "1", "100")])
     await call(gql, WIN, {"opportunityId": ids["opportunity"]})
     await call(gql, DELETE.format(t="Account"), {"id": ids["account"]})
-    await call(gql, CREATE.format(t="Opportunity", k="opportunity"), {"title": "T", "accountId": ids["account"]},
-               ["NOT_FOUND"])  # fmt: skip
+    await call(
+        gql,
+        CREATE.format(t="Opportunity", k="opportunity"),
+        {"title": "T", "accountId": ids["account"]},
+        codes=["NOT_FOUND"],
+    )
     got = await gql("{ contracts { totalCount nodes { account { isDeleted } opportunity { isDeleted } } } }")
     assert got["contracts"]["totalCount"] == 1
     assert got["contracts"]["nodes"][0] == {"account": {"isDeleted": True}, "opportunity": {"isDeleted": True}}
@@ -893,10 +944,10 @@ async def test_read_only_cannot_convert_or_qualify(gql: Any, actors: Any) -> Non
     ro = gql.as_(actors[Role.READ_ONLY])
     ids = await deal_with_quote(gql)
     lid = await lead(gql)
-    await call(ro, TO_ORDER, {"quoteId": ids["quote"]}, ["FORBIDDEN"])
-    await call(ro, QUALIFY, {"leadId": lid, "account": {"create": {}}}, ["FORBIDDEN"])
-    await call(ro, DELETE.format(t="Account"), {"id": ids["account"]}, ["FORBIDDEN"])
-    await call(ro, REOPEN, {"opportunityId": ids["opportunity"]}, ["FORBIDDEN"])
+    await call(ro, TO_ORDER, {"quoteId": ids["quote"]}, codes=["FORBIDDEN"])
+    await call(ro, QUALIFY, {"leadId": lid, "account": {"create": {}}}, codes=["FORBIDDEN"])
+    await call(ro, DELETE.format(t="Account"), {"id": ids["account"]}, codes=["FORBIDDEN"])
+    await call(ro, REOPEN, {"opportunityId": ids["opportunity"]}, codes=["FORBIDDEN"])
     assert await m.SalesOrder.all().count() == 0
 
 
@@ -908,7 +959,7 @@ async def test_qualify_contact_only_and_hidden_account(gql: Any, actors: Any) ->
     secret = await create(gql, "Account", {"name": "S", "isPrivate": True})
     rep = gql.as_(actors[Role.SALES_REP])
     lid2 = await create(rep, "Lead", {"lastName": "L", "company": "Co"})
-    await call(rep, QUALIFY, {"leadId": lid2, "account": {"existingId": secret}}, ["NOT_FOUND"])
+    await call(rep, QUALIFY, {"leadId": lid2, "account": {"existingId": secret}}, codes=["NOT_FOUND"])
 
 
 async def test_expected_revenue_jpy_has_no_decimals(gql: Any) -> None:
@@ -933,7 +984,7 @@ async def test_lead_delete_and_restore(gql: Any) -> None:
     lid = await lead(gql)
     await call(gql, DELETE.format(t="Lead"), {"id": lid})
     assert (await gql("{ leads { totalCount } }"))["leads"]["totalCount"] == 0
-    await call(gql, QUALIFY, {"leadId": lid, "account": {"create": {}}}, ["NOT_FOUND"])
+    await call(gql, QUALIFY, {"leadId": lid, "account": {"create": {}}}, codes=["NOT_FOUND"])
     await call(gql, RESTORE.format(t="Lead"), {"id": lid})
     assert (await gql("{ leads { totalCount } }"))["leads"]["totalCount"] == 1
 

@@ -6,76 +6,49 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from factories import call, create, mutation, on_database, priced_products, user_error
+from quoting import (
+    ACCEPT,
+    ADD_BUNDLE,
+    ADD_ITEMS,
+    ADD_MANUAL,
+    CHANGE_CURRENCY,
+    DELETE_QUOTE,
+    DUPLICATE,
+    QUOTE,
+    REVISE,
+    ROUND,
+    SEND,
+    SET_ACTIVE,
+    SET_BUNDLE_PRICE,
+    SET_RATE,
+    UPDATE_ITEM,
+    UPDATE_QUOTE,
+    read_quote,
+)
+
 from crm_graphql.enums import Role
 
-LINE = "id name quantity unitPrice discountPercent taxRate lineTotal source weight currency version"
-QUOTE = f"""id version number revision status isActive isLocked currency discountPercent
-  subtotal discountTotal netTotal taxTotal total items(first: 100) {{ totalCount nodes {{ {LINE} }} }}"""
-ERR = "userErrors { field message code }"
-READ_QUOTE = f"query($id: ID!) {{ quote(id: $id) {{ {QUOTE} }} }}"
 READ_OPP = """query($id: ID!) { opportunity(id: $id) { id version currency amount amountSource
   activeQuote { id } } }"""
 
 
-def m(name: str, input_type: str, body: str) -> str:
-    return f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {body} {ERR} }} }}"
-
-
-ADD_ITEMS = m("addQuoteItems", "AddQuoteItemsInput", f"quote {{ {QUOTE} }} items {{ {LINE} }}")
-ADD_MANUAL = m("addManualQuoteItem", "AddManualQuoteItemInput", f"quote {{ {QUOTE} }} item {{ {LINE} }}")
-ADD_BUNDLE = m("addBundleToQuote", "AddBundleToQuoteInput", f"quote {{ {QUOTE} }} items {{ {LINE} }}")
-UPDATE_ITEM = m("updateQuoteItem", "UpdateQuoteItemInput", f"quote {{ {QUOTE} }} item {{ {LINE} }}")
-ROUND = m("roundQuoteTotal", "RoundQuoteTotalInput", f"quote {{ {QUOTE} }} item {{ {LINE} }}")
-CHANGE_CURRENCY = m("changeQuoteCurrency", "ChangeQuoteCurrencyInput", f"quote {{ {QUOTE} }}")
-DUPLICATE = m("duplicateQuote", "DuplicateQuoteInput", f"quote {{ {QUOTE} }}")
-REVISE = m("reviseQuote", "ReviseQuoteInput", f"quote {{ {QUOTE} }} previous {{ {QUOTE} }}")
-SET_ACTIVE = m("setActiveQuote", "SetActiveQuoteInput", f"quote {{ {QUOTE} }} opportunity {{ id amount amountSource }}")
-FROM_OPP = m(
+FROM_OPP = mutation(
     "createQuoteFromOpportunity",
-    "CreateQuoteFromOpportunityInput",
     f"quote {{ {QUOTE} contact {{ id }} account {{ id }} }} opportunity {{ id amount amountSource }}",
 )
-SEND = m("sendQuote", "SendQuoteInput", f"quote {{ {QUOTE} }}")
-ACCEPT = m("acceptQuote", "AcceptQuoteInput", f"quote {{ {QUOTE} }}")
-UPDATE_QUOTE = m("updateQuote", "UpdateQuoteInput", f"quote {{ {QUOTE} }}")
-CREATE_QUOTE = m("createQuote", "CreateQuoteInput", f"quote {{ {QUOTE} }}")
-DELETE_QUOTE = m("deleteQuote", "DeleteQuoteInput", "")
-SET_RATE = m("setExchangeRate", "SetExchangeRateInput", "exchangeRate { currency rate }")
-SET_BUNDLE_PRICE = m("setBundlePrice", "SetBundlePriceInput", "bundle { id }")
+CREATE_QUOTE = mutation("createQuote", f"quote {{ {QUOTE} }}")
 BUNDLE = (
     "id code pricebook { id } items { nodes { product { id } quantity weight } } prices { nodes { currency price } }"
 )
-COPY_BUNDLE = m("copyBundle", "CopyBundleInput", f"bundle {{ {BUNDLE} }}")
-MOVE_BUNDLE = m("moveBundle", "MoveBundleInput", f"bundle {{ {BUNDLE} }}")
-DELETE_ENTRY = m("deletePricebookEntry", "DeletePricebookEntryInput", "")
-
-
-def lower(name: str) -> str:
-    return name[0].lower() + name[1:]
-
-
-async def create(gql: Any, type_name: str, values: dict[str, Any], errors: list[Any] | None = None) -> Any:
-    key = lower(type_name)
-    query = m(f"create{type_name}", f"Create{type_name}Input", f"{key} {{ id }}")
-    data = (await gql(query, {"input": values}))[f"create{type_name}"]
-    assert data["userErrors"] == (errors or []), data["userErrors"]
-    return data[key]["id"] if data[key] else None
-
-
-async def call(gql: Any, query: str, values: dict[str, Any], errors: list[dict[str, Any]] | None = None) -> Any:
-    data = await gql(query, {"input": values})
-    payload = next(iter(data.values()))
-    assert payload["userErrors"] == (errors or []), payload["userErrors"]
-    return payload
+COPY_BUNDLE = mutation("copyBundle", f"bundle {{ {BUNDLE} }}")
+MOVE_BUNDLE = mutation("moveBundle", f"bundle {{ {BUNDLE} }}")
+DELETE_ENTRY = mutation("deletePricebookEntry", "")
 
 
 async def codes(gql: Any, query: str, values: dict[str, Any]) -> list[str]:
     data = await gql(query, {"input": values})
     return [e["code"] for e in next(iter(data.values()))["userErrors"]]
-
-
-async def read_quote(gql: Any, quote_id: str) -> Any:
-    return (await gql(READ_QUOTE, {"id": quote_id}))["quote"]
 
 
 async def read_opp(gql: Any, opp_id: str) -> Any:
@@ -100,20 +73,18 @@ async def shop(gql: Any) -> dict[str, str]:
         "PJ": [("JPY", "1500")],
         "PK": [("KWD", "12.345")],
     }
-    for code, entries in prices.items():
-        w[code] = await create(gql, "Product", {"name": f"Item {code}", "code": code})
-        for currency, price in entries:
-            await create(
-                gql,
-                "PricebookEntry",
-                {"pricebookId": w["book"], "productId": w[code], "currency": currency, "unitPrice": price},
-            )
+    w |= await priced_products(gql, w["book"], prices, "Item")
     w["opp"] = await create(
         gql,
         "Opportunity",
-        {"title": "Big deal", "accountId": w["account"], "contactId": w["contact"], "currency": "EUR",
-         "pricebookId": w["book"]},
-    )  # fmt: skip
+        {
+            "title": "Big deal",
+            "accountId": w["account"],
+            "contactId": w["contact"],
+            "currency": "EUR",
+            "pricebookId": w["book"],
+        },
+    )
     return w
 
 
@@ -197,7 +168,7 @@ async def test_five_decimal_unit_price_is_refused_not_rounded(gql) -> None:
         gql,
         ADD_MANUAL,
         {"quoteId": q, "name": "Odd", "unitPrice": "1.23456"},
-        [{"field": ["input", "unitPrice"], "code": "INVALID", "message": "unitPrice has more than 4 decimal places."}],
+        [user_error("input.unitPrice", "INVALID", "unitPrice has more than 4 decimal places.")],
     )
     assert await read_quote(gql, q) == before
     assert await codes(gql, ADD_ITEMS, {"quoteId": q, "items": [{"productId": w["P1"], "unitPrice": "1.23456"}]}) == [
@@ -208,7 +179,7 @@ async def test_five_decimal_unit_price_is_refused_not_rounded(gql) -> None:
         gql,
         "PricebookEntry",
         {"pricebookId": w["book"], "productId": w["P3"], "currency": "USD", "unitPrice": "1.23456"},
-        [{"field": ["input", "unitPrice"], "code": "INVALID", "message": "unitPrice has more than 4 decimal places."}],
+        [user_error("input.unitPrice", "INVALID", "unitPrice has more than 4 decimal places.")],
     )
     # a 4-decimal price is kept as given
     ok = await call(gql, ADD_MANUAL, {"quoteId": q, "name": "Fine", "unitPrice": "1.2345", "quantity": "2"})
@@ -307,15 +278,16 @@ async def test_manual_line_converted_through_the_base_to_four_places(gql) -> Non
 async def test_entry_unique_per_book_product_currency_unit(gql) -> None:
     w = await shop(gql)
     base = {"pricebookId": w["book"], "productId": w["P1"], "currency": "EUR", "unitPrice": "90"}
-    data = await gql(m("createPricebookEntry", "CreatePricebookEntryInput", "pricebookEntry { id }"), {"input": base})
+    data = await gql(mutation("createPricebookEntry", "pricebookEntry { id }"), {"input": base})
     assert [e["code"] for e in data["createPricebookEntry"]["userErrors"]] == ["DUPLICATE"]
     # another unit or another currency is a new entry
     await create(gql, "PricebookEntry", {**base, "unit": "box"})
     await create(gql, "PricebookEntry", {**base, "currency": "GBP"})
     other = await create(gql, "Pricebook", {"name": "Partner"})
     await create(gql, "PricebookEntry", {**base, "pricebookId": other})
-    assert await codes(gql, m("createPricebookEntry", "CreatePricebookEntryInput", "pricebookEntry { id }"),
-                       {**base, "currency": "XXQ"}) == ["INVALID"]  # fmt: skip
+    assert await codes(gql, mutation("createPricebookEntry", "pricebookEntry { id }"), {**base, "currency": "XXQ"}) == [
+        "INVALID"
+    ]
 
 
 async def test_price_book_versions_and_same_product_different_prices(gql) -> None:
@@ -359,11 +331,11 @@ async def test_inactive_entry_or_inactive_product_is_not_in_pricebook(gql) -> No
         for e in entries["pricebook"]["entries"]["nodes"]
         if e["product"]["id"] == w["P2"] and e["currency"] == "EUR"
     )
-    await call(gql, m("updatePricebookEntry", "UpdatePricebookEntryInput", ""), {"id": entry, "isActive": False})
+    await call(gql, mutation("updatePricebookEntry", ""), {"id": entry, "isActive": False})
     q = await new_quote(gql, w)
     assert await codes(gql, ADD_ITEMS, {"quoteId": q, "items": [{"productId": w["P2"]}]}) == ["NOT_IN_PRICEBOOK"]
     # an inactive price book sells nothing either
-    await call(gql, m("updatePricebook", "UpdatePricebookInput", ""), {"id": w["book"], "isActive": False})
+    await call(gql, mutation("updatePricebook", ""), {"id": w["book"], "isActive": False})
     assert await codes(gql, ADD_ITEMS, {"quoteId": q, "items": [{"productId": w["P1"]}]}) == ["NOT_IN_PRICEBOOK"]
 
 
@@ -518,9 +490,14 @@ async def test_currency_round_trip_restores_entry_prices_and_keeps_discounts(gql
     await call(
         gql,
         ADD_ITEMS,
-        {"quoteId": q, "items": [{"productId": w["P1"], "unitPrice": "77", "discountPercent": "10"},
-                                 {"productId": w["P2"], "quantity": "2", "taxRate": "19"}]},
-    )  # fmt: skip
+        {
+            "quoteId": q,
+            "items": [
+                {"productId": w["P1"], "unitPrice": "77", "discountPercent": "10"},
+                {"productId": w["P2"], "quantity": "2", "taxRate": "19"},
+            ],
+        },
+    )
     usd = (await call(gql, CHANGE_CURRENCY, {"quoteId": q, "currency": "USD"}))["quote"]
     assert [(i["unitPrice"], i["discountPercent"]) for i in usd["items"]["nodes"]] == [("120.00", "10"), ("50.00", "0")]
     assert usd["discountPercent"] == "5"
@@ -600,7 +577,7 @@ async def test_accepted_quote_is_read_only(gql) -> None:
     assert await codes(gql, UPDATE_ITEM, {"id": item, "taxRate": "5"}) == ["LOCKED"]
     assert await codes(gql, ROUND, {"quoteId": q, "roundTo": "1"}) == ["LOCKED"]
     assert await codes(gql, CHANGE_CURRENCY, {"quoteId": q, "currency": "USD"}) == ["LOCKED"]
-    assert await codes(gql, m("removeQuoteItem", "RemoveQuoteItemInput", ""), {"id": item}) == ["LOCKED"]
+    assert await codes(gql, mutation("removeQuoteItem", ""), {"id": item}) == ["LOCKED"]
     assert await read_quote(gql, q) == before
     # duplicate still works: a new draft
     assert (await call(gql, DUPLICATE, {"quoteId": q}))["quote"]["status"] == "DRAFT"
@@ -608,17 +585,26 @@ async def test_accepted_quote_is_read_only(gql) -> None:
 
 async def test_quote_from_opportunity_copies_items_currency_account_contact(gql) -> None:
     w = await shop(gql)
-    add = m("addOpportunityItems", "AddOpportunityItemsInput", "opportunity { id }")
-    await call(gql, add, {"opportunityId": w["opp"], "items": [
-        {"productId": w["P1"], "quantity": "2", "discountPercent": "10", "taxRate": "21"},
-        {"name": "Training", "unitPrice": "250.00"}]})  # fmt: skip
+    add = mutation("addOpportunityItems", "opportunity { id }")
+    await call(
+        gql,
+        add,
+        {
+            "opportunityId": w["opp"],
+            "items": [
+                {"productId": w["P1"], "quantity": "2", "discountPercent": "10", "taxRate": "21"},
+                {"name": "Training", "unitPrice": "250.00"},
+            ],
+        },
+    )
     payload = await call(gql, FROM_OPP, {"opportunityId": w["opp"]})
     quote = payload["quote"]
     assert quote["currency"] == "EUR"
     assert quote["account"] == {"id": w["account"]} and quote["contact"] == {"id": w["contact"]}
-    assert [(i["name"], i["quantity"], i["discountPercent"], i["taxRate"], i["lineTotal"], i["source"])
-            for i in quote["items"]["nodes"]] == [
-        ("Item P1", "2", "10", "21", "180.00", "PRICEBOOK"), ("Training", "1", "0", "0", "250.00", "MANUAL")]  # fmt: skip
+    assert [
+        (i["name"], i["quantity"], i["discountPercent"], i["taxRate"], i["lineTotal"], i["source"])
+        for i in quote["items"]["nodes"]
+    ] == [("Item P1", "2", "10", "21", "180.00", "PRICEBOOK"), ("Training", "1", "0", "0", "250.00", "MANUAL")]
     assert quote["isActive"] is True and payload["opportunity"]["amount"] == "430.00"
 
 
@@ -719,7 +705,7 @@ async def test_bundle_price_five_decimals_refused_and_inactive_bundle(gql) -> No
     b = await kit(gql, w, "10.00", ("1", "1"))
     assert await codes(gql, SET_BUNDLE_PRICE, {"bundleId": b, "currency": "EUR", "price": "1.23456"}) == ["INVALID"]
     assert await codes(gql, SET_BUNDLE_PRICE, {"bundleId": b, "currency": "EUR", "price": "1.005"}) == ["INVALID"]
-    await call(gql, m("updateBundle", "UpdateBundleInput", ""), {"id": b, "isActive": False})
+    await call(gql, mutation("updateBundle", ""), {"id": b, "isActive": False})
     q = await new_quote(gql, w)
     assert await codes(gql, ADD_BUNDLE, {"quoteId": q, "bundleId": b}) != []
     assert (await read_quote(gql, q))["items"]["totalCount"] == 0
@@ -743,7 +729,7 @@ async def test_deleted_and_restored_quote_keeps_number(gql) -> None:
     q = await new_quote(gql, w)
     number = (await read_quote(gql, q))["number"]
     await call(gql, DELETE_QUOTE, {"id": q})
-    await call(gql, m("restoreQuote", "RestoreQuoteInput", f"quote {{ {QUOTE} }}"), {"id": q})
+    await call(gql, mutation("restoreQuote", f"quote {{ {QUOTE} }}"), {"id": q})
     assert (await read_quote(gql, q))["number"] == number
     other = await new_quote(gql, w)
     assert (await read_quote(gql, other))["number"] != number
@@ -755,12 +741,16 @@ async def test_rounding_line_converted_on_currency_change(gql) -> None:
     q = await new_quote(gql, w)
     await call(gql, ADD_ITEMS, {"quoteId": q, "items": [{"productId": w["P3"]}]})
     await call(gql, ROUND, {"quoteId": q, "roundTo": "1"})  # 19.99 + 0.01
-    usd = (await call(gql, CHANGE_CURRENCY, {"quoteId": q, "currency": "USD"}, [
-        {"field": ["input", "currency"], "code": "NOT_IN_PRICEBOOK", "message": "No price in USD for: Item P3 (P3)."}
-    ]))  # fmt: skip
+    usd = await call(
+        gql,
+        CHANGE_CURRENCY,
+        {"quoteId": q, "currency": "USD"},
+        [user_error("input.currency", "NOT_IN_PRICEBOOK", "No price in USD for: Item P3 (P3).")],
+    )
     assert usd["quote"] is None
-    await create(gql, "PricebookEntry", {"pricebookId": w["book"], "productId": w["P3"], "currency": "USD",
-                                         "unitPrice": "25.00"})  # fmt: skip
+    await create(
+        gql, "PricebookEntry", {"pricebookId": w["book"], "productId": w["P3"], "currency": "USD", "unitPrice": "25.00"}
+    )
     usd = (await call(gql, CHANGE_CURRENCY, {"quoteId": q, "currency": "USD"}))["quote"]
     lines = usd["items"]["nodes"]
     # the rounding line 0.01 EUR / 0.8 = 0.0125 USD -> line 0.01
@@ -768,9 +758,7 @@ async def test_rounding_line_converted_on_currency_change(gql) -> None:
 
 
 def test_import_pricebook_entries_all_or_nothing(tmp_path, capsys) -> None:
-    import asyncio as aio
-
-    from crm_graphql import cli, db
+    from crm_graphql import cli
     from crm_graphql import models as mm
 
     url = f"sqlite://{tmp_path / 'crm.sqlite3'}"
@@ -778,14 +766,7 @@ def test_import_pricebook_entries_all_or_nothing(tmp_path, capsys) -> None:
     books.write_text("name,code\nWidget,W-1\nGadget,G-1\n")
     assert cli.main(["import", "products", str(books), "--database", url]) == 0
 
-    async def add_book() -> None:
-        await db.init(url)
-        try:
-            await mm.Pricebook.create(name="Standard")
-        finally:
-            await db.close()
-
-    aio.run(add_book())
+    on_database(url, lambda: mm.Pricebook.create(name="Standard"))
     entries = tmp_path / "entries.csv"
     entries.write_text(
         "pricebook,product,currency,unitPrice\n"
@@ -803,14 +784,10 @@ def test_import_pricebook_entries_all_or_nothing(tmp_path, capsys) -> None:
     assert "row 6, column currency" in err
     assert "Nothing was imported." in err
 
-    async def count() -> int:
-        await db.init(url)
-        try:
-            return await mm.PricebookEntry.all().count()
-        finally:
-            await db.close()
+    def count() -> int:
+        return on_database(url, lambda: mm.PricebookEntry.all().count())
 
-    assert aio.run(count()) == 0
+    assert count() == 0
     entries.write_text("pricebook,product,currency,unitPrice\nStandard,W-1,EUR,10.00\nStandard,G-1,JPY,1500\n")
     assert cli.main(["import", "pricebook-entries", str(entries), "--database", url]) == 0
-    assert aio.run(count()) == 2
+    assert count() == 2

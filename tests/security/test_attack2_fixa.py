@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from tests.factories import create
+from factories import create
 
 SUMMARY = """query($by: PipelineGroupBy!) {
   pipelineSummary(groupBy: $by) { label count amount weightedAmount } }"""
@@ -21,10 +21,12 @@ async def test_pipeline_summary_sums_beyond_64_bits_exactly(gql: Any) -> None:
     account = await create(gql, "Account", {"name": "Acme"})
     big = "99999999999999.99"
     for i in range(10):
-        await create(gql, "Opportunity", {"title": f"Big {i}", "accountId": account, "manualAmount": big,
-                                          "probability": 100})  # fmt: skip
-    await create(gql, "Opportunity", {"title": "Small", "accountId": account, "manualAmount": "0.03",
-                                      "probability": 100})  # fmt: skip
+        await create(
+            gql, "Opportunity", {"title": f"Big {i}", "accountId": account, "manualAmount": big, "probability": 100}
+        )
+    await create(
+        gql, "Opportunity", {"title": "Small", "accountId": account, "manualAmount": "0.03", "probability": 100}
+    )
     assert Decimal(big) * 10 * 10**4 > 2**63
     expected = str(Decimal(big) * 10 + Decimal("0.03"))
     for by in ("STAGE", "OWNER", "ACCOUNT", "PIPELINE", "CLOSE_MONTH"):
@@ -114,8 +116,9 @@ async def test_forged_cursor_values_are_malformed(gql: Any) -> None:
     assert len(cursor) == 3  # [signature, name, id]
     # the genuine cursor pages on
     assert [e["node"]["name"] for e in (await gql(query, {"after": edges[0]["cursor"]}))["accounts"]["edges"]] == [
-        "Beta", "Gamma"
-    ]  # fmt: skip
+        "Beta",
+        "Gamma",
+    ]
     forged = [[cursor[0], cursor[1], v] for v in (1e30, 10**30, -(2**63) - 1, None, True, 1.5, "29", {"a": 1}, [1])]
     forged += [[cursor[0], v, cursor[2]] for v in ({"a": 1}, [1], 1.5, True)]
     for values in forged:
@@ -141,8 +144,9 @@ async def test_cursor_pages_only_its_own_nested_list(gql: Any) -> None:
     # a cursor of the top-level list is refused on Account.opportunities, and the other way round
     body = await gql(nested, {"id": account, "after": top}, errors=True)
     assert codes(body) == ["INVALID_PAGINATION"], body
-    body = await gql("query($a: String) { opportunities(first: 1, after: $a) { totalCount } }", {"a": first["cursor"]},
-                     errors=True)  # fmt: skip
+    body = await gql(
+        "query($a: String) { opportunities(first: 1, after: $a) { totalCount } }", {"a": first["cursor"]}, errors=True
+    )
     assert codes(body) == ["INVALID_PAGINATION"], body
     assert (await gql("{ opportunities { totalCount } }"))["opportunities"]["totalCount"] == 3
 
@@ -175,7 +179,7 @@ async def test_filter_decimal_refusals_are_invalid_and_worded_by_sign(gql: Any) 
 
 
 async def test_minus_zero_and_compact_dates(gql: Any) -> None:
-    from tests.factories import quote_with_lines
+    from factories import quote_with_lines
 
     ids = await quote_with_lines(gql, [])
     add = """mutation($i: AddManualQuoteItemInput!) { addManualQuoteItem(input: $i) {
@@ -190,7 +194,8 @@ async def test_minus_zero_and_compact_dates(gql: Any) -> None:
     create_deal = """mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) {
       opportunity { id } userErrors { code } } }"""
     for bad in ("20260105", "2026-W01-1", "2026-001"):
-        body = await gql(create_deal, {"i": {"title": "Late", "accountId": ids["account"], "closeDate": bad}},
-                         errors=True)  # fmt: skip
+        body = await gql(
+            create_deal, {"i": {"title": "Late", "accountId": ids["account"], "closeDate": bad}}, errors=True
+        )
         assert codes(body) == ["INVALID"] and "data" not in body, (bad, body)
     assert (await gql("{ opportunities { totalCount } }"))["opportunities"]["totalCount"] == 1

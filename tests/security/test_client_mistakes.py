@@ -7,8 +7,7 @@ import base64
 from typing import Any
 
 import pytest
-
-from tests.factories import create, quote_with_lines
+from factories import create, quote_with_lines
 
 COUNT = "{ accounts { totalCount } }"
 UPDATE = "mutation($i: UpdateAccountInput!) { updateAccount(input: $i) { account { name } userErrors { code field } } }"
@@ -132,9 +131,14 @@ async def test_nul_characters_are_invalid_on_both_databases(gql: Any) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z",
-     "0999-12-31T23:59:59Z"],
-)  # fmt: skip
+    [
+        "0001-01-01T00:00:00+01:00",
+        "9999-12-31T23:59:59-01:00",
+        "9999-12-31T23:59:59Z",
+        "0001-01-01T00:00:00Z",
+        "0999-12-31T23:59:59Z",
+    ],
+)
 async def test_datetimes_at_the_edge_of_the_range_are_invalid(gql: Any, value: str) -> None:
     await create(gql, "Account", {"name": "Acme"})
     body = await gql(ACCOUNTS, {"f": {"createdAt": {"gte": value}}}, errors=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from introspection import type_ref
 
 from crm_graphql.api.relay import MODELS, to_global_id
 from crm_graphql.services import demo
@@ -15,18 +16,23 @@ TYPES = """query { __schema { mutationType { fields { name args { name type { ..
 fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }"""
 INPUT = """query($n: String!) { __type(name: $n) { name isOneOf enumValues { name }
   inputFields { name defaultValue type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }"""
-VERBS = ("update", "delete", "restore", "purge", "remove", "complete", "unlink", "cancel", "fulfill", "issue",
-         "markInvoicePaid", "void", "send", "accept", "reject")  # fmt: skip
-
-
-def _named(t: dict[str, Any]) -> tuple[str, bool, bool]:
-    """(named type, non-null at the top, list)"""
-    required = t["kind"] == "NON_NULL"
-    listed = False
-    while t["kind"] in ("NON_NULL", "LIST"):
-        listed = listed or t["kind"] == "LIST"
-        t = t["ofType"]
-    return t["name"], required, listed
+VERBS = (
+    "update",
+    "delete",
+    "restore",
+    "purge",
+    "remove",
+    "complete",
+    "unlink",
+    "cancel",
+    "fulfill",
+    "issue",
+    "markInvoicePaid",
+    "void",
+    "send",
+    "accept",
+    "reject",
+)
 
 
 def _model_for(field: str, mutation: str) -> str:
@@ -51,9 +57,10 @@ class Builder:
 
     async def query(self, document: str, variables: dict[str, Any] | None = None) -> Any:
         answer = await self.client.post(
-            "/graphql", json={"query": document, "variables": variables or {}},
+            "/graphql",
+            json={"query": document, "variables": variables or {}},
             headers={"Authorization": f"Bearer {self.token}"},
-        )  # fmt: skip
+        )
         return answer
 
     async def input_type(self, name: str) -> Any:
@@ -62,8 +69,15 @@ class Builder:
         return self.types[name]
 
     async def value(self, name: str, field: str, mutation: str, depth: int = 0) -> Any:
-        scalar = {"String": "EUR" if "currency" in field.lower() else "x", "Decimal": "1", "Int": 1,
-                  "Boolean": False, "Date": "2027-01-15", "DateTime": "2027-01-15T10:00:00Z", "JSON": "{}"}  # fmt: skip
+        scalar = {
+            "String": "EUR" if "currency" in field.lower() else "x",
+            "Decimal": "1",
+            "Int": 1,
+            "Boolean": False,
+            "Date": "2027-01-15",
+            "DateTime": "2027-01-15T10:00:00Z",
+            "JSON": "{}",
+        }
         if name in scalar:
             return scalar[name]
         if name == "ID":
@@ -77,7 +91,7 @@ class Builder:
         described = await self.input_type(type_name)
         out: dict[str, Any] = {}
         for f in described["inputFields"]:
-            named, required, listed = _named(f["type"])
+            named, listed, required = type_ref(f["type"])
             if required or (described["isOneOf"] and not out and depth < 3):
                 value = await self.value(named, f["name"], mutation, depth)
                 out[f["name"]] = [value] if listed else value
@@ -95,7 +109,7 @@ async def test_explicit_null_for_every_optional_input_field_of_every_mutation(
         arg = next((a for a in mutation["args"] if a["name"] == "input"), None)
         if arg is None:
             continue
-        input_name, _, _ = _named(arg["type"])
+        input_name, _, _ = type_ref(arg["type"])
         described = await builder.input_type(input_name)
         base = await builder.required(input_name, mutation["name"])
         for f in described["inputFields"]:

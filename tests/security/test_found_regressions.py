@@ -9,10 +9,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from factories import catalog, make_user, sales_world, user_error
+
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
 from crm_graphql.enums import Role
-from tests.factories import catalog, make_user, sales_world
 
 QUOTE_STATE = """query($id: ID!) { node(id: $id) { ... on Quote { version status total items { totalCount } } } }"""
 OPP_STATE = """query($id: ID!) { node(id: $id) { ... on Opportunity { version amount amountSource
@@ -47,15 +48,14 @@ async def test_rep_b_cannot_add_items_to_or_send_rep_a_quote(gql: Any, actors: A
     manual = await rep_b(ADD_MANUAL_ITEM, {"i": {"quoteId": quote_id, "name": "B's line", "unitPrice": "99"}})
     send = await rep_b(SEND_QUOTE, {"i": {"quoteId": quote_id}})
     # then each is refused with FORBIDDEN on the quote input, and the quote is as it was
-    assert update["updateQuote"]["userErrors"] == [{"field": ["input", "id"], "message": FORBIDDEN,
-                                                    "code": "FORBIDDEN"}]  # fmt: skip
+    assert update["updateQuote"]["userErrors"] == [user_error("input.id", "FORBIDDEN", FORBIDDEN)]
     assert manual["addManualQuoteItem"] == {
         "item": None,
-        "userErrors": [{"field": ["input", "quoteId"], "message": FORBIDDEN, "code": "FORBIDDEN"}],
+        "userErrors": [user_error("input.quoteId", "FORBIDDEN", FORBIDDEN)],
     }
     assert send["sendQuote"] == {
         "quote": None,
-        "userErrors": [{"field": ["input", "quoteId"], "message": FORBIDDEN, "code": "FORBIDDEN"}],
+        "userErrors": [user_error("input.quoteId", "FORBIDDEN", FORBIDDEN)],
     }
     assert await rep_a(QUOTE_STATE, {"id": quote_id}) == before
 
@@ -68,11 +68,20 @@ async def test_rep_b_cannot_change_rep_a_deal_through_its_items(gql: Any, actors
     product_id = to_global_id("Product", product.id)
     before = await rep_a(OPP_STATE, {"id": opp_id})
     # when rep B adds a line to it
-    body = await rep_b(ADD_OPP_ITEMS, {"i": {"opportunityId": opp_id, "items": [
-        {"name": "Padding", "unitPrice": "100000", "quantity": "5"}, {"productId": product_id}]}})  # fmt: skip
+    body = await rep_b(
+        ADD_OPP_ITEMS,
+        {
+            "i": {
+                "opportunityId": opp_id,
+                "items": [{"name": "Padding", "unitPrice": "100000", "quantity": "5"}, {"productId": product_id}],
+            }
+        },
+    )
     # then FORBIDDEN, and the deal's amount, version and items are unchanged
-    assert body["addOpportunityItems"] == {"opportunity": None, "userErrors": [
-        {"field": ["input", "opportunityId"], "message": FORBIDDEN, "code": "FORBIDDEN"}]}  # fmt: skip
+    assert body["addOpportunityItems"] == {
+        "opportunity": None,
+        "userErrors": [user_error("input.opportunityId", "FORBIDDEN", FORBIDDEN)],
+    }
     assert await rep_a(OPP_STATE, {"id": opp_id}) == before
 
 
@@ -146,8 +155,10 @@ async def test_to_one_relation_filter_does_not_see_a_private_parent(gql: Any, ac
     exact = {"f": {"parent": {"vatNumber": {"eq": "DE123456789"}}}}
     # when rep B filters on the parent's VAT number, exactly and by prefix
     found = await rep_b(PARENT_FILTER, exact)
-    prefixes = [(await rep_b(PARENT_FILTER, {"f": {"parent": {"vatNumber": {"startsWith": p}}}}))["accounts"]
-                ["totalCount"] for p in ("D", "DE1", "DE123456789")]  # fmt: skip
+    prefixes = [
+        (await rep_b(PARENT_FILTER, {"f": {"parent": {"vatNumber": {"startsWith": p}}}}))["accounts"]["totalCount"]
+        for p in ("D", "DE1", "DE123456789")
+    ]
     negated = await rep_b(PARENT_FILTER, {"f": {"not": {"parent": {"vatNumber": {"startsWith": "DE"}}}}})
     # then nothing matches: the hidden parent does not exist for rep B
     assert found["accounts"] == {"totalCount": 0, "nodes": []}
@@ -171,14 +182,24 @@ async def test_lead_timeline_says_nothing_about_hidden_records(gql: Any, actors:
     lead = await m.Lead.create(last_name="Public", company="Lead Co", owner_id=owner.id)
     lead_id = to_global_id("Lead", lead.id)
     deal_id = restricted.ids("Opportunity")[0]
-    logged = await rep_a(LOG_ACTIVITY, {"i": {"type": "CALL", "subject": "Discuss the secret merger",
-                                              "leadId": lead_id, "opportunityId": deal_id}})  # fmt: skip
+    logged = await rep_a(
+        LOG_ACTIVITY,
+        {"i": {"type": "CALL", "subject": "Discuss the secret merger", "leadId": lead_id, "opportunityId": deal_id}},
+    )
     assert logged["logActivity"]["userErrors"] == []
     # and a second public lead that rep A qualifies into their private account
     private = await sales_world(owner, await catalog(), private=True)
     lead2 = await m.Lead.create(last_name="Other", company="Lead2 Co", owner_id=owner.id)
-    body = await rep_a(QUALIFY, {"i": {"leadId": to_global_id("Lead", lead2.id),
-                                       "account": {"existingId": private.ids("Account")[0]}, "opportunity": {}}})  # fmt: skip
+    body = await rep_a(
+        QUALIFY,
+        {
+            "i": {
+                "leadId": to_global_id("Lead", lead2.id),
+                "account": {"existingId": private.ids("Account")[0]},
+                "opportunity": {},
+            }
+        },
+    )
     assert body["qualifyLead"]["userErrors"] == []
     # when rep B reads both leads' timelines
     first = (await rep_b(LEAD_TIMELINE, {"id": lead_id}))["node"]["timeline"]["nodes"]
@@ -194,12 +215,18 @@ async def test_lead_timeline_says_nothing_about_hidden_records(gql: Any, actors:
     # while rep A sees them, named by global ID
     mine = (await rep_a(LEAD_TIMELINE, {"id": to_global_id("Lead", lead2.id)}))["node"]["timeline"]["nodes"]
     assert next(e for e in mine if e["kind"] == "QUALIFIED")["data"] == {
-        "account": {"id": to_global_id("Account", account.id)}, "contact": None,
+        "account": {"id": to_global_id("Account", account.id)},
+        "contact": None,
         "opportunity": {"id": to_global_id("Opportunity", opp.id)},
-    }  # fmt: skip
+    }
     activity = await m.Activity.filter(subject="Discuss the secret merger").first()
     mine = (await rep_a(LEAD_TIMELINE, {"id": lead_id}))["node"]["timeline"]["nodes"]
     assert [e["data"] for e in mine if e["kind"] == "ACTIVITY"] == [
-        {"activity": {"id": to_global_id("Activity", activity.id), "type": "CALL",
-                      "subject": "Discuss the secret merger"}}
-    ]  # fmt: skip
+        {
+            "activity": {
+                "id": to_global_id("Activity", activity.id),
+                "type": "CALL",
+                "subject": "Discuss the secret merger",
+            }
+        }
+    ]

@@ -21,6 +21,7 @@ from collections import Counter
 from typing import Any
 
 import httpx
+import pytest
 import schemathesis.graphql
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,6 +30,9 @@ from hypothesis_graphql import from_schema, nodes
 from crm_graphql.api.relay import MODELS, to_global_id
 from crm_graphql.api.schema import build_schema
 from crm_graphql.services import demo
+
+#: Both tests fuzz the whole schema.
+pytestmark = pytest.mark.slow
 
 LEAKS = ("Traceback", "SELECT", "sqlite", "asyncpg", 'File "')
 EXAMPLES = int(os.environ.get("CRM_FUZZ_EXAMPLES", "0"))
@@ -39,11 +43,37 @@ def _b64(text: str) -> str:
 
 
 IDS = [to_global_id(name, pk) for name in sorted(MODELS) for pk in (1, 2, 3, 7)] + [
-    "", "x", "QWNjb3VudDox=", _b64("Account:\u00b2"), _b64("Account:\u0661"), _b64("Account:0"),
-    _b64("Account:01"), _b64("Account:99999999999999999999"), _b64("Nope:1"), "QWNjb3VudDoxMh==",
-]  # fmt: skip
-DECIMALS = ["0", "1.5", "-3", "100", "0.0001", "1E+2", "NaN", "Infinity", " 1", "+5", ".5", "5.",
-            "\uff11\uff12\uff13", "1" * 30, "922337203685477.5807", "99999999999999999999", "0.00001", "abc"]  # fmt: skip
+    "",
+    "x",
+    "QWNjb3VudDox=",
+    _b64("Account:\u00b2"),
+    _b64("Account:\u0661"),
+    _b64("Account:0"),
+    _b64("Account:01"),
+    _b64("Account:99999999999999999999"),
+    _b64("Nope:1"),
+    "QWNjb3VudDoxMh==",
+]
+DECIMALS = [
+    "0",
+    "1.5",
+    "-3",
+    "100",
+    "0.0001",
+    "1E+2",
+    "NaN",
+    "Infinity",
+    " 1",
+    "+5",
+    ".5",
+    "5.",
+    "\uff11\uff12\uff13",
+    "1" * 30,
+    "922337203685477.5807",
+    "99999999999999999999",
+    "0.00001",
+    "abc",
+]
 DATES = ["2026-01-31", "2026-02-30", "0001-01-01", "9999-12-31", "0999-12-31", "x"]
 DATETIMES = ["2026-01-31T10:00:00Z", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "2026-01-31", "x"]
 STRINGS = st.one_of(
@@ -64,8 +94,9 @@ def _scalars(string: Any) -> dict[str, Any]:
 def _examples(strategy: Any, count: int) -> list[Any]:
     found: list[Any] = []
 
-    @settings(max_examples=count, database=None, deadline=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=count, database=None, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+    )
     @given(strategy)
     def collect(example: Any) -> None:
         found.append(example)

@@ -53,8 +53,12 @@ async def test_configured_allowed_hosts(app: Any, settings: Settings, admin: Any
     configured = create_app(replace(settings, allowed_hosts=("crm.example.com", "*.crm.example.com")), manage_db=False)
     headers = {"Authorization": f"Bearer {admin.token}"}
     async with loopback_client(configured) as client:
-        for host, status in (("crm.example.com", 200), ("eu.crm.example.com:443", 200), ("other.example", 400),
-                             ("127.0.0.1:8000", 400)):  # fmt: skip
+        for host, status in (
+            ("crm.example.com", 200),
+            ("eu.crm.example.com:443", 200),
+            ("other.example", 400),
+            ("127.0.0.1:8000", 400),
+        ):
             answer = await client.post("/graphql", json=VIEWER, headers={**headers, "Host": host})
             assert answer.status_code == status, (host, answer.text)
         assert (await client.get("/healthz", headers={"Host": "other.example"})).status_code == 400

@@ -29,12 +29,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from factories import World, catalog, make_user, sales_world
+from introspection import type_ref
 
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
 from crm_graphql.enums import Role
 from crm_graphql.services import access
-from tests.factories import World, catalog, make_user, sales_world
 
 INTROSPECT = """
 fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }
@@ -54,20 +55,12 @@ PART_CONNECTIONS = ("items", "documents")
 #: Mutations whose name does not end with the type of their ``id`` (API.md: ``unlinkAccounts(id)``).
 ID_TYPES = {"unlinkAccounts": "AccountRelation"}
 #: Inputs that take exactly one of several ids (else INVALID): only the first is given.
-EXACTLY_ONE = {"AssignToPartnerInput": ("leadId", "opportunityId"),
-               "UnassignFromPartnerInput": ("leadId", "opportunityId")}  # fmt: skip
+EXACTLY_ONE = {
+    "AssignToPartnerInput": ("leadId", "opportunityId"),
+    "UnassignFromPartnerInput": ("leadId", "opportunityId"),
+}
 #: Optional inputs a record needs in practice (a name), given so the owner's call can succeed.
 NAMES = {"name", "title", "lastName", "subject", "type"}
-
-
-def unwrap(ref: dict[str, Any]) -> tuple[str, bool, bool]:
-    """(named type, is a list, is required)."""
-    required = ref["kind"] == "NON_NULL"
-    is_list = False
-    while ref["kind"] in ("NON_NULL", "LIST"):
-        is_list = is_list or ref["kind"] == "LIST"
-        ref = ref["ofType"]
-    return ref["name"], is_list, required
 
 
 class Schema:
@@ -104,7 +97,7 @@ class Schema:
         """Every ID leaf of an input type (depth first, in field order) with the type it names."""
         out = []
         for f in self.types[type_name]["inputFields"]:
-            named, _, _ = unwrap(f["type"])
+            named, _, _ = type_ref(f["type"])
             if named == "ID":
                 out.append(((*path, f["name"]), self.id_type(mutation, type_name, f["name"])))
             elif self.types[named]["kind"] == "INPUT_OBJECT" and not named.endswith("Filter"):
@@ -112,7 +105,7 @@ class Schema:
         return out
 
     def value(self, mutation: str, owner: str, field: dict[str, Any], pick: Any) -> Any:
-        named, is_list, _ = unwrap(field["type"])
+        named, is_list, _ = type_ref(field["type"])
         name = field["name"]
         t = self.types[named]
         if named == "ID":
@@ -136,11 +129,12 @@ class Schema:
             fields = [f for f in fields if f["name"] not in others]
         out = {}
         for f in fields:
-            named, _, required = unwrap(f["type"])
+            named, _, required = type_ref(f["type"])
             holds_ids = named == "ID" or (
-                self.types[named]["kind"] == "INPUT_OBJECT" and not named.endswith("Filter")
+                self.types[named]["kind"] == "INPUT_OBJECT"
+                and not named.endswith("Filter")
                 and self.id_fields(mutation, named)
-            )  # fmt: skip
+            )
             if required or holds_ids or t.get("isOneOf") or f["name"] in NAMES:
                 out[f["name"]] = self.value(mutation, type_name, f, pick)
         return out
@@ -151,7 +145,7 @@ class Schema:
             t = self.types[name]
             parts = []
             for f in t["fields"]:
-                named, _, _ = unwrap(f["type"])
+                named, _, _ = type_ref(f["type"])
                 kind = self.types[named]["kind"]
                 if not f["args"] and kind in ("SCALAR", "ENUM"):
                     parts.append(f["name"])
@@ -165,8 +159,15 @@ def scalar(type_name: str, field: str) -> Any:
     by_name = {"currency": "EUR", "email": "x@example.com", "roundTo": "1", "unitPrice": "1"}
     if field in by_name:
         return by_name[field]
-    return {"String": "x", "Int": 1, "Boolean": True, "Decimal": "1", "Date": "2030-01-01",
-            "DateTime": "2030-01-01T00:00:00Z", "JSON": {}}.get(type_name, "x")  # fmt: skip
+    return {
+        "String": "x",
+        "Int": 1,
+        "Boolean": True,
+        "Decimal": "1",
+        "Date": "2030-01-01",
+        "DateTime": "2030-01-01T00:00:00Z",
+        "JSON": {},
+    }.get(type_name, "x")
 
 
 def errors_of(body: dict[str, Any], mutation: str) -> list[dict[str, Any]]:
@@ -183,8 +184,9 @@ class Matrix:
 
     async def world(self, shared: dict[str, Any]) -> World:
         owner = self.rep_a.user
-        world = await sales_world(owner, shared, private=self.variant == "private",
-                                  restricted=self.variant == "restricted")  # fmt: skip
+        world = await sales_world(
+            owner, shared, private=self.variant == "private", restricted=self.variant == "restricted"
+        )
         # a second live account, so a parentId can differ from the account changed
         sister = await m.Account.create(name="Sister", owner_id=owner.id, is_private=self.variant == "private")
         world.add(sister)
@@ -192,9 +194,9 @@ class Matrix:
 
     async def snapshot(self, world: World) -> Any:
         ids = [i for t in sorted(self.schema.owned) for i in world.ids(t)]
-        return await self.call(self.rep_a, self.snapshot_query, {"ids": ids})
+        return await self.send(self.rep_a, self.snapshot_query, {"ids": ids})
 
-    async def call(self, who: Any, query: str, variables: dict[str, Any]) -> Any:
+    async def send(self, who: Any, query: str, variables: dict[str, Any]) -> Any:
         return await self.gql(query, variables, token=who.token, errors=True)
 
     async def run(self, field: dict[str, Any], shared: dict[str, Any]) -> str:
@@ -202,7 +204,7 @@ class Matrix:
         rep A's), "role" (rep A's role may not run it either)."""
         name = field["name"]
         (arg,) = [a for a in field["args"] if a["name"] == "input"]
-        input_type, _, _ = unwrap(arg["type"])
+        input_type, _, _ = type_ref(arg["type"])
         ids = self.schema.id_fields(name, input_type)
         target_type = next(t for _, t in ids if t in self.schema.owned)
         world = await self.world(shared)
@@ -228,12 +230,12 @@ class Matrix:
 
             variables = {"i": self.schema.build(name, input_type, pick)}
             before = await self.snapshot(world)
-            b_errors = errors_of(await self.call(self.rep_b, query, variables), name)
+            b_errors = errors_of(await self.send(self.rep_b, query, variables), name)
             assert await self.snapshot(world) == before, (name, self.variant, variables, b_errors)
             await self.check_refusal(name, b_errors, variables["i"])
             if not b_errors:
                 return "reference"
-            a_errors = errors_of(await self.call(self.rep_a, query, variables), name)
+            a_errors = errors_of(await self.send(self.rep_a, query, variables), name)
             if not a_errors:
                 return "refused"
             if a_errors == [e for e in a_errors if e["code"] == "FORBIDDEN" and e["field"] == ["input"]]:
@@ -254,13 +256,17 @@ class Matrix:
             value: Any = variables
             for step in e["field"][1:]:
                 value = value[int(step)] if isinstance(value, list) else value[step]
-            seen = await self.call(self.rep_b, "query($id: ID!) { node(id: $id) { id } }", {"id": value})
+            seen = await self.send(self.rep_b, "query($id: ID!) { node(id: $id) { id } }", {"id": value})
             assert (seen["data"]["node"] is not None) == (e["code"] == "FORBIDDEN"), (name, self.variant, e)
 
 
 def shared_types(shared: dict[str, Any]) -> dict[str, Any]:
-    return {"Pricebook": shared["pricebook"], "Product": shared["product"], "Bundle": shared["bundle"],
-            "DocumentTemplate": shared["template"]}  # fmt: skip
+    return {
+        "Pricebook": shared["pricebook"],
+        "Product": shared["product"],
+        "Bundle": shared["bundle"],
+        "DocumentTemplate": shared["template"],
+    }
 
 
 @pytest.mark.parametrize("variant", ["visible", "private", "restricted"])
@@ -275,7 +281,7 @@ async def test_rep_b_changes_nothing_of_rep_a(gql: Any, actors: Any, variant: st
     targets = []
     for field in schema.mutations:
         (arg,) = [a for a in field["args"] if a["name"] == "input"]
-        if any(t in schema.owned for _, t in schema.id_fields(field["name"], unwrap(arg["type"])[0])):
+        if any(t in schema.owned for _, t in schema.id_fields(field["name"], type_ref(arg["type"])[0])):
             targets.append(field)
     assert len(targets) > 60
     # when rep B runs each against rep A's records (checked inside: nothing of rep A's changes)

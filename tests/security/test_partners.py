@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from factories import ERR, call, catalog, gid, partner_actor, sales_world, user_error
+from introspection import INTROSPECT, NODES, PAGE, Schema, check_counts, ids_in
+
 from crm_graphql import models as m
 from crm_graphql.api.relay import MODELS, to_global_id
 from crm_graphql.enums import Role
 from crm_graphql.services import access
-from tests.api.test_conversions import ERR, call
-from tests.conftest import partner_actor
-from tests.factories import catalog, sales_world
-from tests.security.test_visibility_matrix import INTROSPECT, NODES, PAGE, Schema, check_counts, ids_in
 
 ASSIGN = f"""mutation($input: AssignToPartnerInput!) {{ assignToPartner(input: $input) {{
   lead {{ id partner {{ id }} }} opportunity {{ id partner {{ id }} }} {ERR} }} }}"""
@@ -23,10 +22,6 @@ UNASSIGN = f"""mutation($input: UnassignFromPartnerInput!) {{ unassignFromPartne
   lead {{ id }} opportunity {{ id partner {{ id }} }} {ERR} }} }}"""
 CREATE_USER = f"""mutation($input: CreateUserInput!) {{ createUser(input: $input) {{
   user {{ id role partnerAccount {{ id }} }} {ERR} }} }}"""
-
-
-def gid(row: Any) -> str:
-    return to_global_id(type(row).__name__, row.id)
 
 
 async def _world(admin: Any, partner: Any) -> tuple[Any, Any]:
@@ -57,15 +52,28 @@ async def _allowed(partner: Any, partner_user: Any) -> set[str]:
         rows = [r for r in rows if getattr(r, "deleted_at", None) is None]
         documents[model.__name__] = {r.id for r in rows}
         allowed |= {gid(r) for r in rows}
-    for model, column, parent in ((m.OpportunityItem, "opportunity_id", "Opportunity"),
-                                  (m.QuoteItem, "quote_id", "Quote"), (m.SalesOrderItem, "sales_order_id", "SalesOrder"),
-                                  (m.InvoiceItem, "invoice_id", "Invoice"), (m.Document, "quote_id", "Quote")):  # fmt: skip
+    for model, column, parent in (
+        (m.OpportunityItem, "opportunity_id", "Opportunity"),
+        (m.QuoteItem, "quote_id", "Quote"),
+        (m.SalesOrderItem, "sales_order_id", "SalesOrder"),
+        (m.InvoiceItem, "invoice_id", "Invoice"),
+        (m.Document, "quote_id", "Quote"),
+    ):
         for row in await model.all():
             if to_global_id(parent, getattr(row, column)) in allowed:
                 allowed.add(gid(row))
     for row in await m.Activity.all():
-        attached = [(t, getattr(row, f"{c}_id")) for t, c in (("Lead", "lead"), ("Opportunity", "opportunity"),
-                    ("Account", "account"), ("Contact", "contact"), ("Quote", "quote")) if getattr(row, f"{c}_id")]  # fmt: skip
+        attached = [
+            (t, getattr(row, f"{c}_id"))
+            for t, c in (
+                ("Lead", "lead"),
+                ("Opportunity", "opportunity"),
+                ("Account", "account"),
+                ("Contact", "contact"),
+                ("Quote", "quote"),
+            )
+            if getattr(row, f"{c}_id")
+        ]
         if any(to_global_id(t, i) in allowed for t, i in attached if t in ("Lead", "Opportunity", "Quote")):
             allowed.add(gid(row))
     for event in await m.TimelineEvent.all():
@@ -82,9 +90,12 @@ async def test_partner_user_sees_exactly_the_partners_records_through_every_path
     puser = gql.as_(actor)
     schema = Schema(await gql(INTROSPECT))
     allowed = await _allowed(partner, actor.user)
-    narrowed = {t for t in schema.nodes if access.PARTNER_RULES[MODELS[t]] is not access.unrestricted
-                or t in ("TimelineEvent", "OpportunityItem", "QuoteItem", "SalesOrderItem", "InvoiceItem",
-                         "Document")}  # fmt: skip
+    narrowed = {
+        t
+        for t in schema.nodes
+        if access.PARTNER_RULES[MODELS[t]] is not access.unrestricted
+        or t in ("TimelineEvent", "OpportunityItem", "QuoteItem", "SalesOrderItem", "InvoiceItem", "Document")
+    }
 
     # when the partner user enumerates every id of every type
     visible: dict[str, list[str]] = {}
@@ -108,8 +119,10 @@ async def test_partner_user_sees_exactly_the_partners_records_through_every_path
     for type_name, ids in visible.items():
         selection = schema.selection(type_name)
         for start in range(0, len(ids), 20):
-            data = await puser(f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {type_name} {{ {selection} }} }} }}",
-                               {"ids": ids[start : start + 20]})  # fmt: skip
+            data = await puser(
+                f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {type_name} {{ {selection} }} }} }}",
+                {"ids": ids[start : start + 20]},
+            )
             # then every record reached is one they may see, and every count is what they see
             reached = {i for i in ids_in(data) if _is_gid(i)}
             assert reached <= allowed | public_ok, (
@@ -167,23 +180,33 @@ async def test_partner_works_on_assigned_deals_like_a_sales_rep(gql: Any, actors
     # an assigned deal they change; a foreign one does not exist for them
     p = await call(puser, update, {"id": gid(deal), "title": "Renamed by partner"})
     assert p["opportunity"]["title"] == "Renamed by partner"
-    await call(puser, update, {"id": gid(other), "title": "X"},
-               [{"field": ["input", "id"], "message": "No Opportunity with this id.", "code": "NOT_FOUND"}])  # fmt: skip
+    await call(
+        puser,
+        update,
+        {"id": gid(other), "title": "X"},
+        [user_error("input.id", "NOT_FOUND", "No Opportunity with this id.")],
+    )
     assert (await m.Opportunity.get(id=other.id)).title == other.title
     # what they create is assigned to their partner (and so stays visible to them)
     account = gid(mine.records["Account"][0])
     made = await puser(f"""mutation {{ createOpportunity(input: {{title: "Partner's own", accountId: "{account}"}}) {{
-      opportunity {{ partner {{ id }} }} {ERR} }} }}""")  # fmt: skip
+      opportunity {{ partner {{ id }} }} {ERR} }} }}""")
     assert made["createOpportunity"]["opportunity"]["partner"] == {"id": gid(partner)}
     # no catalog, stages, pipelines or users for them; no assigning either
-    forbidden = [{"field": ["input"], "message": "Only admins and managers manage the catalog, stages and users.",
-                  "code": "FORBIDDEN"}]  # fmt: skip
-    await call(puser, "mutation($input: CreatePipelineInput!) { createPipeline(input: $input) { userErrors { field message code } } }",
-               {"name": "Mine"}, forbidden)  # fmt: skip
+    forbidden = [user_error("input", "FORBIDDEN", "Only admins and managers manage the catalog, stages and users.")]
+    await call(
+        puser,
+        "mutation($input: CreatePipelineInput!) { createPipeline(input: $input) { userErrors { field message code } } }",
+        {"name": "Mine"},
+        forbidden,
+    )
     before = await m.Opportunity.filter(partner_id=partner.id).count()
-    await call(puser, UNASSIGN, {"opportunityId": gid(deal)}, [
-        {"field": ["input"], "message": "Assigning to a partner is for admins, managers and the record's owner.",
-         "code": "FORBIDDEN"}])  # fmt: skip
+    await call(
+        puser,
+        UNASSIGN,
+        {"opportunityId": gid(deal)},
+        [user_error("input", "FORBIDDEN", "Assigning to a partner is for admins, managers and the record's owner.")],
+    )
     assert await m.Opportunity.filter(partner_id=partner.id).count() == before
 
 
@@ -191,8 +214,13 @@ async def test_assign_and_unassign_and_their_errors(gql: Any, actors: Any) -> No
     partner, actor = await _partner()
     account = await m.Account.create(name="Customer")
     rep = actors[Role.SALES_REP]
-    deal = await m.Opportunity.create(title="Deal", account=account, currency="EUR", owner_id=rep.user.id,
-                                      stage=await m.Stage.filter(is_default=True).first())  # fmt: skip
+    deal = await m.Opportunity.create(
+        title="Deal",
+        account=account,
+        currency="EUR",
+        owner_id=rep.user.id,
+        stage=await m.Stage.filter(is_default=True).first(),
+    )
     lead = await m.Lead.create(last_name="Lead", owner_id=actors[Role.ADMIN].user.id)
 
     async def state() -> Any:
@@ -200,21 +228,47 @@ async def test_assign_and_unassign_and_their_errors(gql: Any, actors: Any) -> No
 
     before = await state()
     # both or neither target; an account that is no partner; a sales rep on a record not theirs
-    await call(gql, ASSIGN, {"leadId": gid(lead), "opportunityId": gid(deal), "partnerAccountId": gid(partner)},
-               [{"field": ["input"], "message": "Give exactly one of leadId and opportunityId.", "code": "INVALID"}])  # fmt: skip
-    await call(gql, ASSIGN, {"partnerAccountId": gid(partner)},
-               [{"field": ["input"], "message": "Give exactly one of leadId and opportunityId.", "code": "INVALID"}])  # fmt: skip
-    await call(gql, ASSIGN, {"leadId": gid(lead), "partnerAccountId": gid(account)}, [
-        {"field": ["input", "partnerAccountId"], "message": "The account is no partner: mark it isPartner first.",
-         "code": "INVALID"}])  # fmt: skip
-    await call(gql, ASSIGN, {"leadId": "junk", "partnerAccountId": gid(partner)},
-               [{"field": ["input", "leadId"], "message": "Malformed id.", "code": "INVALID"}])  # fmt: skip
-    await call(gql.as_(rep), ASSIGN, {"leadId": gid(lead), "partnerAccountId": gid(partner)}, [
-        {"field": ["input", "leadId"], "message": "Assigning to a partner is for admins, managers and the record's "
-         "owner.", "code": "FORBIDDEN"}])  # fmt: skip
+    await call(
+        gql,
+        ASSIGN,
+        {"leadId": gid(lead), "opportunityId": gid(deal), "partnerAccountId": gid(partner)},
+        [user_error("input", "INVALID", "Give exactly one of leadId and opportunityId.")],
+    )
+    await call(
+        gql,
+        ASSIGN,
+        {"partnerAccountId": gid(partner)},
+        [user_error("input", "INVALID", "Give exactly one of leadId and opportunityId.")],
+    )
+    await call(
+        gql,
+        ASSIGN,
+        {"leadId": gid(lead), "partnerAccountId": gid(account)},
+        [user_error("input.partnerAccountId", "INVALID", "The account is no partner: mark it isPartner first.")],
+    )
+    await call(
+        gql,
+        ASSIGN,
+        {"leadId": "junk", "partnerAccountId": gid(partner)},
+        [user_error("input.leadId", "INVALID", "Malformed id.")],
+    )
+    await call(
+        gql.as_(rep),
+        ASSIGN,
+        {"leadId": gid(lead), "partnerAccountId": gid(partner)},
+        [
+            user_error(
+                "input.leadId", "FORBIDDEN", "Assigning to a partner is for admins, managers and the record's owner."
+            )
+        ],
+    )
     # a read-only user meets the role check before anything else, as on every mutation
-    await call(gql.as_(actors[Role.READ_ONLY]), ASSIGN, {"leadId": gid(lead), "partnerAccountId": gid(partner)}, [
-        {"field": ["input"], "message": "Your role may only read.", "code": "FORBIDDEN"}])  # fmt: skip
+    await call(
+        gql.as_(actors[Role.READ_ONLY]),
+        ASSIGN,
+        {"leadId": gid(lead), "partnerAccountId": gid(partner)},
+        [user_error("input", "FORBIDDEN", "Your role may only read.")],
+    )
     assert await state() == before
     # the owner assigns their deal; the partner user then sees it; unassigning takes it away
     p = await call(gql.as_(rep), ASSIGN, {"opportunityId": gid(deal), "partnerAccountId": gid(partner)})
@@ -226,7 +280,7 @@ async def test_assign_and_unassign_and_their_errors(gql: Any, actors: Any) -> No
     # a lead assigned to the partner carries it into the deal it is qualified into
     await call(gql, ASSIGN, {"leadId": gid(lead), "partnerAccountId": gid(partner)})
     q = await gql(f"""mutation {{ qualifyLead(input: {{leadId: "{gid(lead)}", account: {{create: {{name: "New Co"}}}},
-      opportunity: {{}}}}) {{ opportunity {{ partner {{ id }} }} {ERR} }} }}""")  # fmt: skip
+      opportunity: {{}}}}) {{ opportunity {{ partner {{ id }} }} {ERR} }} }}""")
     assert q["qualifyLead"]["userErrors"] == [] and q["qualifyLead"]["opportunity"]["partner"] == {"id": gid(partner)}
 
 
@@ -234,18 +288,26 @@ async def test_partner_users_need_a_partner_account(gql: Any, actors: Any) -> No
     partner, _ = await _partner()
     plain = await m.Account.create(name="Plain")
     count = await m.User.all().count()
-    await call(gql, CREATE_USER, {"email": "p2@example.com", "name": "P2", "role": "PARTNER"}, [
-        {"field": ["input", "partnerAccountId"], "message": "A PARTNER user needs a partnerAccountId.",
-         "code": "REQUIRED"}])  # fmt: skip
-    await call(gql, CREATE_USER, {"email": "p2@example.com", "name": "P2", "role": "PARTNER",
-                                  "partnerAccountId": gid(plain)}, [
-        {"field": ["input", "partnerAccountId"], "message": "The account is no partner: mark it isPartner first.",
-         "code": "INVALID"}])  # fmt: skip
-    await call(gql, CREATE_USER, {"email": "p2@example.com", "name": "P2", "role": "SALES_REP",
-                                  "partnerAccountId": gid(partner)}, [
-        {"field": ["input", "partnerAccountId"], "message": "Only PARTNER users belong to a partner account.",
-         "code": "INVALID"}])  # fmt: skip
+    await call(
+        gql,
+        CREATE_USER,
+        {"email": "p2@example.com", "name": "P2", "role": "PARTNER"},
+        [user_error("input.partnerAccountId", "REQUIRED", "A PARTNER user needs a partnerAccountId.")],
+    )
+    await call(
+        gql,
+        CREATE_USER,
+        {"email": "p2@example.com", "name": "P2", "role": "PARTNER", "partnerAccountId": gid(plain)},
+        [user_error("input.partnerAccountId", "INVALID", "The account is no partner: mark it isPartner first.")],
+    )
+    await call(
+        gql,
+        CREATE_USER,
+        {"email": "p2@example.com", "name": "P2", "role": "SALES_REP", "partnerAccountId": gid(partner)},
+        [user_error("input.partnerAccountId", "INVALID", "Only PARTNER users belong to a partner account.")],
+    )
     assert await m.User.all().count() == count
-    p = await call(gql, CREATE_USER, {"email": "p2@example.com", "name": "P2", "role": "PARTNER",
-                                      "partnerAccountId": gid(partner)})  # fmt: skip
+    p = await call(
+        gql, CREATE_USER, {"email": "p2@example.com", "name": "P2", "role": "PARTNER", "partnerAccountId": gid(partner)}
+    )
     assert p["user"]["role"] == "PARTNER" and p["user"]["partnerAccount"] == {"id": gid(partner)}

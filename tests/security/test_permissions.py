@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from factories import user_error
+
 from crm_graphql import models as m
 from crm_graphql.api.relay import to_global_id
 from crm_graphql.enums import Role
@@ -28,8 +30,17 @@ CATALOG = re.compile(
 )
 ADMIN_ONLY = re.compile(r"^purge|^(create|update|delete)User$")
 
-SCALARS = {"ID": to_global_id("Account", 1), "String": "x", "Int": 1, "Float": 1.0, "Boolean": True,
-           "Decimal": "1", "Date": "2026-01-01", "DateTime": "2026-01-01T00:00:00Z", "JSON": {}}  # fmt: skip
+SCALARS = {
+    "ID": to_global_id("Account", 1),
+    "String": "x",
+    "Int": 1,
+    "Float": 1.0,
+    "Boolean": True,
+    "Decimal": "1",
+    "Date": "2026-01-01",
+    "DateTime": "2026-01-01T00:00:00Z",
+    "JSON": {},
+}
 
 
 class Schema:
@@ -68,8 +79,8 @@ class Schema:
             args.append(f"{arg['name']}: ${arg['name']}")
             variables[arg["name"]] = self.value(ref)
         head = f"mutation({', '.join(defs)})" if defs else "mutation"
-        call = f"{field['name']}({', '.join(args)})" if args else field["name"]
-        return f"{head} {{ {call} {{ userErrors {{ field message code }} }} }}", variables
+        field_call = f"{field['name']}({', '.join(args)})" if args else field["name"]
+        return f"{head} {{ {field_call} {{ userErrors {{ field message code }} }} }}", variables
 
 
 async def schema_of(gql: Any) -> Schema:
@@ -155,9 +166,7 @@ async def test_sales_reps_change_only_what_they_own(gql: Any, actors: Any) -> No
     body = await as_b(UPDATE_OPP, {"i": {"id": opp_id, "title": "B was here"}})
     assert body["updateOpportunity"] == {
         "opportunity": None,
-        "userErrors": [
-            {"field": ["input", "id"], "message": "Sales reps may only change records they own.", "code": "FORBIDDEN"}
-        ],
+        "userErrors": [user_error("input.id", "FORBIDDEN", "Sales reps may only change records they own.")],
     }
     body = await as_b(DELETE_ACCOUNT, {"i": {"id": to_global_id("Account", account.id)}})
     assert body["deleteAccount"]["userErrors"][0]["code"] == "FORBIDDEN"
@@ -180,8 +189,9 @@ async def test_domain_operations_name_their_own_target_when_forbidden(gql: Any, 
     _b_user, b_token = await users.create_user("b2@example.com", "Rep B", Role.SALES_REP)
     stage = await m.Stage.filter(is_default=True).first()
     account = await m.Account.create(name="Shared", owner_id=rep_a.user.id)
-    opp = await m.Opportunity.create(title="A's deal", account=account, stage=stage, currency="EUR",
-                                     owner_id=rep_a.user.id)  # fmt: skip
+    opp = await m.Opportunity.create(
+        title="A's deal", account=account, stage=stage, currency="EUR", owner_id=rep_a.user.id
+    )
     as_b = gql.as_(rep_a)
     as_b.token = b_token
     # when rep B tries to win it
@@ -191,8 +201,7 @@ async def test_domain_operations_name_their_own_target_when_forbidden(gql: Any, 
     )
     # then FORBIDDEN names the opportunityId input, and the deal is still open
     assert body["winOpportunity"]["userErrors"] == [
-        {"field": ["input", "opportunityId"], "message": "Sales reps may only change records they own.",
-         "code": "FORBIDDEN"}
-    ]  # fmt: skip
+        user_error("input.opportunityId", "FORBIDDEN", "Sales reps may only change records they own.")
+    ]
     await opp.refresh_from_db()
     assert (opp.status, opp.version) == ("OPEN", 1)

@@ -9,9 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-
-from crm_graphql import db
-from tests.conftest import TEST_DATABASE_URL
+from factories import TEST_DATABASE_URL
 
 QUERY = {"query": "query Revocation { viewer { email } }"}
 
@@ -31,8 +29,8 @@ def worker_of(server: Any, answer: httpx.Response) -> int:
     return int(json.loads(server.log_lines(answer.headers["x-request-id"])[0])["pid"])
 
 
-@pytest.mark.postgres
-@pytest.mark.skipif(db.is_sqlite(TEST_DATABASE_URL), reason="several workers need PostgreSQL (CRM_TEST_DATABASE_URL)")
+@pytest.mark.postgres(reason="two workers share one database")
+@pytest.mark.slow
 def test_revoked_token_is_refused_at_once_by_every_worker(live_server: Any) -> None:
     # given `serve --workers 2` on PostgreSQL and a rep's token that both workers have accepted
     with live_server(workers=2, database=TEST_DATABASE_URL) as server:

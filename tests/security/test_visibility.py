@@ -50,15 +50,21 @@ async def world(gql: Any, rep_a: Any) -> World:
     private = await m.Account.create(name="Private Co", is_private=True, owner_id=rep_a.user.id)
     shared = await m.Account.create(name="Shared Co")
     contact = await m.Contact.create(last_name="Hidden", account=private)
-    hidden_opp = await m.Opportunity.create(title="Private deal", account=private, stage=stage, currency="EUR",
-                                            owner_id=rep_a.user.id)  # fmt: skip
-    restricted = await m.Opportunity.create(title="Restricted deal", account=shared, stage=stage, currency="EUR",
-                                            owner_id=rep_a.user.id, is_restricted=True)  # fmt: skip
+    hidden_opp = await m.Opportunity.create(
+        title="Private deal", account=private, stage=stage, currency="EUR", owner_id=rep_a.user.id
+    )
+    restricted = await m.Opportunity.create(
+        title="Restricted deal", account=shared, stage=stage, currency="EUR", owner_id=rep_a.user.id, is_restricted=True
+    )
     await m.Opportunity.create(title="Open deal", account=shared, stage=stage, currency="EUR")
     quote = await m.Quote.create(number="Q-SECRET", name="Q", account=private, opportunity=hidden_opp, currency="EUR")
     await m.Quote.create(number="Q-RESTRICTED", name="Q", account=shared, opportunity=restricted, currency="EUR")
-    ids = {"p": to_global_id("Account", private.id), "r": to_global_id("Opportunity", restricted.id),
-           "c": to_global_id("Contact", contact.id), "q": to_global_id("Quote", quote.id)}  # fmt: skip
+    ids = {
+        "p": to_global_id("Account", private.id),
+        "r": to_global_id("Opportunity", restricted.id),
+        "c": to_global_id("Contact", contact.id),
+        "q": to_global_id("Quote", quote.id),
+    }
     # a timeline event of the restricted deal fans out to the shared account
     body = await gql.as_(rep_a)(UPDATE_OPP, {"i": {"id": ids["r"], "title": "Restricted deal"}})
     assert body["updateOpportunity"]["userErrors"] == []
@@ -85,9 +91,15 @@ async def test_rep_b_sees_no_trace(gql: Any, actors: Any) -> None:
         "quotes": {"totalCount": 0, "nodes": []},
     }
     assert await rep_b(BY_ID, w.ids) == {
-        "node": None, "restricted": None, "nodes": [None, None, None, None],
-        "account": None, "opportunity": None, "contact": None, "quote": None, "quoteByNumber": None,
-    }  # fmt: skip
+        "node": None,
+        "restricted": None,
+        "nodes": [None, None, None, None],
+        "account": None,
+        "opportunity": None,
+        "contact": None,
+        "quote": None,
+        "quoteByNumber": None,
+    }
     relations = await rep_b(RELATIONS, {"s": w.shared})
     assert relations["account"]["opportunities"] == {"totalCount": 1, "nodes": [{"title": "Open deal"}]}
     assert [e for e in relations["account"]["timeline"]["nodes"] if e["subjectType"] == "Opportunity"] == []

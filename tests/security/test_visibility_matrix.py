@@ -13,139 +13,16 @@ services.access.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
+
+from factories import World, catalog, make_user, sales_world
+from introspection import INTROSPECT, NODES, PAGE, Schema, check_counts, ids_in, nest, unwrap
 
 from crm_graphql import models as m
 from crm_graphql.api.relay import MODELS, from_global_id, to_global_id
 from crm_graphql.enums import ConversionKind, Role
 from crm_graphql.services import access, lineage, timeline
-from tests.factories import World, catalog, make_user, sales_world
-
-INTROSPECT = """
-fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }
-{ __schema {
-    queryType { name }
-    types { name kind interfaces { name } possibleTypes { name }
-            fields { name args { name type { ...T } } type { ...T } }
-            inputFields { name type { ...T } } }
-} }
-"""
-PAGE = 100
-NODES = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }"
-
-
-def unwrap(ref: dict[str, Any]) -> tuple[str, bool]:
-    is_list = False
-    while ref["kind"] in ("NON_NULL", "LIST"):
-        is_list = is_list or ref["kind"] == "LIST"
-        ref = ref["ofType"]
-    return ref["name"], is_list
-
-
-class Schema:
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.types = {t["name"]: t for t in data["__schema"]["types"]}
-        self.query = self.types[data["__schema"]["queryType"]["name"]]
-        self.nodes = sorted(
-            t["name"] for t in self.types.values()
-            if t["kind"] == "OBJECT" and any(i["name"] == "Node" for i in t["interfaces"] or [])
-        )  # fmt: skip
-
-    def is_node(self, name: str) -> bool:
-        t = self.types[name]
-        return name == "Node" or name in self.nodes or (
-            t["kind"] in ("INTERFACE", "UNION") and all(p["name"] in self.nodes for p in t["possibleTypes"] or [])
-        )  # fmt: skip
-
-    def connection_node(self, name: str) -> str | None:
-        """``X`` for an ``XConnection`` type."""
-        t = self.types[name]
-        if t["kind"] != "OBJECT" or not name.endswith("Connection"):
-            return None
-        nodes = next((f for f in t["fields"] if f["name"] == "nodes"), None)
-        return unwrap(nodes["type"])[0] if nodes else None
-
-    def selection(self, type_name: str, depth: int = 0) -> str:
-        """Every relation of a type, to one level: to-one nodes, connections, node lists
-        (``derivatives``), and objects holding nodes (``lineage { from to }``)."""
-        parts = ["id"] if self.is_node(type_name) else []
-        for f in self.types[type_name]["fields"] or []:
-            if any(a["type"]["kind"] == "NON_NULL" for a in f["args"]):
-                continue
-            named, _ = unwrap(f["type"])
-            kind = self.types[named]["kind"]
-            if kind in ("SCALAR", "ENUM"):
-                if named == "JSON" or (depth == 1 and named in ("String", "ID")):
-                    parts.append(f["name"])  # event data and field changes name records too
-                continue
-            if self.connection_node(named):
-                args = "(first: 100)" if any(a["name"] == "first" for a in f["args"]) else ""
-                parts.append(f"{f['name']}{args} {{ totalCount nodes {{ id }} }}")
-            elif self.is_node(named):
-                parts.append(f"{f['name']} {{ id }}")
-            elif depth == 0 and named != "PageInfo":
-                inner = self.selection(named, depth + 1)
-                if inner:
-                    parts.append(f"{f['name']} {{ {inner} }}")
-        return " ".join(parts)
-
-    def roots(self) -> dict[str, dict[str, Any]]:
-        """Node type -> the Query connection listing it (with a ``filter`` argument)."""
-        out = {}
-        for f in self.query["fields"]:
-            node = self.connection_node(unwrap(f["type"])[0])
-            if node and any(a["name"] == "filter" for a in f["args"]):
-                out[node] = f
-        return out
-
-    def relation_paths(self, filter_type: str, depth: int = 2) -> Iterator[tuple[list[tuple[str, bool]], str]]:
-        """(path of (field, to-many), target type) for every relation a filter reaches."""
-        for f in self.types[filter_type]["inputFields"]:
-            named, _ = unwrap(f["type"])
-            if f["name"] in ("and", "or", "not"):
-                continue
-            if named.endswith("ListFilter"):
-                target, many = named.removesuffix("ListFilter"), True
-            elif named.endswith("Filter") and named.removesuffix("Filter") in self.nodes:
-                target, many = named.removesuffix("Filter"), False
-            else:
-                continue
-            yield [(f["name"], many)], target
-            if depth > 1:
-                for rest, deeper in self.relation_paths(f"{target}Filter", depth - 1):
-                    yield [(f["name"], many), *rest], deeper
-
-
-def nest(path: list[tuple[str, bool]], leaf: dict[str, Any]) -> dict[str, Any]:
-    for name, many in reversed(path):
-        leaf = {name: {"some": leaf} if many else leaf}
-    return leaf
-
-
-def ids_in(data: Any) -> Iterator[str]:
-    """Every string in a response (ids, and ids an event's data or changes might show)."""
-    if isinstance(data, str):
-        yield data
-    elif isinstance(data, dict):
-        for value in data.values():
-            yield from ids_in(value)
-    elif isinstance(data, list):
-        for value in data:
-            yield from ids_in(value)
-
-
-def check_counts(data: Any) -> Iterator[tuple[int, int]]:
-    """(totalCount, len(nodes)) of every connection with fewer rows than a page."""
-    if isinstance(data, dict):
-        if "totalCount" in data and "nodes" in data and len(data["nodes"]) < PAGE:
-            yield data["totalCount"], len(data["nodes"])
-        for value in data.values():
-            yield from check_counts(value)
-    elif isinstance(data, list):
-        for value in data:
-            yield from check_counts(value)
 
 
 async def hidden_world(owner: Any, shared: dict[str, Any]) -> tuple[set[str], set[str]]:
@@ -160,14 +37,20 @@ async def hidden_world(owner: Any, shared: dict[str, Any]) -> tuple[set[str], se
     loose = restricted.records["Quote"][2]
     await lineage.link(None, loose, restricted.records["SalesOrder"][0], ConversionKind.QUOTE_TO_ORDER)  # type: ignore[arg-type]
     # an activity on a public lead and a restricted deal
-    restricted.add(await m.Activity.create(type="CALL", subject="Both", lead=lead,
-                                           opportunity=restricted.records["Opportunity"][0]))  # fmt: skip
+    restricted.add(
+        await m.Activity.create(
+            type="CALL", subject="Both", lead=lead, opportunity=restricted.records["Opportunity"][0]
+        )
+    )
     # soft-deleted records of the public types
     gone = dt.datetime.now(dt.UTC)
     deleted = World(owner)
-    for model, values in ((m.Product, {"name": "Gone", "code": "GONE"}), (m.Pricebook, {"name": "Gone"}),
-                          (m.Bundle, {"name": "Gone", "code": "GONE", "pricebook": shared["pricebook"]}),
-                          (m.Lead, {"last_name": "Gone"})):  # fmt: skip
+    for model, values in (
+        (m.Product, {"name": "Gone", "code": "GONE"}),
+        (m.Pricebook, {"name": "Gone"}),
+        (m.Bundle, {"name": "Gone", "code": "GONE", "pricebook": shared["pricebook"]}),
+        (m.Lead, {"last_name": "Gone"}),
+    ):
         deleted.add(await model.create(deleted_at=gone, **values))
     hidden = set(deleted.all_ids())
     hidden |= {i for i in private.all_ids() if from_global_id(i)[0] != "Lead"}
@@ -178,8 +61,12 @@ async def hidden_world(owner: Any, shared: dict[str, Any]) -> tuple[set[str], se
                 hidden.add(to_global_id(type_name, row.id))
             if getattr(row, "deleted_at", None) is not None:
                 hidden.add(to_global_id(type_name, row.id))
-    parents = {"QuoteItem": ("Quote", "quote_id"), "SalesOrderItem": ("SalesOrder", "sales_order_id"),
-               "InvoiceItem": ("Invoice", "invoice_id"), "Document": ("Quote", "quote_id")}  # fmt: skip
+    parents = {
+        "QuoteItem": ("Quote", "quote_id"),
+        "SalesOrderItem": ("SalesOrder", "sales_order_id"),
+        "InvoiceItem": ("Invoice", "invoice_id"),
+        "Document": ("Quote", "quote_id"),
+    }
     for type_name, (parent, column) in parents.items():
         for row in await MODELS[type_name].all():
             if to_global_id(parent, getattr(row, column)) in hidden:
@@ -188,8 +75,14 @@ async def hidden_world(owner: Any, shared: dict[str, Any]) -> tuple[set[str], se
         if to_global_id(event.subject_type, event.subject_id) in hidden:
             hidden.add(to_global_id("TimelineEvent", event.id))
     await timeline.record(None, child, "CREATED", owner)  # type: ignore[arg-type]
-    gone_ids = {i for w in (private, restricted, deleted) for t, rows in w.records.items() for r in rows
-                if getattr(r, "deleted_at", None) is not None for i in [to_global_id(t, r.id)]}  # fmt: skip
+    gone_ids = {
+        i
+        for w in (private, restricted, deleted)
+        for t, rows in w.records.items()
+        for r in rows
+        if getattr(r, "deleted_at", None) is not None
+        for i in [to_global_id(t, r.id)]
+    }
     return hidden, gone_ids
 
 
@@ -207,8 +100,11 @@ async def test_hidden_records_do_not_exist_for_rep_b(gql: Any, actors: Any) -> N
     for gid in hidden:
         by_type.setdefault(from_global_id(gid)[0], set()).add(gid)
     # every Node type has a hidden instance, unless nothing of it can be hidden
-    unhideable = {t for t in schema.nodes if access.RULES[MODELS[t]] is access.public
-                  and "deleted_at" not in MODELS[t]._meta.fields_map}  # fmt: skip
+    unhideable = {
+        t
+        for t in schema.nodes
+        if access.RULES[MODELS[t]] is access.public and "deleted_at" not in MODELS[t]._meta.fields_map
+    }
     assert set(schema.nodes) - unhideable == set(by_type), set(schema.nodes) - unhideable ^ set(by_type)
 
     # when rep B enumerates every id of every type, 1 to the highest + 5
@@ -233,8 +129,10 @@ async def test_hidden_records_do_not_exist_for_rep_b(gql: Any, actors: Any) -> N
     for type_name, ids in visible.items():
         selection = schema.selection(type_name)
         for start in range(0, len(ids), 20):
-            data = await rep_b(f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {type_name} {{ {selection} }} }} }}",
-                               {"ids": ids[start : start + 20]})  # fmt: skip
+            data = await rep_b(
+                f"query($ids: [ID!]!) {{ nodes(ids: $ids) {{ ... on {type_name} {{ {selection} }} }} }}",
+                {"ids": ids[start : start + 20]},
+            )
             # then no hidden record is reached, and no count includes one
             assert set(ids_in(data)) & hidden == set(), (type_name, sorted(set(ids_in(data)) & hidden))
             assert all(total == shown for total, shown in check_counts(data)), type_name

@@ -65,9 +65,23 @@ def test_unknown_currency_raises(code: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["NaN", "nan", "Infinity", "-Infinity", "inf", "1e3", "1E3", "", "   ", "1.23456", "1_000",
-     "abc", "1.2.3", "12,50"],
-)  # fmt: skip
+    [
+        "NaN",
+        "nan",
+        "Infinity",
+        "-Infinity",
+        "inf",
+        "1e3",
+        "1E3",
+        "",
+        "   ",
+        "1.23456",
+        "1_000",
+        "abc",
+        "1.2.3",
+        "12,50",
+    ],
+)
 def test_parse_decimal_refuses(text: str) -> None:
     with pytest.raises(MoneyError):
         parse_decimal(text)
