@@ -184,6 +184,52 @@ HAND_WRITTEN: list[tuple[str, dict[str, Any]]] = [
     ),
 ]
 
+#: Levels below parents that were read without their full visibility condition (the trash,
+#: to-one references that keep deleted targets), below a visible parent (a child repeats
+#: only what the parent's condition does not imply: ``read/visibility.py``), and the
+#: partner's deals, with counts per level.
+BELOW_PARENTS: list[tuple[str, dict[str, Any]]] = [
+    (
+        """{ accounts(first: 10, filter: {isDeleted: {eq: true}}) { nodes { name
+        contacts(first: 5) { totalCount nodes { lastName } }
+        opportunities(first: 5) { totalCount nodes { title isDeleted
+          quotes(first: 3) { totalCount nodes { number items(first: 2) { totalCount nodes { ITEM } } } } } } } }
+        opportunities(first: 10, filter: {isDeleted: {eq: true}}) { nodes { title
+          quotes(first: 3) { totalCount nodes { number items(first: 2) { nodes { id } } } } } } }""".replace(
+            "ITEM", ITEM
+        ),
+        {},
+    ),
+    (
+        """{ quotes(first: 10, orderBy: [{field: TOTAL}]) { nodes { number opportunity { title isDeleted
+          quotes(first: 3) { totalCount nodes { number } } account { name } }
+          items(first: 3) { nodes { name quote { number isDeleted items(first: 2) { totalCount nodes { id } } } } } } } }""",
+        {},
+    ),
+    (
+        """{ opportunities(first: 20, orderBy: [{field: TITLE}]) { totalCount nodes { title isRestricted
+          partner { name } account { name isPrivate }
+          quotes(first: 5) { totalCount nodes { number total items(first: 5) { totalCount nodes { ITEM } } } } } }
+        contacts(first: 20) { totalCount nodes { lastName account { name
+          contacts(first: 3) { totalCount nodes { lastName } } } } } }""".replace("ITEM", ITEM),
+        {},
+    ),
+    (
+        """query($id: ID!) { node(id: $id) { ... on Account { name
+          contacts(first: 5) { totalCount nodes { lastName opportunities(first: 3) { totalCount nodes { title } } } }
+          quotes(first: 5) { totalCount nodes { number items(first: 3) { nodes { id } } } }
+          opportunities(first: 10) { totalCount nodes { title quotes(first: 3) { nodes { number } } } } } } }""",
+        {"id": "$partner-account"},
+    ),
+    (
+        """query($q: ID!) { quotes(first: 10, filter: {isDeleted: {eq: true}}) { totalCount nodes { number isDeleted
+          items(first: 5) { totalCount nodes { id } } opportunity { title items(first: 2) { totalCount } } } }
+        node(id: $q) { ... on Quote { number opportunity { title isDeleted
+          items(first: 5) { totalCount nodes { name quantity } } quotes(first: 2) { totalCount } } } } }""",
+        {"q": "$quote-of-deleted-deal"},
+    ),
+]
+
 
 @dataclass
 class World:
@@ -216,11 +262,34 @@ async def world(actors: Any, admin: Any) -> World:
     hidden = await m.Opportunity.filter(account_id=private.id).order_by("id").first()
     assert hidden is not None
     await m.Opportunity.filter(id=hidden.id).update(deleted_at=hidden.created_at)
+    # line items under a deleted deal and a deleted quote: hidden with their parent, also
+    # when the parent is reached from the trash or through a reference that keeps it
+    product = await m.Product.filter(deleted_at__isnull=True).order_by("id").first()
+    assert product is not None
+    await m.OpportunityItem.create(
+        opportunity_id=hidden.id,
+        product_id=product.id,
+        name=product.name,
+        currency="EUR",
+        quantity=1,
+        unit_price=10,
+        line_total=10,
+    )
+    trashed = await m.Quote.filter(account__is_private=False, items__id__isnull=False).order_by("id").first()
+    assert trashed is not None
+    await m.Quote.filter(id=trashed.id).update(deleted_at=trashed.created_at)
+    hidden_quote = await m.Quote.filter(opportunity_id=hidden.id).first()
+    assert hidden_quote is not None
+    # the demo's PARTNER user sees the deals assigned to their partner account
+    partner = await m.User.get(email=demo.PARTNER_EMAIL)
+    partner_deal = await m.Opportunity.filter(partner_id=partner.partner_account_id).order_by("id").first()
+    assert partner_deal is not None
     tokens = {
         "admin": admin.token,
         "owner-of-private": await users.issue_token(owner),
         "other-rep": await users.issue_token(other),
         "granted": granted_token,
+        "partner": await users.issue_token(partner),
     }
     relation = await m.AccountRelation.filter(account_id=private.id).first()
     assert relation is not None
@@ -228,6 +297,8 @@ async def world(actors: Any, admin: Any) -> World:
         "$relation": to_global_id("AccountRelation", relation.id),
         "$account": to_global_id("Account", private.id),
         "$restricted": to_global_id("Opportunity", deal.id),
+        "$partner-account": to_global_id("Account", partner_deal.account_id),
+        "$quote-of-deleted-deal": to_global_id("Quote", hidden_quote.id),
     }
     return World(tokens, values)
 
@@ -284,6 +355,16 @@ async def test_compiled_answers_equal_reference_for_every_user(client: Any, worl
     assert CompiledExecutor.compiled - before >= 16 * len(world.tokens)
 
 
+async def test_levels_below_parents_agree_for_every_user(client: Any, world: World) -> None:
+    before = CompiledExecutor.compiled
+    for who, token in world.tokens.items():
+        for query, variables in BELOW_PARENTS:
+            compiled, reference = await _both(client, token, query, _substitute(variables, world, None))
+            assert compiled == reference, (who, query)
+            assert b'"errors"' not in compiled[1], (who, compiled[1][:300])
+    assert CompiledExecutor.compiled - before == len(BELOW_PARENTS) * len(world.tokens)
+
+
 async def test_statements_per_level_and_rows_fetched(gql: Any, world: World) -> None:
     await gql("{ viewer { id } }")
     deep = HAND_WRITTEN[2][0]
@@ -330,7 +411,7 @@ _GENERATED = from_schema(
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("who", ["admin", "owner-of-private", "granted"])
+@pytest.mark.parametrize("who", ["admin", "owner-of-private", "granted", "partner"])
 async def test_generated_queries_agree(client: Any, world: World, who: str) -> None:
     token = world.tokens[who]
     seen: list[str] = []

@@ -25,6 +25,7 @@ from tortoise.queryset import QuerySet
 from crm_graphql.api import batch
 from crm_graphql.api import connection as conn
 from crm_graphql.api.filters import SPECS, asks_for_deleted, to_q
+from crm_graphql.api.read import visibility
 from crm_graphql.api.read.args import arguments
 from crm_graphql.api.read.plan import RAW, ConnPlan, ObjPlan, RefPlan, Unsupported
 from crm_graphql.models.base import FixedDecimalField
@@ -139,15 +140,26 @@ def statement(
         raise Unsupported("ids slot")
     slot = slots[0]
     if in_list is not None:
-        if dialect == "postgres":
-            needle, replacement = f"{in_list} IN (${slot + 1})", f"{in_list}=ANY(${slot + 1})"
-        elif dialect == "sqlite":
-            needle, replacement = f"{in_list} IN (?)", f"{in_list} IN (SELECT value FROM json_each(?))"
+        table, _, column = in_list.partition(".")
+        for name in (in_list, column):  # Tortoise leaves the column unqualified when nothing is joined
+            if dialect == "postgres":
+                needle, replacement = f"{name} IN (${slot + 1})", f"{name}=ANY(${slot + 1})"
+            elif dialect == "sqlite":
+                needle, replacement = f"{name} IN (?)", f"{name} IN (SELECT value FROM json_each(?))"
+            else:
+                raise Unsupported(dialect)
+            if sql.count(needle) == 1:
+                sql = sql.replace(needle, replacement)
+                break
         else:
-            raise Unsupported(dialect)
-        if sql.count(needle) != 1:
             raise Unsupported("ids slot")
-        sql = sql.replace(needle, replacement)
+        if dialect == "sqlite":
+            # Rows are found through the ids (an indexed foreign key, or the key): without
+            # statistics SQLite prefers the (deleted_at, sort keys) index of the level's own
+            # table and walks every live row. A unary + keeps that term out of index choice
+            # (SQLite's documented way); the value is the same.
+            for alive in (f'{table}."deleted_at" IS NULL', '"deleted_at" IS NULL'):
+                sql = sql.replace(f" {alive}", f" +{alive}").replace(f"({alive}", f"(+{alive}")
     return Statement(qs.model, dialect, wrap(sql), params, slot)
 
 
@@ -178,14 +190,16 @@ class Selection:
     """The names a level's statement selects: its own columns, then the columns of every
     to-one relation read by a LEFT JOIN (``RefPlan.joined``), then window extras."""
 
-    def __init__(self, columns: list[str], objs: Sequence[ObjPlan], model: type[Model]) -> None:
+    def __init__(
+        self, columns: list[str], objs: Sequence[ObjPlan], model: type[Model], joins: Callable[[RefPlan], bool]
+    ) -> None:
         self.model = model
         self.columns = columns
         self.names = list(columns)
         self.joins: list[tuple[RefPlan, list[str], int]] = []
         for obj in objs:
             for ref in obj.refs:
-                if ref.joined:
+                if joins(ref):
                     cols = sorted(ref.obj.columns)
                     self.joins.append((ref, cols, len(self.names)))
                     self.names.extend(f"{ref.joined}__{c}" for c in cols)
@@ -197,12 +211,23 @@ class Fetcher:
     def __init__(self, schema: Any, user: Any, variables: Any) -> None:
         self.schema = schema
         self.user = user
-        self.uid = int(user.id) if user is not None else 0
+        self.viewer = access.viewer(user)
+        #: What visibility depends on (the user id, and a partner's account): statements are
+        #: kept per this key, so a user made a partner (or moved) never meets old statements.
+        self.uid = (int(self.viewer), access.partner_of(self.viewer))
+        self.partner = self.uid[1] is not None
         self.variables = variables
         #: ConnPlan -> parent id (None at the root) -> (page rows in output order, has_more)
         self.pages: dict[ConnPlan, dict[Any, tuple[list[Row], bool, conn.Page, list[conn.SortKey]]]] = {}
         self.counts: dict[ConnPlan, dict[Any, int]] = {}
         self.refs: dict[RefPlan, dict[int, Row]] = {}
+
+    def joins(self, ref: RefPlan) -> bool:
+        """Whether the parent's statement reads ``ref``'s target by a LEFT JOIN: a target
+        every user sees (``RefPlan.joined``), unless a partner's rule narrows it (users)."""
+        if ref.joined is None:
+            return False
+        return not self.partner or access.PARTNER_RULES.get(ref.model) is access.unrestricted
 
     async def _rows(self, qs: QuerySet[Any], sql_tail: str = "") -> list[Any]:
         sql, params = _sql(qs)
@@ -251,41 +276,57 @@ class Fetcher:
             ref_rows = self._convert(ref.model, cols, list(seen.values()))
             for row in ref_rows:
                 found[row["id"]] = row
-            await self.objects(ref.obj, ref_rows)
+            await self.objects(ref.obj, ref_rows, False)  # deleted targets too
         return rows
 
-    async def objects(self, obj: ObjPlan, rows: list[Row]) -> None:
-        """Everything below ``obj`` for all its ``rows`` (one statement per level)."""
+    async def objects(self, obj: ObjPlan, rows: list[Row], strict: bool) -> None:
+        """Everything below ``obj`` for all its ``rows`` (one statement per level).
+        ``strict``: the rows were read with their model's full visibility condition, live
+        ones only, so the levels below need not repeat what it implies (``visibility``)."""
         for ref in obj.refs:
             self.refs.setdefault(ref, {})
         if not rows:
             return
+        parent = obj.model if strict else None
         for ref in obj.refs:
-            if not ref.joined:
-                await self.ref(ref, rows)
+            if not self.joins(ref):
+                await self.ref(ref, rows, parent)
         for child in obj.conns:
-            await self.children(child, rows)
+            await self.children(child, rows, parent)
 
-    async def ref(self, ref: RefPlan, parents: list[Row]) -> None:
+    def _scoped(self, model: type[Model], fk: str, parent: type[Model] | None) -> QuerySet[Any]:
+        """``access.scoped(model, user)`` for the rows whose ``fk`` is the id of one of the
+        parent rows; without what the parent's condition already enforced when those rows
+        were read with it (``parent`` not None)."""
+        if parent is not None:
+            reduced = visibility.implied(model, fk, parent, self.user)
+            if reduced is not None and reduced[1]:
+                return model.filter(reduced[0])
+        return access.scoped(model, self.user)
+
+    async def ref(self, ref: RefPlan, parents: list[Row], parent: type[Model] | None) -> None:
         ids = sorted({r[ref.attr] for r in parents if r[ref.attr] is not None})
         found: dict[int, Row] = {}
         self.refs[ref] = found
         if not ids:
             return
-        selection, stmt = cached((ref, self.uid), lambda: self._prepare_ref(ref))
+        if ref.fk is None:
+            parent = None  # the target is found by its own id: nothing of the parent applies
+        selection, stmt = cached((ref, self.uid, parent), lambda: self._prepare_ref(ref, parent))
         rows = await self._level(ref.model, selection, await stmt.run(ids))
         by = ref.fk or "id"
         for row in rows:
             found[row[by]] = row
-        await self.objects(ref.obj, rows)
+        await self.objects(ref.obj, rows, ref.fk is not None)
 
-    def _prepare_ref(self, ref: RefPlan) -> tuple[Selection, Statement]:
-        selection = Selection(sorted(ref.obj.columns), [ref.obj], ref.model)
+    def _prepare_ref(self, ref: RefPlan, parent: type[Model] | None) -> tuple[Selection, Statement]:
+        selection = Selection(sorted(ref.obj.columns), [ref.obj], ref.model, self.joins)
         if ref.fk is None:  # ``Context.load``: deleted targets too
             qs = access.scoped(ref.model, self.user, include_deleted=True).filter(id__in=[SENTINEL])
             in_list = batch.column(ref.model, "id")
         else:  # ``child_ref_field``
-            qs = access.scoped(ref.model, self.user).filter(**dict(ref.where), **{f"{ref.fk}__in": [SENTINEL]})
+            qs = self._scoped(ref.model, ref.fk, parent)
+            qs = qs.filter(**dict(ref.where), **{f"{ref.fk}__in": [SENTINEL]})
             in_list = batch.column(ref.model, ref.fk)
         return selection, statement(qs.values_list(*selection.names), in_list=in_list)
 
@@ -304,7 +345,7 @@ class Fetcher:
         return (plan, self.uid, repr(raw))
 
     async def root(self, plan: ConnPlan) -> None:
-        page, keys, selection, rows_stmt, count_stmt = cached(self._key(plan), lambda: self._prepare_root(plan))
+        page, keys, selection, rows_stmt, count_stmt, strict = cached(self._key(plan), lambda: self._prepare_root(plan))
         rows: list[Row] = []
         has_more = False
         if rows_stmt is not None:
@@ -317,7 +358,7 @@ class Fetcher:
         if count_stmt is not None:
             self.counts[plan] = {None: int((await count_stmt.run())[0][0])}
         for obj in plan.objs:
-            await self.objects(obj, rows)
+            await self.objects(obj, rows, strict)
 
     def _prepare_root(self, plan: ConnPlan) -> tuple[Any, ...]:
         spec = SPECS[plan.spec_name]
@@ -326,21 +367,24 @@ class Fetcher:
         keys = conn.sort_keys(spec, args.get("order_by"))
         forward = not page.backward
         flt = args.get("filter")
-        base = access.scoped(spec.model, self.user, include_deleted=asks_for_deleted(flt))
+        include_deleted = asks_for_deleted(flt)
+        base = access.scoped(spec.model, self.user, include_deleted=include_deleted)
         base = base.filter(to_q(plan.spec_name, flt, self.user))  # the trash widens top-level lists only
         qs = base
         if page.cursor is not None:
             qs = qs.filter(conn.keyset_q(spec.model, keys, page.cursor, forward))
-        selection = Selection(self._columns(plan, keys), plan.objs, spec.model)
+        selection = Selection(self._columns(plan, keys), plan.objs, spec.model, self.joins)
         rows_stmt = None
         if page.limit:
             tail = f" ORDER BY {batch._order_sql(spec.model, keys, forward)} LIMIT {int(page.limit) + 1}"
             rows_stmt = statement(qs.values_list(*selection.names), lambda sql: sql + tail, ids=False)
         count_stmt = statement(base.count(), ids=False) if plan.wants_total else None
-        return page, keys, selection, rows_stmt, count_stmt
+        return page, keys, selection, rows_stmt, count_stmt, not include_deleted
 
-    async def children(self, plan: ConnPlan, parents: list[Row]) -> None:
-        page, keys, selection, rows_stmt, count_stmt = cached(self._key(plan), lambda: self._prepare_children(plan))
+    async def children(self, plan: ConnPlan, parents: list[Row], parent: type[Model] | None) -> None:
+        page, keys, selection, rows_stmt, count_stmt = cached(
+            (*self._key(plan), parent), lambda: self._prepare_children(plan, parent)
+        )
         parent_ids = sorted({r["id"] for r in parents})
         grouped: dict[Any, list[Row]] = defaultdict(list)
         if rows_stmt is not None:
@@ -363,21 +407,21 @@ class Fetcher:
         if count_stmt is not None:
             self.counts[plan] = {parent: int(n) for parent, n in await count_stmt.run(parent_ids)}
         for obj in plan.objs:
-            await self.objects(obj, all_rows)
+            await self.objects(obj, all_rows, True)  # every row passed the full condition (``visibility``)
 
-    def _prepare_children(self, plan: ConnPlan) -> tuple[Any, ...]:
+    def _prepare_children(self, plan: ConnPlan, parent: type[Model] | None) -> tuple[Any, ...]:
         assert plan.fk is not None
         spec = SPECS[plan.spec_name]
         args = self.args(plan)
         page = conn.Page.from_args(args.get("first"), args.get("after"), args.get("last"), args.get("before"))
         keys = conn.sort_keys(spec, args.get("order_by"), under=plan.fk)
         forward = not page.backward
-        base = access.scoped(spec.model, self.user).filter(to_q(plan.spec_name, args.get("filter"), self.user))
+        base = self._scoped(spec.model, plan.fk, parent).filter(to_q(plan.spec_name, args.get("filter"), self.user))
         qs = base.filter(**{f"{plan.fk}__in": [SENTINEL]})
         if page.cursor is not None:
             qs = qs.filter(conn.keyset_q(spec.model, keys, page.cursor, forward))
         partition = batch.column(spec.model, plan.fk)
-        selection = Selection(self._columns(plan, keys), plan.objs, spec.model)
+        selection = Selection(self._columns(plan, keys), plan.objs, spec.model, self.joins)
         rows_stmt = None
         if page.limit:
             window = (
@@ -412,11 +456,11 @@ class Fetcher:
         """The visible, live row ``pk`` of ``obj``'s model (``load_node``), and what is below it."""
 
         def prepare() -> tuple[Selection, Statement]:
-            selection = Selection(sorted(obj.columns), [obj], obj.model)
+            selection = Selection(sorted(obj.columns), [obj], obj.model, self.joins)
             qs = access.scoped(obj.model, self.user).filter(id=SENTINEL).values_list(*selection.names)
             return selection, statement(qs)
 
         selection, stmt = cached((obj, self.uid), prepare)
         rows = await self._level(obj.model, selection, await stmt.run(pk))
-        await self.objects(obj, rows)
+        await self.objects(obj, rows, True)
         return rows[0] if rows else None

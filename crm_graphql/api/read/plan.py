@@ -113,8 +113,9 @@ class RefPlan:
     fk: str | None = None
     where: tuple[tuple[str, Any], ...] = ()
     #: the foreign key relation's name (``product`` for ``product_id``) when the target's rows
-    #: are read by a LEFT JOIN in the parent's statement: public targets (catalog, stages,
-    #: users) have no visibility predicate, and ``Context.load`` keeps deleted ones too.
+    #: may be read by a LEFT JOIN in the parent's statement: public targets (catalog, stages,
+    #: users) have no visibility predicate, and ``Context.load`` keeps deleted ones too. Not
+    #: for a partner when their rule narrows the target (users): ``Fetcher.joins``.
     joined: str | None = None
 
 
