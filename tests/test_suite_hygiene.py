@@ -120,6 +120,15 @@ def test_no_test_module_imports_another() -> None:
     assert {k: v for k, v in found.items() if v} == {}
 
 
+def test_test_modules_have_unique_names() -> None:
+    # test folders have no __init__.py (rootdir-relative imports): pytest imports each module by
+    # its bare name, so two test_x.py in different folders stop the whole collection
+    names: dict[str, list[str]] = {}
+    for path in all_test_modules():
+        names.setdefault(path.name, []).append(str(path.relative_to(TESTS)))
+    assert {name: paths for name, paths in names.items() if len(paths) > 1} == {}
+
+
 def test_create_call_and_err_are_defined_once_in_factories() -> None:
     found = {str(p.relative_to(TESTS)): list(shared_definitions(p.read_text())) for p in all_test_modules()}
     assert {k: v for k, v in found.items() if v} == {}
