@@ -196,6 +196,13 @@ def _account_relation(uid: int, prefix: str, include_deleted: bool) -> Q:
     return condition(m.Account, uid, f"{prefix}account__") & condition(m.Account, uid, f"{prefix}linked__")
 
 
+def _contact_role(uid: int, prefix: str, include_deleted: bool) -> Q:
+    """Visible with its deal, and only when its contact is visible too: a role naming a hidden
+    contact (of another user's private account) does not exist for the viewer (DOMAIN.md 8)."""
+    deal = condition(m.Opportunity, uid, f"{prefix}opportunity__", include_deleted=include_deleted)
+    return deal & condition(m.Contact, uid, f"{prefix}contact__")
+
+
 RULES: dict[type[Model], VisibilityRule] = {
     m.Account: _account,
     m.Contact: _contact,
@@ -211,7 +218,7 @@ RULES: dict[type[Model], VisibilityRule] = {
     m.Document: child_of("quote", m.Quote),
     m.DocumentFile: child_of("document", m.Document),
     m.OpportunityAccess: child_of("opportunity", m.Opportunity),
-    m.OpportunityContactRole: child_of("opportunity", m.Opportunity),
+    m.OpportunityContactRole: _contact_role,
     m.RevenueSplit: child_of("opportunity", m.Opportunity),
     m.LeadShare: child_of("lead", m.Lead),
     m.Activity: _activity,
@@ -246,12 +253,19 @@ def unrestricted(uid: int, prefix: str, include_deleted: bool) -> Q:
     return _EVERYTHING
 
 
-def _partner_deals(partner: int) -> Subquery:
-    return Subquery(m.Opportunity.filter(partner_id=partner, deleted_at__isnull=True).values("id"))
+def _partner_deal_rows(uid: int, partner: int) -> QuerySet[m.Opportunity]:
+    """The partner's deals this user may see: assigned to the partner AND visible under the
+    ordinary rule (a restricted deal or a private account's deal assigned to the partner stays
+    hidden, and so does what would only hang on it)."""
+    return m.Opportunity.filter(partner_id=partner, deleted_at__isnull=True).filter(_opportunity(uid, "", False))
+
+
+def _partner_deals(uid: int, partner: int) -> Subquery:
+    return Subquery(_partner_deal_rows(uid, partner).values("id"))
 
 
 def _partner_account_ids(uid: int, partner: int) -> Q:
-    deals = m.Opportunity.filter(partner_id=partner, deleted_at__isnull=True)
+    deals = _partner_deal_rows(uid, partner)
     leads = m.Lead.filter(partner_id=partner, deleted_at__isnull=True, converted_account_id__isnull=False)
     return (
         Q(id__in=Subquery(deals.values("account_id")))
@@ -268,7 +282,7 @@ def _p_account(uid: int, prefix: str, include_deleted: bool) -> Q:
 
 def _p_contact(uid: int, prefix: str, include_deleted: bool) -> Q:
     partner = partner_of(uid) or 0
-    deals = m.Opportunity.filter(partner_id=partner, deleted_at__isnull=True, contact_id__isnull=False)
+    deals = _partner_deal_rows(uid, partner).filter(contact_id__isnull=False)
     leads = m.Lead.filter(partner_id=partner, deleted_at__isnull=True, converted_contact_id__isnull=False)
     accounts = Subquery(m.Account.filter(_partner_account_ids(uid, partner)).values("id"))
     return (
@@ -286,16 +300,16 @@ def _p_assigned(uid: int, prefix: str, include_deleted: bool) -> Q:
 
 def _p_deal_document(uid: int, prefix: str, include_deleted: bool) -> Q:
     """Quotes, orders, invoices, contracts: those of the partner's deals."""
-    return lookup(f"{prefix}opportunity_id__in", _partner_deals(partner_of(uid) or 0))
+    return lookup(f"{prefix}opportunity_id__in", _partner_deals(uid, partner_of(uid) or 0))
 
 
 def _p_activity(uid: int, prefix: str, include_deleted: bool) -> Q:
     partner = partner_of(uid) or 0
     leads = Subquery(m.Lead.filter(partner_id=partner, deleted_at__isnull=True).values("id"))
-    quotes = Subquery(m.Quote.filter(opportunity_id__in=_partner_deals(partner)).values("id"))
+    quotes = Subquery(m.Quote.filter(opportunity_id__in=_partner_deals(uid, partner)).values("id"))
     return (
         lookup(f"{prefix}lead_id__in", leads)
-        | lookup(f"{prefix}opportunity_id__in", _partner_deals(partner))
+        | lookup(f"{prefix}opportunity_id__in", _partner_deals(uid, partner))
         | lookup(f"{prefix}quote_id__in", quotes)
     )
 

@@ -74,8 +74,11 @@ async def unlink_accounts(actor: Actor, relation_id: int) -> tuple[m.AccountRela
 
 
 async def _record(conn: Any, actor: Actor, event: str, row: m.AccountRelation, account: Any, related: Any) -> None:
-    """The event on both accounts, each naming the other with the kind as seen from it."""
+    """The event on both accounts, each naming the other with the kind as seen from it. The kind
+    and the note are facts of the reference (DOMAIN.md 6: what an event says about another record
+    is shown only to those who may see it): a viewer who cannot see the other account reads
+    ``relatedAccount: null`` and nothing about the link."""
     kind = AccountRelationKind(row.kind)
     for subject, other, seen in ((account, related, kind), (related, account, kind.reverse)):
-        data = {"relatedAccount": timeline.ref(other, name=other.name), "kind": seen.value, "note": row.note}
+        data = {"relatedAccount": timeline.ref(other, name=other.name, kind=seen.value, note=row.note)}
         await timeline.record(conn, subject, event, actor, data)

@@ -69,11 +69,13 @@ async def test_a_relation_shows_from_both_sides_and_on_both_timelines(gql: Any) 
     steel_events = [
         e for e in (await gql(EVENTS, {"id": steel}))["account"]["timeline"]["nodes"] if e["kind"] == "ACCOUNT_LINKED"
     ]
-    assert {(e["data"]["relatedAccount"]["id"], e["data"]["kind"]) for e in acme_events} == {
+    assert {(e["data"]["relatedAccount"]["id"], e["data"]["relatedAccount"]["kind"]) for e in acme_events} == {
         (steel, "SUPPLIER"),
         (rival, "COMPETITOR"),
     }
-    assert [(e["data"]["relatedAccount"]["id"], e["data"]["kind"]) for e in steel_events] == [(acme, "CUSTOMER")]
+    assert [(e["data"]["relatedAccount"]["id"], e["data"]["relatedAccount"]["kind"]) for e in steel_events] == [
+        (acme, "CUSTOMER")
+    ]
 
     # when Steel Co's side removes it
     removed = await call(gql, UNLINK, {"id": relation["id"]})
@@ -186,9 +188,13 @@ async def test_a_relation_is_visible_only_when_both_accounts_are(gql: Any, actor
     rep_a = gql.as_(actors[Role.SALES_REP])
     secret = await create(rep_a, "Account", {"name": "Secret", "isPrivate": True})
     public = await create(gql, "Account", {"name": "Public"})
-    relation = (await call(rep_a, LINK, {"accountId": secret, "relatedAccountId": public, "kind": "AFFILIATE"}))[
-        "relation"
-    ]
+    relation = (
+        await call(
+            rep_a,
+            LINK,
+            {"accountId": secret, "relatedAccountId": public, "kind": "AFFILIATE", "note": "secret note"},
+        )
+    )["relation"]
     # then rep A sees it from both sides
     assert [r["id"] for r in await relations(rep_a, public)] == [relation["id"]]
     assert [r["id"] for r in await relations(rep_a, secret)] == [relation["id"]]
@@ -197,6 +203,10 @@ async def test_a_relation_is_visible_only_when_both_accounts_are(gql: Any, actor
         assert await relations(viewer, public) == []
         node = await viewer("query($id: ID!) { node(id: $id) { id } }", {"id": relation["id"]})
         assert node["node"] is None
+        # nor read anything about it on the public account's timeline (the kind and note hang on
+        # the hidden account's reference)
+        events = (await viewer(EVENTS, {"id": public}))["account"]["timeline"]["nodes"]
+        assert [e["data"] for e in events if e["kind"] == "ACCOUNT_LINKED"] == [{"relatedAccount": None}]
         # nor can unlink it (NOT_FOUND: it does not exist for them)
         await call(
             viewer, UNLINK, {"id": relation["id"]}, refused("NOT_FOUND", "id", "No AccountRelation with this id.")

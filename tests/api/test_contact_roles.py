@@ -95,3 +95,23 @@ async def test_contact_roles_from_both_sides_and_their_errors(gql: Any, actors: 
     await gql(f'mutation {{ reopenOpportunity(input: {{opportunityId: "{deal}"}}) {{ {ERR} }} }}')
     await call(gql, REMOVE, {"id": first["contactRole"]["id"]})
     assert len((await gql(ROLES, {"o": deal, "c": anna}))["opportunity"]["contactRoles"]) == 2
+
+
+async def test_a_role_of_a_contact_the_viewer_cannot_see_does_not_exist_for_them(gql: Any, actors: Any) -> None:
+    # given rep A's deal on a public account, with a role for a contact of rep A's private account
+    rep_a = gql.as_(actors[Role.SALES_REP])
+    public = await create(rep_a, "Account", {"name": "Public"})
+    secret = await create(rep_a, "Account", {"name": "Secret", "isPrivate": True})
+    hidden = await create(rep_a, "Contact", {"lastName": "Hidden", "accountId": secret})
+    shown = await create(rep_a, "Contact", {"lastName": "Shown", "accountId": public})
+    deal = await create(rep_a, "Opportunity", {"title": "Deal", "accountId": public})
+    role = await call(rep_a, ADD, {"opportunityId": deal, "contactId": hidden, "role": "DECISION_MAKER"})
+    await call(rep_a, ADD, {"opportunityId": deal, "contactId": shown, "role": "INFLUENCER"})
+    roles = "query($o: ID!) { opportunity(id: $o) { contactRoles { role contact { id } } } }"
+    # then rep A sees both roles; the admin and a manager see the deal with the visible contact's role only
+    assert len((await rep_a(roles, {"o": deal}))["opportunity"]["contactRoles"]) == 2
+    for viewer in (gql, gql.as_(actors[Role.MANAGER])):
+        data = await viewer(roles, {"o": deal})
+        assert data["opportunity"]["contactRoles"] == [{"role": "INFLUENCER", "contact": {"id": shown}}]
+        node = await viewer("query($id: ID!) { node(id: $id) { id } }", {"id": role["contactRole"]["id"]})
+        assert node["node"] is None

@@ -311,3 +311,33 @@ async def test_partner_users_need_a_partner_account(gql: Any, actors: Any) -> No
         gql, CREATE_USER, {"email": "p2@example.com", "name": "P2", "role": "PARTNER", "partnerAccountId": gid(partner)}
     )
     assert p["user"]["role"] == "PARTNER" and p["user"]["partnerAccount"] == {"id": gid(partner)}
+
+
+async def test_a_restricted_deal_assigned_to_the_partner_shows_nothing_it_hangs_on(gql: Any, actors: Any) -> None:
+    # given a public account whose only deal is restricted (the partner user not on its list)
+    # and assigned to the partner, with a contact and a quote
+    partner, actor = await _partner()
+    admin = actors[Role.ADMIN].user
+    account = await m.Account.create(name="Restricted customer", owner_id=admin.id)
+    contact = await m.Contact.create(last_name="Hidden", account=account, owner_id=admin.id)
+    stage = await m.Stage.filter(kind="OPEN").order_by("position").first()
+    deal = await m.Opportunity.create(
+        title="Restricted",
+        account=account,
+        contact=contact,
+        stage=stage,
+        pipeline_id=stage.pipeline_id,
+        currency="EUR",
+        owner_id=admin.id,
+        is_restricted=True,
+        partner_id=partner.id,
+    )
+    quote = await m.Quote.create(name="Q", number="Q-R-1", account=account, opportunity=deal, currency="EUR")
+    puser = gql.as_(actor)
+    # then the partner user sees neither the deal nor its account, contact or quote, by any path
+    for row in (deal, account, contact, quote):
+        assert (await puser("query($id: ID!) { node(id: $id) { id } }", {"id": gid(row)}))["node"] is None
+    seen = await puser("{ accounts { nodes { id } } contacts { nodes { id } } opportunities { totalCount } }")
+    assert gid(account) not in {a["id"] for a in seen["accounts"]["nodes"]}
+    assert gid(contact) not in {c["id"] for c in seen["contacts"]["nodes"]}
+    assert seen["opportunities"]["totalCount"] == 0
