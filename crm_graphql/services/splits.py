@@ -180,7 +180,8 @@ async def update_lead_split_rule(
             raise Conflict("The rule changed since you read it.", ("input", "version"))
         values: dict[str, Any] = {}
         if "name" in changes:
-            values["name"] = _clean_name(changes["name"], creating=False)
+            # given as null: the name cannot be emptied (REQUIRED, like a blank one)
+            values["name"] = _clean_name(changes["name"], creating=True)
         if "is_active" in changes:
             if changes["is_active"] is None:
                 raise Required("isActive cannot be empty.", ("input", "isActive"))

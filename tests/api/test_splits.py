@@ -259,6 +259,7 @@ async def test_every_refusal_has_its_code_and_changes_nothing(gql: Any, actors: 
         await call(gql, UPDATE_RULE, {"id": rule_id, "shares": shares}, errors)
     # the name, a filter over the bounds, a stale version, an unknown rule
     await call(gql, CREATE_RULE, {"name": " ", "shares": good}, err(["input", "name"], "REQUIRED", "name is required."))
+    await call(gql, UPDATE_RULE, {"id": rule_id, "name": None}, err(["input", "name"], "REQUIRED", "name is required."))
     await call(
         gql,
         CREATE_RULE,
