@@ -69,16 +69,45 @@ _COLUMN = {GroupBy.STAGE: "stage_id", GroupBy.OWNER: "owner_id", GroupBy.ACCOUNT
            GroupBy.CAMPAIGN: "campaign_id"}  # fmt: skip
 
 
-async def pipeline_summary(user: Actor | None, where: Q, group_by: GroupBy, currency: str | None = None) -> list[Group]:
+#: The group of owners a PARTNER user may not see (key null, after "Unassigned").
+_OTHERS = -1
+
+
+async def pipeline_summary(
+    user: Actor | None,
+    where: Q,
+    group_by: GroupBy,
+    currency: str | None = None,
+    *,
+    pipeline_id: int | None = None,
+    filter_names_pipeline: bool = False,
+) -> list[Group]:
     """Count, amount and weighted amount (expected revenue) per group of the visible
     opportunities matching ``where``, converted into ``currency`` (default: the base currency).
 
+    One pipeline (DOMAIN.md 11: summaries never mix pipelines unless grouped by PIPELINE):
+    ``pipeline_id`` when given, else the pipelines the filter names (``filter_names_pipeline``:
+    the deals it matches must all be in one, else Invalid), else the default pipeline.
     Sums are taken per currency and converted once per group and currency. Raises Invalid
-    (unknown currency), MissingExchangeRate.
+    (unknown currency, several pipelines), MissingExchangeRate.
     """
     target = (currency or config.BASE_CURRENCY).strip()  # case-sensitive, as in every mutation
     if not money.is_currency(target):
         raise Invalid(f"{currency!r} is not an ISO 4217 currency code.", ("currency",))
+    if group_by is not GroupBy.PIPELINE:
+        if pipeline_id is not None:
+            where &= Q(pipeline_id=pipeline_id)
+        elif filter_names_pipeline:
+            matched = access.scoped(m.Opportunity, user).filter(where)
+            if len(await matched.distinct().limit(2).values_list("pipeline_id", flat=True)) > 1:
+                raise Invalid(
+                    "The filter matches deals of several pipelines: a summary covers one pipeline (name one in "
+                    "filter.pipeline or pipelineId), or group by PIPELINE.",
+                    ("filter", "pipeline"),
+                )
+        else:
+            default = await m.Pipeline.filter(is_default=True).first()
+            where &= Q(pipeline_id=default.id if default is not None else 0)
     if group_by is GroupBy.SPLIT_OWNER:
         return await _split_owner_summary(user, where, target)
     column = _COLUMN[group_by]
@@ -110,6 +139,8 @@ async def pipeline_summary(user: Actor | None, where: Q, group_by: GroupBy, curr
         bucket = sums[key][row["currency"]]
         bucket[0] += _units(row["amount_hi"], row["amount_lo"])
         bucket[1] += _units(row["expected_hi"], row["expected_lo"])
+    if group_by is GroupBy.OWNER:
+        await _hide_owners(user, counts, sums)
     rates = {r.currency: r.rate for r in await m.ExchangeRate.all()}
     places = money.minor_units(target)
     labels, order = await _labels(group_by, list(counts))
@@ -124,8 +155,23 @@ async def pipeline_summary(user: Actor | None, where: Q, group_by: GroupBy, curr
                 raise MissingExchangeRate(exc.currency, ("currency",)) from None
         label = labels.get(key, "None")
         rounded = money.round_money(total, target), money.round_money(weighted, target)
-        groups.append(Group(key, label, count, rounded[0], rounded[1], order.get(key, (1, ""))))
+        shown = None if key == _OTHERS else key
+        groups.append(Group(shown, label, count, rounded[0], rounded[1], order.get(key, (1, ""))))
     return sorted(groups, key=lambda g: g.order)
+
+
+async def _hide_owners(user: Actor | None, counts: dict[Any, int], sums: dict[Any, dict[str, list[Decimal]]]) -> None:
+    """A PARTNER user sees no users but their partner's (DOMAIN.md 8): the other owners' groups
+    become one "Other users" group (key null), so no name or id of a hidden user shows."""
+    if access.partner_of(access.viewer(user)) is None:
+        return
+    seen = set(await access.scoped(m.User, user).values_list("id", flat=True))
+    for key in [k for k in counts if k is not None and k not in seen]:
+        counts[_OTHERS] += counts.pop(key)
+        for cur, (amount, expected) in sums.pop(key).items():
+            bucket = sums[_OTHERS][cur]
+            bucket[0] += amount
+            bucket[1] += expected
 
 
 async def _campaigns_seen(user: Actor | None) -> set[Any]:
@@ -166,6 +212,7 @@ async def _split_owner_summary(user: Actor | None, where: Q, target: str) -> lis
             bucket = sums[uid][cur]
             bucket[0] += amount
             bucket[1] += expected
+    await _hide_owners(user, counts, sums)
     rates = {r.currency: r.rate for r in await m.ExchangeRate.all()}
     places = money.minor_units(target)
     labels, order = await _labels(GroupBy.OWNER, list(counts))
@@ -179,7 +226,8 @@ async def _split_owner_summary(user: Actor | None, where: Q, target: str) -> lis
             except pricing.MissingRate as exc:
                 raise MissingExchangeRate(exc.currency, ("currency",)) from None
         rounded = money.round_money(total, target), money.round_money(weighted_total, target)
-        groups.append(Group(key, labels.get(key, "None"), count, rounded[0], rounded[1], order.get(key, (1, ""))))
+        shown = None if key == _OTHERS else key
+        groups.append(Group(shown, labels.get(key, "None"), count, rounded[0], rounded[1], order.get(key, (1, ""))))
     return sorted(groups, key=lambda g: g.order)
 
 
@@ -202,6 +250,7 @@ async def _labels(group_by: GroupBy, keys: list[Any]) -> tuple[dict[Any, str], d
         for user in await m.User.filter(id__in=ids):
             labels[user.id], order[user.id] = user.name, (0, user.name.lower(), user.id)
         labels[None] = "Unassigned"
+        labels[_OTHERS], order[_OTHERS] = "Other users", (2, "")
     elif group_by is GroupBy.PIPELINE:
         for pipeline in await m.Pipeline.filter(id__in=ids):
             labels[pipeline.id] = pipeline.name

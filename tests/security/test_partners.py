@@ -141,6 +141,18 @@ async def test_partner_user_sees_exactly_the_partners_records_through_every_path
     # and sums cover their two deals only
     summary = await puser("{ pipelineSummary(groupBy: PIPELINE) { count } }")
     assert [g["count"] for g in summary["pipelineSummary"]] == [2]
+    # grouped by owner or split owner, the owners they may not see are one "Other users" group:
+    # no name or id of a user hidden from them
+    visible_users = {u["id"] for u in (await puser("{ users { nodes { id } } }"))["users"]["nodes"]}
+    for group_by in ("OWNER", "SPLIT_OWNER"):
+        groups = (await puser(f"{{ pipelineSummary(groupBy: {group_by}) {{ key label count }} }}"))["pipelineSummary"]
+        assert (
+            sum(g["count"] for g in groups if g["label"] != "Other users")
+            + sum(g["count"] for g in groups if g["label"] == "Other users")
+            >= 2
+        )
+        assert {g["key"] for g in groups} <= visible_users | {None}, groups
+        assert [g for g in groups if g["key"] is None and g["label"] not in ("Unassigned", "Other users")] == []
     foreign_deal = gid(foreign.records["Opportunity"][0])
     assert (await puser("query($id: ID!) { node(id: $id) { id } }", {"id": foreign_deal}))["node"] is None
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import strawberry
 from graphql import GraphQLError
-from tortoise.expressions import Q
 
 import crm_graphql.api.specs  # noqa: F401 - builds OpportunityFilter
-from crm_graphql import models as m
 from crm_graphql.api.context import Info
 from crm_graphql.api.filters import SPECS, to_q
 from crm_graphql.api.relay import MalformedId, from_global_id, to_global_id
@@ -72,20 +70,23 @@ class Query:
     ) -> list[PipelineGroup]:
         user = info.context.user
         where = to_q("Opportunity", filter, user)
-        if reporting.GroupBy(group_by) is not reporting.GroupBy.PIPELINE:
-            if pipeline_id is not None:
-                try:
-                    type_name, pk = from_global_id(pipeline_id)
-                except MalformedId:
-                    type_name, pk = "", 0
-                if type_name != "Pipeline":
-                    raise GraphQLError("pipelineId is not a pipeline's ID.", extensions={"code": "BAD_USER_INPUT"})
-                where &= Q(pipeline_id=pk)
-            elif filter is None or getattr(filter, "pipeline", None) is None:
-                default = await m.Pipeline.filter(is_default=True).first()
-                where &= Q(pipeline_id=default.id if default is not None else 0)
+        pk = None
+        if pipeline_id is not None:
+            try:
+                type_name, pk = from_global_id(pipeline_id)
+            except MalformedId:
+                type_name, pk = "", 0
+            if type_name != "Pipeline":
+                raise GraphQLError("pipelineId is not a pipeline's ID.", extensions={"code": "BAD_USER_INPUT"})
         try:
-            groups = await reporting.pipeline_summary(user, where, reporting.GroupBy(group_by), currency)
+            groups = await reporting.pipeline_summary(
+                user,
+                where,
+                reporting.GroupBy(group_by),
+                currency,
+                pipeline_id=pk,
+                filter_names_pipeline=_names_pipeline(filter),
+            )
         except MissingExchangeRate as exc:
             raise GraphQLError(exc.message, extensions={"code": exc.code.value, "currency": exc.currency}) from None
         except DomainError as exc:
@@ -98,3 +99,13 @@ class Query:
                                      weighted_amount=g.weighted_amount,
                                      currency=(currency or "").strip() or reporting.config.BASE_CURRENCY))  # fmt: skip
         return out
+
+
+def _names_pipeline(filter: Any) -> bool:
+    """Whether the filter (or an ``and`` / ``or`` / ``not`` of it) says which pipeline."""
+    if filter is None or filter is strawberry.UNSET:
+        return False
+    if getattr(filter, "pipeline", None) not in (None, strawberry.UNSET):
+        return True
+    parts = [*(getattr(filter, "and_", None) or []), *(getattr(filter, "or_", None) or [])]
+    return any(_names_pipeline(p) for p in [*parts, getattr(filter, "not_", None)])
