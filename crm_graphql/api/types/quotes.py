@@ -20,8 +20,12 @@ class QuoteType(SalesDocument, Convertible):
     name: str = strawberry.field(description="Quote name.")
     status: e.QuoteStatus = strawberry.field(description="DRAFT, SENT, ACCEPTED or REJECTED.")
     is_active: bool = strawberry.field(description="The opportunity's active quote (its amount comes from it).")
-    valid_from: dt.date | None = strawberry.field(description="Valid from.")
-    valid_until: dt.date | None = strawberry.field(description="Valid until.")
+    valid_from: dt.date | None = strawberry.field(
+        description="First day the offer holds; null when not set (documents then print no start). Not after validUntil."
+    )
+    valid_until: dt.date | None = strawberry.field(
+        description="Last day the offer holds; null when open-ended (documents then print no end date)."
+    )
     description: str | None = strawberry.field(description="Notes for the customer.")
     is_deleted: bool = strawberry.field(resolver=is_deleted, description="Soft-deleted (restorable).")
     contact = ref_field("Contact", "contact_id", description="The customer's contact.")
