@@ -14,7 +14,9 @@ from crm_graphql.api.types.common import Entity, is_deleted, list_field, number_
 class ProductType(Entity):
     name: str = strawberry.field(description="Product name.")
     code: str = strawberry.field(description="Unique code (SKU).")
-    description: str | None = strawberry.field(description="Description.")
+    description: str | None = strawberry.field(
+        description="Free-text notes on the product (not copied onto lines); null when none."
+    )
     is_active: bool = strawberry.field(description="Inactive products cannot be added to new documents.")
     kind: e.ProductKind = strawberry.field(description="ONE_TIME or TIME_BASED.")
     term_months: int | None = strawberry.field(description="Term of a TIME_BASED product, in months.")
@@ -27,7 +29,7 @@ class ProductType(Entity):
 @strawberry.type(name="Pricebook", description="A price list: products priced per currency and unit.")
 class PricebookType(Entity):
     name: str = strawberry.field(description="Price book name.")
-    description: str | None = strawberry.field(description="Description.")
+    description: str | None = strawberry.field(description="Free-text notes on the price book; null when none.")
     is_active: bool = strawberry.field(description="Inactive price books cannot be used on new documents.")
     version_label: str | None = strawberry.field(description="Version label, e.g. 2026-H2.")
     is_deleted: bool = strawberry.field(resolver=is_deleted, description="Soft-deleted (restorable).")
@@ -52,7 +54,7 @@ class PricebookEntryType(Entity):
 class BundleType(Entity):
     name: str = strawberry.field(description="Bundle name.")
     code: str = strawberry.field(description="Unique code.")
-    description: str | None = strawberry.field(description="Description.")
+    description: str | None = strawberry.field(description="Free-text notes on the bundle; null when none.")
     is_active: bool = strawberry.field(description="Inactive bundles cannot be added to quotes.")
     is_deleted: bool = strawberry.field(resolver=is_deleted, description="Soft-deleted (restorable).")
     pricebook = ref_field("Pricebook", "pricebook_id", description="The price book it belongs to.", required=True)
