@@ -45,8 +45,10 @@ class PricebookEntryType(Entity):
     unit: str = strawberry.field(description="Unit of measure.")
     is_active: bool = strawberry.field(description="Inactive entries cannot price new lines.")
     unit_price = price_field("unit_price", "Price per unit, up to four decimals.")
-    pricebook = ref_field("Pricebook", "pricebook_id", description="The price book.", required=True)
-    product = ref_field("Product", "product_id", description="The product.", required=True)
+    pricebook = ref_field(
+        "Pricebook", "pricebook_id", description="The price book this price belongs to.", required=True
+    )
+    product = ref_field("Product", "product_id", description="The product it prices.", required=True)
     is_type_of = model_type(m.PricebookEntry)
 
 
@@ -68,8 +70,8 @@ class BundleItemType(Entity):
     position: int = strawberry.field(description="Order among the components.")
     quantity = number_field("quantity", "Quantity of the product in one bundle.")
     weight = number_field("weight", "Share of the bundle price this component carries, relative to the others.")
-    bundle = ref_field("Bundle", "bundle_id", description="The bundle.", required=True)
-    product = ref_field("Product", "product_id", description="The product.", required=True)
+    bundle = ref_field("Bundle", "bundle_id", description="The bundle this component belongs to.", required=True)
+    product = ref_field("Product", "product_id", description="The product the component is.", required=True)
     is_type_of = model_type(m.BundleItem)
 
 
@@ -77,7 +79,7 @@ class BundleItemType(Entity):
 class BundlePriceType(Entity):
     currency: str = strawberry.field(description="ISO 4217 currency code.")
     price = price_field("price", "Price of one bundle.")
-    bundle = ref_field("Bundle", "bundle_id", description="The bundle.", required=True)
+    bundle = ref_field("Bundle", "bundle_id", description="The bundle this price is for.", required=True)
     is_type_of = model_type(m.BundlePrice)
 
 
