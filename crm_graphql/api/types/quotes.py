@@ -49,6 +49,6 @@ class QuoteType(SalesDocument, Convertible):
 @strawberry.type(name="QuoteItem", description="A line of a quote.")
 class QuoteItemType(LineItem):
     weight = number_field("weight", "For bundle lines: the component's weight in the split.", nullable=True)
-    quote = ref_field("Quote", "quote_id", description="The quote.", required=True)
+    quote = ref_field("Quote", "quote_id", description="The quote this line is on.", required=True)
     bundle = ref_field("Bundle", "bundle_id", description="The bundle this line is a component of.")
     is_type_of = model_type(m.QuoteItem)
