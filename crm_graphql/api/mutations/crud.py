@@ -95,6 +95,15 @@ def _field_doc(model: Any, rule: Rule, creating: bool) -> str:
     return " ".join(parts)
 
 
+#: The ``input`` argument of each generated mutation.
+_INPUT_DOCS = {
+    "create": "Fields of the new {type_name}: null counts as not given; each field says its format and default.",
+    "update": "The {type_name} (`id`), the `version` you read (optional) and only the fields to change.",
+    "delete": "The global `id` of the {type_name} to delete.",
+    "restore": "The global `id` of the deleted {type_name} to bring back.",
+    "purge": "The global `id` of the {type_name} to erase for good.",
+}
+
 _Fields = dict[str, tuple[Any, Any]]  # python name -> (annotation, strawberry field)
 _KEY_DOC = "Repeat a request safely: the same key with the same input returns the first result."
 
@@ -146,7 +155,8 @@ def crud_fields(type_name: str) -> dict[str, Any]:
             return payload_cls(**await call(info.context.user, input))
 
         resolver.__annotations__ = {"info": Info, "input": input_cls, "return": payload_cls}
-        fields[_lower(f"{op}{type_name}")] = mutation(on=type_name, description=description, input_doc="The input.")(
+        input_doc = _INPUT_DOCS[op].format(type_name=type_name)
+        fields[_lower(f"{op}{type_name}")] = mutation(on=type_name, description=description, input_doc=input_doc)(
             resolver
         )
 
