@@ -50,12 +50,12 @@ _BASE = "the base currency (EUR unless configured)."
 ACCOUNT = register(E(m.Account, [
     Rule("type", K.ENUM, enum=e.AccountType),
     _s("name", description="Company or display name.",
-       default="the first and last name, which makes a PERSON account (one of the two is required)."),
+       default="the first and last name joined, making it a PERSON account (with another type, or neither name, it is REQUIRED)."),
     _s("first_name", description="A PERSON account's first name."), _s("last_name", description="A PERSON account's last name."),
     Rule("email", K.EMAIL), _s("phone"), _s("street"), _s("city"), _s("postal_code"), _s("country"),
     _s("registration_number"), _s("vat_number"), _s("industry"), _s("website"), Rule("is_private", K.BOOL, description="Visible to its owner alone, with everything under it (admins included)."),
     Rule("is_partner", K.BOOL, description="A partner company: PARTNER users belong to it and deals are assigned to it."),
-    _ref("owner", m.User), _ref("parent", m.Account, description="The parent account (this one becomes its sub-account)."),
+    _ref("owner", m.User, default=_YOU), _ref("parent", m.Account, description="The parent account (this one becomes its sub-account)."),
 ], Hooks(before_create=pipeline_rules.account_before_create, before_update=pipeline_rules.account_before_update,
          cascade=[(m.Contact, "account_id"), (m.Opportunity, "account_id"), (m.Quote, "account_id")])))  # fmt: skip
 
