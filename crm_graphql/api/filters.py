@@ -202,12 +202,59 @@ def _camel(name: str) -> str:
     return head + "".join(p.title() for p in rest)
 
 
-def _describe(f: FilterField) -> str:
-    if isinstance(f, Scalar):
-        return f"Conditions on `{_camel(f.name)}`."
+#: Decimal columns that are no amount of money even on a record with a currency.
+_NOT_MONEY = {"quantity", "weight", "discount_percent", "tax_rate", "rate"}
+_ORDERED = "`eq`, `ne`, `in`, `gt`, `gte`, `lt`, `lte`"
+
+
+def _describe(spec: FilterSpec, f: FilterField) -> str:
+    """What a filter field matches, from the spec and the model column it reads."""
     if isinstance(f, ToOne):
-        return f"Conditions on the related {f.target} (nests at any depth)."
-    return f"Conditions on the related {f.target} records: some, every or none match."
+        return (
+            f"Conditions on the related {f.target} (its own filter, nested up to {MAX_FILTER_DEPTH} levels): only a "
+            f"{f.target} you may see can match (a soft-deleted one counts); a missing or hidden one reads as all "
+            "fields null."
+        )
+    if isinstance(f, ToMany):
+        return (
+            f"Conditions on the related {f.target} records you may see: `some`, `every` or `none` of them "
+            "match (with no related record, `every` and `none` hold and `some` fails)."
+        )
+    column = f.column or f.name
+    model_field = spec.model._meta.fields_map.get(column.removesuffix("_id"))
+    nullable = bool(getattr(model_field, "null", False))
+    if f.kind is Kind.STRING and column == "currency":
+        text = "An ISO 4217 code in capitals (`EUR`): `eq`, `ne` and `in` match it exactly."
+    elif f.kind is Kind.STRING:
+        limit = getattr(model_field, "max_length", None)
+        text = (f"Text of at most {limit} characters. " if limit else "Text. ") + (
+            "`eq`, `ne` and `in` are exact and case-sensitive"
+            + (" (a longer value is INVALID)" if limit else "")
+            + "; `contains` and `startsWith` ignore case."
+        )
+    elif f.kind is Kind.DECIMAL:
+        money_column = "currency" in spec.model._meta.fields_map and column not in _NOT_MONEY
+        text = f"An exact decimal compared with {_ORDERED}" + (
+            " in the record's own `currency` (never converted)" if money_column else ""
+        )
+        text += f"; more than {money.STORAGE_PLACES} decimal places is INVALID."
+    elif f.kind is Kind.INT:
+        text = f"A whole number compared with {_ORDERED}."
+    elif f.kind is Kind.DATE:
+        text = f"A calendar day (YYYY-MM-DD) compared with {_ORDERED}."
+    elif f.kind is Kind.DATETIME:
+        text = f"An instant (ISO 8601 with offset) compared with {_ORDERED}."
+    elif f.kind is Kind.BOOL:
+        text = "`eq: true` or `eq: false`."
+    elif f.kind is Kind.ENUM and f.enum is not None:
+        text = f"One {f.enum.__name__} value (`eq`) or any of several (`in`)."
+    else:
+        text = (
+            f"Global IDs of {f.target}: `eq` one, `in` several; a malformed ID or one of another type matches nothing."
+        )
+    if nullable:
+        text += " Records without a value match `isNull: true` and every `ne`."
+    return text
 
 
 def build_inputs(spec: FilterSpec) -> None:
@@ -223,7 +270,7 @@ def build_inputs(spec: FilterSpec) -> None:
             annotations[f.name] = f"Optional[{f.target}Filter]"
         else:
             annotations[f.name] = f"Optional[{f.target}ListFilter]"
-        ns[f.name] = strawberry.field(default=None, description=f.description or _describe(f))
+        ns[f.name] = strawberry.field(default=None, description=f.description or _describe(spec, f))
     annotations |= {"and_": f"Optional[list[{filter_name}]]", "or_": f"Optional[list[{filter_name}]]",
                     "not_": f"Optional[{filter_name}]"}  # fmt: skip
     ns["and_"] = strawberry.field(name="and", default=None, description="Every one of these holds.")

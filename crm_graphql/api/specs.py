@@ -14,7 +14,7 @@ S, D, I, B = Kind.STRING, Kind.DECIMAL, Kind.INT, Kind.BOOL  # noqa: E741
 
 
 def _id(target: str, column: str = "id") -> Scalar:
-    return Scalar("id", Kind.ID, column=column, target=target, description="The global ID.")
+    return Scalar("id", Kind.ID, column=column, target=target)
 
 
 def _stamps() -> list[Scalar]:

@@ -68,7 +68,11 @@ class Rule:
     unique: bool = False
     #: Not settable by update (e.g. a quote's account).
     create_only: bool = False
+    #: What the field means, for the API docs (format and limits are generated from the rule).
     description: str | None = None
+    #: What an omitted or null value becomes on create when a hook decides it (API docs);
+    #: without it the docs show the model column's default.
+    default: str | None = None
     #: For a REF: the referenced record changes with this one (a quote joins its opportunity
     #: and may become its active quote), so the actor must be allowed to change it, not
     #: only to see it.

@@ -41,12 +41,68 @@ def _lower(name: str) -> str:
     return name[0].lower() + name[1:]
 
 
-def _field_doc(rule: Rule) -> str:
-    base = rule.description or f"{rule.api_name.removesuffix('Id')}."
-    if rule.kind is K.REF:
-        base = f"Global ID of the {rule.target.__name__ if rule.target else ''}."
-    return f"{base} Required." if rule.required else base
+#: What each rule kind accepts, as ``services.crud`` validates it (a refusal is INVALID).
+_KIND_DOCS: dict[K, str] = {
+    K.STR: "Text of at most {limit} characters, trimmed; blank counts as null.",
+    K.TEXT: "Free text of at most {limit} characters, trimmed; blank counts as null.",
+    K.EMAIL: "An e-mail address (text on both sides of an `@`) of at most {limit} characters; blank counts as null.",
+    K.CURRENCY: "An ISO 4217 code in capitals (`EUR`, `USD`, `JPY`); an unknown code is INVALID.",
+    K.MONEY: "A decimal string with at most 4 decimal places.",
+    K.AMOUNT: "A decimal string, not negative, with at most 4 decimal places.",
+    K.QUANTITY: "A decimal string greater than 0, with at most 4 decimal places.",
+    K.PERCENT: "A percent from 0 to 100 as a decimal string, with at most 4 decimal places.",
+    K.RATE: "A positive decimal string with at most 10 decimal places.",
+    K.PROBABILITY: "A whole percent from 0 to 100.",
+    K.POSITIVE_INT: "A whole number from 1 to 10000.",
+    K.INT: "A whole number.",
+    K.DATE: "A calendar day, YYYY-MM-DD.",
+    K.DATETIME: "An ISO 8601 date and time with offset.",
+}
 
+
+def _field_doc(model: Any, rule: Rule, creating: bool) -> str:
+    """What an input field takes, from its rule and the model column behind it: format,
+    length, uniqueness, default, what null does (API.md: null on create is "not given")."""
+    column = model._meta.fields_map.get(rule.name.removesuffix("_id") if rule.kind is K.REF else rule.name)
+    parts = [rule.description] if rule.description else []
+    if rule.kind is K.REF and rule.target is not None:
+        target = rule.target.__name__
+        article = "an" if target[0] in "AEIO" else "a"
+        may = "change" if rule.gated else "see"
+        parts.append(f"Global ID of {article} {target} you may {may}; another one is NOT_FOUND.")
+    elif rule.kind is K.ENUM and rule.enum is not None:
+        parts.append(f"One {rule.enum.__name__} value.")
+    elif rule.kind in _KIND_DOCS:
+        limit = getattr(column, "max_length", None) or 100_000  # services.crud: TEXT without a column limit
+        parts.append(_KIND_DOCS[rule.kind].format(limit=f"{limit:,}"))
+    if rule.unique:
+        parts.append("Unique" + (" ignoring case" if rule.kind is K.STR else "") + ": a taken value is DUPLICATE.")
+    default = getattr(column, "default", None)
+    if creating:
+        if rule.required:
+            parts.append("Required.")
+        elif rule.default is not None:
+            parts.append(f"Omitted or null: {rule.default}")
+        elif default is not None and not callable(default):
+            shown = getattr(default, "value", default)
+            parts.append(f"Omitted or null: {str(shown).lower() if isinstance(shown, bool) else shown}.")
+        if rule.create_only:
+            parts.append("Set on create only.")
+    elif rule.required or not getattr(column, "null", True):
+        parts.append("Omit to keep; it cannot be cleared (null is REQUIRED).")
+    else:
+        parts.append("Omit to keep; null clears it.")
+    return " ".join(parts)
+
+
+#: The ``input`` argument of each generated mutation.
+_INPUT_DOCS = {
+    "create": "Fields of the new {type_name}: null counts as not given; each field says its format and default.",
+    "update": "The {type_name} (`id`), the `version` you read (optional) and only the fields to change.",
+    "delete": "The global `id` of the {type_name} to delete.",
+    "restore": "The global `id` of the deleted {type_name} to bring back.",
+    "purge": "The global `id` of the {type_name} to erase for good.",
+}
 
 _Fields = dict[str, tuple[Any, Any]]  # python name -> (annotation, strawberry field)
 _KEY_DOC = "Repeat a request safely: the same key with the same input returns the first result."
@@ -76,11 +132,12 @@ def _input_fields(spec: crud.EntityRules, creating: bool) -> _Fields:
     for rule in spec.rules:
         if not creating and rule.create_only:
             continue
+        doc = _field_doc(spec.model, rule, creating)
         if rule.kind is K.REF and rule.target is not None:
-            out[rule.name] = (Optional[int], ref(rule.target.__name__, _field_doc(rule), default=strawberry.UNSET))
+            out[rule.name] = (Optional[int], ref(rule.target.__name__, doc, default=strawberry.UNSET))
         else:
             py = rule.enum if rule.kind is K.ENUM else _PY_TYPES[rule.kind]
-            out[rule.name] = (Optional[py], strawberry.field(default=strawberry.UNSET, description=_field_doc(rule)))
+            out[rule.name] = (Optional[py], strawberry.field(default=strawberry.UNSET, description=doc))
     return out
 
 
@@ -98,7 +155,8 @@ def crud_fields(type_name: str) -> dict[str, Any]:
             return payload_cls(**await call(info.context.user, input))
 
         resolver.__annotations__ = {"info": Info, "input": input_cls, "return": payload_cls}
-        fields[_lower(f"{op}{type_name}")] = mutation(on=type_name, description=description, input_doc="The input.")(
+        input_doc = _INPUT_DOCS[op].format(type_name=type_name)
+        fields[_lower(f"{op}{type_name}")] = mutation(on=type_name, description=description, input_doc=input_doc)(
             resolver
         )
 

@@ -123,8 +123,12 @@ class QualifyAccountInput:
     )
     email: Optional[str] = strawberry.field(default=None, description="E-mail address.")
     phone: Optional[str] = strawberry.field(default=None, description="Phone number.")
-    website: Optional[str] = strawberry.field(default=None, description="Website.")
-    industry: Optional[str] = strawberry.field(default=None, description="Industry.")
+    website: Optional[str] = strawberry.field(
+        default=None, description="Web site of the new account; the lead has none, so omitted leaves it empty."
+    )
+    industry: Optional[str] = strawberry.field(
+        default=None, description="Line of business of the new account; the lead has none, so omitted leaves it empty."
+    )
 
 
 @strawberry.input(description="A new contact; every field defaults from the lead.")

@@ -98,18 +98,48 @@ class Query:
         return await access.scoped(m.ExchangeRate, info.context.user).order_by("currency")  # type: ignore[return-value]
 
     accounts = list_field("Account", description="Accounts (customers).")
-    contacts = list_field("Contact", description="Contacts.")
-    leads = list_field("Lead", description="Leads.")
+    contacts = list_field(
+        "Contact",
+        description="People at accounts; those under a private account only for its owner; a PARTNER user sees only those its assigned leads and deals hang on.",
+    )
+    leads = list_field(
+        "Lead",
+        description="Prospects not yet qualified (and the qualified ones, read-only); a PARTNER user sees only those assigned to their partner account.",
+    )
     opportunities = list_field("Opportunity", description="Opportunities (deals).")
-    quotes = list_field("Quote", description="Quotes.")
-    sales_orders = list_field("SalesOrder", description="Sales orders.")
-    invoices = list_field("Invoice", description="Invoices.")
-    contracts = list_field("Contract", description="Contracts.")
-    products = list_field("Product", description="Products.")
-    pricebooks = list_field("Pricebook", description="Price books.")
-    bundles = list_field("Bundle", description="Bundles.")
-    activities = list_field("Activity", description="Activities.")
-    users = list_field("User", description="Users.")
+    quotes = list_field(
+        "Quote",
+        description="Priced offers with their totals; visible with their account and opportunity (a partner's only those of its deals).",
+    )
+    sales_orders = list_field(
+        "SalesOrder",
+        description="Orders made from quotes (converting accepts the quote); visible with their account and opportunity (a partner's only those of its deals).",
+    )
+    invoices = list_field(
+        "Invoice",
+        description="Invoices made from quotes, orders or opportunities; visible with their account and opportunity (a partner's only those of its deals).",
+    )
+    contracts = list_field(
+        "Contract",
+        description="Contracts created by winning opportunities, one per product line; visible with their account and opportunity.",
+    )
+    products = list_field("Product", description="The catalog: every user reads it; admins and managers change it.")
+    pricebooks = list_field(
+        "Pricebook",
+        description="Price lists of the catalog (prices per product, currency and unit); every user reads them, admins and managers change them.",
+    )
+    bundles = list_field(
+        "Bundle",
+        description="Product bundles sold at one price split over their components; every user reads them, admins and managers change them.",
+    )
+    activities = list_field(
+        "Activity",
+        description="Calls, e-mails, meetings, tasks and notes; visible when every record they are attached to is.",
+    )
+    users = list_field(
+        "User",
+        description="Every user, inactive ones included; a PARTNER user sees only themselves and the users of their partner account.",
+    )
     campaigns = list_field("Campaign", description="Marketing campaigns (none for PARTNER users).")
     document_templates = list_field("DocumentTemplate", description="Templates quotes render into documents with.")
 

@@ -35,13 +35,17 @@ class AccountType(Entity, Convertible):
     email: str | None = strawberry.field(description="E-mail address.")
     phone: str | None = strawberry.field(description="Phone number.")
     street: str | None = strawberry.field(description="Street and number.")
-    city: str | None = strawberry.field(description="City.")
-    postal_code: str | None = strawberry.field(description="Postal code.")
-    country: str | None = strawberry.field(description="Country.")
+    city: str | None = strawberry.field(description="City of the postal address; free text, null when not given.")
+    postal_code: str | None = strawberry.field(
+        description="Postal code as written (text, not a number: keeps leading zeros and letters)."
+    )
+    country: str | None = strawberry.field(
+        description="Country of the postal address; free text (not an ISO code), null when not given."
+    )
     registration_number: str | None = strawberry.field(description="Company registration number.")
-    vat_number: str | None = strawberry.field(description="VAT number.")
-    industry: str | None = strawberry.field(description="Industry.")
-    website: str | None = strawberry.field(description="Web site.")
+    vat_number: str | None = strawberry.field(description="Value-added tax ID as entered (not validated).")
+    industry: str | None = strawberry.field(description='Line of business, free text (e.g. "Manufacturing").')
+    website: str | None = strawberry.field(description="Web site address as entered (not validated).")
     is_private: bool = strawberry.field(description="Visible to its owner alone, with everything under it.")
     is_partner: bool = strawberry.field(
         description="A partner account: leads and deals are assigned to it, and its PARTNER users see exactly those."
@@ -146,8 +150,8 @@ async def _account_total(info: Info, account_id: int, status: e.OpportunityStatu
 
 @strawberry.type(name="Contact", description="A person, usually working for an account.")
 class ContactType(Entity, Convertible):
-    first_name: str | None = strawberry.field(description="First name.")
-    last_name: str = strawberry.field(description="Last name.")
+    first_name: str | None = strawberry.field(description="Given name; null when not known.")
+    last_name: str = strawberry.field(description="Family name; every contact has one.")
     email: str | None = strawberry.field(description="E-mail address.")
     phone: str | None = strawberry.field(description="Phone number.")
     title: str | None = strawberry.field(description="Job title.")

@@ -14,7 +14,9 @@ from crm_graphql.api.types.common import Entity, is_deleted, list_field, number_
 class ProductType(Entity):
     name: str = strawberry.field(description="Product name.")
     code: str = strawberry.field(description="Unique code (SKU).")
-    description: str | None = strawberry.field(description="Description.")
+    description: str | None = strawberry.field(
+        description="Free-text notes on the product (not copied onto lines); null when none."
+    )
     is_active: bool = strawberry.field(description="Inactive products cannot be added to new documents.")
     kind: e.ProductKind = strawberry.field(description="ONE_TIME or TIME_BASED.")
     term_months: int | None = strawberry.field(description="Term of a TIME_BASED product, in months.")
@@ -27,7 +29,7 @@ class ProductType(Entity):
 @strawberry.type(name="Pricebook", description="A price list: products priced per currency and unit.")
 class PricebookType(Entity):
     name: str = strawberry.field(description="Price book name.")
-    description: str | None = strawberry.field(description="Description.")
+    description: str | None = strawberry.field(description="Free-text notes on the price book; null when none.")
     is_active: bool = strawberry.field(description="Inactive price books cannot be used on new documents.")
     version_label: str | None = strawberry.field(description="Version label, e.g. 2026-H2.")
     is_deleted: bool = strawberry.field(resolver=is_deleted, description="Soft-deleted (restorable).")
@@ -43,8 +45,10 @@ class PricebookEntryType(Entity):
     unit: str = strawberry.field(description="Unit of measure.")
     is_active: bool = strawberry.field(description="Inactive entries cannot price new lines.")
     unit_price = price_field("unit_price", "Price per unit, up to four decimals.")
-    pricebook = ref_field("Pricebook", "pricebook_id", description="The price book.", required=True)
-    product = ref_field("Product", "product_id", description="The product.", required=True)
+    pricebook = ref_field(
+        "Pricebook", "pricebook_id", description="The price book this price belongs to.", required=True
+    )
+    product = ref_field("Product", "product_id", description="The product it prices.", required=True)
     is_type_of = model_type(m.PricebookEntry)
 
 
@@ -52,7 +56,7 @@ class PricebookEntryType(Entity):
 class BundleType(Entity):
     name: str = strawberry.field(description="Bundle name.")
     code: str = strawberry.field(description="Unique code.")
-    description: str | None = strawberry.field(description="Description.")
+    description: str | None = strawberry.field(description="Free-text notes on the bundle; null when none.")
     is_active: bool = strawberry.field(description="Inactive bundles cannot be added to quotes.")
     is_deleted: bool = strawberry.field(resolver=is_deleted, description="Soft-deleted (restorable).")
     pricebook = ref_field("Pricebook", "pricebook_id", description="The price book it belongs to.", required=True)
@@ -66,8 +70,8 @@ class BundleItemType(Entity):
     position: int = strawberry.field(description="Order among the components.")
     quantity = number_field("quantity", "Quantity of the product in one bundle.")
     weight = number_field("weight", "Share of the bundle price this component carries, relative to the others.")
-    bundle = ref_field("Bundle", "bundle_id", description="The bundle.", required=True)
-    product = ref_field("Product", "product_id", description="The product.", required=True)
+    bundle = ref_field("Bundle", "bundle_id", description="The bundle this component belongs to.", required=True)
+    product = ref_field("Product", "product_id", description="The product the component is.", required=True)
     is_type_of = model_type(m.BundleItem)
 
 
@@ -75,7 +79,7 @@ class BundleItemType(Entity):
 class BundlePriceType(Entity):
     currency: str = strawberry.field(description="ISO 4217 currency code.")
     price = price_field("price", "Price of one bundle.")
-    bundle = ref_field("Bundle", "bundle_id", description="The bundle.", required=True)
+    bundle = ref_field("Bundle", "bundle_id", description="The bundle this price is for.", required=True)
     is_type_of = model_type(m.BundlePrice)
 
 

@@ -23,7 +23,7 @@ from crm_graphql import models as m
 from crm_graphql import money
 from crm_graphql.api.connection import Connection, Page, paginate
 from crm_graphql.api.context import Info
-from crm_graphql.api.filters import SPECS, asks_for_deleted, to_q
+from crm_graphql.api.filters import DELETED, SPECS, asks_for_deleted, to_q
 from crm_graphql.api.relay import MODELS, Node, register, resolve_model_type
 from crm_graphql.services import access
 
@@ -57,15 +57,37 @@ _PAGE_ARGS = {
 }  # fmt: skip
 
 
-def _list_annotations(spec_name: str) -> dict[str, Any]:
+def _camel(column: str) -> str:
+    head, *rest = column.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+def _order_doc(spec_name: str) -> str:
+    """The ``orderBy`` argument, with the order a list has without it (the spec's default)."""
+    keys = [f"`{_camel(c)}` {'descending' if d else 'ascending'}" for c, d in SPECS[spec_name].default_order]
+    if not any(k.startswith("`id`") for k in keys):
+        keys.append("`id` ascending")
+    return f"Sort keys, in order; the id breaks ties. Without it: {', then '.join(keys)}."
+
+
+def _filter_doc(spec_name: str, top_level: bool) -> str:
+    doc = "Conditions rows must meet; omitted, every row you may see."
+    if top_level and DELETED in {f.name for f in SPECS[spec_name].fields}:
+        doc += " Soft-deleted rows are left out unless the filter names `isDeleted` (the trash)."
+    return doc
+
+
+def _list_annotations(spec_name: str, top_level: bool) -> dict[str, Any]:
     spec = SPECS[spec_name]
     return {
         "info": Info,
         **_PAGE_ARGS,
-        "filter": Annotated[Optional[spec.filter_input], strawberry.argument(description="Conditions rows must meet.")],
+        "filter": Annotated[
+            Optional[spec.filter_input], strawberry.argument(description=_filter_doc(spec_name, top_level))
+        ],
         "order_by": Annotated[
             Optional[list[spec.order_input]],  # type: ignore[name-defined]
-            strawberry.argument(description="Sort keys, in order; the id breaks ties."),
+            strawberry.argument(description=_order_doc(spec_name)),
         ],
         "return": Connection[lazy(spec_name)],  # type: ignore[misc]
     }
@@ -93,7 +115,7 @@ def list_field(spec_name: str, *, fk: str | None = None, description: str, name:
             qs = qs.filter(to_q(spec_name, filter, user))
             return await paginate(qs, spec_name, page, order_by)
 
-        resolver.__annotations__ = _list_annotations(spec_name)
+        resolver.__annotations__ = _list_annotations(spec_name, top_level=True)
         return strawberry.field(
             resolver=resolver, description=description, name=name, metadata={"read": ("list", spec_name, None)}
         )
@@ -111,7 +133,7 @@ def list_field(spec_name: str, *, fk: str | None = None, description: str, name:
         page = Page.from_args(first, after, last, before)
         return await info.context.children(spec_name, fk, page, filter, order_by).load(root.id)
 
-    child_resolver.__annotations__ = {"root": Any, **_list_annotations(spec_name)}
+    child_resolver.__annotations__ = {"root": Any, **_list_annotations(spec_name, top_level=False)}
     return strawberry.field(
         resolver=child_resolver, description=description, name=name, metadata={"read": ("list", spec_name, fk)}
     )

@@ -26,6 +26,11 @@ class ContractType(Entity, Convertible):
     value = amount_field("value", "The line's share of the net total.")
     account = ref_field("Account", "account_id", description="The customer.", required=True)
     opportunity = ref_field("Opportunity", "opportunity_id", description="The won opportunity.", required=True)
-    product = ref_field("Product", "product_id", description="The product.", required=True)
+    product = ref_field(
+        "Product",
+        "product_id",
+        description="The product the contract is for; still resolves once deleted (isDeleted: true).",
+        required=True,
+    )
     owner = ref_field("User", "owner_id", description="The salesperson.")
     is_type_of = model_type(m.Contract)

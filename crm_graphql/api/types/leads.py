@@ -19,8 +19,10 @@ from crm_graphql.api.types.splits import LeadShareType, lead_shares_loader
     name="Lead", description="A prospect not yet qualified: qualify it into an account, contact and opportunity."
 )
 class LeadType(Entity, Convertible):
-    first_name: str | None = strawberry.field(description="First name.")
-    last_name: str | None = strawberry.field(description="Last name.")
+    first_name: str | None = strawberry.field(
+        description="Given name of the person; null when not known or after anonymizeLead."
+    )
+    last_name: str | None = strawberry.field(description="Family name of the person; null after anonymizeLead.")
     company: str | None = strawberry.field(description="Company name (becomes the account).")
     title: str | None = strawberry.field(description="Job title.")
     email: str | None = strawberry.field(description="E-mail address.")

@@ -18,7 +18,11 @@ class SalesOrderType(SalesDocument, Convertible):
     name: str | None = strawberry.field(description="Order name.")
     status: e.SalesOrderStatus = strawberry.field(description="CONFIRMED, FULFILLED or CANCELLED.")
     contact = ref_field("Contact", "contact_id", description="The customer's contact.")
-    opportunity = ref_field("Opportunity", "opportunity_id", description="The opportunity.")
+    opportunity = ref_field(
+        "Opportunity",
+        "opportunity_id",
+        description="The deal it was sold on (its quote's opportunity when converted); null without one.",
+    )
     quote = ref_field("Quote", "quote_id", description="The quote it was made from.")
     owner = ref_field("User", "owner_id", description="The salesperson.")
     items = list_field("SalesOrderItem", fk="sales_order_id", description="The lines, copied from the quote.")
@@ -41,7 +45,11 @@ class InvoiceType(SalesDocument, Convertible):
     issued_at: dt.datetime | None = strawberry.field(description="When it was issued.")
     paid_at: dt.datetime | None = strawberry.field(description="When it was paid.")
     contact = ref_field("Contact", "contact_id", description="The customer's contact.")
-    opportunity = ref_field("Opportunity", "opportunity_id", description="The opportunity.")
+    opportunity = ref_field(
+        "Opportunity",
+        "opportunity_id",
+        description="The deal it bills (from the opportunity, quote or order it was made from); null without one.",
+    )
     quote = ref_field("Quote", "quote_id", description="The quote it was made from.")
     sales_order = ref_field("SalesOrder", "sales_order_id", description="The order it was made from.")
     owner = ref_field("User", "owner_id", description="The salesperson.")
@@ -52,5 +60,5 @@ class InvoiceType(SalesDocument, Convertible):
 
 @strawberry.type(name="InvoiceItem", description="A line of an invoice.")
 class InvoiceItemType(LineItem):
-    invoice = ref_field("Invoice", "invoice_id", description="The invoice.", required=True)
+    invoice = ref_field("Invoice", "invoice_id", description="The invoice this line is on.", required=True)
     is_type_of = model_type(m.InvoiceItem)

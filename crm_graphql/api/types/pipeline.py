@@ -259,5 +259,7 @@ def _access_loader(info: Info) -> DataLoader[int, list[int]]:
     name="OpportunityItem", description="A product of interest on an opportunity, priced like a quote line."
 )
 class OpportunityItemType(LineItem):
-    opportunity = ref_field("Opportunity", "opportunity_id", description="The opportunity.", required=True)
+    opportunity = ref_field(
+        "Opportunity", "opportunity_id", description="The deal this product of interest belongs to.", required=True
+    )
     is_type_of = model_type(m.OpportunityItem)

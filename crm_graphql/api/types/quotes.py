@@ -20,8 +20,12 @@ class QuoteType(SalesDocument, Convertible):
     name: str = strawberry.field(description="Quote name.")
     status: e.QuoteStatus = strawberry.field(description="DRAFT, SENT, ACCEPTED or REJECTED.")
     is_active: bool = strawberry.field(description="The opportunity's active quote (its amount comes from it).")
-    valid_from: dt.date | None = strawberry.field(description="Valid from.")
-    valid_until: dt.date | None = strawberry.field(description="Valid until.")
+    valid_from: dt.date | None = strawberry.field(
+        description="First day the offer holds; null when not set (documents then print no start). Not after validUntil."
+    )
+    valid_until: dt.date | None = strawberry.field(
+        description="Last day the offer holds; null when open-ended (documents then print no end date)."
+    )
     description: str | None = strawberry.field(description="Notes for the customer.")
     is_deleted: bool = strawberry.field(resolver=is_deleted, description="Soft-deleted (restorable).")
     contact = ref_field("Contact", "contact_id", description="The customer's contact.")
@@ -45,6 +49,6 @@ class QuoteType(SalesDocument, Convertible):
 @strawberry.type(name="QuoteItem", description="A line of a quote.")
 class QuoteItemType(LineItem):
     weight = number_field("weight", "For bundle lines: the component's weight in the split.", nullable=True)
-    quote = ref_field("Quote", "quote_id", description="The quote.", required=True)
+    quote = ref_field("Quote", "quote_id", description="The quote this line is on.", required=True)
     bundle = ref_field("Bundle", "bundle_id", description="The bundle this line is a component of.")
     is_type_of = model_type(m.QuoteItem)
