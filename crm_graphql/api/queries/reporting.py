@@ -10,12 +10,11 @@ from graphql import GraphQLError
 from tortoise.expressions import Q
 
 import crm_graphql.api.specs  # noqa: F401 - builds OpportunityFilter
-from crm_graphql import models as m
 from crm_graphql.api.context import Info
 from crm_graphql.api.filters import SPECS, to_q
 from crm_graphql.api.relay import MalformedId, from_global_id, to_global_id
 from crm_graphql.errors import DomainError, MissingExchangeRate
-from crm_graphql.services import reporting
+from crm_graphql.services import reads, reporting
 
 OpportunityFilter = SPECS["Opportunity"].filter_input
 
@@ -82,8 +81,8 @@ class Query:
                     raise GraphQLError("pipelineId is not a pipeline's ID.", extensions={"code": "BAD_USER_INPUT"})
                 where &= Q(pipeline_id=pk)
             elif filter is None or getattr(filter, "pipeline", None) is None:
-                default = await m.Pipeline.filter(is_default=True).first()
-                where &= Q(pipeline_id=default.id if default is not None else 0)
+                default = await reads.default_pipeline_id()
+                where &= Q(pipeline_id=default if default is not None else 0)
         try:
             groups = await reporting.pipeline_summary(user, where, reporting.GroupBy(group_by), currency)
         except MissingExchangeRate as exc:
