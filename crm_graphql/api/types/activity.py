@@ -21,7 +21,7 @@ from crm_graphql.api import connection as conn
 from crm_graphql.api.context import Info
 from crm_graphql.api.relay import MODELS, Node, model_type, resolve_model_type, to_global_id, type_name_of
 from crm_graphql.api.types.common import _PAGE_ARGS, Entity, lazy, ref_field
-from crm_graphql.services import access, timeline
+from crm_graphql.services import access, event_upgrade, timeline
 
 
 @strawberry.type(name="Activity", description="A call, e-mail, meeting, task or note attached to a record.")
@@ -86,7 +86,7 @@ class TimelineEventType(Node):
 async def _presented(root: Any, info: Info) -> dict[str, Any]:
     """The event's data as this viewer may read it (services.timeline decides; the request's
     loaders batch the visibility checks of every reference in the response)."""
-    data = timeline.upgrade(root.kind, root.subject_type, root.data)
+    data = event_upgrade.upgrade(root.kind, root.subject_type, root.data)
     refs = [r for r in dict.fromkeys(timeline.references(data)) if r[0] in MODELS]
     rows = await asyncio.gather(*(info.context.load(MODELS[t], pk) for t, pk in refs))
     shown = {r for r, row in zip(refs, rows, strict=True) if row is not None}
