@@ -222,14 +222,10 @@ def _next_activity_loader(info: Info) -> DataLoader[int, Any]:
     statement (one row per opportunity, limited in SQL)."""
     loader = info.context._loaders.get("next_activity")
     if loader is None:
-        from crm_graphql.services import access
-
         user = info.context.user
 
         async def load(ids: Sequence[int]) -> list[Any]:
-            qs = access.scoped(m.Activity, user).filter(
-                opportunity_id__in=list(set(ids)), is_done=False, due_at__isnull=False
-            )
+            qs = loaders.open_activities(user, ids)
             first = await batch.windowed(qs, batch.column(m.Activity, "opportunity_id"), _NEXT_ACTIVITY, True, 1)
             return [(first.get(i) or [None])[0] for i in ids]
 
