@@ -23,8 +23,6 @@ API_ORM_EXCEPTIONS = {
     "crm_graphql.api.connection": "keyset pagination of a scoped query set (cursors are API concepts)",
     "crm_graphql.api.batch": "windowed and grouped SQL over a scoped query set (one statement per level)",
     "crm_graphql.api.filters": "turns filter inputs into conditions, each relation's through access.visible",
-    "crm_graphql.api.context": "the by-id and child-connection DataLoaders over access.scoped",
-    "crm_graphql.api.types.common": "list_field: a connection of access.scoped rows",
     "crm_graphql.api.transport.apq": "the persisted-query store (transport bookkeeping, no CRM data)",
 }
 #: Query-set methods that run or build a query.

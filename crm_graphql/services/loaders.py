@@ -112,3 +112,21 @@ async def is_visible(actor: Actor | None, model: type[Model], pk: int) -> bool:
 async def visible_among(actor: Actor | None, model: type[M], where: Q, ids: Iterable[int]) -> list[M]:
     """The rows among ``ids`` that the actor sees and ``where`` keeps."""
     return await access.scoped(model, actor).filter(where, id__in=list(ids))
+
+
+async def by_ids(actor: Actor | None, model: type[M], ids: Iterable[int], *, include_deleted: bool = False) -> list[M]:
+    """The visible rows of ``model`` among ``ids`` (soft-deleted ones too with
+    ``include_deleted``: a relation keeps showing its deleted target, flagged)."""
+    return await access.scoped(model, actor, include_deleted=include_deleted).filter(id__in=_keys(ids))
+
+
+def matching(actor: Actor | None, model: type[M], where: Q, *, include_deleted: bool = False) -> QuerySet[M]:
+    """The visible rows of ``model`` that ``where`` (a list filter) keeps, for the API to page."""
+    return access.scoped(model, actor, include_deleted=include_deleted).filter(where)
+
+
+async def children_where(
+    actor: Actor | None, model: type[M], fk: str, where: dict[str, Any], parent_ids: Iterable[int]
+) -> list[M]:
+    """The visible rows of ``model`` under the parents that match ``where`` (``Opportunity.activeQuote``)."""
+    return await access.scoped(model, actor).filter(**where, **{f"{fk}__in": _keys(parent_ids)})
