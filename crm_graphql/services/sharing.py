@@ -22,7 +22,7 @@ async def set_opportunity_access(
 ) -> m.Opportunity:
     """Replace the opportunity's access list (and restriction flag when given).
 
-    Raises NotFound (opportunity hidden or missing, unknown user), Forbidden (role, or a
+    Raises NotFound (opportunity hidden or missing, unknown user), Forbidden (a
     sales rep changing someone else's deal); nothing is written when it raises.
     """
     async with in_transaction() as conn:

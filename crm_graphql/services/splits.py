@@ -3,8 +3,8 @@
 A split rule has a lead filter and shares (user, whole percent, summing to 100). Running it
 gives every matching lead that has no shares yet (and is not qualified: a qualified lead is
 read-only) the rule's shares, and reports how many it processed; leads already shared are
-left as they are. Rules are managed and run by admins and managers; every other role but
-partners reads them. The filter is applied with the visibility of the user who runs it.
+left as they are. Rules are managed and run by admins and managers (the role rule is
+``permissions.MANAGER_TYPES``); every other role but partners reads them. The filter is applied with the visibility of the user who runs it.
 
 When a shared lead is qualified, its shares become the new opportunity's revenue splits
 (``carry_to_opportunity``, in the qualification's transaction). A deal's splits are set with
@@ -141,8 +141,9 @@ async def create_lead_split_rule(
     actor: Actor, *, name: str | None, lead_filter: dict[str, Any], shares: Sequence[Share], is_active: bool | None,
     idempotency_key: str | None = None,
 ) -> m.LeadSplitRule:  # fmt: skip
-    """A new rule (admins and managers). Raises Forbidden, Required, Invalid, NotFound (a
-    user), IdempotencyKeyReused; nothing is written when it raises."""
+    """A new rule (admins and managers: ``permissions.MANAGER_TYPES``, checked before the call).
+    Raises Required, Invalid, NotFound (a user), IdempotencyKeyReused; nothing is written
+    when it raises."""
     raw = {"name": name, "filter": lead_filter, "shares": [list(s) for s in shares], "isActive": is_active}
     async with in_transaction() as conn:
         prior = await idempotency.replay(conn, actor, "createLeadSplitRule", idempotency_key, raw)

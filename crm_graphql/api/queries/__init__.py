@@ -1,5 +1,5 @@
 """Query fields: node, nodes, viewer, one connection and one singular field per entity (the root
-merges this with reporting.py and pipelines.py: api.schema.QUERIES)."""
+merges this with reporting.py, pipelines.py and splits.py: api.schema.QUERIES)."""
 
 from __future__ import annotations
 
