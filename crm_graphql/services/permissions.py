@@ -36,6 +36,10 @@ CATALOG_TYPES = frozenset(
 )
 #: Types whose writes need ADMIN or MANAGER, with their own refusal.
 MANAGER_TYPES = {"LeadSplitRule": "Only admins and managers manage and run lead split rules."}
+#: Operations a PARTNER user may not run, with the refusal (DOMAIN.md 8).
+PARTNER_REFUSED = dict.fromkeys(
+    ("assignToPartner", "unassignFromPartner"), "Assigning to a partner is for admins, managers and the record's owner."
+)
 #: Operations only an ADMIN may run.
 ADMIN_OPERATIONS = frozenset({"purge", "createUser", "updateUser", "deleteUser"})
 
@@ -47,6 +51,8 @@ def authorize(actor: Actor | None, operation: str, type_name: str | None = None)
         raise Forbidden("Your role may only read.", ("input",))
     if role == Role.ADMIN:
         return
+    if role == Role.PARTNER and operation in PARTNER_REFUSED:
+        raise Forbidden(PARTNER_REFUSED[operation], ("input",))
     if operation in ADMIN_OPERATIONS or operation.startswith("purge"):
         raise Forbidden("Only an admin may do this.", ("input",))
     if type_name in CATALOG_TYPES and role != Role.MANAGER:
