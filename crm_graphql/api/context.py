@@ -14,7 +14,7 @@ from tortoise.models import Model
 from crm_graphql.api import batch
 from crm_graphql.api import connection as conn
 from crm_graphql.api.filters import SPECS, to_q
-from crm_graphql.services import access
+from crm_graphql.services import loaders
 from crm_graphql.settings import Settings
 
 
@@ -47,8 +47,7 @@ class Context:
             user = self.user
 
             async def load(ids: Sequence[int]) -> list[Any]:
-                qs = access.scoped(model, user, include_deleted=include_deleted)
-                rows = await qs.filter(id__in=list(set(ids)))
+                rows = await loaders.by_ids(user, model, ids, include_deleted=include_deleted)
                 found = {row.id: row for row in rows}
                 return [found.get(i) for i in ids]
 
@@ -79,7 +78,7 @@ class Context:
         spec = SPECS[spec_name]
         keys = conn.sort_keys(spec, order_by, under=fk)
         forward = not page.backward
-        base = access.scoped(spec.model, self.user).filter(to_q(spec_name, flt, self.user))
+        base = loaders.matching(self.user, spec.model, to_q(spec_name, flt, self.user))
         qs = base.filter(**{f"{fk}__in": list(set(parent_ids))})
         if page.cursor is not None:
             qs = qs.filter(conn.keyset_q(spec.model, keys, page.cursor, forward))

@@ -5,7 +5,8 @@
 enum filters ``{ eq in }``, ``BooleanFilter { eq isNull }``; every ``XFilter`` combines them
 with ``and``/``or``/``not``, nests the filter of a to-one relation and takes
 ``{ some every none }`` for a to-many relation. Both are subqueries over the related rows
-the user may see (``access.visible``): a hidden row matches nothing, at any depth. ``XFilter`` and ``XOrder`` inputs are generated from a spec per entity.
+the user may see (``services.conditions``, through ``access.visible``): a hidden row matches
+nothing, at any depth. ``XFilter`` and ``XOrder`` inputs are generated from a spec per entity.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from tortoise.models import Model
 import crm_graphql.api.enums  # noqa: F401 - GraphQL enums are registered before filters use them
 from crm_graphql import money
 from crm_graphql.api.relay import MalformedId, from_global_id
-from crm_graphql.services import access
+from crm_graphql.services import conditions
 
 _NEVER = Q(id__in=[])
 
@@ -465,7 +466,7 @@ def _negate(model: type[Model], q: Q, prefix: str = "") -> Q:
     A plain ``NOT (...)`` drops rows where the condition is NULL (a missing parent, an
     empty column), so ``not`` is "id NOT IN (rows matching)" instead.
     """
-    return ~Q(**{f"{prefix}id__in": Subquery(model.filter(q).values("id"))})
+    return ~Q(**{f"{prefix}id__in": conditions.ids_where(model, q)})
 
 
 def _to_one_q(f: ToOne, cond: Any, user: Any, prefix: str) -> Q:
@@ -477,13 +478,12 @@ def _to_one_q(f: ToOne, cond: Any, user: Any, prefix: str) -> Q:
     """
     target = SPECS[f.target].model
     column = f"{prefix}{f.relation or f.name}_id"
-    visible = access.visible(target, user, include_deleted=True)
-    matching = target.filter(_to_q(f.target, cond, user) & visible).values("id")
-    q = Q(**{f"{column}__in": Subquery(matching)})
+    matching = conditions.visible_ids(target, user, _to_q(f.target, cond, user), include_deleted=True)
+    q = Q(**{f"{column}__in": matching})
     if _holds_when_missing(f.target, cond):
         # a missing or hidden related row reads as null, as the to-one field itself does
-        seen = target.filter(visible).values("id")
-        q |= Q(**{f"{column}__isnull": True}) | ~Q(**{f"{column}__in": Subquery(seen)})
+        seen = conditions.visible_ids(target, user, include_deleted=True)
+        q |= Q(**{f"{column}__isnull": True}) | ~Q(**{f"{column}__in": seen})
     return q
 
 
@@ -527,7 +527,7 @@ def _to_many_q(f: ToMany, cond: Any, user: Any, prefix: str) -> list[Q]:
     child = SPECS[f.target].model
 
     def ids_where(q: Q) -> Subquery:
-        return Subquery(child.filter(q & access.visible(child, user)).values(f.fk))
+        return conditions.visible_ids(child, user, q, f.fk)
 
     key = f"{prefix}id__in"
     parts = []

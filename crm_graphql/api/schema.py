@@ -29,6 +29,7 @@ from crm_graphql.api.mutations import (
 )
 from crm_graphql.api.queries import pipelines as queries_pipelines
 from crm_graphql.api.queries import reporting
+from crm_graphql.api.queries import splits as queries_splits
 from crm_graphql.api.read.executor import CompiledExecutor
 from crm_graphql.api.relay import MODELS
 from crm_graphql.api.scalars import SCALAR_MAP
@@ -61,7 +62,7 @@ def should_mask_error(error: GraphQLError) -> bool:
 #: The roots, merged from these lists in this order (the order fixes the SDL's field order).
 #: A module adds its ``Query`` / ``Mutation`` / ``Subscription`` here; a field name declared
 #: twice stops the build.
-QUERIES: tuple[type, ...] = (queries.Query, reporting.Query, queries_pipelines.Query, splits.Query)
+QUERIES: tuple[type, ...] = (queries.Query, reporting.Query, queries_pipelines.Query, queries_splits.Query)
 MUTATIONS: tuple[type, ...] = (
     crud.CrudMutation,
     account_relations.Mutation,

@@ -23,7 +23,7 @@ from crm_graphql.api.filters import SPECS, to_q
 from crm_graphql.api.relay import MODELS, MalformedId, from_global_id
 from crm_graphql.api.types.activity import TimelineEventType
 from crm_graphql.api.types.pipeline import OpportunityType
-from crm_graphql.services import access, live, timeline, users
+from crm_graphql.services import live, loaders, timeline, users
 
 OpportunityFilter = SPECS["Opportunity"].filter_input
 
@@ -79,7 +79,7 @@ class Subscription:
                 type_name, pk = from_global_id(subject_id)
             except MalformedId:
                 return
-            if not await access.scoped(MODELS[type_name], user).filter(id=pk).exists():
+            if not await loaders.is_visible(user, MODELS[type_name], pk):
                 return
             wanted = {(type_name, pk)}
             if type_name == "Account":
@@ -119,7 +119,7 @@ async def _opportunity_changes(info: Info, user: Any, filter: Any) -> AsyncGener
             ids = list(dict.fromkeys(e.subject_id for e in batch.events if e.subject_type == "Opportunity"))
             if not ids:
                 continue
-            rows = await access.scoped(m.Opportunity, user).filter(to_q("Opportunity", filter, user), id__in=ids)
+            rows = await loaders.visible_among(user, m.Opportunity, to_q("Opportunity", filter, user), ids)
             by_id = {r.id: r for r in rows}
             for pk in ids:
                 if pk in by_id:

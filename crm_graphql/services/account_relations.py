@@ -13,7 +13,7 @@ from crm_graphql import models as m
 from crm_graphql.actor import Actor
 from crm_graphql.enums import AccountRelationKind
 from crm_graphql.errors import Duplicate, Invalid
-from crm_graphql.services import access, permissions, timeline
+from crm_graphql.services import access, timeline
 
 NOTE_MAX = 200
 
@@ -34,7 +34,6 @@ async def link_accounts(
     the actor's to change), Invalid (an account linked to itself, a note too long), Duplicate
     (the two accounts are related already, either way); nothing is written when it raises.
     """
-    permissions.authorize(actor, "linkAccounts", "Account")
     async with in_transaction() as conn:
         account = await access.load_for_write(conn, actor, m.Account, account_id, ("input", "accountId"))
         related = await access.load_visible(conn, actor, m.Account, related_account_id, ("input", "relatedAccountId"))
@@ -63,7 +62,6 @@ async def link_accounts(
 async def unlink_accounts(actor: Actor, relation_id: int) -> tuple[m.AccountRelation, Any, Any]:
     """Remove a relation; whoever may change either account may. Both accounts' timelines record
     ACCOUNT_UNLINKED. Raises NotFound, Forbidden; returns the removed row and its two accounts."""
-    permissions.authorize(actor, "unlinkAccounts", "Account")
     async with in_transaction() as conn:
         row = await access.load_for_write(conn, actor, m.AccountRelation, relation_id, ("input", "id"))
         await m.AccountRelation.filter(id=row.id).using_db(conn).delete()

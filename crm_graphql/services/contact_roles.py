@@ -12,7 +12,7 @@ from crm_graphql import models as m
 from crm_graphql.actor import Actor
 from crm_graphql.enums import ContactRoleKind, OpportunityStatus
 from crm_graphql.errors import Duplicate, Invalid, Locked
-from crm_graphql.services import access, permissions, timeline
+from crm_graphql.services import access, timeline
 
 _OPP = ("input", "opportunityId")
 
@@ -27,7 +27,6 @@ async def add_contact_role(
 ) -> tuple[m.OpportunityContactRole, Any]:
     """Raises NotFound, Forbidden, Locked (closed deal), Invalid (description too long),
     Duplicate (the contact has this role on the deal already); nothing is written when it raises."""
-    permissions.authorize(actor, "addOpportunityContactRole", "Opportunity")
     async with in_transaction() as conn:
         opp = await access.load_for_write(conn, actor, m.Opportunity, opportunity_id, _OPP)
         _open(opp, _OPP)
@@ -55,7 +54,6 @@ async def add_contact_role(
 
 async def remove_contact_role(actor: Actor, role_id: int) -> m.Opportunity:
     """Raises NotFound, Forbidden, Locked (closed deal); returns the opportunity."""
-    permissions.authorize(actor, "removeOpportunityContactRole", "Opportunity")
     async with in_transaction() as conn:
         row = await access.load_for_write(conn, actor, m.OpportunityContactRole, role_id, ("input", "id"))
         opp = await m.Opportunity.get(id=row.opportunity_id, using_db=conn)

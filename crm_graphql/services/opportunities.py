@@ -18,7 +18,7 @@ from crm_graphql.actor import Actor
 from crm_graphql.enums import OpportunityStatus, StageKind
 from crm_graphql.errors import InUse, Invalid, InvalidTransition, Locked, NotFound
 from crm_graphql.models.base import flat_values
-from crm_graphql.services import access, contracts, crud, idempotency, permissions, pipeline_rules, pricing, timeline
+from crm_graphql.services import access, contracts, crud, idempotency, pipeline_rules, pricing, timeline
 
 Path = tuple[str, ...]
 _OPP = ("input", "opportunityId")
@@ -221,7 +221,6 @@ async def reorder_stages(actor: Actor, stage_ids: Sequence[int]) -> list[m.Stage
     they may be listed after the open stages in their place (so the full list from ``stages``
     works), nowhere else. Raises NotFound, Locked (a WON/LOST stage moved), Invalid (not every
     open stage exactly once); nothing is written when it raises."""
-    permissions.authorize(actor, "reorderStages", "Stage")
     async with in_transaction() as conn:
         path = ("input", "stageIds")
         named = {s.id: s for s in await m.Stage.filter(id__in=list(stage_ids)).using_db(conn)}
@@ -259,7 +258,6 @@ async def delete_stage(actor: Actor, stage_id: int, replacement_stage_id: int | 
     Raises NotFound, Locked (WON/LOST stage), InUse (in use without a replacement), Invalid;
     nothing is written when it raises.
     """
-    permissions.authorize(actor, "deleteStage", "Stage")
     async with in_transaction() as conn:
         stage = await access.load_for_write(conn, actor, m.Stage, stage_id, ("input", "id"))
         if stage.kind != StageKind.OPEN:
@@ -363,7 +361,6 @@ async def delete_pipeline(
     unmapped), Invalid (replacement is the pipeline itself; a map entry of another pipeline,
     of another kind, or listed twice); nothing is written when it raises.
     """
-    permissions.authorize(actor, "deletePipeline", "Pipeline")
     async with in_transaction() as conn:
         pipeline = await access.load_for_write(conn, actor, m.Pipeline, pipeline_id, ("input", "id"))
         if pipeline.is_default:

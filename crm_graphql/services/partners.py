@@ -10,9 +10,9 @@ from crm_graphql import models as m
 from crm_graphql.actor import Actor
 from crm_graphql.enums import LeadStatus, OpportunityStatus, Role
 from crm_graphql.errors import Forbidden, Invalid, Locked
-from crm_graphql.services import access, crud, timeline
+from crm_graphql.services import access, crud, permissions, timeline
 
-_WHO = "Assigning to a partner is for admins, managers and the record's owner."
+_WHO = permissions.PARTNER_REFUSED["assignToPartner"]
 
 
 async def _target(
@@ -21,9 +21,6 @@ async def _target(
     """The lead or the opportunity (exactly one), visible, open, and the actor's to assign."""
     if (lead_id is None) == (opportunity_id is None):
         raise Invalid("Give exactly one of leadId and opportunityId.", ("input",))
-    role = getattr(actor, "role", None)
-    if role not in (Role.ADMIN, Role.MANAGER, Role.SALES_REP):
-        raise Forbidden(_WHO, ("input",))
     row: m.Lead | m.Opportunity
     if lead_id is not None:
         row = await access.load_visible(conn, actor, m.Lead, lead_id, ("input", "leadId"))
@@ -36,7 +33,8 @@ async def _target(
         if row.status != OpportunityStatus.OPEN:
             raise Locked("This opportunity is closed: reopen it to edit.", ("input", "opportunityId"))
         path = ("input", "opportunityId")
-    if role == Role.SALES_REP and row.owner_id != actor.id:
+    # roles that may not assign at all are refused before (permissions.PARTNER_REFUSED): here, ownership
+    if getattr(actor, "role", None) == Role.SALES_REP and row.owner_id != actor.id:
         raise Forbidden(_WHO, path)
     return row
 

@@ -10,7 +10,7 @@ from crm_graphql import models as m
 from crm_graphql.actor import Actor
 from crm_graphql.enums import OpportunityStatus, QuoteStatus
 from crm_graphql.errors import InUse, Invalid, Locked, Required, raise_all
-from crm_graphql.services import config, numbering
+from crm_graphql.services import amounts, config, numbering, repricing
 
 Data = dict[str, Any]
 
@@ -79,8 +79,6 @@ async def check_contact_and_validity(conn: BaseDBAsyncClient, data: Data, *, con
 
 
 async def quote_after_create(conn: BaseDBAsyncClient, actor: Actor, row: m.Quote) -> None:
-    from crm_graphql.services import amounts
-
     if row.opportunity_id is not None:
         await amounts.refresh_opportunity(conn, row.opportunity_id, actor, ("input", "currency"))
 
@@ -88,8 +86,6 @@ async def quote_after_create(conn: BaseDBAsyncClient, actor: Actor, row: m.Quote
 async def quote_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Quote, data: Data) -> None:
     """An edit of a read-only quote is LOCKED; switching its price book reprices its price-book
     lines from the new book (services.repricing: all or nothing)."""
-    from crm_graphql.services import repricing
-
     await ensure_editable(conn, row)
     merged = {**{k: getattr(row, k) for k in _CHECKED}, **data}
     await check_contact_and_validity(conn, merged, contact_touched="contact_id" in data or "account_id" in data)
@@ -103,8 +99,6 @@ async def quote_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Quot
 
 
 async def quote_after_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Quote, data: Data) -> None:
-    from crm_graphql.services import amounts
-
     if "discount_percent" in data or "pricebook_id" in data:
         await amounts.recompute_quote(conn, row, actor, ("input", "id"))
 

@@ -723,3 +723,13 @@ async def remove_opportunity_item(actor: Actor, item_id: int) -> m.Opportunity:
         await timeline.record(conn, opp, "ITEMS_REMOVED", actor, {"name": item.name})
         opp = await m.Opportunity.get(id=opp.id, using_db=conn)
     return opp
+
+
+async def quote_of(item: m.QuoteItem) -> m.Quote | None:
+    """The quote of a line the actor has just changed (through the write gate: visible to them)."""
+    return await m.Quote.filter(id=item.quote_id).first()
+
+
+async def opportunity_of(item: m.OpportunityItem) -> m.Opportunity | None:
+    """The deal of an item the actor has just changed (through the write gate: visible to them)."""
+    return await m.Opportunity.filter(id=item.opportunity_id).first()

@@ -14,7 +14,7 @@ from crm_graphql import models as m
 from crm_graphql.actor import Actor
 from crm_graphql.errors import NotFound, raise_all
 from crm_graphql.models.base import flat_values
-from crm_graphql.services import access, crud, permissions, timeline
+from crm_graphql.services import access, crud, timeline
 
 
 async def set_opportunity_access(
@@ -22,10 +22,9 @@ async def set_opportunity_access(
 ) -> m.Opportunity:
     """Replace the opportunity's access list (and restriction flag when given).
 
-    Raises NotFound (opportunity hidden or missing, unknown user), Forbidden (role, or a
+    Raises NotFound (opportunity hidden or missing, unknown user), Forbidden (a
     sales rep changing someone else's deal); nothing is written when it raises.
     """
-    permissions.authorize(actor, "setOpportunityAccess", "Opportunity")
     async with in_transaction() as conn:
         opportunity = await access.load_for_write(
             conn, actor, m.Opportunity, opportunity_id, ("input", "opportunityId")

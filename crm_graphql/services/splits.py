@@ -3,8 +3,8 @@
 A split rule has a lead filter and shares (user, whole percent, summing to 100). Running it
 gives every matching lead that has no shares yet (and is not qualified: a qualified lead is
 read-only) the rule's shares, and reports how many it processed; leads already shared are
-left as they are. Rules are managed and run by admins and managers; every other role but
-partners reads them. The filter is applied with the visibility of the user who runs it.
+left as they are. Rules are managed and run by admins and managers (the role rule is
+``permissions.MANAGER_TYPES``); every other role but partners reads them. The filter is applied with the visibility of the user who runs it.
 
 When a shared lead is qualified, its shares become the new opportunity's revenue splits
 (``carry_to_opportunity``, in the qualification's transaction). A deal's splits are set with
@@ -30,18 +30,17 @@ from tortoise.transactions import in_transaction
 from crm_graphql import models as m
 from crm_graphql import money
 from crm_graphql.actor import Actor
-from crm_graphql.enums import LeadStatus, OpportunityStatus, Role
+from crm_graphql.enums import LeadStatus, OpportunityStatus
 from crm_graphql.errors import (
     Conflict,
     DomainError,
-    Forbidden,
     Invalid,
     InvalidTransition,
     Locked,
     Required,
     raise_all,
 )
-from crm_graphql.services import access, idempotency, permissions, pricing, timeline
+from crm_graphql.services import access, idempotency, pricing, timeline
 
 #: At most this many users share one lead or deal.
 MAX_SHARES = 20
@@ -114,12 +113,6 @@ async def clean_shares(
     return [(u, p or 0) for u, p in shares]
 
 
-def ensure_manager(actor: Actor) -> None:
-    permissions.authorize(actor, "manageLeadSplitRules")  # read-only users: "Your role may only read."
-    if getattr(actor, "role", None) not in (Role.ADMIN, Role.MANAGER):
-        raise Forbidden("Only admins and managers manage and run lead split rules.", ("input",))
-
-
 def _clean_name(name: str | None, *, creating: bool) -> str | None:
     if name is None:
         if creating:
@@ -148,9 +141,9 @@ async def create_lead_split_rule(
     actor: Actor, *, name: str | None, lead_filter: dict[str, Any], shares: Sequence[Share], is_active: bool | None,
     idempotency_key: str | None = None,
 ) -> m.LeadSplitRule:  # fmt: skip
-    """A new rule (admins and managers). Raises Forbidden, Required, Invalid, NotFound (a
-    user), IdempotencyKeyReused; nothing is written when it raises."""
-    ensure_manager(actor)
+    """A new rule (admins and managers: ``permissions.MANAGER_TYPES``, checked before the call).
+    Raises Required, Invalid, NotFound (a user), IdempotencyKeyReused; nothing is written
+    when it raises."""
     raw = {"name": name, "filter": lead_filter, "shares": [list(s) for s in shares], "isActive": is_active}
     async with in_transaction() as conn:
         prior = await idempotency.replay(conn, actor, "createLeadSplitRule", idempotency_key, raw)
@@ -173,7 +166,6 @@ async def update_lead_split_rule(
     """Change a rule's name, filter, shares or isActive (``changes`` holds what was given;
     leads shared before keep their shares). Raises Forbidden, NotFound, Conflict, Required,
     Invalid; nothing is written when it raises."""
-    ensure_manager(actor)
     async with in_transaction() as conn:
         rule = await access.load_for_write(conn, actor, m.LeadSplitRule, rule_id)
         if version is not None and version != rule.version:
@@ -202,7 +194,6 @@ async def update_lead_split_rule(
 
 async def delete_lead_split_rule(actor: Actor, rule_id: int) -> m.LeadSplitRule:
     """Delete a rule; the shares it gave stay. Raises Forbidden, NotFound."""
-    ensure_manager(actor)
     async with in_transaction() as conn:
         rule = await access.load_for_write(conn, actor, m.LeadSplitRule, rule_id)
         await m.LeadSplitRule.filter(id=rule.id).using_db(conn).delete()
@@ -219,7 +210,6 @@ async def run_lead_split_rule(actor: Actor, rule_id: int, to_q: LeadFilterToQ) -
     committed); SQLite runs one write transaction at a time. Raises Forbidden, NotFound,
     InvalidTransition (inactive rule, or one naming a deleted or deactivated user), Invalid (a
     stored filter the API no longer accepts)."""
-    ensure_manager(actor)
     async with in_transaction() as conn:
         rule = await access.load_for_write(conn, actor, m.LeadSplitRule, rule_id, ("input", "ruleId"))
         if not rule.is_active:
@@ -270,7 +260,6 @@ async def set_opportunity_splits(actor: Actor, opportunity_id: int, splits: Sequ
     """Replace a deal's revenue splits (whoever may change the deal; an empty list removes
     them: the deal then counts wholly for its owner). Raises NotFound, Forbidden, Locked (won
     or lost deal), Required, Invalid; nothing is written when it raises."""
-    permissions.authorize(actor, "setOpportunitySplits", "Opportunity")
     path = ("input", "opportunityId")
     async with in_transaction() as conn:
         opp = await access.load_for_write(conn, actor, m.Opportunity, opportunity_id, path)

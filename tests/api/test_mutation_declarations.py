@@ -107,3 +107,52 @@ async def test_a_null_id_of_an_update_is_required(gql: Any) -> None:
 
 def _pk(global_id: str) -> int:
     return from_global_id(global_id)[1]
+
+
+RUN_RULE = f"""mutation($input: RunLeadSplitRuleInput!) {{
+  runLeadSplitRule(input: $input) {{ rule {{ id }} processedCount {ERR} }} }}"""
+SET_SPLITS = f"""mutation($input: SetOpportunitySplitsInput!) {{
+  setOpportunitySplits(input: $input) {{ opportunity {{ id }} {ERR} }} }}"""
+
+
+async def test_a_types_own_role_rule_is_checked_before_any_id(gql: Any, actors: Any) -> None:
+    # given a sales rep and inputs whose ids are all wrong, nested ones included
+    rep = gql.as_(actors[Role.SALES_REP])
+    # when they run a lead split rule (admins and managers only)
+    data = await rep(RUN_RULE, {"input": {"ruleId": "nope"}})
+    # then the answer is the role rule of LeadSplitRule, alone, on the whole input
+    assert data["runLeadSplitRule"] == {
+        "rule": None,
+        "processedCount": None,
+        "userErrors": [
+            {
+                "field": ["input"],
+                "message": "Only admins and managers manage and run lead split rules.",
+                "code": "FORBIDDEN",
+            }
+        ],
+    }
+    # and a read-only user setting a deal's splits gets the role too, before the nested user ids
+    read_only = gql.as_(actors[Role.READ_ONLY])
+    data = await read_only(SET_SPLITS, {"input": {"opportunityId": "x", "splits": [{"userId": "y"}]}})
+    assert data["setOpportunitySplits"]["userErrors"] == [
+        {"field": ["input"], "message": "Your role may only read.", "code": "FORBIDDEN"}
+    ]
+
+
+async def test_ids_of_a_list_of_nested_inputs_are_decoded_at_their_path(gql: Any) -> None:
+    # given a deal
+    opportunity = await _opportunity(gql)
+    before = await m.Opportunity.get(id=_pk(opportunity))
+    # when its splits name a malformed user and an account's id
+    splits = [{"userId": "bad", "percent": 50}, {"userId": to_global_id("Account", 1), "percent": 50}]
+    data = await gql(SET_SPLITS, {"input": {"opportunityId": opportunity, "splits": splits}})
+    # then each is refused at its place, and the deal did not change
+    assert data["setOpportunitySplits"] == {
+        "opportunity": None,
+        "userErrors": [
+            {"field": ["input", "splits", "0", "userId"], "message": "Malformed id.", "code": "INVALID"},
+            {"field": ["input", "splits", "1", "userId"], "message": "No User with this id.", "code": "NOT_FOUND"},
+        ],
+    }
+    assert (await m.Opportunity.get(id=before.id)).version == before.version

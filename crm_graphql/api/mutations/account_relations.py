@@ -1,75 +1,66 @@
 """Related accounts: ``linkAccounts`` and ``unlinkAccounts`` (DOMAIN.md 11)."""
 
-from typing import Annotated, Any, Optional
+from __future__ import annotations
+
+from typing import Optional
 
 import strawberry
 
 from crm_graphql import enums as e
 from crm_graphql.api.context import Info
-from crm_graphql.api.mutations.base import decode_id, make_payload, run
-from crm_graphql.api.types.common import lazy
-from crm_graphql.services import account_relations, permissions
+from crm_graphql.api.mutations.base import Payload, mutation, out, ref
+from crm_graphql.api.relay import to_global_id
+from crm_graphql.api.types.accounts import AccountRelationType, AccountType
+from crm_graphql.services import account_relations
 
 
 @strawberry.input(description="Relate two accounts (shown from both sides).")
 class LinkAccountsInput:
-    account_id: strawberry.ID = strawberry.field(description="The account you link from (you may change it).")
-    related_account_id: strawberry.ID = strawberry.field(description="The other account (any account you can see).")
+    account_id: int = ref("Account", "The account you link from (you may change it).")
+    related_account_id: int = ref("Account", "The other account (any account you can see).")
     kind: e.AccountRelationKind = strawberry.field(
         description="What the related account is to the first one (SUPPLIER: it supplies the first account)."
     )
     note: Optional[str] = strawberry.field(default=None, description="A note (at most 200 characters).")
 
 
-LinkAccountsPayload = make_payload(
-    "LinkAccountsPayload",
-    {"relation": (lazy("AccountRelation"), "The new relation, seen from `accountId`.")},
-    "Result of linkAccounts.",
-)
+@strawberry.type(description="Result of linkAccounts.")
+class LinkAccountsPayload(Payload):
+    relation: AccountRelationType | None = out("The new relation, seen from `accountId`.")
 
 
 @strawberry.input(description="Remove a relation between two accounts.")
 class UnlinkAccountsInput:
-    id: strawberry.ID = strawberry.field(description="The AccountRelation.")
+    id: int = ref("AccountRelation", "The AccountRelation.")
 
 
-UnlinkAccountsPayload = make_payload(
-    "UnlinkAccountsPayload",
-    {"account": (lazy("Account"), "The account the relation was linked from."),
-     "related_account": (lazy("Account"), "The other account."),
-     "deleted_id": (strawberry.ID, "Global ID of the removed relation.")},
-    "Result of unlinkAccounts.",
-)  # fmt: skip
+@strawberry.type(description="Result of unlinkAccounts.")
+class UnlinkAccountsPayload(Payload):
+    account: AccountType | None = out("The account the relation was linked from.")
+    related_account: AccountType | None = out("The other account.")
+    deleted_id: strawberry.ID | None = out("Global ID of the removed relation.")
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(
+    @mutation(
+        on="Account",
         description="Relate two accounts with a kind and a note; one relation per pair of accounts (DUPLICATE "
-        "otherwise, either way round)."
+        "otherwise, either way round).",
+        input_doc="The two accounts.",
     )
-    async def link_accounts(
-        self, info: Info, input: Annotated[LinkAccountsInput, strawberry.argument(description="The two accounts.")]
-    ) -> LinkAccountsPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            permissions.authorize(info.context.user, "linkAccounts", "Account")  # role first
-            account = decode_id(input.account_id, "Account", ("input", "accountId"))
-            related = decode_id(input.related_account_id, "Account", ("input", "relatedAccountId"))
-            row = await account_relations.link_accounts(
-                info.context.user, account, related, e.AccountRelationKind(input.kind), input.note
-            )
-            return {"relation": row}
+    async def link_accounts(self, info: Info, input: LinkAccountsInput) -> LinkAccountsPayload:
+        row = await account_relations.link_accounts(
+            info.context.user, input.account_id, input.related_account_id, e.AccountRelationKind(input.kind), input.note
+        )
+        return LinkAccountsPayload(relation=row)
 
-        return await run(LinkAccountsPayload, call)
-
-    @strawberry.mutation(description="Remove a relation between two accounts (whoever may change either account).")
-    async def unlink_accounts(
-        self, info: Info, input: Annotated[UnlinkAccountsInput, strawberry.argument(description="The relation.")]
-    ) -> UnlinkAccountsPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            permissions.authorize(info.context.user, "unlinkAccounts", "Account")
-            pk = decode_id(input.id, "AccountRelation", ("input", "id"))
-            _row, account, related = await account_relations.unlink_accounts(info.context.user, pk)
-            return {"account": account, "related_account": related, "deleted_id": input.id}
-
-        return await run(UnlinkAccountsPayload, call)
+    @mutation(
+        on="Account",
+        description="Remove a relation between two accounts (whoever may change either account).",
+        input_doc="The relation.",
+    )
+    async def unlink_accounts(self, info: Info, input: UnlinkAccountsInput) -> UnlinkAccountsPayload:
+        _row, account, related = await account_relations.unlink_accounts(info.context.user, input.id)
+        deleted_id = strawberry.ID(to_global_id("AccountRelation", input.id))
+        return UnlinkAccountsPayload(account=account, related_account=related, deleted_id=deleted_id)

@@ -23,9 +23,6 @@ lists included, into primary keys (REQUIRED / INVALID / NOT_FOUND at the field's
 them at once), the resolver, and the mapping of a ``DomainError`` (or a model's
 ``ValidationError``) into ``userErrors`` of the declared payload. Services own transactions,
 idempotency and timelines; the resolver only calls one and fills the payload.
-
-The helpers below the line (``decode_id`` ... ``make_payload``, ``run``) are the older way,
-kept while modules written with them are converted.
 """
 
 from __future__ import annotations
@@ -160,13 +157,13 @@ def _decode(obj: Any, path: tuple[str, ...]) -> Iterator[DomainError]:
             keys = []
             for i, item in enumerate(value):
                 try:
-                    keys.append(decode_id(item, of, (*at, str(i))))
+                    keys.append(_decode_id(item, of, (*at, str(i))))
                 except DomainError as exc:
                     yield exc
             setattr(obj, name, keys)
         elif required or (value is not None and value is not strawberry.UNSET):
             try:
-                setattr(obj, name, decode_id(value, of, at))
+                setattr(obj, name, _decode_id(value, of, at))
             except DomainError as exc:
                 yield exc
 
@@ -217,10 +214,7 @@ def _out_of_range(exc: ValidationError) -> DomainError:
     return Invalid(f"A value is out of range: {exc}")
 
 
-# --- the older way, kept while modules are converted -----------------------------------------
-
-
-def decode_id(value: Any, expected: str | tuple[str, ...], path: tuple[str, ...]) -> int:
+def _decode_id(value: Any, of: str, path: tuple[str, ...]) -> int:
     """A global ID from an input: missing or null -> REQUIRED (API.md: an explicit null for a
     field that cannot be empty); malformed (blank included) -> INVALID; another type -> NOT_FOUND."""
     if value is None or value is strawberry.UNSET:
@@ -229,16 +223,9 @@ def decode_id(value: Any, expected: str | tuple[str, ...], path: tuple[str, ...]
         type_name, pk = from_global_id(str(value))
     except MalformedId:
         raise Invalid("Malformed id.", path) from None
-    allowed = (expected,) if isinstance(expected, str) else expected
-    if type_name not in allowed:
-        raise NotFound(f"No {' or '.join(allowed)} with this id.", path)
+    if type_name != of:
+        raise NotFound(f"No {of} with this id.", path)
     return pk
-
-
-def decode_optional(value: Any, expected: str, path: tuple[str, ...]) -> int | None:
-    if value is None or value is strawberry.UNSET:
-        return None
-    return decode_id(value, expected, path)
 
 
 def given(input_obj: Any) -> dict[str, Any]:
@@ -248,35 +235,3 @@ def given(input_obj: Any) -> dict[str, Any]:
         for f in dataclasses.fields(input_obj)
         if getattr(input_obj, f.name) is not strawberry.UNSET
     }
-
-
-def make_payload(name: str, fields: dict[str, tuple[Any, str]], description: str) -> Any:
-    """A payload type: the touched objects (nullable) plus ``userErrors``."""
-    annotations: dict[str, Any] = {k: Optional[t] for k, (t, _) in fields.items()}
-    annotations["user_errors"] = list[UserError]
-    ns: dict[str, Any] = {k: strawberry.field(default=None, description=d) for k, (_, d) in fields.items()}
-    ns["user_errors"] = strawberry.field(default_factory=list, description=_ERRORS_DOC)
-    ns["__annotations__"] = annotations
-    cls = type(name, (), ns)
-    cls.__module__ = __name__
-    return strawberry.type(cls, name=name, description=description)
-
-
-def make_input(name: str, fields: dict[str, tuple[Any, str]], description: str, one_of: bool = False) -> Any:
-    annotations = {k: Optional[t] for k, (t, _) in fields.items()}
-    ns: dict[str, Any] = {k: strawberry.field(default=strawberry.UNSET, description=d) for k, (_, d) in fields.items()}
-    ns["__annotations__"] = annotations
-    cls = type(name, (), ns)
-    cls.__module__ = __name__
-    return strawberry.input(cls, name=name, description=description, one_of=one_of)
-
-
-async def run(payload_cls: Any, call: Callable[[], Awaitable[dict[str, Any]]]) -> Any:
-    """Call the service; a DomainError becomes ``userErrors`` (nothing was written)."""
-    try:
-        result = await call()
-    except DomainError as exc:
-        return payload_cls(user_errors=user_errors(exc))
-    except ValidationError as exc:
-        return payload_cls(user_errors=user_errors(_out_of_range(exc)))
-    return payload_cls(**result)

@@ -8,7 +8,6 @@ from typing import Any, Optional
 
 import strawberry
 
-from crm_graphql import models as m
 from crm_graphql.api.context import Info
 from crm_graphql.api.mutations.base import Payload, given, idempotency_field, mutation, out, ref
 from crm_graphql.api.types.pipeline import OpportunityItemType, OpportunityType
@@ -374,7 +373,7 @@ class Mutation:
     async def update_quote_item(self, info: Info, input: UpdateQuoteItemInput) -> UpdateQuoteItemPayload:
         raw, version = _changes(input)
         item = await svc.update_quote_item(info.context.user, input.id, raw, version)
-        return UpdateQuoteItemPayload(item=item, quote=await m.Quote.filter(id=item.quote_id).first())
+        return UpdateQuoteItemPayload(item=item, quote=await svc.quote_of(item))
 
     @mutation(
         on="Quote",
@@ -458,7 +457,7 @@ class Mutation:
     ) -> UpdateOpportunityItemPayload:
         raw, version = _changes(input)
         item = await svc.update_opportunity_item(info.context.user, input.id, raw, version)
-        opportunity = await m.Opportunity.filter(id=item.opportunity_id).first()
+        opportunity = await svc.opportunity_of(item)
         return UpdateOpportunityItemPayload(item=item, opportunity=opportunity)
 
     @mutation(on="Opportunity", description="Remove an opportunity item.", input_doc="The item to remove.")

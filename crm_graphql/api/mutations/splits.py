@@ -1,4 +1,4 @@
-"""The lead splitter and revenue splits (DOMAIN.md 11): ``leadSplitRules``,
+"""The lead splitter and revenue splits (DOMAIN.md 11):
 ``createLeadSplitRule`` / ``updateLeadSplitRule`` / ``deleteLeadSplitRule``,
 ``runLeadSplitRule`` and ``setOpportunitySplits``.
 
@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 import enum
 from decimal import Decimal
-from typing import Annotated, Any, Optional
+from typing import Any, Optional
 
 import strawberry
 from graphql import GraphQLError
@@ -22,22 +22,20 @@ from tortoise.expressions import Q
 
 from crm_graphql.api.context import Info
 from crm_graphql.api.filters import SPECS, to_q
-from crm_graphql.api.mutations.base import decode_id, make_payload, run
+from crm_graphql.api.mutations.base import Payload, idempotency_field, mutation, out, ref
 from crm_graphql.api.relay import to_global_id
-from crm_graphql.api.types.common import lazy, list_field
+from crm_graphql.api.types.pipeline import OpportunityType
 from crm_graphql.api.types.splits import LeadSplitRuleType
 from crm_graphql.errors import Invalid
-from crm_graphql.services import permissions, splits
+from crm_graphql.services import splits
 
 LeadFilter = SPECS["Lead"].filter_input
-RuleT = lazy("LeadSplitRule")
-OpportunityT = lazy("Opportunity")
 _FILTER_PATH = ("input", "filter")
 
 
 @strawberry.input(description="A user's share of a lead.")
 class LeadShareInput:
-    user_id: strawberry.ID = strawberry.field(description="The user (any active user you can see).")
+    user_id: int = ref("User", "The user (any active user you can see).")
     percent: Optional[int] = strawberry.field(
         default=None,
         description="Whole percent, 1-100; the shares add up to 100. One share may leave it out: it takes what the "
@@ -47,7 +45,7 @@ class LeadShareInput:
 
 @strawberry.input(description="A user's share of a deal's revenue.")
 class RevenueSplitInput:
-    user_id: strawberry.ID = strawberry.field(description="The user credited (any active user you can see).")
+    user_id: int = ref("User", "The user credited (any active user you can see).")
     percent: Optional[int] = strawberry.field(
         default=None,
         description="Whole percent, 1-100; the splits add up to 100. One split may leave it out: it takes what the "
@@ -65,14 +63,14 @@ class CreateLeadSplitRuleInput:
         default=None, description="Who shares each matching lead, in order (1 to 20 users). Required."
     )
     is_active: Optional[bool] = strawberry.field(default=None, description="Only active rules run (default true).")
-    idempotency_key: Optional[str] = strawberry.field(
-        default=None, description="Repeat a request safely: the same key with the same input returns the first result."
+    idempotency_key: Optional[str] = idempotency_field(
+        "Repeat a request safely: the same key with the same input returns the first result."
     )
 
 
 @strawberry.input(description="Change a lead split rule; omitted fields stay. Leads shared before keep their shares.")
 class UpdateLeadSplitRuleInput:
-    id: strawberry.ID = strawberry.field(description="The rule.")
+    id: int = ref("LeadSplitRule", "The rule.")
     version: Optional[int] = strawberry.field(
         default=None, description="The version you read; a stale one is refused with CONFLICT."
     )
@@ -88,17 +86,17 @@ class UpdateLeadSplitRuleInput:
 
 @strawberry.input(description="The lead split rule to delete (the shares it gave stay).")
 class DeleteLeadSplitRuleInput:
-    id: strawberry.ID = strawberry.field(description="The rule.")
+    id: int = ref("LeadSplitRule", "The rule.")
 
 
 @strawberry.input(description="Run a lead split rule.")
 class RunLeadSplitRuleInput:
-    rule_id: strawberry.ID = strawberry.field(description="The (active) rule.")
+    rule_id: int = ref("LeadSplitRule", "The (active) rule.")
 
 
 @strawberry.input(description="Replace a deal's revenue splits.")
 class SetOpportunitySplitsInput:
-    opportunity_id: strawberry.ID = strawberry.field(description="The (open) deal.")
+    opportunity_id: int = ref("Opportunity", "The (open) deal.")
     splits: Optional[list[RevenueSplitInput]] = strawberry.field(
         default=None,
         description="Who is credited, in order (1 to 20 users, percents adding up to 100); empty or null removes "
@@ -106,28 +104,31 @@ class SetOpportunitySplitsInput:
     )
 
 
-CreateLeadSplitRulePayload = make_payload(
-    "CreateLeadSplitRulePayload", {"lead_split_rule": (RuleT, "The new rule.")}, "Result of createLeadSplitRule."
-)
-UpdateLeadSplitRulePayload = make_payload(
-    "UpdateLeadSplitRulePayload", {"lead_split_rule": (RuleT, "The rule after the change.")},
-    "Result of updateLeadSplitRule.",
-)  # fmt: skip
-DeleteLeadSplitRulePayload = make_payload(
-    "DeleteLeadSplitRulePayload",
-    {"lead_split_rule": (RuleT, "The deleted rule."), "deleted_id": (strawberry.ID, "Global ID of the deleted rule.")},
-    "Result of deleteLeadSplitRule.",
-)
-RunLeadSplitRulePayload = make_payload(
-    "RunLeadSplitRulePayload",
-    {"rule": (RuleT, "The rule."),
-     "processed_count": (int, "How many leads this run gave shares (matching leads that had none).")},
-    "Result of runLeadSplitRule.",
-)  # fmt: skip
-SetOpportunitySplitsPayload = make_payload(
-    "SetOpportunitySplitsPayload", {"opportunity": (OpportunityT, "The deal with its new splits.")},
-    "Result of setOpportunitySplits.",
-)  # fmt: skip
+@strawberry.type(description="Result of createLeadSplitRule.")
+class CreateLeadSplitRulePayload(Payload):
+    lead_split_rule: LeadSplitRuleType | None = out("The new rule.")
+
+
+@strawberry.type(description="Result of updateLeadSplitRule.")
+class UpdateLeadSplitRulePayload(Payload):
+    lead_split_rule: LeadSplitRuleType | None = out("The rule after the change.")
+
+
+@strawberry.type(description="Result of deleteLeadSplitRule.")
+class DeleteLeadSplitRulePayload(Payload):
+    lead_split_rule: LeadSplitRuleType | None = out("The deleted rule.")
+    deleted_id: strawberry.ID | None = out("Global ID of the deleted rule.")
+
+
+@strawberry.type(description="Result of runLeadSplitRule.")
+class RunLeadSplitRulePayload(Payload):
+    rule: LeadSplitRuleType | None = out("The rule.")
+    processed_count: int | None = out("How many leads this run gave shares (matching leads that had none).")
+
+
+@strawberry.type(description="Result of setOpportunitySplits.")
+class SetOpportunitySplitsPayload(Payload):
+    opportunity: OpportunityType | None = out("The deal with its new splits.")
 
 
 # --- the stored filter -------------------------------------------------------------------------
@@ -187,108 +188,68 @@ def stored_filter_to_q(info: Info) -> splits.LeadFilterToQ:
     return convert
 
 
-def _shares(items: Any, field: str) -> list[splits.Share]:
-    out: list[splits.Share] = []
-    for i, item in enumerate(items or []):
-        user = decode_id(item.user_id, "User", ("input", field, str(i), "userId"))
-        out.append((user, item.percent))
-    return out
-
-
-@strawberry.type
-class Query:
-    lead_split_rules = list_field("LeadSplitRule", description="Lead split rules (partners see none).")
-
-    @strawberry.field(description="A lead split rule by ID.")
-    async def lead_split_rule(
-        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
-    ) -> Optional[LeadSplitRuleType]:
-        from crm_graphql.api.queries import load_node
-
-        return await load_node(info, id, "LeadSplitRule")  # type: ignore[no-any-return]
+def _shares(items: list[LeadShareInput] | list[RevenueSplitInput] | None) -> list[splits.Share]:
+    return [(item.user_id, item.percent) for item in items or []]
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Create a lead split rule: a lead filter and the shares matching leads get.")
-    async def create_lead_split_rule(
-        self, info: Info, input: Annotated[CreateLeadSplitRuleInput, strawberry.argument(description="The rule.")]
-    ) -> CreateLeadSplitRulePayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = info.context.user
-            splits.ensure_manager(actor)
-            rule = await splits.create_lead_split_rule(
-                actor, name=input.name, lead_filter=filter_json(input.filter, info),
-                shares=_shares(input.shares, "shares"), is_active=input.is_active,
-                idempotency_key=input.idempotency_key,
-            )  # fmt: skip
-            return {"lead_split_rule": rule}
+    @mutation(
+        on="LeadSplitRule",
+        description="Create a lead split rule: a lead filter and the shares matching leads get.",
+        input_doc="The rule.",
+    )
+    async def create_lead_split_rule(self, info: Info, input: CreateLeadSplitRuleInput) -> CreateLeadSplitRulePayload:
+        rule = await splits.create_lead_split_rule(
+            info.context.user,
+            name=input.name,
+            lead_filter=filter_json(input.filter, info),
+            shares=_shares(input.shares),
+            is_active=input.is_active,
+            idempotency_key=input.idempotency_key,
+        )
+        return CreateLeadSplitRulePayload(lead_split_rule=rule)
 
-        return await run(CreateLeadSplitRulePayload, call)
+    @mutation(on="LeadSplitRule", description="Change a lead split rule.", input_doc="The change.")
+    async def update_lead_split_rule(self, info: Info, input: UpdateLeadSplitRuleInput) -> UpdateLeadSplitRulePayload:
+        changes: dict[str, Any] = {}
+        if input.name is not strawberry.UNSET:
+            changes["name"] = input.name
+        if input.is_active is not strawberry.UNSET:
+            changes["is_active"] = input.is_active
+        if input.filter is not strawberry.UNSET:
+            changes["lead_filter"] = filter_json(input.filter, info)
+        if input.shares is not strawberry.UNSET:
+            changes["shares"] = _shares(input.shares)
+        rule = await splits.update_lead_split_rule(info.context.user, input.id, version=input.version, changes=changes)
+        return UpdateLeadSplitRulePayload(lead_split_rule=rule)
 
-    @strawberry.mutation(description="Change a lead split rule.")
-    async def update_lead_split_rule(
-        self, info: Info, input: Annotated[UpdateLeadSplitRuleInput, strawberry.argument(description="The change.")]
-    ) -> UpdateLeadSplitRulePayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = info.context.user
-            splits.ensure_manager(actor)
-            pk = decode_id(input.id, "LeadSplitRule", ("input", "id"))
-            changes: dict[str, Any] = {}
-            if input.name is not strawberry.UNSET:
-                changes["name"] = input.name
-            if input.is_active is not strawberry.UNSET:
-                changes["is_active"] = input.is_active
-            if input.filter is not strawberry.UNSET:
-                changes["lead_filter"] = filter_json(input.filter, info)
-            if input.shares is not strawberry.UNSET:
-                changes["shares"] = _shares(input.shares, "shares")
-            rule = await splits.update_lead_split_rule(actor, pk, version=input.version, changes=changes)
-            return {"lead_split_rule": rule}
+    @mutation(
+        on="LeadSplitRule", description="Delete a lead split rule (the shares it gave stay).", input_doc="The rule."
+    )
+    async def delete_lead_split_rule(self, info: Info, input: DeleteLeadSplitRuleInput) -> DeleteLeadSplitRulePayload:
+        rule = await splits.delete_lead_split_rule(info.context.user, input.id)
+        deleted_id = strawberry.ID(to_global_id("LeadSplitRule", input.id))
+        return DeleteLeadSplitRulePayload(lead_split_rule=rule, deleted_id=deleted_id)
 
-        return await run(UpdateLeadSplitRulePayload, call)
-
-    @strawberry.mutation(description="Delete a lead split rule (the shares it gave stay).")
-    async def delete_lead_split_rule(
-        self, info: Info, input: Annotated[DeleteLeadSplitRuleInput, strawberry.argument(description="The rule.")]
-    ) -> DeleteLeadSplitRulePayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = info.context.user
-            splits.ensure_manager(actor)
-            pk = decode_id(input.id, "LeadSplitRule", ("input", "id"))
-            rule = await splits.delete_lead_split_rule(actor, pk)
-            return {"lead_split_rule": rule, "deleted_id": to_global_id("LeadSplitRule", pk)}
-
-        return await run(DeleteLeadSplitRulePayload, call)
-
-    @strawberry.mutation(
+    @mutation(
+        on="LeadSplitRule",
         description="Run a lead split rule: every lead its filter matches (as you see leads) that has no shares and "
         "is not qualified gets the rule's shares; `processedCount` says how many. Concurrent runs never share a "
-        "lead twice."
+        "lead twice.",
+        input_doc="The rule.",
     )
-    async def run_lead_split_rule(
-        self, info: Info, input: Annotated[RunLeadSplitRuleInput, strawberry.argument(description="The rule.")]
-    ) -> RunLeadSplitRulePayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = info.context.user
-            splits.ensure_manager(actor)
-            pk = decode_id(input.rule_id, "LeadSplitRule", ("input", "ruleId"))
-            rule, count = await splits.run_lead_split_rule(actor, pk, stored_filter_to_q(info))
-            return {"rule": rule, "processed_count": count}
+    async def run_lead_split_rule(self, info: Info, input: RunLeadSplitRuleInput) -> RunLeadSplitRulePayload:
+        rule, count = await splits.run_lead_split_rule(info.context.user, input.rule_id, stored_filter_to_q(info))
+        return RunLeadSplitRulePayload(rule=rule, processed_count=count)
 
-        return await run(RunLeadSplitRulePayload, call)
-
-    @strawberry.mutation(
-        description="Replace a deal's revenue splits (whoever may change the deal; the deal must be open)."
+    @mutation(
+        on="Opportunity",
+        description="Replace a deal's revenue splits (whoever may change the deal; the deal must be open).",
+        input_doc="The splits.",
     )
-    async def set_opportunity_splits(
-        self, info: Info, input: Annotated[SetOpportunitySplitsInput, strawberry.argument(description="The splits.")]
-    ) -> SetOpportunitySplitsPayload:  # type: ignore[valid-type]
-        async def call() -> dict[str, Any]:
-            actor = info.context.user
-            permissions.authorize(actor, "setOpportunitySplits", "Opportunity")
-            pk = decode_id(input.opportunity_id, "Opportunity", ("input", "opportunityId"))
-            opportunity = await splits.set_opportunity_splits(actor, pk, _shares(input.splits, "splits"))
-            return {"opportunity": opportunity}
-
-        return await run(SetOpportunitySplitsPayload, call)
+    async def set_opportunity_splits(self, info: Info, input: SetOpportunitySplitsInput) -> SetOpportunitySplitsPayload:
+        opportunity = await splits.set_opportunity_splits(
+            info.context.user, input.opportunity_id, _shares(input.splits)
+        )
+        return SetOpportunitySplitsPayload(opportunity=opportunity)

@@ -1,5 +1,5 @@
 """Query fields: node, nodes, viewer, one connection and one singular field per entity (the root
-merges this with reporting.py and pipelines.py: api.schema.QUERIES)."""
+merges this with reporting.py, pipelines.py and splits.py: api.schema.QUERIES)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Annotated, Any, Optional
 
 import strawberry
 
-from crm_graphql import models as m
 from crm_graphql.api.connection import MAX_PAGE, PaginationError
 from crm_graphql.api.context import Info
 from crm_graphql.api.relay import MODELS, MalformedId, Node, from_global_id
@@ -17,7 +16,7 @@ from crm_graphql.api.types.common import lazy, list_field
 from crm_graphql.api.types.pipeline import StageType
 from crm_graphql.api.types.quotes import QuoteType
 from crm_graphql.api.types.users import UserType
-from crm_graphql.services import access
+from crm_graphql.services import reads
 
 GlobalIdArg = Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
 
@@ -73,29 +72,25 @@ class Query:
             Optional[strawberry.ID], strawberry.argument(description="The pipeline (default: the default pipeline).")
         ] = None,
     ) -> list[StageType]:
-        qs = access.scoped(m.Stage, info.context.user)
-        if pipeline_id is None:
-            pipeline = await m.Pipeline.filter(is_default=True).first()
-            pk = pipeline.id if pipeline is not None else None
-        else:
+        pk = None
+        if pipeline_id is not None:
             try:
                 type_name, pk = from_global_id(pipeline_id)
             except MalformedId:
                 return []
             if type_name != "Pipeline":
                 return []
-        return await qs.filter(pipeline_id=pk).order_by("position", "id")  # type: ignore[return-value]
+        return await reads.stages(info.context.user, pk)  # type: ignore[return-value]
 
     @strawberry.field(description="A quote by its human-readable number (its latest revision).")
     async def quote_by_number(
         self, info: Info, number: Annotated[str, strawberry.argument(description='The quote number, e.g. "Q-00042".')]
     ) -> QuoteType | None:
-        qs = access.scoped(m.Quote, info.context.user).filter(number=number)
-        return await qs.order_by("-revision").first()  # type: ignore[return-value]
+        return await reads.quote_by_number(info.context.user, number)  # type: ignore[return-value]
 
     @strawberry.field(description="Exchange rates to the base currency.")
     async def exchange_rates(self, info: Info) -> list[ExchangeRateType]:
-        return await access.scoped(m.ExchangeRate, info.context.user).order_by("currency")  # type: ignore[return-value]
+        return await reads.exchange_rates(info.context.user)  # type: ignore[return-value]
 
     accounts = list_field("Account", description="Accounts (customers).")
     contacts = list_field(

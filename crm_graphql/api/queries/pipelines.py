@@ -6,19 +6,17 @@ from typing import Annotated, Optional
 
 import strawberry
 
-from crm_graphql import models as m
 from crm_graphql.api import queries
 from crm_graphql.api.context import Info
 from crm_graphql.api.types.pipeline import PipelineType
-from crm_graphql.services import access
+from crm_graphql.services import reads
 
 
 @strawberry.type
 class Query:
     @strawberry.field(description="Every pipeline, the default one first, then by name.")
     async def pipelines(self, info: Info) -> list[PipelineType]:
-        rows = await access.scoped(m.Pipeline, info.context.user).order_by("-is_default", "name", "id")
-        return rows  # type: ignore[return-value]
+        return await reads.pipelines(info.context.user)  # type: ignore[return-value]
 
     @strawberry.field(description="A pipeline by ID.")
     async def pipeline(

@@ -33,12 +33,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from strawberry.http import GraphQLRequestData
-from tortoise import connections
 
 from crm_graphql import faults
 from crm_graphql.api.transport import metrics
 from crm_graphql.api.transport.request import current
 from crm_graphql.api.transport.results import is_request_error
+from crm_graphql.services import persisted_queries
 
 logger = logging.getLogger("crm_graphql.apq")
 
@@ -99,28 +99,24 @@ class PersistedQueryStore:
         if query is not None:
             self._memory.move_to_end(digest)
             return query
-        from crm_graphql.models import PersistedQuery
-
         try:
-            query = await PersistedQuery.filter(hash=digest).first().values_list("query", flat=True)
+            query = await persisted_queries.read(digest)
         except Exception as exc:
             if faults.classify(exc) is not None:
                 raise  # the database is down: 503, not "not found"
             logger.warning("Reading persisted query %s failed; answering not found.", digest, exc_info=True)
             return None
         if query is not None:
-            self._remember(digest, str(query))
-        return query  # type: ignore[return-value]
+            self._remember(digest, query)
+        return query
 
     async def put(self, digest: str, query: str) -> bool:
         """Register ``query``; False when it is too long to keep or known already."""
         if len(query) > MAX_QUERY_CHARS or digest in self._memory:
             return False
-        from crm_graphql.models import PersistedQuery
-
         self._remember(digest, query)
         try:
-            await PersistedQuery.bulk_create([PersistedQuery(hash=digest, query=query)], ignore_conflicts=True)
+            await persisted_queries.register(digest, query)
             self._registered += 1
             if self._registered % PRUNE_EVERY == 0:
                 await self.prune()
@@ -130,10 +126,7 @@ class PersistedQueryStore:
 
     async def prune(self, keep: int = TABLE_ROWS) -> None:
         """Delete all but the newest ``keep`` rows (the clients register them again)."""
-        await connections.get("default").execute_query(
-            "DELETE FROM persisted_queries WHERE created_at < (SELECT created_at FROM persisted_queries "
-            f"ORDER BY created_at DESC LIMIT 1 OFFSET {int(keep) - 1})"
-        )
+        await persisted_queries.prune(keep)
 
     def _remember(self, digest: str, query: str) -> None:
         if len(query) > self.memory_bytes:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import strawberry
 from strawberry.dataloader import DataLoader
-from tortoise.expressions import Q
 
 from crm_graphql import enums as e
 from crm_graphql import models as m
@@ -20,7 +19,7 @@ from crm_graphql.api.relay import model_type
 from crm_graphql.api.types.activity import Convertible, timeline_field
 from crm_graphql.api.types.common import Entity, is_deleted, list_field, ref_field
 from crm_graphql.errors import DomainError
-from crm_graphql.services import access, deal_figures
+from crm_graphql.services import deal_figures, loaders
 
 if TYPE_CHECKING:
     from crm_graphql.api.types.pipeline import OpportunityContactRoleType
@@ -125,10 +124,7 @@ def _relations_loader(info: Info) -> DataLoader[int, list[m.AccountRelation]]:
         user = info.context.user
 
         async def load(ids: Sequence[int]) -> list[list[m.AccountRelation]]:
-            wanted = list(set(ids))
-            rows = await access.scoped(m.AccountRelation, user).filter(
-                Q(account_id__in=wanted) | Q(linked_id__in=wanted)
-            ).order_by("id")  # fmt: skip
+            rows = await loaders.account_relations(user, ids)
             grouped: dict[int, list[m.AccountRelation]] = defaultdict(list)
             for row in rows:
                 for side in {row.account_id, row.linked_id}:

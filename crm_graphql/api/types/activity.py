@@ -12,7 +12,6 @@ from typing import Any, Optional
 import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
-from tortoise.expressions import Q
 
 from crm_graphql import enums as e
 from crm_graphql import models as m
@@ -21,7 +20,7 @@ from crm_graphql.api import connection as conn
 from crm_graphql.api.context import Info
 from crm_graphql.api.relay import MODELS, Node, model_type, resolve_model_type, to_global_id, type_name_of
 from crm_graphql.api.types.common import _PAGE_ARGS, Entity, lazy, ref_field
-from crm_graphql.services import access, timeline
+from crm_graphql.services import event_upgrade, loaders, timeline
 
 
 @strawberry.type(name="Activity", description="A call, e-mail, meeting, task or note attached to a record.")
@@ -86,7 +85,7 @@ class TimelineEventType(Node):
 async def _presented(root: Any, info: Info) -> dict[str, Any]:
     """The event's data as this viewer may read it (services.timeline decides; the request's
     loaders batch the visibility checks of every reference in the response)."""
-    data = timeline.upgrade(root.kind, root.subject_type, root.data)
+    data = event_upgrade.upgrade(root.kind, root.subject_type, root.data)
     refs = [r for r in dict.fromkeys(timeline.references(data)) if r[0] in MODELS]
     rows = await asyncio.gather(*(info.context.load(MODELS[t], pk) for t, pk in refs))
     shown = {r for r, row in zip(refs, rows, strict=True) if row is not None}
@@ -106,9 +105,7 @@ def _text(value: Any) -> str | None:
 
 def _timeline_loader(info: Info, page: conn.Page, type_name: str) -> DataLoader[int, Any]:
     """Pages of the timelines of many records in one windowed SELECT (``first + 1`` events
-    each, limited in SQL). An account's timeline also holds the events of its deals and
-    documents, minus those whose subject the viewer may not see (a restricted deal's); a
-    record's own events need no check, as the record itself was visible to get here."""
+    each, limited in SQL); which events, and their visibility: ``loaders.timeline_events``."""
     ctx = info.context
     key = ("timeline", type_name, page)
     loader = ctx._loaders.get(key)
@@ -116,25 +113,19 @@ def _timeline_loader(info: Info, page: conn.Page, type_name: str) -> DataLoader[
         return loader
     keys = conn.sort_keys(conn.SPECS["TimelineEvent"], None)
     events = m.TimelineEvent
-    if type_name == "Account":
+    if type_name == "Account":  # an account's own events and those of its deals and documents
         partition = f"COALESCE({batch.column(events, 'account_id')}, {batch.column(events, 'subject_id')})"
-        fanned = [model for model in access.EVENT_SUBJECTS if model.__name__ in timeline.FANS_OUT]
-        visible = Q(subject_type="Account") | access.visible_events(ctx.user, fanned)
     else:
-        partition, visible = batch.column(events, "subject_id"), Q()
-
-    def where(ids: list[int]) -> Q:
-        own = Q(subject_type=type_name, subject_id__in=ids)
-        return (own | Q(account_id__in=ids)) & visible if type_name == "Account" else own
+        partition = batch.column(events, "subject_id")
 
     async def count(ids: Sequence[int]) -> list[int]:
-        counts = await batch.grouped_counts(events.filter(where(list(set(ids)))), partition)
+        counts = await batch.grouped_counts(loaders.timeline_events(ctx.user, type_name, ids), partition)
         return [counts.get(i, 0) for i in ids]
 
     counter: DataLoader[int, int] = DataLoader(load_fn=count)
 
     async def load(ids: Sequence[int]) -> list[Any]:
-        qs = events.filter(where(list(set(ids))))
+        qs = loaders.timeline_events(ctx.user, type_name, ids)
         if page.cursor is not None:
             qs = qs.filter(conn.keyset_q(events, keys, page.cursor, not page.backward))
         grouped = await batch.windowed(qs, partition, keys, not page.backward, page.limit + 1) if page.limit else {}
@@ -192,25 +183,13 @@ def _links_loader(info: Info, direction: str) -> DataLoader[tuple[str, int], lis
         type_col, id_col = ("target_type", "target_id") if direction == "in" else ("source_type", "source_id")
 
         async def load(keys: Sequence[tuple[str, int]]) -> list[list[Any]]:
-            where = Q()
-            for i, (type_name, ids) in enumerate(_group(keys).items()):
-                q = Q(**{type_col: type_name, f"{id_col}__in": ids})
-                where = q if i == 0 else where | q
             found: dict[tuple[str, int], list[Any]] = defaultdict(list)
-            # both ends visible, decided in SQL by services.access (the start is the visible root)
-            for link in await access.scoped(m.LineageLink, ctx.user).filter(where).order_by("created_at", "id"):
+            for link in await loaders.lineage_links(ctx.user, type_col, id_col, keys):
                 found[(getattr(link, type_col), getattr(link, id_col))].append(link)
             return [found.get(k, []) for k in keys]
 
         loader = ctx._loaders[key] = DataLoader(load_fn=load)
     return loader
-
-
-def _group(keys: Sequence[tuple[str, int]]) -> dict[str, list[int]]:
-    grouped: dict[str, list[int]] = defaultdict(list)
-    for type_name, pk in keys:
-        grouped[type_name].append(pk)
-    return grouped
 
 
 def _edge(link: Any) -> LineageEdge:

@@ -25,7 +25,7 @@ from crm_graphql.api.connection import Connection, Page, paginate
 from crm_graphql.api.context import Info
 from crm_graphql.api.filters import DELETED, SPECS, asks_for_deleted, to_q
 from crm_graphql.api.relay import MODELS, Node, register, resolve_model_type
-from crm_graphql.services import access
+from crm_graphql.services import loaders
 
 #: GraphQL type name -> module defining its ``<Name>Type`` class.
 TYPE_MODULES = {
@@ -111,8 +111,8 @@ def list_field(spec_name: str, *, fk: str | None = None, description: str, name:
         ) -> Any:
             page = Page.from_args(first, after, last, before)
             user = info.context.user
-            qs = access.scoped(spec.model, user, include_deleted=asks_for_deleted(filter))
-            qs = qs.filter(to_q(spec_name, filter, user))
+            where = to_q(spec_name, filter, user)
+            qs = loaders.matching(user, spec.model, where, include_deleted=asks_for_deleted(filter))
             return await paginate(qs, spec_name, page, order_by)
 
         resolver.__annotations__ = _list_annotations(spec_name, top_level=True)
@@ -164,7 +164,7 @@ def child_ref_field(type_name: str, fk: str, where: dict[str, Any], *, descripti
             user = ctx.user
 
             async def load(ids: Any) -> list[Any]:
-                rows = await access.scoped(model, user).filter(**where, **{f"{fk}__in": list(set(ids))})
+                rows = await loaders.children_where(user, model, fk, where, ids)
                 found = {getattr(r, fk): r for r in rows}
                 return [found.get(i) for i in ids]
 

@@ -30,7 +30,7 @@ from crm_graphql.api.types.common import (
 )
 from crm_graphql.api.types.splits import RevenueSplitType, revenue_splits_of
 from crm_graphql.errors import DomainError
-from crm_graphql.services import deal_figures
+from crm_graphql.services import deal_figures, loaders
 
 if TYPE_CHECKING:
     from crm_graphql.api.types.activity import ActivityType
@@ -57,7 +57,7 @@ def _stages_loader(info: Info) -> DataLoader[int, list[m.Stage]]:
     if loader is None:
 
         async def load(ids: Sequence[int]) -> list[list[m.Stage]]:
-            rows = await m.Stage.filter(pipeline_id__in=list(set(ids))).order_by("position", "id")
+            rows = await loaders.stages_of_pipelines(info.context.user, ids)
             grouped: dict[int, list[m.Stage]] = defaultdict(list)
             for row in rows:
                 grouped[row.pipeline_id].append(row)
@@ -202,11 +202,9 @@ def _roles_loader(info: Info, column: str) -> DataLoader[int, list[m.Opportunity
     key = f"contact_roles:{column}"
     loader = info.context._loaders.get(key)
     if loader is None:
-        from crm_graphql.services import access
 
         async def load(ids: Sequence[int]) -> list[list[m.OpportunityContactRole]]:
-            qs = access.scoped(m.OpportunityContactRole, info.context.user)
-            rows = await qs.filter(**{f"{column}__in": list(set(ids))}).order_by("-is_primary", "role", "id")
+            rows = await loaders.contact_roles(info.context.user, column, ids)
             grouped: dict[int, list[m.OpportunityContactRole]] = defaultdict(list)
             for row in rows:
                 grouped[getattr(row, column)].append(row)
@@ -224,14 +222,10 @@ def _next_activity_loader(info: Info) -> DataLoader[int, Any]:
     statement (one row per opportunity, limited in SQL)."""
     loader = info.context._loaders.get("next_activity")
     if loader is None:
-        from crm_graphql.services import access
-
         user = info.context.user
 
         async def load(ids: Sequence[int]) -> list[Any]:
-            qs = access.scoped(m.Activity, user).filter(
-                opportunity_id__in=list(set(ids)), is_done=False, due_at__isnull=False
-            )
+            qs = loaders.open_activities(user, ids)
             first = await batch.windowed(qs, batch.column(m.Activity, "opportunity_id"), _NEXT_ACTIVITY, True, 1)
             return [(first.get(i) or [None])[0] for i in ids]
 
@@ -245,7 +239,7 @@ def _access_loader(info: Info) -> DataLoader[int, list[int]]:
     if loader is None:
 
         async def load(ids: Sequence[int]) -> list[list[int]]:
-            rows = await m.OpportunityAccess.filter(opportunity_id__in=list(set(ids))).order_by("id")
+            rows = await loaders.access_grants(info.context.user, ids)
             grouped: dict[int, list[int]] = defaultdict(list)
             for row in rows:
                 grouped[row.opportunity_id].append(row.user_id)

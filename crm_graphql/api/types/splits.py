@@ -17,7 +17,7 @@ from crm_graphql import models as m
 from crm_graphql.api.context import Info
 from crm_graphql.api.relay import model_type
 from crm_graphql.api.types.common import Entity, ref_field
-from crm_graphql.services import access, splits
+from crm_graphql.services import loaders, splits
 
 
 @dataclass
@@ -81,7 +81,7 @@ def lead_shares_loader(info: Info) -> DataLoader[int, list[Any]]:
         user = info.context.user
 
         async def load(ids: Sequence[int]) -> list[list[Any]]:
-            rows = await access.scoped(m.LeadShare, user).filter(lead_id__in=list(set(ids))).order_by("position", "id")
+            rows = await loaders.lead_shares(user, ids)
             grouped: dict[int, list[Any]] = defaultdict(list)
             for row in rows:
                 grouped[row.lead_id].append(row)
@@ -98,9 +98,8 @@ def revenue_splits_loader(info: Info) -> DataLoader[int, list[Any]]:
         user = info.context.user
 
         async def load(ids: Sequence[int]) -> list[list[Any]]:
-            qs = access.scoped(m.RevenueSplit, user).filter(opportunity_id__in=list(set(ids)))
             grouped: dict[int, list[Any]] = defaultdict(list)
-            for row in await qs.order_by("position", "id"):
+            for row in await loaders.revenue_splits(user, ids):
                 grouped[row.opportunity_id].append(row)
             return [grouped.get(i, []) for i in ids]
 

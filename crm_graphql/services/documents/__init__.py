@@ -20,7 +20,7 @@ from crm_graphql import models as m
 from crm_graphql.actor import Actor
 from crm_graphql.enums import DocumentFormat
 from crm_graphql.errors import Conflict, Invalid, NotFound
-from crm_graphql.services import access, permissions, timeline
+from crm_graphql.services import access, timeline
 from crm_graphql.services.documents import defaults, figures, formats, templating
 
 #: Without a template: the built-in template language for each format.
@@ -60,7 +60,6 @@ async def render_quote_document(
 ) -> m.Document:
     """Render and store the document; raises NotFound, or Invalid for a format the template
     does not render into or a template that cannot render (nothing is written then)."""
-    permissions.authorize(actor, "renderQuoteDocument", "Quote")
     # Typesetting (a PDF can take a second) runs outside the transaction, so it never holds
     # SQLite's write lock; the write below checks again and refuses a quote changed meanwhile.
     quote = await access.load_for_write(None, actor, m.Quote, quote_id, ("input", "quoteId"))
