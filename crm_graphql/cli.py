@@ -48,8 +48,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     if settings.workers > 1 and db.is_sqlite(settings.database_url):
-        print("SQLite serves one worker process; use PostgreSQL (CRM_DATABASE_URL=postgres://...) for --workers > 1.",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "SQLite serves one worker process; use PostgreSQL (CRM_DATABASE_URL=postgres://...) for --workers > 1.",
+            file=sys.stderr,
+        )
         return 2
     if settings.workers > 1 or settings.demo:
         # Prepare the database once, before workers start (schema, reference data, demo data).
@@ -69,15 +71,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda sig, frame: None)
     try:
         uvicorn.run(
-            "crm_graphql.app:create_app", factory=True, host=settings.host, port=settings.port,
-            workers=settings.workers, log_level="info", proxy_headers=False,
-            log_config=logs.uvicorn_log_config(), access_log=False,
+            "crm_graphql.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level="info",
+            proxy_headers=False,
+            log_config=logs.uvicorn_log_config(),
+            access_log=False,
             # the worker's drain (crm_graphql.lifecycle) already waited CRM_SHUTDOWN_TIMEOUT for
             # requests in flight before uvicorn's own shutdown starts: a short bound after it
             timeout_graceful_shutdown=3,
             # a WebSocket message is bounded like an HTTP body (uvicorn's default is 16 MiB)
             ws_max_size=settings.max_body_bytes,
-        )  # fmt: skip
+        )
     finally:
         clean_up()
     return 0
@@ -121,8 +129,9 @@ def _check_or_write(text: str, path: Path, check: bool, command: str) -> int:
     if check:
         current = path.read_text() if path.exists() else ""
         if current != text:
-            sys.stdout.writelines(difflib.unified_diff(current.splitlines(True), text.splitlines(True),
-                                                       str(path), "generated"))  # fmt: skip
+            sys.stdout.writelines(
+                difflib.unified_diff(current.splitlines(True), text.splitlines(True), str(path), "generated")
+            )
             print(f"\n{path} is out of date: run `{command}`.", file=sys.stderr)
             return 1
         return 0
@@ -278,8 +287,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_flag(seed)
     seed.set_defaults(func=cmd_seed)
 
-    for name, func, what in (("export-schema", cmd_export_schema, "schema/schema.graphql"),
-                             ("export-models", cmd_export_models, "models/erd.md")):  # fmt: skip
+    for name, func, what in (
+        ("export-schema", cmd_export_schema, "schema/schema.graphql"),
+        ("export-models", cmd_export_models, "models/erd.md"),
+    ):
         p = sub.add_parser(name, help=f"Print {what} (--write to update it, --check to diff it)")
         p.add_argument("--check", action="store_true", help=f"Exit 1 with a diff when {what} is stale")
         p.add_argument("--write", action="store_true", help=f"Write {what}")

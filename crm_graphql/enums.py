@@ -100,8 +100,10 @@ class AccountRelationKind(enum.StrEnum):
         return _REVERSE.get(self, self)
 
 
-_REVERSE = {AccountRelationKind.SUPPLIER: AccountRelationKind.CUSTOMER,
-            AccountRelationKind.CUSTOMER: AccountRelationKind.SUPPLIER}  # fmt: skip
+_REVERSE = {
+    AccountRelationKind.SUPPLIER: AccountRelationKind.CUSTOMER,
+    AccountRelationKind.CUSTOMER: AccountRelationKind.SUPPLIER,
+}
 
 
 class CampaignStatus(enum.StrEnum):

@@ -54,8 +54,14 @@ _SQLITE_KINDS = (
     ("unable to open database file", "read_only"),
 )
 
-_INTERFACE_HINTS = ("connection is closed", "connection was closed", "another operation is in progress",
-                    "underlying connection is closed", "pool is closing", "cannot switch to state")  # fmt: skip
+_INTERFACE_HINTS = (
+    "connection is closed",
+    "connection was closed",
+    "another operation is in progress",
+    "underlying connection is closed",
+    "pool is closing",
+    "cannot switch to state",
+)
 
 
 def fault(kind: str, detail: str = "") -> Fault:

@@ -75,8 +75,11 @@ class Drain:
             self.idle.set()
 
     async def run(self, hand_over: Callable[[], None], bound: float) -> None:
-        logger.info("SIGTERM: refusing new requests, closing %d WebSocket(s), waiting for %d request(s) in flight",
-                    len(self.sockets), self.in_flight)  # fmt: skip
+        logger.info(
+            "SIGTERM: refusing new requests, closing %d WebSocket(s), waiting for %d request(s) in flight",
+            len(self.sockets),
+            self.in_flight,
+        )
         await asyncio.gather(*(s.close() for s in list(self.sockets)), return_exceptions=True)
         try:
             async with asyncio.timeout(bound):

@@ -272,8 +272,11 @@ def build_inputs(spec: FilterSpec) -> None:
         else:
             annotations[f.name] = f"Optional[{f.target}ListFilter]"
         ns[f.name] = strawberry.field(default=None, description=f.description or _describe(spec, f))
-    annotations |= {"and_": f"Optional[list[{filter_name}]]", "or_": f"Optional[list[{filter_name}]]",
-                    "not_": f"Optional[{filter_name}]"}  # fmt: skip
+    annotations |= {
+        "and_": f"Optional[list[{filter_name}]]",
+        "or_": f"Optional[list[{filter_name}]]",
+        "not_": f"Optional[{filter_name}]",
+    }
     ns["and_"] = strawberry.field(name="and", default=None, description="Every one of these holds.")
     ns["or_"] = strawberry.field(name="or", default=None, description="At least one of these holds.")
     ns["not_"] = strawberry.field(name="not", default=None, description="This does not hold.")

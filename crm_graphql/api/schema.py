@@ -39,11 +39,23 @@ from crm_graphql.services import access
 
 #: Our own client-facing error codes: kept readable by MaskErrors.
 CLIENT_CODES = frozenset(
-    {"INVALID_PAGINATION", "INVALID_FILTER", "MAX_DEPTH_EXCEEDED", "MAX_NODES_EXCEEDED", "MAX_ALIASES_EXCEEDED",
-     "MAX_COMPLEXITY_EXCEEDED", "MAX_TOKENS_EXCEEDED", "UNAUTHENTICATED", "BAD_USER_INPUT",
-     "GRAPHQL_VALIDATION_FAILED", "TIMEOUT", "MISSING_EXCHANGE_RATE", "INVALID",
-     "OPERATION_NAME_REQUIRED"}
-)  # fmt: skip
+    {
+        "INVALID_PAGINATION",
+        "INVALID_FILTER",
+        "MAX_DEPTH_EXCEEDED",
+        "MAX_NODES_EXCEEDED",
+        "MAX_ALIASES_EXCEEDED",
+        "MAX_COMPLEXITY_EXCEEDED",
+        "MAX_TOKENS_EXCEEDED",
+        "UNAUTHENTICATED",
+        "BAD_USER_INPUT",
+        "GRAPHQL_VALIDATION_FAILED",
+        "TIMEOUT",
+        "MISSING_EXCHANGE_RATE",
+        "INVALID",
+        "OPERATION_NAME_REQUIRED",
+    }
+)
 
 
 def should_mask_error(error: GraphQLError) -> bool:

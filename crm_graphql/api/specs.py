@@ -488,9 +488,10 @@ for _spec in SPEC_LIST:
     if "deleted_at" in _spec.model._meta.fields_map:
         _spec.fields.append(
             Scalar(
-                "is_deleted", B,
+                "is_deleted",
+                B,
                 description="Soft-deleted (the trash): `{eq: true}` on a top-level list shows deleted records you "
                 "may see, to restore them; without it lists show live records only.",
             )
-        )  # fmt: skip
+        )
     build_inputs(_spec)

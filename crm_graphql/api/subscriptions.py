@@ -87,10 +87,12 @@ class Subscription:
         async with aclosing(_batches(info)) as batches:
             async for batch in batches:
                 candidates = [
-                    e for e in batch.events
-                    if wanted is None or (e.subject_type, e.subject_id) in wanted
+                    e
+                    for e in batch.events
+                    if wanted is None
+                    or (e.subject_type, e.subject_id) in wanted
                     or (account_id is not None and e.account_id == account_id and e.subject_type in timeline.FANS_OUT)
-                ]  # fmt: skip
+                ]
                 if not candidates:
                     continue
                 for event in await batch.visible_events(user, candidates):

@@ -46,8 +46,9 @@ class Document(Entity):
         "models.Opportunity", db_index=True, null=True, related_name="documents"
     )
     opportunity_id: int | None
-    template: fields.ForeignKeyNullableRelation[DocumentTemplate] = fields.ForeignKeyField("models.DocumentTemplate", db_index=True, null=True, related_name=False,
-                                      on_delete=fields.SET_NULL)  # fmt: skip
+    template: fields.ForeignKeyNullableRelation[DocumentTemplate] = fields.ForeignKeyField(
+        "models.DocumentTemplate", db_index=True, null=True, related_name=False, on_delete=fields.SET_NULL
+    )
     template_id: int | None
 
     class Meta:

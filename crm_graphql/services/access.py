@@ -158,12 +158,27 @@ def child_of(relation: str, parent: type[Model]) -> VisibilityRule:
 
 #: Types a timeline event can be about; an event about any other type is visible to nobody.
 EVENT_SUBJECTS: tuple[type[Model], ...] = (
-    m.Account, m.Contact, m.Lead, m.Opportunity, m.Quote, m.SalesOrder, m.Invoice, m.Contract, m.Campaign,
-)  # fmt: skip
+    m.Account,
+    m.Contact,
+    m.Lead,
+    m.Opportunity,
+    m.Quote,
+    m.SalesOrder,
+    m.Invoice,
+    m.Contract,
+    m.Campaign,
+)
 #: Types lineage links join.
 LINEAGE_ENDS: tuple[type[Model], ...] = (
-    m.Lead, m.Account, m.Contact, m.Opportunity, m.Quote, m.SalesOrder, m.Invoice, m.Contract,
-)  # fmt: skip
+    m.Lead,
+    m.Account,
+    m.Contact,
+    m.Opportunity,
+    m.Quote,
+    m.SalesOrder,
+    m.Invoice,
+    m.Contract,
+)
 
 
 def typed_reference(uid: int, type_column: str, id_column: str, types: Iterable[type[Model]], prefix: str = "") -> Q:
@@ -496,9 +511,11 @@ async def _refusal(conn: BaseDBAsyncClient | None, actor: Actor, row: Model) -> 
     if isinstance(rule, Managed):
         if role in rule.roles:
             return None
-        return "Only an admin may do this." if rule.roles == {Role.ADMIN} else (
-            "Only admins and managers manage the catalog, stages and users."
-        )  # fmt: skip
+        return (
+            "Only an admin may do this."
+            if rule.roles == {Role.ADMIN}
+            else ("Only admins and managers manage the catalog, stages and users.")
+        )
     if isinstance(rule, OwnedBy):
         parent = await rule.parent.filter(id=getattr(row, f"{rule.relation}_id")).using_db(conn).first()
         reason = NOT_OWNER if parent is None else await _refusal(conn, actor, parent)
@@ -546,9 +563,14 @@ async def may_write(conn: BaseDBAsyncClient | None, actor: Actor, row: Model) ->
 
 
 async def load_for_write(
-    conn: BaseDBAsyncClient | None, actor: Actor, model: type[M], pk: int, path: Path = ("input", "id"),
-    *, include_deleted: bool = False,
-) -> M:  # fmt: skip
+    conn: BaseDBAsyncClient | None,
+    actor: Actor,
+    model: type[M],
+    pk: int,
+    path: Path = ("input", "id"),
+    *,
+    include_deleted: bool = False,
+) -> M:
     """The row a mutation is about to change: NOT_FOUND when missing or hidden, FORBIDDEN when
     the actor's role or ownership does not allow the change. The only way services load a
     write target (``include_deleted`` for restore and purge)."""

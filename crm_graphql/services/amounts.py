@@ -101,8 +101,9 @@ async def derive(conn: BaseDBAsyncClient, opp: Any, path: Path | None = None) ->
         source = AmountSource.QUOTE
         amount = quote.net_total
         if quote.currency != opp.currency:
-            amount = convert(amount, quote.currency, opp.currency, await rates(conn), money.minor_units(opp.currency),
-                             path)  # fmt: skip
+            amount = convert(
+                amount, quote.currency, opp.currency, await rates(conn), money.minor_units(opp.currency), path
+            )
         amount = money.round_money(amount, opp.currency)
     else:
         items = await m.OpportunityItem.filter(opportunity_id=opp.id).using_db(conn)
@@ -134,8 +135,9 @@ async def refresh_opportunity(
     await m.Opportunity.filter(id=opp.id).using_db(conn).update(**values)
     diff = timeline.changes({"amount": opp.amount}, {"amount": values["amount"]})
     if diff and record:
-        await timeline.record(conn, opp, "AMOUNT_CHANGED", actor,
-                              {"changes": diff, "amountSource": values["amount_source"]})  # fmt: skip
+        await timeline.record(
+            conn, opp, "AMOUNT_CHANGED", actor, {"changes": diff, "amountSource": values["amount_source"]}
+        )
     for k, v in values.items():
         setattr(opp, k, v)
 

@@ -40,15 +40,24 @@ async def copy_product(actor: Actor, product_id: int) -> m.Product:
     async with in_transaction() as conn:
         source = await access.load_for_write(conn, actor, m.Product, product_id, ("input", "productId"))
         product = await m.Product.create(
-            using_db=conn, name=source.name, code=await unique_code(conn, m.Product, source.code),
-            description=source.description, is_active=source.is_active, kind=source.kind,
-            term_months=source.term_months, default_unit=source.default_unit,
-        )  # fmt: skip
+            using_db=conn,
+            name=source.name,
+            code=await unique_code(conn, m.Product, source.code),
+            description=source.description,
+            is_active=source.is_active,
+            kind=source.kind,
+            term_months=source.term_months,
+            default_unit=source.default_unit,
+        )
         for entry in await m.PricebookEntry.filter(product_id=source.id, is_active=True).using_db(conn):
             await m.PricebookEntry.create(
-                using_db=conn, pricebook_id=entry.pricebook_id, product_id=product.id, currency=entry.currency,
-                unit=entry.unit, unit_price=entry.unit_price,
-            )  # fmt: skip
+                using_db=conn,
+                pricebook_id=entry.pricebook_id,
+                product_id=product.id,
+                currency=entry.currency,
+                unit=entry.unit,
+                unit_price=entry.unit_price,
+            )
     return product
 
 
@@ -82,15 +91,22 @@ async def copy_bundle(actor: Actor, bundle_id: int) -> m.Bundle:
     async with in_transaction() as conn:
         source = await _bundle(conn, actor, bundle_id)
         bundle = await m.Bundle.create(
-            using_db=conn, pricebook_id=source.pricebook_id, name=source.name,
-            code=await unique_code(conn, m.Bundle, source.code), description=source.description,
+            using_db=conn,
+            pricebook_id=source.pricebook_id,
+            name=source.name,
+            code=await unique_code(conn, m.Bundle, source.code),
+            description=source.description,
             is_active=source.is_active,
-        )  # fmt: skip
+        )
         for item in await m.BundleItem.filter(bundle_id=source.id).using_db(conn).order_by("position", "id"):
             await m.BundleItem.create(
-                using_db=conn, bundle_id=bundle.id, product_id=item.product_id, position=item.position,
-                quantity=item.quantity, weight=item.weight,
-            )  # fmt: skip
+                using_db=conn,
+                bundle_id=bundle.id,
+                product_id=item.product_id,
+                position=item.position,
+                quantity=item.quantity,
+                weight=item.weight,
+            )
         for price in await m.BundlePrice.filter(bundle_id=source.id).using_db(conn):
             await m.BundlePrice.create(using_db=conn, bundle_id=bundle.id, currency=price.currency, price=price.price)
     return bundle
@@ -103,9 +119,11 @@ async def move_bundle(actor: Actor, bundle_id: int, pricebook_id: int) -> m.Bund
         await access.load_visible(conn, actor, m.Pricebook, pricebook_id, path)
         missing = []
         for item in await m.BundleItem.filter(bundle_id=bundle.id).using_db(conn).order_by("position", "id"):
-            priced = await m.PricebookEntry.filter(
-                pricebook_id=pricebook_id, product_id=item.product_id, is_active=True
-            ).using_db(conn).exists()  # fmt: skip
+            priced = (
+                await m.PricebookEntry.filter(pricebook_id=pricebook_id, product_id=item.product_id, is_active=True)
+                .using_db(conn)
+                .exists()
+            )
             if not priced:
                 product = await m.Product.get(id=item.product_id, using_db=conn)
                 missing.append(f"{product.name} ({product.code})")

@@ -45,9 +45,11 @@ async def product_check_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Pro
 async def entry_before_create(conn: BaseDBAsyncClient, actor: Actor, data: Data) -> None:
     data["unit"] = data.get("unit") or "pcs"
     taken = m.PricebookEntry.filter(
-        pricebook_id=data["pricebook_id"], product_id=data["product_id"], currency=data["currency"],
+        pricebook_id=data["pricebook_id"],
+        product_id=data["product_id"],
+        currency=data["currency"],
         unit=data["unit"],
-    ).using_db(conn)  # fmt: skip
+    ).using_db(conn)
     if await taken.exists():
         raise Duplicate(
             "This price book already prices this product in this currency and unit.", ("input", "productId")
@@ -63,9 +65,13 @@ async def entry_in_use(conn: BaseDBAsyncClient, entry_id: int) -> bool:
 
 async def entry_used_by_bundle(conn: BaseDBAsyncClient, entry: m.PricebookEntry) -> bool:
     """A live bundle of the entry's price book has the entry's product as a component."""
-    return await m.BundleItem.filter(
-        product_id=entry.product_id, bundle__pricebook_id=entry.pricebook_id, bundle__deleted_at__isnull=True
-    ).using_db(conn).exists()  # fmt: skip
+    return (
+        await m.BundleItem.filter(
+            product_id=entry.product_id, bundle__pricebook_id=entry.pricebook_id, bundle__deleted_at__isnull=True
+        )
+        .using_db(conn)
+        .exists()
+    )
 
 
 async def entry_before_delete(conn: BaseDBAsyncClient, actor: Actor, row: m.PricebookEntry) -> str | None:

@@ -44,11 +44,16 @@ async def add_contact_role(
                 .update(is_primary=False)
             )
         row = await m.OpportunityContactRole.create(
-            opportunity_id=opp.id, contact_id=contact.id, role=role, description=description,
-            is_primary=is_primary, using_db=conn,
-        )  # fmt: skip
-        await timeline.record(conn, opp, "CONTACT_ROLE_ADDED", actor,
-                              {"contact": timeline.ref(contact), "role": role.value})  # fmt: skip
+            opportunity_id=opp.id,
+            contact_id=contact.id,
+            role=role,
+            description=description,
+            is_primary=is_primary,
+            using_db=conn,
+        )
+        await timeline.record(
+            conn, opp, "CONTACT_ROLE_ADDED", actor, {"contact": timeline.ref(contact), "role": role.value}
+        )
         return row, opp
 
 

@@ -30,9 +30,7 @@ async def source_lines(conn: BaseDBAsyncClient, opp: m.Opportunity) -> tuple[lis
 
     Returns (lines, net total, currency, the active quote or None).
     """
-    quote = await m.Quote.filter(
-        opportunity_id=opp.id, is_active=True, deleted_at__isnull=True
-    ).using_db(conn).first()  # fmt: skip
+    quote = await m.Quote.filter(opportunity_id=opp.id, is_active=True, deleted_at__isnull=True).using_db(conn).first()
     if quote is not None:
         items = await m.QuoteItem.filter(quote_id=quote.id).using_db(conn).order_by("position", "id")
         return list(items), quote.net_total, quote.currency, quote
@@ -63,13 +61,20 @@ async def contracts_for_won_opportunity(
             continue
         time_based = product.kind == ProductKind.TIME_BASED
         contract = await m.Contract.create(
-            using_db=conn, number=await numbering.next_number(conn, "C"), name=line.name,
+            using_db=conn,
+            number=await numbering.next_number(conn, "C"),
+            name=line.name,
             kind=ContractKind.TIME_BASED if time_based else ContractKind.ONE_TIME,
-            account_id=opp.account_id, opportunity_id=opp.id, product_id=product.id,
-            owner_id=opp.owner_id, start_date=start,
+            account_id=opp.account_id,
+            opportunity_id=opp.id,
+            product_id=product.id,
+            owner_id=opp.owner_id,
+            start_date=start,
             end_date=add_months(start, product.term_months or 0) if time_based and product.term_months else None,
-            quantity=line.quantity, value=share, currency=currency,
-        )  # fmt: skip
+            quantity=line.quantity,
+            value=share,
+            currency=currency,
+        )
         await lineage.link(conn, opp, contract, ConversionKind.OPPORTUNITY_TO_CONTRACT)
         made.append(contract)
     return made

@@ -36,12 +36,32 @@ from crm_graphql.services import access, amounts, crud, idempotency, lineage, nu
 
 #: Copied field by field from line to line: the copy's lineTotal is never recomputed.
 ITEM_FIELDS = (
-    "position", "currency", "product_id", "name", "description", "quantity", "unit", "unit_price",
-    "discount_percent", "tax_rate", "line_total", "source", "bundle_id", "bundle_group", "weight",
-)  # fmt: skip
+    "position",
+    "currency",
+    "product_id",
+    "name",
+    "description",
+    "quantity",
+    "unit",
+    "unit_price",
+    "discount_percent",
+    "tax_rate",
+    "line_total",
+    "source",
+    "bundle_id",
+    "bundle_group",
+    "weight",
+)
 TOTAL_FIELDS = (
-    "currency", "discount_percent", "subtotal", "discount_total", "net_total", "tax_total", "rounding_total", "total",
-)  # fmt: skip
+    "currency",
+    "discount_percent",
+    "subtotal",
+    "discount_total",
+    "net_total",
+    "tax_total",
+    "rounding_total",
+    "total",
+)
 _CONVERTIBLE_QUOTE = (QuoteStatus.DRAFT, QuoteStatus.SENT, QuoteStatus.ACCEPTED)
 
 
@@ -94,8 +114,13 @@ async def _claim_quote(conn: BaseDBAsyncClient, actor: Actor, quote: m.Quote, st
     if not claimed:
         raise AlreadyConverted(f"This quote was converted to {what} already.", path)
     if quote.status != QuoteStatus.ACCEPTED:
-        await timeline.record(conn, quote, "STATUS_CHANGED", actor, {"changes": {"status": {
-            "old": quote.status, "new": QuoteStatus.ACCEPTED}}})  # fmt: skip
+        await timeline.record(
+            conn,
+            quote,
+            "STATUS_CHANGED",
+            actor,
+            {"changes": {"status": {"old": quote.status, "new": QuoteStatus.ACCEPTED}}},
+        )
 
 
 async def _check_sale(conn: BaseDBAsyncClient, quote: m.Quote, path: tuple[str, ...]) -> None:
@@ -153,9 +178,10 @@ async def release_sale(conn: BaseDBAsyncClient, invoice: Any) -> None:
     if invoice.quote_id is not None and not await live.filter(quote_id=invoice.quote_id).using_db(conn).exists():
         await m.Quote.filter(id=invoice.quote_id).using_db(conn).update(invoiced_at=None)
         await m.SalesOrder.filter(quote_id=invoice.quote_id).using_db(conn).update(invoiced_at=None)
-    if invoice.sales_order_id is not None and not await live.filter(
-        sales_order_id=invoice.sales_order_id
-    ).using_db(conn).exists():  # fmt: skip
+    if (
+        invoice.sales_order_id is not None
+        and not await live.filter(sales_order_id=invoice.sales_order_id).using_db(conn).exists()
+    ):
         await m.SalesOrder.filter(id=invoice.sales_order_id).using_db(conn).update(invoiced_at=None)
 
 
@@ -181,18 +207,29 @@ async def convert_quote_to_order(
         quote = await _visible(conn, actor, m.Quote, quote_id, ("input", "quoteId"))
         await _claim_quote(conn, actor, quote, "ordered_at", "an order")
         order = await m.SalesOrder.create(
-            using_db=conn, number=await numbering.next_number(conn, "SO"), name=quote.name,
-            account_id=quote.account_id, contact_id=quote.contact_id, opportunity_id=quote.opportunity_id,
-            quote_id=quote.id, owner_id=_owner(actor, quote), status=SalesOrderStatus.CONFIRMED,
+            using_db=conn,
+            number=await numbering.next_number(conn, "SO"),
+            name=quote.name,
+            account_id=quote.account_id,
+            contact_id=quote.contact_id,
+            opportunity_id=quote.opportunity_id,
+            quote_id=quote.id,
+            owner_id=_owner(actor, quote),
+            status=SalesOrderStatus.CONFIRMED,
             **totals_of_document(quote),
-        )  # fmt: skip
+        )
         await copy_items(conn, await _quote_items(conn, quote.id), m.SalesOrderItem, sales_order_id=order.id)
         await lineage.link(conn, quote, order, ConversionKind.QUOTE_TO_ORDER)
         await timeline.record(
             conn, order, "CREATED", actor, {"from": "Quote", "quote": timeline.ref(quote, number=quote.number)}
         )
-        await timeline.record(conn, quote, "CONVERTED", actor,
-                              {"to": "SalesOrder", "salesOrder": timeline.ref(order, number=order.number)})  # fmt: skip
+        await timeline.record(
+            conn,
+            quote,
+            "CONVERTED",
+            actor,
+            {"to": "SalesOrder", "salesOrder": timeline.ref(order, number=order.number)},
+        )
         result = {"salesOrder": order.id, "quote": quote.id}
         await idempotency.remember(conn, actor, "convertQuoteToOrder", idempotency_key, raw, result)
         quote = await m.Quote.get(id=quote.id, using_db=conn)
@@ -200,14 +237,26 @@ async def convert_quote_to_order(
 
 
 async def _invoice(
-    conn: BaseDBAsyncClient, actor: Actor, source: Any, items: Sequence[Any], totals: dict[str, Any],
-    due_date: dt.date | None, **refs: Any,
-) -> m.Invoice:  # fmt: skip
+    conn: BaseDBAsyncClient,
+    actor: Actor,
+    source: Any,
+    items: Sequence[Any],
+    totals: dict[str, Any],
+    due_date: dt.date | None,
+    **refs: Any,
+) -> m.Invoice:
     invoice = await m.Invoice.create(
-        using_db=conn, number=await numbering.next_number(conn, "INV"), name=getattr(source, "name", None)
-        or getattr(source, "title", None), account_id=source.account_id, contact_id=source.contact_id,
-        owner_id=_owner(actor, source), status=InvoiceStatus.DRAFT, due_date=due_date, **refs, **totals,
-    )  # fmt: skip
+        using_db=conn,
+        number=await numbering.next_number(conn, "INV"),
+        name=getattr(source, "name", None) or getattr(source, "title", None),
+        account_id=source.account_id,
+        contact_id=source.contact_id,
+        owner_id=_owner(actor, source),
+        status=InvoiceStatus.DRAFT,
+        due_date=due_date,
+        **refs,
+        **totals,
+    )
     await copy_items(conn, items, m.InvoiceItem, invoice_id=invoice.id)
     return invoice
 
@@ -231,15 +280,22 @@ async def convert_quote_to_invoice(
         await _claim_quote(conn, actor, quote, "invoiced_at", "an invoice")
         await _claim_order_of(conn, quote.id)
         invoice = await _invoice(
-            conn, actor, quote, await _quote_items(conn, quote.id), totals_of_document(quote), due_date,
-            opportunity_id=quote.opportunity_id, quote_id=quote.id,
-        )  # fmt: skip
+            conn,
+            actor,
+            quote,
+            await _quote_items(conn, quote.id),
+            totals_of_document(quote),
+            due_date,
+            opportunity_id=quote.opportunity_id,
+            quote_id=quote.id,
+        )
         await lineage.link(conn, quote, invoice, ConversionKind.QUOTE_TO_INVOICE)
         await timeline.record(
             conn, invoice, "CREATED", actor, {"from": "Quote", "quote": timeline.ref(quote, number=quote.number)}
         )
-        await timeline.record(conn, quote, "CONVERTED", actor,
-                              {"to": "Invoice", "invoice": timeline.ref(invoice, number=invoice.number)})  # fmt: skip
+        await timeline.record(
+            conn, quote, "CONVERTED", actor, {"to": "Invoice", "invoice": timeline.ref(invoice, number=invoice.number)}
+        )
         result = {"invoice": invoice.id, "quote": quote.id}
         await idempotency.remember(conn, actor, "convertQuoteToInvoice", idempotency_key, raw, result)
         quote = await m.Quote.get(id=quote.id, using_db=conn)
@@ -279,9 +335,16 @@ async def convert_order_to_invoice(
             raise AlreadyConverted("This order was invoiced already.", path)
         items = await m.SalesOrderItem.filter(sales_order_id=order.id).using_db(conn).order_by("position", "id")
         invoice = await _invoice(
-            conn, actor, order, items, totals_of_document(order), due_date,
-            opportunity_id=order.opportunity_id, quote_id=order.quote_id, sales_order_id=order.id,
-        )  # fmt: skip
+            conn,
+            actor,
+            order,
+            items,
+            totals_of_document(order),
+            due_date,
+            opportunity_id=order.opportunity_id,
+            quote_id=order.quote_id,
+            sales_order_id=order.id,
+        )
         await lineage.link(conn, order, invoice, ConversionKind.ORDER_TO_INVOICE)
         await timeline.record(
             conn,
@@ -290,8 +353,9 @@ async def convert_order_to_invoice(
             actor,
             {"from": "SalesOrder", "salesOrder": timeline.ref(order, number=order.number)},
         )
-        await timeline.record(conn, order, "CONVERTED", actor,
-                              {"to": "Invoice", "invoice": timeline.ref(invoice, number=invoice.number)})  # fmt: skip
+        await timeline.record(
+            conn, order, "CONVERTED", actor, {"to": "Invoice", "invoice": timeline.ref(invoice, number=invoice.number)}
+        )
         result = {"invoice": invoice.id, "salesOrder": order.id}
         await idempotency.remember(conn, actor, "convertOrderToInvoice", idempotency_key, raw, result)
         order = await m.SalesOrder.get(id=order.id, using_db=conn)
@@ -318,16 +382,19 @@ async def create_invoice_from_opportunity(
         opp = await _visible(conn, actor, m.Opportunity, opportunity_id, path)
         if opp.status == OpportunityStatus.LOST:
             raise InvalidTransition("A lost opportunity cannot be invoiced.", path)
-        quote = await m.Quote.filter(
-            opportunity_id=opp.id, is_active=True, deleted_at__isnull=True
-        ).using_db(conn).first()  # fmt: skip
+        quote = (
+            await m.Quote.filter(opportunity_id=opp.id, is_active=True, deleted_at__isnull=True).using_db(conn).first()
+        )
         if quote is not None:
             items: Sequence[Any] = await _quote_items(conn, quote.id)
             totals = totals_of_document(quote)
         else:
             items = await m.OpportunityItem.filter(opportunity_id=opp.id).using_db(conn).order_by("position", "id")
-            totals = {"currency": opp.currency, "discount_percent": Decimal(0),
-                      **amounts.totals_values(amounts.totals_of(items, Decimal(0), opp.currency))}  # fmt: skip
+            totals = {
+                "currency": opp.currency,
+                "discount_percent": Decimal(0),
+                **amounts.totals_values(amounts.totals_of(items, Decimal(0), opp.currency)),
+            }
         if not items:
             raise InvalidTransition("The opportunity has no items and no active quote to invoice.", path)
         if quote is not None:
@@ -341,22 +408,33 @@ async def create_invoice_from_opportunity(
             )
             await _claim_order_of(conn, quote.id)
         invoice = await _invoice(
-            conn, actor, opp, items, totals, due_date, opportunity_id=opp.id,
+            conn,
+            actor,
+            opp,
+            items,
+            totals,
+            due_date,
+            opportunity_id=opp.id,
             quote_id=quote.id if quote is not None else None,
-        )  # fmt: skip
+        )
         await lineage.link(conn, opp, invoice, ConversionKind.OPPORTUNITY_TO_INVOICE)
         await timeline.record(conn, invoice, "CREATED", actor, {"from": "Opportunity", "opportunity": opp})
-        await timeline.record(conn, opp, "CONVERTED", actor,
-                              {"to": "Invoice", "invoice": timeline.ref(invoice, number=invoice.number)})  # fmt: skip
+        await timeline.record(
+            conn, opp, "CONVERTED", actor, {"to": "Invoice", "invoice": timeline.ref(invoice, number=invoice.number)}
+        )
         result = {"invoice": invoice.id, "opportunity": opp.id}
         await idempotency.remember(conn, actor, "createInvoiceFromOpportunity", idempotency_key, raw, result)
     return invoice, opp
 
 
 async def create_opportunity_from_quote(
-    actor: Actor, quote_id: int, title: str | None = None, stage_id: int | None = None,
-    *, idempotency_key: str | None = None,
-) -> tuple[m.Opportunity, m.Quote]:  # fmt: skip
+    actor: Actor,
+    quote_id: int,
+    title: str | None = None,
+    stage_id: int | None = None,
+    *,
+    idempotency_key: str | None = None,
+) -> tuple[m.Opportunity, m.Quote]:
     """Make an opportunity for a quote that has none; the quote becomes its active quote.
 
     Raises NotFound, AlreadyConverted (the quote has an opportunity), field errors of the new
@@ -373,10 +451,17 @@ async def create_opportunity_from_quote(
         quote = await _visible(conn, actor, m.Quote, quote_id, path)
         if quote.opportunity_id is not None:
             raise AlreadyConverted("This quote belongs to an opportunity already.", path)
-        values: dict[str, Any] = {"title": title if title is not None else quote.name, "account_id": quote.account_id,
-                                  "currency": quote.currency, "owner_id": _owner(actor, quote)}  # fmt: skip
-        for key, value in (("contact_id", quote.contact_id), ("pricebook_id", quote.pricebook_id),
-                           ("stage_id", stage_id)):  # fmt: skip
+        values: dict[str, Any] = {
+            "title": title if title is not None else quote.name,
+            "account_id": quote.account_id,
+            "currency": quote.currency,
+            "owner_id": _owner(actor, quote),
+        }
+        for key, value in (
+            ("contact_id", quote.contact_id),
+            ("pricebook_id", quote.pricebook_id),
+            ("stage_id", stage_id),
+        ):
             if value is not None:
                 values[key] = value
         opp = await crud.create_in(conn, actor, "Opportunity", values)
@@ -422,9 +507,12 @@ async def create_upsell_opportunity(
         if contract.status == ContractStatus.CANCELLED:
             raise InvalidTransition("A cancelled contract cannot be upsold.", path)
         source = await m.Opportunity.filter(id=contract.opportunity_id).using_db(conn).first()
-        values: dict[str, Any] = {"title": title if title is not None else f"Upsell: {contract.name}",
-                                  "account_id": contract.account_id, "currency": contract.currency,
-                                  "owner_id": contract.owner_id or getattr(actor, "id", None)}  # fmt: skip
+        values: dict[str, Any] = {
+            "title": title if title is not None else f"Upsell: {contract.name}",
+            "account_id": contract.account_id,
+            "currency": contract.currency,
+            "owner_id": contract.owner_id or getattr(actor, "id", None),
+        }
         if source is not None and source.contact_id is not None:
             values["contact_id"] = source.contact_id
         opp = await crud.create_in(conn, actor, "Opportunity", values)
@@ -443,9 +531,16 @@ async def create_upsell_opportunity(
 
 
 async def _transition(
-    actor: Actor, model: type[D], pk: int, path: tuple[str, ...], allowed: Sequence[Any], new: Any,
-    kind: str, after: Callable[[BaseDBAsyncClient, Any], Awaitable[None]] | None = None, **stamps: Any,
-) -> D:  # fmt: skip
+    actor: Actor,
+    model: type[D],
+    pk: int,
+    path: tuple[str, ...],
+    allowed: Sequence[Any],
+    new: Any,
+    kind: str,
+    after: Callable[[BaseDBAsyncClient, Any], Awaitable[None]] | None = None,
+    **stamps: Any,
+) -> D:
     async with in_transaction() as conn:
         row = await _visible(conn, actor, model, pk, path)
         now = _now()
@@ -464,29 +559,60 @@ async def _transition(
 
 async def fulfill_order(actor: Actor, pk: int) -> m.SalesOrder:
     """CONFIRMED -> FULFILLED. Raises NotFound, InvalidTransition."""
-    return await _transition(actor, m.SalesOrder, pk, ("input", "salesOrderId"), [SalesOrderStatus.CONFIRMED],
-                             SalesOrderStatus.FULFILLED, "FULFILLED")  # fmt: skip
+    return await _transition(
+        actor,
+        m.SalesOrder,
+        pk,
+        ("input", "salesOrderId"),
+        [SalesOrderStatus.CONFIRMED],
+        SalesOrderStatus.FULFILLED,
+        "FULFILLED",
+    )
 
 
 async def cancel_order(actor: Actor, pk: int) -> m.SalesOrder:
     """CONFIRMED -> CANCELLED. Raises NotFound, InvalidTransition."""
-    return await _transition(actor, m.SalesOrder, pk, ("input", "salesOrderId"), [SalesOrderStatus.CONFIRMED],
-                             SalesOrderStatus.CANCELLED, "CANCELLED")  # fmt: skip
+    return await _transition(
+        actor,
+        m.SalesOrder,
+        pk,
+        ("input", "salesOrderId"),
+        [SalesOrderStatus.CONFIRMED],
+        SalesOrderStatus.CANCELLED,
+        "CANCELLED",
+    )
 
 
 async def issue_invoice(actor: Actor, pk: int) -> m.Invoice:
     """DRAFT -> ISSUED. Raises NotFound, InvalidTransition."""
-    return await _transition(actor, m.Invoice, pk, ("input", "invoiceId"), [InvoiceStatus.DRAFT],
-                             InvoiceStatus.ISSUED, "ISSUED", issued_at=True)  # fmt: skip
+    return await _transition(
+        actor,
+        m.Invoice,
+        pk,
+        ("input", "invoiceId"),
+        [InvoiceStatus.DRAFT],
+        InvoiceStatus.ISSUED,
+        "ISSUED",
+        issued_at=True,
+    )
 
 
 async def mark_invoice_paid(actor: Actor, pk: int) -> m.Invoice:
     """ISSUED -> PAID. Raises NotFound, InvalidTransition."""
-    return await _transition(actor, m.Invoice, pk, ("input", "invoiceId"), [InvoiceStatus.ISSUED],
-                             InvoiceStatus.PAID, "PAID", paid_at=True)  # fmt: skip
+    return await _transition(
+        actor, m.Invoice, pk, ("input", "invoiceId"), [InvoiceStatus.ISSUED], InvoiceStatus.PAID, "PAID", paid_at=True
+    )
 
 
 async def void_invoice(actor: Actor, pk: int) -> m.Invoice:
     """DRAFT or ISSUED -> VOID; the sale it billed can be invoiced again. Raises NotFound, InvalidTransition."""
-    return await _transition(actor, m.Invoice, pk, ("input", "invoiceId"), [InvoiceStatus.DRAFT, InvoiceStatus.ISSUED],
-                             InvoiceStatus.VOID, "VOIDED", after=release_sale)  # fmt: skip
+    return await _transition(
+        actor,
+        m.Invoice,
+        pk,
+        ("input", "invoiceId"),
+        [InvoiceStatus.DRAFT, InvoiceStatus.ISSUED],
+        InvoiceStatus.VOID,
+        "VOIDED",
+        after=release_sale,
+    )

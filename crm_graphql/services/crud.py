@@ -406,12 +406,18 @@ _KEPT_REFERENCES: dict[str, list[tuple[str, str]]] = {
     "Account": [("SalesOrder", "account_id"), ("Invoice", "account_id"), ("Contract", "account_id")],
     "Opportunity": [("SalesOrder", "opportunity_id"), ("Invoice", "opportunity_id"), ("Contract", "opportunity_id")],
     "Quote": [("SalesOrder", "quote_id"), ("Invoice", "quote_id")],
-    "Product": [("SalesOrderItem", "product_id"), ("InvoiceItem", "product_id"), ("Contract", "product_id"),
-                ("QuoteItem", "product_id"), ("OpportunityItem", "product_id"), ("PricebookEntry", "product_id"),
-                ("BundleItem", "product_id")],
+    "Product": [
+        ("SalesOrderItem", "product_id"),
+        ("InvoiceItem", "product_id"),
+        ("Contract", "product_id"),
+        ("QuoteItem", "product_id"),
+        ("OpportunityItem", "product_id"),
+        ("PricebookEntry", "product_id"),
+        ("BundleItem", "product_id"),
+    ],
     "Contact": [("SalesOrder", "contact_id"), ("Invoice", "contact_id")],
     "Pricebook": [("Quote", "pricebook_id"), ("Opportunity", "pricebook_id")],
-}  # fmt: skip
+}
 
 
 async def purge(actor: Actor, type_name: str, pk: int) -> int:

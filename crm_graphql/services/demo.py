@@ -57,12 +57,26 @@ PARTNER_EMAIL = "pia.partner@crm.example"
 RATES = {"USD": D("0.92"), "GBP": D("1.17"), "JPY": D("0.0062")}
 #: name, type, status, currency, budget, start, end
 CAMPAIGNS = [
-    ("Spring Webinar 2026", "Webinar", CampaignStatus.COMPLETED, "EUR", D("5000.00"), dt.date(2026, 3, 1),
-     dt.date(2026, 3, 31)),
-    ("Trade Show Chicago", "Trade show", CampaignStatus.ACTIVE, "USD", D("12000.00"), dt.date(2026, 9, 14),
-     dt.date(2026, 9, 16)),
+    (
+        "Spring Webinar 2026",
+        "Webinar",
+        CampaignStatus.COMPLETED,
+        "EUR",
+        D("5000.00"),
+        dt.date(2026, 3, 1),
+        dt.date(2026, 3, 31),
+    ),
+    (
+        "Trade Show Chicago",
+        "Trade show",
+        CampaignStatus.ACTIVE,
+        "USD",
+        D("12000.00"),
+        dt.date(2026, 9, 14),
+        dt.date(2026, 9, 16),
+    ),
     ("Autumn Newsletter", "E-mail", CampaignStatus.PLANNED, "EUR", None, dt.date(2026, 10, 1), None),
-]  # fmt: skip
+]
 
 SPLIT_RULE = "Trade fair and webinar leads, three ways"
 DEMO_USERS = [
@@ -112,18 +126,66 @@ RELATIONS = [
 ]
 
 FIRST_NAMES = [
-    "Anna", "Ben", "Clara", "David", "Elena", "Felix", "Greta", "Hugo", "Ines", "Jonas", "Katrin", "Lars",
-    "Mia", "Nils", "Olivia", "Paul", "Rosa", "Simon", "Tara", "Viktor", "Wiebke", "Yusuf", "Zoe", "Emma",
-]  # fmt: skip
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Elena",
+    "Felix",
+    "Greta",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Katrin",
+    "Lars",
+    "Mia",
+    "Nils",
+    "Olivia",
+    "Paul",
+    "Rosa",
+    "Simon",
+    "Tara",
+    "Viktor",
+    "Wiebke",
+    "Yusuf",
+    "Zoe",
+    "Emma",
+]
 LAST_NAMES = [
-    "Schmidt", "Novak", "García", "Dubois", "Rossi", "Jansen", "Kowalski", "Murphy", "Lindqvist", "Weber",
-    "Moreau", "Costa", "Nielsen", "Horvat", "Fischer", "Byrne", "Santos", "Wagner", "Berg", "Kaya",
-]  # fmt: skip
+    "Schmidt",
+    "Novak",
+    "García",
+    "Dubois",
+    "Rossi",
+    "Jansen",
+    "Kowalski",
+    "Murphy",
+    "Lindqvist",
+    "Weber",
+    "Moreau",
+    "Costa",
+    "Nielsen",
+    "Horvat",
+    "Fischer",
+    "Byrne",
+    "Santos",
+    "Wagner",
+    "Berg",
+    "Kaya",
+]
 TITLES = ["CEO", "CFO", "Head of IT", "Purchasing Manager", "Operations Director", "Office Manager", "CTO"]
 LEAD_COMPANIES = [
-    "Bluebird Bakeries", "Copperfield Dental", "Dovetail Furniture", "Evergreen Nurseries", "Falcon Security",
-    "Glacier Water Co.", "Highland Outdoor", "Ivy Lane Architects", "Jetstream Travel", "Kingfisher Marine",
-]  # fmt: skip
+    "Bluebird Bakeries",
+    "Copperfield Dental",
+    "Dovetail Furniture",
+    "Evergreen Nurseries",
+    "Falcon Security",
+    "Glacier Water Co.",
+    "Highland Outdoor",
+    "Ivy Lane Architects",
+    "Jetstream Travel",
+    "Kingfisher Marine",
+]
 SOURCES = ["Website", "Trade fair", "Referral", "Cold call", "Partner", "Webinar"]
 
 # (name, code, kind, term months, EUR price, unit)
@@ -171,20 +233,39 @@ PRODUCTS: list[tuple[str, str, ProductKind, int | None, str, str]] = [
 ]
 # (name, code, [(product code, quantity, weight)], EUR price)
 BUNDLES = [
-    ("Home Office Starter", "BU-HOME", [("HW-LA13", "1", "3"), ("HW-MON27", "1", "1"), ("HW-KBM", "1", "0.2")],
-     "1449.00"),
-    ("Developer Workstation", "BU-DEV", [("HW-LP16", "1", "4"), ("HW-MON34", "2", "2"), ("HW-DOCK", "1", "0.5")],
-     "3099.00"),
+    (
+        "Home Office Starter",
+        "BU-HOME",
+        [("HW-LA13", "1", "3"), ("HW-MON27", "1", "1"), ("HW-KBM", "1", "0.2")],
+        "1449.00",
+    ),
+    (
+        "Developer Workstation",
+        "BU-DEV",
+        [("HW-LP16", "1", "4"), ("HW-MON34", "2", "2"), ("HW-DOCK", "1", "0.5")],
+        "3099.00",
+    ),
     ("Meeting Room Kit", "BU-MEET", [("HW-CAM4K", "1", "1"), ("HW-SPK", "1", "1")], "1099.00"),
-    ("Small Office Network", "BU-NET", [("HW-SW48", "1", "2"), ("HW-AP6", "4", "1"), ("SV-INST", "1", "1")],
-     "3499.00"),
-    ("Secure Workplace (12 months)", "BU-SEC", [("LI-SEC12", "1", "1"), ("SB-BAK1T", "1", "2"),
-                                                ("LI-OFF12", "1", "1")], "499.00"),
-]  # fmt: skip
+    ("Small Office Network", "BU-NET", [("HW-SW48", "1", "2"), ("HW-AP6", "4", "1"), ("SV-INST", "1", "1")], "3499.00"),
+    (
+        "Secure Workplace (12 months)",
+        "BU-SEC",
+        [("LI-SEC12", "1", "1"), ("SB-BAK1T", "1", "2"), ("LI-OFF12", "1", "1")],
+        "499.00",
+    ),
+]
 DEAL_WORDS = [
-    "Laptop refresh", "Network upgrade", "Support renewal", "Meeting rooms", "New branch office",
-    "Backup & recovery", "Security rollout", "Workplace modernisation", "Licence expansion", "Data centre refresh",
-]  # fmt: skip
+    "Laptop refresh",
+    "Network upgrade",
+    "Support renewal",
+    "Meeting rooms",
+    "New branch office",
+    "Backup & recovery",
+    "Security rollout",
+    "Workplace modernisation",
+    "Licence expansion",
+    "Data centre refresh",
+]
 LOST_REASONS = ["Price too high", "Chose a competitor", "Project cancelled", "No budget this year"]
 ACTIVITY_SUBJECTS = {
     ActivityType.CALL: ["Discovery call", "Follow-up call", "Pricing questions"],
@@ -261,11 +342,13 @@ class _Builder:
             await db.create_default_stages(conn, pipeline.id)
         stages = {s.name: s for s in await m.Stage.filter(pipeline_id=pipeline.id).using_db(conn)}
         open_deals = list(
-            await m.Opportunity.filter(status=OpportunityStatus.OPEN, account__is_private=False, pipeline_id__not=pipeline.id)
+            await m.Opportunity.filter(
+                status=OpportunityStatus.OPEN, account__is_private=False, pipeline_id__not=pipeline.id
+            )
             .using_db(conn)
             .order_by("id")
             .limit(6)
-        )  # fmt: skip
+        )
         old_stages = {s.id: s for s in await m.Stage.filter(id__in=[o.stage_id for o in open_deals]).using_db(conn)}
         for opp in open_deals[2:]:  # moved into the partner channel, same stage name there
             stage = stages.get(old_stages[opp.stage_id].name) or stages["Prospecting"]
@@ -279,9 +362,10 @@ class _Builder:
             return
         await m.Account.filter(id=partner.id).using_db(conn).update(is_partner=True)
         await m.User.get_or_create(
-            email=PARTNER_EMAIL, defaults={"name": "Pia Partner", "role": Role.PARTNER, "partner_account_id": partner.id},
+            email=PARTNER_EMAIL,
+            defaults={"name": "Pia Partner", "role": Role.PARTNER, "partner_account_id": partner.id},
             using_db=conn,
-        )  # fmt: skip
+        )
         self.add("users")
         assigned = [o.id for o in open_deals[:2]]
         await m.Opportunity.filter(id__in=assigned).using_db(conn).update(partner_id=partner.id)
@@ -297,10 +381,17 @@ class _Builder:
         made = []
         for name, kind, status, currency, budget, start, end in CAMPAIGNS:
             campaign, _ = await m.Campaign.get_or_create(
-                name=name, using_db=conn,
-                defaults={"type": kind, "status": status, "currency": currency, "budget": budget,
-                          "start_date": start, "end_date": end},
-            )  # fmt: skip
+                name=name,
+                using_db=conn,
+                defaults={
+                    "type": kind,
+                    "status": status,
+                    "currency": currency,
+                    "budget": budget,
+                    "start_date": start,
+                    "end_date": end,
+                },
+            )
             made.append(campaign)
         self.add("campaigns", len(made))
         webinar, show, newsletter = made
@@ -323,10 +414,11 @@ class _Builder:
             return
         shares = [(reps[0].id, 33), (reps[1].id, 33), (reps[2].id, 34)]
         rule = await self.create(
-            m.LeadSplitRule, name=SPLIT_RULE,
+            m.LeadSplitRule,
+            name=SPLIT_RULE,
             lead_filter={"source": {"in": ["Trade fair", "Webinar"]}, "status": {"in": ["NEW", "WORKING"]}},
             shares=[{"user": u, "percent": p} for u, p in shares],
-        )  # fmt: skip
+        )
         leads = await (
             m.Lead.filter(source__in=["Trade fair", "Webinar"], status__in=[LeadStatus.NEW, LeadStatus.WORKING])
             .filter(id__not_in=Subquery(m.LeadShare.all().values("lead_id")))
@@ -334,18 +426,26 @@ class _Builder:
             .order_by("id")
         )
         await m.LeadShare.bulk_create(
-            [m.LeadShare(lead_id=lead.id, user_id=u, percent=p, position=i, rule_id=rule.id)
-             for lead in leads for i, (u, p) in enumerate(shares)],
+            [
+                m.LeadShare(lead_id=lead.id, user_id=u, percent=p, position=i, rule_id=rule.id)
+                for lead in leads
+                for i, (u, p) in enumerate(shares)
+            ],
             using_db=conn,
-        )  # fmt: skip
+        )
         self.add("sharedLeads", len(leads))
         deal = await (
-            m.Opportunity.filter(status=OpportunityStatus.OPEN, account__is_private=False, partner_id=None,
-                                 owner_id__in=[r.id for r in reps[1:]], amount__gt=0)
+            m.Opportunity.filter(
+                status=OpportunityStatus.OPEN,
+                account__is_private=False,
+                partner_id=None,
+                owner_id__in=[r.id for r in reps[1:]],
+                amount__gt=0,
+            )
             .using_db(conn)
             .order_by("id")
             .first()
-        )  # fmt: skip
+        )
         if deal is not None:
             other = next(r for r in reps[1:] if r.id != deal.owner_id)
             await self.create(m.RevenueSplit, opportunity_id=deal.id, user_id=deal.owner_id, percent=60, position=0)
@@ -377,39 +477,74 @@ class _Builder:
         self.stages = list(await stages.order_by("position", "id"))
 
     async def _new_catalog(self) -> None:
-        old = await self.create(m.Pricebook, name="Standard Price List", version_label="2025", is_active=False,
-                                description="List prices valid until 31 December 2025.")  # fmt: skip
-        book = await self.create(m.Pricebook, name="Standard Price List", version_label="2026", supersedes=old,
-                                 description="List prices from 1 January 2026.")  # fmt: skip
-        partner = await self.create(m.Pricebook, name="Partner Price List", version_label="2026",
-                                    description="Reseller prices (15 % below list).")  # fmt: skip
+        old = await self.create(
+            m.Pricebook,
+            name="Standard Price List",
+            version_label="2025",
+            is_active=False,
+            description="List prices valid until 31 December 2025.",
+        )
+        book = await self.create(
+            m.Pricebook,
+            name="Standard Price List",
+            version_label="2026",
+            supersedes=old,
+            description="List prices from 1 January 2026.",
+        )
+        partner = await self.create(
+            m.Pricebook,
+            name="Partner Price List",
+            version_label="2026",
+            description="Reseller prices (15 % below list).",
+        )
         self.pricebook = book
         self.add("pricebooks", 3)
         for name, code, kind, term, _price, unit in PRODUCTS:
             self.products[code] = await self.create(
-                m.Product, name=name, code=code, kind=kind, term_months=term, default_unit=unit,
+                m.Product,
+                name=name,
+                code=code,
+                kind=kind,
+                term_months=term,
+                default_unit=unit,
                 description=f"{name}: {'subscription' if kind == ProductKind.TIME_BASED else 'one-time purchase'}.",
-            )  # fmt: skip
+            )
         self.add("products", len(PRODUCTS))
         rows = []
         for _name, code, _kind, _term, price, unit in PRODUCTS:
             eur = D(price)
             product = self.products[code]
             rows.append(m.PricebookEntry(pricebook=book, product=product, currency="EUR", unit=unit, unit_price=eur))
-            rows.append(m.PricebookEntry(pricebook=book, product=product, currency="USD", unit=unit,
-                                         unit_price=_usd(eur)))  # fmt: skip
-            rows.append(m.PricebookEntry(pricebook=old, product=product, currency="EUR", unit=unit,
-                                         unit_price=(eur * D("0.95")).quantize(D("0.01"))))  # fmt: skip
-            rows.append(m.PricebookEntry(pricebook=partner, product=product, currency="EUR", unit=unit,
-                                         unit_price=(eur * D("0.85")).quantize(D("0.01"))))  # fmt: skip
+            rows.append(
+                m.PricebookEntry(pricebook=book, product=product, currency="USD", unit=unit, unit_price=_usd(eur))
+            )
+            rows.append(
+                m.PricebookEntry(
+                    pricebook=old,
+                    product=product,
+                    currency="EUR",
+                    unit=unit,
+                    unit_price=(eur * D("0.95")).quantize(D("0.01")),
+                )
+            )
+            rows.append(
+                m.PricebookEntry(
+                    pricebook=partner,
+                    product=product,
+                    currency="EUR",
+                    unit=unit,
+                    unit_price=(eur * D("0.85")).quantize(D("0.01")),
+                )
+            )
         await m.PricebookEntry.bulk_create(rows, using_db=self.conn)
         self.add("pricebookEntries", len(rows))
         for e in await m.PricebookEntry.filter(pricebook_id=book.id).using_db(self.conn):
             code = next(c for c, p in self.products.items() if p.id == e.product_id)
             self.entries[(code, e.currency)] = e
         for name, code, parts, price in BUNDLES:
-            bundle = await self.create(m.Bundle, pricebook=book, name=name, code=code,
-                                       description=f"{name} bundle at a package price.")  # fmt: skip
+            bundle = await self.create(
+                m.Bundle, pricebook=book, name=name, code=code, description=f"{name} bundle at a package price."
+            )
             items = [
                 m.BundleItem(bundle=bundle, product=self.products[pc], position=i, quantity=D(q), weight=D(w))
                 for i, (pc, q, w) in enumerate(parts, start=1)
@@ -433,22 +568,47 @@ class _Builder:
         accounts: list[m.Account] = []
         for i, (name, industry, city, country) in enumerate(COMPANIES):
             private = batch == 0 and i == len(COMPANIES) - 1
-            accounts.append(await self.create(
-                m.Account, type=AccountType.ORGANIZATION, name=name + suffix, industry=industry, city=city,
-                country=country, email=f"info@{name.split()[0].lower()}.example", phone=_phone(rng),
-                website=f"https://www.{name.split()[0].lower()}.example",
-                owner=reps[2] if private else rng.choice(reps), is_private=private,
-            ))  # fmt: skip
+            accounts.append(
+                await self.create(
+                    m.Account,
+                    type=AccountType.ORGANIZATION,
+                    name=name + suffix,
+                    industry=industry,
+                    city=city,
+                    country=country,
+                    email=f"info@{name.split()[0].lower()}.example",
+                    phone=_phone(rng),
+                    website=f"https://www.{name.split()[0].lower()}.example",
+                    owner=reps[2] if private else rng.choice(reps),
+                    is_private=private,
+                )
+            )
         for name, parent, city, country in SUBSIDIARIES:
-            accounts.append(await self.create(
-                m.Account, type=AccountType.ORGANIZATION, name=name + suffix, industry=accounts[parent].industry,
-                city=city, country=country, parent=accounts[parent], owner=accounts[parent].owner,
-            ))  # fmt: skip
+            accounts.append(
+                await self.create(
+                    m.Account,
+                    type=AccountType.ORGANIZATION,
+                    name=name + suffix,
+                    industry=accounts[parent].industry,
+                    city=city,
+                    country=country,
+                    parent=accounts[parent],
+                    owner=accounts[parent].owner,
+                )
+            )
         for first, last, city, country in PERSONS:
-            accounts.append(await self.create(
-                m.Account, type=AccountType.PERSON, name=f"{first} {last}{suffix}", first_name=first, last_name=last,
-                city=city, country=country, owner=rng.choice(reps),
-            ))  # fmt: skip
+            accounts.append(
+                await self.create(
+                    m.Account,
+                    type=AccountType.PERSON,
+                    name=f"{first} {last}{suffix}",
+                    first_name=first,
+                    last_name=last,
+                    city=city,
+                    country=country,
+                    owner=rng.choice(reps),
+                )
+            )
         self.add("accounts", len(accounts))
         for a, b, kind, note in RELATIONS:
             await self.create(m.AccountRelation, account=accounts[a], linked=accounts[b], kind=kind, note=note)
@@ -459,10 +619,15 @@ class _Builder:
             account = accounts[i % len(accounts)]
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             contact = await self.create(
-                m.Contact, first_name=first, last_name=last, title=rng.choice(TITLES), account=account,
+                m.Contact,
+                first_name=first,
+                last_name=last,
+                title=rng.choice(TITLES),
+                account=account,
                 email=f"{first.lower()}.{last.lower()}{i}@{account.name.split()[0].lower()}.example",
-                phone=_phone(rng), owner=account.owner,
-            )  # fmt: skip
+                phone=_phone(rng),
+                owner=account.owner,
+            )
             contacts_by_account.setdefault(account.id, []).append(contact)
         self.add("contacts", 60)
 
@@ -470,14 +635,21 @@ class _Builder:
         leads = []
         for i in range(20):
             status = statuses[i % 4] if i % 5 else LeadStatus.NEW
-            leads.append(m.Lead(
-                first_name=rng.choice(FIRST_NAMES), last_name=rng.choice(LAST_NAMES),
-                company=LEAD_COMPANIES[i % len(LEAD_COMPANIES)], title=rng.choice(TITLES),
-                email=f"lead{batch}-{i}@{LEAD_COMPANIES[i % len(LEAD_COMPANIES)].split()[0].lower()}.example",
-                phone=_phone(rng), source=rng.choice(SOURCES), status=status, owner=rng.choice(reps),
-                disqualified_reason="No budget" if status == LeadStatus.DISQUALIFIED else None,
-                qualified_at=NOW if status == LeadStatus.QUALIFIED else None,
-            ))  # fmt: skip
+            leads.append(
+                m.Lead(
+                    first_name=rng.choice(FIRST_NAMES),
+                    last_name=rng.choice(LAST_NAMES),
+                    company=LEAD_COMPANIES[i % len(LEAD_COMPANIES)],
+                    title=rng.choice(TITLES),
+                    email=f"lead{batch}-{i}@{LEAD_COMPANIES[i % len(LEAD_COMPANIES)].split()[0].lower()}.example",
+                    phone=_phone(rng),
+                    source=rng.choice(SOURCES),
+                    status=status,
+                    owner=rng.choice(reps),
+                    disqualified_reason="No budget" if status == LeadStatus.DISQUALIFIED else None,
+                    qualified_at=NOW if status == LeadStatus.QUALIFIED else None,
+                )
+            )
         await m.Lead.bulk_create(leads, using_db=self.conn)
         self.add("leads", 20)
 
@@ -492,8 +664,11 @@ class _Builder:
         account = accounts[i % len(accounts)]
         stage = self.stages[i % len(self.stages)]
         currency = "USD" if account.country == "United States" or i % 4 == 3 else "EUR"
-        status = {StageKind.OPEN: OpportunityStatus.OPEN, StageKind.WON: OpportunityStatus.WON,
-                  StageKind.LOST: OpportunityStatus.LOST}[stage.kind]  # fmt: skip
+        status = {
+            StageKind.OPEN: OpportunityStatus.OPEN,
+            StageKind.WON: OpportunityStatus.WON,
+            StageKind.LOST: OpportunityStatus.LOST,
+        }[stage.kind]
         close = TODAY + dt.timedelta(days=rng.randint(-90, 150))
         closed_at = None
         if status != OpportunityStatus.OPEN:  # DOMAIN.md 3: closed on its close date, at 00:00 UTC
@@ -501,13 +676,24 @@ class _Builder:
             closed_at = dt.datetime.combine(close, dt.time(0, 0), dt.UTC)
         contact_list: list[m.Contact | None] = [*contacts.get(account.id, [])] or [None]
         opp = await self.create(
-            m.Opportunity, title=f"{rng.choice(DEAL_WORDS)} - {account.name}", account=account,
-            contact=rng.choice(contact_list), owner=account.owner, stage=stage, pipeline_id=stage.pipeline_id, status=status,
-            probability=stage.probability, currency=currency, pricebook=self.pricebook,
-            manual_amount=D(rng.randrange(5, 200) * 500), close_date=close, closed_at=closed_at,
+            m.Opportunity,
+            title=f"{rng.choice(DEAL_WORDS)} - {account.name}",
+            account=account,
+            contact=rng.choice(contact_list),
+            owner=account.owner,
+            stage=stage,
+            pipeline_id=stage.pipeline_id,
+            status=status,
+            probability=stage.probability,
+            currency=currency,
+            pricebook=self.pricebook,
+            manual_amount=D(rng.randrange(5, 200) * 500),
+            close_date=close,
+            closed_at=closed_at,
             stage_entered_at=closed_at or NOW - dt.timedelta(days=(i * 7) % 40 + 1, hours=i % 9),
-            source=rng.choice(SOURCES), lost_reason=rng.choice(LOST_REASONS) if status == "LOST" else None,
-        )  # fmt: skip
+            source=rng.choice(SOURCES),
+            lost_reason=rng.choice(LOST_REASONS) if status == "LOST" else None,
+        )
         # Prospecting deals mostly have no quote yet (their amount is the manual budget).
         if stage.position > 1 or i % 3 == 0:
             quotes = 2 if i % 5 == 0 else 1
@@ -528,12 +714,21 @@ class _Builder:
             status = rng.choice([QuoteStatus.DRAFT, QuoteStatus.SENT]) if active else QuoteStatus.REJECTED
         valid_from = (opp.close_date or TODAY) - dt.timedelta(days=45)
         quote = await self.create(
-            m.Quote, number=await numbering.next_number(conn, "Q"), name=f"Offer: {opp.title}", account=account,
-            contact_id=opp.contact_id, opportunity=opp, pricebook=self.pricebook, owner_id=opp.owner_id,
-            currency=opp.currency, status=status, is_active=active, valid_from=valid_from,
+            m.Quote,
+            number=await numbering.next_number(conn, "Q"),
+            name=f"Offer: {opp.title}",
+            account=account,
+            contact_id=opp.contact_id,
+            opportunity=opp,
+            pricebook=self.pricebook,
+            owner_id=opp.owner_id,
+            currency=opp.currency,
+            status=status,
+            is_active=active,
+            valid_from=valid_from,
             valid_until=valid_from + dt.timedelta(days=30),
             discount_percent=rng.choice([D(0), D(0), D(5), D("7.5"), D(10)]),
-        )  # fmt: skip
+        )
         items: list[m.QuoteItem] = []
         codes = rng.sample(sorted(self.products), rng.randint(1, 5))
         tax = rng.choice([D(19), D(20), D(21), D(0)])
@@ -541,32 +736,62 @@ class _Builder:
             entry = self.entries[(code, quote.currency)]
             qty = D(rng.choice([1, 1, 2, 3, 5, 10, 25]))
             discount = rng.choice([D(0), D(0), D(0), D(5), D(10), D("12.5")])
-            items.append(m.QuoteItem(
-                quote=quote, position=pos, currency=quote.currency, product=self.products[code],
-                name=self.products[code].name, quantity=qty, unit=entry.unit, unit_price=entry.unit_price,
-                discount_percent=discount, tax_rate=tax, source=LineItemSource.PRICEBOOK, pricebook_entry=entry,
-                line_total=pricing.line_total(qty, entry.unit_price, discount, quote.currency),
-            ))  # fmt: skip
+            items.append(
+                m.QuoteItem(
+                    quote=quote,
+                    position=pos,
+                    currency=quote.currency,
+                    product=self.products[code],
+                    name=self.products[code].name,
+                    quantity=qty,
+                    unit=entry.unit,
+                    unit_price=entry.unit_price,
+                    discount_percent=discount,
+                    tax_rate=tax,
+                    source=LineItemSource.PRICEBOOK,
+                    pricebook_entry=entry,
+                    line_total=pricing.line_total(qty, entry.unit_price, discount, quote.currency),
+                )
+            )
         if rng.random() < 0.25:  # a bundle, split by weight
             bundle, parts, prices = rng.choice(self.bundles)
             group = str(uuid.UUID(int=rng.getrandbits(128)))
             shares = pricing.allocate(prices[quote.currency], [p.weight for p in parts], quote.currency)
             for part, share in zip(parts, shares, strict=True):
                 product = next(p for p in self.products.values() if p.id == part.product_id)
-                items.append(m.QuoteItem(
-                    quote=quote, position=len(items) + 1, currency=quote.currency, product=product,
-                    name=product.name, quantity=part.quantity, unit=product.default_unit,
-                    unit_price=pricing.unit_price_from_total(share, part.quantity), tax_rate=tax,
-                    line_total=share, source=LineItemSource.BUNDLE, bundle=bundle, bundle_group=group,
-                    weight=part.weight,
-                ))  # fmt: skip
+                items.append(
+                    m.QuoteItem(
+                        quote=quote,
+                        position=len(items) + 1,
+                        currency=quote.currency,
+                        product=product,
+                        name=product.name,
+                        quantity=part.quantity,
+                        unit=product.default_unit,
+                        unit_price=pricing.unit_price_from_total(share, part.quantity),
+                        tax_rate=tax,
+                        line_total=share,
+                        source=LineItemSource.BUNDLE,
+                        bundle=bundle,
+                        bundle_group=group,
+                        weight=part.weight,
+                    )
+                )
         if rng.random() < 0.15:  # a hand-written line
             price = D(rng.randrange(100, 3000))
-            items.append(m.QuoteItem(
-                quote=quote, position=len(items) + 1, currency=quote.currency, name="Project management (flat fee)",
-                quantity=D(1), unit_price=price, tax_rate=tax, source=LineItemSource.MANUAL,
-                line_total=pricing.line_total(D(1), price, D(0), quote.currency),
-            ))  # fmt: skip
+            items.append(
+                m.QuoteItem(
+                    quote=quote,
+                    position=len(items) + 1,
+                    currency=quote.currency,
+                    name="Project management (flat fee)",
+                    quantity=D(1),
+                    unit_price=price,
+                    tax_rate=tax,
+                    source=LineItemSource.MANUAL,
+                    line_total=pricing.line_total(D(1), price, D(0), quote.currency),
+                )
+            )
         await m.QuoteItem.bulk_create(items, using_db=conn)
         if superseded:
             await m.Quote.filter(id=quote.id).using_db(conn).update(superseded_at=NOW)
@@ -590,43 +815,76 @@ class _Builder:
             product = product_by_id[item.product_id]
             timed = product.kind == ProductKind.TIME_BASED
             contract = await self.create(
-                m.Contract, number=await numbering.next_number(conn, "C"), name=f"{product.name} - {opp.title}",
-                kind=ContractKind.TIME_BASED if timed else ContractKind.ONE_TIME, status=ContractStatus.ACTIVE,
-                account_id=opp.account_id, opportunity=opp, product=product, owner_id=opp.owner_id,
-                start_date=start, end_date=_add_months(start, product.term_months or 0) if timed else None,
-                quantity=item.quantity, value=share, currency=quote.currency,
-            )  # fmt: skip
+                m.Contract,
+                number=await numbering.next_number(conn, "C"),
+                name=f"{product.name} - {opp.title}",
+                kind=ContractKind.TIME_BASED if timed else ContractKind.ONE_TIME,
+                status=ContractStatus.ACTIVE,
+                account_id=opp.account_id,
+                opportunity=opp,
+                product=product,
+                owner_id=opp.owner_id,
+                start_date=start,
+                end_date=_add_months(start, product.term_months or 0) if timed else None,
+                quantity=item.quantity,
+                value=share,
+                currency=quote.currency,
+            )
             await self._link("Opportunity", opp.id, "Contract", contract.id, ConversionKind.OPPORTUNITY_TO_CONTRACT)
             self.add("contracts")
         won = self.counts.get("wonDeals", 0)
         self.counts["wonDeals"] = won + 1
-        totals_fields = {k: getattr(quote, k) for k in ("subtotal", "discount_total", "net_total", "tax_total",
-                                                        "rounding_total", "total", "discount_percent",
-                                                        "currency")}  # fmt: skip
+        totals_fields = {
+            k: getattr(quote, k)
+            for k in (
+                "subtotal",
+                "discount_total",
+                "net_total",
+                "tax_total",
+                "rounding_total",
+                "total",
+                "discount_percent",
+                "currency",
+            )
+        }
         order = None
         if won % 3 != 2:
             order = await self.create(
-                m.SalesOrder, number=await numbering.next_number(conn, "SO"), name=quote.name,
-                account_id=opp.account_id, contact_id=quote.contact_id, opportunity=opp, quote=quote,
-                owner_id=opp.owner_id, status=SalesOrderStatus.FULFILLED if won % 2 else SalesOrderStatus.CONFIRMED,
+                m.SalesOrder,
+                number=await numbering.next_number(conn, "SO"),
+                name=quote.name,
+                account_id=opp.account_id,
+                contact_id=quote.contact_id,
+                opportunity=opp,
+                quote=quote,
+                owner_id=opp.owner_id,
+                status=SalesOrderStatus.FULFILLED if won % 2 else SalesOrderStatus.CONFIRMED,
                 **totals_fields,
-            )  # fmt: skip
-            await m.SalesOrderItem.bulk_create([m.SalesOrderItem(sales_order=order, **_copy(i)) for i in items],
-                                               using_db=conn)  # fmt: skip
+            )
+            await m.SalesOrderItem.bulk_create(
+                [m.SalesOrderItem(sales_order=order, **_copy(i)) for i in items], using_db=conn
+            )
             await m.Quote.filter(id=quote.id).using_db(conn).update(ordered_at=NOW)
             await self._link("Quote", quote.id, "SalesOrder", order.id, ConversionKind.QUOTE_TO_ORDER)
             self.add("salesOrders")
         if won % 3 != 1:
             invoice = await self.create(
-                m.Invoice, number=await numbering.next_number(conn, "INV"), name=quote.name,
-                account_id=opp.account_id, contact_id=quote.contact_id, opportunity=opp,
-                quote=quote, sales_order=order, owner_id=opp.owner_id,
+                m.Invoice,
+                number=await numbering.next_number(conn, "INV"),
+                name=quote.name,
+                account_id=opp.account_id,
+                contact_id=quote.contact_id,
+                opportunity=opp,
+                quote=quote,
+                sales_order=order,
+                owner_id=opp.owner_id,
                 status=[InvoiceStatus.DRAFT, InvoiceStatus.ISSUED, InvoiceStatus.PAID][won % 3],
-                due_date=TODAY + dt.timedelta(days=14), issued_at=NOW if won % 3 else None,
-                paid_at=NOW if won % 3 == 2 else None, **totals_fields,
-            )  # fmt: skip
-            await m.InvoiceItem.bulk_create([m.InvoiceItem(invoice=invoice, **_copy(i)) for i in items],
-                                            using_db=conn)  # fmt: skip
+                due_date=TODAY + dt.timedelta(days=14),
+                issued_at=NOW if won % 3 else None,
+                paid_at=NOW if won % 3 == 2 else None,
+                **totals_fields,
+            )
+            await m.InvoiceItem.bulk_create([m.InvoiceItem(invoice=invoice, **_copy(i)) for i in items], using_db=conn)
             # A sale is invoiced once (DOMAIN.md 5): the quote carries the claim either way.
             await m.Quote.filter(id=quote.id).using_db(conn).update(invoiced_at=NOW)
             if order is None:
@@ -654,17 +912,39 @@ class _Builder:
                 target = {"account": account}
                 if contacts.get(account.id):
                     target["contact"] = rng.choice(contacts[account.id])
-            rows.append(m.Activity(
-                type=kind, subject=rng.choice(ACTIVITY_SUBJECTS[kind]), due_at=due, assignee_id=opp.owner_id,
-                is_done=done, done_at=due if done else None, **target,
-            ))  # fmt: skip
+            rows.append(
+                m.Activity(
+                    type=kind,
+                    subject=rng.choice(ACTIVITY_SUBJECTS[kind]),
+                    due_at=due,
+                    assignee_id=opp.owner_id,
+                    is_done=done,
+                    done_at=due if done else None,
+                    **target,
+                )
+            )
         await m.Activity.bulk_create(rows, using_db=self.conn)
         self.add("activities", len(rows))
 
 
 def _copy(item: m.QuoteItem) -> dict[str, Any]:
-    names = ("position", "currency", "product_id", "name", "description", "quantity", "unit", "unit_price",
-             "discount_percent", "tax_rate", "line_total", "source", "bundle_id", "bundle_group", "weight")  # fmt: skip
+    names = (
+        "position",
+        "currency",
+        "product_id",
+        "name",
+        "description",
+        "quantity",
+        "unit",
+        "unit_price",
+        "discount_percent",
+        "tax_rate",
+        "line_total",
+        "source",
+        "bundle_id",
+        "bundle_group",
+        "weight",
+    )
     return {n: getattr(item, n) for n in names}
 
 

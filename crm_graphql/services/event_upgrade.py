@@ -53,9 +53,10 @@ def upgrade(kind: str, subject_type: str, data: dict[str, Any] | None) -> dict[s
         fields = _ref_fields(subject_type) | {"accessUserIds": "User"}
         data["changes"] = {
             name: {side: _legacy_change(fields.get(name), value) for side, value in change.items()}
-            if isinstance(change, dict) else change
+            if isinstance(change, dict)
+            else change
             for name, change in raw_changes.items()
-        }  # fmt: skip
+        }
     return data
 
 

@@ -72,16 +72,24 @@ async def _serialize(conn: BaseDBAsyncClient, actor: Actor, operation: str, key:
 
 
 async def remember(
-    conn: BaseDBAsyncClient, actor: Actor, operation: str, key: str | None, payload: dict[str, Any],
+    conn: BaseDBAsyncClient,
+    actor: Actor,
+    operation: str,
+    key: str | None,
+    payload: dict[str, Any],
     result: dict[str, Any],
-) -> None:  # fmt: skip
+) -> None:
     if key is None:
         return
     try:
         await m.IdempotencyKey.create(
-            using_db=conn, user_id=actor.id, operation=operation, key=key,
-            input_hash=input_hash(payload), result=result,
-        )  # fmt: skip
+            using_db=conn,
+            user_id=actor.id,
+            operation=operation,
+            key=key,
+            input_hash=input_hash(payload),
+            result=result,
+        )
     except IntegrityError:
         # A concurrent request with the same key won; ours rolls back.
         raise Conflict("A request with this idempotency key is in progress.", ("input", "idempotencyKey")) from None

@@ -96,11 +96,18 @@ async def _account(conn: BaseDBAsyncClient, actor: Actor, lead: Any, choice: Cho
         return account
     raw = {k: v for k, v in (choice.create or {}).items() if v is not None}
     kind = raw.get("type") or (AccountType.PERSON if person else AccountType.ORGANIZATION)
-    defaults: dict[str, Any] = {"type": kind, "name": lead.company or _person_name(lead),
-                                "owner_id": lead.owner_id or actor.id}  # fmt: skip
+    defaults: dict[str, Any] = {
+        "type": kind,
+        "name": lead.company or _person_name(lead),
+        "owner_id": lead.owner_id or actor.id,
+    }
     if kind == AccountType.PERSON:
-        defaults |= {"first_name": lead.first_name, "last_name": lead.last_name, "email": lead.email,
-                     "phone": lead.phone}  # fmt: skip
+        defaults |= {
+            "first_name": lead.first_name,
+            "last_name": lead.last_name,
+            "email": lead.email,
+            "phone": lead.phone,
+        }
     with _nested("account", "create"):
         made = await crud.create_in(conn, actor, "Account", {**{k: v for k, v in defaults.items() if v}, **raw})
     made._made_from_lead = True
@@ -108,8 +115,13 @@ async def _account(conn: BaseDBAsyncClient, actor: Actor, lead: Any, choice: Cho
 
 
 async def _contact(conn: BaseDBAsyncClient, actor: Actor, lead: Any, choice: Choice, account: Any) -> Any:
-    from_lead = {"first_name": lead.first_name, "last_name": lead.last_name, "email": lead.email,
-                 "phone": lead.phone, "title": lead.title}  # fmt: skip
+    from_lead = {
+        "first_name": lead.first_name,
+        "last_name": lead.last_name,
+        "email": lead.email,
+        "phone": lead.phone,
+        "title": lead.title,
+    }
     if choice.existing_id is not None:
         path = ("input", "contact", "existingId")
         contact = await access.get_visible(m.Contact, actor, choice.existing_id, conn)
@@ -222,8 +234,9 @@ async def qualify_lead(
         contact = await _contact(conn, actor, lead, q.contact, account) if q.contact else None
         opportunity = (
             await _opportunity(conn, actor, lead, q.opportunity, account, contact)
-            if q.opportunity is not None else None
-        )  # fmt: skip
+            if q.opportunity is not None
+            else None
+        )
         if opportunity is not None:
             # DOMAIN.md 11: a shared lead's shares become the new deal's revenue splits
             await splits.carry_to_opportunity(conn, actor, lead, opportunity)
@@ -236,8 +249,11 @@ async def qualify_lead(
                 converted_opportunity_id=opportunity.id if opportunity else None,
             )
         )
-        made = [(account, ConversionKind.LEAD_TO_ACCOUNT), (contact, ConversionKind.LEAD_TO_CONTACT),
-                (opportunity, ConversionKind.LEAD_TO_OPPORTUNITY)]  # fmt: skip
+        made = [
+            (account, ConversionKind.LEAD_TO_ACCOUNT),
+            (contact, ConversionKind.LEAD_TO_CONTACT),
+            (opportunity, ConversionKind.LEAD_TO_OPPORTUNITY),
+        ]
         for row, kind in made:
             if row is not None:
                 await lineage.link(conn, lead, row, kind)
@@ -245,11 +261,15 @@ async def qualify_lead(
                 made_now = row is opportunity or getattr(row, "_made_from_lead", False)
                 kind_ = "CREATED_FROM_LEAD" if made_now else "LINKED_FROM_LEAD"
                 await timeline.record(conn, row, kind_, actor, {"lead": lead})
-        result = {"lead": lead.id, "account": account.id if account else None,
-                  "contact": contact.id if contact else None,
-                  "opportunity": opportunity.id if opportunity else None}  # fmt: skip
-        await timeline.record(conn, lead, "QUALIFIED", actor,
-                              {"account": account, "contact": contact, "opportunity": opportunity})  # fmt: skip
+        result = {
+            "lead": lead.id,
+            "account": account.id if account else None,
+            "contact": contact.id if contact else None,
+            "opportunity": opportunity.id if opportunity else None,
+        }
+        await timeline.record(
+            conn, lead, "QUALIFIED", actor, {"account": account, "contact": contact, "opportunity": opportunity}
+        )
         await idempotency.remember(conn, actor, "qualifyLead", idempotency_key, raw, result)
         lead = await m.Lead.get(id=lead.id, using_db=conn)
     return {"lead": lead, "account": account, "contact": contact, "opportunity": opportunity}

@@ -72,9 +72,17 @@ async def _close(
     claimed = await (
         m.Opportunity.filter(id=opp.id, status=OpportunityStatus.OPEN)
         .using_db(conn)
-        .update(status=status, close_date=close_date, closed_at=closed_at, expected_revenue=expected,
-                version=F("version") + 1, updated_at=now, stage_entered_at=now, **values)
-    )  # fmt: skip
+        .update(
+            status=status,
+            close_date=close_date,
+            closed_at=closed_at,
+            expected_revenue=expected,
+            version=F("version") + 1,
+            updated_at=now,
+            stage_entered_at=now,
+            **values,
+        )
+    )
     if not claimed:
         raise InvalidTransition(f"This opportunity is already {opp.status}.", _OPP)
 
@@ -87,11 +95,17 @@ async def win_in(
     stage = await _closing_stage(conn, StageKind.WON, opp.pipeline_id)
     close = close_date or today()
     changes = _probability_change(opp, 100)
-    await _close(conn, opp, OpportunityStatus.WON, close, {"stage_id": stage.id, "probability": 100,
-                                                           "lost_reason": None})  # fmt: skip
+    await _close(
+        conn, opp, OpportunityStatus.WON, close, {"stage_id": stage.id, "probability": 100, "lost_reason": None}
+    )
     made = await contracts.contracts_for_won_opportunity(conn, actor, opp, close)
-    await timeline.record(conn, opp, "WON", actor, {"closeDate": close, "contracts": [timeline.ref(c, number=c.number) for c in made],
-                                                    "changes": changes})  # fmt: skip
+    await timeline.record(
+        conn,
+        opp,
+        "WON",
+        actor,
+        {"closeDate": close, "contracts": [timeline.ref(c, number=c.number) for c in made], "changes": changes},
+    )
     return made
 
 
@@ -105,8 +119,13 @@ async def lose_in(
     stage = await _closing_stage(conn, StageKind.LOST, opp.pipeline_id)
     close = close_date or today()
     changes = _probability_change(opp, 0)
-    await _close(conn, opp, OpportunityStatus.LOST, close,
-                 {"stage_id": stage.id, "probability": 0, "lost_reason": reason or None})  # fmt: skip
+    await _close(
+        conn,
+        opp,
+        OpportunityStatus.LOST,
+        close,
+        {"stage_id": stage.id, "probability": 0, "lost_reason": reason or None},
+    )
     await timeline.record(conn, opp, "LOST", actor, {"reason": reason, "closeDate": close, "changes": changes})
 
 
@@ -164,10 +183,18 @@ async def reopen_opportunity(actor: Actor, opportunity_id: int, stage_id: int | 
         claimed = await (
             m.Opportunity.filter(id=opp.id, version=opp.version, status__not=OpportunityStatus.OPEN)
             .using_db(conn)
-            .update(status=OpportunityStatus.OPEN, stage_id=stage.id, probability=stage.probability, closed_at=None,
-                    lost_reason=None, expected_revenue=expected, version=F("version") + 1,
-                    updated_at=dt.datetime.now(dt.UTC), stage_entered_at=dt.datetime.now(dt.UTC))
-        )  # fmt: skip
+            .update(
+                status=OpportunityStatus.OPEN,
+                stage_id=stage.id,
+                probability=stage.probability,
+                closed_at=None,
+                lost_reason=None,
+                expected_revenue=expected,
+                version=F("version") + 1,
+                updated_at=dt.datetime.now(dt.UTC),
+                stage_entered_at=dt.datetime.now(dt.UTC),
+            )
+        )
         if not claimed:
             raise InvalidTransition("This opportunity was reopened by someone else.", _OPP)
         cancelled = await contracts.cancel_for_opportunity(conn, opp.id)
@@ -201,12 +228,19 @@ async def move_opportunity_to_stage(
                 # probability stays, nothing is written or recorded
                 return opp
             expected = (
-                None if opp.amount is None
-                else pricing.expected_revenue(opp.amount, stage.probability, opp.currency)
-            )  # fmt: skip
+                None if opp.amount is None else pricing.expected_revenue(opp.amount, stage.probability, opp.currency)
+            )
             old, probability = opp.stage_id, _probability_change(opp, stage.probability)
-            await crud.save(conn, opp, {"stage_id": stage.id, "probability": stage.probability,
-                                        "expected_revenue": expected, "stage_entered_at": dt.datetime.now(dt.UTC)})  # fmt: skip
+            await crud.save(
+                conn,
+                opp,
+                {
+                    "stage_id": stage.id,
+                    "probability": stage.probability,
+                    "expected_revenue": expected,
+                    "stage_entered_at": dt.datetime.now(dt.UTC),
+                },
+            )
             data = await pipeline_rules.stage_change_data(conn, old, stage.id)
             data["changes"] |= probability
             await timeline.record(conn, opp, "STAGE_CHANGED", actor, data)
@@ -239,9 +273,7 @@ async def reorder_stages(actor: Actor, stage_ids: Sequence[int]) -> list[m.Stage
         listed_closed = [pk for pk in stage_ids if stages[pk].kind != StageKind.OPEN]
         in_place = [s.id for s in closed if s.id in set(listed_closed)]
         for i, pk in enumerate(stage_ids):
-            moved = stages[pk].kind != StageKind.OPEN and (
-                i < len(open_ids) or listed_closed != in_place
-            )  # fmt: skip
+            moved = stages[pk].kind != StageKind.OPEN and (i < len(open_ids) or listed_closed != in_place)
             if moved:
                 raise Locked("The WON and LOST stages cannot be moved: they stay last.", (*path, str(i)))
         every_open = {pk for pk, s in stages.items() if s.kind == StageKind.OPEN}
@@ -297,14 +329,23 @@ async def _move_to(conn: BaseDBAsyncClient, actor: Actor, opp: m.Opportunity, st
     expected = None if opp.amount is None else pricing.expected_revenue(opp.amount, stage.probability, opp.currency)
     old, probability = opp.stage_id, _probability_change(opp, stage.probability)
     old_pipeline = opp.pipeline_id
-    await crud.save(conn, opp, {"stage_id": stage.id, "pipeline_id": stage.pipeline_id,
-                                "probability": stage.probability, "expected_revenue": expected,
-                                "stage_entered_at": dt.datetime.now(dt.UTC)})  # fmt: skip
+    await crud.save(
+        conn,
+        opp,
+        {
+            "stage_id": stage.id,
+            "pipeline_id": stage.pipeline_id,
+            "probability": stage.probability,
+            "expected_revenue": expected,
+            "stage_entered_at": dt.datetime.now(dt.UTC),
+        },
+    )
     data = await pipeline_rules.stage_change_data(conn, old, stage.id)
     data["changes"] |= probability
     if old_pipeline != stage.pipeline_id:
-        names = dict(await m.Pipeline.filter(id__in=[old_pipeline, stage.pipeline_id]).using_db(conn)
-                     .values_list("id", "name"))  # fmt: skip
+        names = dict(
+            await m.Pipeline.filter(id__in=[old_pipeline, stage.pipeline_id]).using_db(conn).values_list("id", "name")
+        )
         data["changes"]["pipeline"] = {"old": names.get(old_pipeline), "new": names.get(stage.pipeline_id)}
     await timeline.record(conn, opp, "STAGE_CHANGED", actor, data)
 
@@ -364,8 +405,9 @@ async def delete_pipeline(
     async with in_transaction() as conn:
         pipeline = await access.load_for_write(conn, actor, m.Pipeline, pipeline_id, ("input", "id"))
         if pipeline.is_default:
-            raise InUse("The default pipeline cannot be deleted: make another pipeline the default first.",
-                        ("input", "id"))  # fmt: skip
+            raise InUse(
+                "The default pipeline cannot be deleted: make another pipeline the default first.", ("input", "id")
+            )
         stages = {s.id: s for s in await m.Stage.filter(pipeline_id=pipeline.id).using_db(conn)}
         in_use = m.Opportunity.filter(pipeline_id=pipeline.id).using_db(conn)
         used: set[int] = {int(pk) for pk in await flat_values(in_use.values_list("stage_id", flat=True))}
@@ -376,8 +418,10 @@ async def delete_pipeline(
             if replacement.id == pipeline.id:
                 raise Invalid("The replacement must be another pipeline.", path)
         if used and replacement is None:
-            raise InUse("Opportunities use this pipeline: name a replacement pipeline and map its stages.",
-                        ("input", "replacementPipelineId"))  # fmt: skip
+            raise InUse(
+                "Opportunities use this pipeline: name a replacement pipeline and map its stages.",
+                ("input", "replacementPipelineId"),
+            )
         targets: dict[int, m.Stage] = {}
         if replacement is not None:
             new_stages = {s.id: s for s in await m.Stage.filter(pipeline_id=replacement.id).using_db(conn)}
@@ -392,8 +436,11 @@ async def delete_pipeline(
                 if stages[from_id].kind != new_stages[to_id].kind:
                     raise Invalid("A stage maps to a stage of the same kind (OPEN, WON, LOST).", (*path, "toStageId"))
                 targets[from_id] = new_stages[to_id]
-            closing = {s.kind: s for s in sorted(new_stages.values(), key=lambda s: (-s.position, -s.id))
-                       if s.kind != StageKind.OPEN}  # fmt: skip
+            closing = {
+                s.kind: s
+                for s in sorted(new_stages.values(), key=lambda s: (-s.position, -s.id))
+                if s.kind != StageKind.OPEN
+            }
             for pk, stage in stages.items():
                 if pk not in targets and stage.kind in closing:
                     targets[pk] = closing[stage.kind]

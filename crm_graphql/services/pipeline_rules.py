@@ -91,8 +91,9 @@ async def stage_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Stag
         data["position"] = slot
     if data.get("is_default") is False and row.is_default:
         # DOMAIN.md 3: "one open stage is the default for new opportunities"
-        raise Invalid("One open stage is always the default: make another stage the default instead.",
-                      ("input", "isDefault"))  # fmt: skip
+        raise Invalid(
+            "One open stage is always the default: make another stage the default instead.", ("input", "isDefault")
+        )
     if data.get("is_default"):
         await (
             m.Stage.filter(pipeline_id=row.pipeline_id, is_default=True)
@@ -145,9 +146,10 @@ def derive_amounts(opportunity: Any) -> Data:
     values: Data = {}
     if opportunity.amount_source == AmountSource.MANUAL:
         values["amount"] = (
-            None if opportunity.manual_amount is None
+            None
+            if opportunity.manual_amount is None
             else money.round_money(opportunity.manual_amount, opportunity.currency)
-        )  # fmt: skip
+        )
     amount = values.get("amount", opportunity.amount)
     values["expected_revenue"] = (
         None if amount is None else pricing.expected_revenue(amount, opportunity.probability, opportunity.currency)
@@ -207,9 +209,15 @@ async def _reprice_items(conn: BaseDBAsyncClient, row: m.Opportunity, data: Data
         return
     items = await m.OpportunityItem.filter(opportunity_id=row.id).using_db(conn).order_by("position", "id")
     changes = await repricing.reprice(
-        conn, items, old=row.currency, new=currency, old_book=row.pricebook_id, new_book=book,
-        currency_path=_CURRENCY, book_path=("input", "pricebookId"),
-    )  # fmt: skip
+        conn,
+        items,
+        old=row.currency,
+        new=currency,
+        old_book=row.pricebook_id,
+        new_book=book,
+        currency_path=_CURRENCY,
+        book_path=("input", "pricebookId"),
+    )
     if currency != row.currency and row.manual_amount is not None and "manual_amount" not in data:
         rates = await amounts.rates(conn)
         data["manual_amount"] = amounts.convert(
@@ -261,8 +269,11 @@ async def stage_change_data(conn: BaseDBAsyncClient, old_id: int | None, new_id:
     """Data of a STAGE_CHANGED event: the stage ids and the old and new stage names as a change."""
     stages = {s.id: s for s in await m.Stage.filter(id__in=[old_id, new_id]).using_db(conn)}
     names: dict[int | None, str] = {pk: s.name for pk, s in stages.items()}
-    return {"stage": stages.get(new_id), "from": stages.get(old_id) if old_id is not None else None,
-            "changes": {"stage": {"old": names.get(old_id), "new": names.get(new_id)}}}  # fmt: skip
+    return {
+        "stage": stages.get(new_id),
+        "from": stages.get(old_id) if old_id is not None else None,
+        "changes": {"stage": {"old": names.get(old_id), "new": names.get(new_id)}},
+    }
 
 
 async def opportunity_after_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Opportunity, data: Data) -> None:
@@ -394,13 +405,19 @@ async def activity_after_create(conn: BaseDBAsyncClient, actor: Actor, row: m.Ac
 
 async def record_activity(conn: BaseDBAsyncClient, actor: Actor, row: m.Activity, kind: str) -> None:
     """An activity event (logged, done) on the timeline of the record the activity is attached to."""
-    for key, model in (("lead_id", m.Lead), ("opportunity_id", m.Opportunity), ("contact_id", m.Contact),
-                       ("quote_id", m.Quote), ("account_id", m.Account)):  # fmt: skip
+    for key, model in (
+        ("lead_id", m.Lead),
+        ("opportunity_id", m.Opportunity),
+        ("contact_id", m.Contact),
+        ("quote_id", m.Quote),
+        ("account_id", m.Account),
+    ):
         pk = getattr(row, key)
         if pk:
             subject = await model.filter(id=pk).using_db(conn).first()
             if subject is None:
                 raise NotFound("The record the activity belongs to is gone.", ("input", key))
-            await timeline.record(conn, subject, kind, actor,
-                                  {"activity": timeline.ref(row, type=row.type, subject=row.subject)})  # fmt: skip
+            await timeline.record(
+                conn, subject, kind, actor, {"activity": timeline.ref(row, type=row.type, subject=row.subject)}
+            )
             return

@@ -92,9 +92,15 @@ async def quote_before_update(conn: BaseDBAsyncClient, actor: Actor, row: m.Quot
     if "pricebook_id" in data and data["pricebook_id"] != row.pricebook_id:
         items = await m.QuoteItem.filter(quote_id=row.id).using_db(conn).order_by("position", "id")
         changes = await repricing.reprice(
-            conn, items, old=row.currency, new=row.currency, old_book=row.pricebook_id,
-            new_book=data["pricebook_id"], currency_path=("input", "currency"), book_path=("input", "pricebookId"),
-        )  # fmt: skip
+            conn,
+            items,
+            old=row.currency,
+            new=row.currency,
+            old_book=row.pricebook_id,
+            new_book=data["pricebook_id"],
+            currency_path=("input", "currency"),
+            book_path=("input", "pricebookId"),
+        )
         await repricing.apply(conn, changes)
 
 

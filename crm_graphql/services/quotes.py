@@ -74,10 +74,23 @@ _HUNDRED = Decimal(100)
 _ONE = Decimal(1)
 
 _COPY_FIELDS = (
-    "position", "currency", "product_id", "name", "description", "quantity", "unit", "unit_price",
-    "discount_percent", "tax_rate", "line_total", "source", "bundle_id", "bundle_group", "weight",
+    "position",
+    "currency",
+    "product_id",
+    "name",
+    "description",
+    "quantity",
+    "unit",
+    "unit_price",
+    "discount_percent",
+    "tax_rate",
+    "line_total",
+    "source",
+    "bundle_id",
+    "bundle_group",
+    "weight",
     "pricebook_entry_id",
-)  # fmt: skip
+)
 
 
 @dataclass
@@ -168,9 +181,13 @@ async def _quote_for_write(
 
 
 async def _opportunity_for_write(
-    conn: BaseDBAsyncClient, actor: Actor, opportunity_id: int, path: Path = ("input", "opportunityId"),
-    *, bump: bool = True,
-) -> m.Opportunity:  # fmt: skip
+    conn: BaseDBAsyncClient,
+    actor: Actor,
+    opportunity_id: int,
+    path: Path = ("input", "opportunityId"),
+    *,
+    bump: bool = True,
+) -> m.Opportunity:
     opp = await access.load_for_write(conn, actor, m.Opportunity, opportunity_id, path)
     if opp.status != OpportunityStatus.OPEN:
         raise Locked("The opportunity is closed: reopen it to edit it.", path)
@@ -196,9 +213,15 @@ async def _items(conn: BaseDBAsyncClient, model: type[L], **parent: int) -> list
 
 
 async def price_lines(
-    conn: BaseDBAsyncClient, actor: Actor, pricebook_id: int | None, currency: str, lines: Sequence[NewLine],
-    base: Path = ("input", "items"), *, single: bool = False,
-) -> list[dict[str, Any]]:  # fmt: skip
+    conn: BaseDBAsyncClient,
+    actor: Actor,
+    pricebook_id: int | None,
+    currency: str,
+    lines: Sequence[NewLine],
+    base: Path = ("input", "items"),
+    *,
+    single: bool = False,
+) -> list[dict[str, Any]]:
     """Values of new lines priced from ``pricebook_id`` in ``currency``; all errors at once.
 
     ``single``: one line given as the input itself (addManualQuoteItem): paths have no index.
@@ -236,35 +259,57 @@ async def price_lines(
                 line_errors.append(Required("A line without productId needs a name.", (*path, "name")))
             if line.unit_price is None:
                 line_errors.append(Required("A line without productId needs a unitPrice.", (*path, "unitPrice")))
-            values |= {"source": LineItemSource.MANUAL, "product_id": None, "pricebook_entry_id": None,
-                       "name": name, "unit": unit or "pcs", "unit_price": line.unit_price}  # fmt: skip
+            values |= {
+                "source": LineItemSource.MANUAL,
+                "product_id": None,
+                "pricebook_entry_id": None,
+                "name": name,
+                "unit": unit or "pcs",
+                "unit_price": line.unit_price,
+            }
         else:
             product_path = (*path, "productId")
             product = await access.get_visible(m.Product, actor, line.product_id, conn)
             if product is None:
                 line_errors.append(NotFound("No Product with this id.", product_path))
             elif bookless and line.unit_price is not None:
-                values |= {"source": LineItemSource.MANUAL, "product_id": product.id, "pricebook_entry_id": None,
-                           "name": name or product.name, "unit": unit or product.default_unit or "pcs",
-                           "unit_price": line.unit_price}  # fmt: skip
+                values |= {
+                    "source": LineItemSource.MANUAL,
+                    "product_id": product.id,
+                    "pricebook_entry_id": None,
+                    "name": name or product.name,
+                    "unit": unit or product.default_unit or "pcs",
+                    "unit_price": line.unit_price,
+                }
             elif pricebook_id is None:
                 line_errors.append(NotInPricebook(no_book, product_path))
             elif not product.is_active:
                 line_errors.append(NotInPricebook(f"{_product_label(product)} is not active.", product_path))
             else:
                 unit = unit or product.default_unit or "pcs"
-                entry = await m.PricebookEntry.filter(
-                    pricebook_id=pricebook_id, product_id=product.id, currency=currency, unit=unit, is_active=True
-                ).using_db(conn).first()  # fmt: skip
+                entry = (
+                    await m.PricebookEntry.filter(
+                        pricebook_id=pricebook_id, product_id=product.id, currency=currency, unit=unit, is_active=True
+                    )
+                    .using_db(conn)
+                    .first()
+                )
                 if entry is None:
-                    line_errors.append(NotInPricebook(
-                        f"{_product_label(product)} has no active price in this price book in {currency} per {unit}.",
-                        product_path,
-                    ))  # fmt: skip
+                    line_errors.append(
+                        NotInPricebook(
+                            f"{_product_label(product)} has no active price in this price book in {currency} per {unit}.",
+                            product_path,
+                        )
+                    )
                 else:
-                    values |= {"source": LineItemSource.PRICEBOOK, "product_id": product.id,
-                               "pricebook_entry_id": entry.id, "name": name or product.name, "unit": unit,
-                               "unit_price": entry.unit_price if line.unit_price is None else line.unit_price}  # fmt: skip
+                    values |= {
+                        "source": LineItemSource.PRICEBOOK,
+                        "product_id": product.id,
+                        "pricebook_entry_id": entry.id,
+                        "name": name or product.name,
+                        "unit": unit,
+                        "unit_price": entry.unit_price if line.unit_price is None else line.unit_price,
+                    }
         if line_errors:
             errors.extend(line_errors)
             continue
@@ -302,20 +347,35 @@ async def _copy_lines(conn: BaseDBAsyncClient, items: Sequence[LineItem], model:
 
 async def _link(conn: BaseDBAsyncClient, source: Any, target: Any, kind: ConversionKind) -> None:
     await m.LineageLink.create(
-        using_db=conn, source_type=type(source).__name__, source_id=source.id,
-        target_type=type(target).__name__, target_id=target.id, kind=kind,
-    )  # fmt: skip
+        using_db=conn,
+        source_type=type(source).__name__,
+        source_id=source.id,
+        target_type=type(target).__name__,
+        target_id=target.id,
+        kind=kind,
+    )
 
 
 # --- quotes from opportunities, duplicates, revisions ---------------------------------------
 
 
 async def create_quote_from_opportunity(
-    actor: Actor, opportunity_id: int, *, pricebook_id: int | None = None, currency: str | None = None,
-    name: str | None = None, valid_until: dt.date | None = None, idempotency_key: str | None = None,
-) -> tuple[Any, Any]:  # fmt: skip
-    raw = {"opportunityId": opportunity_id, "pricebookId": pricebook_id, "currency": currency, "name": name,
-           "validUntil": valid_until}  # fmt: skip
+    actor: Actor,
+    opportunity_id: int,
+    *,
+    pricebook_id: int | None = None,
+    currency: str | None = None,
+    name: str | None = None,
+    valid_until: dt.date | None = None,
+    idempotency_key: str | None = None,
+) -> tuple[Any, Any]:
+    raw = {
+        "opportunityId": opportunity_id,
+        "pricebookId": pricebook_id,
+        "currency": currency,
+        "name": name,
+        "validUntil": valid_until,
+    }
     async with in_transaction() as conn:
         operation = "createQuoteFromOpportunity"
         prior = await idempotency.replay(conn, actor, operation, idempotency_key, raw)
@@ -334,22 +394,38 @@ async def create_quote_from_opportunity(
         raise_all(errors)
         assert currency is not None
         book = pricebook_id if pricebook_id is not None else opp.pricebook_id
-        has_active = await m.Quote.filter(
-            opportunity_id=opp.id, is_active=True, deleted_at__isnull=True
-        ).using_db(conn).exists()  # fmt: skip
+        has_active = (
+            await m.Quote.filter(opportunity_id=opp.id, is_active=True, deleted_at__isnull=True).using_db(conn).exists()
+        )
         quote = await m.Quote.create(
-            using_db=conn, number=await numbering.next_number(conn, "Q"), revision=1, name=name or opp.title,
-            account_id=opp.account_id, contact_id=opp.contact_id, opportunity_id=opp.id, pricebook_id=book,
-            owner_id=getattr(actor, "id", None), currency=opp.currency, is_active=not has_active,
-            valid_from=dt.date.today(), valid_until=valid_until, discount_percent=Decimal(0),
-        )  # fmt: skip
+            using_db=conn,
+            number=await numbering.next_number(conn, "Q"),
+            revision=1,
+            name=name or opp.title,
+            account_id=opp.account_id,
+            contact_id=opp.contact_id,
+            opportunity_id=opp.id,
+            pricebook_id=book,
+            owner_id=getattr(actor, "id", None),
+            currency=opp.currency,
+            is_active=not has_active,
+            valid_from=dt.date.today(),
+            valid_until=valid_until,
+            discount_percent=Decimal(0),
+        )
         source_items = await _items(conn, m.OpportunityItem, opportunity_id=opp.id)
         copies = await _copy_lines(conn, source_items, m.QuoteItem, quote_id=quote.id)
         if currency != opp.currency or book != opp.pricebook_id:
             changes = await repricing.reprice(
-                conn, copies, old=opp.currency, new=currency, old_book=opp.pricebook_id, new_book=book,
-                currency_path=("input", "currency"), book_path=("input", "pricebookId"),
-            )  # fmt: skip
+                conn,
+                copies,
+                old=opp.currency,
+                new=currency,
+                old_book=opp.pricebook_id,
+                new_book=book,
+                currency_path=("input", "currency"),
+                book_path=("input", "pricebookId"),
+            )
             await repricing.apply(conn, changes)
             await crud.save(conn, quote, {"currency": currency})
         await amounts.recompute_quote(conn, quote, actor, ("input", "currency"))
@@ -364,10 +440,23 @@ async def create_quote_from_opportunity(
 
 
 _QUOTE_COPY = (
-    "name", "account_id", "contact_id", "opportunity_id", "pricebook_id", "currency", "discount_percent",
-    "valid_from", "valid_until", "description", "subtotal", "discount_total", "net_total", "tax_total",
-    "rounding_total", "total",
-)  # fmt: skip
+    "name",
+    "account_id",
+    "contact_id",
+    "opportunity_id",
+    "pricebook_id",
+    "currency",
+    "discount_percent",
+    "valid_from",
+    "valid_until",
+    "description",
+    "subtotal",
+    "discount_total",
+    "net_total",
+    "tax_total",
+    "rounding_total",
+    "total",
+)
 
 
 async def duplicate_quote(actor: Actor, quote_id: int, *, idempotency_key: str | None = None) -> m.Quote:
@@ -383,10 +472,14 @@ async def duplicate_quote(actor: Actor, quote_id: int, *, idempotency_key: str |
             if opp.status != OpportunityStatus.OPEN:
                 raise Locked("The quote's opportunity is closed: reopen it to add quotes.", ("input", "quoteId"))
         quote = await m.Quote.create(
-            using_db=conn, number=await numbering.next_number(conn, "Q"), revision=1,
-            owner_id=getattr(actor, "id", None), status=QuoteStatus.DRAFT, is_active=False,
+            using_db=conn,
+            number=await numbering.next_number(conn, "Q"),
+            revision=1,
+            owner_id=getattr(actor, "id", None),
+            status=QuoteStatus.DRAFT,
+            is_active=False,
             **{f: getattr(source, f) for f in _QUOTE_COPY},
-        )  # fmt: skip
+        )
         await _copy_lines(conn, await _items(conn, m.QuoteItem, quote_id=source.id), m.QuoteItem, quote_id=quote.id)
         await amounts.recompute_quote(conn, quote, actor, ("input", "quoteId"))
         await _link(conn, source, quote, ConversionKind.QUOTE_DUPLICATE)
@@ -412,16 +505,25 @@ async def revise_quote(actor: Actor, quote_id: int) -> tuple[m.Quote, m.Quote]:
         was_active = previous.is_active
         await crud.save(conn, previous, {"superseded_at": dt.datetime.now(dt.UTC), "is_active": False})
         quote = await m.Quote.create(
-            using_db=conn, number=previous.number, revision=latest.revision + 1,
-            owner_id=previous.owner_id, status=QuoteStatus.DRAFT, is_active=was_active,
+            using_db=conn,
+            number=previous.number,
+            revision=latest.revision + 1,
+            owner_id=previous.owner_id,
+            status=QuoteStatus.DRAFT,
+            is_active=was_active,
             **{f: getattr(previous, f) for f in _QUOTE_COPY},
-        )  # fmt: skip
+        )
         items = await _items(conn, m.QuoteItem, quote_id=previous.id)
         await _copy_lines(conn, items, m.QuoteItem, quote_id=quote.id)
         await amounts.recompute_quote(conn, quote, actor, ("input", "quoteId"))
         await _link(conn, previous, quote, ConversionKind.QUOTE_REVISION)
-        await timeline.record(conn, quote, "CREATED", actor, {"revisionOf": timeline.ref(previous, number=previous.number),
-                                                               "revision": quote.revision})  # fmt: skip
+        await timeline.record(
+            conn,
+            quote,
+            "CREATED",
+            actor,
+            {"revisionOf": timeline.ref(previous, number=previous.number), "revision": quote.revision},
+        )
         await timeline.record(conn, previous, "REVISED", actor, {"revision": quote.revision})
     return quote, previous
 
@@ -470,8 +572,9 @@ async def transition(actor: Actor, quote_id: int, action: str) -> m.Quote:
         if quote.status not in sources:
             raise InvalidTransition(
                 f"The quote is {quote.status.value}: only a {' or '.join(s.value for s in sources)} quote "
-                f"can be {kind.lower()}.", path,
-            )  # fmt: skip
+                f"can be {kind.lower()}.",
+                path,
+            )
         await quote_rules.ensure_editable(conn, quote, path)
         await crud.save(conn, quote, {"status": target})
         await timeline.record(conn, quote, kind, actor)
@@ -509,11 +612,13 @@ async def add_bundle_to_quote(
     async with in_transaction() as conn:
         quote = await _quote_for_write(conn, actor, quote_id)
         errors = [
-            e for e in (
+            e
+            for e in (
                 check_number(quantity, "quantity", ("input", "quantity"), "quantity"),
                 None if tax_rate is None else check_number(tax_rate, "rate", ("input", "taxRate"), "taxRate"),
-            ) if e is not None
-        ]  # fmt: skip
+            )
+            if e is not None
+        ]
         raise_all(errors)
         path: Path = ("input", "bundleId")
         bundle = await access.load_visible(conn, actor, m.Bundle, bundle_id, path)
@@ -536,13 +641,23 @@ async def add_bundle_to_quote(
             qty = comp.quantity * quantity
             if money.decimal_places(qty) > money.STORAGE_PLACES:
                 raise Invalid("quantity x component quantity has more than 4 decimal places.", ("input", "quantity"))
-            values.append({
-                "currency": quote.currency, "product_id": product.id, "name": product.name,
-                "unit": product.default_unit or "pcs", "quantity": qty,
-                "unit_price": pricing.unit_price_from_total(part, qty), "discount_percent": Decimal(0),
-                "tax_rate": tax_rate or Decimal(0), "line_total": part, "source": LineItemSource.BUNDLE,
-                "bundle_id": bundle.id, "bundle_group": group, "weight": comp.weight,
-            })  # fmt: skip
+            values.append(
+                {
+                    "currency": quote.currency,
+                    "product_id": product.id,
+                    "name": product.name,
+                    "unit": product.default_unit or "pcs",
+                    "quantity": qty,
+                    "unit_price": pricing.unit_price_from_total(part, qty),
+                    "discount_percent": Decimal(0),
+                    "tax_rate": tax_rate or Decimal(0),
+                    "line_total": part,
+                    "source": LineItemSource.BUNDLE,
+                    "bundle_id": bundle.id,
+                    "bundle_group": group,
+                    "weight": comp.weight,
+                }
+            )
         items = await _create_lines(conn, m.QuoteItem, values, quote_id=quote.id)
         await amounts.recompute_quote(conn, quote, actor, ("input", "quoteId"))
         await timeline.record(
@@ -565,10 +680,13 @@ def _item_changes(item: Any, raw: dict[str, Any]) -> dict[str, Any]:
         if name in _EDITABLE_NUMBERS:
             if (fixed and name != "tax_rate") or item.source == LineItemSource.ROUNDING:
                 what = "bundle component" if item.source == LineItemSource.BUNDLE else "rounding line"
-                errors.append(Locked(
-                    f"The {api} of a {what} cannot be edited: remove the "
-                    f"{'bundle' if item.source == LineItemSource.BUNDLE else 'line'} and add it again.", path
-                ))  # fmt: skip
+                errors.append(
+                    Locked(
+                        f"The {api} of a {what} cannot be edited: remove the "
+                        f"{'bundle' if item.source == LineItemSource.BUNDLE else 'line'} and add it again.",
+                        path,
+                    )
+                )
                 continue
             if value is None:
                 errors.append(Required(f"{api} cannot be empty.", path))
@@ -593,9 +711,11 @@ def _item_changes(item: Any, raw: dict[str, Any]) -> dict[str, Any]:
     raise_all(errors)
     if not fixed and {"quantity", "unit_price", "discount_percent"} & values.keys():
         values["line_total"] = pricing.line_total(
-            values.get("quantity", item.quantity), values.get("unit_price", item.unit_price),
-            values.get("discount_percent", item.discount_percent), item.currency,
-        )  # fmt: skip
+            values.get("quantity", item.quantity),
+            values.get("unit_price", item.unit_price),
+            values.get("discount_percent", item.discount_percent),
+            item.currency,
+        )
     return values
 
 
@@ -611,8 +731,13 @@ async def update_quote_item(actor: Actor, item_id: int, raw: dict[str, Any], ver
         await crud.save(conn, quote, {})
         await crud.save(conn, item, values)
         await amounts.recompute_quote(conn, quote, actor, ("input", "id"))
-        await timeline.record(conn, quote, "ITEM_UPDATED", actor, {"item": timeline.ref(item, name=item.name),
-                              "changes": {crud.camel(k): v for k, v in diff.items()}})  # fmt: skip
+        await timeline.record(
+            conn,
+            quote,
+            "ITEM_UPDATED",
+            actor,
+            {"item": timeline.ref(item, name=item.name), "changes": {crud.camel(k): v for k, v in diff.items()}},
+        )
     return item
 
 
@@ -645,11 +770,24 @@ async def round_quote_total(actor: Actor, quote_id: int, round_to: Decimal) -> t
         await m.QuoteItem.filter(quote_id=quote.id, source=LineItemSource.ROUNDING).using_db(conn).delete()
         item = None
         if adjustment:
-            (item,) = await _create_lines(conn, m.QuoteItem, [{
-                "currency": quote.currency, "name": "Rounding", "quantity": _ONE, "unit": "pcs",
-                "unit_price": adjustment, "discount_percent": Decimal(0), "tax_rate": Decimal(0),
-                "line_total": adjustment, "source": LineItemSource.ROUNDING,
-            }], quote_id=quote.id)  # fmt: skip
+            (item,) = await _create_lines(
+                conn,
+                m.QuoteItem,
+                [
+                    {
+                        "currency": quote.currency,
+                        "name": "Rounding",
+                        "quantity": _ONE,
+                        "unit": "pcs",
+                        "unit_price": adjustment,
+                        "discount_percent": Decimal(0),
+                        "tax_rate": Decimal(0),
+                        "line_total": adjustment,
+                        "source": LineItemSource.ROUNDING,
+                    }
+                ],
+                quote_id=quote.id,
+            )
         await amounts.recompute_quote(conn, quote, actor, ("input", "quoteId"))
         await timeline.record(conn, quote, "ROUNDED", actor, {"roundTo": round_to, "adjustment": adjustment})
     return quote, item
@@ -664,9 +802,14 @@ async def change_quote_currency(actor: Actor, quote_id: int, currency: str | Non
             return quote
         items = await _items(conn, m.QuoteItem, quote_id=quote.id)
         changes = await repricing.reprice(
-            conn, items, old=old, new=new, old_book=quote.pricebook_id, new_book=quote.pricebook_id,
+            conn,
+            items,
+            old=old,
+            new=new,
+            old_book=quote.pricebook_id,
+            new_book=quote.pricebook_id,
             currency_path=("input", "currency"),
-        )  # fmt: skip
+        )
         await repricing.apply(conn, changes)
         await crud.save(conn, quote, {"currency": new})
         await amounts.recompute_quote(conn, quote, actor, ("input", "currency"))
@@ -704,8 +847,13 @@ async def update_opportunity_item(
         await crud.save(conn, opp, {})
         await crud.save(conn, item, values)
         await amounts.refresh_opportunity(conn, opp.id, actor)
-        await timeline.record(conn, opp, "ITEM_UPDATED", actor, {"item": timeline.ref(item, name=item.name),
-                              "changes": {crud.camel(k): v for k, v in diff.items()}})  # fmt: skip
+        await timeline.record(
+            conn,
+            opp,
+            "ITEM_UPDATED",
+            actor,
+            {"item": timeline.ref(item, name=item.name), "changes": {crud.camel(k): v for k, v in diff.items()}},
+        )
     return item
 
 

@@ -41,9 +41,16 @@ def _bundle_label(bundle: Any) -> str:
 
 
 async def reprice(
-    conn: BaseDBAsyncClient, items: Sequence[Any], *, old: str, new: str, old_book: int | None,
-    new_book: int | None, currency_path: Path, book_path: Path | None = None,
-) -> list[Change]:  # fmt: skip
+    conn: BaseDBAsyncClient,
+    items: Sequence[Any],
+    *,
+    old: str,
+    new: str,
+    old_book: int | None,
+    new_book: int | None,
+    currency_path: Path,
+    book_path: Path | None = None,
+) -> list[Change]:
     """New values of ``items`` moved from (``old``, ``old_book``) to (``new``, ``new_book``);
     nothing is written here. Raises InvalidTransition, NotInPricebook, MissingExchangeRate,
     Invalid (a bundle changed since it was added)."""
@@ -73,16 +80,31 @@ async def reprice(
             product = await m.Product.filter(id=item.product_id).using_db(conn).first()
             entry = None
             if book is not None and product is not None:
-                entry = await m.PricebookEntry.filter(
-                    pricebook_id=book.id, product_id=item.product_id, currency=new, unit=item.unit, is_active=True,
-                ).using_db(conn).first()  # fmt: skip
+                entry = (
+                    await m.PricebookEntry.filter(
+                        pricebook_id=book.id,
+                        product_id=item.product_id,
+                        currency=new,
+                        unit=item.unit,
+                        is_active=True,
+                    )
+                    .using_db(conn)
+                    .first()
+                )
             if entry is None:
                 missing.append(product_label(product) if product else item.name)
                 continue
-            changes.append((item, {
-                "currency": new, "unit_price": entry.unit_price, "pricebook_entry_id": entry.id,
-                "line_total": pricing.line_total(item.quantity, entry.unit_price, item.discount_percent, new),
-            }))  # fmt: skip
+            changes.append(
+                (
+                    item,
+                    {
+                        "currency": new,
+                        "unit_price": entry.unit_price,
+                        "pricebook_entry_id": entry.id,
+                        "line_total": pricing.line_total(item.quantity, entry.unit_price, item.discount_percent, new),
+                    },
+                )
+            )
         elif item.source == LineItemSource.BUNDLE and item.bundle_group:
             continue
         elif new != old:
@@ -106,8 +128,16 @@ async def reprice(
             total = money.round_money(price.price * count, new)
             parts = pricing.allocate(total, [ln.weight or Decimal(0) for ln in lines], new)
             for line, part in zip(lines, parts, strict=True):
-                changes.append((line, {"currency": new, "line_total": part,
-                                       "unit_price": pricing.unit_price_from_total(part, line.quantity)}))  # fmt: skip
+                changes.append(
+                    (
+                        line,
+                        {
+                            "currency": new,
+                            "line_total": part,
+                            "unit_price": pricing.unit_price_from_total(part, line.quantity),
+                        },
+                    )
+                )
     if missing:
         if switching:
             message = f"The new price book has no active price in {new} for: {', '.join(missing)}."
@@ -122,10 +152,16 @@ async def reprice(
                 changes.append((item, {"currency": new, "unit_price": total, "line_total": total}))
             else:
                 unit_price = amounts.convert(item.unit_price, old, new, rates, pricing.PRICE_PLACES, currency_path)
-                changes.append((item, {
-                    "currency": new, "unit_price": unit_price,
-                    "line_total": pricing.line_total(item.quantity, unit_price, item.discount_percent, new),
-                }))  # fmt: skip
+                changes.append(
+                    (
+                        item,
+                        {
+                            "currency": new,
+                            "unit_price": unit_price,
+                            "line_total": pricing.line_total(item.quantity, unit_price, item.discount_percent, new),
+                        },
+                    )
+                )
     return changes
 
 

@@ -34,18 +34,28 @@ async def set_opportunity_access(
         found: set[Any] = set(
             await flat_values(m.User.filter(id__in=wanted).using_db(conn).values_list("id", flat=True))
         )
-        raise_all([
-            NotFound("No User with this id.", ("input", "userIds", str(i)))
-            for i, uid in enumerate(wanted) if uid not in found
-        ])  # fmt: skip
-        before = sorted(await flat_values(m.OpportunityAccess.filter(opportunity_id=opportunity.id).using_db(conn)
-                                          .values_list("user_id", flat=True)))  # fmt: skip
+        raise_all(
+            [
+                NotFound("No User with this id.", ("input", "userIds", str(i)))
+                for i, uid in enumerate(wanted)
+                if uid not in found
+            ]
+        )
+        before = sorted(
+            await flat_values(
+                m.OpportunityAccess.filter(opportunity_id=opportunity.id)
+                .using_db(conn)
+                .values_list("user_id", flat=True)
+            )
+        )
         await m.OpportunityAccess.filter(opportunity_id=opportunity.id).using_db(conn).delete()
         await m.OpportunityAccess.bulk_create(
             [m.OpportunityAccess(opportunity_id=opportunity.id, user_id=uid) for uid in wanted], using_db=conn
         )
-        users = {side: [timeline.reference("User", uid) for uid in ids]
-                 for side, ids in (("old", before), ("new", sorted(wanted)))}  # fmt: skip
+        users = {
+            side: [timeline.reference("User", uid) for uid in ids]
+            for side, ids in (("old", before), ("new", sorted(wanted)))
+        }
         changes: dict[str, Any] = {"accessUserIds": users}
         values: dict[str, Any] = {}
         if is_restricted is not None and is_restricted != opportunity.is_restricted:

@@ -138,9 +138,14 @@ def _shares_event(shares: Sequence[tuple[int | None, int]]) -> list[dict[str, An
 
 
 async def create_lead_split_rule(
-    actor: Actor, *, name: str | None, lead_filter: dict[str, Any], shares: Sequence[Share], is_active: bool | None,
+    actor: Actor,
+    *,
+    name: str | None,
+    lead_filter: dict[str, Any],
+    shares: Sequence[Share],
+    is_active: bool | None,
     idempotency_key: str | None = None,
-) -> m.LeadSplitRule:  # fmt: skip
+) -> m.LeadSplitRule:
     """A new rule (admins and managers: ``permissions.MANAGER_TYPES``, checked before the call).
     Raises Required, Invalid, NotFound (a user), IdempotencyKeyReused; nothing is written
     when it raises."""
@@ -152,11 +157,13 @@ async def create_lead_split_rule(
         clean_name = _clean_name(name, creating=True)
         cleaned = await clean_shares(conn, actor, shares, "shares")
         rule = await m.LeadSplitRule.create(
-            using_db=conn, name=clean_name, lead_filter=lead_filter, shares=_stored(cleaned),
+            using_db=conn,
+            name=clean_name,
+            lead_filter=lead_filter,
+            shares=_stored(cleaned),
             is_active=True if is_active is None else is_active,
-        )  # fmt: skip
-        await idempotency.remember(conn, actor, "createLeadSplitRule", idempotency_key, raw,
-                                   {"leadSplitRule": rule.id})  # fmt: skip
+        )
+        await idempotency.remember(conn, actor, "createLeadSplitRule", idempotency_key, raw, {"leadSplitRule": rule.id})
         return rule
 
 
@@ -273,8 +280,9 @@ async def set_opportunity_splits(actor: Actor, opportunity_id: int, splits: Sequ
         await _write_splits(conn, opp.id, cleaned)
         now = dt.datetime.now(dt.UTC)
         await m.Opportunity.filter(id=opp.id).using_db(conn).update(version=F("version") + 1, updated_at=now)
-        await timeline.record(conn, opp, "SPLITS_SET", actor,
-                              {"old": _shares_event(before), "new": _shares_event(cleaned)})  # fmt: skip
+        await timeline.record(
+            conn, opp, "SPLITS_SET", actor, {"old": _shares_event(before), "new": _shares_event(cleaned)}
+        )
         return await m.Opportunity.get(id=opp.id, using_db=conn)
 
 
@@ -285,10 +293,12 @@ async def _splits_of(conn: BaseDBAsyncClient, opportunity_id: int) -> list[m.Rev
 async def _write_splits(conn: BaseDBAsyncClient, opportunity_id: int, splits: Sequence[tuple[int | None, int]]) -> None:
     if splits:
         await m.RevenueSplit.bulk_create(
-            [m.RevenueSplit(opportunity_id=opportunity_id, user_id=u, percent=p, position=i)
-             for i, (u, p) in enumerate(splits)],
+            [
+                m.RevenueSplit(opportunity_id=opportunity_id, user_id=u, percent=p, position=i)
+                for i, (u, p) in enumerate(splits)
+            ],
             using_db=conn,
-        )  # fmt: skip
+        )
 
 
 async def carry_to_opportunity(conn: BaseDBAsyncClient, actor: Actor, lead: Any, opportunity: Any) -> None:
@@ -299,5 +309,6 @@ async def carry_to_opportunity(conn: BaseDBAsyncClient, actor: Actor, lead: Any,
         return
     splits = [(s.user_id, s.percent) for s in shares]
     await _write_splits(conn, opportunity.id, splits)
-    await timeline.record(conn, opportunity, "SPLITS_SET", actor,
-                          {"lead": lead, "old": [], "new": _shares_event(splits)})  # fmt: skip
+    await timeline.record(
+        conn, opportunity, "SPLITS_SET", actor, {"lead": lead, "old": [], "new": _shares_event(splits)}
+    )

@@ -40,9 +40,14 @@ class PipelineGroup:
     currency: str = strawberry.field(description="The currency of the sums.")
 
 
-_KEY_TYPES = {reporting.GroupBy.STAGE: "Stage", reporting.GroupBy.OWNER: "User", reporting.GroupBy.ACCOUNT: "Account",
-              reporting.GroupBy.PIPELINE: "Pipeline", reporting.GroupBy.CAMPAIGN: "Campaign",
-              reporting.GroupBy.SPLIT_OWNER: "User"}  # fmt: skip
+_KEY_TYPES = {
+    reporting.GroupBy.STAGE: "Stage",
+    reporting.GroupBy.OWNER: "User",
+    reporting.GroupBy.ACCOUNT: "Account",
+    reporting.GroupBy.PIPELINE: "Pipeline",
+    reporting.GroupBy.CAMPAIGN: "Campaign",
+    reporting.GroupBy.SPLIT_OWNER: "User",
+}
 
 
 @strawberry.type
@@ -95,9 +100,16 @@ class Query:
         out = []
         for g in groups:
             key = None if g.key is None else (to_global_id(type_name, g.key) if type_name else str(g.key))
-            out.append(PipelineGroup(key=key, label=g.label, count=g.count, amount=g.amount,
-                                     weighted_amount=g.weighted_amount,
-                                     currency=(currency or "").strip() or reporting.config.BASE_CURRENCY))  # fmt: skip
+            out.append(
+                PipelineGroup(
+                    key=key,
+                    label=g.label,
+                    count=g.count,
+                    amount=g.amount,
+                    weighted_amount=g.weighted_amount,
+                    currency=(currency or "").strip() or reporting.config.BASE_CURRENCY,
+                )
+            )
         return out
 
 

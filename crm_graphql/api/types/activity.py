@@ -194,9 +194,11 @@ def _links_loader(info: Info, direction: str) -> DataLoader[tuple[str, int], lis
 
 def _edge(link: Any) -> LineageEdge:
     return LineageEdge(
-        kind=link.kind, at=link.created_at,
-        _source=(link.source_type, link.source_id), _target=(link.target_type, link.target_id),
-    )  # fmt: skip
+        kind=link.kind,
+        at=link.created_at,
+        _source=(link.source_type, link.source_id),
+        _target=(link.target_type, link.target_id),
+    )
 
 
 def _end(link: Any, side: str) -> tuple[str, int]:

@@ -92,13 +92,20 @@ async def render_quote_document(
     async with in_transaction() as conn:
         current = await access.load_for_write(conn, actor, m.Quote, quote_id, ("input", "quoteId"))
         if current.version != quote.version:
-            raise Conflict("The quote changed while its document was being rendered; render it again.",
-                           ("input", "quoteId"))  # fmt: skip
+            raise Conflict(
+                "The quote changed while its document was being rendered; render it again.", ("input", "quoteId")
+            )
         document = await m.Document.create(
-            using_db=conn, name=name, format=target, content_type=formats.CONTENT_TYPES[target],
-            content=None if isinstance(output, bytes) else output, size=len(data), quote_id=quote.id,
-            opportunity_id=quote.opportunity_id, template_id=template.id if template else None,
-        )  # fmt: skip
+            using_db=conn,
+            name=name,
+            format=target,
+            content_type=formats.CONTENT_TYPES[target],
+            content=None if isinstance(output, bytes) else output,
+            size=len(data),
+            quote_id=quote.id,
+            opportunity_id=quote.opportunity_id,
+            template_id=template.id if template else None,
+        )
         if isinstance(output, bytes):
             await m.DocumentFile.create(using_db=conn, document_id=document.id, data=output)
         await timeline.record(conn, quote, "DOCUMENT_RENDERED", actor, {"document": document})

@@ -86,7 +86,9 @@ def quote_context(quote: Any, account: Any, contact: Any, items: Sequence[Any]) 
         "customer": {"name": account.name, "address": address(account), "vatNumber": account.vat_number or ""},
         "contact": {"name": " ".join(p for p in (contact.first_name, contact.last_name) if p) if contact else ""},
         "quote": {
-            "number": quote.number, "revision": str(quote.revision), "name": quote.name,
+            "number": quote.number,
+            "revision": str(quote.revision),
+            "name": quote.name,
             "description": quote.description or "",
             "validFrom": quote.valid_from.isoformat() if quote.valid_from else "",
             "validUntil": quote.valid_until.isoformat() if quote.valid_until else "",
@@ -95,21 +97,31 @@ def quote_context(quote: Any, account: Any, contact: Any, items: Sequence[Any]) 
         "currency": cur,
         "items": [
             {
-                "name": i.name, "description": i.description or "", "quantity": _plain(i.quantity), "unit": i.unit,
+                "name": i.name,
+                "description": i.description or "",
+                "quantity": _plain(i.quantity),
+                "unit": i.unit,
                 "unitPrice": _number(money.format_price(i.unit_price, cur)),
-                "discountPercent": _plain(i.discount_percent), "taxRate": _plain(i.tax_rate),
+                "discountPercent": _plain(i.discount_percent),
+                "taxRate": _plain(i.tax_rate),
                 "lineTotal": amount(line_total),
             }
             for i, line_total in zip(items, totals.line_totals, strict=True)
             if i.source != LineItemSource.ROUNDING
         ],
         "totals": {
-            "subtotal": amount(totals.subtotal), "discountPercent": _plain(quote.discount_percent),
-            "discount": amount(totals.discount_total), "hasDiscount": bool(quote.discount_percent),
+            "subtotal": amount(totals.subtotal),
+            "discountPercent": _plain(quote.discount_percent),
+            "discount": amount(totals.discount_total),
+            "hasDiscount": bool(quote.discount_percent),
             "net": amount(net),
-            "taxes": [{"rate": _plain(rate), "amount": amount(tax)}
-                      for rate, tax in tax_by_rate(items, totals.line_taxes, cur)],
-            "tax": amount(totals.tax_total), "rounding": amount(rounding), "hasRounding": bool(rounding_lines),
+            "taxes": [
+                {"rate": _plain(rate), "amount": amount(tax)}
+                for rate, tax in tax_by_rate(items, totals.line_taxes, cur)
+            ],
+            "tax": amount(totals.tax_total),
+            "rounding": amount(rounding),
+            "hasRounding": bool(rounding_lines),
             "total": amount(total),
         },
-    }  # fmt: skip
+    }

@@ -34,9 +34,13 @@ from crm_graphql.errors import Invalid
 SANS = "NotoSans"
 MONO = "CascadiaMono"
 _FONTS = {
-    (SANS, ""): "notos", (SANS, "B"): "notosbo", (SANS, "I"): "notosit", (SANS, "BI"): "notosbi",
-    (MONO, ""): "cascadia", (MONO, "B"): "cascadiab",
-}  # fmt: skip
+    (SANS, ""): "notos",
+    (SANS, "B"): "notosbo",
+    (SANS, "I"): "notosit",
+    (SANS, "BI"): "notosbi",
+    (MONO, ""): "cascadia",
+    (MONO, "B"): "cascadiab",
+}
 _lock = threading.Lock()
 _DROPPED_ATTRIBUTES = frozenset({"style", "size", "face", "line-height"})
 #: A runaway layout stops here instead of filling the disk or holding a core.
@@ -131,9 +135,11 @@ _TAG_STYLES = {
     "code": FontFace(family=MONO),
     "pre": TextStyle(t_margin=4, font_family=MONO),
     "p": TextStyle(b_margin=2),
-    **{h: TextStyle(color="#222222", b_margin=1, font_size_pt=size, t_margin=4)
-       for h, size in (("h1", 18), ("h2", 15), ("h3", 13), ("h4", 12), ("h5", 11), ("h6", 10))},
-}  # fmt: skip
+    **{
+        h: TextStyle(color="#222222", b_margin=1, font_size_pt=size, t_margin=4)
+        for h, size in (("h1", 18), ("h2", 15), ("h3", 13), ("h4", 12), ("h5", 11), ("h6", 10))
+    },
+}
 
 
 def _output(pdf: _Pdf) -> bytes:

@@ -45,25 +45,53 @@ class ListOf:
 
 
 ITEM = {
-    "name": TEXT, "description": TEXT, "quantity": TEXT, "unit": TEXT, "unitPrice": TEXT,
-    "discountPercent": TEXT, "taxRate": TEXT, "lineTotal": TEXT,
-}  # fmt: skip
+    "name": TEXT,
+    "description": TEXT,
+    "quantity": TEXT,
+    "unit": TEXT,
+    "unitPrice": TEXT,
+    "discountPercent": TEXT,
+    "taxRate": TEXT,
+    "lineTotal": TEXT,
+}
 TAX = {"rate": TEXT, "amount": TEXT}
 #: Every name a template may use (``figures.quote_context`` fills exactly these).
 CONTEXT: Mapping[str, Any] = {
     "customer": {"name": TEXT, "address": TEXT, "vatNumber": TEXT},
     "contact": {"name": TEXT},
-    "quote": {"number": TEXT, "revision": TEXT, "name": TEXT, "description": TEXT, "validFrom": TEXT,
-              "validUntil": TEXT, "validity": TEXT},
+    "quote": {
+        "number": TEXT,
+        "revision": TEXT,
+        "name": TEXT,
+        "description": TEXT,
+        "validFrom": TEXT,
+        "validUntil": TEXT,
+        "validity": TEXT,
+    },
     "currency": TEXT,
     "items": ListOf(ITEM),
-    "totals": {"subtotal": TEXT, "discountPercent": TEXT, "discount": TEXT, "hasDiscount": FLAG, "net": TEXT,
-               "taxes": ListOf(TAX), "tax": TEXT, "rounding": TEXT, "hasRounding": FLAG, "total": TEXT},
-}  # fmt: skip
+    "totals": {
+        "subtotal": TEXT,
+        "discountPercent": TEXT,
+        "discount": TEXT,
+        "hasDiscount": FLAG,
+        "net": TEXT,
+        "taxes": ListOf(TAX),
+        "tax": TEXT,
+        "rounding": TEXT,
+        "hasRounding": FLAG,
+        "total": TEXT,
+    },
+}
 LOOP = {
-    "index": TEXT, "index0": TEXT, "revindex": TEXT, "revindex0": TEXT, "first": FLAG, "last": FLAG,
+    "index": TEXT,
+    "index0": TEXT,
+    "revindex": TEXT,
+    "revindex0": TEXT,
+    "first": FLAG,
+    "last": FLAG,
     "length": TEXT,
-}  # fmt: skip
+}
 
 FILTERS = frozenset({"upper", "lower", "title", "capitalize", "trim", "default", "length", "first", "last"})
 COMPARISONS = frozenset({"eq", "ne", "lt", "lteq", "gt", "gteq", "in", "notin"})
@@ -79,13 +107,25 @@ SOURCE_FORMATS = {
     "text/plain": DocumentFormat.TEXT,
 }
 _REFUSED = {
-    nodes.Call: "calls", nodes.Assign: "{% set %}", nodes.AssignBlock: "{% set %}", nodes.Macro: "macros",
-    nodes.CallBlock: "{% call %}", nodes.FilterBlock: "{% filter %}", nodes.Include: "including templates",
-    nodes.Import: "imports", nodes.FromImport: "imports", nodes.Extends: "{% extends %}", nodes.Block: "blocks",
-    nodes.Test: "tests (`is ...`)", nodes.BinExpr: "arithmetic", nodes.UnaryExpr: "arithmetic",
-    nodes.Slice: "slices", nodes.With: "{% with %}", nodes.Dict: "dict literals",
+    nodes.Call: "calls",
+    nodes.Assign: "{% set %}",
+    nodes.AssignBlock: "{% set %}",
+    nodes.Macro: "macros",
+    nodes.CallBlock: "{% call %}",
+    nodes.FilterBlock: "{% filter %}",
+    nodes.Include: "including templates",
+    nodes.Import: "imports",
+    nodes.FromImport: "imports",
+    nodes.Extends: "{% extends %}",
+    nodes.Block: "blocks",
+    nodes.Test: "tests (`is ...`)",
+    nodes.BinExpr: "arithmetic",
+    nodes.UnaryExpr: "arithmetic",
+    nodes.Slice: "slices",
+    nodes.With: "{% with %}",
+    nodes.Dict: "dict literals",
     nodes.Getitem: "indexing (use a field name, or the first and last filters)",
-}  # fmt: skip
+}
 
 
 def _refused_what(node: nodes.Node, kind: str) -> str:
