@@ -110,22 +110,9 @@ async def pipeline_summary(user: Actor | None, where: Q, group_by: GroupBy, curr
         bucket = sums[key][row["currency"]]
         bucket[0] += _units(row["amount_hi"], row["amount_lo"])
         bucket[1] += _units(row["expected_hi"], row["expected_lo"])
-    rates = {r.currency: r.rate for r in await m.ExchangeRate.all()}
-    places = money.minor_units(target)
+    rates = await _rates_for(sums, target)
     labels, order = await _labels(group_by, list(counts))
-    groups = []
-    for key, count in counts.items():
-        total, weighted = Decimal(0), Decimal(0)
-        for cur, (amount, expected) in sums[key].items():
-            try:
-                total += pricing.convert(amount, cur, target, rates, config.BASE_CURRENCY, places)
-                weighted += pricing.convert(expected, cur, target, rates, config.BASE_CURRENCY, places)
-            except pricing.MissingRate as exc:
-                raise MissingExchangeRate(exc.currency, ("currency",)) from None
-        label = labels.get(key, "None")
-        rounded = money.round_money(total, target), money.round_money(weighted, target)
-        groups.append(Group(key, label, count, rounded[0], rounded[1], order.get(key, (1, ""))))
-    return sorted(groups, key=lambda g: g.order)
+    return summarize(counts, sums, rates, labels, order, target)
 
 
 async def _campaigns_seen(user: Actor | None) -> set[Any]:
@@ -166,19 +153,51 @@ async def _split_owner_summary(user: Actor | None, where: Q, target: str) -> lis
             bucket = sums[uid][cur]
             bucket[0] += amount
             bucket[1] += expected
-    rates = {r.currency: r.rate for r in await m.ExchangeRate.all()}
-    places = money.minor_units(target)
+    rates = await _rates_for(sums, target)
     labels, order = await _labels(GroupBy.OWNER, list(counts))
+    return summarize(counts, sums, rates, labels, order, target)
+
+
+Sums = dict[Any, dict[str, list[Decimal]]]
+
+
+def needs_rates(currencies: Any, target: str, base: str) -> bool:
+    """Whether converting sums in ``currencies`` into ``target`` reads exchange rates: only
+    when a currency other than the base is involved (``pricing.convert`` asks for the rate of
+    every non-base currency, the target's too, so the same MISSING_EXCHANGE_RATE cases hold)."""
+    return target != base or any(cur != base for cur in currencies)
+
+
+async def _rates_for(sums: Sums, target: str) -> dict[str, Decimal]:
+    """The exchange rates, read only when ``needs_rates``."""
+    currencies = {cur for by_currency in sums.values() for cur in by_currency}
+    if not needs_rates(currencies, target, config.BASE_CURRENCY):
+        return {}
+    return {r.currency: r.rate for r in await m.ExchangeRate.all()}
+
+
+def summarize(
+    counts: dict[Any, int],
+    sums: Sums,
+    rates: dict[str, Decimal],
+    labels: dict[Any, str],
+    order: dict[Any, tuple[Any, ...]],
+    target: str,
+) -> list[Group]:
+    """The groups from their counts and per-currency sums (pure): each sum converted into
+    ``target`` once per group and currency (``pricing.convert``), rounded, labelled and
+    sorted. Raises MissingExchangeRate."""
+    places = money.minor_units(target)
     groups = []
     for key, count in counts.items():
-        total, weighted_total = Decimal(0), Decimal(0)
+        total, weighted = Decimal(0), Decimal(0)
         for cur, (amount, expected) in sums[key].items():
             try:
                 total += pricing.convert(amount, cur, target, rates, config.BASE_CURRENCY, places)
-                weighted_total += pricing.convert(expected, cur, target, rates, config.BASE_CURRENCY, places)
+                weighted += pricing.convert(expected, cur, target, rates, config.BASE_CURRENCY, places)
             except pricing.MissingRate as exc:
                 raise MissingExchangeRate(exc.currency, ("currency",)) from None
-        rounded = money.round_money(total, target), money.round_money(weighted_total, target)
+        rounded = money.round_money(total, target), money.round_money(weighted, target)
         groups.append(Group(key, labels.get(key, "None"), count, rounded[0], rounded[1], order.get(key, (1, ""))))
     return sorted(groups, key=lambda g: g.order)
 
@@ -196,8 +215,8 @@ async def _labels(group_by: GroupBy, keys: list[Any]) -> tuple[dict[Any, str], d
     labels: dict[Any, str] = {}
     order: dict[Any, tuple[Any, ...]] = {}
     if group_by is GroupBy.STAGE:
-        for stage in await m.Stage.filter(id__in=ids):
-            labels[stage.id], order[stage.id] = stage.name, (0, stage.position, stage.id)
+        for pk, name, position in await m.Stage.filter(id__in=ids).values_list("id", "name", "position"):
+            labels[pk], order[pk] = name, (0, position, pk)
     elif group_by is GroupBy.OWNER:
         for user in await m.User.filter(id__in=ids):
             labels[user.id], order[user.id] = user.name, (0, user.name.lower(), user.id)

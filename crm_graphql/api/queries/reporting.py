@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import strawberry
 from graphql import GraphQLError
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 import crm_graphql.api.specs  # noqa: F401 - builds OpportunityFilter
 from crm_graphql import models as m
@@ -82,8 +82,10 @@ class Query:
                     raise GraphQLError("pipelineId is not a pipeline's ID.", extensions={"code": "BAD_USER_INPUT"})
                 where &= Q(pipeline_id=pk)
             elif filter is None or getattr(filter, "pipeline", None) is None:
-                default = await m.Pipeline.filter(is_default=True).first()
-                where &= Q(pipeline_id=default.id if default is not None else 0)
+                # the default pipeline as a scalar subquery of the summary's statement (NULL
+                # without one: nothing matches, as before)
+                default = m.Pipeline.filter(is_default=True).order_by("id").limit(1).values("id")
+                where &= Q(pipeline_id=Subquery(default))
         try:
             groups = await reporting.pipeline_summary(user, where, reporting.GroupBy(group_by), currency)
         except MissingExchangeRate as exc:
