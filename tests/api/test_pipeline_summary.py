@@ -73,3 +73,19 @@ async def test_summary_reads_rates_only_for_another_currency(gql: Any) -> None:
     await m.ExchangeRate.create(currency="USD", rate=Decimal("0.5"))
     rows = (await gql(SUMMARY, {"by": "STAGE"}))["pipelineSummary"]
     assert [(r["count"], r["amount"]) for r in rows] == [(2, "15.00")]
+
+
+async def test_summary_statement_kept_per_user_and_filter(gql: Any, actors: Any) -> None:
+    """The grouped statement is kept per user and arguments: each user and filter still gets
+    its own answer when the same document runs again."""
+    account = await create(gql, "Account", {"name": "Secret", "isPrivate": True})
+    await create(gql, "Opportunity", {"title": "Hidden", "accountId": account, "manualAmount": "5"})
+    await create(gql, "Opportunity", {"title": "Other", "accountId": account, "manualAmount": "7"})
+    rep = gql.as_(actors[Role.SALES_REP])
+    for _ in range(2):
+        assert [r["amount"] for r in (await gql(SUMMARY, {"by": "STAGE"}))["pipelineSummary"]] == ["12.00"]
+        assert (await rep(SUMMARY, {"by": "STAGE"}))["pipelineSummary"] == []
+        hidden = {"by": "STAGE", "filter": {"title": {"eq": "Hidden"}}}
+        assert [r["amount"] for r in (await gql(SUMMARY, hidden))["pipelineSummary"]] == ["5.00"]
+        other = {"by": "STAGE", "filter": {"title": {"eq": "Other"}}}
+        assert [r["amount"] for r in (await gql(SUMMARY, other))["pipelineSummary"]] == ["7.00"]

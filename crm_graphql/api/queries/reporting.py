@@ -87,7 +87,9 @@ class Query:
                 default = m.Pipeline.filter(is_default=True).order_by("id").limit(1).values("id")
                 where &= Q(pipeline_id=Subquery(default))
         try:
-            groups = await reporting.pipeline_summary(user, where, reporting.GroupBy(group_by), currency)
+            # the grouped statement's SQL depends on the user (the key reporting adds) and these
+            key = ("pipelineSummary", repr(filter), pipeline_id)
+            groups = await reporting.pipeline_summary(user, where, reporting.GroupBy(group_by), currency, key)
         except MissingExchangeRate as exc:
             raise GraphQLError(exc.message, extensions={"code": exc.code.value, "currency": exc.currency}) from None
         except DomainError as exc:
