@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Sum
 
@@ -264,26 +265,51 @@ async def _labels(group_by: GroupBy, keys: list[Any]) -> tuple[dict[Any, str], d
     labels: dict[Any, str] = {}
     order: dict[Any, tuple[Any, ...]] = {}
     if group_by is GroupBy.STAGE:
-        for pk, name, position in await m.Stage.filter(id__in=ids).values_list("id", "name", "position"):
+        for pk, name, position in await _label_rows(m.Stage, ("id", "name", "position"), ids):
             labels[pk], order[pk] = name, (0, position, pk)
     elif group_by is GroupBy.OWNER:
-        for user in await m.User.filter(id__in=ids):
-            labels[user.id], order[user.id] = user.name, (0, user.name.lower(), user.id)
+        for pk, name in await _label_rows(m.User, ("id", "name"), ids):
+            labels[pk], order[pk] = name, (0, name.lower(), pk)
         labels[None] = "Unassigned"
     elif group_by is GroupBy.PIPELINE:
-        for pipeline in await m.Pipeline.filter(id__in=ids):
-            labels[pipeline.id] = pipeline.name
-            order[pipeline.id] = (0, not pipeline.is_default, pipeline.name.lower(), pipeline.id)
+        for pk, name, is_default in await _label_rows(m.Pipeline, ("id", "name", "is_default"), ids):
+            labels[pk] = name
+            order[pk] = (0, not is_default, name.lower(), pk)
     elif group_by is GroupBy.CAMPAIGN:
         # deleted campaigns keep their name here (their deals still count); null: "No campaign", last
-        for campaign in await m.Campaign.filter(id__in=ids):
-            labels[campaign.id], order[campaign.id] = campaign.name, (0, campaign.name.lower(), campaign.id)
+        for pk, name in await _label_rows(m.Campaign, ("id", "name"), ids):
+            labels[pk], order[pk] = name, (0, name.lower(), pk)
         labels[None] = "No campaign"
     elif group_by is GroupBy.ACCOUNT:
-        for account in await m.Account.filter(id__in=ids):
-            labels[account.id], order[account.id] = account.name, (0, account.name.lower(), account.id)
+        for pk, name in await _label_rows(m.Account, ("id", "name"), ids):
+            labels[pk], order[pk] = name, (0, name.lower(), pk)
     else:
         for key in ids:
             labels[key], order[key] = key, (0, key)
         labels[None] = "No close date"
     return labels, order
+
+
+#: (table, columns, dialect) -> the label lookup's SQL, written once: the ids go in as one
+#: parameter (``= ANY($1)`` on PostgreSQL, ``IN (SELECT value FROM json_each(?))`` on SQLite,
+#: as the compiled read path binds its id lists), so the text never changes with their number.
+_LABEL_SQL: dict[tuple[str, tuple[str, ...], str], str] = {}
+
+
+async def _label_rows(model: Any, columns: tuple[str, ...], ids: list[int]) -> list[Any]:
+    """``columns`` of the rows of ``model`` with these ids (deleted ones too), as tuples."""
+    if not ids:
+        return []
+    db = model._meta.db
+    dialect = db.capabilities.dialect
+    if dialect not in ("postgres", "sqlite"):
+        return list(await model.filter(id__in=ids).values_list(*columns))
+    table = model._meta.db_table
+    sql = _LABEL_SQL.get((table, columns, dialect))
+    if sql is None:
+        where = '"id"=ANY($1)' if dialect == "postgres" else '"id" IN (SELECT value FROM json_each(?))'
+        selected = ",".join('"' + c + '"' for c in columns)
+        sql = _LABEL_SQL[(table, columns, dialect)] = f'SELECT {selected} FROM "{table}" WHERE {where}'
+
+    _, rows = await db.execute_query(sql, [ids if dialect == "postgres" else orjson.dumps(ids).decode()])
+    return [tuple(row) for row in rows]
