@@ -52,18 +52,28 @@ class BodyLimit:
         self.app = app
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        too_large = JSONResponse(
+    def _too_large(self) -> JSONResponse:
+        return JSONResponse(
             {"errors": [{"message": f"The request body is larger than {self.max_bytes} bytes.",
                          "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]},
             status_code=413,
         )  # fmt: skip
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await too_large(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = None
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                length = value
+        if length is not None:
+            if not length.isdigit() or int(length) > self.max_bytes:
+                await self._too_large()(scope, receive, send)
+                return
+            # The server frames the body by its Content-Length (h11 and httptools refuse more
+            # bytes than declared): nothing to count.
+            await self.app(scope, receive, send)
             return
         received = 0
         started = False
@@ -88,7 +98,7 @@ class BodyLimit:
         except BodyTooLarge:
             if started:
                 raise
-            await too_large(scope, receive, send)
+            await self._too_large()(scope, receive, send)
 
 
 def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:

@@ -14,6 +14,7 @@ cannot hold in the model fields (``models.base``) and the filters.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from graphql import GraphQLError, ListValueNode, StringValueNode, Visitor, visit
@@ -60,9 +61,7 @@ class _Literals(Visitor):
 
 def check_request(document: Any, variables: dict[str, Any] | None) -> list[GraphQLError]:
     """The INVALID errors of the document's literals and of the variables (first of each kind)."""
-    literals = _Literals()
-    visit(document, literals)
-    errors = literals.errors[:1]
+    errors = _literal_errors(document)
     stack: list[Any] = [variables or {}]
     while stack and len(errors) < 2:
         value = stack.pop()
@@ -79,3 +78,25 @@ def check_request(document: Any, variables: dict[str, Any] | None) -> list[Graph
         if problem:
             errors.append(invalid(f"Variables: {problem}"))
     return errors
+
+
+#: id(document) -> (document, whether its literals break a bound): the parser cache hands the
+#: same document object for the same text, so a document is walked once; a breaking one is
+#: walked again each time (its error is a new object per response). Bounded LRU.
+_CHECKED: OrderedDict[int, tuple[Any, bool]] = OrderedDict()
+CHECKED_CACHE_SIZE = 512
+
+
+def _literal_errors(document: Any) -> list[GraphQLError]:
+    """The first INVALID error of the document's literals (empty when none)."""
+    known = _CHECKED.get(id(document))
+    if known is not None and known[0] is document:
+        _CHECKED.move_to_end(id(document))
+        if not known[1]:
+            return []
+    literals = _Literals()
+    visit(document, literals)
+    _CHECKED[id(document)] = (document, bool(literals.errors))
+    if len(_CHECKED) > CHECKED_CACHE_SIZE:
+        _CHECKED.popitem(last=False)
+    return literals.errors[:1]

@@ -30,6 +30,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -134,6 +135,8 @@ class _Walker:
         self.errors: list[GraphQLError] = []
         self._memo: dict[str, _Summary] = {}
         self._active: set[str] = set()
+        #: The variables the walk read (the page sizes given as variables).
+        self.read: set[str] = set()
 
     def _page_arg(self, node: FieldNode, name: str) -> tuple[bool, int | None]:
         for arg in node.arguments or ():
@@ -143,6 +146,7 @@ class _Walker:
             if isinstance(value, IntValueNode):
                 return True, int(value.value)
             if isinstance(value, VariableNode):
+                self.read.add(value.name.value)
                 raw = self.variables.get(value.name.value)
                 return True, raw if isinstance(raw, int) and not isinstance(raw, bool) else None
             return True, None
@@ -217,13 +221,72 @@ class _Walker:
 def analyse(
     schema: GraphQLSchema, document: Any, operation_name: str | None, variables: dict[str, Any] | None
 ) -> tuple[Cost, list[GraphQLError]]:
-    """The cost of the operation that will run, and the limit errors it breaks."""
+    """The cost of the operation that will run, and the limit errors it breaks.
+
+    Cached per document (the parser cache hands the same document object for the same text),
+    operation and the values of the variables the walk read (the page sizes given as
+    variables): the cost does not depend on the user. Only an analysis without errors is kept,
+    so a refusal is computed afresh each time (its errors are new objects per response).
+    """
+    entry = _ANALYSES.get(id(document))
+    if entry is None or entry[0] is not document or entry[1] is not schema:
+        entry = (document, schema, {})
+        _ANALYSES[id(document)] = entry
+        if len(_ANALYSES) > ANALYSIS_CACHE_SIZE:
+            _ANALYSES.popitem(last=False)
+    else:
+        _ANALYSES.move_to_end(id(document))
+    per_operation = entry[2]
+    known = per_operation.get(operation_name)
+    if known is not None:
+        key = _values_key(known[0], variables)
+        cost = known[1].get(key) if key is not None else None
+        if cost is not None:
+            return cost, []
+    cost, errors, read = _analyse(schema, document, operation_name, variables)
+    if not errors:
+        names = tuple(sorted(read))
+        key = _values_key(names, variables)
+        if key is not None:
+            costs = per_operation.setdefault(operation_name, (names, {}))[1]
+            if len(costs) < VALUES_PER_DOCUMENT:
+                costs[key] = cost
+    return cost, errors
+
+
+#: id(document) -> (document, schema, {operation name: (variables read, {their values: cost})});
+#: a bounded LRU like the parser and validation caches. The entry keeps the document alive, so
+#: its id is not reused meanwhile.
+_ANALYSES: OrderedDict[int, tuple[Any, Any, dict[str | None, tuple[tuple[str, ...], dict[Any, Cost]]]]] = OrderedDict()
+ANALYSIS_CACHE_SIZE = 512
+#: Distinct page-size values kept per document and operation.
+VALUES_PER_DOCUMENT = 64
+_ABSENT = object()
+
+
+def _values_key(names: tuple[str, ...], variables: dict[str, Any] | None) -> tuple[Any, ...] | None:
+    """The values of ``names`` as a key (typed: 1 and True differ), None when one is not a
+    plain scalar (then the analysis runs every time)."""
+    key = []
+    for name in names:
+        value = (variables or {}).get(name, _ABSENT)
+        if value is not _ABSENT and value is not None and type(value) not in (int, bool, float, str):
+            return None
+        if type(value) is str and len(value) > 64:
+            return None
+        key.append((type(value), value))
+    return tuple(key)
+
+
+def _analyse(
+    schema: GraphQLSchema, document: Any, operation_name: str | None, variables: dict[str, Any] | None
+) -> tuple[Cost, list[GraphQLError], set[str]]:
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if operation_name is not None:
         operations = [o for o in operations if o.name is not None and o.name.value == operation_name]
     if not operations:
-        return Cost(), []
+        return Cost(), [], set()
     operation = operations[0]
     values = dict(variables or {})
     for definition in operation.variable_definitions or ():
@@ -239,7 +302,7 @@ def analyse(
     try:
         summary = walker.walk(operation.selection_set, root)
     except RecursionError:  # fragments chained thousands deep: no real client sends that
-        return Cost(), [limit_error("The document nests too deeply to analyse.", "MAX_COMPLEXITY_EXCEEDED")]
+        return Cost(), [limit_error("The document nests too deeply to analyse.", "MAX_COMPLEXITY_EXCEEDED")], set()
     cost = Cost(requested_nodes=summary.nodes, depth=summary.depth)
     errors = walker.errors
     if summary.fields > MAX_FIELDS:
@@ -274,7 +337,7 @@ def analyse(
                 "MAX_NODES_EXCEEDED",
             )
         )
-    return cost, errors
+    return cost, errors, walker.read
 
 
 def operation_errors(document: Any, operation_name: str | None) -> list[GraphQLError]:

@@ -282,7 +282,9 @@ class GraphQLView(PersistedQueries, GraphQL[Context, None]):
             return result
 
         try:
-            result = await asyncio.wait_for(attempts(), timeout=self.settings.request_timeout_seconds)
+            # a deadline on this task (not a task of its own, as wait_for would make)
+            async with asyncio.timeout(self.settings.request_timeout_seconds):
+                result = await attempts()
         except HTTPException as e:
             if request_adapter.method == "GET" and "not allowed when using GET" in e.reason:
                 raise HTTPException(405, e.reason) from e
@@ -340,3 +342,11 @@ class GraphQLView(PersistedQueries, GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:  # type: ignore[override]
         return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """orjson where it can (the same values for the same JSON), else the standard library
+        (which also takes what orjson refuses: NaN, integers over 64 bits), as before."""
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return super().decode_json(data)

@@ -4,11 +4,12 @@ split owner or campaign."""
 from __future__ import annotations
 
 import enum
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Sum
 
@@ -78,16 +79,21 @@ async def pipeline_summary(
     where: Q,
     group_by: GroupBy,
     currency: str | None = None,
+    key: Any = None,
     *,
     pipeline_id: int | None = None,
     filter_names_pipeline: bool = False,
 ) -> list[Group]:
     """Count, amount and weighted amount (expected revenue) per group of the visible
     opportunities matching ``where``, converted into ``currency`` (default: the base currency).
+    ``key``: what ``where`` was built from besides the user (the API's arguments), to keep the
+    grouped statement's SQL (None: built afresh).
 
     One pipeline (DOMAIN.md 11: summaries never mix pipelines unless grouped by PIPELINE):
     ``pipeline_id`` when given, else the pipelines the filter names (``filter_names_pipeline``:
-    the deals it matches must all be in one, else Invalid), else the default pipeline.
+    the deals it matches must all be in one, else Invalid), else the default pipeline (a
+    scalar subquery of the summary's statement; NULL without one: nothing matches).
+
     Sums are taken per currency and converted once per group and currency. Raises Invalid
     (unknown currency, several pipelines), MissingExchangeRate.
     """
@@ -106,26 +112,12 @@ async def pipeline_summary(
                     ("filter", "pipeline"),
                 )
         else:
-            default = await m.Pipeline.filter(is_default=True).first()
-            where &= Q(pipeline_id=default.id if default is not None else 0)
+            default = m.Pipeline.filter(is_default=True).order_by("id").limit(1).values("id")
+            where &= Q(pipeline_id=Subquery(default))
     if group_by is GroupBy.SPLIT_OWNER:
         return await _split_owner_summary(user, where, target)
     column = _COLUMN[group_by]
-    # Counted and summed in SQL, per group and currency: money is stored as integers, so the
-    # sums are exact on both databases; only the per-currency conversion happens here.
-    rows = (
-        await access.scoped(m.Opportunity, user)
-        .filter(where)
-        .annotate(
-            n=Count("id"),
-            amount_hi=_UnitsSum("amount", "high"),
-            amount_lo=_UnitsSum("amount", "low"),
-            expected_hi=_UnitsSum("expected_revenue", "high"),
-            expected_lo=_UnitsSum("expected_revenue", "low"),
-        )
-        .group_by(column, "currency")
-        .values(column, "currency", "n", "amount_hi", "amount_lo", "expected_hi", "expected_lo")
-    )
+    rows = await _grouped_rows(user, where, column, key)
     counts: dict[Any, int] = defaultdict(int)
     seen = await _campaigns_seen(user) if group_by is GroupBy.CAMPAIGN else None
     sums: dict[Any, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(lambda: [Decimal(0), Decimal(0)]))
@@ -141,37 +133,68 @@ async def pipeline_summary(
         bucket[1] += _units(row["expected_hi"], row["expected_lo"])
     if group_by is GroupBy.OWNER:
         await _hide_owners(user, counts, sums)
-    rates = {r.currency: r.rate for r in await m.ExchangeRate.all()}
-    places = money.minor_units(target)
+    rates = await _rates_for(sums, target)
     labels, order = await _labels(group_by, list(counts))
-    groups = []
-    for key, count in counts.items():
-        total, weighted = Decimal(0), Decimal(0)
-        for cur, (amount, expected) in sums[key].items():
-            try:
-                total += pricing.convert(amount, cur, target, rates, config.BASE_CURRENCY, places)
-                weighted += pricing.convert(expected, cur, target, rates, config.BASE_CURRENCY, places)
-            except pricing.MissingRate as exc:
-                raise MissingExchangeRate(exc.currency, ("currency",)) from None
-        label = labels.get(key, "None")
-        rounded = money.round_money(total, target), money.round_money(weighted, target)
-        shown = None if key == _OTHERS else key
-        groups.append(Group(shown, label, count, rounded[0], rounded[1], order.get(key, (1, ""))))
-    return sorted(groups, key=lambda g: g.order)
+    return summarize(counts, sums, rates, labels, order, target)
 
 
-async def _hide_owners(user: Actor | None, counts: dict[Any, int], sums: dict[Any, dict[str, list[Decimal]]]) -> None:
-    """A PARTNER user sees no users but their partner's (DOMAIN.md 8): the other owners' groups
-    become one "Other users" group (key null), so no name or id of a hidden user shows."""
-    if access.partner_of(access.viewer(user)) is None:
-        return
-    seen = set(await access.scoped(m.User, user).values_list("id", flat=True))
-    for key in [k for k in counts if k is not None and k not in seen]:
-        counts[_OTHERS] += counts.pop(key)
-        for cur, (amount, expected) in sums.pop(key).items():
-            bucket = sums[_OTHERS][cur]
-            bucket[0] += amount
-            bucket[1] += expected
+async def _grouped_rows(user: Actor | None, where: Q, column: str, key: Any) -> list[Any]:
+    """Count and split sums per ``column`` and currency of the visible opportunities matching
+    ``where``, in one statement. Counted and summed in SQL: money is stored as integers, so the
+    sums are exact on both databases; only the per-currency conversion happens in Python.
+
+    With a ``key`` the SQL Tortoise builds is kept (bounded) per key, column, visibility key
+    (the user id, and a partner's account: what the rules take, as in the compiled read path)
+    and dialect; only the values come back per request."""
+
+    def build() -> Any:
+        return (
+            access.scoped(m.Opportunity, user)
+            .filter(where)
+            .annotate(
+                n=Count("id"),
+                amount_hi=_UnitsSum("amount", "high"),
+                amount_lo=_UnitsSum("amount", "low"),
+                expected_hi=_UnitsSum("expected_revenue", "high"),
+                expected_lo=_UnitsSum("expected_revenue", "low"),
+            )
+            .group_by(column, "currency")
+            .values(column, "currency", "n", "amount_hi", "amount_lo", "expected_hi", "expected_lo")
+        )
+
+    if key is None:
+        return list(await build())
+    db = m.Opportunity._meta.db
+    viewer = access.viewer(user)
+    full_key = (key, column, int(viewer), access.partner_of(viewer), db.capabilities.dialect)
+    found = _STATEMENTS.get(full_key)
+    if found is None:
+        qs = build()
+        qs._choose_db_if_not_chosen()
+        qs._make_query()
+        sql, params = qs.query.get_parameterized_sql()
+        found = _STATEMENTS[full_key] = (sql, list(params))
+        if len(_STATEMENTS) > STATEMENT_CACHE_SIZE:
+            _STATEMENTS.popitem(last=False)
+    else:
+        _STATEMENTS.move_to_end(full_key)
+    sql, params = found
+    _, raw = await db.execute_query(sql, params)
+    field = m.Opportunity._meta.fields_map.get(column)  # the close date; keys are plain ints
+    convert = field.to_python_value if field is not None else _same
+    return [
+        {column: convert(row[column]), "currency": row["currency"], "n": row["n"], "amount_hi": row["amount_hi"],
+         "amount_lo": row["amount_lo"], "expected_hi": row["expected_hi"], "expected_lo": row["expected_lo"]}
+        for row in raw
+    ]  # fmt: skip
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_STATEMENTS: OrderedDict[tuple[Any, ...], tuple[str, list[Any]]] = OrderedDict()
+STATEMENT_CACHE_SIZE = 256
 
 
 async def _campaigns_seen(user: Actor | None) -> set[Any]:
@@ -213,19 +236,65 @@ async def _split_owner_summary(user: Actor | None, where: Q, target: str) -> lis
             bucket[0] += amount
             bucket[1] += expected
     await _hide_owners(user, counts, sums)
-    rates = {r.currency: r.rate for r in await m.ExchangeRate.all()}
-    places = money.minor_units(target)
+    rates = await _rates_for(sums, target)
     labels, order = await _labels(GroupBy.OWNER, list(counts))
+    return summarize(counts, sums, rates, labels, order, target)
+
+
+async def _hide_owners(user: Actor | None, counts: dict[Any, int], sums: Sums) -> None:
+    """A PARTNER user sees no users but their partner's (DOMAIN.md 8): the other owners' groups
+    become one "Other users" group (key null), so no name or id of a hidden user shows."""
+    if access.partner_of(access.viewer(user)) is None:
+        return
+    seen = set(await access.scoped(m.User, user).values_list("id", flat=True))
+    for key in [k for k in counts if k is not None and k != _OTHERS and k not in seen]:
+        counts[_OTHERS] += counts.pop(key)
+        for cur, (amount, expected) in sums.pop(key).items():
+            bucket = sums[_OTHERS][cur]
+            bucket[0] += amount
+            bucket[1] += expected
+
+
+Sums = dict[Any, dict[str, list[Decimal]]]
+
+
+def needs_rates(currencies: Any, target: str, base: str) -> bool:
+    """Whether converting sums in ``currencies`` into ``target`` reads exchange rates: only
+    when a currency other than the base is involved (``pricing.convert`` asks for the rate of
+    every non-base currency, the target's too, so the same MISSING_EXCHANGE_RATE cases hold)."""
+    return target != base or any(cur != base for cur in currencies)
+
+
+async def _rates_for(sums: Sums, target: str) -> dict[str, Decimal]:
+    """The exchange rates, read only when ``needs_rates``."""
+    currencies = {cur for by_currency in sums.values() for cur in by_currency}
+    if not needs_rates(currencies, target, config.BASE_CURRENCY):
+        return {}
+    return {r.currency: r.rate for r in await m.ExchangeRate.all()}
+
+
+def summarize(
+    counts: dict[Any, int],
+    sums: Sums,
+    rates: dict[str, Decimal],
+    labels: dict[Any, str],
+    order: dict[Any, tuple[Any, ...]],
+    target: str,
+) -> list[Group]:
+    """The groups from their counts and per-currency sums (pure): each sum converted into
+    ``target`` once per group and currency (``pricing.convert``), rounded, labelled and
+    sorted. Raises MissingExchangeRate."""
+    places = money.minor_units(target)
     groups = []
     for key, count in counts.items():
-        total, weighted_total = Decimal(0), Decimal(0)
+        total, weighted = Decimal(0), Decimal(0)
         for cur, (amount, expected) in sums[key].items():
             try:
                 total += pricing.convert(amount, cur, target, rates, config.BASE_CURRENCY, places)
-                weighted_total += pricing.convert(expected, cur, target, rates, config.BASE_CURRENCY, places)
+                weighted += pricing.convert(expected, cur, target, rates, config.BASE_CURRENCY, places)
             except pricing.MissingRate as exc:
                 raise MissingExchangeRate(exc.currency, ("currency",)) from None
-        rounded = money.round_money(total, target), money.round_money(weighted_total, target)
+        rounded = money.round_money(total, target), money.round_money(weighted, target)
         shown = None if key == _OTHERS else key
         groups.append(Group(shown, labels.get(key, "None"), count, rounded[0], rounded[1], order.get(key, (1, ""))))
     return sorted(groups, key=lambda g: g.order)
@@ -244,27 +313,52 @@ async def _labels(group_by: GroupBy, keys: list[Any]) -> tuple[dict[Any, str], d
     labels: dict[Any, str] = {}
     order: dict[Any, tuple[Any, ...]] = {}
     if group_by is GroupBy.STAGE:
-        for stage in await m.Stage.filter(id__in=ids):
-            labels[stage.id], order[stage.id] = stage.name, (0, stage.position, stage.id)
+        for pk, name, position in await _label_rows(m.Stage, ("id", "name", "position"), ids):
+            labels[pk], order[pk] = name, (0, position, pk)
     elif group_by is GroupBy.OWNER:
-        for user in await m.User.filter(id__in=ids):
-            labels[user.id], order[user.id] = user.name, (0, user.name.lower(), user.id)
+        for pk, name in await _label_rows(m.User, ("id", "name"), ids):
+            labels[pk], order[pk] = name, (0, name.lower(), pk)
         labels[None] = "Unassigned"
         labels[_OTHERS], order[_OTHERS] = "Other users", (2, "")
     elif group_by is GroupBy.PIPELINE:
-        for pipeline in await m.Pipeline.filter(id__in=ids):
-            labels[pipeline.id] = pipeline.name
-            order[pipeline.id] = (0, not pipeline.is_default, pipeline.name.lower(), pipeline.id)
+        for pk, name, is_default in await _label_rows(m.Pipeline, ("id", "name", "is_default"), ids):
+            labels[pk] = name
+            order[pk] = (0, not is_default, name.lower(), pk)
     elif group_by is GroupBy.CAMPAIGN:
         # deleted campaigns keep their name here (their deals still count); null: "No campaign", last
-        for campaign in await m.Campaign.filter(id__in=ids):
-            labels[campaign.id], order[campaign.id] = campaign.name, (0, campaign.name.lower(), campaign.id)
+        for pk, name in await _label_rows(m.Campaign, ("id", "name"), ids):
+            labels[pk], order[pk] = name, (0, name.lower(), pk)
         labels[None] = "No campaign"
     elif group_by is GroupBy.ACCOUNT:
-        for account in await m.Account.filter(id__in=ids):
-            labels[account.id], order[account.id] = account.name, (0, account.name.lower(), account.id)
+        for pk, name in await _label_rows(m.Account, ("id", "name"), ids):
+            labels[pk], order[pk] = name, (0, name.lower(), pk)
     else:
         for key in ids:
             labels[key], order[key] = key, (0, key)
         labels[None] = "No close date"
     return labels, order
+
+
+#: (table, columns, dialect) -> the label lookup's SQL, written once: the ids go in as one
+#: parameter (``= ANY($1)`` on PostgreSQL, ``IN (SELECT value FROM json_each(?))`` on SQLite,
+#: as the compiled read path binds its id lists), so the text never changes with their number.
+_LABEL_SQL: dict[tuple[str, tuple[str, ...], str], str] = {}
+
+
+async def _label_rows(model: Any, columns: tuple[str, ...], ids: list[int]) -> list[Any]:
+    """``columns`` of the rows of ``model`` with these ids (deleted ones too), as tuples."""
+    if not ids:
+        return []
+    db = model._meta.db
+    dialect = db.capabilities.dialect
+    if dialect not in ("postgres", "sqlite"):
+        return list(await model.filter(id__in=ids).values_list(*columns))
+    table = model._meta.db_table
+    sql = _LABEL_SQL.get((table, columns, dialect))
+    if sql is None:
+        where = '"id"=ANY($1)' if dialect == "postgres" else '"id" IN (SELECT value FROM json_each(?))'
+        selected = ",".join('"' + c + '"' for c in columns)
+        sql = _LABEL_SQL[(table, columns, dialect)] = f'SELECT {selected} FROM "{table}" WHERE {where}'
+
+    _, rows = await db.execute_query(sql, [ids if dialect == "postgres" else orjson.dumps(ids).decode()])
+    return [tuple(row) for row in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from tortoise.transactions import in_transaction
 
@@ -67,16 +68,43 @@ async def demo_user() -> m.User:
     return user
 
 
+#: The token lookup's SQL and parameters per SQL dialect, built once by Tortoise from the
+#: same filter as before (so the same statement); only the digest changes per request.
+_AUTH_SQL: dict[str, tuple[str, list[Any], int]] = {}
+_DIGEST_SENTINEL = "\x00digest"
+
+
+def _auth_statement(dialect: str) -> tuple[str, list[Any], int]:
+    found = _AUTH_SQL.get(dialect)
+    if found is None:
+        qs: Any = m.User.filter(
+            tokens__token_hash=_DIGEST_SENTINEL, tokens__revoked_at__isnull=True, is_active=True
+        ).first()
+        qs._choose_db_if_not_chosen()
+        qs._make_query()
+        sql, params = qs.query.get_parameterized_sql()
+        params = list(params)
+        found = _AUTH_SQL[dialect] = (sql, params, params.index(_DIGEST_SENTINEL))
+    return found
+
+
 async def authenticate(token: str) -> m.User | None:
     """The active user owning an unrevoked ``token``, or None.
 
     One indexed statement per request and no cache: a revocation (or a deactivated user)
     takes effect on the next request on every worker and host. The lookup is by the
-    token's digest, so comparing the clear token in constant time is not needed.
+    token's digest, so comparing the clear token in constant time is not needed. The
+    statement is Tortoise's own, built once per dialect (building it was a third of the
+    fixed cost of a request); the row becomes a ``User`` the way Tortoise makes one.
     """
-    return await m.User.filter(
-        tokens__token_hash=digest(token), tokens__revoked_at__isnull=True, is_active=True
-    ).first()
+    db = m.User._meta.db
+    sql, params, slot = _auth_statement(db.capabilities.dialect)
+    bound = list(params)
+    bound[slot] = digest(token)
+    _, rows = await db.execute_query(sql, bound)
+    if not rows:
+        return None
+    return m.User._init_from_db(**dict(rows[0]))
 
 
 async def revoke_token(token: str) -> bool:

@@ -91,6 +91,31 @@ async def test_cost_is_reported(gql: Any) -> None:
     assert body["extensions"]["cost"] == {"requestedNodes": 10 + 200, "maxNodes": 500_000, "depth": 4}
 
 
+PAGED = "query Paged($n: Int, $m: Int = 3) { accounts(first: $n) { nodes { contacts(first: $m) { totalCount } } } }"
+
+
+async def test_cost_follows_the_page_variables_of_one_document(gql: Any) -> None:
+    """The analysis is kept per document: the same text with other page sizes costs its own
+    figure, and an out-of-range size is refused even after the document was accepted."""
+
+    async def cost(variables: dict[str, Any]) -> dict[str, int]:
+        body = await gql(PAGED, variables, errors=True)
+        assert "errors" not in body, body
+        return body["extensions"]["cost"]
+
+    assert (await cost({"n": 10}))["requestedNodes"] == 10 + 30
+    assert (await cost({"n": 10, "m": 5}))["requestedNodes"] == 10 + 50
+    assert (await cost({"n": 2}))["requestedNodes"] == 2 + 6
+    assert (await cost({}))["requestedNodes"] == 20 + 60
+    body = await refused(gql, PAGED, {"n": 101})
+    assert codes(body) == {"INVALID_PAGINATION"}, body
+    body = await refused(gql, PAGED, {"n": 10, "m": 101})
+    assert codes(body) == {"INVALID_PAGINATION"}, body
+    assert (await cost({"n": 10}))["requestedNodes"] == 10 + 30
+    body = await refused(gql, PAGED, {"n": "10"})
+    assert codes(body) != set(), body
+
+
 async def test_field_suggestions_are_hidden(gql: Any) -> None:
     body = await gql("{ accounts { nodes { nam } } }", errors=True)
     assert body["errors"][0]["message"] == "Cannot query field 'nam' on type 'Account'.", body

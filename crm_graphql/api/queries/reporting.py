@@ -84,11 +84,14 @@ class Query:
             if type_name != "Pipeline":
                 raise GraphQLError("pipelineId is not a pipeline's ID.", extensions={"code": "BAD_USER_INPUT"})
         try:
+            # the grouped statement's SQL depends on the user (the key reporting adds) and these
+            key = ("pipelineSummary", repr(filter), pipeline_id)
             groups = await reporting.pipeline_summary(
                 user,
                 where,
                 reporting.GroupBy(group_by),
                 currency,
+                key,
                 pipeline_id=pk,
                 filter_names_pipeline=_names_pipeline(filter),
             )
