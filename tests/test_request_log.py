@@ -74,3 +74,25 @@ async def test_masked_error_uses_the_request_id(
     assert len(errors) == 1 and request_id in errors[0].getMessage() and "disk on fire" in errors[0].getMessage()
     line = next(line for line in request_lines(caplog) if line["request_id"] == request_id)
     assert line["outcome"] == "error"
+
+
+async def test_the_log_never_holds_the_query_text(
+    client: httpx.AsyncClient, admin: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    auth = {"Authorization": f"Bearer {admin.token}"}
+    # when a client sends mistakes with a secret in the document: a validation error, a refused
+    # filter value, a domain refusal (an unknown currency)
+    secret = "R2HIDDENXYZ"
+    documents = [
+        f'query A {{ accounts(filter: {{name: {{eq: "{secret}"}}}}) {{ nodes {{ nonsense }} }} }}',
+        f'query B {{ accounts(filter: {{name: {{eq: "{secret}{"x" * 300}"}}}}) {{ totalCount }} }}',
+        f'query C {{ pipelineSummary(groupBy: STAGE, currency: "{secret[:3]}") {{ label }} }} # {secret}',
+    ]
+    for document in documents:
+        response = await client.post("/graphql", json={"query": document}, headers=auth)
+        assert response.status_code in (200, 400) and response.json()["errors"], response.text
+    # then no log record, message or traceback, shows the document or its literals
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert secret not in logged
+    assert "GraphQL request" not in logged

@@ -10,7 +10,6 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import get_object_definition
 
-from crm_graphql import faults
 from crm_graphql.api import queries, subscriptions
 from crm_graphql.api.limits import MAX_TOKENS, FastTokenLimit, QueryLimits, RequestMaskErrors
 from crm_graphql.api.mutations import (
@@ -141,11 +140,11 @@ def _ref(model: Any, attr: str) -> Any:
 
 class Schema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
-        """Strawberry logs every error with its traceback; a database fault is logged once, on the
-        request's own line (``crm_graphql.faults``), without one."""
-        kept = [e for e in errors if e.original_error is None or faults.classify(e.original_error) is None]
-        if kept:
-            super().process_errors(kept, execution_context)
+        """Strawberry logs every error with the query's text around it and a traceback; the log
+        never holds a query, variables or a token (README). A client's mistake is on the request's
+        own line already, a database fault too (``crm_graphql.faults``), and an unexpected error
+        is logged once, with the request id and its traceback but not the document, by
+        ``RequestMaskErrors`` (api/limits.py): nothing is left to log here."""
 
 
 def build_schema() -> strawberry.Schema:

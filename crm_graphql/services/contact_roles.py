@@ -51,8 +51,9 @@ async def add_contact_role(
             is_primary=is_primary,
             using_db=conn,
         )
+        # the role is a fact of the contact's reference: hidden with the contact (DOMAIN.md 6)
         await timeline.record(
-            conn, opp, "CONTACT_ROLE_ADDED", actor, {"contact": timeline.ref(contact), "role": role.value}
+            conn, opp, "CONTACT_ROLE_ADDED", actor, {"contact": timeline.ref(contact, role=role.value)}
         )
         return row, opp
 
@@ -65,8 +66,7 @@ async def remove_contact_role(actor: Actor, role_id: int) -> m.Opportunity:
         _open(opp, ("input", "id"))
         await m.OpportunityContactRole.filter(id=row.id).using_db(conn).delete()
         contact = await m.Contact.filter(id=row.contact_id).using_db(conn).first()
-        data: dict[str, Any] = {"role": row.role.value if hasattr(row.role, "value") else row.role}
-        if contact is not None:
-            data["contact"] = timeline.ref(contact)
+        role = row.role.value if hasattr(row.role, "value") else row.role
+        data: dict[str, Any] = {"contact": timeline.ref(contact, role=role)}
         await timeline.record(conn, opp, "CONTACT_ROLE_REMOVED", actor, data)
         return opp

@@ -115,3 +115,11 @@ async def test_a_role_of_a_contact_the_viewer_cannot_see_does_not_exist_for_them
         assert data["opportunity"]["contactRoles"] == [{"role": "INFLUENCER", "contact": {"id": shown}}]
         node = await viewer("query($id: ID!) { node(id: $id) { id } }", {"id": role["contactRole"]["id"]})
         assert node["node"] is None
+        # nor on the deal's timeline: the role hangs on the hidden contact's reference
+        events = await viewer(
+            "query($o: ID!) { opportunity(id: $o) { timeline { nodes { kind data } } } }", {"o": deal}
+        )
+        added = [e["data"] for e in events["opportunity"]["timeline"]["nodes"] if e["kind"] == "CONTACT_ROLE_ADDED"]
+        assert sorted(added, key=str) == sorted(
+            [{"contact": None}, {"contact": {"id": shown, "role": "INFLUENCER"}}], key=str
+        )

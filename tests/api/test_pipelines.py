@@ -347,15 +347,21 @@ async def test_summary_never_mixes_pipelines_unless_grouped_by_pipeline(gql: Any
     bad = await gql(SUMMARY, {"groupBy": "STAGE", "pipelineId": account}, errors=True)
     assert bad["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     # a filter that names the other pipeline inside `or` / `not` sums that pipeline (not the default)
-    named = [{"or": [{"pipeline": {"id": {"eq": other["id"]}}}]}, {"not": {"pipeline": {"isDefault": {"eq": True}}}}]
+    named = [
+        {"or": [{"pipeline": {"id": {"eq": other["id"]}}}]},
+        {"not": {"pipeline": {"isDefault": {"eq": True}}}},
+        {"stage": {"pipeline": {"id": {"eq": other["id"]}}}},
+        {"stage": {"id": {"eq": _stage(other, "Proposal")}}},
+    ]
     for flt in named:
         found = (await gql(SUMMARY, {"groupBy": "OWNER", "filter": flt}))["pipelineSummary"]
         assert [(g["count"], g["amount"]) for g in found] == [(1, "250.50")], flt
     # a filter matching deals of both pipelines is refused unless grouped by PIPELINE
     both = {"pipeline": {"id": {"in": [default["id"], other["id"]]}}}
     for group_by in ("OWNER", "STAGE", "SPLIT_OWNER", "CAMPAIGN"):
-        mixed = await gql(SUMMARY, {"groupBy": group_by, "filter": both}, errors=True)
-        assert mixed["errors"][0]["extensions"]["code"] == "INVALID", mixed
+        for flt in (both, {"stage": {"name": {"eq": "Proposal"}}}):
+            mixed = await gql(SUMMARY, {"groupBy": group_by, "filter": flt}, errors=True)
+            assert mixed["errors"][0]["extensions"]["code"] == "INVALID", mixed
     by_pipeline = (await gql(SUMMARY, {"groupBy": "PIPELINE", "filter": both}))["pipelineSummary"]
     assert [g["count"] for g in by_pipeline] == [2, 1]
 

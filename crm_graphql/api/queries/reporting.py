@@ -117,10 +117,11 @@ class Query:
 
 
 def _names_pipeline(filter: Any) -> bool:
-    """Whether the filter (or an ``and`` / ``or`` / ``not`` of it) says which pipeline."""
+    """Whether the filter (or an ``and`` / ``or`` / ``not`` of it) says which pipeline, directly or
+    through its stages."""
     if filter is None or filter is strawberry.UNSET:
         return False
-    if getattr(filter, "pipeline", None) not in (None, strawberry.UNSET):
-        return True
+    if any(getattr(filter, name, None) not in (None, strawberry.UNSET) for name in ("pipeline", "stage")):
+        return True  # a stage belongs to one pipeline: naming stages names their pipelines
     parts = [*(getattr(filter, "and_", None) or []), *(getattr(filter, "or_", None) or [])]
     return any(_names_pipeline(p) for p in [*parts, getattr(filter, "not_", None)])
