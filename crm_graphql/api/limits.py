@@ -57,7 +57,7 @@ from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from crm_graphql import faults
-from crm_graphql.api import input_guard
+from crm_graphql.api import input_guard, internals
 from crm_graphql.api.transport.request import current_request_id
 
 MAX_DEPTH = 20
@@ -72,15 +72,6 @@ MAX_PAGE = 100
 DEFAULT_PAGE = 20
 
 logger = logging.getLogger("crm_graphql.errors")
-
-_SUGGESTION = re.compile(r"\s*Did you mean .*\?\s*$", re.DOTALL)
-_STOCK_CODES = (
-    (re.compile(r"exceeds maximum operation depth|Maximum introspection depth exceeded"), "MAX_DEPTH_EXCEEDED"),
-    (re.compile(r"aliases found\. Allowed"), "MAX_ALIASES_EXCEEDED"),
-    (re.compile(r"Document contains more than \d+ tokens"), "MAX_TOKENS_EXCEEDED"),
-    # a scalar that does not parse (an id, a decimal, a date), as a literal or a variable
-    (re.compile(r"Value cannot represent a"), "INVALID"),
-)
 
 
 def limit_error(message: str, code: str, nodes: Any = None) -> GraphQLError:
@@ -355,11 +346,11 @@ def operation_errors(document: Any, operation_name: str | None) -> list[GraphQLE
 
 def tidy(error: GraphQLError, debug: bool) -> None:
     """Give stock limit errors their code; hide field suggestions in production."""
-    if not debug and "Did you mean" in error.message:
-        error.message = _SUGGESTION.sub("", error.message)
+    if not debug and internals.SUGGESTION.search(error.message):
+        error.message = internals.SUGGESTION.sub("", error.message)
     if error.extensions and "code" in error.extensions:
         return
-    for pattern, code in _STOCK_CODES:
+    for pattern, code in internals.STOCK_CODES:
         if pattern.search(error.message):
             error.extensions = {**(error.extensions or {}), "code": code}
             return
@@ -381,10 +372,12 @@ class QueryLimits(SchemaExtension):
             from strawberry.schema.schema import validate_document
 
             ctx.pre_execution_errors = validate_document(
-                ctx.schema._schema, ctx.graphql_document, tuple(ctx.validation_rules)
+                internals.graphql_schema(ctx.schema), ctx.graphql_document, tuple(ctx.validation_rules)
             )
         if not ctx.pre_execution_errors and ctx.graphql_document is not None:
-            self.cost, errors = analyse(ctx.schema._schema, ctx.graphql_document, ctx.operation_name, ctx.variables)
+            self.cost, errors = analyse(
+                internals.graphql_schema(ctx.schema), ctx.graphql_document, ctx.operation_name, ctx.variables
+            )
             # strawberry's ``operation_name`` falls back to the first operation's name: ask
             # for the one the client sent
             provided = getattr(ctx, "_provided_operation_name", ctx.operation_name)

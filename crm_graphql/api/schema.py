@@ -10,7 +10,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types.base import get_object_definition
 
-from crm_graphql.api import queries, subscriptions
+from crm_graphql.api import internals, queries, subscriptions
 from crm_graphql.api.limits import MAX_TOKENS, FastTokenLimit, QueryLimits, RequestMaskErrors
 from crm_graphql.api.mutations import (
     account_relations,
@@ -109,7 +109,7 @@ def _fast_path(schema: strawberry.Schema) -> None:
     (``metadata={"fast": fn(root)}``) and to-one relations through the DataLoaders
     (``metadata={"fast_ref": (model, fk_attr)}``). Behaviour is the same; only the wrapping goes.
     """
-    for gql_type in schema._schema.type_map.values():
+    for gql_type in internals.graphql_schema(schema).type_map.values():
         if not isinstance(gql_type, GraphQLObjectType):
             continue
         for gql_field in gql_type.fields.values():

@@ -17,9 +17,9 @@ from typing import Any, Optional
 
 import strawberry
 from graphql import GraphQLError
-from graphql.utilities import coerce_input_value
 from tortoise.expressions import Q
 
+from crm_graphql.api import internals
 from crm_graphql.api.context import Info
 from crm_graphql.api.filters import SPECS, to_q
 from crm_graphql.api.mutations.base import Payload, idempotency_field, mutation, out, ref
@@ -176,11 +176,8 @@ def stored_filter_to_q(info: Info) -> splits.LeadFilterToQ:
     def convert(data: dict[str, Any], user: Any) -> Q:
         if not data:
             return Q()
-        from strawberry.types.arguments import convert_argument
-
         try:
-            coerced = coerce_input_value(data, schema._schema.get_type("LeadFilter"))  # type: ignore[arg-type]
-            flt = convert_argument(coerced, LeadFilter, schema.schema_converter.scalar_registry, schema.config)
+            flt = internals.input_from_json(schema, data, "LeadFilter", LeadFilter)
             return to_q("Lead", flt, user)
         except GraphQLError as exc:
             raise Invalid(f"The rule's stored filter is no longer valid: {exc.message}", ("input", "ruleId")) from None

@@ -46,6 +46,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Bas
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 from strawberry.types.execution import PreExecutionError
 
+from crm_graphql.api import internals
 from crm_graphql.api.transport import metrics
 from crm_graphql.settings import Settings
 
@@ -277,7 +278,7 @@ class SharedStreams:
         document = _parse(query)
         if document is None:
             return None
-        cost, _ = analyse(self.schema._schema, document, operation_name, variables)
+        cost, _ = analyse(internals.graphql_schema(self.schema), document, operation_name, variables)
         if cost.requested_nodes > MAX_SUBSCRIPTION_NODES:
             return GraphQLError(
                 f"A subscription may request at most {MAX_SUBSCRIPTION_NODES} nodes per event; "
