@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,15 +138,20 @@ def response(found: Fault, *, close: bool = False) -> JSONResponse:
     )
 
 
-def note(found: Fault) -> None:
-    """Put the fault on the request's log line (outcome ``unavailable``, ``error`` the detail)."""
-    from crm_graphql.api.transport.request import current
+#: Who wants to hear of a fault met while serving a request (the request log registers itself:
+#: this module stays below the API layer and imports nothing from it).
+_LISTENERS: list[Callable[[Fault], None]] = []
 
-    info = current()
-    if info is not None:
-        info.outcome = "unavailable"
-        if info.error is None:
-            info.error = found.detail
+
+def on_fault(listener: Callable[[Fault], None]) -> Callable[[Fault], None]:
+    _LISTENERS.append(listener)
+    return listener
+
+
+def note(found: Fault) -> None:
+    """Tell the listeners (the request's log line: outcome ``unavailable``, ``error`` the detail)."""
+    for listener in _LISTENERS:
+        listener(found)
 
 
 class ServiceUnavailable:

@@ -180,6 +180,21 @@ def test_services_and_models_import_neither_the_api_nor_strawberry() -> None:
     assert inner and wrong == []
 
 
+def test_the_ground_floor_imports_nothing_above_it() -> None:
+    # given the modules every layer stands on (actor.py names models.User only for mypy's proof)
+    ground = ("money", "errors", "enums", "settings", "faults", "lifecycle")
+    base = {n: p for n, p in MODULES.items() if n in {f"crm_graphql.{g}" for g in ground}}
+    # when their imports are read (inside functions too)
+    wrong = [
+        f"{name}:{line} imports {imported}"
+        for name, path in sorted(base.items())
+        for imported, line in _imports(name, path)
+        if imported.startswith(("crm_graphql.api", "crm_graphql.services", "crm_graphql.models", "crm_graphql.db"))
+    ]
+    # then none reaches up (a fault tells its listeners instead: ``faults.on_fault``)
+    assert len(base) == len(ground) and wrong == []
+
+
 def test_the_api_queries_the_orm_only_through_services() -> None:
     # given the API's modules outside the compiled read path and the listed exceptions
     api = {

@@ -33,6 +33,7 @@ from graphql import GraphQLError
 from starlette.datastructures import MutableHeaders
 from strawberry.extensions import SchemaExtension
 
+from crm_graphql import faults
 from crm_graphql.api.transport import metrics
 from crm_graphql.api.transport.results import is_request_error
 
@@ -62,6 +63,16 @@ _current: ContextVar[RequestInfo | None] = ContextVar("crm_graphql_request", def
 
 def current() -> RequestInfo | None:
     return _current.get()
+
+
+@faults.on_fault
+def _note_fault(found: faults.Fault) -> None:
+    """A database fault met while serving the request goes on its log line."""
+    info = current()
+    if info is not None:
+        info.outcome = "unavailable"
+        if info.error is None:
+            info.error = found.detail
 
 
 def current_request_id() -> str | None:
