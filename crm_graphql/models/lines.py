@@ -13,6 +13,27 @@ if TYPE_CHECKING:
     from crm_graphql.models.catalog import Bundle, Product
 
 
+#: What a line copied to another document carries, field by field (its lineTotal is never
+#: recomputed on the way).
+LINE_FIELDS = (
+    "position",
+    "currency",
+    "product_id",
+    "name",
+    "description",
+    "quantity",
+    "unit",
+    "unit_price",
+    "discount_percent",
+    "tax_rate",
+    "line_total",
+    "source",
+    "bundle_id",
+    "bundle_group",
+    "weight",
+)
+
+
 class LineItem(Entity):
     """A priced line: what ``LineItem`` in the API shows, copied between documents."""
 

@@ -32,26 +32,9 @@ from crm_graphql.enums import (
     SalesOrderStatus,
 )
 from crm_graphql.errors import AlreadyConverted, InvalidTransition
+from crm_graphql.models.lines import LINE_FIELDS
 from crm_graphql.services import access, amounts, crud, idempotency, lineage, numbering, timeline
 
-#: Copied field by field from line to line: the copy's lineTotal is never recomputed.
-ITEM_FIELDS = (
-    "position",
-    "currency",
-    "product_id",
-    "name",
-    "description",
-    "quantity",
-    "unit",
-    "unit_price",
-    "discount_percent",
-    "tax_rate",
-    "line_total",
-    "source",
-    "bundle_id",
-    "bundle_group",
-    "weight",
-)
 TOTAL_FIELDS = (
     "currency",
     "discount_percent",
@@ -76,7 +59,7 @@ def _now() -> dt.datetime:
 
 async def copy_items(conn: BaseDBAsyncClient, items: Sequence[Any], model: type[Model], **parent: int) -> list[Any]:
     """Copy lines into another document, field by field."""
-    rows = [model(**parent, **{f: getattr(item, f) for f in ITEM_FIELDS}) for item in items]
+    rows = [model(**parent, **{f: getattr(item, f) for f in LINE_FIELDS}) for item in items]
     if rows:
         await model.bulk_create(rows, using_db=conn)
     return rows

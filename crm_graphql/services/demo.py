@@ -43,6 +43,7 @@ from crm_graphql.enums import (
     SalesOrderStatus,
     StageKind,
 )
+from crm_graphql.models.lines import LINE_FIELDS
 from crm_graphql.services import amounts, numbering, pricing, users
 
 D = Decimal
@@ -928,24 +929,7 @@ class _Builder:
 
 
 def _copy(item: m.QuoteItem) -> dict[str, Any]:
-    names = (
-        "position",
-        "currency",
-        "product_id",
-        "name",
-        "description",
-        "quantity",
-        "unit",
-        "unit_price",
-        "discount_percent",
-        "tax_rate",
-        "line_total",
-        "source",
-        "bundle_id",
-        "bundle_group",
-        "weight",
-    )
-    return {n: getattr(item, n) for n in names}
+    return {n: getattr(item, n) for n in LINE_FIELDS}
 
 
 def _phone(rng: random.Random) -> str:

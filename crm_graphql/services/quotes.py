@@ -50,7 +50,7 @@ from crm_graphql.errors import (
     Required,
     raise_all,
 )
-from crm_graphql.models.lines import LineItem
+from crm_graphql.models.lines import LINE_FIELDS, LineItem
 from crm_graphql.services import (
     access,
     amounts,
@@ -73,24 +73,7 @@ _LIMIT = Decimal("100000000000000")
 _HUNDRED = Decimal(100)
 _ONE = Decimal(1)
 
-_COPY_FIELDS = (
-    "position",
-    "currency",
-    "product_id",
-    "name",
-    "description",
-    "quantity",
-    "unit",
-    "unit_price",
-    "discount_percent",
-    "tax_rate",
-    "line_total",
-    "source",
-    "bundle_id",
-    "bundle_group",
-    "weight",
-    "pricebook_entry_id",
-)
+_COPY_FIELDS = (*LINE_FIELDS, "pricebook_entry_id")
 
 
 @dataclass
