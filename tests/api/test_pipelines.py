@@ -359,9 +359,13 @@ async def test_summary_never_mixes_pipelines_unless_grouped_by_pipeline(gql: Any
     # a filter matching deals of both pipelines is refused unless grouped by PIPELINE
     both = {"pipeline": {"id": {"in": [default["id"], other["id"]]}}}
     for group_by in ("OWNER", "STAGE", "SPLIT_OWNER", "CAMPAIGN"):
-        for flt in (both, {"stage": {"name": {"eq": "Proposal"}}}):
+        for flt in (both, {"stage": {"id": {"in": [_stage(default, "Proposal"), _stage(other, "Proposal")]}}}):
             mixed = await gql(SUMMARY, {"groupBy": group_by, "filter": flt}, errors=True)
             assert mixed["errors"][0]["extensions"]["code"] == "INVALID", mixed
+    # a condition on the stages' kind or name names no pipeline: the default one is summed
+    for flt in ({"stage": {"kind": {"eq": "OPEN"}}}, {"stage": {"name": {"eq": "Proposal"}}}):
+        found = (await gql(SUMMARY, {"groupBy": "STAGE", "filter": flt}))["pipelineSummary"]
+        assert [(g["key"], g["count"], g["amount"]) for g in found] == [(_stage(default, "Proposal"), 2, "100.01")]
     by_pipeline = (await gql(SUMMARY, {"groupBy": "PIPELINE", "filter": both}))["pipelineSummary"]
     assert [g["count"] for g in by_pipeline] == [2, 1]
 

@@ -117,11 +117,19 @@ class Query:
 
 
 def _names_pipeline(filter: Any) -> bool:
-    """Whether the filter (or an ``and`` / ``or`` / ``not`` of it) says which pipeline, directly or
-    through its stages."""
+    """Whether the filter (or an ``and`` / ``or`` / ``not`` of it) says which pipeline: through
+    ``pipeline``, or through stages named by id or by their pipeline. A condition on the stages'
+    kind or name (``stage: {kind: {eq: OPEN}}``) names no pipeline: the default one is summed."""
     if filter is None or filter is strawberry.UNSET:
         return False
-    if any(getattr(filter, name, None) not in (None, strawberry.UNSET) for name in ("pipeline", "stage")):
-        return True  # a stage belongs to one pipeline: naming stages names their pipelines
+    if _given(getattr(filter, "pipeline", None)):
+        return True
+    stage = getattr(filter, "stage", None)
+    if _given(stage) and (_given(getattr(stage, "id", None)) or _given(getattr(stage, "pipeline", None))):
+        return True
     parts = [*(getattr(filter, "and_", None) or []), *(getattr(filter, "or_", None) or [])]
     return any(_names_pipeline(p) for p in [*parts, getattr(filter, "not_", None)])
+
+
+def _given(value: Any) -> bool:
+    return value is not None and value is not strawberry.UNSET
