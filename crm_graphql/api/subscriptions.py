@@ -19,6 +19,7 @@ from graphql import GraphQLError
 
 from crm_graphql import models as m
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import subscription
 from crm_graphql.api.filters import SPECS, to_q
 from crm_graphql.api.relay import MODELS, MalformedId, from_global_id
 from crm_graphql.api.types.activity import TimelineEventType
@@ -58,7 +59,7 @@ async def _batches(info: Info) -> AsyncGenerator[live.Batch, None]:
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(
+    @subscription(
         description="New timeline events, of one record (and, for an account, of its deals and documents) or of all."
     )
     async def timeline_event(
@@ -99,7 +100,7 @@ class Subscription:
                     info.context.fresh_loaders()
                     yield event  # type: ignore[misc]
 
-    @strawberry.subscription(description="Opportunities as they change (matching the filter, if given).")
+    @subscription(description="Opportunities as they change (matching the filter, if given).")
     async def opportunity_changed(
         self,
         info: Info,

@@ -10,6 +10,7 @@ import strawberry
 
 from crm_graphql.api.connection import MAX_PAGE, PaginationError
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import field
 from crm_graphql.api.relay import MODELS, MalformedId, Node, from_global_id
 from crm_graphql.api.types.catalog import ExchangeRateType
 from crm_graphql.api.types.common import lazy, list_field
@@ -42,14 +43,14 @@ def singular(type_name: str, description: str) -> Any:
 
 @strawberry.type(description="Read the CRM graph.")
 class Query:
-    @strawberry.field(
+    @field(
         description="Any record by its global ID; null when unknown, hidden, deleted or malformed.",
         metadata={"read": ("node", None)},
     )
     async def node(self, info: Info, id: GlobalIdArg) -> Node | None:
         return await load_node(info, id)  # type: ignore[no-any-return]
 
-    @strawberry.field(description="Several records by global ID, in the order asked; null for each one not found.")
+    @field(description="Several records by global ID, in the order asked; null for each one not found.")
     async def nodes(
         self,
         info: Info,
@@ -60,11 +61,11 @@ class Query:
         # gathered, so the DataLoaders batch one query per type
         return list(await asyncio.gather(*(load_node(info, i) for i in ids)))
 
-    @strawberry.field(description="The signed-in user.")
+    @field(description="The signed-in user.")
     def viewer(self, info: Info) -> UserType | None:
         return info.context.user  # type: ignore[no-any-return]
 
-    @strawberry.field(description="A pipeline's stages in pipeline order (the default pipeline's when none is named).")
+    @field(description="A pipeline's stages in pipeline order (the default pipeline's when none is named).")
     async def stages(
         self,
         info: Info,
@@ -82,13 +83,13 @@ class Query:
                 return []
         return await reads.stages(info.context.user, pk)  # type: ignore[return-value]
 
-    @strawberry.field(description="A quote by its human-readable number (its latest revision).")
+    @field(description="A quote by its human-readable number (its latest revision).")
     async def quote_by_number(
         self, info: Info, number: Annotated[str, strawberry.argument(description='The quote number, e.g. "Q-00042".')]
     ) -> QuoteType | None:
         return await reads.quote_by_number(info.context.user, number)  # type: ignore[return-value]
 
-    @strawberry.field(description="Exchange rates to the base currency.")
+    @field(description="Exchange rates to the base currency.")
     async def exchange_rates(self, info: Info) -> list[ExchangeRateType]:
         return await reads.exchange_rates(info.context.user)  # type: ignore[return-value]
 

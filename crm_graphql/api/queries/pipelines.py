@@ -8,17 +8,18 @@ import strawberry
 
 from crm_graphql.api import queries
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import field
 from crm_graphql.api.types.pipeline import PipelineType
 from crm_graphql.services import reads
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Every pipeline, the default one first, then by name.")
+    @field(description="Every pipeline, the default one first, then by name.")
     async def pipelines(self, info: Info) -> list[PipelineType]:
         return await reads.pipelines(info.context.user)  # type: ignore[return-value]
 
-    @strawberry.field(description="A pipeline by ID.")
+    @field(description="A pipeline by ID.")
     async def pipeline(
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
     ) -> Optional[PipelineType]:

@@ -10,6 +10,7 @@ from graphql import GraphQLError
 
 import crm_graphql.api.specs  # noqa: F401 - builds OpportunityFilter
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import field
 from crm_graphql.api.filters import SPECS, to_q
 from crm_graphql.api.relay import MalformedId, from_global_id, to_global_id
 from crm_graphql.errors import DomainError, MissingExchangeRate
@@ -52,7 +53,7 @@ _KEY_TYPES = {
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Opportunities you can see, grouped, with amounts converted into one currency.")
+    @field(description="Opportunities you can see, grouped, with amounts converted into one currency.")
     async def pipeline_summary(
         self,
         info: Info,

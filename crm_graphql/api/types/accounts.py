@@ -15,6 +15,7 @@ from crm_graphql import enums as e
 from crm_graphql import models as m
 from crm_graphql.api import figures
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import field
 from crm_graphql.api.relay import model_type
 from crm_graphql.api.types.activity import Convertible, timeline_field
 from crm_graphql.api.types.common import Entity, is_deleted, list_field, ref_field
@@ -63,14 +64,14 @@ class AccountType(Entity, Convertible):
     timeline = timeline_field("Account")
     is_type_of = model_type(m.Account)
 
-    @strawberry.field(
+    @field(
         description="Accounts related to this one (partner, supplier, customer...), from this side: `account` is this "
         "account. Only relations whose other account you can see; separate from the parent/sub-account tree."
     )
     async def related_accounts(root, info: Info) -> list[AccountRelationType]:  # type: ignore[no-untyped-def]
         return await _relations_loader(info).load(root.id)
 
-    @strawberry.field(
+    @field(
         description="Sum of the amounts of this account's open deals you can see (every pipeline), converted into "
         "`currency` as pipelineSummary converts; null with a MISSING_EXCHANGE_RATE error when a rate is missing."
     )
@@ -79,7 +80,7 @@ class AccountType(Entity, Convertible):
     ) -> Optional[Decimal]:
         return await _account_total(info, root.id, e.OpportunityStatus.OPEN, currency)
 
-    @strawberry.field(
+    @field(
         description="Sum of the amounts of this account's won deals you can see, converted into `currency` as "
         "pipelineSummary converts; null with a MISSING_EXCHANGE_RATE error when a rate is missing."
     )
@@ -153,7 +154,7 @@ class ContactType(Entity, Convertible):
     title: str | None = strawberry.field(description="Job title.")
     is_deleted: bool = strawberry.field(resolver=is_deleted, description="Soft-deleted (restorable).")
 
-    @strawberry.field(description="This contact's business roles on the deals you can see.")
+    @field(description="This contact's business roles on the deals you can see.")
     async def opportunity_roles(  # type: ignore[no-untyped-def]
         root, info: Info
     ) -> list[Annotated[OpportunityContactRoleType, strawberry.lazy("crm_graphql.api.types.pipeline")]]:

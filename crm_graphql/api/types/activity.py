@@ -18,6 +18,7 @@ from crm_graphql import models as m
 from crm_graphql.api import batch
 from crm_graphql.api import connection as conn
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import field
 from crm_graphql.api.relay import MODELS, Node, model_type, resolve_model_type, to_global_id, type_name_of
 from crm_graphql.api.types.common import _PAGE_ARGS, Entity, lazy, ref_field
 from crm_graphql.services import event_upgrade, loaders, timeline
@@ -57,7 +58,7 @@ class TimelineEventType(Node):
     actor = ref_field("User", "actor_id", description="Who did it.")
     is_type_of = model_type(m.TimelineEvent)
 
-    @strawberry.field(
+    @field(
         description="Event details (conversion targets, reasons...). Other records are named as "
         '`{"id": <global ID>, ...}` with what the event says about them, or null when you may not see them.'
     )
@@ -65,7 +66,7 @@ class TimelineEventType(Node):
         data = await _presented(root, info)
         return {k: v for k, v in data.items() if k != "changes"}
 
-    @strawberry.field(
+    @field(
         description="Fields changed by an update, with old and new values (a reference as its global ID, "
         "null when you may not see the record)."
     )
@@ -77,7 +78,7 @@ class TimelineEventType(Node):
             if isinstance(v, dict)
         ]
 
-    @strawberry.field(description="The record the event is about (null when hidden or purged).")
+    @field(description="The record the event is about (null when hidden or purged).")
     async def subject(root: Any, info: Info) -> Optional[Node]:
         return await info.context.load(MODELS[root.subject_type], root.subject_id)
 
@@ -166,11 +167,11 @@ class LineageEdge:
     _source: strawberry.Private[tuple[str, int]]
     _target: strawberry.Private[tuple[str, int]]
 
-    @strawberry.field(name="from", description="The origin.")
+    @field(name="from", description="The origin.")
     async def from_(self, info: Info) -> Node:
         return await info.context.load(MODELS[self._source[0]], self._source[1])  # type: ignore[no-any-return]
 
-    @strawberry.field(description="What was made from it.")
+    @field(description="What was made from it.")
     async def to(self, info: Info) -> Node:
         return await info.context.load(MODELS[self._target[0]], self._target[1])  # type: ignore[no-any-return]
 
@@ -207,19 +208,19 @@ def _end(link: Any, side: str) -> tuple[str, int]:
 
 @strawberry.interface(description="A record that conversions create or consume: it knows its lineage.")
 class Convertible:
-    @strawberry.field(description="The record this one was made from, if any.")
+    @field(description="The record this one was made from, if any.")
     async def origin(root: Any, info: Info) -> Optional[Node]:
         links = await _links_loader(info, "in").load((type_name_of(root), root.id))
         return await info.context.load(MODELS[links[0].source_type], links[0].source_id) if links else None
 
-    @strawberry.field(description="Records made from this one.")
+    @field(description="Records made from this one.")
     async def derivatives(root: Any, info: Info) -> list[Node]:
         links = await _links_loader(info, "out").load((type_name_of(root), root.id))
         return list(
             await asyncio.gather(*(info.context.load(MODELS[t], pk) for t, pk in (_end(lk, "target") for lk in links)))
         )
 
-    @strawberry.field(description="Every conversion upstream and downstream of this record, oldest first.")
+    @field(description="Every conversion upstream and downstream of this record, oldest first.")
     async def lineage(root: Any, info: Info) -> list[LineageEdge]:
         start = (type_name_of(root), root.id)
         seen_links: dict[int, Any] = {}

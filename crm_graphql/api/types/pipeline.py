@@ -17,6 +17,7 @@ from crm_graphql import models as m
 from crm_graphql.api import batch, figures
 from crm_graphql.api.connection import SortKey
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import field
 from crm_graphql.api.relay import model_type
 from crm_graphql.api.types.activity import Convertible, timeline_field
 from crm_graphql.api.types.common import (
@@ -46,7 +47,7 @@ class PipelineType(Entity):
     opportunities = list_field("Opportunity", fk="pipeline_id", description="Opportunities in this pipeline.")
     is_type_of = model_type(m.Pipeline)
 
-    @strawberry.field(description="Its stages in pipeline order (the WON and LOST stages last).")
+    @field(description="Its stages in pipeline order (the WON and LOST stages last).")
     async def stages(root, info: Info) -> list[StageType]:  # type: ignore[no-untyped-def]
         return await _stages_loader(info).load(root.id)
 
@@ -125,7 +126,7 @@ class OpportunityType(Entity, Convertible):
     timeline = timeline_field("Opportunity")
     is_type_of = model_type(m.Opportunity)
 
-    @strawberry.field(description="Users granted access to this restricted opportunity (besides its owner).")
+    @field(description="Users granted access to this restricted opportunity (besides its owner).")
     async def access_users(  # type: ignore[no-untyped-def]
         root,
         info: Info,
@@ -134,7 +135,7 @@ class OpportunityType(Entity, Convertible):
         users = await asyncio.gather(*(info.context.load(m.User, uid) for uid in user_ids))
         return [u for u in users if u is not None]
 
-    @strawberry.field(description="Contacts' business roles on this deal (the primary one first).")
+    @field(description="Contacts' business roles on this deal (the primary one first).")
     async def contact_roles(root, info: Info) -> list[OpportunityContactRoleType]:  # type: ignore[no-untyped-def]
         return await _roles_loader(info, "opportunity_id").load(root.id)
 
@@ -145,7 +146,7 @@ class OpportunityType(Entity, Convertible):
         metadata={"fast": _stage_entered_at, "columns": ("stage_entered_at", "created_at")},
     )
 
-    @strawberry.field(
+    @field(
         description="The deal's next activity: of its activities you can see that are not done and have a due date, "
         "the one due first; null when there is none."
     )
@@ -154,7 +155,7 @@ class OpportunityType(Entity, Convertible):
     ) -> Optional[Annotated[ActivityType, strawberry.lazy("crm_graphql.api.types.activity")]]:
         return await _next_activity_loader(info).load(root.id)
 
-    @strawberry.field(
+    @field(
         description="`amount` converted into `currency` as pipelineSummary converts (rounded to its minor units); "
         "null without an amount, or with a MISSING_EXCHANGE_RATE error when a rate is missing."
     )
@@ -169,14 +170,14 @@ class OpportunityType(Entity, Convertible):
         except DomainError as exc:
             raise figures.client_error(exc) from None
 
-    @strawberry.field(
+    @field(
         description="Who is credited with the deal's revenue, in order: whole percents adding up to 100, each "
         "amount the deal's amount split to the cent by largest remainder. Empty: the deal counts wholly for its owner."
     )
     async def revenue_splits(root, info: Info) -> list[RevenueSplitType]:  # type: ignore[no-untyped-def]
         return await revenue_splits_of(info, root)
 
-    @strawberry.field(description="Won or lost deals are read-only until reopened.")
+    @field(description="Won or lost deals are read-only until reopened.")
     def is_locked(root) -> bool:  # type: ignore[no-untyped-def]
         return root.status != e.OpportunityStatus.OPEN
 
