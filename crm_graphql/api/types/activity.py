@@ -12,6 +12,7 @@ from typing import Any, Optional
 import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
+from tortoise.models import Model
 
 from crm_graphql import enums as e
 from crm_graphql import models as m
@@ -19,6 +20,7 @@ from crm_graphql.api import batch
 from crm_graphql.api import connection as conn
 from crm_graphql.api.context import Info
 from crm_graphql.api.fields import field
+from crm_graphql.api.filters import SPECS
 from crm_graphql.api.relay import MODELS, Node, model_type, resolve_model_type, to_global_id, type_name_of
 from crm_graphql.api.types.common import _PAGE_ARGS, Entity, lazy, ref_field
 from crm_graphql.services import event_upgrade, loaders, timeline
@@ -62,15 +64,17 @@ class TimelineEventType(Node):
         description="Event details (conversion targets, reasons...). Other records are named as "
         '`{"id": <global ID>, ...}` with what the event says about them, or null when you may not see them.'
     )
-    async def data(root: Any, info: Info) -> JSON:
+    @staticmethod
+    async def data(root: m.TimelineEvent, info: Info) -> JSON:
         data = await _presented(root, info)
-        return {k: v for k, v in data.items() if k != "changes"}
+        return JSON({k: v for k, v in data.items() if k != "changes"})
 
     @field(
         description="Fields changed by an update, with old and new values (a reference as its global ID, "
         "null when you may not see the record)."
     )
-    async def changes(root: Any, info: Info) -> list[FieldChange]:
+    @staticmethod
+    async def changes(root: m.TimelineEvent, info: Info) -> list[FieldChange]:
         raw = (await _presented(root, info)).get("changes") or {}
         return [
             FieldChange(field=k, old_value=_text(v.get("old")), new_value=_text(v.get("new")))
@@ -78,9 +82,11 @@ class TimelineEventType(Node):
             if isinstance(v, dict)
         ]
 
-    @field(description="The record the event is about (null when hidden or purged).")
-    async def subject(root: Any, info: Info) -> Optional[Node]:
-        return await info.context.load(MODELS[root.subject_type], root.subject_id)
+    @field(description="The record the event is about (null when hidden or purged).", graphql_type=Optional[Node])
+    @staticmethod
+    async def subject(root: m.TimelineEvent, info: Info) -> Model | None:
+        row: Model | None = await info.context.load(MODELS[root.subject_type], root.subject_id)
+        return row
 
 
 async def _presented(root: Any, info: Info) -> dict[str, Any]:
@@ -112,7 +118,7 @@ def _timeline_loader(info: Info, page: conn.Page, type_name: str) -> DataLoader[
     loader = ctx._loaders.get(key)
     if loader is not None:
         return loader
-    keys = conn.sort_keys(conn.SPECS["TimelineEvent"], None)
+    keys = conn.sort_keys(SPECS["TimelineEvent"], None)
     events = m.TimelineEvent
     if type_name == "Account":  # an account's own events and those of its deals and documents
         partition = f"COALESCE({batch.column(events, 'account_id')}, {batch.column(events, 'subject_id')})"

@@ -107,5 +107,6 @@ class CampaignType(Entity):
     is_type_of = model_type(m.Campaign)
 
     @field(description="Leads, qualified leads, opportunities, won deals and return, over what you may see.")
-    async def stats(root, info: Info) -> CampaignStats:  # type: ignore[no-untyped-def]
+    @staticmethod
+    async def stats(root: m.Campaign, info: Info) -> CampaignStats:
         return CampaignStats.of(await _stats_loader(info).load(root))

@@ -42,7 +42,8 @@ class DocumentTemplateType(Entity):
     is_type_of = model_type(m.DocumentTemplate)
 
     @field(description="The format this template renders into unless renderQuoteDocument asks for another.")
-    def format(root) -> DocumentFormat:  # type: ignore[no-untyped-def]
+    @staticmethod
+    def format(root: m.DocumentTemplate) -> DocumentFormat:
         return templating.SOURCE_FORMATS.get(root.content_type, DocumentFormat.MARKDOWN)
 
 
@@ -61,7 +62,8 @@ class DocumentType(Entity):
     is_type_of = model_type(m.Document)
 
     @field(description="File name for saving the document, with the format's extension (`.pdf`, `.md`...).")
-    def file_name(root) -> str:  # type: ignore[no-untyped-def]
+    @staticmethod
+    def file_name(root: m.Document) -> str:
         return documents.file_name(root)
 
     @field(
@@ -71,7 +73,8 @@ class DocumentType(Entity):
             "a valid token, 404 when the document is missing or hidden from the user (as its quote)."
         )
     )
-    def url(root, info: Info) -> str:  # type: ignore[no-untyped-def]
+    @staticmethod
+    def url(root: m.Document, info: Info) -> str:
         path = downloads.path_of(root)
         request = info.context.request
         if request is None:

@@ -52,9 +52,11 @@ class LeadType(Entity, Convertible):
         description="Users sharing the lead (given by a lead split rule), in order; their percents add up to 100. "
         "Qualifying the lead makes them the new deal's revenue splits. Empty: the lead is not split yet."
     )
-    async def shares(root, info: Info) -> list[LeadShareType]:  # type: ignore[no-untyped-def]
-        return await lead_shares_loader(info).load(root.id)  # type: ignore[no-any-return]
+    @staticmethod
+    async def shares(root: m.Lead, info: Info) -> list[LeadShareType]:
+        return await lead_shares_loader(info).load(root.id)
 
     @field(description="Qualified leads are read-only.")
-    def is_locked(root) -> bool:  # type: ignore[no-untyped-def]
+    @staticmethod
+    def is_locked(root: m.Lead) -> bool:
         return root.status == e.LeadStatus.QUALIFIED

@@ -40,7 +40,8 @@ class QuoteType(SalesDocument, Convertible):
     is_type_of = model_type(m.Quote)
 
     @field(description="Read-only: accepted, superseded by a revision, or its opportunity is closed.")
-    async def is_locked(root, info: Info) -> bool:  # type: ignore[no-untyped-def]
+    @staticmethod
+    async def is_locked(root: m.Quote, info: Info) -> bool:
         if root.status == e.QuoteStatus.ACCEPTED or root.superseded_at is not None:
             return True
         opportunity = await info.context.load(m.Opportunity, root.opportunity_id)

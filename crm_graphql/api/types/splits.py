@@ -67,11 +67,13 @@ class LeadSplitRuleType(Entity):
         description="The LeadFilter input the rule was given, as written (field names as in LeadFilter); applied "
         "with the visibility of the user who runs the rule. {} matches every lead.",
     )
+    @staticmethod
     def filter_(root: m.LeadSplitRule) -> JSON:
         return JSON(root.lead_filter or {})
 
-    @field(description="The shares matching leads get, in order; they add up to 100.")
-    def shares(root: m.LeadSplitRule) -> list[LeadShareType]:
+    @field(description="The shares matching leads get, in order; they add up to 100.", graphql_type=list[LeadShareType])
+    @staticmethod
+    def shares(root: m.LeadSplitRule) -> list[Share]:
         return [Share(int(s["user"]), int(s["percent"])) for s in root.shares or []]
 
 
