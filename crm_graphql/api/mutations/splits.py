@@ -19,6 +19,7 @@ import strawberry
 from graphql import GraphQLError
 from tortoise.expressions import Q
 
+from crm_graphql import models as m
 from crm_graphql.api import internals
 from crm_graphql.api.context import Info
 from crm_graphql.api.filters import SPECS, to_q
@@ -106,29 +107,29 @@ class SetOpportunitySplitsInput:
 
 @strawberry.type(description="Result of createLeadSplitRule.")
 class CreateLeadSplitRulePayload(Payload):
-    lead_split_rule: LeadSplitRuleType | None = out("The new rule.")
+    lead_split_rule: m.LeadSplitRule | None = out("The new rule.", of=LeadSplitRuleType)
 
 
 @strawberry.type(description="Result of updateLeadSplitRule.")
 class UpdateLeadSplitRulePayload(Payload):
-    lead_split_rule: LeadSplitRuleType | None = out("The rule after the change.")
+    lead_split_rule: m.LeadSplitRule | None = out("The rule after the change.", of=LeadSplitRuleType)
 
 
 @strawberry.type(description="Result of deleteLeadSplitRule.")
 class DeleteLeadSplitRulePayload(Payload):
-    lead_split_rule: LeadSplitRuleType | None = out("The deleted rule.")
+    lead_split_rule: m.LeadSplitRule | None = out("The deleted rule.", of=LeadSplitRuleType)
     deleted_id: strawberry.ID | None = out("Global ID of the deleted rule.")
 
 
 @strawberry.type(description="Result of runLeadSplitRule.")
 class RunLeadSplitRulePayload(Payload):
-    rule: LeadSplitRuleType | None = out("The rule.")
+    rule: m.LeadSplitRule | None = out("The rule.", of=LeadSplitRuleType)
     processed_count: int | None = out("How many leads this run gave shares (matching leads that had none).")
 
 
 @strawberry.type(description="Result of setOpportunitySplits.")
 class SetOpportunitySplitsPayload(Payload):
-    opportunity: OpportunityType | None = out("The deal with its new splits.")
+    opportunity: m.Opportunity | None = out("The deal with its new splits.", of=OpportunityType)
 
 
 # --- the stored filter -------------------------------------------------------------------------
