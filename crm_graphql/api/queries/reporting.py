@@ -14,7 +14,7 @@ from crm_graphql.api.fields import field
 from crm_graphql.api.filters import SPECS, to_q
 from crm_graphql.api.relay import MalformedId, from_global_id, to_global_id
 from crm_graphql.errors import DomainError, MissingExchangeRate
-from crm_graphql.services import reporting
+from crm_graphql.services import config, reporting
 
 OpportunityFilter = SPECS["Opportunity"].filter_input
 
@@ -100,18 +100,18 @@ class Query:
             raise GraphQLError(exc.message, extensions={"code": exc.code.value, "currency": exc.currency}) from None
         except DomainError as exc:
             raise GraphQLError(exc.message, extensions={"code": exc.code.value}) from None
-        type_name = _KEY_TYPES.get(reporting.GroupBy(group_by))
+        key_type = _KEY_TYPES.get(reporting.GroupBy(group_by))
         out = []
         for g in groups:
-            key = None if g.key is None else (to_global_id(type_name, g.key) if type_name else str(g.key))
+            group_key = None if g.key is None else (to_global_id(key_type, g.key) if key_type else str(g.key))
             out.append(
                 PipelineGroup(
-                    key=key,
+                    key=group_key,
                     label=g.label,
                     count=g.count,
                     amount=g.amount,
                     weighted_amount=g.weighted_amount,
-                    currency=(currency or "").strip() or reporting.config.BASE_CURRENCY,
+                    currency=(currency or "").strip() or config.BASE_CURRENCY,
                 )
             )
         return out
