@@ -8,6 +8,7 @@ from typing import Annotated, Any, Optional
 
 import strawberry
 
+from crm_graphql import models as m
 from crm_graphql.api.connection import MAX_PAGE, PaginationError
 from crm_graphql.api.context import Info
 from crm_graphql.api.fields import field
@@ -65,14 +66,17 @@ class Query:
     def viewer(self, info: Info) -> UserType | None:
         return info.context.user  # type: ignore[no-any-return]
 
-    @field(description="A pipeline's stages in pipeline order (the default pipeline's when none is named).")
+    @field(
+        description="A pipeline's stages in pipeline order (the default pipeline's when none is named).",
+        graphql_type=list[StageType],
+    )
     async def stages(
         self,
         info: Info,
         pipeline_id: Annotated[
             Optional[strawberry.ID], strawberry.argument(description="The pipeline (default: the default pipeline).")
         ] = None,
-    ) -> list[StageType]:
+    ) -> list[m.Stage]:
         pk = None
         if pipeline_id is not None:
             try:
@@ -81,17 +85,17 @@ class Query:
                 return []
             if type_name != "Pipeline":
                 return []
-        return await reads.stages(info.context.user, pk)  # type: ignore[return-value]
+        return await reads.stages(info.context.user, pk)
 
-    @field(description="A quote by its human-readable number (its latest revision).")
+    @field(description="A quote by its human-readable number (its latest revision).", graphql_type=Optional[QuoteType])
     async def quote_by_number(
         self, info: Info, number: Annotated[str, strawberry.argument(description='The quote number, e.g. "Q-00042".')]
-    ) -> QuoteType | None:
-        return await reads.quote_by_number(info.context.user, number)  # type: ignore[return-value]
+    ) -> m.Quote | None:
+        return await reads.quote_by_number(info.context.user, number)
 
-    @field(description="Exchange rates to the base currency.")
-    async def exchange_rates(self, info: Info) -> list[ExchangeRateType]:
-        return await reads.exchange_rates(info.context.user)  # type: ignore[return-value]
+    @field(description="Exchange rates to the base currency.", graphql_type=list[ExchangeRateType])
+    async def exchange_rates(self, info: Info) -> list[m.ExchangeRate]:
+        return await reads.exchange_rates(info.context.user)
 
     accounts = list_field("Account", description="Accounts (customers).")
     contacts = list_field(

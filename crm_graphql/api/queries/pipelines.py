@@ -6,6 +6,7 @@ from typing import Annotated, Optional
 
 import strawberry
 
+from crm_graphql import models as m
 from crm_graphql.api import queries
 from crm_graphql.api.context import Info
 from crm_graphql.api.fields import field
@@ -15,9 +16,9 @@ from crm_graphql.services import reads
 
 @strawberry.type
 class Query:
-    @field(description="Every pipeline, the default one first, then by name.")
-    async def pipelines(self, info: Info) -> list[PipelineType]:
-        return await reads.pipelines(info.context.user)  # type: ignore[return-value]
+    @field(description="Every pipeline, the default one first, then by name.", graphql_type=list[PipelineType])
+    async def pipelines(self, info: Info) -> list[m.Pipeline]:
+        return await reads.pipelines(info.context.user)
 
     @field(description="A pipeline by ID.")
     async def pipeline(
