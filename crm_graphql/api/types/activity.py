@@ -173,13 +173,15 @@ class LineageEdge:
     _source: strawberry.Private[tuple[str, int]]
     _target: strawberry.Private[tuple[str, int]]
 
-    @field(name="from", description="The origin.")
-    async def from_(self, info: Info) -> Node:
-        return await info.context.load(MODELS[self._source[0]], self._source[1])  # type: ignore[no-any-return]
+    @field(name="from", description="The origin.", graphql_type=Node)
+    async def from_(self, info: Info) -> Model:
+        row: Model = await info.context.load(MODELS[self._source[0]], self._source[1])
+        return row
 
-    @field(description="What was made from it.")
-    async def to(self, info: Info) -> Node:
-        return await info.context.load(MODELS[self._target[0]], self._target[1])  # type: ignore[no-any-return]
+    @field(description="What was made from it.", graphql_type=Node)
+    async def to(self, info: Info) -> Model:
+        row: Model = await info.context.load(MODELS[self._target[0]], self._target[1])
+        return row
 
 
 def _links_loader(info: Info, direction: str) -> DataLoader[tuple[str, int], list[Any]]:

@@ -31,7 +31,7 @@ from crm_graphql.api.types.common import (
     list_field,
     ref_field,
 )
-from crm_graphql.api.types.splits import RevenueSplitType, revenue_splits_of
+from crm_graphql.api.types.splits import RevenueSplitType, Share, revenue_splits_of
 from crm_graphql.errors import DomainError
 from crm_graphql.services import deal_figures, loaders
 
@@ -182,10 +182,11 @@ class OpportunityType(Entity, Convertible):
 
     @field(
         description="Who is credited with the deal's revenue, in order: whole percents adding up to 100, each "
-        "amount the deal's amount split to the cent by largest remainder. Empty: the deal counts wholly for its owner."
+        "amount the deal's amount split to the cent by largest remainder. Empty: the deal counts wholly for its owner.",
+        graphql_type=list[RevenueSplitType],
     )
     @staticmethod
-    async def revenue_splits(root: m.Opportunity, info: Info) -> list[RevenueSplitType]:
+    async def revenue_splits(root: m.Opportunity, info: Info) -> list[Share]:
         return await revenue_splits_of(info, root)
 
     @field(description="Won or lost deals are read-only until reopened.")

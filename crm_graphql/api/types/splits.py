@@ -110,7 +110,7 @@ def revenue_splits_loader(info: Info) -> DataLoader[int, list[Any]]:
     return loader
 
 
-async def revenue_splits_of(info: Info, opportunity: Any) -> list[RevenueSplitType]:
+async def revenue_splits_of(info: Info, opportunity: Any) -> list[Share]:
     rows = await revenue_splits_loader(info).load(opportunity.id)
     if not rows:
         return []
@@ -119,4 +119,4 @@ async def revenue_splits_of(info: Info, opportunity: Any) -> list[RevenueSplitTy
         amounts: list[Decimal | None] = [None] * len(rows)
     else:
         amounts = list(splits.split_amounts(opportunity.amount, percents, opportunity.currency))
-    return [Share(r.user_id, r.percent, a) for r, a in zip(rows, amounts, strict=True)]  # type: ignore[misc]
+    return [Share(r.user_id, r.percent, a) for r, a in zip(rows, amounts, strict=True)]
