@@ -189,7 +189,7 @@ def _enum_filter(enum_cls: type[enum.Enum]) -> Any:
         return _ENUM_FILTERS[enum_cls]
     name = f"{enum_cls.__name__}Filter"
     ns: dict[str, Any] = {
-        "__annotations__": {"eq": Optional[enum_cls], "in_": Optional[list[enum_cls]]},  # type: ignore[valid-type]
+        "__annotations__": {"eq": Optional[enum_cls], "in_": Optional[list[enum_cls]]},  # type: ignore[valid-type]  # a class built per enum at run time
         "eq": strawberry.field(default=None, description="Equal."),
         "in_": strawberry.field(name="in", default=None, description="One of these values."),
     }
@@ -302,7 +302,7 @@ def build_inputs(spec: FilterSpec) -> None:
     )
     globals()[list_name] = spec.list_filter_input
 
-    order_enum = enum.Enum(f"{spec.name}OrderField", {k: k for k in spec.order})  # type: ignore[misc]
+    order_enum = enum.Enum(f"{spec.name}OrderField", {k: k for k in spec.order})  # type: ignore[misc]  # functional Enum with a computed name
     spec.order_enum = strawberry.enum(order_enum, description=f"Fields {spec.name} lists sort by.")
     order_ns: dict[str, Any] = {
         "__annotations__": {"field": spec.order_enum, "direction": OrderDirection},

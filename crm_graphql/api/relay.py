@@ -70,7 +70,7 @@ def resolve_model_type(obj: Any, *_: Any) -> str | None:
 class Node:
     @field(description="Opaque global ID.", metadata={"fast": global_id_of})
     def id(self) -> strawberry.ID:
-        return strawberry.ID(global_id_of(self))  # type: ignore[arg-type]
+        return strawberry.ID(global_id_of(self))  # type: ignore[arg-type]  # strawberry passes the ORM row as self
 
     @classmethod
     def resolve_type(cls, obj: Any, *_: Any) -> str | None:

@@ -101,7 +101,7 @@ class Subscription:
                     continue
                 for event in await batch.visible_events(user, candidates):
                     info.context.fresh_loaders()
-                    yield event  # type: ignore[misc]
+                    yield event  # type: ignore[misc]  # a row: strawberry reads the GraphQL type from the annotation
 
     @subscription(description="Opportunities as they change (matching the filter, if given).")
     async def opportunity_changed(
@@ -130,4 +130,4 @@ async def _opportunity_changes(info: Info, user: Any, filter: Any) -> AsyncGener
             for pk in ids:
                 if pk in by_id:
                     info.context.fresh_loaders()
-                    yield by_id[pk]  # type: ignore[misc]
+                    yield by_id[pk]  # type: ignore[misc]  # a row: strawberry reads the GraphQL type from the annotation

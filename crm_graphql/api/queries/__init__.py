@@ -7,6 +7,7 @@ import asyncio
 from typing import Annotated, Any, Optional
 
 import strawberry
+from tortoise.models import Model
 
 from crm_graphql import models as m
 from crm_graphql.api.connection import MAX_PAGE, PaginationError
@@ -47,9 +48,11 @@ class Query:
     @field(
         description="Any record by its global ID; null when unknown, hidden, deleted or malformed.",
         metadata={"read": ("node", None)},
+        graphql_type=Optional[Node],
     )
-    async def node(self, info: Info, id: GlobalIdArg) -> Node | None:
-        return await load_node(info, id)  # type: ignore[no-any-return]
+    async def node(self, info: Info, id: GlobalIdArg) -> Model | None:
+        row: Model | None = await load_node(info, id)
+        return row
 
     @field(description="Several records by global ID, in the order asked; null for each one not found.")
     async def nodes(
@@ -62,9 +65,10 @@ class Query:
         # gathered, so the DataLoaders batch one query per type
         return list(await asyncio.gather(*(load_node(info, i) for i in ids)))
 
-    @field(description="The signed-in user.")
-    def viewer(self, info: Info) -> UserType | None:
-        return info.context.user  # type: ignore[no-any-return]
+    @field(description="The signed-in user.", graphql_type=Optional[UserType])
+    def viewer(self, info: Info) -> m.User | None:
+        user: m.User | None = info.context.user
+        return user
 
     @field(
         description="A pipeline's stages in pipeline order (the default pipeline's when none is named).",

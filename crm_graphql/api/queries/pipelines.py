@@ -20,8 +20,9 @@ class Query:
     async def pipelines(self, info: Info) -> list[m.Pipeline]:
         return await reads.pipelines(info.context.user)
 
-    @field(description="A pipeline by ID.")
+    @field(description="A pipeline by ID.", graphql_type=Optional[PipelineType])
     async def pipeline(
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
-    ) -> Optional[PipelineType]:
-        return await queries.load_node(info, id, "Pipeline")  # type: ignore[no-any-return]
+    ) -> m.Pipeline | None:
+        row: m.Pipeline | None = await queries.load_node(info, id, "Pipeline")
+        return row

@@ -92,10 +92,10 @@ def _list_annotations(spec_name: str, top_level: bool) -> dict[str, Any]:
             Optional[spec.filter_input], strawberry.argument(description=_filter_doc(spec_name, top_level))
         ],
         "order_by": Annotated[
-            Optional[list[spec.order_input]],  # type: ignore[name-defined]
+            Optional[list[spec.order_input]],  # type: ignore[name-defined]  # an input built at run time
             strawberry.argument(description=_order_doc(spec_name)),
         ],
-        "return": Connection[lazy(spec_name)],  # type: ignore[misc]
+        "return": Connection[lazy(spec_name)],  # type: ignore[misc]  # a lazy type, computed per list
     }
 
 
