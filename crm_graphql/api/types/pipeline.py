@@ -85,7 +85,8 @@ class StageType(Entity):
 def _stage_entered_at(root: Any) -> dt.datetime:
     """Rows created straight through the ORM in bulk (fixtures, the bench) may lack the
     column: they entered their stage when they were created."""
-    return root.stage_entered_at or root.created_at  # type: ignore[no-any-return]
+    entered: dt.datetime = root.stage_entered_at or root.created_at  # an ORM row, or a read-path Row
+    return entered
 
 
 @strawberry.type(name="Opportunity", description="A deal in the pipeline with one account.")
