@@ -15,7 +15,7 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import strawberry
 from graphql import GraphQLError
@@ -24,7 +24,9 @@ from tortoise.expressions import Q, RawSQL
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from crm_graphql.api.fields import field
 from crm_graphql.api.filters import SPECS, FilterSpec, OrderDirection
+from crm_graphql.services.access import lookup
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
@@ -52,11 +54,11 @@ class Connection(Generic[T]):
     page_info: PageInfo = strawberry.field(description="Paging state.")
     _count: strawberry.Private[Callable[[], Awaitable[int]]]
 
-    @strawberry.field(description="The rows of the page.", metadata={"fast": lambda page: [e.node for e in page.edges]})
+    @field(description="The rows of the page.", metadata={"fast": lambda page: [e.node for e in page.edges]})
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]
 
-    @strawberry.field(description="How many rows match the filter, across all pages.")
+    @field(description="How many rows match the filter, across all pages.")
     async def total_count(self) -> int:
         return await self._count()
 
@@ -182,16 +184,16 @@ def _after(key: SortKey, value: Any, forward: bool) -> Q | None:
     if forward:
         if value is None:
             return None
-        q = Q(**{f"{key.column}__{op}": value})
-        return q | Q(**{f"{key.column}__isnull": True}) if key.nullable else q
+        q = lookup(f"{key.column}__{op}", value)
+        return q | lookup(f"{key.column}__isnull", True) if key.nullable else q
     # backward traversal visits nulls first
     if value is None:
-        return Q(**{f"{key.column}__isnull": False})
-    return Q(**{f"{key.column}__{op}": value})
+        return lookup(f"{key.column}__isnull", False)
+    return lookup(f"{key.column}__{op}", value)
 
 
 def _equal(key: SortKey, value: Any) -> Q:
-    return Q(**{f"{key.column}__isnull": True}) if value is None else Q(**{key.column: value})
+    return lookup(f"{key.column}__isnull", True) if value is None else lookup(key.column, value)
 
 
 def _signature(keys: list[SortKey]) -> str:
@@ -271,7 +273,8 @@ def make_connection(rows: list[Any], page: Page, keys: list[SortKey], count: Cal
         start_cursor=cursor_of(rows[0], keys) if rows else None,
         end_cursor=cursor_of(rows[-1], keys) if rows else None,
     )
-    return Connection(edges=edges, page_info=info, _count=count)
+    # a LazyEdge is read by strawberry as an Edge (node, cursor): duck typed, so cast once here
+    return Connection(edges=cast("list[Edge[Any]]", edges), page_info=info, _count=count)
 
 
 async def paginate(qs: QuerySet[Any], spec_name: str, page: Page, order_by: Sequence[Any] | None) -> Any:

@@ -48,7 +48,7 @@ class Context:
 
             async def load(ids: Sequence[int]) -> list[Any]:
                 rows = await loaders.by_ids(user, model, ids, include_deleted=include_deleted)
-                found = {row.id: row for row in rows}
+                found = {row.pk: row for row in rows}
                 return [found.get(i) for i in ids]
 
             loader = self._loaders[key] = DataLoader(load_fn=load)

@@ -26,7 +26,7 @@ def client_error(exc: DomainError) -> GraphQLError:
 
 async def rates(info: Info) -> dict[str, Decimal]:
     """The exchange rates, read once per request."""
-    loader = info.context._loaders.get("exchange_rates")
+    loader: DataLoader[int, dict[str, Decimal]] | None = info.context._loaders.get("exchange_rates")
     if loader is None:
 
         async def load(keys: Sequence[int]) -> list[dict[str, Decimal]]:
@@ -34,12 +34,12 @@ async def rates(info: Info) -> dict[str, Decimal]:
             return [known for _ in keys]
 
         loader = info.context._loaders["exchange_rates"] = DataLoader(load_fn=load)
-    return await loader.load(0)  # type: ignore[no-any-return]
+    return await loader.load(0)
 
 
 async def account_sums(info: Info, account_id: int) -> deal_figures.Sums:
     """The open and won sums of the visible deals of every account of the level (one statement)."""
-    loader = info.context._loaders.get("account_sums")
+    loader: DataLoader[int, deal_figures.Sums] | None = info.context._loaders.get("account_sums")
     if loader is None:
         user = info.context.user
 
@@ -48,4 +48,4 @@ async def account_sums(info: Info, account_id: int) -> deal_figures.Sums:
             return [sums for _ in ids]
 
         loader = info.context._loaders["account_sums"] = DataLoader(load_fn=load)
-    return await loader.load(account_id)  # type: ignore[no-any-return]
+    return await loader.load(account_id)

@@ -28,6 +28,7 @@ import crm_graphql.api.enums  # noqa: F401 - GraphQL enums are registered before
 from crm_graphql import money
 from crm_graphql.api.relay import MalformedId, from_global_id
 from crm_graphql.services import conditions
+from crm_graphql.services.access import lookup
 
 _NEVER = Q(id__in=[])
 
@@ -188,7 +189,7 @@ def _enum_filter(enum_cls: type[enum.Enum]) -> Any:
         return _ENUM_FILTERS[enum_cls]
     name = f"{enum_cls.__name__}Filter"
     ns: dict[str, Any] = {
-        "__annotations__": {"eq": Optional[enum_cls], "in_": Optional[list[enum_cls]]},  # type: ignore[valid-type]
+        "__annotations__": {"eq": Optional[enum_cls], "in_": Optional[list[enum_cls]]},  # type: ignore[valid-type]  # a class built per enum at run time
         "eq": strawberry.field(default=None, description="Equal."),
         "in_": strawberry.field(name="in", default=None, description="One of these values."),
     }
@@ -301,7 +302,7 @@ def build_inputs(spec: FilterSpec) -> None:
     )
     globals()[list_name] = spec.list_filter_input
 
-    order_enum = enum.Enum(f"{spec.name}OrderField", {k: k for k in spec.order})  # type: ignore[misc]
+    order_enum = enum.Enum(f"{spec.name}OrderField", {k: k for k in spec.order})  # type: ignore[misc]  # functional Enum with a computed name
     spec.order_enum = strawberry.enum(order_enum, description=f"Fields {spec.name} lists sort by.")
     order_ns: dict[str, Any] = {
         "__annotations__": {"field": spec.order_enum, "direction": OrderDirection},
@@ -392,27 +393,27 @@ def _scalar_q(f: Scalar, column: str, cond: Any, nullable: bool, max_length: int
         target = f.target or ""
         if cond.eq is not None:
             ids = _decode_ids([cond.eq], target)
-            parts.append(Q(**{column: ids[0]}) if ids else _NEVER)
+            parts.append(lookup(column, ids[0]) if ids else _NEVER)
         if cond.in_ is not None:
-            parts.append(Q(**{f"{column}__in": _decode_ids(cond.in_, target)}))
+            parts.append(lookup(f"{column}__in", _decode_ids(cond.in_, target)))
         return parts
     prep: Callable[[Any], Any] = _check_decimal if f.kind is Kind.DECIMAL else _check_length(max_length)
     if getattr(cond, "eq", None) is not None:
-        parts.append(Q(**{column: prep(cond.eq)}))
+        parts.append(lookup(column, prep(cond.eq)))
     if getattr(cond, "ne", None) is not None:
-        ne = ~Q(**{column: prep(cond.ne)})
-        parts.append(ne | Q(**{f"{column}__isnull": True}) if nullable else ne)
+        ne = ~lookup(column, prep(cond.ne))
+        parts.append(ne | lookup(f"{column}__isnull", True) if nullable else ne)
     if getattr(cond, "in_", None) is not None:
-        parts.append(Q(**{f"{column}__in": [prep(v) for v in cond.in_]}))
+        parts.append(lookup(f"{column}__in", [prep(v) for v in cond.in_]))
     for op in ("gt", "gte", "lt", "lte"):
         if getattr(cond, op, None) is not None:
-            parts.append(Q(**{f"{column}__{op}": prep(getattr(cond, op))}))
+            parts.append(lookup(f"{column}__{op}", prep(getattr(cond, op))))
     if getattr(cond, "contains", None) is not None:
-        parts.append(Q(**{f"{column}__icontains": cond.contains}))
+        parts.append(lookup(f"{column}__icontains", cond.contains))
     if getattr(cond, "starts_with", None) is not None:
-        parts.append(Q(**{f"{column}__istartswith": cond.starts_with}))
+        parts.append(lookup(f"{column}__istartswith", cond.starts_with))
     if getattr(cond, "is_null", None) is not None:
-        parts.append(Q(**{f"{column}__isnull": cond.is_null}))
+        parts.append(lookup(f"{column}__isnull", cond.is_null))
     return parts
 
 
@@ -437,7 +438,7 @@ def _to_q(spec_name: str, flt: Any, user: Any, prefix: str = "") -> Q:
         if isinstance(f, Scalar) and f.name == DELETED:
             # trash (DOMAIN.md 11): is a soft-deleted row; only top-level lists widen to deleted rows
             if cond.eq is not None:
-                parts.append(Q(**{f"{prefix}deleted_at__isnull": not cond.eq}))
+                parts.append(lookup(f"{prefix}deleted_at__isnull", not cond.eq))
             if cond.is_null is not None:
                 parts.append(Q() if not cond.is_null else _NEVER)
         elif isinstance(f, Scalar):
@@ -469,7 +470,7 @@ def _negate(model: type[Model], q: Q, prefix: str = "") -> Q:
     A plain ``NOT (...)`` drops rows where the condition is NULL (a missing parent, an
     empty column), so ``not`` is "id NOT IN (rows matching)" instead.
     """
-    return ~Q(**{f"{prefix}id__in": conditions.ids_where(model, q)})
+    return ~lookup(f"{prefix}id__in", conditions.ids_where(model, q))
 
 
 def _to_one_q(f: ToOne, cond: Any, user: Any, prefix: str) -> Q:
@@ -482,11 +483,11 @@ def _to_one_q(f: ToOne, cond: Any, user: Any, prefix: str) -> Q:
     target = SPECS[f.target].model
     column = f"{prefix}{f.relation or f.name}_id"
     matching = conditions.visible_ids(target, user, _to_q(f.target, cond, user), include_deleted=True)
-    q = Q(**{f"{column}__in": matching})
+    q = lookup(f"{column}__in", matching)
     if _holds_when_missing(f.target, cond):
         # a missing or hidden related row reads as null, as the to-one field itself does
         seen = conditions.visible_ids(target, user, include_deleted=True)
-        q |= Q(**{f"{column}__isnull": True}) | ~Q(**{f"{column}__in": seen})
+        q |= lookup(f"{column}__isnull", True) | ~lookup(f"{column}__in", seen)
     return q
 
 
@@ -535,9 +536,9 @@ def _to_many_q(f: ToMany, cond: Any, user: Any, prefix: str) -> list[Q]:
     key = f"{prefix}id__in"
     parts = []
     if cond.some is not None:
-        parts.append(Q(**{key: ids_where(_to_q(f.target, cond.some, user))}))
+        parts.append(lookup(key, ids_where(_to_q(f.target, cond.some, user))))
     if cond.none is not None:
-        parts.append(~Q(**{key: ids_where(_to_q(f.target, cond.none, user))}))
+        parts.append(~lookup(key, ids_where(_to_q(f.target, cond.none, user))))
     if cond.every is not None:
-        parts.append(~Q(**{key: ids_where(_negate(child, _to_q(f.target, cond.every, user)))}))
+        parts.append(~lookup(key, ids_where(_negate(child, _to_q(f.target, cond.every, user)))))
     return parts

@@ -391,8 +391,8 @@ class QueryLimits(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         try:
             yield
-        except GraphQLError as error:  # ParserCache lets parse errors (tokens) escape the operation
-            tidy(error, self._debug())
+        except GraphQLError as exc:  # ParserCache lets parse errors (tokens) escape the operation
+            tidy(exc, self._debug())
             raise
         result = self.execution_context.result
         debug = self._debug()

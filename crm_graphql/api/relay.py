@@ -14,6 +14,8 @@ from typing import Any
 import strawberry
 from tortoise.models import Model
 
+from crm_graphql.api.fields import field
+
 TYPE_NAMES: dict[type[Model], str] = {}
 MODELS: dict[str, type[Model]] = {}
 
@@ -66,9 +68,9 @@ def resolve_model_type(obj: Any, *_: Any) -> str | None:
 
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
 class Node:
-    @strawberry.field(description="Opaque global ID.", metadata={"fast": global_id_of})
+    @field(description="Opaque global ID.", metadata={"fast": global_id_of})
     def id(self) -> strawberry.ID:
-        return strawberry.ID(global_id_of(self))  # type: ignore[arg-type]
+        return strawberry.ID(global_id_of(self))  # type: ignore[arg-type]  # strawberry passes the ORM row as self
 
     @classmethod
     def resolve_type(cls, obj: Any, *_: Any) -> str | None:

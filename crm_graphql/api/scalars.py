@@ -10,6 +10,7 @@ from operator import methodcaller
 import dateutil.parser
 import strawberry
 from strawberry.schema.types.base_scalars import wrap_parser
+from strawberry.types.scalar import ScalarDefinition
 
 from crm_graphql import money
 
@@ -57,7 +58,7 @@ def _in_range(value: dt.date) -> None:
 
 
 def _parse_datetime(value: str) -> dt.datetime:
-    parsed = dateutil.parser.isoparse(value)
+    parsed: dt.datetime = dateutil.parser.isoparse(value)
     try:
         utc = parsed.astimezone(dt.UTC) if parsed.tzinfo is not None else parsed
     except OverflowError:
@@ -92,4 +93,4 @@ DateScalar = strawberry.scalar(
     parse_value=wrap_parser(_parse_date, "Date"),
 )
 
-SCALAR_MAP = {Decimal: DecimalScalar, dt.datetime: DateTimeScalar, dt.date: DateScalar}
+SCALAR_MAP: dict[object, ScalarDefinition] = {Decimal: DecimalScalar, dt.datetime: DateTimeScalar, dt.date: DateScalar}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from crm_graphql import enums as e
 from crm_graphql import models as m
-from crm_graphql.api.filters import FilterSpec, Kind, Scalar, ToMany, ToOne, build_inputs
+from crm_graphql.api.filters import FilterField, FilterSpec, Kind, Scalar, ToMany, ToOne, build_inputs
 
 S, D, I, B = Kind.STRING, Kind.DECIMAL, Kind.INT, Kind.BOOL  # noqa: E741
 
@@ -24,7 +24,7 @@ def _stamps() -> list[Scalar]:
     ]
 
 
-def _line_fields(target: str) -> list[Scalar | ToOne]:
+def _line_fields(target: str) -> list[FilterField]:
     return [
         _id(target),
         Scalar("name", S),

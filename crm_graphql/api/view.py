@@ -138,7 +138,7 @@ def _operation_type(query: str, operation_name: str | None) -> OperationType | N
 class GraphQLView(PersistedQueries, GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
     graphql_ws_handler_class = LegacyWSHandler
-    websocket_adapter_class = TextWebSocketAdapter  # type: ignore[assignment]
+    websocket_adapter_class = TextWebSocketAdapter
 
     def __init__(self, schema: Any, settings: Settings) -> None:
         super().__init__(schema, graphql_ide="graphiql", allow_queries_via_get=True)
@@ -252,7 +252,7 @@ class GraphQLView(PersistedQueries, GraphQL[Context, None]):
 
         return None, replay
 
-    async def execute_single(  # type: ignore[override]
+    async def execute_single(
         self,
         request: Request,
         request_adapter: Any,
@@ -270,7 +270,9 @@ class GraphQLView(PersistedQueries, GraphQL[Context, None]):
 
         async def attempts() -> ExecutionResult:
             run = super(GraphQLView, self).execute_single
-            result = await run(request, request_adapter, sub_response, context, root_value, request_data)
+            result: ExecutionResult = await run(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
             if _worth_retrying(result):
                 # A read that met a broken connection: once more on a fresh one (writes never).
                 await db.refresh_pool()
@@ -340,7 +342,7 @@ class GraphQLView(PersistedQueries, GraphQL[Context, None]):
         page = graphiql_page()
         return HTMLResponse(page, headers=page_headers(page, request.headers.get("host")))
 
-    def encode_json(self, data: object) -> bytes:  # type: ignore[override]
+    def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
     def decode_json(self, data: str | bytes) -> object:

@@ -7,6 +7,7 @@ from typing import Optional
 import strawberry
 
 from crm_graphql import enums as e
+from crm_graphql import models as m
 from crm_graphql.api.context import Info
 from crm_graphql.api.mutations.base import Payload, mutation, out, ref
 from crm_graphql.api.relay import to_global_id
@@ -26,7 +27,7 @@ class LinkAccountsInput:
 
 @strawberry.type(description="Result of linkAccounts.")
 class LinkAccountsPayload(Payload):
-    relation: AccountRelationType | None = out("The new relation, seen from `accountId`.")
+    relation: m.AccountRelation | None = out("The new relation, seen from `accountId`.", of=AccountRelationType)
 
 
 @strawberry.input(description="Remove a relation between two accounts.")
@@ -36,8 +37,8 @@ class UnlinkAccountsInput:
 
 @strawberry.type(description="Result of unlinkAccounts.")
 class UnlinkAccountsPayload(Payload):
-    account: AccountType | None = out("The account the relation was linked from.")
-    related_account: AccountType | None = out("The other account.")
+    account: m.Account | None = out("The account the relation was linked from.", of=AccountType)
+    related_account: m.Account | None = out("The other account.", of=AccountType)
     deleted_id: strawberry.ID | None = out("Global ID of the removed relation.")
 
 

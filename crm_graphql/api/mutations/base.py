@@ -7,7 +7,7 @@
 
     @strawberry.type(description="Result of assignToPartner.")
     class AssignToPartnerPayload(Payload):
-        lead: LeadType | None = out("The lead, when one was given.")
+        lead: m.Lead | None = out("The lead, when one was given.", of=LeadType)
 
     @strawberry.type
     class Mutation:
@@ -30,7 +30,6 @@ from __future__ import annotations
 import dataclasses
 import inspect
 from collections.abc import Awaitable, Callable, Iterator
-from functools import cache
 from typing import Any, Optional, TypeVar
 
 import strawberry
@@ -73,9 +72,13 @@ class Payload:
         return payload
 
 
-def out(description: str) -> Any:
-    """A payload field: what the mutation touched, null when it refused the input."""
-    return strawberry.field(default=None, description=description)
+def out(description: str, of: Any = None) -> Any:
+    """A payload field: what the mutation touched, null when it refused the input. A row is
+    annotated with its model (``quote: m.Quote | None``, what the resolver really passes) and
+    ``of`` names its GraphQL type (``QuoteType``, or ``list[QuoteItemType]``), which the schema shows."""
+    if of is None:
+        return strawberry.field(default=None, description=description)
+    return strawberry.field(default=None, description=description, graphql_type=Optional[of])
 
 
 def idempotency_field(description: str = _KEY_DOC) -> Any:
@@ -168,16 +171,22 @@ def _decode(obj: Any, path: tuple[str, ...]) -> Iterator[DomainError]:
                 yield exc
 
 
-@cache
+#: Input class -> its ``_plan`` (a dict, not ``functools.cache``: mypy does not take a class as Hashable).
+_PLANS: dict[type, list[tuple[str, str, str | None, bool]]] = {}
+
+
 def _plan(cls: type) -> list[tuple[str, str, str | None, bool]]:
     """(python name, GraphQL name, id_of or None for a nested input, required) of the fields to walk."""
-    plan = []
+    if cls in _PLANS:
+        return _PLANS[cls]
+    plan: list[tuple[str, str, str | None, bool]] = []
     for f in get_object_definition(cls, strict=True).fields:
         graphql_name = f.graphql_name or to_camel_case(f.python_name)
         if "id_of" in f.metadata:
             plan.append((f.python_name, graphql_name, f.metadata["id_of"], bool(f.metadata.get("required"))))
         elif _holds_input(f.type):
             plan.append((f.python_name, graphql_name, None, False))
+    _PLANS[cls] = plan
     return plan
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import strawberry
 
+from crm_graphql import models as m
 from crm_graphql.api.context import Info
 from crm_graphql.api.mutations.base import Payload, mutation, out, ref
 from crm_graphql.api.types.catalog import BundleType, ExchangeRateType, ProductType
@@ -20,8 +21,8 @@ class CopyProductInput:
 
 @strawberry.type(description="Result of copyProduct.")
 class CopyProductPayload(Payload):
-    product: ProductType | None = out(
-        "The new copy, with its own code and the original's active prices; null when refused."
+    product: m.Product | None = out(
+        "The new copy, with its own code and the original's active prices; null when refused.", of=ProductType
     )
 
 
@@ -36,7 +37,7 @@ class SetBundlePriceInput:
 
 @strawberry.type(description="Result of setBundlePrice.")
 class SetBundlePricePayload(Payload):
-    bundle: BundleType | None = out("The bundle after its price was set; null when refused.")
+    bundle: m.Bundle | None = out("The bundle after its price was set; null when refused.", of=BundleType)
 
 
 @strawberry.input(description="The bundle to copy with its components and prices.")
@@ -46,8 +47,9 @@ class CopyBundleInput:
 
 @strawberry.type(description="Result of copyBundle.")
 class CopyBundlePayload(Payload):
-    bundle: BundleType | None = out(
+    bundle: m.Bundle | None = out(
         "The new copy (code with a -COPY suffix) with the original's components and prices; null when refused.",
+        of=BundleType,
     )
 
 
@@ -59,7 +61,9 @@ class MoveBundleInput:
 
 @strawberry.type(description="Result of moveBundle.")
 class MoveBundlePayload(Payload):
-    bundle: BundleType | None = out("The bundle after the move, now in the target price book; null when refused.")
+    bundle: m.Bundle | None = out(
+        "The bundle after the move, now in the target price book; null when refused.", of=BundleType
+    )
 
 
 @strawberry.input(description="1 unit of currency = rate units of the base currency.")
@@ -72,7 +76,9 @@ class SetExchangeRateInput:
 
 @strawberry.type(description="Result of setExchangeRate.")
 class SetExchangeRatePayload(Payload):
-    exchange_rate: ExchangeRateType | None = out("The currency's exchange rate after it was set; null when refused.")
+    exchange_rate: m.ExchangeRate | None = out(
+        "The currency's exchange rate after it was set; null when refused.", of=ExchangeRateType
+    )
 
 
 @strawberry.type

@@ -7,6 +7,7 @@ from typing import Optional
 import strawberry
 
 from crm_graphql import enums as e
+from crm_graphql import models as m
 from crm_graphql.api.context import Info
 from crm_graphql.api.mutations.base import Payload, mutation, out, ref
 from crm_graphql.api.types.pipeline import OpportunityContactRoleType, OpportunityType
@@ -26,8 +27,8 @@ class AddOpportunityContactRoleInput:
 
 @strawberry.type(description="Result of addOpportunityContactRole.")
 class AddOpportunityContactRolePayload(Payload):
-    contact_role: OpportunityContactRoleType | None = out("The new role.")
-    opportunity: OpportunityType | None = out("The deal.")
+    contact_role: m.OpportunityContactRole | None = out("The new role.", of=OpportunityContactRoleType)
+    opportunity: m.Opportunity | None = out("The deal.", of=OpportunityType)
 
 
 @strawberry.input(description="Take a business role off a deal.")
@@ -37,7 +38,7 @@ class RemoveOpportunityContactRoleInput:
 
 @strawberry.type(description="Result of removeOpportunityContactRole.")
 class RemoveOpportunityContactRolePayload(Payload):
-    opportunity: OpportunityType | None = out("The deal.")
+    opportunity: m.Opportunity | None = out("The deal.", of=OpportunityType)
 
 
 @strawberry.type

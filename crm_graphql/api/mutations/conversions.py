@@ -8,6 +8,7 @@ from typing import Optional
 
 import strawberry
 
+from crm_graphql import models as m
 from crm_graphql.api.context import Info
 from crm_graphql.api.mutations.base import Payload, idempotency_field, mutation, out, ref
 from crm_graphql.api.types.contracts import ContractType
@@ -28,8 +29,10 @@ class ConvertQuoteToOrderInput:
 
 @strawberry.type(description="Result of convertQuoteToOrder.")
 class ConvertQuoteToOrderPayload(Payload):
-    sales_order: SalesOrderType | None = out("The new CONFIRMED order with copies of the quote's items and totals.")
-    quote: QuoteType | None = out("The quote, now ACCEPTED.")
+    sales_order: m.SalesOrder | None = out(
+        "The new CONFIRMED order with copies of the quote's items and totals.", of=SalesOrderType
+    )
+    quote: m.Quote | None = out("The quote, now ACCEPTED.", of=QuoteType)
 
 
 @strawberry.input(
@@ -44,8 +47,10 @@ class ConvertQuoteToInvoiceInput:
 
 @strawberry.type(description="Result of convertQuoteToInvoice.")
 class ConvertQuoteToInvoicePayload(Payload):
-    invoice: InvoiceType | None = out("The new DRAFT invoice with copies of the quote's items and totals.")
-    quote: QuoteType | None = out("The quote, now ACCEPTED.")
+    invoice: m.Invoice | None = out(
+        "The new DRAFT invoice with copies of the quote's items and totals.", of=InvoiceType
+    )
+    quote: m.Quote | None = out("The quote, now ACCEPTED.", of=QuoteType)
 
 
 @strawberry.input(
@@ -59,8 +64,10 @@ class ConvertOrderToInvoiceInput:
 
 @strawberry.type(description="Result of convertOrderToInvoice.")
 class ConvertOrderToInvoicePayload(Payload):
-    invoice: InvoiceType | None = out("The new DRAFT invoice with copies of the order's items and totals.")
-    sales_order: SalesOrderType | None = out("The invoiced order.")
+    invoice: m.Invoice | None = out(
+        "The new DRAFT invoice with copies of the order's items and totals.", of=InvoiceType
+    )
+    sales_order: m.SalesOrder | None = out("The invoiced order.", of=SalesOrderType)
 
 
 @strawberry.input(
@@ -75,8 +82,8 @@ class CreateInvoiceFromOpportunityInput:
 
 @strawberry.type(description="Result of createInvoiceFromOpportunity.")
 class CreateInvoiceFromOpportunityPayload(Payload):
-    invoice: InvoiceType | None = out("The new DRAFT invoice.")
-    opportunity: OpportunityType | None = out("The invoiced opportunity.")
+    invoice: m.Invoice | None = out("The new DRAFT invoice.", of=InvoiceType)
+    opportunity: m.Opportunity | None = out("The invoiced opportunity.", of=OpportunityType)
 
 
 @strawberry.input(description="Make an opportunity for a quote that has none (once); the quote becomes active.")
@@ -89,8 +96,8 @@ class CreateOpportunityFromQuoteInput:
 
 @strawberry.type(description="Result of createOpportunityFromQuote.")
 class CreateOpportunityFromQuotePayload(Payload):
-    opportunity: OpportunityType | None = out("The new opportunity; the quote is its active quote.")
-    quote: QuoteType | None = out("The quote, now linked.")
+    opportunity: m.Opportunity | None = out("The new opportunity; the quote is its active quote.", of=OpportunityType)
+    quote: m.Quote | None = out("The quote, now linked.", of=QuoteType)
 
 
 @strawberry.input(description="A new opportunity from an active time-based contract (repeatable).")
@@ -102,8 +109,8 @@ class CreateUpsellOpportunityInput:
 
 @strawberry.type(description="Result of createUpsellOpportunity.")
 class CreateUpsellOpportunityPayload(Payload):
-    opportunity: OpportunityType | None = out("The new opportunity.")
-    contract: ContractType | None = out("The contract it came from.")
+    opportunity: m.Opportunity | None = out("The new opportunity.", of=OpportunityType)
+    contract: m.Contract | None = out("The contract it came from.", of=ContractType)
 
 
 @strawberry.input(description="The sales order to act on.")
@@ -123,32 +130,32 @@ class ContractIdInput:
 
 @strawberry.type(description="Result of fulfillOrder.")
 class FulfillOrderPayload(Payload):
-    sales_order: SalesOrderType | None = out("The order, now FULFILLED.")
+    sales_order: m.SalesOrder | None = out("The order, now FULFILLED.", of=SalesOrderType)
 
 
 @strawberry.type(description="Result of cancelOrder.")
 class CancelOrderPayload(Payload):
-    sales_order: SalesOrderType | None = out("The order, now CANCELLED.")
+    sales_order: m.SalesOrder | None = out("The order, now CANCELLED.", of=SalesOrderType)
 
 
 @strawberry.type(description="Result of issueInvoice.")
 class IssueInvoicePayload(Payload):
-    invoice: InvoiceType | None = out("The invoice, now ISSUED.")
+    invoice: m.Invoice | None = out("The invoice, now ISSUED.", of=InvoiceType)
 
 
 @strawberry.type(description="Result of markInvoicePaid.")
 class MarkInvoicePaidPayload(Payload):
-    invoice: InvoiceType | None = out("The invoice, now PAID.")
+    invoice: m.Invoice | None = out("The invoice, now PAID.", of=InvoiceType)
 
 
 @strawberry.type(description="Result of voidInvoice.")
 class VoidInvoicePayload(Payload):
-    invoice: InvoiceType | None = out("The invoice, now VOID.")
+    invoice: m.Invoice | None = out("The invoice, now VOID.", of=InvoiceType)
 
 
 @strawberry.type(description="Result of cancelContract.")
 class CancelContractPayload(Payload):
-    contract: ContractType | None = out("The contract, now CANCELLED.")
+    contract: m.Contract | None = out("The contract, now CANCELLED.", of=ContractType)
 
 
 @strawberry.type

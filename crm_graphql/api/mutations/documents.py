@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from crm_graphql import models as m
 from crm_graphql.api.context import Info
-from crm_graphql.api.mutations.base import Payload, mutation, ref
+from crm_graphql.api.mutations.base import Payload, mutation, out, ref
 from crm_graphql.api.types.documents import DocumentType
 from crm_graphql.enums import DocumentFormat
 from crm_graphql.services import documents
@@ -30,7 +31,7 @@ class RenderQuoteDocumentInput:
 
 @strawberry.type(description="Result of renderQuoteDocument.")
 class RenderQuoteDocumentPayload(Payload):
-    document: DocumentType | None = strawberry.field(default=None, description="The stored document.")
+    document: m.Document | None = out("The stored document.", of=DocumentType)
 
 
 @strawberry.type

@@ -32,14 +32,14 @@ class UnassignFromPartnerInput:
 
 @strawberry.type(description="Result of assignToPartner.")
 class AssignToPartnerPayload(Payload):
-    lead: LeadType | None = out("The lead, when one was given.")
-    opportunity: OpportunityType | None = out("The opportunity, when one was given.")
+    lead: m.Lead | None = out("The lead, when one was given.", of=LeadType)
+    opportunity: m.Opportunity | None = out("The opportunity, when one was given.", of=OpportunityType)
 
 
 @strawberry.type(description="Result of unassignFromPartner.")
 class UnassignFromPartnerPayload(Payload):
-    lead: LeadType | None = out("The lead, when one was given.")
-    opportunity: OpportunityType | None = out("The opportunity, when one was given.")
+    lead: m.Lead | None = out("The lead, when one was given.", of=LeadType)
+    opportunity: m.Opportunity | None = out("The opportunity, when one was given.", of=OpportunityType)
 
 
 def _touched(row: Any) -> dict[str, Any]:

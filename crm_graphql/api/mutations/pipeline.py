@@ -9,6 +9,7 @@ from typing import Optional
 import strawberry
 
 from crm_graphql import enums as e
+from crm_graphql import models as m
 from crm_graphql.api.context import Info
 from crm_graphql.api.mutations.base import Payload, echo, given, idempotency_field, mutation, out, ref, refs
 from crm_graphql.api.relay import to_global_id
@@ -30,7 +31,7 @@ class ReorderStagesInput:
 
 @strawberry.type(description="Result of reorderStages.")
 class ReorderStagesPayload(Payload):
-    stages: list[StageType] | None = out("All stages in pipeline order.")
+    stages: list[m.Stage] | None = out("All stages in pipeline order.", of=list[StageType])
 
 
 @strawberry.input(description="Delete an open stage; opportunities in it move to the replacement.")
@@ -62,7 +63,7 @@ class MoveOpportunityToStageInput:
 
 @strawberry.type(description="Result of moveOpportunityToStage.")
 class MoveOpportunityToStagePayload(Payload):
-    opportunity: OpportunityType | None = out("The opportunity after the move.")
+    opportunity: m.Opportunity | None = out("The opportunity after the move.", of=OpportunityType)
 
 
 @strawberry.input(description="Win an open opportunity; its product lines become contracts.")
@@ -78,8 +79,8 @@ class WinOpportunityInput:
 
 @strawberry.type(description="Result of winOpportunity.")
 class WinOpportunityPayload(Payload):
-    opportunity: OpportunityType | None = out("The won opportunity.")
-    contracts: list[ContractType] | None = out("The contracts made, one per product line.")
+    opportunity: m.Opportunity | None = out("The won opportunity.", of=OpportunityType)
+    contracts: list[m.Contract] | None = out("The contracts made, one per product line.", of=list[ContractType])
 
 
 @strawberry.input(description="Lose an open opportunity.")
@@ -95,7 +96,7 @@ class LoseOpportunityInput:
 
 @strawberry.type(description="Result of loseOpportunity.")
 class LoseOpportunityPayload(Payload):
-    opportunity: OpportunityType | None = out("The lost opportunity.")
+    opportunity: m.Opportunity | None = out("The lost opportunity.", of=OpportunityType)
 
 
 @strawberry.input(
@@ -109,7 +110,7 @@ class ReopenOpportunityInput:
 
 @strawberry.type(description="Result of reopenOpportunity.")
 class ReopenOpportunityPayload(Payload):
-    opportunity: OpportunityType | None = out("The reopened opportunity.")
+    opportunity: m.Opportunity | None = out("The reopened opportunity.", of=OpportunityType)
 
 
 # --- leads ---------------------------------------------------------------------------------------
@@ -187,10 +188,10 @@ class QualifyLeadInput:
 
 @strawberry.type(description="Result of qualifyLead.")
 class QualifyLeadPayload(Payload):
-    lead: LeadType | None = out("The qualified lead.")
-    account: AccountType | None = out("The linked or created account.")
-    contact: ContactType | None = out("The linked or created contact.")
-    opportunity: OpportunityType | None = out("The created opportunity.")
+    lead: m.Lead | None = out("The qualified lead.", of=LeadType)
+    account: m.Account | None = out("The linked or created account.", of=AccountType)
+    contact: m.Contact | None = out("The linked or created contact.", of=ContactType)
+    opportunity: m.Opportunity | None = out("The created opportunity.", of=OpportunityType)
 
 
 @strawberry.input(description="Disqualify a lead that is not qualified.")
@@ -206,22 +207,22 @@ class LeadIdInput:
 
 @strawberry.type(description="Result of disqualifyLead.")
 class DisqualifyLeadPayload(Payload):
-    lead: LeadType | None = out("The lead after the change.")
+    lead: m.Lead | None = out("The lead after the change.", of=LeadType)
 
 
 @strawberry.type(description="Result of archiveLead.")
 class ArchiveLeadPayload(Payload):
-    lead: LeadType | None = out("The lead after the change.")
+    lead: m.Lead | None = out("The lead after the change.", of=LeadType)
 
 
 @strawberry.type(description="Result of unarchiveLead.")
 class UnarchiveLeadPayload(Payload):
-    lead: LeadType | None = out("The lead after the change.")
+    lead: m.Lead | None = out("The lead after the change.", of=LeadType)
 
 
 @strawberry.type(description="Result of anonymizeLead.")
 class AnonymizeLeadPayload(Payload):
-    lead: LeadType | None = out("The lead after the change.")
+    lead: m.Lead | None = out("The lead after the change.", of=LeadType)
 
 
 def _choice(value: AccountChoice | ContactChoice | None) -> leads.Choice | None:
@@ -267,7 +268,7 @@ class LogActivityInput:
 
 @strawberry.type(description="Result of logActivity.")
 class LogActivityPayload(Payload):
-    activity: ActivityType | None = out("The logged activity.")
+    activity: m.Activity | None = out("The logged activity.", of=ActivityType)
 
 
 @strawberry.input(description="Mark an activity done.")
@@ -277,7 +278,7 @@ class CompleteActivityInput:
 
 @strawberry.type(description="Result of completeActivity.")
 class CompleteActivityPayload(Payload):
-    activity: ActivityType | None = out("The activity, now done.")
+    activity: m.Activity | None = out("The activity, now done.", of=ActivityType)
 
 
 @strawberry.type

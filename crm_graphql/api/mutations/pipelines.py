@@ -7,6 +7,7 @@ from typing import Optional
 
 import strawberry
 
+from crm_graphql import models as m
 from crm_graphql.api.context import Info
 from crm_graphql.api.mutations.base import Payload, mutation, out, ref
 from crm_graphql.api.relay import to_global_id
@@ -46,7 +47,7 @@ class MoveOpportunityToPipelineInput:
 
 @strawberry.type(description="Result of moveOpportunityToPipeline.")
 class MoveOpportunityToPipelinePayload(Payload):
-    opportunity: OpportunityType | None = out("The opportunity in its new pipeline and stage.")
+    opportunity: m.Opportunity | None = out("The opportunity in its new pipeline and stage.", of=OpportunityType)
 
 
 @strawberry.type

@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 import strawberry
 
+from crm_graphql import models as m
 from crm_graphql.api.context import Info
 from crm_graphql.api.mutations.base import Payload, given, idempotency_field, mutation, out, ref
 from crm_graphql.api.types.pipeline import OpportunityItemType, OpportunityType
@@ -50,8 +51,12 @@ class CreateQuoteFromOpportunityInput:
 
 @strawberry.type(description="Result of createQuoteFromOpportunity.")
 class CreateQuoteFromOpportunityPayload(Payload):
-    quote: QuoteType | None = out("The new DRAFT quote with copies of the opportunity's items; null when refused.")
-    opportunity: OpportunityType | None = out("The opportunity after the quote was made from it; null when refused.")
+    quote: m.Quote | None = out(
+        "The new DRAFT quote with copies of the opportunity's items; null when refused.", of=QuoteType
+    )
+    opportunity: m.Opportunity | None = out(
+        "The opportunity after the quote was made from it; null when refused.", of=OpportunityType
+    )
 
 
 @strawberry.input(description="Add price book lines (or manual lines without productId) to a quote.")
@@ -62,8 +67,10 @@ class AddQuoteItemsInput:
 
 @strawberry.type(description="Result of addQuoteItems.")
 class AddQuoteItemsPayload(Payload):
-    quote: QuoteType | None = out("The quote after the lines were added, with its new totals; null when refused.")
-    items: list[QuoteItemType] | None = out("The new lines, in input order; null when refused.")
+    quote: m.Quote | None = out(
+        "The quote after the lines were added, with its new totals; null when refused.", of=QuoteType
+    )
+    items: list[m.QuoteItem] | None = out("The new lines, in input order; null when refused.", of=list[QuoteItemType])
 
 
 @strawberry.input(description="Add a line without a product to a quote.")
@@ -82,8 +89,10 @@ class AddManualQuoteItemInput:
 
 @strawberry.type(description="Result of addManualQuoteItem.")
 class AddManualQuoteItemPayload(Payload):
-    quote: QuoteType | None = out("The quote after the line was added, with its new totals; null when refused.")
-    item: QuoteItemType | None = out("The new line; null when refused.")
+    quote: m.Quote | None = out(
+        "The quote after the line was added, with its new totals; null when refused.", of=QuoteType
+    )
+    item: m.QuoteItem | None = out("The new line; null when refused.", of=QuoteItemType)
 
 
 @strawberry.input(description="Put a bundle on a quote: its price split over its components by weight.")
@@ -96,8 +105,12 @@ class AddBundleToQuoteInput:
 
 @strawberry.type(description="Result of addBundleToQuote.")
 class AddBundleToQuotePayload(Payload):
-    quote: QuoteType | None = out("The quote after the bundle was added, with its new totals; null when refused.")
-    items: list[QuoteItemType] | None = out("The new component lines, one per bundle component; null when refused.")
+    quote: m.Quote | None = out(
+        "The quote after the bundle was added, with its new totals; null when refused.", of=QuoteType
+    )
+    items: list[m.QuoteItem] | None = out(
+        "The new component lines, one per bundle component; null when refused.", of=list[QuoteItemType]
+    )
 
 
 @strawberry.input(name="LineChanges", description="The changeable fields of a priced line.")
@@ -126,8 +139,8 @@ class UpdateQuoteItemInput(_LineChanges):
 
 @strawberry.type(description="Result of updateQuoteItem.")
 class UpdateQuoteItemPayload(Payload):
-    quote: QuoteType | None = out("The quote after the change, with its new totals; null when refused.")
-    item: QuoteItemType | None = out("The line after the change; null when refused.")
+    quote: m.Quote | None = out("The quote after the change, with its new totals; null when refused.", of=QuoteType)
+    item: m.QuoteItem | None = out("The line after the change; null when refused.", of=QuoteItemType)
 
 
 @strawberry.input(description="Remove a line (a bundle line removes its whole bundle).")
@@ -137,7 +150,7 @@ class RemoveQuoteItemInput:
 
 @strawberry.type(description="Result of removeQuoteItem.")
 class RemoveQuoteItemPayload(Payload):
-    quote: QuoteType | None = out("The quote after the removal, with its new totals; null when refused.")
+    quote: m.Quote | None = out("The quote after the removal, with its new totals; null when refused.", of=QuoteType)
 
 
 @strawberry.input(description="Add or replace the rounding line so the total is a multiple of roundTo.")
@@ -150,8 +163,12 @@ class RoundQuoteTotalInput:
 
 @strawberry.type(description="Result of roundQuoteTotal; item is null when the total was already round.")
 class RoundQuoteTotalPayload(Payload):
-    quote: QuoteType | None = out("The quote after rounding, its total a multiple of roundTo; null when refused.")
-    item: QuoteItemType | None = out("The rounding line; null when the total was already round or when refused.")
+    quote: m.Quote | None = out(
+        "The quote after rounding, its total a multiple of roundTo; null when refused.", of=QuoteType
+    )
+    item: m.QuoteItem | None = out(
+        "The rounding line; null when the total was already round or when refused.", of=QuoteItemType
+    )
 
 
 @strawberry.input(description="Reprice a quote in another currency (all or nothing).")
@@ -175,22 +192,22 @@ class QuoteIdInput:
 
 @strawberry.type(description="Result of a quote operation.")
 class QuotePayload(Payload):
-    quote: QuoteType | None = out(
-        "The quote after the operation (for duplicateQuote: the new copy); null when refused.",
+    quote: m.Quote | None = out(
+        "The quote after the operation (for duplicateQuote: the new copy); null when refused.", of=QuoteType
     )
 
 
 @strawberry.type(description="Result of reviseQuote: the new revision and the one it supersedes.")
 class ReviseQuotePayload(Payload):
-    quote: QuoteType | None = out("The new DRAFT revision (same number, revision + 1); null when refused.")
-    previous: QuoteType | None = out("The revision it supersedes, now read-only; null when refused.")
+    quote: m.Quote | None = out("The new DRAFT revision (same number, revision + 1); null when refused.", of=QuoteType)
+    previous: m.Quote | None = out("The revision it supersedes, now read-only; null when refused.", of=QuoteType)
 
 
 @strawberry.type(description="Result of setActiveQuote.")
 class SetActiveQuotePayload(Payload):
-    quote: QuoteType | None = out("The quote, now its opportunity's active quote; null when refused.")
-    opportunity: OpportunityType | None = out(
-        "The opportunity after the change, its amount now from this quote; null when refused."
+    quote: m.Quote | None = out("The quote, now its opportunity's active quote; null when refused.", of=QuoteType)
+    opportunity: m.Opportunity | None = out(
+        "The opportunity after the change, its amount now from this quote; null when refused.", of=OpportunityType
     )
 
 
@@ -202,10 +219,12 @@ class AddOpportunityItemsInput:
 
 @strawberry.type(description="Result of addOpportunityItems.")
 class AddOpportunityItemsPayload(Payload):
-    opportunity: OpportunityType | None = out(
-        "The opportunity after the items were added, with its new amount; null when refused."
+    opportunity: m.Opportunity | None = out(
+        "The opportunity after the items were added, with its new amount; null when refused.", of=OpportunityType
     )
-    items: list[OpportunityItemType] | None = out("The new items, in input order; null when refused.")
+    items: list[m.OpportunityItem] | None = out(
+        "The new items, in input order; null when refused.", of=list[OpportunityItemType]
+    )
 
 
 @strawberry.input(description="Change an opportunity item; omitted fields stay.")
@@ -215,10 +234,10 @@ class UpdateOpportunityItemInput(_LineChanges):
 
 @strawberry.type(description="Result of updateOpportunityItem.")
 class UpdateOpportunityItemPayload(Payload):
-    opportunity: OpportunityType | None = out(
-        "The opportunity after the change, with its new amount; null when refused."
+    opportunity: m.Opportunity | None = out(
+        "The opportunity after the change, with its new amount; null when refused.", of=OpportunityType
     )
-    item: OpportunityItemType | None = out("The item after the change; null when refused.")
+    item: m.OpportunityItem | None = out("The item after the change; null when refused.", of=OpportunityItemType)
 
 
 @strawberry.input(description="Remove an opportunity item.")
@@ -228,8 +247,8 @@ class RemoveOpportunityItemInput:
 
 @strawberry.type(description="Result of removeOpportunityItem.")
 class RemoveOpportunityItemPayload(Payload):
-    opportunity: OpportunityType | None = out(
-        "The opportunity after the removal, with its new amount; null when refused."
+    opportunity: m.Opportunity | None = out(
+        "The opportunity after the removal, with its new amount; null when refused.", of=OpportunityType
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from crm_graphql import models as m
 from crm_graphql.api.context import Info
 from crm_graphql.api.mutations.base import Payload, mutation, out, ref, refs
 from crm_graphql.api.types.pipeline import OpportunityType
@@ -21,7 +22,9 @@ class SetOpportunityAccessInput:
 
 @strawberry.type(description="Result of setOpportunityAccess.")
 class SetOpportunityAccessPayload(Payload):
-    opportunity: OpportunityType | None = out("The opportunity with its new access list; null when refused.")
+    opportunity: m.Opportunity | None = out(
+        "The opportunity with its new access list; null when refused.", of=OpportunityType
+    )
 
 
 @strawberry.type

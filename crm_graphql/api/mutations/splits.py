@@ -13,12 +13,14 @@ import dataclasses
 import datetime as dt
 import enum
 from decimal import Decimal
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.types.base import get_object_definition
 from tortoise.expressions import Q
 
+from crm_graphql import models as m
 from crm_graphql.api import internals
 from crm_graphql.api.context import Info
 from crm_graphql.api.filters import SPECS, to_q
@@ -29,7 +31,10 @@ from crm_graphql.api.types.splits import LeadSplitRuleType
 from crm_graphql.errors import Invalid
 from crm_graphql.services import splits
 
-LeadFilter = SPECS["Lead"].filter_input
+if TYPE_CHECKING:
+    LeadFilter = Any  # built at import from the filter spec (api/specs): no class mypy can read
+else:
+    LeadFilter = SPECS["Lead"].filter_input
 _FILTER_PATH = ("input", "filter")
 
 
@@ -56,7 +61,7 @@ class RevenueSplitInput:
 @strawberry.input(description="A new lead split rule (admins and managers).")
 class CreateLeadSplitRuleInput:
     name: Optional[str] = strawberry.field(default=None, description="Rule name. Required.")
-    filter: Optional[LeadFilter] = strawberry.field(  # type: ignore[valid-type]
+    filter: Optional[LeadFilter] = strawberry.field(
         default=None, description="The leads it applies to (omitted: every lead)."
     )
     shares: Optional[list[LeadShareInput]] = strawberry.field(
@@ -75,7 +80,7 @@ class UpdateLeadSplitRuleInput:
         default=None, description="The version you read; a stale one is refused with CONFLICT."
     )
     name: Optional[str] = strawberry.field(default=strawberry.UNSET, description="Rule name.")
-    filter: Optional[LeadFilter] = strawberry.field(  # type: ignore[valid-type]
+    filter: Optional[LeadFilter] = strawberry.field(
         default=strawberry.UNSET, description="The leads it applies to (null: every lead)."
     )
     shares: Optional[list[LeadShareInput]] = strawberry.field(
@@ -106,29 +111,29 @@ class SetOpportunitySplitsInput:
 
 @strawberry.type(description="Result of createLeadSplitRule.")
 class CreateLeadSplitRulePayload(Payload):
-    lead_split_rule: LeadSplitRuleType | None = out("The new rule.")
+    lead_split_rule: m.LeadSplitRule | None = out("The new rule.", of=LeadSplitRuleType)
 
 
 @strawberry.type(description="Result of updateLeadSplitRule.")
 class UpdateLeadSplitRulePayload(Payload):
-    lead_split_rule: LeadSplitRuleType | None = out("The rule after the change.")
+    lead_split_rule: m.LeadSplitRule | None = out("The rule after the change.", of=LeadSplitRuleType)
 
 
 @strawberry.type(description="Result of deleteLeadSplitRule.")
 class DeleteLeadSplitRulePayload(Payload):
-    lead_split_rule: LeadSplitRuleType | None = out("The deleted rule.")
+    lead_split_rule: m.LeadSplitRule | None = out("The deleted rule.", of=LeadSplitRuleType)
     deleted_id: strawberry.ID | None = out("Global ID of the deleted rule.")
 
 
 @strawberry.type(description="Result of runLeadSplitRule.")
 class RunLeadSplitRulePayload(Payload):
-    rule: LeadSplitRuleType | None = out("The rule.")
+    rule: m.LeadSplitRule | None = out("The rule.", of=LeadSplitRuleType)
     processed_count: int | None = out("How many leads this run gave shares (matching leads that had none).")
 
 
 @strawberry.type(description="Result of setOpportunitySplits.")
 class SetOpportunitySplitsPayload(Payload):
-    opportunity: OpportunityType | None = out("The deal with its new splits.")
+    opportunity: m.Opportunity | None = out("The deal with its new splits.", of=OpportunityType)
 
 
 # --- the stored filter -------------------------------------------------------------------------
@@ -150,7 +155,7 @@ def filter_json(flt: Any, info: Info) -> dict[str, Any]:
 
 def _to_json(value: Any, converter: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        definition = type(value).__strawberry_definition__  # type: ignore[attr-defined]
+        definition = get_object_definition(type(value), strict=True)
         out = {}
         for f in definition.fields:
             item = getattr(value, f.python_name)

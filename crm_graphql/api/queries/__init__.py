@@ -7,9 +7,12 @@ import asyncio
 from typing import Annotated, Any, Optional
 
 import strawberry
+from tortoise.models import Model
 
+from crm_graphql import models as m
 from crm_graphql.api.connection import MAX_PAGE, PaginationError
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import field
 from crm_graphql.api.relay import MODELS, MalformedId, Node, from_global_id
 from crm_graphql.api.types.catalog import ExchangeRateType
 from crm_graphql.api.types.common import lazy, list_field
@@ -42,14 +45,16 @@ def singular(type_name: str, description: str) -> Any:
 
 @strawberry.type(description="Read the CRM graph.")
 class Query:
-    @strawberry.field(
+    @field(
         description="Any record by its global ID; null when unknown, hidden, deleted or malformed.",
         metadata={"read": ("node", None)},
+        graphql_type=Optional[Node],
     )
-    async def node(self, info: Info, id: GlobalIdArg) -> Node | None:
-        return await load_node(info, id)  # type: ignore[no-any-return]
+    async def node(self, info: Info, id: GlobalIdArg) -> Model | None:
+        row: Model | None = await load_node(info, id)
+        return row
 
-    @strawberry.field(description="Several records by global ID, in the order asked; null for each one not found.")
+    @field(description="Several records by global ID, in the order asked; null for each one not found.")
     async def nodes(
         self,
         info: Info,
@@ -60,18 +65,22 @@ class Query:
         # gathered, so the DataLoaders batch one query per type
         return list(await asyncio.gather(*(load_node(info, i) for i in ids)))
 
-    @strawberry.field(description="The signed-in user.")
-    def viewer(self, info: Info) -> UserType | None:
-        return info.context.user  # type: ignore[no-any-return]
+    @field(description="The signed-in user.", graphql_type=Optional[UserType])
+    def viewer(self, info: Info) -> m.User | None:
+        user: m.User | None = info.context.user
+        return user
 
-    @strawberry.field(description="A pipeline's stages in pipeline order (the default pipeline's when none is named).")
+    @field(
+        description="A pipeline's stages in pipeline order (the default pipeline's when none is named).",
+        graphql_type=list[StageType],
+    )
     async def stages(
         self,
         info: Info,
         pipeline_id: Annotated[
             Optional[strawberry.ID], strawberry.argument(description="The pipeline (default: the default pipeline).")
         ] = None,
-    ) -> list[StageType]:
+    ) -> list[m.Stage]:
         pk = None
         if pipeline_id is not None:
             try:
@@ -80,17 +89,17 @@ class Query:
                 return []
             if type_name != "Pipeline":
                 return []
-        return await reads.stages(info.context.user, pk)  # type: ignore[return-value]
+        return await reads.stages(info.context.user, pk)
 
-    @strawberry.field(description="A quote by its human-readable number (its latest revision).")
+    @field(description="A quote by its human-readable number (its latest revision).", graphql_type=Optional[QuoteType])
     async def quote_by_number(
         self, info: Info, number: Annotated[str, strawberry.argument(description='The quote number, e.g. "Q-00042".')]
-    ) -> QuoteType | None:
-        return await reads.quote_by_number(info.context.user, number)  # type: ignore[return-value]
+    ) -> m.Quote | None:
+        return await reads.quote_by_number(info.context.user, number)
 
-    @strawberry.field(description="Exchange rates to the base currency.")
-    async def exchange_rates(self, info: Info) -> list[ExchangeRateType]:
-        return await reads.exchange_rates(info.context.user)  # type: ignore[return-value]
+    @field(description="Exchange rates to the base currency.", graphql_type=list[ExchangeRateType])
+    async def exchange_rates(self, info: Info) -> list[m.ExchangeRate]:
+        return await reads.exchange_rates(info.context.user)
 
     accounts = list_field("Account", description="Accounts (customers).")
     contacts = list_field(

@@ -6,8 +6,10 @@ from typing import Annotated, Optional
 
 import strawberry
 
+from crm_graphql import models as m
 from crm_graphql.api import queries
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import field
 from crm_graphql.api.types.common import list_field
 from crm_graphql.api.types.splits import LeadSplitRuleType
 
@@ -16,8 +18,9 @@ from crm_graphql.api.types.splits import LeadSplitRuleType
 class Query:
     lead_split_rules = list_field("LeadSplitRule", description="Lead split rules (partners see none).")
 
-    @strawberry.field(description="A lead split rule by ID.")
+    @field(description="A lead split rule by ID.", graphql_type=Optional[LeadSplitRuleType])
     async def lead_split_rule(
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
-    ) -> Optional[LeadSplitRuleType]:
-        return await queries.load_node(info, id, "LeadSplitRule")  # type: ignore[no-any-return]
+    ) -> m.LeadSplitRule | None:
+        row: m.LeadSplitRule | None = await queries.load_node(info, id, "LeadSplitRule")
+        return row

@@ -13,6 +13,7 @@ from strawberry.types.arguments import convert_arguments
 def arguments(schema: Any, field_def: GraphQLField, node: Any, variables: Any) -> dict[str, Any]:
     raw = get_argument_values(field_def, node, variables)
     definition = (field_def.extensions or {}).get("strawberry-definition")
+    assert definition is not None, f"{field_def} is not a strawberry field"
     strawberry_schema = schema._strawberry_schema
     return convert_arguments(
         raw,

@@ -64,7 +64,7 @@ class Builder:
         build = plan.build
         if build is None:
             build = plan.build = compile_obj(plan)
-        return build(row, self)  # type: ignore[no-any-return]
+        return build(row, self)
 
     def ref(self, ref: RefPlan, key: str, row: Row) -> Any:
         pk = row[ref.attr]

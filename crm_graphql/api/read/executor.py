@@ -29,7 +29,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
     compiled = 0
     fallbacks = 0
 
-    def execute_collected_root_fields(  # type: ignore[override]
+    def execute_collected_root_fields(
         self, root_type: Any, root_value: Any, grouped_field_set: Any, serially: bool, new_defer_usages: Any
     ) -> Any:
         reference = super().execute_collected_root_fields

@@ -32,9 +32,10 @@ from crm_graphql.models.base import FixedDecimalField
 from crm_graphql.services import access
 
 
-class Row(dict[str, Any]):
+class Row(dict[str | tuple[str, str], Any]):
     """A row's values by field name, readable as attributes (``row.currency``) by the
-    services' pure functions and ``connection.cursor_of``."""
+    services' pure functions and ``connection.cursor_of``; a fixed decimal's stored integer
+    under ``(column, RAW)``."""
 
     __slots__ = ()
 

@@ -165,7 +165,7 @@ class Planner:
 
     def sub(self, return_type: GraphQLObjectType, details: list[FieldDetails]) -> dict[str, list[FieldDetails]]:
         collected = collect_subfields(self.schema, self.fragments, self.variables, self.operation, return_type, details)
-        return collected.grouped_field_set  # type: ignore[return-value]
+        return collected.grouped_field_set
 
     def root(self, root_type: GraphQLObjectType, grouped: dict[str, list[FieldDetails]]) -> list[tuple[str, int, Any]]:
         out: list[tuple[str, int, Any]] = []
@@ -206,7 +206,7 @@ class Planner:
             elif name == "pageInfo":
                 info_type = get_named_type(conn_type.fields[name].type)
                 parts = []
-                for pkey, psub in self.sub(info_type, sub).items():  # type: ignore[arg-type]
+                for pkey, psub in self.sub(info_type, sub).items():
                     pname = psub[0].node.name.value
                     if pname not in ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename"):
                         raise Unsupported(pname)
@@ -228,7 +228,7 @@ class Planner:
                         parts.append((ekey, "__typename", edge_type.name))
                     elif ename == "node":
                         node_type = get_named_type(edge_type.fields[ename].type)
-                        obj = self.obj(node_type, esub)  # type: ignore[arg-type]
+                        obj = self.obj(node_type, esub)
                         plan.objs.append(obj)
                         parts.append((ekey, "node", obj))
                     else:
@@ -236,7 +236,7 @@ class Planner:
                 plan.selection.append((key, C_EDGES, parts))
             elif name == "nodes":
                 node_type = get_named_type(conn_type.fields[name].type)
-                obj = self.obj(node_type, sub)  # type: ignore[arg-type]
+                obj = self.obj(node_type, sub)
                 plan.objs.append(obj)
                 plan.selection.append((key, C_NODES, obj))
             else:

@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise.expressions import Q, Subquery
+from tortoise.fields.relational import ForeignKeyFieldInstance
 from tortoise.models import Model
 
 from crm_graphql.services import access
@@ -91,14 +92,14 @@ def conjuncts(q: Q) -> list[tuple[tuple[Any, ...], Q]]:
     if q._is_negated or q.join_type != Q.AND:
         f = form(q)
         return [] if f == _TRUE else [(f, q)]
-    out: list[tuple[tuple[Any, ...], Q]] = [(_leaf(k, v), Q(**{k: v})) for k, v in q.filters.items()]
+    out: list[tuple[tuple[Any, ...], Q]] = [(_leaf(k, v), access.lookup(k, v)) for k, v in q.filters.items()]
     for child in q.children:
         out.extend(conjuncts(child))
     return out
 
 
 def _disjuncts(f: tuple[Any, ...]) -> frozenset[tuple[Any, ...]]:
-    return f[1] if f[0] == "or" else frozenset((f,))  # type: ignore[no-any-return]
+    return f[1] if f[0] == "or" else frozenset((f,))
 
 
 def reduce(child: Q, enforced: Q) -> tuple[Q, int]:
@@ -121,7 +122,7 @@ def relation_of(model: type[Model], fk: str) -> tuple[str, type[Model]] | None:
     meta = model._meta
     for name in meta.fk_fields:
         field = meta.fields_map[name]
-        if getattr(field, "source_field", None) == fk:
+        if isinstance(field, ForeignKeyFieldInstance) and field.source_field == fk:
             return name, field.related_model
     return None
 

@@ -139,7 +139,7 @@ def prepare_workers(workers: int) -> Callable[[], None]:
 def worker_stopped() -> None:
     """A worker's shutdown: its live gauges (open subscriptions) stop counting."""
     if multiprocess_mode():
-        multiprocess.mark_process_dead(os.getpid())
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]  # unannotated in prometheus_client
 
 
 def exposition() -> bytes:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from typing import Any
 
 logger = logging.getLogger("crm_graphql.tracing")
@@ -50,13 +50,13 @@ def schema_extensions() -> list[Callable[[], Any]]:
     provider = _tracer_provider()
     if provider is None:
         return []
+    from strawberry.extensions.base_extension import LifecycleStep
     from strawberry.extensions.tracing import OpenTelemetryExtension
-    from strawberry.extensions.tracing.opentelemetry import LifecycleStep
 
     from crm_graphql.api.transport.request import current_request_id
 
     class RequestTracing(OpenTelemetryExtension):
-        def on_validate(self) -> Iterator[None]:
+        def on_validate(self) -> Generator[None, None, None]:
             span = self._span_holder.get(LifecycleStep.OPERATION)
             request_id = current_request_id()
             if span is not None and request_id:

@@ -426,7 +426,7 @@ async def _authenticate(handler: Any, payload: Any) -> bool:
 class TransportWSHandler(Bounded, BaseGraphQLTransportWSHandler[Any, Any]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.schema = SharedStreams(self.schema, self.view.ws_groups, self.websocket.close, self.view)  # type: ignore[assignment]
+        self.schema = SharedStreams(self.schema, self.view.ws_groups, self.websocket.close, self.view)
 
     async def handle_connection_init(self, message: Any) -> None:
         payload = message.get("payload", {})
@@ -448,7 +448,7 @@ class TransportWSHandler(Bounded, BaseGraphQLTransportWSHandler[Any, Any]):
 class LegacyWSHandler(Bounded, BaseGraphQLWSHandler[Any, Any]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.schema = SharedStreams(self.schema, self.view.ws_groups, self.websocket.close, self.view)  # type: ignore[assignment]
+        self.schema = SharedStreams(self.schema, self.view.ws_groups, self.websocket.close, self.view)
 
     async def handle(self) -> None:
         timer = asyncio.create_task(self._init_timeout())  # the legacy handler has none of its own

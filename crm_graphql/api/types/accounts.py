@@ -15,14 +15,15 @@ from crm_graphql import enums as e
 from crm_graphql import models as m
 from crm_graphql.api import figures
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import field
 from crm_graphql.api.relay import model_type
 from crm_graphql.api.types.activity import Convertible, timeline_field
-from crm_graphql.api.types.common import Entity, is_deleted, list_field, ref_field
+from crm_graphql.api.types.common import Entity, is_deleted, lazy_list, list_field, ref_field
 from crm_graphql.errors import DomainError
 from crm_graphql.services import deal_figures, loaders
 
 if TYPE_CHECKING:
-    from crm_graphql.api.types.pipeline import OpportunityContactRoleType
+    pass
 
 
 @strawberry.type(name="Account", description="A customer: an organisation or a person (sub-accounts allowed).")
@@ -63,28 +64,36 @@ class AccountType(Entity, Convertible):
     timeline = timeline_field("Account")
     is_type_of = model_type(m.Account)
 
-    @strawberry.field(
+    @field(
         description="Accounts related to this one (partner, supplier, customer...), from this side: `account` is this "
-        "account. Only relations whose other account you can see; separate from the parent/sub-account tree."
+        "account. Only relations whose other account you can see; separate from the parent/sub-account tree.",
+        graphql_type=lazy_list("AccountRelation"),
     )
-    async def related_accounts(root, info: Info) -> list[AccountRelationType]:  # type: ignore[no-untyped-def]
+    @staticmethod
+    async def related_accounts(root: m.Account, info: Info) -> list[m.AccountRelation]:
         return await _relations_loader(info).load(root.id)
 
-    @strawberry.field(
+    @field(
         description="Sum of the amounts of this account's open deals you can see (every pipeline), converted into "
         "`currency` as pipelineSummary converts; null with a MISSING_EXCHANGE_RATE error when a rate is missing."
     )
-    async def open_pipeline_amount(  # type: ignore[no-untyped-def]
-        root, info: Info, currency: Annotated[str, strawberry.argument(description="ISO 4217 code of the sum.")]
+    @staticmethod
+    async def open_pipeline_amount(
+        root: m.Account,
+        info: Info,
+        currency: Annotated[str, strawberry.argument(description="ISO 4217 code of the sum.")],
     ) -> Optional[Decimal]:
         return await _account_total(info, root.id, e.OpportunityStatus.OPEN, currency)
 
-    @strawberry.field(
+    @field(
         description="Sum of the amounts of this account's won deals you can see, converted into `currency` as "
         "pipelineSummary converts; null with a MISSING_EXCHANGE_RATE error when a rate is missing."
     )
-    async def won_amount(  # type: ignore[no-untyped-def]
-        root, info: Info, currency: Annotated[str, strawberry.argument(description="ISO 4217 code of the sum.")]
+    @staticmethod
+    async def won_amount(
+        root: m.Account,
+        info: Info,
+        currency: Annotated[str, strawberry.argument(description="ISO 4217 code of the sum.")],
     ) -> Optional[Decimal]:
         return await _account_total(info, root.id, e.OpportunityStatus.WON, currency)
 
@@ -153,10 +162,12 @@ class ContactType(Entity, Convertible):
     title: str | None = strawberry.field(description="Job title.")
     is_deleted: bool = strawberry.field(resolver=is_deleted, description="Soft-deleted (restorable).")
 
-    @strawberry.field(description="This contact's business roles on the deals you can see.")
-    async def opportunity_roles(  # type: ignore[no-untyped-def]
-        root, info: Info
-    ) -> list[Annotated[OpportunityContactRoleType, strawberry.lazy("crm_graphql.api.types.pipeline")]]:
+    @field(
+        description="This contact's business roles on the deals you can see.",
+        graphql_type=lazy_list("OpportunityContactRole"),
+    )
+    @staticmethod
+    async def opportunity_roles(root: m.Contact, info: Info) -> list[m.OpportunityContactRole]:
         from crm_graphql.api.types.pipeline import _roles_loader
 
         return await _roles_loader(info, "contact_id").load(root.id)

@@ -12,12 +12,15 @@ from typing import Any, Optional
 import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
+from tortoise.models import Model
 
 from crm_graphql import enums as e
 from crm_graphql import models as m
 from crm_graphql.api import batch
 from crm_graphql.api import connection as conn
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import field
+from crm_graphql.api.filters import SPECS
 from crm_graphql.api.relay import MODELS, Node, model_type, resolve_model_type, to_global_id, type_name_of
 from crm_graphql.api.types.common import _PAGE_ARGS, Entity, lazy, ref_field
 from crm_graphql.services import event_upgrade, loaders, timeline
@@ -57,19 +60,21 @@ class TimelineEventType(Node):
     actor = ref_field("User", "actor_id", description="Who did it.")
     is_type_of = model_type(m.TimelineEvent)
 
-    @strawberry.field(
+    @field(
         description="Event details (conversion targets, reasons...). Other records are named as "
         '`{"id": <global ID>, ...}` with what the event says about them, or null when you may not see them.'
     )
-    async def data(root: Any, info: Info) -> JSON:
+    @staticmethod
+    async def data(root: m.TimelineEvent, info: Info) -> JSON:
         data = await _presented(root, info)
-        return {k: v for k, v in data.items() if k != "changes"}
+        return JSON({k: v for k, v in data.items() if k != "changes"})
 
-    @strawberry.field(
+    @field(
         description="Fields changed by an update, with old and new values (a reference as its global ID, "
         "null when you may not see the record)."
     )
-    async def changes(root: Any, info: Info) -> list[FieldChange]:
+    @staticmethod
+    async def changes(root: m.TimelineEvent, info: Info) -> list[FieldChange]:
         raw = (await _presented(root, info)).get("changes") or {}
         return [
             FieldChange(field=k, old_value=_text(v.get("old")), new_value=_text(v.get("new")))
@@ -77,9 +82,11 @@ class TimelineEventType(Node):
             if isinstance(v, dict)
         ]
 
-    @strawberry.field(description="The record the event is about (null when hidden or purged).")
-    async def subject(root: Any, info: Info) -> Optional[Node]:
-        return await info.context.load(MODELS[root.subject_type], root.subject_id)
+    @field(description="The record the event is about (null when hidden or purged).", graphql_type=Optional[Node])
+    @staticmethod
+    async def subject(root: m.TimelineEvent, info: Info) -> Model | None:
+        row: Model | None = await info.context.load(MODELS[root.subject_type], root.subject_id)
+        return row
 
 
 async def _presented(root: Any, info: Info) -> dict[str, Any]:
@@ -111,7 +118,7 @@ def _timeline_loader(info: Info, page: conn.Page, type_name: str) -> DataLoader[
     loader = ctx._loaders.get(key)
     if loader is not None:
         return loader
-    keys = conn.sort_keys(conn.SPECS["TimelineEvent"], None)
+    keys = conn.sort_keys(SPECS["TimelineEvent"], None)
     events = m.TimelineEvent
     if type_name == "Account":  # an account's own events and those of its deals and documents
         partition = f"COALESCE({batch.column(events, 'account_id')}, {batch.column(events, 'subject_id')})"
@@ -166,13 +173,15 @@ class LineageEdge:
     _source: strawberry.Private[tuple[str, int]]
     _target: strawberry.Private[tuple[str, int]]
 
-    @strawberry.field(name="from", description="The origin.")
-    async def from_(self, info: Info) -> Node:
-        return await info.context.load(MODELS[self._source[0]], self._source[1])  # type: ignore[no-any-return]
+    @field(name="from", description="The origin.", graphql_type=Node)
+    async def from_(self, info: Info) -> Model:
+        row: Model = await info.context.load(MODELS[self._source[0]], self._source[1])
+        return row
 
-    @strawberry.field(description="What was made from it.")
-    async def to(self, info: Info) -> Node:
-        return await info.context.load(MODELS[self._target[0]], self._target[1])  # type: ignore[no-any-return]
+    @field(description="What was made from it.", graphql_type=Node)
+    async def to(self, info: Info) -> Model:
+        row: Model = await info.context.load(MODELS[self._target[0]], self._target[1])
+        return row
 
 
 def _links_loader(info: Info, direction: str) -> DataLoader[tuple[str, int], list[Any]]:
@@ -207,19 +216,19 @@ def _end(link: Any, side: str) -> tuple[str, int]:
 
 @strawberry.interface(description="A record that conversions create or consume: it knows its lineage.")
 class Convertible:
-    @strawberry.field(description="The record this one was made from, if any.")
+    @field(description="The record this one was made from, if any.")
     async def origin(root: Any, info: Info) -> Optional[Node]:
         links = await _links_loader(info, "in").load((type_name_of(root), root.id))
         return await info.context.load(MODELS[links[0].source_type], links[0].source_id) if links else None
 
-    @strawberry.field(description="Records made from this one.")
+    @field(description="Records made from this one.")
     async def derivatives(root: Any, info: Info) -> list[Node]:
         links = await _links_loader(info, "out").load((type_name_of(root), root.id))
         return list(
             await asyncio.gather(*(info.context.load(MODELS[t], pk) for t, pk in (_end(lk, "target") for lk in links)))
         )
 
-    @strawberry.field(description="Every conversion upstream and downstream of this record, oldest first.")
+    @field(description="Every conversion upstream and downstream of this record, oldest first.")
     async def lineage(root: Any, info: Info) -> list[LineageEdge]:
         start = (type_name_of(root), root.id)
         seen_links: dict[int, Any] = {}

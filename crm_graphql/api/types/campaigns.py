@@ -14,6 +14,7 @@ from strawberry.dataloader import DataLoader
 from crm_graphql import enums as e
 from crm_graphql import models as m
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import field
 from crm_graphql.api.relay import model_type
 from crm_graphql.api.types.activity import timeline_field
 from crm_graphql.api.types.common import Entity, amount_field, is_deleted, list_field
@@ -36,14 +37,14 @@ class CampaignStats:
     )
     _stats: strawberry.Private[campaigns.Stats]
 
-    @strawberry.field(
+    @field(
         description="Sum of the won opportunities' amounts, each currency converted with the exchange rates into the "
         "campaign's currency (as pipelineSummary does). Null with a MISSING_EXCHANGE_RATE error when a rate is missing."
     )
     def won_amount(self) -> Decimal | None:
         return self._convertible(self._stats.won_amount)
 
-    @strawberry.field(
+    @field(
         description="(wonAmount - budget) / budget, a ratio rounded half-up to 4 places (0.2500 is 25 %); null "
         "without a budget or with a budget of 0."
     )
@@ -105,6 +106,7 @@ class CampaignType(Entity):
     timeline = timeline_field("Campaign")
     is_type_of = model_type(m.Campaign)
 
-    @strawberry.field(description="Leads, qualified leads, opportunities, won deals and return, over what you may see.")
-    async def stats(root, info: Info) -> CampaignStats:  # type: ignore[no-untyped-def]
+    @field(description="Leads, qualified leads, opportunities, won deals and return, over what you may see.")
+    @staticmethod
+    async def stats(root: m.Campaign, info: Info) -> CampaignStats:
         return CampaignStats.of(await _stats_loader(info).load(root))

@@ -8,6 +8,7 @@ keyset connections built by ``list_field``.
 from __future__ import annotations
 
 import datetime as dt
+import types
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any, Optional
@@ -49,6 +50,11 @@ def lazy(type_name: str) -> Any:
     return Annotated[f"{type_name}Type", strawberry.lazy(module)]
 
 
+def lazy_list(type_name: str) -> Any:
+    """``list[lazy(type_name)]``, as a field's ``graphql_type`` (spelled so mypy reads it as a value)."""
+    return types.GenericAlias(list, (lazy(type_name),))
+
+
 _PAGE_ARGS = {
     "first": Annotated[Optional[int], strawberry.argument(description="Page size from the start (default 20, at most 100).")],
     "after": Annotated[Optional[str], strawberry.argument(description="Cursor to start after.")],
@@ -86,10 +92,10 @@ def _list_annotations(spec_name: str, top_level: bool) -> dict[str, Any]:
             Optional[spec.filter_input], strawberry.argument(description=_filter_doc(spec_name, top_level))
         ],
         "order_by": Annotated[
-            Optional[list[spec.order_input]],  # type: ignore[name-defined]
+            Optional[list[spec.order_input]],  # type: ignore[name-defined]  # an input built at run time
             strawberry.argument(description=_order_doc(spec_name)),
         ],
-        "return": Connection[lazy(spec_name)],  # type: ignore[misc]
+        "return": Connection[lazy(spec_name)],  # type: ignore[misc]  # a lazy type, computed per list
     }
 
 

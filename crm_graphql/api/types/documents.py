@@ -7,6 +7,7 @@ import strawberry
 from crm_graphql import models as m
 from crm_graphql.api import downloads
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import field
 from crm_graphql.api.relay import model_type
 from crm_graphql.api.types.common import Entity, ref_field
 from crm_graphql.enums import DocumentFormat
@@ -40,8 +41,9 @@ class DocumentTemplateType(Entity):
     )
     is_type_of = model_type(m.DocumentTemplate)
 
-    @strawberry.field(description="The format this template renders into unless renderQuoteDocument asks for another.")
-    def format(root) -> DocumentFormat:  # type: ignore[no-untyped-def]
+    @field(description="The format this template renders into unless renderQuoteDocument asks for another.")
+    @staticmethod
+    def format(root: m.DocumentTemplate) -> DocumentFormat:
         return templating.SOURCE_FORMATS.get(root.content_type, DocumentFormat.MARKDOWN)
 
 
@@ -59,18 +61,20 @@ class DocumentType(Entity):
     template = ref_field("DocumentTemplate", "template_id", description="The template used (null: the default).")
     is_type_of = model_type(m.Document)
 
-    @strawberry.field(description="File name for saving the document, with the format's extension (`.pdf`, `.md`...).")
-    def file_name(root) -> str:  # type: ignore[no-untyped-def]
+    @field(description="File name for saving the document, with the format's extension (`.pdf`, `.md`...).")
+    @staticmethod
+    def file_name(root: m.Document) -> str:
         return documents.file_name(root)
 
-    @strawberry.field(
+    @field(
         description=(
             "Absolute URL the file downloads from: GET it with the same `Authorization: Bearer <token>` header "
             "as /graphql. Answers the file with its content type and file name (Content-Disposition), 401 without "
             "a valid token, 404 when the document is missing or hidden from the user (as its quote)."
         )
     )
-    def url(root, info: Info) -> str:  # type: ignore[no-untyped-def]
+    @staticmethod
+    def url(root: m.Document, info: Info) -> str:
         path = downloads.path_of(root)
         request = info.context.request
         if request is None:

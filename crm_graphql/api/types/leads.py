@@ -9,6 +9,7 @@ import strawberry
 from crm_graphql import enums as e
 from crm_graphql import models as m
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import field
 from crm_graphql.api.relay import model_type
 from crm_graphql.api.types.activity import Convertible, timeline_field
 from crm_graphql.api.types.common import Entity, is_deleted, list_field, ref_field
@@ -47,13 +48,15 @@ class LeadType(Entity, Convertible):
     timeline = timeline_field("Lead")
     is_type_of = model_type(m.Lead)
 
-    @strawberry.field(
+    @field(
         description="Users sharing the lead (given by a lead split rule), in order; their percents add up to 100. "
         "Qualifying the lead makes them the new deal's revenue splits. Empty: the lead is not split yet."
     )
-    async def shares(root, info: Info) -> list[LeadShareType]:  # type: ignore[no-untyped-def]
-        return await lead_shares_loader(info).load(root.id)  # type: ignore[no-any-return]
+    @staticmethod
+    async def shares(root: m.Lead, info: Info) -> list[LeadShareType]:
+        return await lead_shares_loader(info).load(root.id)
 
-    @strawberry.field(description="Qualified leads are read-only.")
-    def is_locked(root) -> bool:  # type: ignore[no-untyped-def]
+    @field(description="Qualified leads are read-only.")
+    @staticmethod
+    def is_locked(root: m.Lead) -> bool:
         return root.status == e.LeadStatus.QUALIFIED

@@ -17,6 +17,7 @@ from crm_graphql import models as m
 from crm_graphql.api import batch, figures
 from crm_graphql.api.connection import SortKey
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import field
 from crm_graphql.api.relay import model_type
 from crm_graphql.api.types.activity import Convertible, timeline_field
 from crm_graphql.api.types.common import (
@@ -25,15 +26,16 @@ from crm_graphql.api.types.common import (
     amount_field,
     child_ref_field,
     is_deleted,
+    lazy,
+    lazy_list,
     list_field,
     ref_field,
 )
-from crm_graphql.api.types.splits import RevenueSplitType, revenue_splits_of
+from crm_graphql.api.types.splits import RevenueSplitType, Share, revenue_splits_of
 from crm_graphql.errors import DomainError
 from crm_graphql.services import deal_figures, loaders
 
 if TYPE_CHECKING:
-    from crm_graphql.api.types.activity import ActivityType
     from crm_graphql.api.types.users import UserType
 
 
@@ -46,8 +48,9 @@ class PipelineType(Entity):
     opportunities = list_field("Opportunity", fk="pipeline_id", description="Opportunities in this pipeline.")
     is_type_of = model_type(m.Pipeline)
 
-    @strawberry.field(description="Its stages in pipeline order (the WON and LOST stages last).")
-    async def stages(root, info: Info) -> list[StageType]:  # type: ignore[no-untyped-def]
+    @field(description="Its stages in pipeline order (the WON and LOST stages last).", graphql_type=lazy_list("Stage"))
+    @staticmethod
+    async def stages(root: m.Pipeline, info: Info) -> list[m.Stage]:
         return await _stages_loader(info).load(root.id)
 
 
@@ -58,7 +61,7 @@ def _stages_loader(info: Info) -> DataLoader[int, list[m.Stage]]:
 
         async def load(ids: Sequence[int]) -> list[list[m.Stage]]:
             rows = await loaders.stages_of_pipelines(info.context.user, ids)
-            grouped: dict[int, list[m.Stage]] = defaultdict(list)
+            grouped: dict[int | None, list[m.Stage]] = defaultdict(list)
             for row in rows:
                 grouped[row.pipeline_id].append(row)
             return [grouped.get(i, []) for i in ids]
@@ -82,7 +85,8 @@ class StageType(Entity):
 def _stage_entered_at(root: Any) -> dt.datetime:
     """Rows created straight through the ORM in bulk (fixtures, the bench) may lack the
     column: they entered their stage when they were created."""
-    return root.stage_entered_at or root.created_at  # type: ignore[no-any-return]
+    entered: dt.datetime = root.stage_entered_at or root.created_at  # an ORM row, or a read-path Row
+    return entered
 
 
 @strawberry.type(name="Opportunity", description="A deal in the pipeline with one account.")
@@ -125,17 +129,22 @@ class OpportunityType(Entity, Convertible):
     timeline = timeline_field("Opportunity")
     is_type_of = model_type(m.Opportunity)
 
-    @strawberry.field(description="Users granted access to this restricted opportunity (besides its owner).")
-    async def access_users(  # type: ignore[no-untyped-def]
-        root,
+    @field(description="Users granted access to this restricted opportunity (besides its owner).")
+    @staticmethod
+    async def access_users(
+        root: m.Opportunity,
         info: Info,
     ) -> list[Annotated[UserType, strawberry.lazy("crm_graphql.api.types.users")]]:
         user_ids = await _access_loader(info).load(root.id)
         users = await asyncio.gather(*(info.context.load(m.User, uid) for uid in user_ids))
         return [u for u in users if u is not None]
 
-    @strawberry.field(description="Contacts' business roles on this deal (the primary one first).")
-    async def contact_roles(root, info: Info) -> list[OpportunityContactRoleType]:  # type: ignore[no-untyped-def]
+    @field(
+        description="Contacts' business roles on this deal (the primary one first).",
+        graphql_type=lazy_list("OpportunityContactRole"),
+    )
+    @staticmethod
+    async def contact_roles(root: m.Opportunity, info: Info) -> list[m.OpportunityContactRole]:
         return await _roles_loader(info, "opportunity_id").load(root.id)
 
     stage_entered_at: dt.datetime = strawberry.field(
@@ -145,21 +154,24 @@ class OpportunityType(Entity, Convertible):
         metadata={"fast": _stage_entered_at, "columns": ("stage_entered_at", "created_at")},
     )
 
-    @strawberry.field(
+    @field(
         description="The deal's next activity: of its activities you can see that are not done and have a due date, "
-        "the one due first; null when there is none."
+        "the one due first; null when there is none.",
+        graphql_type=Optional[lazy("Activity")],
     )
-    async def next_activity(  # type: ignore[no-untyped-def]
-        root, info: Info
-    ) -> Optional[Annotated[ActivityType, strawberry.lazy("crm_graphql.api.types.activity")]]:
+    @staticmethod
+    async def next_activity(root: m.Opportunity, info: Info) -> m.Activity | None:
         return await _next_activity_loader(info).load(root.id)
 
-    @strawberry.field(
+    @field(
         description="`amount` converted into `currency` as pipelineSummary converts (rounded to its minor units); "
         "null without an amount, or with a MISSING_EXCHANGE_RATE error when a rate is missing."
     )
-    async def amount_in(  # type: ignore[no-untyped-def]
-        root, info: Info, currency: Annotated[str, strawberry.argument(description="ISO 4217 code to convert into.")]
+    @staticmethod
+    async def amount_in(
+        root: m.Opportunity,
+        info: Info,
+        currency: Annotated[str, strawberry.argument(description="ISO 4217 code to convert into.")],
     ) -> Optional[Decimal]:
         try:
             target = deal_figures.target_currency(currency)
@@ -169,15 +181,18 @@ class OpportunityType(Entity, Convertible):
         except DomainError as exc:
             raise figures.client_error(exc) from None
 
-    @strawberry.field(
+    @field(
         description="Who is credited with the deal's revenue, in order: whole percents adding up to 100, each "
-        "amount the deal's amount split to the cent by largest remainder. Empty: the deal counts wholly for its owner."
+        "amount the deal's amount split to the cent by largest remainder. Empty: the deal counts wholly for its owner.",
+        graphql_type=list[RevenueSplitType],
     )
-    async def revenue_splits(root, info: Info) -> list[RevenueSplitType]:  # type: ignore[no-untyped-def]
+    @staticmethod
+    async def revenue_splits(root: m.Opportunity, info: Info) -> list[Share]:
         return await revenue_splits_of(info, root)
 
-    @strawberry.field(description="Won or lost deals are read-only until reopened.")
-    def is_locked(root) -> bool:  # type: ignore[no-untyped-def]
+    @field(description="Won or lost deals are read-only until reopened.")
+    @staticmethod
+    def is_locked(root: m.Opportunity) -> bool:
         return root.status != e.OpportunityStatus.OPEN
 
     active_quote = child_ref_field(
@@ -217,14 +232,14 @@ def _roles_loader(info: Info, column: str) -> DataLoader[int, list[m.Opportunity
 _NEXT_ACTIVITY = [SortKey("due_at", False, False), SortKey("id", False, False)]
 
 
-def _next_activity_loader(info: Info) -> DataLoader[int, Any]:
+def _next_activity_loader(info: Info) -> DataLoader[int, m.Activity | None]:
     """Each opportunity's first-due open activity: every opportunity of a level in one windowed
     statement (one row per opportunity, limited in SQL)."""
     loader = info.context._loaders.get("next_activity")
     if loader is None:
         user = info.context.user
 
-        async def load(ids: Sequence[int]) -> list[Any]:
+        async def load(ids: Sequence[int]) -> list[m.Activity | None]:
             qs = loaders.open_activities(user, ids)
             first = await batch.windowed(qs, batch.column(m.Activity, "opportunity_id"), _NEXT_ACTIVITY, True, 1)
             return [(first.get(i) or [None])[0] for i in ids]

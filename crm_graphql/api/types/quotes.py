@@ -9,6 +9,7 @@ import strawberry
 from crm_graphql import enums as e
 from crm_graphql import models as m
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import field
 from crm_graphql.api.relay import model_type
 from crm_graphql.api.types.activity import Convertible, timeline_field
 from crm_graphql.api.types.common import LineItem, SalesDocument, is_deleted, list_field, number_field, ref_field
@@ -38,8 +39,9 @@ class QuoteType(SalesDocument, Convertible):
     timeline = timeline_field("Quote")
     is_type_of = model_type(m.Quote)
 
-    @strawberry.field(description="Read-only: accepted, superseded by a revision, or its opportunity is closed.")
-    async def is_locked(root, info: Info) -> bool:  # type: ignore[no-untyped-def]
+    @field(description="Read-only: accepted, superseded by a revision, or its opportunity is closed.")
+    @staticmethod
+    async def is_locked(root: m.Quote, info: Info) -> bool:
         if root.status == e.QuoteStatus.ACCEPTED or root.superseded_at is not None:
             return True
         opportunity = await info.context.load(m.Opportunity, root.opportunity_id)

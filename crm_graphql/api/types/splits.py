@@ -15,6 +15,7 @@ from strawberry.scalars import JSON
 
 from crm_graphql import models as m
 from crm_graphql.api.context import Info
+from crm_graphql.api.fields import field
 from crm_graphql.api.relay import model_type
 from crm_graphql.api.types.common import Entity, ref_field
 from crm_graphql.services import loaders, splits
@@ -61,17 +62,19 @@ class LeadSplitRuleType(Entity):
     is_active: bool = strawberry.field(description="Only active rules run.")
     is_type_of = model_type(m.LeadSplitRule)
 
-    @strawberry.field(
+    @field(
         name="filter",
         description="The LeadFilter input the rule was given, as written (field names as in LeadFilter); applied "
         "with the visibility of the user who runs the rule. {} matches every lead.",
     )
-    def filter_(root) -> JSON:  # type: ignore[no-untyped-def]
-        return root.lead_filter or {}
+    @staticmethod
+    def filter_(root: m.LeadSplitRule) -> JSON:
+        return JSON(root.lead_filter or {})
 
-    @strawberry.field(description="The shares matching leads get, in order; they add up to 100.")
-    def shares(root) -> list[LeadShareType]:  # type: ignore[no-untyped-def]
-        return [Share(int(s["user"]), int(s["percent"])) for s in root.shares or []]  # type: ignore[misc]
+    @field(description="The shares matching leads get, in order; they add up to 100.", graphql_type=list[LeadShareType])
+    @staticmethod
+    def shares(root: m.LeadSplitRule) -> list[Share]:
+        return [Share(int(s["user"]), int(s["percent"])) for s in root.shares or []]
 
 
 def lead_shares_loader(info: Info) -> DataLoader[int, list[Any]]:
@@ -107,7 +110,7 @@ def revenue_splits_loader(info: Info) -> DataLoader[int, list[Any]]:
     return loader
 
 
-async def revenue_splits_of(info: Info, opportunity: Any) -> list[RevenueSplitType]:
+async def revenue_splits_of(info: Info, opportunity: Any) -> list[Share]:
     rows = await revenue_splits_loader(info).load(opportunity.id)
     if not rows:
         return []
@@ -116,4 +119,4 @@ async def revenue_splits_of(info: Info, opportunity: Any) -> list[RevenueSplitTy
         amounts: list[Decimal | None] = [None] * len(rows)
     else:
         amounts = list(splits.split_amounts(opportunity.amount, percents, opportunity.currency))
-    return [Share(r.user_id, r.percent, a) for r, a in zip(rows, amounts, strict=True)]  # type: ignore[misc]
+    return [Share(r.user_id, r.percent, a) for r, a in zip(rows, amounts, strict=True)]
