@@ -123,10 +123,10 @@ def _release_when_begin_fails() -> None:
         return self.connection
 
     # a deliberate patch of tortoise's classes (see the docstring): mypy refuses assigning methods
-    TransactionContextPooled.__aenter__ = pooled_enter  # type: ignore[method-assign]
-    SqliteTransactionContext.__aenter__ = sqlite_enter  # type: ignore[method-assign]
+    TransactionContextPooled.__aenter__ = pooled_enter  # type: ignore[method-assign]  # a deliberate patch of tortoise's class (above)
+    SqliteTransactionContext.__aenter__ = sqlite_enter  # type: ignore[method-assign]  # a deliberate patch of tortoise's class (above)
     # our marker that the patch is in, on a class that does not declare it
-    TransactionContextPooled._crm_releases_on_failed_begin = True  # type: ignore[attr-defined]
+    TransactionContextPooled._crm_releases_on_failed_begin = True  # type: ignore[attr-defined]  # our marker on tortoise's class (above)
 
 
 async def init(url: str, *, create: bool = True, pool_max: int = 10) -> None:

@@ -102,7 +102,7 @@ def _faults(result: ExecutionResult) -> list[GraphQLError]:
 def _unavailable(result: ExecutionResult) -> bool:
     found = _faults(result)
     for e in found:
-        e.extensions.pop("fault", None)  # type: ignore[union-attr]
+        e.extensions.pop("fault", None)  # type: ignore[union-attr]  # _faults keeps only errors whose extensions name the fault code
     return bool(found)
 
 

@@ -241,7 +241,7 @@ async def run_lead_split_rule(actor: Actor, rule_id: int, to_q: LeadFilterToQ) -
         for start in range(0, len(ids), _CHUNK):
             chunk = ids[start : start + _CHUNK]
             rows = await m.LeadShare.filter(lead_id__in=chunk).using_db(conn).values_list("lead_id", flat=True)
-            taken.update(int(r) for r in rows)  # type: ignore[call-overload]
+            taken.update(int(r) for r in rows)  # type: ignore[call-overload]  # tortoise types flat values_list rows as tuples
         todo = [lead for lead in leads if lead.id not in taken]
         rows_to_add = [
             m.LeadShare(lead_id=lead.id, user_id=u, percent=p, position=i, rule_id=rule.id)

@@ -160,4 +160,4 @@ def compile_obj(plan: ObjPlan) -> Callable[[Row, Builder], dict[str, Any]]:
         parts.append(f"{k}: {expr}")
     source = "def build(row, b):\n    return {" + ", ".join(parts) + "}\n"
     exec(compile(source, f"<read plan {plan.type_name}>", "exec"), env)
-    return env["build"]  # type: ignore[no-any-return]
+    return env["build"]  # type: ignore[no-any-return]  # a function compiled with exec, looked up by name

@@ -82,7 +82,7 @@ class CompiledExecutor(StrawberryGraphQLCoreExecutionContext):
                 by_values[key] = (planner, planner.root(root_type, grouped_field_set))
             except Unsupported:
                 by_values[key] = None
-        return by_values[key]  # type: ignore[no-any-return]
+        return by_values[key]  # type: ignore[no-any-return]  # the cache holds what the builder made, typed Any
 
     async def _run(self, planner: Planner, roots: list[tuple[str, int, Any]]) -> dict[str, Any]:
         user = getattr(self.context_value, "user", None)

@@ -353,7 +353,7 @@ def _serializer(named: Any, f: Any) -> Callable[[Any], Any] | None:
         return None
     if named is GraphQLBoolean and type(f) is tf.BooleanField:
         return None
-    return named.serialize  # type: ignore[no-any-return]
+    return named.serialize  # type: ignore[no-any-return]  # graphql-core types a scalar's serialize as returning Any
 
 
 def _metadata(field_def: GraphQLField) -> dict[str, Any]:

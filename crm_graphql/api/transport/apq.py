@@ -187,10 +187,10 @@ class PersistedQueries:
         self.persisted_queries = PersistedQueryStore()
 
     def should_render_graphql_ide(self, request: Any) -> bool:
-        return "extensions" not in request.query_params and super().should_render_graphql_ide(request)  # type: ignore[misc]
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(request)  # type: ignore[misc]  # a mixin over strawberry's view: mypy cannot see the base of super()
 
     async def parse_http_body(self, request: Any) -> Any:
-        data = await super().parse_http_body(request)  # type: ignore[misc]
+        data = await super().parse_http_body(request)  # type: ignore[misc]  # a mixin over strawberry's view: mypy cannot see the base of super()
         if isinstance(data, GraphQLRequestData):
             return await resolve(self.persisted_queries, data)
         return data
@@ -204,7 +204,7 @@ class PersistedQueries:
         root_value: Any,
         request_data: GraphQLRequestData,
     ) -> Any:
-        result = await super().execute_single(  # type: ignore[misc]
+        result = await super().execute_single(  # type: ignore[misc]  # a mixin over strawberry's view: mypy cannot see the base of super()
             request, request_adapter, sub_response, context, root_value, request_data
         )
         if (

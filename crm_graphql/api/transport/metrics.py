@@ -145,7 +145,7 @@ def worker_stopped() -> None:
 def exposition() -> bytes:
     if multiprocess_mode():
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # prometheus_client does not annotate this constructor
         return generate_latest(registry)
     return generate_latest(REGISTRY)
 

@@ -386,7 +386,7 @@ class Bounded:
         view.ws_pending += 1
         self.pending = True
         try:
-            await super().handle()  # type: ignore[misc]
+            await super().handle()  # type: ignore[misc]  # a mixin over strawberry's handlers: mypy cannot see the base of super()
         finally:
             self.authenticated()
             if self.counted_user is not None:
