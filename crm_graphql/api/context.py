@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 from tortoise.models import Model
 
+from crm_graphql.actor import Actor
 from crm_graphql.api import batch
 from crm_graphql.api import connection as conn
 from crm_graphql.api.filters import SPECS, to_q
@@ -21,7 +22,7 @@ from crm_graphql.settings import Settings
 @dataclass
 class Context:
     settings: Settings
-    user: Any
+    user: Actor | None
     request: Any = None
     #: graphql-transport-ws ``connection_init`` payload (subscriptions authenticate with it).
     connection_params: Any = None
@@ -30,6 +31,14 @@ class Context:
     #: Subscriptions: set when the subscription fell too far behind the events and stopped.
     overflowed: bool = False
     _loaders: dict[Hashable, DataLoader[Any, Any]] = field(default_factory=dict)
+
+    @property
+    def actor(self) -> Actor:
+        """The signed-in user a mutation acts as (the view answers 401 before any operation
+        runs without one, so a mutation always has it)."""
+        if self.user is None:
+            raise RuntimeError("an operation that changes data ran without a signed-in user")
+        return self.user
 
     def fresh_loaders(self) -> None:
         """Forget what the loaders cached: a subscription reads each event with fresh ones."""

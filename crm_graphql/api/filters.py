@@ -26,6 +26,7 @@ from tortoise.models import Model
 
 import crm_graphql.api.enums  # noqa: F401 - GraphQL enums are registered before filters use them
 from crm_graphql import money
+from crm_graphql.actor import Actor
 from crm_graphql.api.relay import MalformedId, from_global_id
 from crm_graphql.services import conditions
 from crm_graphql.services.access import lookup
@@ -417,7 +418,7 @@ def _scalar_q(f: Scalar, column: str, cond: Any, nullable: bool, max_length: int
     return parts
 
 
-def to_q(spec_name: str, flt: Any, user: Any, prefix: str = "") -> Q:
+def to_q(spec_name: str, flt: Any, user: Actor | None, prefix: str = "") -> Q:
     """Translate a filter input into a ``Q`` rooted at ``prefix`` (``account__`` ...),
     refusing trees over the bounds first."""
     if flt is None:
@@ -426,7 +427,7 @@ def to_q(spec_name: str, flt: Any, user: Any, prefix: str = "") -> Q:
     return _to_q(spec_name, flt, user, prefix)
 
 
-def _to_q(spec_name: str, flt: Any, user: Any, prefix: str = "") -> Q:
+def _to_q(spec_name: str, flt: Any, user: Actor | None, prefix: str = "") -> Q:
     if flt is None:
         return Q()
     spec = SPECS[spec_name]
@@ -473,7 +474,7 @@ def _negate(model: type[Model], q: Q, prefix: str = "") -> Q:
     return ~lookup(f"{prefix}id__in", conditions.ids_where(model, q))
 
 
-def _to_one_q(f: ToOne, cond: Any, user: Any, prefix: str) -> Q:
+def _to_one_q(f: ToOne, cond: Any, user: Actor | None, prefix: str) -> Q:
     """Rows whose related ``f.target`` row the user may see and matches ``cond``.
 
     A subquery over the visible target rows, not a join: a join would test the condition on
@@ -527,7 +528,7 @@ def _scalar_holds_on_null(cond: Any) -> bool:
     return all(checks)
 
 
-def _to_many_q(f: ToMany, cond: Any, user: Any, prefix: str) -> list[Q]:
+def _to_many_q(f: ToMany, cond: Any, user: Actor | None, prefix: str) -> list[Q]:
     child = SPECS[f.target].model
 
     def ids_where(q: Q) -> Subquery:

@@ -18,6 +18,7 @@ import strawberry
 from graphql import GraphQLError
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.api.context import Info
 from crm_graphql.api.fields import subscription
 from crm_graphql.api.filters import SPECS, to_q
@@ -119,7 +120,7 @@ class Subscription:
         return _opportunity_changes(info, user, filter)
 
 
-async def _opportunity_changes(info: Info, user: Any, filter: Any) -> AsyncGenerator[OpportunityType, None]:
+async def _opportunity_changes(info: Info, user: Actor | None, filter: Any) -> AsyncGenerator[OpportunityType, None]:
     async with aclosing(_batches(info)) as batches:
         async for batch in batches:
             ids = list(dict.fromkeys(e.subject_id for e in batch.events if e.subject_type == "Opportunity"))

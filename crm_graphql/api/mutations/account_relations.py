@@ -52,7 +52,11 @@ class Mutation:
     )
     async def link_accounts(self, info: Info, input: LinkAccountsInput) -> LinkAccountsPayload:
         row = await account_relations.link_accounts(
-            info.context.user, input.account_id, input.related_account_id, e.AccountRelationKind(input.kind), input.note
+            info.context.actor,
+            input.account_id,
+            input.related_account_id,
+            e.AccountRelationKind(input.kind),
+            input.note,
         )
         return LinkAccountsPayload(relation=row)
 
@@ -62,6 +66,6 @@ class Mutation:
         input_doc="The relation.",
     )
     async def unlink_accounts(self, info: Info, input: UnlinkAccountsInput) -> UnlinkAccountsPayload:
-        _row, account, related = await account_relations.unlink_accounts(info.context.user, input.id)
+        _row, account, related = await account_relations.unlink_accounts(info.context.actor, input.id)
         deleted_id = strawberry.ID(to_global_id("AccountRelation", input.id))
         return UnlinkAccountsPayload(account=account, related_account=related, deleted_id=deleted_id)

@@ -89,7 +89,7 @@ class Mutation:
         input_doc="The product to copy.",
     )
     async def copy_product(self, info: Info, input: CopyProductInput) -> CopyProductPayload:
-        return CopyProductPayload(product=await svc.copy_product(info.context.user, input.product_id))
+        return CopyProductPayload(product=await svc.copy_product(info.context.actor, input.product_id))
 
     @mutation(
         on="BundlePrice",
@@ -97,12 +97,12 @@ class Mutation:
         input_doc="The bundle, the currency and the price.",
     )
     async def set_bundle_price(self, info: Info, input: SetBundlePriceInput) -> SetBundlePricePayload:
-        bundle = await svc.set_bundle_price(info.context.user, input.bundle_id, input.currency, input.price)
+        bundle = await svc.set_bundle_price(info.context.actor, input.bundle_id, input.currency, input.price)
         return SetBundlePricePayload(bundle=bundle)
 
     @mutation(on="Bundle", description="Copy a bundle with its components and prices.", input_doc="The bundle to copy.")
     async def copy_bundle(self, info: Info, input: CopyBundleInput) -> CopyBundlePayload:
-        return CopyBundlePayload(bundle=await svc.copy_bundle(info.context.user, input.bundle_id))
+        return CopyBundlePayload(bundle=await svc.copy_bundle(info.context.actor, input.bundle_id))
 
     @mutation(
         on="Bundle",
@@ -110,7 +110,7 @@ class Mutation:
         input_doc="The bundle and the target price book.",
     )
     async def move_bundle(self, info: Info, input: MoveBundleInput) -> MoveBundlePayload:
-        return MoveBundlePayload(bundle=await svc.move_bundle(info.context.user, input.bundle_id, input.pricebook_id))
+        return MoveBundlePayload(bundle=await svc.move_bundle(info.context.actor, input.bundle_id, input.pricebook_id))
 
     @mutation(
         on="ExchangeRate",
@@ -118,5 +118,5 @@ class Mutation:
         input_doc="The currency and its rate.",
     )
     async def set_exchange_rate(self, info: Info, input: SetExchangeRateInput) -> SetExchangeRatePayload:
-        rate = await svc.set_exchange_rate(info.context.user, input.currency, input.rate)
+        rate = await svc.set_exchange_rate(info.context.actor, input.currency, input.rate)
         return SetExchangeRatePayload(exchange_rate=rate)

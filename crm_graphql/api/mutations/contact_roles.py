@@ -52,7 +52,7 @@ class Mutation:
         self, info: Info, input: AddOpportunityContactRoleInput
     ) -> AddOpportunityContactRolePayload:
         row, opportunity = await contact_roles.add_contact_role(
-            info.context.user,
+            info.context.actor,
             input.opportunity_id,
             input.contact_id,
             e.ContactRoleKind(input.role),
@@ -65,5 +65,5 @@ class Mutation:
     async def remove_opportunity_contact_role(
         self, info: Info, input: RemoveOpportunityContactRoleInput
     ) -> RemoveOpportunityContactRolePayload:
-        opportunity = await contact_roles.remove_contact_role(info.context.user, input.id)
+        opportunity = await contact_roles.remove_contact_role(info.context.actor, input.id)
         return RemoveOpportunityContactRolePayload(opportunity=opportunity)

@@ -167,7 +167,7 @@ class Mutation:
     )
     async def convert_quote_to_order(self, info: Info, input: ConvertQuoteToOrderInput) -> ConvertQuoteToOrderPayload:
         order, quote = await svc.convert_quote_to_order(
-            info.context.user, input.quote_id, idempotency_key=input.idempotency_key
+            info.context.actor, input.quote_id, idempotency_key=input.idempotency_key
         )
         return ConvertQuoteToOrderPayload(sales_order=order, quote=quote)
 
@@ -176,7 +176,7 @@ class Mutation:
         self, info: Info, input: ConvertQuoteToInvoiceInput
     ) -> ConvertQuoteToInvoicePayload:
         invoice, quote = await svc.convert_quote_to_invoice(
-            info.context.user, input.quote_id, input.due_date, idempotency_key=input.idempotency_key
+            info.context.actor, input.quote_id, input.due_date, idempotency_key=input.idempotency_key
         )
         return ConvertQuoteToInvoicePayload(invoice=invoice, quote=quote)
 
@@ -185,7 +185,7 @@ class Mutation:
         self, info: Info, input: ConvertOrderToInvoiceInput
     ) -> ConvertOrderToInvoicePayload:
         invoice, order = await svc.convert_order_to_invoice(
-            info.context.user, input.sales_order_id, input.due_date, idempotency_key=input.idempotency_key
+            info.context.actor, input.sales_order_id, input.due_date, idempotency_key=input.idempotency_key
         )
         return ConvertOrderToInvoicePayload(invoice=invoice, sales_order=order)
 
@@ -198,7 +198,7 @@ class Mutation:
         self, info: Info, input: CreateInvoiceFromOpportunityInput
     ) -> CreateInvoiceFromOpportunityPayload:
         invoice, opp = await svc.create_invoice_from_opportunity(
-            info.context.user, input.opportunity_id, input.due_date, idempotency_key=input.idempotency_key
+            info.context.actor, input.opportunity_id, input.due_date, idempotency_key=input.idempotency_key
         )
         return CreateInvoiceFromOpportunityPayload(invoice=invoice, opportunity=opp)
 
@@ -207,7 +207,7 @@ class Mutation:
         self, info: Info, input: CreateOpportunityFromQuoteInput
     ) -> CreateOpportunityFromQuotePayload:
         opp, quote = await svc.create_opportunity_from_quote(
-            info.context.user, input.quote_id, input.title, input.stage_id, idempotency_key=input.idempotency_key
+            info.context.actor, input.quote_id, input.title, input.stage_id, idempotency_key=input.idempotency_key
         )
         return CreateOpportunityFromQuotePayload(opportunity=opp, quote=quote)
 
@@ -220,25 +220,25 @@ class Mutation:
         self, info: Info, input: CreateUpsellOpportunityInput
     ) -> CreateUpsellOpportunityPayload:
         opp, contract = await svc.create_upsell_opportunity(
-            info.context.user, input.contract_id, input.title, idempotency_key=input.idempotency_key
+            info.context.actor, input.contract_id, input.title, idempotency_key=input.idempotency_key
         )
         return CreateUpsellOpportunityPayload(opportunity=opp, contract=contract)
 
     @mutation(on="SalesOrder", description="CONFIRMED -> FULFILLED.", input_doc="The order.")
     async def fulfill_order(self, info: Info, input: SalesOrderIdInput) -> FulfillOrderPayload:
-        return FulfillOrderPayload(sales_order=await svc.fulfill_order(info.context.user, input.sales_order_id))
+        return FulfillOrderPayload(sales_order=await svc.fulfill_order(info.context.actor, input.sales_order_id))
 
     @mutation(on="SalesOrder", description="CONFIRMED -> CANCELLED.", input_doc="The order.")
     async def cancel_order(self, info: Info, input: SalesOrderIdInput) -> CancelOrderPayload:
-        return CancelOrderPayload(sales_order=await svc.cancel_order(info.context.user, input.sales_order_id))
+        return CancelOrderPayload(sales_order=await svc.cancel_order(info.context.actor, input.sales_order_id))
 
     @mutation(on="Invoice", description="DRAFT -> ISSUED.", input_doc="The invoice.")
     async def issue_invoice(self, info: Info, input: InvoiceIdInput) -> IssueInvoicePayload:
-        return IssueInvoicePayload(invoice=await svc.issue_invoice(info.context.user, input.invoice_id))
+        return IssueInvoicePayload(invoice=await svc.issue_invoice(info.context.actor, input.invoice_id))
 
     @mutation(on="Invoice", description="ISSUED -> PAID.", input_doc="The invoice.")
     async def mark_invoice_paid(self, info: Info, input: InvoiceIdInput) -> MarkInvoicePaidPayload:
-        return MarkInvoicePaidPayload(invoice=await svc.mark_invoice_paid(info.context.user, input.invoice_id))
+        return MarkInvoicePaidPayload(invoice=await svc.mark_invoice_paid(info.context.actor, input.invoice_id))
 
     @mutation(
         on="Invoice",
@@ -246,8 +246,8 @@ class Mutation:
         input_doc="The invoice.",
     )
     async def void_invoice(self, info: Info, input: InvoiceIdInput) -> VoidInvoicePayload:
-        return VoidInvoicePayload(invoice=await svc.void_invoice(info.context.user, input.invoice_id))
+        return VoidInvoicePayload(invoice=await svc.void_invoice(info.context.actor, input.invoice_id))
 
     @mutation(on="Contract", description="ACTIVE -> CANCELLED.", input_doc="The contract.")
     async def cancel_contract(self, info: Info, input: ContractIdInput) -> CancelContractPayload:
-        return CancelContractPayload(contract=await contracts.cancel_contract(info.context.user, input.contract_id))
+        return CancelContractPayload(contract=await contracts.cancel_contract(info.context.actor, input.contract_id))

@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import strawberry
 
+from crm_graphql.actor import Actor
 from crm_graphql.api.context import Info
 from crm_graphql.api.mutations.base import Payload, given, mutation, out, ref
 from crm_graphql.api.relay import to_global_id
@@ -170,7 +171,7 @@ def crud_fields(type_name: str) -> dict[str, Any]:
         f"Create{type_name}Payload", f"Result of create{type_name}.", {key: (node, f"The new {type_name}.")}
     )
 
-    async def do_create(actor: Any, input: Any) -> dict[str, Any]:
+    async def do_create(actor: Actor, input: Any) -> dict[str, Any]:
         raw = given(input)
         idem = raw.pop("idempotency_key", None)
         return {key: await crud.create(actor, type_name, raw, idempotency_key=idem)}
@@ -197,7 +198,7 @@ def crud_fields(type_name: str) -> dict[str, Any]:
         {key: (node, f"The {type_name} after the change.")},
     )
 
-    async def do_update(actor: Any, input: Any) -> dict[str, Any]:
+    async def do_update(actor: Actor, input: Any) -> dict[str, Any]:
         raw = given(input)
         pk = raw.pop("id")
         version = raw.pop("version", None)
@@ -217,7 +218,7 @@ def crud_fields(type_name: str) -> dict[str, Any]:
         },
     )
 
-    async def do_delete(actor: Any, input: Any) -> dict[str, Any]:
+    async def do_delete(actor: Actor, input: Any) -> dict[str, Any]:
         row = await crud.delete(actor, type_name, input.id)
         deactivated = getattr(row, "is_active", None) is False and not spec.soft
         return {key: row, "deleted_id": None if deactivated else to_global_id(type_name, input.id)}
@@ -235,7 +236,7 @@ def crud_fields(type_name: str) -> dict[str, Any]:
             f"Restore{type_name}Payload", f"Result of restore{type_name}.", {key: (node, f"The restored {type_name}.")}
         )
 
-        async def do_restore(actor: Any, input: Any) -> dict[str, Any]:
+        async def do_restore(actor: Actor, input: Any) -> dict[str, Any]:
             return {key: await crud.restore(actor, type_name, input.id)}
 
         add(
@@ -252,7 +253,7 @@ def crud_fields(type_name: str) -> dict[str, Any]:
             {"purged_id": (strawberry.ID, "Global ID of the erased record.")},
         )
 
-        async def do_purge(actor: Any, input: Any) -> dict[str, Any]:
+        async def do_purge(actor: Actor, input: Any) -> dict[str, Any]:
             await crud.purge(actor, type_name, input.id)
             return {"purged_id": to_global_id(type_name, input.id)}
 

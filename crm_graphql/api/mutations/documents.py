@@ -46,6 +46,6 @@ class Mutation:
     )
     async def render_quote_document(self, info: Info, input: RenderQuoteDocumentInput) -> RenderQuoteDocumentPayload:
         document = await documents.render_quote_document(
-            info.context.user, quote_id=input.quote_id, template_id=input.template_id, format=input.format
+            info.context.actor, quote_id=input.quote_id, template_id=input.template_id, format=input.format
         )
         return RenderQuoteDocumentPayload(document=document)

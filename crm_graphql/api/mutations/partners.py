@@ -58,7 +58,7 @@ class Mutation:
     )
     async def assign_to_partner(self, info: Info, input: AssignToPartnerInput) -> AssignToPartnerPayload:
         row = await partners.assign_to_partner(
-            info.context.user, input.lead_id, input.opportunity_id, input.partner_account_id
+            info.context.actor, input.lead_id, input.opportunity_id, input.partner_account_id
         )
         return AssignToPartnerPayload(**_touched(row))
 
@@ -66,5 +66,5 @@ class Mutation:
         on="Opportunity", description="Take a lead or an opportunity away from its partner.", input_doc="The record."
     )
     async def unassign_from_partner(self, info: Info, input: UnassignFromPartnerInput) -> UnassignFromPartnerPayload:
-        row = await partners.unassign_from_partner(info.context.user, input.lead_id, input.opportunity_id)
+        row = await partners.unassign_from_partner(info.context.actor, input.lead_id, input.opportunity_id)
         return UnassignFromPartnerPayload(**_touched(row))

@@ -285,7 +285,7 @@ class CompleteActivityPayload(Payload):
 class Mutation:
     @mutation(on="Stage", description="Reorder the open stages (ADMIN or MANAGER).", input_doc="The new order.")
     async def reorder_stages(self, info: Info, input: ReorderStagesInput) -> ReorderStagesPayload:
-        return ReorderStagesPayload(stages=await svc.reorder_stages(info.context.user, input.stage_ids))
+        return ReorderStagesPayload(stages=await svc.reorder_stages(info.context.actor, input.stage_ids))
 
     @mutation(
         on="Stage",
@@ -293,7 +293,7 @@ class Mutation:
         input_doc="Stage and replacement.",
     )
     async def delete_stage(self, info: Info, input: DeleteStageInput) -> DeleteStagePayload:
-        pk = await svc.delete_stage(info.context.user, input.id, input.replacement_stage_id)
+        pk = await svc.delete_stage(info.context.actor, input.id, input.replacement_stage_id)
         return DeleteStagePayload(deleted_id=strawberry.ID(to_global_id("Stage", pk)))
 
     @mutation(
@@ -305,7 +305,7 @@ class Mutation:
         self, info: Info, input: MoveOpportunityToStageInput
     ) -> MoveOpportunityToStagePayload:
         opportunity = await svc.move_opportunity_to_stage(
-            info.context.user, input.opportunity_id, input.stage_id, input.close_date
+            info.context.actor, input.opportunity_id, input.stage_id, input.close_date
         )
         return MoveOpportunityToStagePayload(opportunity=opportunity)
 
@@ -316,14 +316,14 @@ class Mutation:
     )
     async def win_opportunity(self, info: Info, input: WinOpportunityInput) -> WinOpportunityPayload:
         opp, made = await svc.win_opportunity(
-            info.context.user, input.opportunity_id, input.close_date, idempotency_key=input.idempotency_key
+            info.context.actor, input.opportunity_id, input.close_date, idempotency_key=input.idempotency_key
         )
         return WinOpportunityPayload(opportunity=opp, contracts=made)
 
     @mutation(on="Opportunity", description="Lose an opportunity: LOST, probability 0.", input_doc="The deal.")
     async def lose_opportunity(self, info: Info, input: LoseOpportunityInput) -> LoseOpportunityPayload:
         opportunity = await svc.lose_opportunity(
-            info.context.user, input.opportunity_id, input.reason, input.close_date
+            info.context.actor, input.opportunity_id, input.reason, input.close_date
         )
         return LoseOpportunityPayload(opportunity=opportunity)
 
@@ -333,7 +333,7 @@ class Mutation:
         input_doc="The deal.",
     )
     async def reopen_opportunity(self, info: Info, input: ReopenOpportunityInput) -> ReopenOpportunityPayload:
-        opportunity = await svc.reopen_opportunity(info.context.user, input.opportunity_id, input.stage_id)
+        opportunity = await svc.reopen_opportunity(info.context.actor, input.opportunity_id, input.stage_id)
         return ReopenOpportunityPayload(opportunity=opportunity)
 
     @mutation(
@@ -343,27 +343,27 @@ class Mutation:
     )
     async def qualify_lead(self, info: Info, input: QualifyLeadInput) -> QualifyLeadPayload:
         done = await leads.qualify_lead(
-            info.context.user, input.lead_id, _qualification(input), idempotency_key=input.idempotency_key
+            info.context.actor, input.lead_id, _qualification(input), idempotency_key=input.idempotency_key
         )
         return QualifyLeadPayload(**done)
 
     @mutation(on="Lead", description="Disqualify a lead (not a qualified one).", input_doc="Lead and reason.")
     async def disqualify_lead(self, info: Info, input: DisqualifyLeadInput) -> DisqualifyLeadPayload:
-        return DisqualifyLeadPayload(lead=await leads.disqualify_lead(info.context.user, input.lead_id, input.reason))
+        return DisqualifyLeadPayload(lead=await leads.disqualify_lead(info.context.actor, input.lead_id, input.reason))
 
     @mutation(on="Lead", description="Archive a lead.", input_doc="The lead.")
     async def archive_lead(self, info: Info, input: LeadIdInput) -> ArchiveLeadPayload:
-        return ArchiveLeadPayload(lead=await leads.set_archived(info.context.user, input.lead_id, True))
+        return ArchiveLeadPayload(lead=await leads.set_archived(info.context.actor, input.lead_id, True))
 
     @mutation(on="Lead", description="Unarchive a lead.", input_doc="The lead.")
     async def unarchive_lead(self, info: Info, input: LeadIdInput) -> UnarchiveLeadPayload:
-        return UnarchiveLeadPayload(lead=await leads.set_archived(info.context.user, input.lead_id, False))
+        return UnarchiveLeadPayload(lead=await leads.set_archived(info.context.actor, input.lead_id, False))
 
     @mutation(
         on="Lead", description="Erase a lead's personal fields for good (timeline included).", input_doc="The lead."
     )
     async def anonymize_lead(self, info: Info, input: LeadIdInput) -> AnonymizeLeadPayload:
-        return AnonymizeLeadPayload(lead=await leads.anonymize_lead(info.context.user, input.lead_id))
+        return AnonymizeLeadPayload(lead=await leads.anonymize_lead(info.context.actor, input.lead_id))
 
     @mutation(
         on="Activity",
@@ -373,9 +373,9 @@ class Mutation:
     async def log_activity(self, info: Info, input: LogActivityInput) -> LogActivityPayload:
         raw = {k: v for k, v in given(input).items() if v is not None}
         key = raw.pop("idempotency_key", None)
-        activity = await crud.create(info.context.user, "Activity", raw, idempotency_key=key)
+        activity = await crud.create(info.context.actor, "Activity", raw, idempotency_key=key)
         return LogActivityPayload(activity=activity)
 
     @mutation(on="Activity", description="Mark an activity done.", input_doc="The activity.")
     async def complete_activity(self, info: Info, input: CompleteActivityInput) -> CompleteActivityPayload:
-        return CompleteActivityPayload(activity=await svc.complete_activity(info.context.user, input.activity_id))
+        return CompleteActivityPayload(activity=await svc.complete_activity(info.context.actor, input.activity_id))

@@ -59,7 +59,7 @@ class Mutation:
     )
     async def delete_pipeline(self, info: Info, input: DeletePipelineInput) -> DeletePipelinePayload:
         pairs = [(entry.from_stage_id, entry.to_stage_id) for entry in input.stage_map or []]
-        pk = await svc.delete_pipeline(info.context.user, input.id, input.replacement_pipeline_id, pairs)
+        pk = await svc.delete_pipeline(info.context.actor, input.id, input.replacement_pipeline_id, pairs)
         return DeletePipelinePayload(deleted_id=strawberry.ID(to_global_id("Pipeline", pk)))
 
     @mutation(
@@ -70,5 +70,5 @@ class Mutation:
     async def move_opportunity_to_pipeline(
         self, info: Info, input: MoveOpportunityToPipelineInput
     ) -> MoveOpportunityToPipelinePayload:
-        opportunity = await svc.move_opportunity_to_pipeline(info.context.user, input.opportunity_id, input.stage_id)
+        opportunity = await svc.move_opportunity_to_pipeline(info.context.actor, input.opportunity_id, input.stage_id)
         return MoveOpportunityToPipelinePayload(opportunity=opportunity)

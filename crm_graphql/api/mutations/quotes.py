@@ -338,7 +338,7 @@ class Mutation:
         self, info: Info, input: CreateQuoteFromOpportunityInput
     ) -> CreateQuoteFromOpportunityPayload:
         quote, opp = await svc.create_quote_from_opportunity(
-            info.context.user,
+            info.context.actor,
             input.opportunity_id,
             pricebook_id=input.pricebook_id,
             currency=input.currency,
@@ -354,7 +354,7 @@ class Mutation:
         input_doc="The quote and the lines to add.",
     )
     async def add_quote_items(self, info: Info, input: AddQuoteItemsInput) -> AddQuoteItemsPayload:
-        quote, items = await svc.add_quote_items(info.context.user, input.quote_id, _lines(input.items))
+        quote, items = await svc.add_quote_items(info.context.actor, input.quote_id, _lines(input.items))
         return AddQuoteItemsPayload(quote=quote, items=items)
 
     @mutation(
@@ -370,7 +370,7 @@ class Mutation:
             name=input.name,
             description=input.description,
         )
-        quote, item = await svc.add_manual_quote_item(info.context.user, input.quote_id, line)
+        quote, item = await svc.add_manual_quote_item(info.context.actor, input.quote_id, line)
         return AddManualQuoteItemPayload(quote=quote, item=item)
 
     @mutation(
@@ -380,7 +380,7 @@ class Mutation:
     )
     async def add_bundle_to_quote(self, info: Info, input: AddBundleToQuoteInput) -> AddBundleToQuotePayload:
         quote, items = await svc.add_bundle_to_quote(
-            info.context.user, input.quote_id, input.bundle_id, input.quantity, input.tax_rate
+            info.context.actor, input.quote_id, input.bundle_id, input.quantity, input.tax_rate
         )
         return AddBundleToQuotePayload(quote=quote, items=items)
 
@@ -391,7 +391,7 @@ class Mutation:
     )
     async def update_quote_item(self, info: Info, input: UpdateQuoteItemInput) -> UpdateQuoteItemPayload:
         raw, version = _changes(input)
-        item = await svc.update_quote_item(info.context.user, input.id, raw, version)
+        item = await svc.update_quote_item(info.context.actor, input.id, raw, version)
         return UpdateQuoteItemPayload(item=item, quote=await svc.quote_of(item))
 
     @mutation(
@@ -400,7 +400,7 @@ class Mutation:
         input_doc="The line to remove.",
     )
     async def remove_quote_item(self, info: Info, input: RemoveQuoteItemInput) -> RemoveQuoteItemPayload:
-        return RemoveQuoteItemPayload(quote=await svc.remove_quote_item(info.context.user, input.id))
+        return RemoveQuoteItemPayload(quote=await svc.remove_quote_item(info.context.actor, input.id))
 
     @mutation(
         on="Quote",
@@ -408,7 +408,7 @@ class Mutation:
         input_doc="The quote and the multiple to round its total to.",
     )
     async def round_quote_total(self, info: Info, input: RoundQuoteTotalInput) -> RoundQuoteTotalPayload:
-        quote, item = await svc.round_quote_total(info.context.user, input.quote_id, input.round_to)
+        quote, item = await svc.round_quote_total(info.context.actor, input.quote_id, input.round_to)
         return RoundQuoteTotalPayload(quote=quote, item=item)
 
     @mutation(
@@ -417,14 +417,14 @@ class Mutation:
         input_doc="The quote and its new currency.",
     )
     async def change_quote_currency(self, info: Info, input: ChangeQuoteCurrencyInput) -> ChangeQuoteCurrencyPayload:
-        quote = await svc.change_quote_currency(info.context.user, input.quote_id, input.currency)
+        quote = await svc.change_quote_currency(info.context.actor, input.quote_id, input.currency)
         return ChangeQuoteCurrencyPayload(quote=quote)
 
     @mutation(
         on="Quote", description="Copy a quote into a new DRAFT quote with a new number.", input_doc="The quote to copy."
     )
     async def duplicate_quote(self, info: Info, input: DuplicateQuoteInput) -> DuplicateQuotePayload:
-        quote = await svc.duplicate_quote(info.context.user, input.quote_id, idempotency_key=input.idempotency_key)
+        quote = await svc.duplicate_quote(info.context.actor, input.quote_id, idempotency_key=input.idempotency_key)
         return DuplicateQuotePayload(quote=quote)
 
     @mutation(
@@ -433,7 +433,7 @@ class Mutation:
         input_doc="The quote to revise.",
     )
     async def revise_quote(self, info: Info, input: ReviseQuoteInput) -> ReviseQuotePayload:
-        quote, previous = await svc.revise_quote(info.context.user, input.quote_id)
+        quote, previous = await svc.revise_quote(info.context.actor, input.quote_id)
         return ReviseQuotePayload(quote=quote, previous=previous)
 
     @mutation(
@@ -442,22 +442,22 @@ class Mutation:
         input_doc="The quote to make active.",
     )
     async def set_active_quote(self, info: Info, input: SetActiveQuoteInput) -> SetActiveQuotePayload:
-        quote, opp = await svc.set_active_quote(info.context.user, input.quote_id)
+        quote, opp = await svc.set_active_quote(info.context.actor, input.quote_id)
         return SetActiveQuotePayload(quote=quote, opportunity=opp)
 
     @mutation(on="Quote", description="DRAFT -> SENT.", input_doc="The quote to send.")
     async def send_quote(self, info: Info, input: SendQuoteInput) -> SendQuotePayload:
-        return SendQuotePayload(quote=await svc.transition(info.context.user, input.quote_id, "send"))
+        return SendQuotePayload(quote=await svc.transition(info.context.actor, input.quote_id, "send"))
 
     @mutation(
         on="Quote", description="DRAFT or SENT -> ACCEPTED (read-only from then on).", input_doc="The quote to accept."
     )
     async def accept_quote(self, info: Info, input: AcceptQuoteInput) -> AcceptQuotePayload:
-        return AcceptQuotePayload(quote=await svc.transition(info.context.user, input.quote_id, "accept"))
+        return AcceptQuotePayload(quote=await svc.transition(info.context.actor, input.quote_id, "accept"))
 
     @mutation(on="Quote", description="DRAFT or SENT -> REJECTED.", input_doc="The quote to reject.")
     async def reject_quote(self, info: Info, input: RejectQuoteInput) -> RejectQuotePayload:
-        return RejectQuotePayload(quote=await svc.transition(info.context.user, input.quote_id, "reject"))
+        return RejectQuotePayload(quote=await svc.transition(info.context.actor, input.quote_id, "reject"))
 
     @mutation(
         on="Opportunity",
@@ -465,7 +465,7 @@ class Mutation:
         input_doc="The opportunity and the items to add.",
     )
     async def add_opportunity_items(self, info: Info, input: AddOpportunityItemsInput) -> AddOpportunityItemsPayload:
-        opp, items = await svc.add_opportunity_items(info.context.user, input.opportunity_id, _lines(input.items))
+        opp, items = await svc.add_opportunity_items(info.context.actor, input.opportunity_id, _lines(input.items))
         return AddOpportunityItemsPayload(opportunity=opp, items=items)
 
     @mutation(
@@ -475,7 +475,7 @@ class Mutation:
         self, info: Info, input: UpdateOpportunityItemInput
     ) -> UpdateOpportunityItemPayload:
         raw, version = _changes(input)
-        item = await svc.update_opportunity_item(info.context.user, input.id, raw, version)
+        item = await svc.update_opportunity_item(info.context.actor, input.id, raw, version)
         opportunity = await svc.opportunity_of(item)
         return UpdateOpportunityItemPayload(item=item, opportunity=opportunity)
 
@@ -483,4 +483,4 @@ class Mutation:
     async def remove_opportunity_item(
         self, info: Info, input: RemoveOpportunityItemInput
     ) -> RemoveOpportunityItemPayload:
-        return RemoveOpportunityItemPayload(opportunity=await svc.remove_opportunity_item(info.context.user, input.id))
+        return RemoveOpportunityItemPayload(opportunity=await svc.remove_opportunity_item(info.context.actor, input.id))

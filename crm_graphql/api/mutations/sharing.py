@@ -36,7 +36,7 @@ class Mutation:
     )
     async def set_opportunity_access(self, info: Info, input: SetOpportunityAccessInput) -> SetOpportunityAccessPayload:
         opportunity = await sharing.set_opportunity_access(
-            info.context.user,
+            info.context.actor,
             opportunity_id=input.opportunity_id,
             user_ids=input.user_ids,
             is_restricted=input.is_restricted,

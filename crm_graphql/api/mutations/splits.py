@@ -21,6 +21,7 @@ from strawberry.types.base import get_object_definition
 from tortoise.expressions import Q
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.api import internals
 from crm_graphql.api.context import Info
 from crm_graphql.api.filters import SPECS, to_q
@@ -145,7 +146,7 @@ def filter_json(flt: Any, info: Info) -> dict[str, Any]:
     if flt is None:
         return {}
     try:
-        to_q("Lead", flt, info.context.user)
+        to_q("Lead", flt, info.context.actor)
     except GraphQLError as exc:
         raise Invalid(exc.message, _FILTER_PATH) from None
     converter = info.schema.config.name_converter
@@ -178,7 +179,7 @@ def stored_filter_to_q(info: Info) -> splits.LeadFilterToQ:
     """The stored JSON -> a LeadFilter (the schema's coercion) -> SQL, for the running user."""
     schema = info.schema
 
-    def convert(data: dict[str, Any], user: Any) -> Q:
+    def convert(data: dict[str, Any], user: Actor | None) -> Q:
         if not data:
             return Q()
         try:
@@ -203,7 +204,7 @@ class Mutation:
     )
     async def create_lead_split_rule(self, info: Info, input: CreateLeadSplitRuleInput) -> CreateLeadSplitRulePayload:
         rule = await splits.create_lead_split_rule(
-            info.context.user,
+            info.context.actor,
             name=input.name,
             lead_filter=filter_json(input.filter, info),
             shares=_shares(input.shares),
@@ -223,14 +224,14 @@ class Mutation:
             changes["lead_filter"] = filter_json(input.filter, info)
         if input.shares is not strawberry.UNSET:
             changes["shares"] = _shares(input.shares)
-        rule = await splits.update_lead_split_rule(info.context.user, input.id, version=input.version, changes=changes)
+        rule = await splits.update_lead_split_rule(info.context.actor, input.id, version=input.version, changes=changes)
         return UpdateLeadSplitRulePayload(lead_split_rule=rule)
 
     @mutation(
         on="LeadSplitRule", description="Delete a lead split rule (the shares it gave stay).", input_doc="The rule."
     )
     async def delete_lead_split_rule(self, info: Info, input: DeleteLeadSplitRuleInput) -> DeleteLeadSplitRulePayload:
-        rule = await splits.delete_lead_split_rule(info.context.user, input.id)
+        rule = await splits.delete_lead_split_rule(info.context.actor, input.id)
         deleted_id = strawberry.ID(to_global_id("LeadSplitRule", input.id))
         return DeleteLeadSplitRulePayload(lead_split_rule=rule, deleted_id=deleted_id)
 
@@ -242,7 +243,7 @@ class Mutation:
         input_doc="The rule.",
     )
     async def run_lead_split_rule(self, info: Info, input: RunLeadSplitRuleInput) -> RunLeadSplitRulePayload:
-        rule, count = await splits.run_lead_split_rule(info.context.user, input.rule_id, stored_filter_to_q(info))
+        rule, count = await splits.run_lead_split_rule(info.context.actor, input.rule_id, stored_filter_to_q(info))
         return RunLeadSplitRulePayload(rule=rule, processed_count=count)
 
     @mutation(
@@ -252,6 +253,6 @@ class Mutation:
     )
     async def set_opportunity_splits(self, info: Info, input: SetOpportunitySplitsInput) -> SetOpportunitySplitsPayload:
         opportunity = await splits.set_opportunity_splits(
-            info.context.user, input.opportunity_id, _shares(input.splits)
+            info.context.actor, input.opportunity_id, _shares(input.splits)
         )
         return SetOpportunitySplitsPayload(opportunity=opportunity)

@@ -10,6 +10,7 @@ import strawberry
 from tortoise.models import Model
 
 from crm_graphql import models as m
+from crm_graphql.actor import Actor
 from crm_graphql.api.connection import MAX_PAGE, PaginationError
 from crm_graphql.api.context import Info
 from crm_graphql.api.fields import field
@@ -66,9 +67,8 @@ class Query:
         return list(await asyncio.gather(*(load_node(info, i) for i in ids)))
 
     @field(description="The signed-in user.", graphql_type=Optional[UserType])
-    def viewer(self, info: Info) -> m.User | None:
-        user: m.User | None = info.context.user
-        return user
+    def viewer(self, info: Info) -> Actor | None:
+        return info.context.user  # the User row that authenticated (the Actor protocol's one implementation)
 
     @field(
         description="A pipeline's stages in pipeline order (the default pipeline's when none is named).",

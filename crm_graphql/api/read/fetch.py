@@ -22,6 +22,7 @@ from tortoise.expressions import RawSQL
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from crm_graphql.actor import Actor
 from crm_graphql.api import batch
 from crm_graphql.api import connection as conn
 from crm_graphql.api.filters import SPECS, asks_for_deleted, to_q
@@ -209,7 +210,7 @@ class Selection:
 class Fetcher:
     """Runs a plan's statements for one request; results are kept by plan node."""
 
-    def __init__(self, schema: Any, user: Any, variables: Any) -> None:
+    def __init__(self, schema: Any, user: Actor | None, variables: Any) -> None:
         self.schema = schema
         self.user = user
         self.viewer = access.viewer(user)

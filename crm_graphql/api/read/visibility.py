@@ -34,6 +34,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.fields.relational import ForeignKeyFieldInstance
 from tortoise.models import Model
 
+from crm_graphql.actor import Actor
 from crm_graphql.services import access
 
 _TRUE = ("true",)
@@ -127,7 +128,7 @@ def relation_of(model: type[Model], fk: str) -> tuple[str, type[Model]] | None:
     return None
 
 
-def implied(child: type[Model], fk: str, parent: type[Model], user: Any) -> tuple[Q, int] | None:
+def implied(child: type[Model], fk: str, parent: type[Model], user: Actor | None) -> tuple[Q, int] | None:
     """The condition for ``child`` rows whose ``fk`` is the id of a live row of ``parent``
     that ``user`` sees (see the module's docstring), and how many conjuncts it dropped; None
     when ``fk`` is not a relation to ``parent``."""
