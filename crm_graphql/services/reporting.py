@@ -17,7 +17,7 @@ from crm_graphql import models as m
 from crm_graphql import money
 from crm_graphql.actor import Actor
 from crm_graphql.errors import Invalid, MissingExchangeRate
-from crm_graphql.services import access, config, pricing
+from crm_graphql.services import access, config, pricing, splits
 
 
 class GroupBy(enum.StrEnum):
@@ -209,8 +209,6 @@ async def _split_owner_summary(user: Actor | None, where: Q, target: str) -> lis
     Decimal), a deal without splits counting wholly for its owner ("Unassigned" without one).
     ``count`` is the number of deals a user has a part of. Two statements whatever the number
     of deals (the visible deals, their splits); sums per user and currency are converted once."""
-    from crm_graphql.services import splits
-
     deals = access.scoped(m.Opportunity, user).filter(where)
     rows = await deals.values("id", "owner_id", "currency", "amount", "expected_revenue")
     parts: dict[int, list[tuple[int, int]]] = defaultdict(list)

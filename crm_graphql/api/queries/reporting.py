@@ -72,8 +72,9 @@ class Query:
             Optional[strawberry.ID],
             strawberry.argument(
                 description="The pipeline summed (DOMAIN.md 11: summaries never mix pipelines unless grouped by "
-                "PIPELINE). Default: the pipeline `filter.pipeline` names, else the default pipeline. Ignored when "
-                "grouping by PIPELINE."
+                "PIPELINE). Default: the pipelines the filter names (`pipeline`, or stages by id or pipeline: the deals "
+                "it matches must be in one, else INVALID), else the default pipeline. Ignored when grouping by "
+                "PIPELINE."
             ),
         ] = None,
     ) -> list[PipelineGroup]:
